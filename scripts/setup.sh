@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything Basalt needs to build, test and benchmark on Debian 12.
+# Idempotent: does nothing when every package is already present.
+set -euo pipefail
+packages=(
+  build-essential cmake ninja-build pkg-config
+  librocksdb-dev libboost1.81-dev rapidjson-dev zlib1g-dev libssl-dev
+  libgtest-dev libgmock-dev
+  clang-14 libclang-rt-14-dev
+  python3 python3-pytest python3-boto3 python3-requests
+  curl wrk awscli openjdk-17-jre-headless
+)
+# Node.js (for the JavaScript SDK examples and tests) may come from another
+# repository whose nodejs bundles npm and conflicts with Debian's npm.
+command -v npm >/dev/null || packages+=(nodejs npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=; [[ $(id -u) -ne 0 ]] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,43 @@
+// One handler per DynamoDB operation. Each reads its request from the
+// parsed JSON body, calls db::Database and writes the response object.
+#pragma once
+
+#include <string_view>
+
+#include "api/json.h"
+#include "db/database.h"
+
+namespace basalt::api {
+
+struct Context {
+  db::Database* db;
+  db::Scope scope;
+  std::string_view host;
+};
+
+using Handler = Status (*)(Context& ctx, const JsonValue& request, JsonWriter& out);
+
+// The handler for an operation name ("PutItem"), or null.
+Handler FindHandler(std::string_view operation);
+
+// Table operations (table_handlers.cc).
+Status CreateTable(Context&, const JsonValue&, JsonWriter&);
+Status DescribeTable(Context&, const JsonValue&, JsonWriter&);
+Status DeleteTable(Context&, const JsonValue&, JsonWriter&);
+Status UpdateTable(Context&, const JsonValue&, JsonWriter&);
+Status ListTables(Context&, const JsonValue&, JsonWriter&);
+Status DescribeEndpoints(Context&, const JsonValue&, JsonWriter&);
+Status DescribeLimits(Context&, const JsonValue&, JsonWriter&);
+
+// Item operations (item_handlers.cc).
+Status PutItem(Context&, const JsonValue&, JsonWriter&);
+Status GetItem(Context&, const JsonValue&, JsonWriter&);
+Status DeleteItem(Context&, const JsonValue&, JsonWriter&);
+Status BatchGetItem(Context&, const JsonValue&, JsonWriter&);
+Status BatchWriteItem(Context&, const JsonValue&, JsonWriter&);
+
+// Shared by handlers: ReturnConsumedCapacity and ConsumedCapacity.
+Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& request);
+void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCapacity& c);
+
+}  // namespace basalt::api

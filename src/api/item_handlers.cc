@@ -1,0 +1,383 @@
+// PutItem, GetItem, DeleteItem, BatchGetItem and BatchWriteItem.
+#include <set>
+
+#include "api/handlers.h"
+#include "model/limits.h"
+
+namespace basalt::api {
+
+Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& req) {
+  BASALT_ASSIGN_OR_RETURN(auto v, GetString(req, "ReturnConsumedCapacity"));
+  if (!v || *v == "NONE") return db::ReturnCapacity::kNone;
+  if (*v == "TOTAL") return db::ReturnCapacity::kTotal;
+  if (*v == "INDEXES") return db::ReturnCapacity::kIndexes;
+  ConstraintErrors errors;
+  errors.Add("'" + *v + "'", "returnConsumedCapacity", "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]");
+  return errors.ToStatus();
+}
+
+void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCapacity& c) {
+  double units = c.read_units + c.write_units;
+  w.StartObject();
+  w.Key("TableName");
+  WriteString(w, c.table);
+  w.Key("CapacityUnits");
+  w.Double(units);
+  if (mode == db::ReturnCapacity::kIndexes) {
+    w.Key("Table");
+    w.StartObject();
+    w.Key("CapacityUnits");
+    w.Double(units);
+    w.EndObject();
+  }
+  w.EndObject();
+}
+
+namespace {
+
+// Parameters that come with the expressions work; refused clearly until then
+// rather than silently ignored.
+Status RefuseUnsupported(const JsonValue& req, std::initializer_list<const char*> fields) {
+  for (const char* f : fields) {
+    auto it = req.FindMember(f);
+    if (it != req.MemberEnd() && !it->value.IsNull()) {
+      return Status::Validation(std::string(f) + " is not supported by this version of Basalt");
+    }
+  }
+  return Status::Ok();
+}
+
+constexpr std::initializer_list<const char*> kConditionFields = {"ConditionExpression", "Expected",
+                                                                 "ConditionalOperator"};
+
+// ReturnValues for PutItem and DeleteItem: NONE or ALL_OLD.
+Result<bool> ReadReturnOld(const JsonValue& req) {
+  BASALT_ASSIGN_OR_RETURN(auto v, GetString(req, "ReturnValues"));
+  if (!v || *v == "NONE") return false;
+  if (*v == "ALL_OLD") return true;
+  if (*v == "ALL_NEW" || *v == "UPDATED_OLD" || *v == "UPDATED_NEW") {
+    return Status::Validation("Return values set to invalid value");
+  }
+  ConstraintErrors errors;
+  errors.Add("'" + *v + "'", "returnValues",
+             "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
+  return errors.ToStatus();
+}
+
+Status ReadReturnItemCollectionMetrics(const JsonValue& req) {
+  BASALT_ASSIGN_OR_RETURN(auto v, GetString(req, "ReturnItemCollectionMetrics"));
+  if (v && *v != "NONE" && *v != "SIZE") {
+    ConstraintErrors errors;
+    errors.Add("'" + *v + "'", "returnItemCollectionMetrics", "Member must satisfy enum value set: [SIZE, NONE]");
+    return errors.ToStatus();
+  }
+  return Status::Ok();
+}
+
+Result<expr::NameMap> ReadNames(const JsonValue& req) {
+  expr::NameMap names;
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* obj, GetObject(req, "ExpressionAttributeNames"));
+  if (!obj) return names;
+  for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
+    if (!it->value.IsString()) {
+      return Status::Serialization(std::string(JsonKindName(it->value)) + " can not be converted to String");
+    }
+    names.emplace(std::string(it->name.GetString(), it->name.GetStringLength()),
+                  std::string(it->value.GetString(), it->value.GetStringLength()));
+  }
+  return names;
+}
+
+Status UnusedNames(const expr::NameMap& names, const std::set<std::string>& used) {
+  std::string unused;
+  for (const auto& [k, v] : names) {
+    if (!used.count(k)) unused += (unused.empty() ? "" : ", ") + k;
+  }
+  if (unused.empty()) return Status::Ok();
+  return Status::Validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + unused +
+                            "}");
+}
+
+// ProjectionExpression or AttributesToGet (with ExpressionAttributeNames).
+Result<std::optional<expr::Projection>> ReadProjection(const JsonValue& req) {
+  BASALT_ASSIGN_OR_RETURN(auto expression, GetString(req, "ProjectionExpression"));
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* attrs, GetArray(req, "AttributesToGet"));
+  BASALT_ASSIGN_OR_RETURN(expr::NameMap names, ReadNames(req));
+  if (expression && attrs) {
+    return Status::Validation(
+        "Can not use both expression and non-expression parameters in the same request: Non-expression "
+        "parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
+  }
+  if (attrs) {
+    if (!names.empty()) {
+      return Status::Validation("ExpressionAttributeNames can only be specified when using expressions");
+    }
+    std::vector<std::string> list;
+    std::set<std::string> seen;
+    for (const auto& a : attrs->GetArray()) {
+      if (!a.IsString()) return Status::Serialization(std::string(JsonKindName(a)) + " can not be converted to String");
+      std::string name(a.GetString(), a.GetStringLength());
+      if (!seen.insert(name).second) return Status::Validation("Cannot have two attributes with the same name");
+      list.push_back(std::move(name));
+    }
+    if (list.empty()) {
+      ConstraintErrors errors;
+      errors.Add("'[]'", "attributesToGet", "Member must have length greater than or equal to 1");
+      return errors.ToStatus();
+    }
+    return std::optional<expr::Projection>(expr::ProjectionOfNames(list));
+  }
+  if (!expression) {
+    if (!names.empty()) {
+      return Status::Validation("ExpressionAttributeNames can only be specified when using expressions");
+    }
+    return std::optional<expr::Projection>();
+  }
+  std::set<std::string> used;
+  BASALT_ASSIGN_OR_RETURN(expr::Projection p, expr::ParseProjection(*expression, names, &used));
+  BASALT_RETURN_IF_ERROR(UnusedNames(names, used));
+  return std::optional<expr::Projection>(std::move(p));
+}
+
+Result<std::string> ReadTableName(const JsonValue& req) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
+  CheckTableName(name, "tableName", &errors);
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return *name;
+}
+
+Result<model::Item> ReadKey(const JsonValue& req) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* key, GetObject(req, "Key"));
+  if (!key) {
+    ConstraintErrors errors;
+    errors.AddNull("key");
+    return errors.ToStatus();
+  }
+  return DecodeItem(*key);
+}
+
+void WriteOldItem(JsonWriter& out, const std::optional<model::Item>& item) {
+  if (!item) return;
+  out.Key("Attributes");
+  WriteItem(out, *item);
+}
+
+}  // namespace
+
+Status PutItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  db::PutItemInput in;
+  BASALT_ASSIGN_OR_RETURN(in.table, ReadTableName(req));
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* item, GetObject(req, "Item"));
+  if (!item) {
+    ConstraintErrors errors;
+    errors.AddNull("item");
+    return errors.ToStatus();
+  }
+  BASALT_ASSIGN_OR_RETURN(in.return_old, ReadReturnOld(req));
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
+  BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
+  BASALT_RETURN_IF_ERROR(RefuseUnsupported(req, kConditionFields));
+  BASALT_ASSIGN_OR_RETURN(in.item, DecodeItem(*item));
+  BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->PutItem(ctx.scope, in));
+  out.StartObject();
+  WriteOldItem(out, result.item);
+  if (cap != db::ReturnCapacity::kNone) {
+    out.Key("ConsumedCapacity");
+    WriteCapacity(out, cap, result.capacity);
+  }
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status DeleteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  db::KeyInput in;
+  BASALT_ASSIGN_OR_RETURN(in.table, ReadTableName(req));
+  BASALT_ASSIGN_OR_RETURN(in.return_old, ReadReturnOld(req));
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
+  BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
+  BASALT_RETURN_IF_ERROR(RefuseUnsupported(req, kConditionFields));
+  BASALT_ASSIGN_OR_RETURN(in.key, ReadKey(req));
+  BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->DeleteItem(ctx.scope, in));
+  out.StartObject();
+  WriteOldItem(out, result.item);
+  if (cap != db::ReturnCapacity::kNone) {
+    out.Key("ConsumedCapacity");
+    WriteCapacity(out, cap, result.capacity);
+  }
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status GetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  db::KeyInput in;
+  BASALT_ASSIGN_OR_RETURN(in.table, ReadTableName(req));
+  BASALT_ASSIGN_OR_RETURN(auto consistent, GetBool(req, "ConsistentRead"));
+  in.consistent = consistent.value_or(false);
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
+  BASALT_ASSIGN_OR_RETURN(in.projection, ReadProjection(req));
+  BASALT_ASSIGN_OR_RETURN(in.key, ReadKey(req));
+  BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->GetItem(ctx.scope, in));
+  out.StartObject();
+  if (result.item) {
+    out.Key("Item");
+    WriteItem(out, *result.item);
+  }
+  if (cap != db::ReturnCapacity::kNone) {
+    out.Key("ConsumedCapacity");
+    WriteCapacity(out, cap, result.capacity);
+  }
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status BatchGetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* items, GetObject(req, "RequestItems"));
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
+  if (!items || items->MemberCount() == 0) return Status::Validation("BatchGetItem must have some requests set");
+  std::vector<db::BatchGetTableInput> in;
+  std::vector<const JsonValue*> table_requests;
+  size_t total_keys = 0;
+  ConstraintErrors errors;
+  for (auto it = items->MemberBegin(); it != items->MemberEnd(); ++it) {
+    std::string name(it->name.GetString(), it->name.GetStringLength());
+    CheckTableName(name, "requestItems.key", &errors);
+    if (!it->value.IsObject()) {
+      return Status::Serialization(std::string(JsonKindName(it->value)) + " can not be converted to KeysAndAttributes");
+    }
+    BASALT_ASSIGN_OR_RETURN(const JsonValue* keys, GetArray(it->value, "Keys"));
+    total_keys += keys ? keys->Size() : 0;
+  }
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  if (total_keys > model::kMaxBatchGetKeys) {
+    return Status::Validation("Too many items requested for the BatchGetItem call");
+  }
+  for (auto it = items->MemberBegin(); it != items->MemberEnd(); ++it) {
+    db::BatchGetTableInput t;
+    t.table.assign(it->name.GetString(), it->name.GetStringLength());
+    const JsonValue& spec = it->value;
+    BASALT_ASSIGN_OR_RETURN(const JsonValue* keys, GetArray(spec, "Keys"));
+    if (!keys || keys->Empty()) {
+      return Status::Validation("The list of keys in RequestItems for BatchGetItem is required: " + t.table +
+                                " has empty list");
+    }
+    BASALT_ASSIGN_OR_RETURN(auto consistent, GetBool(spec, "ConsistentRead"));
+    t.consistent = consistent.value_or(false);
+    BASALT_ASSIGN_OR_RETURN(t.projection, ReadProjection(spec));
+    for (const auto& k : keys->GetArray()) {
+      BASALT_ASSIGN_OR_RETURN(model::Item key, DecodeItem(k));
+      t.keys.push_back(std::move(key));
+    }
+    in.push_back(std::move(t));
+    table_requests.push_back(&spec);
+  }
+  BASALT_ASSIGN_OR_RETURN(db::BatchGetOutput result, ctx.db->BatchGetItem(ctx.scope, in));
+  out.StartObject();
+  out.Key("Responses");
+  out.StartObject();
+  for (const auto& [table, found] : result.responses) {
+    WriteKey(out, table);
+    out.StartArray();
+    for (const auto& item : found) WriteItem(out, item);
+    out.EndArray();
+  }
+  out.EndObject();
+  out.Key("UnprocessedKeys");
+  out.StartObject();
+  for (const auto& [table, keys] : result.unprocessed) {
+    WriteKey(out, table);
+    out.StartObject();
+    out.Key("Keys");
+    out.StartArray();
+    for (const auto& k : keys) WriteItem(out, k);
+    out.EndArray();
+    // Echo the table's other parameters so the request can be resent as is.
+    for (size_t i = 0; i < in.size(); ++i) {
+      if (in[i].table != table) continue;
+      for (auto m = table_requests[i]->MemberBegin(); m != table_requests[i]->MemberEnd(); ++m) {
+        std::string_view field(m->name.GetString(), m->name.GetStringLength());
+        if (field == "Keys") continue;
+        WriteKey(out, field);
+        m->value.Accept(out);
+      }
+    }
+    out.EndObject();
+  }
+  out.EndObject();
+  if (cap != db::ReturnCapacity::kNone) {
+    out.Key("ConsumedCapacity");
+    out.StartArray();
+    for (const auto& c : result.capacity) WriteCapacity(out, cap, c);
+    out.EndArray();
+  }
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status BatchWriteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* items, GetObject(req, "RequestItems"));
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
+  BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
+  if (!items || items->MemberCount() == 0) {
+    return Status::Validation("BatchWriteItem cannot have a null or no requests set");
+  }
+  ConstraintErrors errors;
+  size_t total = 0;
+  for (auto it = items->MemberBegin(); it != items->MemberEnd(); ++it) {
+    std::string name(it->name.GetString(), it->name.GetStringLength());
+    CheckTableName(name, "requestItems.key", &errors);
+    if (!it->value.IsArray()) {
+      return Status::Serialization(std::string(JsonKindName(it->value)) + " can not be converted to List");
+    }
+    total += it->value.Size();
+  }
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  if (total > model::kMaxBatchWriteRequests) {
+    return Status::Validation("Too many items requested for the BatchWriteItem call");
+  }
+  std::vector<db::BatchWriteTableInput> in;
+  for (auto it = items->MemberBegin(); it != items->MemberEnd(); ++it) {
+    db::BatchWriteTableInput t;
+    t.table.assign(it->name.GetString(), it->name.GetStringLength());
+    if (it->value.Empty()) {
+      return Status::Validation("The batch write request list for a table cannot be null or empty: " + t.table);
+    }
+    for (const auto& r : it->value.GetArray()) {
+      if (!r.IsObject()) return Status::Serialization(std::string(JsonKindName(r)) + " can not be converted to WriteRequest");
+      BASALT_ASSIGN_OR_RETURN(const JsonValue* put, GetObject(r, "PutRequest"));
+      BASALT_ASSIGN_OR_RETURN(const JsonValue* del, GetObject(r, "DeleteRequest"));
+      if ((put != nullptr) == (del != nullptr)) {
+        // DynamoDB's own wording for a WriteRequest without exactly one action.
+        return Status::Validation(
+            "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported "
+            "datatypes");
+      }
+      db::WriteRequest w;
+      w.is_put = put != nullptr;
+      BASALT_ASSIGN_OR_RETURN(const JsonValue* body, GetObject(put ? *put : *del, put ? "Item" : "Key"));
+      if (!body) {
+        ConstraintErrors missing;
+        missing.AddNull(put ? "requestItems.value.member.putRequest.item" : "requestItems.value.member.deleteRequest.key");
+        return missing.ToStatus();
+      }
+      BASALT_ASSIGN_OR_RETURN(w.item, DecodeItem(*body));
+      t.requests.push_back(std::move(w));
+    }
+    in.push_back(std::move(t));
+  }
+  BASALT_ASSIGN_OR_RETURN(db::BatchWriteOutput result, ctx.db->BatchWriteItem(ctx.scope, in));
+  out.StartObject();
+  out.Key("UnprocessedItems");
+  out.StartObject();
+  out.EndObject();
+  if (cap != db::ReturnCapacity::kNone) {
+    out.Key("ConsumedCapacity");
+    out.StartArray();
+    for (const auto& c : result.capacity) WriteCapacity(out, cap, c);
+    out.EndArray();
+  }
+  out.EndObject();
+  return Status::Ok();
+}
+
+}  // namespace basalt::api

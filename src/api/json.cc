@@ -1,0 +1,307 @@
+#include "api/json.h"
+
+#include <algorithm>
+#include <set>
+
+#include "common/base64.h"
+#include "model/limits.h"
+
+namespace basalt::api {
+
+const char* JsonKindName(const JsonValue& v) {
+  switch (v.GetType()) {
+    case rapidjson::kNullType: return "NULL_VALUE";
+    case rapidjson::kFalseType:
+    case rapidjson::kTrueType: return "BOOLEAN_VALUE";
+    case rapidjson::kObjectType: return "START_OBJECT";
+    case rapidjson::kArrayType: return "START_ARRAY";
+    case rapidjson::kStringType: return "STRING_VALUE";
+    case rapidjson::kNumberType: return "NUMBER_VALUE";
+  }
+  return "VALUE";
+}
+
+namespace {
+
+Status WrongType(const JsonValue& v, const char* expected) {
+  return Status::Serialization(std::string(JsonKindName(v)) + " can not be converted to " + expected);
+}
+
+const JsonValue* Member(const JsonValue& obj, const char* field) {
+  auto it = obj.FindMember(field);
+  if (it == obj.MemberEnd() || it->value.IsNull()) return nullptr;
+  return &it->value;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> GetString(const JsonValue& obj, const char* field) {
+  const JsonValue* v = Member(obj, field);
+  if (!v) return std::optional<std::string>();
+  if (!v->IsString()) return WrongType(*v, "String");
+  return std::optional<std::string>(std::string(v->GetString(), v->GetStringLength()));
+}
+
+Result<std::optional<int64_t>> GetInteger(const JsonValue& obj, const char* field) {
+  const JsonValue* v = Member(obj, field);
+  if (!v) return std::optional<int64_t>();
+  if (v->IsInt64()) return std::optional<int64_t>(v->GetInt64());
+  if (v->IsNumber()) {
+    return Status::Serialization("NUMBER_VALUE can not be converted to Long: value out of range");
+  }
+  return WrongType(*v, "Long");
+}
+
+Result<std::optional<bool>> GetBool(const JsonValue& obj, const char* field) {
+  const JsonValue* v = Member(obj, field);
+  if (!v) return std::optional<bool>();
+  if (!v->IsBool()) return WrongType(*v, "Boolean");
+  return std::optional<bool>(v->GetBool());
+}
+
+Result<const JsonValue*> GetObject(const JsonValue& obj, const char* field) {
+  const JsonValue* v = Member(obj, field);
+  if (v && !v->IsObject()) return WrongType(*v, "Structure");
+  return v;
+}
+
+Result<const JsonValue*> GetArray(const JsonValue& obj, const char* field) {
+  const JsonValue* v = Member(obj, field);
+  if (v && !v->IsArray()) return WrongType(*v, "List");
+  return v;
+}
+
+void ConstraintErrors::Add(std::string value_repr, std::string_view path, std::string_view constraint) {
+  findings_.push_back("Value " + value_repr + " at '" + std::string(path) +
+                      "' failed to satisfy constraint: " + std::string(constraint));
+}
+
+Status ConstraintErrors::ToStatus() const {
+  if (findings_.empty()) return Status::Ok();
+  std::string msg = std::to_string(findings_.size()) +
+                    (findings_.size() == 1 ? " validation error detected: " : " validation errors detected: ");
+  for (size_t i = 0; i < findings_.size(); ++i) {
+    if (i) msg += "; ";
+    msg += findings_[i];
+  }
+  return Status::Validation(msg);
+}
+
+void CheckTableName(const std::optional<std::string>& name, std::string_view path, ConstraintErrors* errors) {
+  if (!name) {
+    errors->AddNull(path);
+    return;
+  }
+  std::string repr = "'" + *name + "'";
+  bool pattern_ok = !name->empty();
+  for (char c : *name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) pattern_ok = false;
+  }
+  if (!pattern_ok) errors->Add(repr, path, "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+");
+  if (name->size() < model::kMinTableNameLength) {
+    errors->Add(repr, path, "Member must have length greater than or equal to 3");
+  }
+  if (name->size() > model::kMaxTableNameLength) {
+    errors->Add(repr, path, "Member must have length less than or equal to 255");
+  }
+}
+
+namespace {
+
+std::string_view Str(const JsonValue& v) { return {v.GetString(), v.GetStringLength()}; }
+
+Status Invalid(std::string m) {
+  return Status::Validation("One or more parameter values were invalid: " + std::move(m));
+}
+
+Result<std::string> DecodeBinary(const JsonValue& v) {
+  if (!v.IsString()) return WrongType(v, "Blob");
+  std::string bytes;
+  if (!Base64Decode(Str(v), &bytes)) {
+    return Status::Serialization("Base64 encoded value is not valid base64: " + std::string(Str(v)));
+  }
+  return bytes;
+}
+
+Result<model::Number> DecodeNumber(const JsonValue& v) {
+  if (!v.IsString()) return WrongType(v, "String");
+  return model::Number::Parse(Str(v));
+}
+
+std::string JoinForMessage(const std::vector<std::string>& items) {
+  std::string s = "[";
+  for (size_t i = 0; i < items.size(); ++i) s += (i ? ", " : "") + items[i];
+  return s + "]";
+}
+
+}  // namespace
+
+Result<model::AttributeValue> DecodeAttributeValue(const JsonValue& v, int depth) {
+  using model::AttributeValue;
+  if (!v.IsObject()) return WrongType(v, "AttributeValue");
+  if (depth > model::kMaxNestingDepth) {
+    return Status::Validation(
+        "Nesting Levels have exceeded supported limits: Attributes in the item have nested levels beyond "
+        "supported limit");
+  }
+  const JsonValue* value = nullptr;
+  std::string_view type;
+  int set = 0;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    std::string_view name = Str(it->name);
+    static const std::set<std::string_view> kTypes = {"S", "N", "B", "BOOL", "NULL", "SS", "NS", "BS", "L", "M"};
+    if (!kTypes.count(name) || it->value.IsNull()) continue;
+    ++set;
+    value = &it->value;
+    type = name;
+  }
+  if (set == 0) {
+    return Status::Validation(
+        "Supplied AttributeValue is empty, must contain exactly one of the supported datatypes");
+  }
+  if (set > 1) {
+    return Status::Validation(
+        "Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported "
+        "datatypes");
+  }
+  const JsonValue& x = *value;
+  if (type == "S") {
+    if (!x.IsString()) return WrongType(x, "String");
+    return AttributeValue::S(std::string(Str(x)));
+  }
+  if (type == "N") {
+    BASALT_ASSIGN_OR_RETURN(model::Number n, DecodeNumber(x));
+    return AttributeValue::N(std::move(n));
+  }
+  if (type == "B") {
+    BASALT_ASSIGN_OR_RETURN(std::string b, DecodeBinary(x));
+    return AttributeValue::B(std::move(b));
+  }
+  if (type == "BOOL") {
+    if (!x.IsBool()) return WrongType(x, "Boolean");
+    return AttributeValue::Bool(x.GetBool());
+  }
+  if (type == "NULL") {
+    if (!x.IsBool()) return WrongType(x, "Boolean");
+    if (!x.GetBool()) return Invalid("Null attribute value types must have the value of true");
+    return AttributeValue::Null();
+  }
+  if (type == "SS" || type == "BS") {
+    if (!x.IsArray()) return WrongType(x, "List");
+    bool binary = type == "BS";
+    if (x.Empty()) return Invalid(binary ? "Binary sets should not be empty" : "An string set  may not be empty");
+    std::vector<std::string> members;
+    std::set<std::string> seen;
+    bool dup = false;
+    for (const auto& e : x.GetArray()) {
+      std::string m;
+      if (binary) {
+        BASALT_ASSIGN_OR_RETURN(m, DecodeBinary(e));
+      } else {
+        if (!e.IsString()) return WrongType(e, "String");
+        m.assign(Str(e));
+      }
+      if (!seen.insert(m).second) dup = true;
+      members.push_back(std::move(m));
+    }
+    if (dup) {
+      if (binary) return Invalid("Input collection of type BS contains duplicates.");
+      return Invalid("Input collection " + JoinForMessage(members) + " contains duplicates");
+    }
+    return binary ? AttributeValue::BS(std::move(members)) : AttributeValue::SS(std::move(members));
+  }
+  if (type == "NS") {
+    if (!x.IsArray()) return WrongType(x, "List");
+    if (x.Empty()) return Invalid("An number set  may not be empty");
+    std::vector<model::Number> members;
+    for (const auto& e : x.GetArray()) {
+      BASALT_ASSIGN_OR_RETURN(model::Number n, DecodeNumber(e));
+      members.push_back(std::move(n));
+    }
+    // Numbers compare numerically: 1 and 1.0 are the same member.
+    std::vector<model::Number> sorted = members;
+    std::sort(sorted.begin(), sorted.end());
+    for (size_t i = 1; i < sorted.size(); ++i) {
+      if (sorted[i] == sorted[i - 1]) return Status::Validation("Input collection contains duplicates");
+    }
+    return AttributeValue::NS(std::move(members));
+  }
+  if (type == "L") {
+    if (!x.IsArray()) return WrongType(x, "List");
+    model::AttributeList list;
+    list.reserve(x.Size());
+    for (const auto& e : x.GetArray()) {
+      BASALT_ASSIGN_OR_RETURN(AttributeValue av, DecodeAttributeValue(e, depth + 1));
+      list.push_back(std::move(av));
+    }
+    return AttributeValue::L(std::move(list));
+  }
+  // M
+  if (!x.IsObject()) return WrongType(x, "Map");
+  model::AttributeMap map;
+  for (auto it = x.MemberBegin(); it != x.MemberEnd(); ++it) {
+    BASALT_ASSIGN_OR_RETURN(AttributeValue av, DecodeAttributeValue(it->value, depth + 1));
+    map.insert_or_assign(std::string(Str(it->name)), std::move(av));
+  }
+  return AttributeValue::M(std::move(map));
+}
+
+Result<model::Item> DecodeItem(const JsonValue& v) {
+  if (!v.IsObject()) return WrongType(v, "Map");
+  model::Item item;
+  for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+    if (it->name.GetStringLength() == 0) return Status::Validation("Empty attribute name");
+    BASALT_ASSIGN_OR_RETURN(model::AttributeValue av, DecodeAttributeValue(it->value));
+    item.insert_or_assign(std::string(Str(it->name)), std::move(av));
+  }
+  return item;
+}
+
+void WriteString(JsonWriter& w, std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+void WriteKey(JsonWriter& w, std::string_view s) { w.Key(s.data(), static_cast<rapidjson::SizeType>(s.size())); }
+
+void WriteAttributeValue(JsonWriter& w, const model::AttributeValue& v) {
+  using model::Type;
+  w.StartObject();
+  WriteKey(w, model::TypeName(v.type()));
+  switch (v.type()) {
+    case Type::kS: WriteString(w, v.str()); break;
+    case Type::kB: WriteString(w, Base64Encode(v.str())); break;
+    case Type::kN: WriteString(w, v.num().ToString()); break;
+    case Type::kBool: w.Bool(v.boolean()); break;
+    case Type::kNull: w.Bool(true); break;
+    case Type::kSS:
+      w.StartArray();
+      for (const auto& s : v.strs()) WriteString(w, s);
+      w.EndArray();
+      break;
+    case Type::kBS:
+      w.StartArray();
+      for (const auto& s : v.strs()) WriteString(w, Base64Encode(s));
+      w.EndArray();
+      break;
+    case Type::kNS:
+      w.StartArray();
+      for (const auto& n : v.nums()) WriteString(w, n.ToString());
+      w.EndArray();
+      break;
+    case Type::kL:
+      w.StartArray();
+      for (const auto& e : v.list()) WriteAttributeValue(w, e);
+      w.EndArray();
+      break;
+    case Type::kM: WriteItem(w, v.map()); break;
+  }
+  w.EndObject();
+}
+
+void WriteItem(JsonWriter& w, const model::Item& item) {
+  w.StartObject();
+  for (const auto& [name, v] : item) {
+    WriteKey(w, name);
+    WriteAttributeValue(w, v);
+  }
+  w.EndObject();
+}
+
+}  // namespace basalt::api

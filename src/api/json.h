@@ -1,0 +1,61 @@
+// JSON inside api/: reading request fields with DynamoDB's type rules and
+// writing responses. RapidJSON stays behind this header, which no other
+// module includes.
+#pragma once
+
+#include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "model/attribute_value.h"
+
+namespace basalt::api {
+
+using JsonValue = rapidjson::Value;
+using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
+
+// DynamoDB's names of JSON kinds in SerializationException messages.
+const char* JsonKindName(const JsonValue& v);
+
+// Field readers: nullopt when the field is absent or null; a
+// SerializationException when it has the wrong JSON type.
+Result<std::optional<std::string>> GetString(const JsonValue& obj, const char* field);
+Result<std::optional<int64_t>> GetInteger(const JsonValue& obj, const char* field);
+Result<std::optional<bool>> GetBool(const JsonValue& obj, const char* field);
+// Object and array fields return a pointer into the document, or null.
+Result<const JsonValue*> GetObject(const JsonValue& obj, const char* field);
+Result<const JsonValue*> GetArray(const JsonValue& obj, const char* field);
+
+// Collects "Value ... at '...' failed to satisfy constraint: ..." findings
+// and renders them as DynamoDB does: "N validation error(s) detected: a; b".
+class ConstraintErrors {
+ public:
+  void Add(std::string value_repr, std::string_view path, std::string_view constraint);
+  void AddNull(std::string_view path) { Add("null", path, "Member must not be null"); }
+  bool empty() const { return findings_.empty(); }
+  Status ToStatus() const;
+
+ private:
+  std::vector<std::string> findings_;
+};
+
+// Checks a table name against DynamoDB's length and pattern constraints.
+void CheckTableName(const std::optional<std::string>& name, std::string_view path, ConstraintErrors* errors);
+
+// AttributeValue <-> JSON, with DynamoDB's validation of values (types,
+// empty sets, duplicates, NULL must be true, numbers, base64, nesting).
+Result<model::AttributeValue> DecodeAttributeValue(const JsonValue& v, int depth = 1);
+Result<model::Item> DecodeItem(const JsonValue& v);
+void WriteAttributeValue(JsonWriter& w, const model::AttributeValue& v);
+void WriteItem(JsonWriter& w, const model::Item& item);
+
+void WriteString(JsonWriter& w, std::string_view s);
+void WriteKey(JsonWriter& w, std::string_view s);
+
+}  // namespace basalt::api

@@ -1,0 +1,127 @@
+#include "api/router.h"
+
+#include <rapidjson/error/en.h>
+
+#include <exception>
+
+#include "api/handlers.h"
+#include "api/json.h"
+
+namespace basalt::api {
+namespace {
+
+constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
+constexpr const char* kDynamoNs = "com.amazonaws.dynamodb.v20120810#";
+constexpr const char* kCoralService = "com.amazon.coral.service#";
+
+struct ErrorShape {
+  int status;
+  std::string type;
+};
+
+// DynamoDB's `__type` and HTTP status for each error code. The namespaces
+// differ: request-level failures come from the service framework
+// (com.amazon.coral.*), DynamoDB's own errors from its API namespace.
+ErrorShape ShapeOf(Code code) {
+  switch (code) {
+    case Code::kValidation: return {400, "com.amazon.coral.validate#ValidationException"};
+    case Code::kSerialization: return {400, std::string(kCoralService) + "SerializationException"};
+    case Code::kUnknownOperation: return {400, std::string(kCoralService) + "UnknownOperationException"};
+    case Code::kMissingAuthentication:
+      return {400, std::string(kCoralService) + "MissingAuthenticationTokenException"};
+    case Code::kResourceNotFound: return {400, std::string(kDynamoNs) + "ResourceNotFoundException"};
+    case Code::kResourceInUse: return {400, std::string(kDynamoNs) + "ResourceInUseException"};
+    case Code::kLimitExceeded: return {400, std::string(kDynamoNs) + "LimitExceededException"};
+    case Code::kConditionalCheckFailed:
+      return {400, std::string(kDynamoNs) + "ConditionalCheckFailedException"};
+    case Code::kTransactionConflict: return {400, std::string(kDynamoNs) + "TransactionConflictException"};
+    case Code::kItemCollectionSizeLimitExceeded:
+      return {400, std::string(kDynamoNs) + "ItemCollectionSizeLimitExceededException"};
+    case Code::kRequestTooLarge: return {413, std::string(kCoralService) + "RequestEntityTooLargeException"};
+    default: return {500, std::string(kDynamoNs) + "InternalServerError"};
+  }
+}
+
+ApiResponse ErrorResponse(const Status& st) {
+  ErrorShape shape = ShapeOf(st.code());
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  w.StartObject();
+  w.Key("__type");
+  WriteString(w, shape.type);
+  w.Key("message");
+  // Internal details stay in the log; clients get DynamoDB's generic text.
+  WriteString(w, shape.status == 500 ? "Internal server error" : st.message());
+  w.EndObject();
+  return ApiResponse{shape.status, std::string(buf.GetString(), buf.GetSize())};
+}
+
+}  // namespace
+
+std::string RegionFromAuthorization(std::string_view auth) {
+  // Credential=AKID/20200101/us-east-1/dynamodb/aws4_request
+  size_t pos = auth.find("Credential=");
+  if (pos == std::string_view::npos) return "us-east-1";
+  std::string_view rest = auth.substr(pos + 11);
+  rest = rest.substr(0, rest.find_first_of(", "));
+  std::string_view parts[5];
+  for (int i = 0; i < 5; ++i) {
+    size_t slash = rest.find('/');
+    parts[i] = rest.substr(0, slash);
+    if (slash == std::string_view::npos) {
+      if (i < 4) return "us-east-1";
+      break;
+    }
+    rest.remove_prefix(slash + 1);
+  }
+  return parts[2].empty() ? "us-east-1" : std::string(parts[2]);
+}
+
+ApiResponse Router::Handle(const ApiRequest& req) const {
+  try {
+    if (req.authorization.empty()) {
+      return ErrorResponse(Status(Code::kMissingAuthentication, "Request is missing Authentication Token"));
+    }
+    Handler handler = nullptr;
+    if (req.target.starts_with(kTargetPrefix)) handler = FindHandler(req.target.substr(kTargetPrefix.size()));
+    if (!handler) return ErrorResponse(Status(Code::kUnknownOperation, "An unknown operation was requested."));
+
+    rapidjson::Document doc;
+    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
+    doc.Parse<kFlags>(req.body.data(), req.body.size());
+    if (doc.HasParseError()) {
+      return ErrorResponse(Status::Serialization(std::string("Invalid JSON: ") +
+                                                 rapidjson::GetParseError_En(doc.GetParseError())));
+    }
+    if (!doc.IsObject()) return ErrorResponse(Status::Serialization("Request body must be a JSON object"));
+
+    std::string region = RegionFromAuthorization(req.authorization);
+    Context ctx{db_, db::Scope{options_.shared_db ? "" : region, region}, req.host};
+    rapidjson::StringBuffer buf;
+    JsonWriter w(buf);
+    Status st = handler(ctx, doc, w);
+    if (!st.ok()) return ErrorResponse(st);
+    return ApiResponse{200, std::string(buf.GetString(), buf.GetSize())};
+  } catch (const std::exception& e) {
+    return ErrorResponse(Status::Internal(e.what()));
+  } catch (...) {
+    return ErrorResponse(Status::Internal("unknown exception"));
+  }
+}
+
+Handler FindHandler(std::string_view op) {
+  static const std::pair<std::string_view, Handler> kOperations[] = {
+      {"BatchGetItem", BatchGetItem},   {"BatchWriteItem", BatchWriteItem},
+      {"CreateTable", CreateTable},     {"DeleteItem", DeleteItem},
+      {"DeleteTable", DeleteTable},     {"DescribeEndpoints", DescribeEndpoints},
+      {"DescribeLimits", DescribeLimits}, {"DescribeTable", DescribeTable},
+      {"GetItem", GetItem},             {"ListTables", ListTables},
+      {"PutItem", PutItem},             {"UpdateTable", UpdateTable},
+  };
+  for (const auto& [name, h] : kOperations) {
+    if (name == op) return h;
+  }
+  return nullptr;
+}
+
+}  // namespace basalt::api

@@ -1,0 +1,424 @@
+// CreateTable, DescribeTable, UpdateTable, DeleteTable, ListTables,
+// DescribeEndpoints and DescribeLimits.
+#include <cmath>
+
+#include "api/handlers.h"
+#include "model/limits.h"
+
+namespace basalt::api {
+namespace {
+
+const char* ModelTypeName(model::Type t) { return model::TypeName(t); }
+
+void WriteTimestamp(JsonWriter& w, double seconds) {
+  // Epoch seconds with millisecond precision, as DynamoDB prints them.
+  w.Double(std::round(seconds * 1000) / 1000);
+}
+
+void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
+  const db::TableMeta& m = *d.meta;
+  w.StartObject();
+  w.Key("AttributeDefinitions");
+  w.StartArray();
+  for (const auto& a : m.attribute_definitions) {
+    w.StartObject();
+    w.Key("AttributeName");
+    WriteString(w, a.name);
+    w.Key("AttributeType");
+    w.String(ModelTypeName(a.type));
+    w.EndObject();
+  }
+  w.EndArray();
+  w.Key("TableName");
+  WriteString(w, m.name);
+  w.Key("KeySchema");
+  w.StartArray();
+  auto key = [&](const model::KeyAttribute& a, const char* type) {
+    w.StartObject();
+    w.Key("AttributeName");
+    WriteString(w, a.name);
+    w.Key("KeyType");
+    w.String(type);
+    w.EndObject();
+  };
+  key(m.key_schema.hash, "HASH");
+  if (m.key_schema.range) key(*m.key_schema.range, "RANGE");
+  w.EndArray();
+  w.Key("TableStatus");
+  WriteString(w, d.status);
+  w.Key("CreationDateTime");
+  WriteTimestamp(w, m.creation_time);
+  w.Key("ProvisionedThroughput");
+  w.StartObject();
+  if (m.throughput.last_increase_time > 0) {
+    w.Key("LastIncreaseDateTime");
+    WriteTimestamp(w, m.throughput.last_increase_time);
+  }
+  if (m.throughput.last_decrease_time > 0) {
+    w.Key("LastDecreaseDateTime");
+    WriteTimestamp(w, m.throughput.last_decrease_time);
+  }
+  w.Key("NumberOfDecreasesToday");
+  w.Int64(m.throughput.decreases_today);
+  w.Key("ReadCapacityUnits");
+  w.Int64(m.throughput.read_capacity_units);
+  w.Key("WriteCapacityUnits");
+  w.Int64(m.throughput.write_capacity_units);
+  w.EndObject();
+  w.Key("TableSizeBytes");
+  w.Int64(d.stats.size_bytes);
+  w.Key("ItemCount");
+  w.Int64(d.stats.item_count);
+  w.Key("TableArn");
+  WriteString(w, m.Arn());
+  w.Key("TableId");
+  WriteString(w, m.uuid);
+  if (m.billing_mode == db::BillingMode::kPayPerRequest) {
+    w.Key("BillingModeSummary");
+    w.StartObject();
+    w.Key("BillingMode");
+    w.String("PAY_PER_REQUEST");
+    w.Key("LastUpdateToPayPerRequestDateTime");
+    WriteTimestamp(w, m.billing_mode_update_time);
+    w.EndObject();
+  }
+  if (m.table_class != db::TableClass::kStandard) {
+    w.Key("TableClassSummary");
+    w.StartObject();
+    w.Key("TableClass");
+    w.String("STANDARD_INFREQUENT_ACCESS");
+    w.EndObject();
+  }
+  w.Key("DeletionProtectionEnabled");
+  w.Bool(m.deletion_protection);
+  w.EndObject();
+}
+
+Status ReadThroughput(const JsonValue& req, ConstraintErrors* errors, std::optional<db::ProvisionedThroughput>* out) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* pt, GetObject(req, "ProvisionedThroughput"));
+  if (!pt) return Status::Ok();
+  BASALT_ASSIGN_OR_RETURN(auto rcu, GetInteger(*pt, "ReadCapacityUnits"));
+  BASALT_ASSIGN_OR_RETURN(auto wcu, GetInteger(*pt, "WriteCapacityUnits"));
+  auto check = [&](const std::optional<int64_t>& v, const char* path) {
+    if (!v) {
+      errors->AddNull(path);
+    } else if (*v < 1) {
+      errors->Add("'" + std::to_string(*v) + "'", path, "Member must have value greater than or equal to 1");
+    }
+  };
+  check(rcu, "provisionedThroughput.readCapacityUnits");
+  check(wcu, "provisionedThroughput.writeCapacityUnits");
+  db::ProvisionedThroughput tp;
+  tp.read_capacity_units = rcu.value_or(0);
+  tp.write_capacity_units = wcu.value_or(0);
+  *out = tp;
+  return Status::Ok();
+}
+
+Status ReadBillingMode(const JsonValue& req, ConstraintErrors* errors, std::optional<db::BillingMode>* out) {
+  BASALT_ASSIGN_OR_RETURN(auto mode, GetString(req, "BillingMode"));
+  if (!mode) return Status::Ok();
+  if (*mode == "PROVISIONED") {
+    *out = db::BillingMode::kProvisioned;
+  } else if (*mode == "PAY_PER_REQUEST") {
+    *out = db::BillingMode::kPayPerRequest;
+  } else {
+    errors->Add("'" + *mode + "'", "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+  }
+  return Status::Ok();
+}
+
+Status ReadTableClass(const JsonValue& req, ConstraintErrors* errors, std::optional<db::TableClass>* out) {
+  BASALT_ASSIGN_OR_RETURN(auto cls, GetString(req, "TableClass"));
+  if (!cls) return Status::Ok();
+  if (*cls == "STANDARD") {
+    *out = db::TableClass::kStandard;
+  } else if (*cls == "STANDARD_INFREQUENT_ACCESS") {
+    *out = db::TableClass::kStandardInfrequentAccess;
+  } else {
+    errors->Add("'" + *cls + "'", "tableClass",
+                "Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]");
+  }
+  return Status::Ok();
+}
+
+Result<std::optional<model::Type>> ParseScalarType(const std::string& s) {
+  if (s == "S") return std::optional<model::Type>(model::Type::kS);
+  if (s == "N") return std::optional<model::Type>(model::Type::kN);
+  if (s == "B") return std::optional<model::Type>(model::Type::kB);
+  return std::optional<model::Type>();
+}
+
+Status ReadTags(const JsonValue& req, ConstraintErrors* errors, std::vector<db::Tag>* tags) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* arr, GetArray(req, "Tags"));
+  if (!arr) return Status::Ok();
+  int i = 0;
+  for (const auto& t : arr->GetArray()) {
+    ++i;
+    if (!t.IsObject()) return Status::Serialization(std::string(JsonKindName(t)) + " can not be converted to Tag");
+    BASALT_ASSIGN_OR_RETURN(auto key, GetString(t, "Key"));
+    BASALT_ASSIGN_OR_RETURN(auto value, GetString(t, "Value"));
+    std::string path = "tags." + std::to_string(i) + ".member.";
+    if (!key) errors->AddNull(path + "key");
+    if (!value) errors->AddNull(path + "value");
+    if (key && (key->empty() || key->size() > 128)) {
+      errors->Add("'" + *key + "'", path + "key",
+                  key->empty() ? "Member must have length greater than or equal to 1"
+                               : "Member must have length less than or equal to 128");
+    }
+    if (value && value->size() > 256) {
+      errors->Add("'" + *value + "'", path + "value", "Member must have length less than or equal to 256");
+    }
+    tags->push_back(db::Tag{key.value_or(""), value.value_or("")});
+  }
+  if (tags->size() > 50) {
+    return Status::Validation("One or more parameter values were invalid: Too many tags");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CreateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  ConstraintErrors errors;
+  db::CreateTableInput in;
+  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* key_schema, GetArray(req, "KeySchema"));
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* attr_defs, GetArray(req, "AttributeDefinitions"));
+  CheckTableName(name, "tableName", &errors);
+
+  struct KeyElement {
+    std::string name;
+    std::string type;
+  };
+  std::vector<KeyElement> keys;
+  if (!key_schema) {
+    errors.AddNull("keySchema");
+  } else {
+    int i = 0;
+    for (const auto& e : key_schema->GetArray()) {
+      ++i;
+      if (!e.IsObject()) {
+        return Status::Serialization(std::string(JsonKindName(e)) + " can not be converted to KeySchemaElement");
+      }
+      BASALT_ASSIGN_OR_RETURN(auto attr, GetString(e, "AttributeName"));
+      BASALT_ASSIGN_OR_RETURN(auto type, GetString(e, "KeyType"));
+      std::string path = "keySchema." + std::to_string(i) + ".member.";
+      if (!attr) {
+        errors.AddNull(path + "attributeName");
+      } else if (attr->empty() || attr->size() > model::kMaxKeyAttributeNameLength) {
+        errors.Add("'" + *attr + "'", path + "attributeName",
+                   attr->empty() ? "Member must have length greater than or equal to 1"
+                                 : "Member must have length less than or equal to 255");
+      }
+      if (!type) {
+        errors.AddNull(path + "keyType");
+      } else if (*type != "HASH" && *type != "RANGE") {
+        errors.Add("'" + *type + "'", path + "keyType", "Member must satisfy enum value set: [HASH, RANGE]");
+      }
+      keys.push_back({attr.value_or(""), type.value_or("")});
+    }
+    if (keys.empty()) errors.Add("'[]'", "keySchema", "Member must have length greater than or equal to 1");
+    if (keys.size() > 2) {
+      std::string repr = "'[";
+      for (size_t k = 0; k < keys.size(); ++k) {
+        repr += (k ? ", " : "") + std::string("KeySchemaElement(AttributeName=") + keys[k].name +
+                ", KeyType=" + keys[k].type + ")";
+      }
+      errors.Add(repr + "]'", "keySchema", "Member must have length less than or equal to 2");
+    }
+  }
+  if (!attr_defs) {
+    errors.AddNull("attributeDefinitions");
+  } else {
+    int i = 0;
+    for (const auto& e : attr_defs->GetArray()) {
+      ++i;
+      if (!e.IsObject()) {
+        return Status::Serialization(std::string(JsonKindName(e)) +
+                                     " can not be converted to AttributeDefinition");
+      }
+      BASALT_ASSIGN_OR_RETURN(auto attr, GetString(e, "AttributeName"));
+      BASALT_ASSIGN_OR_RETURN(auto type, GetString(e, "AttributeType"));
+      std::string path = "attributeDefinitions." + std::to_string(i) + ".member.";
+      if (!attr) {
+        errors.AddNull(path + "attributeName");
+      } else if (attr->empty() || attr->size() > model::kMaxKeyAttributeNameLength) {
+        errors.Add("'" + *attr + "'", path + "attributeName",
+                   attr->empty() ? "Member must have length greater than or equal to 1"
+                                 : "Member must have length less than or equal to 255");
+      }
+      std::optional<model::Type> t;
+      if (!type) {
+        errors.AddNull(path + "attributeType");
+      } else {
+        BASALT_ASSIGN_OR_RETURN(t, ParseScalarType(*type));
+        if (!t) errors.Add("'" + *type + "'", path + "attributeType", "Member must satisfy enum value set: [B, N, S]");
+      }
+      in.attribute_definitions.push_back(model::KeyAttribute{attr.value_or(""), t.value_or(model::Type::kS)});
+    }
+  }
+  std::optional<db::BillingMode> billing;
+  BASALT_RETURN_IF_ERROR(ReadBillingMode(req, &errors, &billing));
+  BASALT_RETURN_IF_ERROR(ReadThroughput(req, &errors, &in.throughput));
+  std::optional<db::TableClass> table_class;
+  BASALT_RETURN_IF_ERROR(ReadTableClass(req, &errors, &table_class));
+  BASALT_RETURN_IF_ERROR(ReadTags(req, &errors, &in.tags));
+  BASALT_ASSIGN_OR_RETURN(auto protection, GetBool(req, "DeletionProtectionEnabled"));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+
+  for (const char* unsupported : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "StreamSpecification"}) {
+    auto it = req.FindMember(unsupported);
+    if (it != req.MemberEnd() && !it->value.IsNull()) {
+      return Status::Validation(std::string(unsupported) + " are not supported by this version of Basalt");
+    }
+  }
+
+  // The key schema's shape, in the order DynamoDB checks it.
+  if (keys[0].type != "HASH") return Status::Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  if (keys.size() == 2 && keys[1].type != "RANGE") {
+    return Status::Validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  }
+  if (keys.size() == 2 && keys[0].name == keys[1].name) {
+    return Status::Validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  }
+  auto type_of = [&](const std::string& attr) {
+    for (const auto& d : in.attribute_definitions) {
+      if (d.name == attr) return d.type;
+    }
+    return model::Type::kS;  // undefined keys are reported by the database
+  };
+  in.name = *name;
+  in.key_schema.hash = model::KeyAttribute{keys[0].name, type_of(keys[0].name)};
+  if (keys.size() == 2) in.key_schema.range = model::KeyAttribute{keys[1].name, type_of(keys[1].name)};
+  in.billing_mode = billing.value_or(db::BillingMode::kProvisioned);
+  in.table_class = table_class.value_or(db::TableClass::kStandard);
+  in.deletion_protection = protection.value_or(false);
+
+  BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->CreateTable(ctx.scope, in));
+  out.StartObject();
+  out.Key("TableDescription");
+  WriteTableDescription(out, d);
+  out.EndObject();
+  return Status::Ok();
+}
+
+namespace {
+
+Result<std::string> ReadTableNameOnly(const JsonValue& req) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
+  CheckTableName(name, "tableName", &errors);
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return *name;
+}
+
+}  // namespace
+
+Status DescribeTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableNameOnly(req));
+  BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->DescribeTable(ctx.scope, name));
+  out.StartObject();
+  out.Key("Table");
+  WriteTableDescription(out, d);
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status DeleteTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableNameOnly(req));
+  BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->DeleteTable(ctx.scope, name));
+  out.StartObject();
+  out.Key("TableDescription");
+  WriteTableDescription(out, d);
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status UpdateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  ConstraintErrors errors;
+  db::UpdateTableInput in;
+  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
+  CheckTableName(name, "tableName", &errors);
+  BASALT_RETURN_IF_ERROR(ReadBillingMode(req, &errors, &in.billing_mode));
+  BASALT_RETURN_IF_ERROR(ReadThroughput(req, &errors, &in.throughput));
+  BASALT_RETURN_IF_ERROR(ReadTableClass(req, &errors, &in.table_class));
+  BASALT_ASSIGN_OR_RETURN(in.deletion_protection, GetBool(req, "DeletionProtectionEnabled"));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  for (const char* unsupported : {"GlobalSecondaryIndexUpdates", "StreamSpecification", "ReplicaUpdates",
+                                  "SSESpecification"}) {
+    auto it = req.FindMember(unsupported);
+    if (it != req.MemberEnd() && !it->value.IsNull()) {
+      return Status::Validation(std::string(unsupported) + " is not supported by this version of Basalt");
+    }
+  }
+  if (!in.billing_mode && !in.throughput && !in.table_class && !in.deletion_protection) {
+    return Status::Validation("Nothing to update");
+  }
+  in.name = *name;
+  BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->UpdateTable(ctx.scope, in));
+  out.StartObject();
+  out.Key("TableDescription");
+  WriteTableDescription(out, d);
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status ListTables(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto start, GetString(req, "ExclusiveStartTableName"));
+  BASALT_ASSIGN_OR_RETURN(auto limit, GetInteger(req, "Limit"));
+  if (start) CheckTableName(start, "exclusiveStartTableName", &errors);
+  if (limit && *limit < 1) {
+    errors.Add("'" + std::to_string(*limit) + "'", "limit", "Member must have value greater than or equal to 1");
+  }
+  if (limit && *limit > 100) {
+    errors.Add("'" + std::to_string(*limit) + "'", "limit", "Member must have value less than or equal to 100");
+  }
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  BASALT_ASSIGN_OR_RETURN(db::ListTablesOutput page,
+                          ctx.db->ListTables(ctx.scope, start.value_or(""), limit.value_or(100)));
+  out.StartObject();
+  out.Key("TableNames");
+  out.StartArray();
+  for (const auto& n : page.names) WriteString(out, n);
+  out.EndArray();
+  if (page.last_evaluated) {
+    out.Key("LastEvaluatedTableName");
+    WriteString(out, *page.last_evaluated);
+  }
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status DescribeEndpoints(Context& ctx, const JsonValue&, JsonWriter& out) {
+  // Endpoint discovery must lead SDKs back to this server, not to AWS.
+  out.StartObject();
+  out.Key("Endpoints");
+  out.StartArray();
+  out.StartObject();
+  out.Key("Address");
+  WriteString(out, ctx.host.empty() ? std::string_view("localhost") : ctx.host);
+  out.Key("CachePeriodInMinutes");
+  out.Int(1440);
+  out.EndObject();
+  out.EndArray();
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status DescribeLimits(Context&, const JsonValue&, JsonWriter& out) {
+  out.StartObject();
+  out.Key("AccountMaxReadCapacityUnits");
+  out.Int64(model::kMaxAccountReadCapacity);
+  out.Key("AccountMaxWriteCapacityUnits");
+  out.Int64(model::kMaxAccountWriteCapacity);
+  out.Key("TableMaxReadCapacityUnits");
+  out.Int64(model::kMaxTableReadCapacity);
+  out.Key("TableMaxWriteCapacityUnits");
+  out.Int64(model::kMaxTableWriteCapacity);
+  out.EndObject();
+  return Status::Ok();
+}
+
+}  // namespace basalt::api

@@ -1,0 +1,66 @@
+// Byte coding helpers: varints and big-endian fixed-width integers.
+// Big-endian keeps integers in numeric order under memcmp, which the storage
+// key format relies on.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace basalt {
+
+inline void PutVarint64(std::string* out, uint64_t v) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+// Reads a varint from the front of *in; false on truncation or overlong input.
+inline bool GetVarint64(std::string_view* in, uint64_t* v) {
+  uint64_t result = 0;
+  for (int shift = 0; shift <= 63 && !in->empty(); shift += 7) {
+    auto byte = static_cast<uint8_t>((*in)[0]);
+    in->remove_prefix(1);
+    result |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if (!(byte & 0x80)) {
+      *v = result;
+      return true;
+    }
+  }
+  return false;
+}
+
+// Reads a varint length and that many bytes.
+inline bool GetLengthPrefixed(std::string_view* in, std::string_view* out) {
+  uint64_t len;
+  if (!GetVarint64(in, &len) || len > in->size()) return false;
+  *out = in->substr(0, len);
+  in->remove_prefix(len);
+  return true;
+}
+
+inline void PutLengthPrefixed(std::string* out, std::string_view s) {
+  PutVarint64(out, s.size());
+  out->append(s);
+}
+
+inline void PutFixed64BE(std::string* out, uint64_t v) {
+  for (int i = 7; i >= 0; --i) out->push_back(static_cast<char>(v >> (i * 8)));
+}
+inline void PutFixed32BE(std::string* out, uint32_t v) {
+  for (int i = 3; i >= 0; --i) out->push_back(static_cast<char>(v >> (i * 8)));
+}
+inline uint64_t DecodeFixed64BE(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+inline uint32_t DecodeFixed32BE(const char* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+}  // namespace basalt

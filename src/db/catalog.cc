@@ -1,0 +1,90 @@
+#include "db/catalog.h"
+
+#include <string_view>
+
+namespace basalt::db {
+namespace {
+constexpr std::string_view kTablePrefix = "table/";
+constexpr std::string_view kNextIdKey = "next_table_id";
+}  // namespace
+
+std::string Catalog::StoreKey(const std::string& ns, const std::string& name) {
+  std::string k(kTablePrefix);
+  k.append(ns).push_back('\0');
+  k.append(name);
+  return k;
+}
+
+Status Catalog::Load() {
+  std::vector<std::pair<std::string, std::string>> rows;
+  BASALT_RETURN_IF_ERROR(meta_->List(kTablePrefix, &rows));
+  std::unique_lock lock(mu_);
+  tables_.clear();
+  for (const auto& [key, value] : rows) {
+    auto meta = std::make_shared<TableMeta>();
+    BASALT_RETURN_IF_ERROR(DecodeTableMeta(value, meta.get()));
+    tables_[{meta->ns, meta->name}] = meta;
+  }
+  std::optional<std::string> next;
+  BASALT_RETURN_IF_ERROR(meta_->Get(kNextIdKey, &next));
+  next_id_ = next ? std::stoull(*next) : 1;
+  return Status::Ok();
+}
+
+std::shared_ptr<const TableMeta> Catalog::Find(const std::string& ns, const std::string& name) const {
+  std::shared_lock lock(mu_);
+  auto it = tables_.find({ns, name});
+  return it == tables_.end() ? nullptr : it->second;
+}
+
+std::vector<std::shared_ptr<const TableMeta>> Catalog::List(const std::string& ns,
+                                                            const std::string& start_after,
+                                                            size_t limit) const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const TableMeta>> out;
+  for (auto it = tables_.upper_bound({ns, start_after}); it != tables_.end() && it->first.first == ns;
+       ++it) {
+    if (out.size() >= limit) break;
+    out.push_back(it->second);
+  }
+  return out;
+}
+
+size_t Catalog::Count(const std::string& ns) const {
+  std::shared_lock lock(mu_);
+  size_t n = 0;
+  for (auto it = tables_.lower_bound({ns, ""}); it != tables_.end() && it->first.first == ns; ++it) ++n;
+  return n;
+}
+
+Status Catalog::Create(TableMeta meta, std::shared_ptr<const TableMeta>* created) {
+  std::unique_lock lock(mu_);
+  if (tables_.count({meta.ns, meta.name})) {
+    return Status::InUse("Table already exists: " + meta.name);
+  }
+  meta.id = next_id_;
+  // The counter is stored before the table so an id is never handed out twice.
+  BASALT_RETURN_IF_ERROR(meta_->Put(kNextIdKey, std::to_string(next_id_ + 1)));
+  ++next_id_;
+  BASALT_RETURN_IF_ERROR(meta_->Put(StoreKey(meta.ns, meta.name), EncodeTableMeta(meta)));
+  auto ptr = std::make_shared<const TableMeta>(std::move(meta));
+  tables_[{ptr->ns, ptr->name}] = ptr;
+  *created = ptr;
+  return Status::Ok();
+}
+
+Status Catalog::Update(std::shared_ptr<const TableMeta> meta) {
+  std::unique_lock lock(mu_);
+  BASALT_RETURN_IF_ERROR(meta_->Put(StoreKey(meta->ns, meta->name), EncodeTableMeta(*meta)));
+  tables_[{meta->ns, meta->name}] = std::move(meta);
+  return Status::Ok();
+}
+
+Status Catalog::Remove(const TableMeta& meta) {
+  std::unique_lock lock(mu_);
+  BASALT_RETURN_IF_ERROR(meta_->Delete(StoreKey(meta.ns, meta.name)));
+  tables_.erase({meta.ns, meta.name});
+  return Status::Ok();
+}
+
+}  // namespace basalt::db

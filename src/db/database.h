@@ -1,0 +1,164 @@
+// The DynamoDB operations on typed inputs. api/ decodes JSON into these
+// inputs (structural validation) and encodes the outputs; everything about
+// tables, keys and items is decided here.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "db/catalog.h"
+#include "db/table_meta.h"
+#include "db/write_path.h"
+#include "expr/projection.h"
+#include "model/attribute_value.h"
+#include "storage/engine.h"
+
+namespace basalt::db {
+
+struct Options {
+  // Makes CREATING, UPDATING and DELETING last this long (DynamoDB Local's
+  // -delayTransientStatuses); 0 makes tables ACTIVE at once.
+  double transient_status_seconds = 0;
+};
+
+// Who is asking: the namespace holding their tables and the region for ARNs.
+struct Scope {
+  std::string ns;
+  std::string region;
+};
+
+enum class ReturnCapacity { kNone, kTotal, kIndexes };
+
+// Capacity consumed on one table by one operation.
+struct ConsumedCapacity {
+  std::string table;
+  double read_units = 0;
+  double write_units = 0;
+};
+
+// A table as DescribeTable shows it.
+struct TableDescription {
+  std::shared_ptr<const TableMeta> meta;
+  std::string status;  // CREATING, ACTIVE, UPDATING, DELETING
+  storage::TableStats stats;
+};
+
+struct CreateTableInput {
+  std::string name;
+  model::KeySchema key_schema;
+  std::vector<model::KeyAttribute> attribute_definitions;
+  BillingMode billing_mode = BillingMode::kProvisioned;
+  std::optional<ProvisionedThroughput> throughput;
+  TableClass table_class = TableClass::kStandard;
+  bool deletion_protection = false;
+  std::vector<Tag> tags;
+};
+
+struct UpdateTableInput {
+  std::string name;
+  std::optional<BillingMode> billing_mode;
+  std::optional<ProvisionedThroughput> throughput;
+  std::optional<TableClass> table_class;
+  std::optional<bool> deletion_protection;
+};
+
+struct ListTablesOutput {
+  std::vector<std::string> names;
+  std::optional<std::string> last_evaluated;
+};
+
+struct PutItemInput {
+  std::string table;
+  model::Item item;
+  bool return_old = false;
+};
+
+struct KeyInput {
+  std::string table;
+  model::Item key;
+  bool return_old = false;  // DeleteItem
+  bool consistent = false;  // GetItem
+  std::optional<expr::Projection> projection;  // GetItem
+};
+
+struct ItemOutput {
+  std::optional<model::Item> item;  // the old item (writes) or the item read
+  ConsumedCapacity capacity;
+};
+
+struct BatchGetTableInput {
+  std::string table;
+  std::vector<model::Item> keys;
+  bool consistent = false;
+  std::optional<expr::Projection> projection;
+};
+
+struct BatchGetOutput {
+  std::map<std::string, std::vector<model::Item>> responses;
+  // Keys not read because the response reached its size limit, by table,
+  // with the index of their table input (to echo its other parameters).
+  std::map<std::string, std::vector<model::Item>> unprocessed;
+  std::vector<ConsumedCapacity> capacity;
+};
+
+struct WriteRequest {
+  bool is_put = true;
+  model::Item item;  // the item (put) or the key (delete)
+};
+
+struct BatchWriteTableInput {
+  std::string table;
+  std::vector<WriteRequest> requests;
+};
+
+struct BatchWriteOutput {
+  std::vector<ConsumedCapacity> capacity;
+};
+
+class Database {
+ public:
+  Database(storage::Engine* engine, const Clock* clock, Options options);
+
+  // Loads the catalog from storage.
+  Status Open();
+
+  Result<TableDescription> CreateTable(const Scope& scope, const CreateTableInput& in);
+  Result<TableDescription> DescribeTable(const Scope& scope, const std::string& name);
+  Result<TableDescription> UpdateTable(const Scope& scope, const UpdateTableInput& in);
+  Result<TableDescription> DeleteTable(const Scope& scope, const std::string& name);
+  Result<ListTablesOutput> ListTables(const Scope& scope, const std::string& start_after, size_t limit);
+
+  Result<ItemOutput> PutItem(const Scope& scope, const PutItemInput& in);
+  Result<ItemOutput> GetItem(const Scope& scope, const KeyInput& in);
+  Result<ItemOutput> DeleteItem(const Scope& scope, const KeyInput& in);
+  Result<BatchGetOutput> BatchGetItem(const Scope& scope, const std::vector<BatchGetTableInput>& in);
+  Result<BatchWriteOutput> BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in);
+
+ private:
+  // The table if it exists and is not being deleted; else ResourceNotFound.
+  Result<std::shared_ptr<const TableMeta>> FindActive(const Scope& scope, const std::string& name);
+  std::string StatusOf(const TableMeta& meta) const;
+  TableDescription Describe(std::shared_ptr<const TableMeta> meta, std::string status);
+  // Removes tables whose DELETING period has passed.
+  void ReapDeleted();
+
+  storage::Engine* engine_;
+  const Clock* clock_;
+  Options options_;
+  Catalog catalog_;
+  WritePath write_path_;
+  std::mutex ddl_mu_;  // serializes table definition changes
+  struct Deleting {
+    std::shared_ptr<const TableMeta> meta;
+    double gone_at;
+  };
+  std::vector<Deleting> deleting_;  // guarded by ddl_mu_
+};
+
+}  // namespace basalt::db

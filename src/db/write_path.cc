@@ -1,0 +1,93 @@
+#include "db/write_path.h"
+
+#include "model/item.h"
+#include "model/item_codec.h"
+#include "model/key_encoding.h"
+
+namespace basalt::db {
+
+storage::Key WritePath::StorageKey(const TableMeta& table, const model::PrimaryKey& key) {
+  storage::Key k;
+  k.table = table.id;
+  model::AppendKeyEncoding(key.hash, &k.pk);
+  if (key.range) model::AppendKeyEncoding(*key.range, &k.sk);
+  return k;
+}
+
+Status WritePath::Read(const TableMeta& table, const model::PrimaryKey& key, std::optional<model::Item>* item) {
+  std::optional<storage::Record> rec;
+  BASALT_RETURN_IF_ERROR(engine_->Get(StorageKey(table, key), &rec));
+  item->reset();
+  if (!rec) return Status::Ok();
+  item->emplace();
+  return model::DecodeItem(rec->value, &**item);
+}
+
+Status WritePath::ReadMany(std::span<const std::pair<const TableMeta*, const model::PrimaryKey*>> keys,
+                           std::vector<std::optional<model::Item>>* items) {
+  std::vector<storage::Key> skeys;
+  skeys.reserve(keys.size());
+  for (const auto& [table, key] : keys) skeys.push_back(StorageKey(*table, *key));
+  std::vector<std::optional<storage::Record>> recs;
+  BASALT_RETURN_IF_ERROR(engine_->MultiGet(skeys, &recs));
+  items->assign(keys.size(), std::nullopt);
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (!recs[i]) continue;
+    (*items)[i].emplace();
+    BASALT_RETURN_IF_ERROR(model::DecodeItem(recs[i]->value, &*(*items)[i]));
+  }
+  return Status::Ok();
+}
+
+Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results) {
+  std::vector<storage::Key> keys;
+  keys.reserve(writes.size());
+  for (const auto& w : writes) keys.push_back(StorageKey(*w.table, w.key));
+
+  // A lost compare-and-set means another writer got in between our read and
+  // our write; reading again converges because each retry sees a newer version.
+  constexpr int kMaxAttempts = 1000;
+  for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    std::vector<std::optional<storage::Record>> records;
+    BASALT_RETURN_IF_ERROR(engine_->MultiGet(keys, &records));
+    results->assign(writes.size(), ItemWriteResult{});
+    std::vector<storage::PartitionWrite> batch;
+    batch.reserve(writes.size());
+    for (size_t i = 0; i < writes.size(); ++i) {
+      ItemWriteResult& r = (*results)[i];
+      storage::Version old_version = 0;
+      if (records[i]) {
+        old_version = records[i]->version;
+        r.old_item.emplace();
+        BASALT_RETURN_IF_ERROR(model::DecodeItem(records[i]->value, &*r.old_item));
+        r.old_size = model::ItemSize(*r.old_item);
+      }
+      BASALT_ASSIGN_OR_RETURN(r.new_item, writes[i].change(r.old_item));
+
+      storage::PartitionWrite pw;
+      pw.table = keys[i].table;
+      pw.pk = keys[i].pk;
+      storage::Mutation m;
+      m.sk = keys[i].sk;
+      m.pre = storage::Precondition::For(old_version);
+      if (r.new_item) {
+        r.new_size = model::ItemSize(*r.new_item);
+        m.op = storage::Mutation::kPut;
+        model::EncodeItem(*r.new_item, &m.value);
+      } else {
+        m.op = storage::Mutation::kDelete;
+      }
+      pw.item_count_delta = (r.new_item ? 1 : 0) - (r.old_item ? 1 : 0);
+      pw.size_bytes_delta = static_cast<int64_t>(r.new_size) - static_cast<int64_t>(r.old_size);
+      if (!r.new_item && !r.old_item) continue;  // deleting nothing writes nothing
+      pw.muts.push_back(std::move(m));
+      batch.push_back(std::move(pw));
+    }
+    if (batch.empty()) return Status::Ok();
+    Status st = engine_->Commit(batch);
+    if (st.code() != Code::kPreconditionFailed) return st;
+  }
+  return Status::Internal("write contention did not resolve");
+}
+
+}  // namespace basalt::db

@@ -1,0 +1,64 @@
+// The one write path. Every change to an item (PutItem, DeleteItem, batch
+// writes, and later UpdateItem, transactions, TTL expiry, restore, PartiQL)
+// goes through here:
+//
+//   read the old item with its version
+//   -> compute the new item as a pure function of the old one (ItemChange)
+//   -> write one atomic batch with a compare-and-set on the old version
+//   -> on a lost race, read again and recompute.
+//
+// Because an ItemChange may run more than once, it must not change any state
+// outside its result.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "common/status.h"
+#include "db/table_meta.h"
+#include "model/attribute_value.h"
+#include "model/schema.h"
+#include "storage/engine.h"
+
+namespace basalt::db {
+
+// The new item given the old one (nullopt: absent). Returns the new item, or
+// nullopt to delete it, or an error (a failed condition) to write nothing.
+using ItemChange =
+    std::function<Result<std::optional<model::Item>>(const std::optional<model::Item>& old_item)>;
+
+struct ItemWrite {
+  std::shared_ptr<const TableMeta> table;
+  model::PrimaryKey key;
+  ItemChange change;
+};
+
+struct ItemWriteResult {
+  std::optional<model::Item> old_item;
+  std::optional<model::Item> new_item;
+  size_t old_size = 0;  // DynamoDB item sizes, for capacity
+  size_t new_size = 0;
+};
+
+class WritePath {
+ public:
+  explicit WritePath(storage::Engine* engine) : engine_(engine) {}
+
+  // Applies the writes in one atomic commit. If any change fails, nothing is
+  // written and that error is returned. `results` receives one entry per write.
+  Status Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results);
+
+  // Reads one item (nullopt when absent).
+  Status Read(const TableMeta& table, const model::PrimaryKey& key, std::optional<model::Item>* item);
+  // Reads several items from one point in time.
+  Status ReadMany(std::span<const std::pair<const TableMeta*, const model::PrimaryKey*>> keys,
+                  std::vector<std::optional<model::Item>>* items);
+
+  static storage::Key StorageKey(const TableMeta& table, const model::PrimaryKey& key);
+
+ private:
+  storage::Engine* engine_;
+};
+
+}  // namespace basalt::db

@@ -1,0 +1,26 @@
+// DynamoDB's documented limits, shared by every layer that enforces them.
+#pragma once
+
+#include <cstddef>
+
+namespace basalt::model {
+
+inline constexpr size_t kMaxItemSize = 400 * 1024;         // bytes, names plus values
+inline constexpr size_t kMaxHashKeySize = 2048;            // bytes
+inline constexpr size_t kMaxRangeKeySize = 1024;           // bytes
+inline constexpr int kMaxNestingDepth = 32;                // levels of L and M
+inline constexpr size_t kMaxBatchWriteRequests = 25;
+inline constexpr size_t kMaxBatchGetKeys = 100;
+inline constexpr size_t kMaxBatchGetResponseBytes = 16 * 1024 * 1024;
+inline constexpr size_t kMaxRequestBodyBytes = 16 * 1024 * 1024;
+inline constexpr size_t kMaxTableNameLength = 255;
+inline constexpr size_t kMinTableNameLength = 3;
+inline constexpr size_t kMaxAttributeNameLength = 65535;   // non-key attribute names
+inline constexpr size_t kMaxKeyAttributeNameLength = 255;  // key attribute names
+inline constexpr int kMaxTablesPerAccount = 2500;          // DescribeLimits reports this
+inline constexpr long kMaxTableReadCapacity = 40000;
+inline constexpr long kMaxTableWriteCapacity = 40000;
+inline constexpr long kMaxAccountReadCapacity = 80000;
+inline constexpr long kMaxAccountWriteCapacity = 80000;
+
+}  // namespace basalt::model

@@ -1,0 +1,122 @@
+#include "server/flags.h"
+
+#include <charconv>
+
+namespace basalt::server {
+namespace {
+
+Status Bad(const std::string& m) { return Status::Validation(m); }
+
+Result<uint16_t> ParsePort(const std::string& flag, const std::string& v) {
+  unsigned port = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), port);
+  if (ec != std::errc() || p != v.data() + v.size() || port > 65535) {
+    return Bad("invalid value for " + flag + ": '" + v + "' (expected a port number 0-65535)");
+  }
+  return static_cast<uint16_t>(port);
+}
+
+}  // namespace
+
+std::string HelpText() {
+  return R"(Usage: basalt [flags]
+
+Basalt is a DynamoDB-compatible database server.
+
+Flags:
+  --host ADDR              address to listen on (default 127.0.0.1)
+  --port N                 port to listen on (default 8000; 0 picks a free one)
+  --data-dir DIR           where to keep data (default ./basalt-data)
+  --in-memory              keep nothing on disk; all data is lost at exit
+  --durability=MODE        sync (default): a write is acknowledged once its log record is
+                           fsynced (concurrent writes share fsyncs);
+                           relaxed: survives a process crash, not a power loss
+  --log-level LEVEL        debug, info (default), warn, error or off
+  --threads N              request threads (default 32)
+  --help                   show this help
+  --version                print the version
+
+DynamoDB Local's flags, accepted for drop-in use:
+  -port N                  as --port
+  -inMemory                as --in-memory
+  -dbPath DIR              as --data-dir
+  -sharedDb                one set of tables for every region and credential
+  -delayTransientStatuses  CREATING, UPDATING and DELETING last a moment, as in DynamoDB
+  -cors ORIGINS            allow browsers from these origins ("*" or a comma-separated list)
+  -help                    as --help
+)";
+}
+
+Result<Config> ParseFlags(const std::vector<std::string>& args) {
+  Config c;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string flag = args[i];
+    std::string value;
+    bool has_inline = false;
+    if (flag.starts_with("--")) {
+      if (auto eq = flag.find('='); eq != std::string::npos) {
+        value = flag.substr(eq + 1);
+        flag = flag.substr(0, eq);
+        has_inline = true;
+      }
+    }
+    auto next = [&]() -> Result<std::string> {
+      if (has_inline) return value;
+      if (i + 1 >= args.size()) return Bad("flag " + flag + " needs a value");
+      return args[++i];
+    };
+    auto no_value = [&]() -> Status {
+      return has_inline ? Bad("flag " + flag + " takes no value") : Status::Ok();
+    };
+    if (flag == "--host") {
+      BASALT_ASSIGN_OR_RETURN(c.host, next());
+    } else if (flag == "--port" || flag == "-port") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      BASALT_ASSIGN_OR_RETURN(c.port, ParsePort(flag, v));
+    } else if (flag == "--data-dir" || flag == "-dbPath") {
+      BASALT_ASSIGN_OR_RETURN(c.data_dir, next());
+    } else if (flag == "--in-memory" || flag == "-inMemory") {
+      BASALT_RETURN_IF_ERROR(no_value());
+      c.in_memory = true;
+    } else if (flag == "--durability") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      if (v == "sync") {
+        c.durability = storage::Durability::kSync;
+      } else if (v == "relaxed") {
+        c.durability = storage::Durability::kRelaxed;
+      } else {
+        return Bad("invalid value for --durability: '" + v + "' (expected sync or relaxed)");
+      }
+    } else if (flag == "--log-level") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      if (!ParseLogLevel(v, &c.log_level)) {
+        return Bad("invalid value for --log-level: '" + v + "' (expected debug, info, warn, error or off)");
+      }
+    } else if (flag == "--threads") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      int n = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || p != v.data() + v.size() || n < 1 || n > 1024) {
+        return Bad("invalid value for --threads: '" + v + "' (expected 1-1024)");
+      }
+      c.threads = n;
+    } else if (flag == "-sharedDb") {
+      c.shared_db = true;
+    } else if (flag == "-delayTransientStatuses") {
+      c.delay_transient_statuses = true;
+    } else if (flag == "-cors") {
+      BASALT_ASSIGN_OR_RETURN(c.cors, next());
+    } else if (flag == "--help" || flag == "-help" || flag == "-h") {
+      BASALT_RETURN_IF_ERROR(no_value());
+      c.help = true;
+    } else if (flag == "--version") {
+      BASALT_RETURN_IF_ERROR(no_value());
+      c.version = true;
+    } else {
+      return Bad("unknown flag: " + flag + " (see --help)");
+    }
+  }
+  return c;
+}
+
+}  // namespace basalt::server

@@ -1,0 +1,35 @@
+// Command-line flags: Basalt's own (--port ...) and DynamoDB Local's
+// (-port ...), so Basalt drops into scripts written for DynamoDB Local.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "common/status.h"
+#include "storage/engine.h"
+
+namespace basalt::server {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  uint16_t port = 8000;
+  std::string data_dir = "basalt-data";
+  bool in_memory = false;
+  storage::Durability durability = storage::Durability::kSync;
+  LogLevel log_level = LogLevel::kInfo;
+  bool shared_db = false;
+  bool delay_transient_statuses = false;
+  std::string cors;  // allowed origins for browsers ("*" or a comma list); empty: CORS off
+  int threads = 0;   // 0: a default suited to the machine
+  bool help = false;
+  bool version = false;
+};
+
+// Parses argv[1..]. An unknown flag or a bad value is an error naming it.
+Result<Config> ParseFlags(const std::vector<std::string>& args);
+
+std::string HelpText();
+
+}  // namespace basalt::server

@@ -1,0 +1,164 @@
+// basalt: wires flags, storage, the database, the DynamoDB protocol and the
+// HTTP server together, then waits for SIGINT or SIGTERM.
+#include <signal.h>
+#include <sys/resource.h>
+#include <zlib.h>
+
+#include <cstdio>
+#include <iostream>
+#include <random>
+#include <thread>
+
+#include "api/router.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "db/database.h"
+#include "http/server.h"
+#include "server/flags.h"
+#include "storage/engine.h"
+
+namespace basalt::server {
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+std::string NewRequestId() {
+  // DynamoDB's request ids are 52 upper-case letters and digits.
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string id(52, 'A');
+  for (char& c : id) c = kChars[rng() % 36];
+  return id;
+}
+
+void RaiseFileLimit() {
+  // Thousands of idle client connections each hold a descriptor.
+  rlimit lim;
+  if (getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur < lim.rlim_max) {
+    lim.rlim_cur = lim.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &lim);
+  }
+}
+
+bool OriginAllowed(const std::string& allowed, std::string_view origin) {
+  if (allowed == "*") return true;
+  size_t start = 0;
+  while (start <= allowed.size()) {
+    size_t end = allowed.find(',', start);
+    if (end == std::string::npos) end = allowed.size();
+    if (std::string_view(allowed).substr(start, end - start) == origin) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+http::Handler MakeHandler(const api::Router* router, const Config* config) {
+  return [router, config](const http::Request& req) {
+    http::Response resp;
+    std::string_view origin = req.Header("Origin");
+    bool cors = !config->cors.empty() && !origin.empty() && OriginAllowed(config->cors, origin);
+    if (cors) {
+      resp.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+      resp.headers.emplace_back("Access-Control-Expose-Headers", "x-amzn-RequestId,x-amz-crc32");
+    }
+    if (req.method == "OPTIONS" && cors) {
+      resp.headers.emplace_back("Access-Control-Allow-Methods", "GET,POST,OPTIONS");
+      std::string_view asked = req.Header("Access-Control-Request-Headers");
+      resp.headers.emplace_back("Access-Control-Allow-Headers", asked.empty() ? "*" : std::string(asked));
+      resp.headers.emplace_back("Access-Control-Max-Age", "172800");
+      return resp;
+    }
+    if (req.method == "GET") {
+      // The health check load balancers and scripts poll.
+      resp.headers.emplace_back("Content-Type", "text/plain");
+      resp.body = "healthy: basalt " + std::string(kVersion);
+      return resp;
+    }
+    if (req.method != "POST") {
+      resp.status = 405;
+      resp.headers.emplace_back("Content-Type", "text/plain");
+      resp.body = "Method Not Allowed";
+      return resp;
+    }
+    api::ApiResponse r = router->Handle(api::ApiRequest{req.Header("X-Amz-Target"), req.Header("Authorization"),
+                                                        req.Header("Host"), req.body});
+    if (r.status == 500) Log(LogLevel::kError, "internal error answering " + std::string(req.Header("X-Amz-Target")));
+    uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(r.body.data()), static_cast<uInt>(r.body.size()));
+    resp.status = r.status;
+    resp.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
+    resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
+    resp.headers.emplace_back("x-amz-crc32", std::to_string(crc));
+    resp.body = std::move(r.body);
+    return resp;
+  };
+}
+
+int Run(int argc, char** argv) {
+  auto parsed = ParseFlags(std::vector<std::string>(argv + 1, argv + argc));
+  if (!parsed.ok()) {
+    std::cerr << "basalt: " << parsed.status().message() << "\n";
+    return 2;
+  }
+  Config config = *parsed;
+  if (config.help) {
+    std::cout << HelpText();
+    return 0;
+  }
+  if (config.version) {
+    std::cout << "basalt " << kVersion << "\n";
+    return 0;
+  }
+  SetLogLevel(config.log_level);
+  RaiseFileLimit();
+
+  // Signals are taken by sigwait below; every thread started later inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  storage::RocksDbOptions storage_options;
+  storage_options.path = config.data_dir;
+  storage_options.in_memory = config.in_memory;
+  storage_options.durability = config.durability;
+  auto engine = storage::OpenRocksDb(storage_options);
+  if (!engine.ok()) {
+    std::cerr << "basalt: " << engine.status().message() << "\n";
+    return 1;
+  }
+  RealClock clock;
+  db::Options db_options;
+  db_options.transient_status_seconds = config.delay_transient_statuses ? 0.5 : 0;
+  db::Database database(engine->get(), &clock, db_options);
+  if (Status st = database.Open(); !st.ok()) {
+    std::cerr << "basalt: cannot load tables: " << st.message() << "\n";
+    return 1;
+  }
+  api::Router router(&database, api::RouterOptions{config.shared_db});
+
+  http::ServerOptions http_options;
+  http_options.host = config.host;
+  http_options.port = config.port;
+  http_options.threads = config.threads > 0 ? config.threads : 32;
+  http::Server server(http_options, MakeHandler(&router, &config));
+  if (Status st = server.Start(); !st.ok()) {
+    std::cerr << "basalt: " << st.message() << "\n";
+    return 1;
+  }
+  Log(LogLevel::kInfo, "basalt " + std::string(kVersion) + " listening on " + config.host + ":" +
+                           std::to_string(server.port()) +
+                           (config.in_memory ? " (in memory)" : " (data in " + config.data_dir + ")"));
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  Log(LogLevel::kInfo, std::string("shutting down on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+  server.Stop();
+  return 0;  // the database and engine close as they go out of scope
+}
+
+}  // namespace
+}  // namespace basalt::server
+
+int main(int argc, char** argv) { return basalt::server::Run(argc, argv); }

@@ -1,0 +1,129 @@
+// The storage interface: ordered byte keys and opaque values, grouped into
+// partitions (table + partition key) that are the unit of atomicity.
+//
+// All DynamoDB semantics (types, conditions, sizes, capacity) live above this
+// interface; an engine only sees encoded keys, opaque values and versions.
+// The shape follows shared/design/STORAGE.md so that a distributed engine can
+// sit behind it later: conditions are checked above and written with a
+// versioned compare-and-set (Precondition), and several partitions are
+// written atomically only through Commit.
+//
+// Thread safety: every method may be called from any thread concurrently.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+
+namespace basalt::storage {
+
+// Identifies a key space (a table, later also an index). Never reused, so a
+// dropped table's leftovers can never be mistaken for a new table's data.
+using TableId = uint64_t;
+
+// Version of a stored record; 0 means absent. Versions only grow while the
+// engine is open and every stored version is below any version assigned later,
+// so a compare-and-set on a version cannot be fooled by delete and re-create.
+using Version = uint64_t;
+
+struct Key {
+  TableId table = 0;
+  std::string pk;  // order-preserving encoded partition key value
+  std::string sk;  // order-preserving encoded sort key value; empty for hash-only tables
+};
+
+struct Record {
+  std::string value;
+  Version version = 0;
+};
+
+struct Precondition {
+  enum Kind { kAny, kMustNotExist, kMustExist, kVersionEquals };
+  Kind kind = kAny;
+  Version version = 0;  // for kVersionEquals
+
+  static Precondition For(Version v) {
+    return v == 0 ? Precondition{kMustNotExist, 0} : Precondition{kVersionEquals, v};
+  }
+};
+
+struct Mutation {
+  enum Op { kPut, kDelete };
+  Op op = kPut;
+  std::string sk;
+  std::string value;  // for kPut
+  Precondition pre;
+};
+
+// Changes to one partition, applied all or nothing. The deltas maintain the
+// table's ItemCount and TableSizeBytes in the same atomic write.
+struct PartitionWrite {
+  TableId table = 0;
+  std::string pk;
+  std::vector<Mutation> muts;
+  int64_t item_count_delta = 0;
+  int64_t size_bytes_delta = 0;
+};
+
+struct TableStats {
+  int64_t item_count = 0;
+  int64_t size_bytes = 0;
+};
+
+// A small, strongly consistent key-value store for metadata (table
+// definitions, id counters), kept apart from item key spaces.
+class MetaStore {
+ public:
+  virtual ~MetaStore() = default;
+  virtual Status Put(std::string_view key, std::string_view value) = 0;
+  virtual Status Delete(std::string_view key) = 0;
+  virtual Status Get(std::string_view key, std::optional<std::string>* value) = 0;
+  // Every entry whose key starts with `prefix`, in key order.
+  virtual Status List(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out) = 0;
+};
+
+class Engine {
+ public:
+  virtual ~Engine() = default;
+
+  // Reads one record; *out is empty when the key is absent.
+  virtual Status Get(const Key& key, std::optional<Record>* out) = 0;
+  // Reads several records from one point in time.
+  virtual Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) = 0;
+
+  // Applies several partition writes atomically and durably (per the
+  // engine's durability mode). If any precondition does not hold, nothing is
+  // written and the result is Code::kPreconditionFailed; the caller re-reads
+  // and retries. Never reports a DynamoDB-level condition failure.
+  virtual Status Commit(std::span<const PartitionWrite> writes) = 0;
+
+  // Removes every record of a table and its statistics.
+  virtual Status DropTable(TableId table) = 0;
+
+  virtual Status Stats(TableId table, TableStats* out) = 0;
+
+  virtual MetaStore& meta() = 0;
+};
+
+enum class Durability {
+  kSync,     // acknowledged after the write-ahead log is fsynced (group commit)
+  kRelaxed,  // acknowledged after the log is written to the OS: survives a process crash
+};
+
+struct RocksDbOptions {
+  std::string path;          // data directory; ignored when in_memory
+  bool in_memory = false;    // keep nothing on disk
+  Durability durability = Durability::kSync;
+};
+
+// Opens (creating if needed) the embedded RocksDB engine.
+Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options);
+
+}  // namespace basalt::storage

@@ -1,0 +1,47 @@
+// The physical layout of keys in the embedded engine. Persistent: change it
+// only with a migration.
+//
+//   meta key   := 0x00 name                               small metadata (MetaStore)
+//   stats key  := 0x01 table:u64be                        ItemCount/TableSizeBytes (merge operands)
+//   item key   := 0x02 table:u64be hash:u32be esc(pk) sk   one record
+//
+//   esc(pk)    := pk with every 0x00 written as 0x00 0xFF, then 0x00 0x01
+//   hash       := PartitionHash(pk)
+//
+// The partition key and sort key bytes are the order-preserving encodings of
+// model/key_encoding.h. The escaping makes esc(pk) prefix-free and keeps
+// order, so all records of a partition are contiguous and sorted by sort key,
+// and partitions are ordered by (hash, pk): a Scan walks partitions in hash
+// order as DynamoDB does, and a parallel-scan segment is a contiguous hash
+// range. The table id comes first so that a table is one contiguous range
+// (DeleteTable is a range delete).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace basalt::storage {
+
+inline constexpr char kMetaPrefix = 0x00;
+inline constexpr char kStatsPrefix = 0x01;
+inline constexpr char kItemPrefix = 0x02;
+
+// A stable 32-bit hash of an encoded partition key. Persistent: the hash
+// decides where records live, so it must never change.
+uint32_t PartitionHash(std::string_view pk);
+
+std::string MetaKey(std::string_view name);
+std::string StatsKey(uint64_t table);
+// The first key of a table's item range, and the first key past it.
+std::string TableBegin(uint64_t table);
+std::string TableEnd(uint64_t table);
+// The prefix shared by all records of one partition.
+std::string PartitionPrefix(uint64_t table, std::string_view pk);
+std::string ItemKey(uint64_t table, std::string_view pk, std::string_view sk);
+
+// The first hash value of segment `segment` out of `total` (total in
+// 1..1,000,000); segment `total` begins at 2^32.
+uint64_t SegmentHashBegin(uint32_t segment, uint32_t total);
+
+}  // namespace basalt::storage

@@ -1,0 +1,279 @@
+// The embedded engine: one RocksDB database holding every table.
+//
+// Stored value := version:varint user-value
+//
+// Precondition checks and writes of a partition happen under a striped lock
+// keyed by the partition, so a compare-and-set is atomic. Several partitions
+// are locked in stripe order, which rules out deadlock. Durability is
+// RocksDB's write-ahead log: in sync mode every write waits for the fsync of
+// the log, and RocksDB groups concurrent writers into one fsync.
+#include <rocksdb/db.h>
+#include <rocksdb/env.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/merge_operator.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <cstring>
+#include <mutex>
+
+#include "common/coding.h"
+#include "storage/engine.h"
+#include "storage/key_format.h"
+
+namespace basalt::storage {
+namespace {
+
+Status FromRocks(const rocksdb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  return Status::IoError(s.ToString());
+}
+
+// Table statistics are a pair of int64 counters (little-endian) summed by merge.
+class StatsMergeOperator : public rocksdb::AssociativeMergeOperator {
+ public:
+  static std::string Encode(int64_t items, int64_t bytes) {
+    std::string s(16, '\0');
+    std::memcpy(s.data(), &items, 8);
+    std::memcpy(s.data() + 8, &bytes, 8);
+    return s;
+  }
+  static void Decode(const rocksdb::Slice& s, int64_t* items, int64_t* bytes) {
+    *items = *bytes = 0;
+    if (s.size() != 16) return;
+    std::memcpy(items, s.data(), 8);
+    std::memcpy(bytes, s.data() + 8, 8);
+  }
+  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
+             std::string* new_value, rocksdb::Logger*) const override {
+    int64_t a_items = 0, a_bytes = 0, b_items, b_bytes;
+    if (existing) Decode(*existing, &a_items, &a_bytes);
+    Decode(value, &b_items, &b_bytes);
+    *new_value = Encode(a_items + b_items, a_bytes + b_bytes);
+    return true;
+  }
+  const char* Name() const override { return "basalt.TableStats"; }
+};
+
+bool SplitValue(const std::string& stored, Record* rec) {
+  std::string_view in(stored);
+  uint64_t version;
+  if (!GetVarint64(&in, &version)) return false;
+  rec->version = version;
+  rec->value.assign(in);
+  return true;
+}
+
+class RocksMetaStore : public MetaStore {
+ public:
+  RocksMetaStore(rocksdb::DB* db, rocksdb::WriteOptions wo) : db_(db), wo_(wo) {}
+  Status Put(std::string_view key, std::string_view value) override {
+    return FromRocks(db_->Put(wo_, MetaKey(key), rocksdb::Slice(value.data(), value.size())));
+  }
+  Status Delete(std::string_view key) override { return FromRocks(db_->Delete(wo_, MetaKey(key))); }
+  Status Get(std::string_view key, std::optional<std::string>* value) override {
+    std::string v;
+    auto s = db_->Get(rocksdb::ReadOptions(), MetaKey(key), &v);
+    if (s.IsNotFound()) {
+      value->reset();
+      return Status::Ok();
+    }
+    if (s.ok()) *value = std::move(v);
+    return FromRocks(s);
+  }
+  Status List(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out) override {
+    out->clear();
+    std::string start = MetaKey(prefix);
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
+      out->emplace_back(it->key().ToString().substr(1), it->value().ToString());
+    }
+    return FromRocks(it->status());
+  }
+
+ private:
+  rocksdb::DB* db_;
+  rocksdb::WriteOptions wo_;
+};
+
+class RocksEngine : public Engine {
+ public:
+  static constexpr size_t kStripes = 4096;
+
+  RocksEngine(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db, rocksdb::WriteOptions wo)
+      : env_(std::move(env)), db_(std::move(db)), wo_(wo), meta_(db_.get(), wo) {
+    // Every stored version is at most the sequence number of the write that
+    // stored it, and each Commit consumes at least one sequence number.
+    next_version_.store(db_->GetLatestSequenceNumber() + 1);
+  }
+
+  ~RocksEngine() override {
+    db_->Close().PermitUncheckedError();
+    db_.reset();
+  }
+
+  Status Get(const Key& key, std::optional<Record>* out) override {
+    std::string stored;
+    auto s = db_->Get(rocksdb::ReadOptions(), ItemKey(key.table, key.pk, key.sk), &stored);
+    out->reset();
+    if (s.IsNotFound()) return Status::Ok();
+    if (!s.ok()) return FromRocks(s);
+    Record rec;
+    if (!SplitValue(stored, &rec)) return Status::Internal("corrupt stored value");
+    *out = std::move(rec);
+    return Status::Ok();
+  }
+
+  Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) override {
+    out->assign(keys.size(), std::nullopt);
+    if (keys.empty()) return Status::Ok();
+    std::vector<std::string> raw(keys.size());
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(keys.size());
+    for (size_t i = 0; i < keys.size(); ++i) {
+      raw[i] = ItemKey(keys[i].table, keys[i].pk, keys[i].sk);
+      slices.emplace_back(raw[i]);
+    }
+    const rocksdb::Snapshot* snap = db_->GetSnapshot();
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snap;
+    std::vector<std::string> values;
+    auto statuses = db_->MultiGet(ro, slices, &values);
+    db_->ReleaseSnapshot(snap);
+    for (size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) return FromRocks(statuses[i]);
+      Record rec;
+      if (!SplitValue(values[i], &rec)) return Status::Internal("corrupt stored value");
+      (*out)[i] = std::move(rec);
+    }
+    return Status::Ok();
+  }
+
+  Status Commit(std::span<const PartitionWrite> writes) override {
+    std::vector<size_t> stripes;
+    stripes.reserve(writes.size());
+    for (const auto& w : writes) stripes.push_back(StripeOf(w.table, w.pk));
+    std::sort(stripes.begin(), stripes.end());
+    stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+    for (size_t s : stripes) locks_[s].lock();
+    Status st = CommitLocked(writes);
+    for (auto it = stripes.rbegin(); it != stripes.rend(); ++it) locks_[*it].unlock();
+    return st;
+  }
+
+  Status DropTable(TableId table) override {
+    rocksdb::WriteBatch batch;
+    batch.DeleteRange(TableBegin(table), TableEnd(table));
+    batch.Delete(StatsKey(table));
+    return FromRocks(db_->Write(wo_, &batch));
+  }
+
+  Status Stats(TableId table, TableStats* out) override {
+    std::string v;
+    auto s = db_->Get(rocksdb::ReadOptions(), StatsKey(table), &v);
+    *out = TableStats{};
+    if (s.IsNotFound()) return Status::Ok();
+    if (!s.ok()) return FromRocks(s);
+    StatsMergeOperator::Decode(v, &out->item_count, &out->size_bytes);
+    return Status::Ok();
+  }
+
+  MetaStore& meta() override { return meta_; }
+
+ private:
+  static size_t StripeOf(TableId table, std::string_view pk) {
+    return (PartitionHash(pk) ^ (table * 0x9E3779B97F4A7C15ull >> 20)) % kStripes;
+  }
+
+  Status CommitLocked(std::span<const PartitionWrite> writes) {
+    rocksdb::WriteBatch batch;
+    Version version = next_version_.fetch_add(1);
+    std::string value;
+    for (const auto& w : writes) {
+      for (const auto& m : w.muts) {
+        std::string key = ItemKey(w.table, w.pk, m.sk);
+        if (m.pre.kind != Precondition::kAny) {
+          BASALT_RETURN_IF_ERROR(Check(key, m.pre));
+        }
+        if (m.op == Mutation::kPut) {
+          value.clear();
+          PutVarint64(&value, version);
+          value.append(m.value);
+          batch.Put(key, value);
+        } else {
+          batch.Delete(key);
+        }
+      }
+      if (w.item_count_delta != 0 || w.size_bytes_delta != 0) {
+        batch.Merge(StatsKey(w.table), StatsMergeOperator::Encode(w.item_count_delta, w.size_bytes_delta));
+      }
+    }
+    return FromRocks(db_->Write(wo_, &batch));
+  }
+
+  Status Check(const std::string& key, const Precondition& pre) {
+    std::string stored;
+    auto s = db_->Get(rocksdb::ReadOptions(), key, &stored);
+    if (!s.ok() && !s.IsNotFound()) return FromRocks(s);
+    Record rec;
+    if (s.ok() && !SplitValue(stored, &rec)) return Status::Internal("corrupt stored value");
+    bool exists = s.ok();
+    bool holds = false;
+    switch (pre.kind) {
+      case Precondition::kAny: holds = true; break;
+      case Precondition::kMustNotExist: holds = !exists; break;
+      case Precondition::kMustExist: holds = exists; break;
+      case Precondition::kVersionEquals: holds = exists && rec.version == pre.version; break;
+    }
+    return holds ? Status::Ok() : Status(Code::kPreconditionFailed, "precondition failed");
+  }
+
+  std::unique_ptr<rocksdb::Env> env_;  // the in-memory Env, when used; outlives db_
+  std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::WriteOptions wo_;
+  RocksMetaStore meta_;
+  std::atomic<Version> next_version_{1};
+  std::array<std::mutex, kStripes> locks_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
+  rocksdb::Options opts;
+  opts.create_if_missing = true;
+  opts.merge_operator = std::make_shared<StatsMergeOperator>();
+  opts.IncreaseParallelism(2);
+  opts.write_buffer_size = 32 << 20;
+  opts.max_write_buffer_number = 3;
+  opts.keep_log_file_num = 3;
+  opts.max_manifest_file_size = 64 << 20;
+  rocksdb::BlockBasedTableOptions table;
+  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  table.cache_index_and_filter_blocks = true;
+  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  rocksdb::WriteOptions wo;
+  std::unique_ptr<rocksdb::Env> env;
+  std::string path = options.path;
+  if (options.in_memory) {
+    env.reset(rocksdb::NewMemEnv(rocksdb::Env::Default()));
+    opts.env = env.get();
+    path = "/basalt-in-memory";
+    wo.disableWAL = true;
+  } else {
+    wo.sync = options.durability == Durability::kSync;
+  }
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(opts, path, &raw);
+  if (!s.ok()) return Status::IoError("cannot open storage at " + path + ": " + s.ToString());
+  std::unique_ptr<Engine> engine =
+      std::make_unique<RocksEngine>(std::move(env), std::unique_ptr<rocksdb::DB>(raw), wo);
+  return engine;
+}
+
+}  // namespace basalt::storage
