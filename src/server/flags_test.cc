@@ -1,2 +1,59 @@
+#include "server/flags.h"
+
 #include <gtest/gtest.h>
-TEST(Placeholder, Builds) {}
+
+namespace basalt::server {
+namespace {
+
+Config Parse(std::vector<std::string> args) {
+  auto c = ParseFlags(args);
+  EXPECT_TRUE(c.ok()) << c.status().message();
+  return c.ok() ? *c : Config{};
+}
+
+std::string Error(std::vector<std::string> args) {
+  auto c = ParseFlags(args);
+  return c.ok() ? "ok" : c.status().message();
+}
+
+TEST(FlagsTest, DefaultsAreDurableOnLocalhost8000) {
+  Config c = Parse({});
+  EXPECT_EQ("127.0.0.1", c.host);
+  EXPECT_EQ(8000, c.port);
+  EXPECT_FALSE(c.in_memory);
+  EXPECT_EQ(storage::Durability::kSync, c.durability);
+}
+
+TEST(FlagsTest, AcceptsBasaltFlagsWithSpaceOrEquals) {
+  Config c = Parse({"--host", "0.0.0.0", "--port=9000", "--data-dir", "/tmp/x", "--durability=relaxed",
+                    "--log-level", "warn", "--threads", "4"});
+  EXPECT_EQ("0.0.0.0", c.host);
+  EXPECT_EQ(9000, c.port);
+  EXPECT_EQ("/tmp/x", c.data_dir);
+  EXPECT_EQ(storage::Durability::kRelaxed, c.durability);
+  EXPECT_EQ(LogLevel::kWarn, c.log_level);
+  EXPECT_EQ(4, c.threads);
+}
+
+TEST(FlagsTest, AcceptsDynamoDbLocalFlags) {
+  Config c = Parse({"-port", "8001", "-inMemory", "-sharedDb", "-delayTransientStatuses", "-cors", "*"});
+  EXPECT_EQ(8001, c.port);
+  EXPECT_TRUE(c.in_memory);
+  EXPECT_TRUE(c.shared_db);
+  EXPECT_TRUE(c.delay_transient_statuses);
+  EXPECT_EQ("*", c.cors);
+  EXPECT_EQ("/data", Parse({"-dbPath", "/data"}).data_dir);
+  EXPECT_TRUE(Parse({"-help"}).help);
+}
+
+TEST(FlagsTest, UnknownFlagsAndBadValuesAreErrors) {
+  EXPECT_EQ("unknown flag: --nope (see --help)", Error({"--nope"}));
+  EXPECT_EQ("unknown flag: -optimizeDbBeforeStartup (see --help)", Error({"-optimizeDbBeforeStartup"}));
+  EXPECT_EQ("invalid value for --port: '70000' (expected a port number 0-65535)", Error({"--port", "70000"}));
+  EXPECT_EQ("invalid value for --durability: 'fast' (expected sync or relaxed)", Error({"--durability=fast"}));
+  EXPECT_EQ("flag --port needs a value", Error({"--port"}));
+  EXPECT_EQ("flag --in-memory takes no value", Error({"--in-memory=yes"}));
+}
+
+}  // namespace
+}  // namespace basalt::server
