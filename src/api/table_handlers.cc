@@ -73,11 +73,12 @@ void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
   WriteString(w, m.Arn());
   w.Key("TableId");
   WriteString(w, m.uuid);
-  if (m.billing_mode == db::BillingMode::kPayPerRequest) {
+  // A table that was ever on demand keeps a summary, also after switching back.
+  if (m.billing_mode == db::BillingMode::kPayPerRequest || m.billing_mode_update_time > 0) {
     w.Key("BillingModeSummary");
     w.StartObject();
     w.Key("BillingMode");
-    w.String("PAY_PER_REQUEST");
+    w.String(m.billing_mode == db::BillingMode::kPayPerRequest ? "PAY_PER_REQUEST" : "PROVISIONED");
     w.Key("LastUpdateToPayPerRequestDateTime");
     WriteTimestamp(w, m.billing_mode_update_time);
     w.EndObject();
