@@ -7,13 +7,13 @@
 namespace basalt::api {
 
 Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& req) {
-  BASALT_ASSIGN_OR_RETURN(auto v, GetString(req, "ReturnConsumedCapacity"));
-  if (!v || *v == "NONE") return db::ReturnCapacity::kNone;
-  if (*v == "TOTAL") return db::ReturnCapacity::kTotal;
-  if (*v == "INDEXES") return db::ReturnCapacity::kIndexes;
   ConstraintErrors errors;
-  errors.Add("'" + *v + "'", "returnConsumedCapacity", "Member must satisfy enum value set: [INDEXES, TOTAL, NONE]");
-  return errors.ToStatus();
+  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnConsumedCapacity", "returnConsumedCapacity",
+                                          {"INDEXES", "TOTAL", "NONE"}, "[INDEXES, TOTAL, NONE]", &errors));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  if (v == "TOTAL") return db::ReturnCapacity::kTotal;
+  if (v == "INDEXES") return db::ReturnCapacity::kIndexes;
+  return db::ReturnCapacity::kNone;
 }
 
 void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCapacity& c) {
@@ -52,26 +52,20 @@ constexpr std::initializer_list<const char*> kConditionFields = {"ConditionExpre
 
 // ReturnValues for PutItem and DeleteItem: NONE or ALL_OLD.
 Result<bool> ReadReturnOld(const JsonValue& req) {
-  BASALT_ASSIGN_OR_RETURN(auto v, GetString(req, "ReturnValues"));
-  if (!v || *v == "NONE") return false;
-  if (*v == "ALL_OLD") return true;
-  if (*v == "ALL_NEW" || *v == "UPDATED_OLD" || *v == "UPDATED_NEW") {
-    return Status::Validation("Return values set to invalid value");
-  }
   ConstraintErrors errors;
-  errors.Add("'" + *v + "'", "returnValues",
-             "Member must satisfy enum value set: [ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]");
-  return errors.ToStatus();
+  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnValues", "returnValues",
+                                          {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
+                                          "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", &errors));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  if (v && *v != "NONE" && *v != "ALL_OLD") return Status::Validation("Return values set to invalid value");
+  return v == "ALL_OLD";
 }
 
 Status ReadReturnItemCollectionMetrics(const JsonValue& req) {
-  BASALT_ASSIGN_OR_RETURN(auto v, GetString(req, "ReturnItemCollectionMetrics"));
-  if (v && *v != "NONE" && *v != "SIZE") {
-    ConstraintErrors errors;
-    errors.Add("'" + *v + "'", "returnItemCollectionMetrics", "Member must satisfy enum value set: [SIZE, NONE]");
-    return errors.ToStatus();
-  }
-  return Status::Ok();
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
+                                          {"SIZE", "NONE"}, "[SIZE, NONE]", &errors));
+  return errors.ToStatus();
 }
 
 Result<expr::NameMap> ReadNames(const JsonValue& req) {
@@ -157,10 +151,18 @@ Result<model::Item> ReadKey(const JsonValue& req) {
   return DecodeItem(*key);
 }
 
-void WriteOldItem(JsonWriter& out, const std::optional<model::Item>& item) {
-  if (!item) return;
-  out.Key("Attributes");
-  WriteItem(out, *item);
+// The response of PutItem and DeleteItem: the old item if asked for, and capacity.
+void WriteWriteOutput(JsonWriter& out, const db::ItemOutput& result, db::ReturnCapacity cap) {
+  out.StartObject();
+  if (result.item) {
+    out.Key("Attributes");
+    WriteItem(out, *result.item);
+  }
+  if (cap != db::ReturnCapacity::kNone) {
+    out.Key("ConsumedCapacity");
+    WriteCapacity(out, cap, result.capacity);
+  }
+  out.EndObject();
 }
 
 }  // namespace
@@ -180,13 +182,7 @@ Status PutItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_RETURN_IF_ERROR(RefuseUnsupported(req, kConditionFields));
   BASALT_ASSIGN_OR_RETURN(in.item, DecodeItem(*item));
   BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->PutItem(ctx.scope, in));
-  out.StartObject();
-  WriteOldItem(out, result.item);
-  if (cap != db::ReturnCapacity::kNone) {
-    out.Key("ConsumedCapacity");
-    WriteCapacity(out, cap, result.capacity);
-  }
-  out.EndObject();
+  WriteWriteOutput(out, result, cap);
   return Status::Ok();
 }
 
@@ -199,13 +195,7 @@ Status DeleteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_RETURN_IF_ERROR(RefuseUnsupported(req, kConditionFields));
   BASALT_ASSIGN_OR_RETURN(in.key, ReadKey(req));
   BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->DeleteItem(ctx.scope, in));
-  out.StartObject();
-  WriteOldItem(out, result.item);
-  if (cap != db::ReturnCapacity::kNone) {
-    out.Key("ConsumedCapacity");
-    WriteCapacity(out, cap, result.capacity);
-  }
-  out.EndObject();
+  WriteWriteOutput(out, result, cap);
   return Status::Ok();
 }
 

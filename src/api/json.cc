@@ -87,6 +87,18 @@ Status ConstraintErrors::ToStatus() const {
   return Status::Validation(msg);
 }
 
+Result<std::optional<std::string>> GetEnum(const JsonValue& obj, const char* field, std::string_view path,
+                                           std::initializer_list<std::string_view> allowed,
+                                           std::string_view enum_set, ConstraintErrors* errors) {
+  BASALT_ASSIGN_OR_RETURN(auto v, GetString(obj, field));
+  if (!v) return v;
+  for (std::string_view a : allowed) {
+    if (*v == a) return v;
+  }
+  errors->Add("'" + *v + "'", path, "Member must satisfy enum value set: " + std::string(enum_set));
+  return std::optional<std::string>();
+}
+
 void CheckTableName(const std::optional<std::string>& name, std::string_view path, ConstraintErrors* errors) {
   if (!name) {
     errors->AddNull(path);

@@ -45,6 +45,13 @@ class ConstraintErrors {
   std::vector<std::string> findings_;
 };
 
+// Reads a string field that must be one of `allowed`: nullopt when absent or
+// not allowed, in which case a finding "Member must satisfy enum value set:
+// <enum_set>" is added (DynamoDB's set order varies per field, so it is given).
+Result<std::optional<std::string>> GetEnum(const JsonValue& obj, const char* field, std::string_view path,
+                                           std::initializer_list<std::string_view> allowed,
+                                           std::string_view enum_set, ConstraintErrors* errors);
+
 // Checks a table name against DynamoDB's length and pattern constraints.
 void CheckTableName(const std::optional<std::string>& name, std::string_view path, ConstraintErrors* errors);
 

@@ -117,29 +117,16 @@ Status ReadThroughput(const JsonValue& req, ConstraintErrors* errors, std::optio
 }
 
 Status ReadBillingMode(const JsonValue& req, ConstraintErrors* errors, std::optional<db::BillingMode>* out) {
-  BASALT_ASSIGN_OR_RETURN(auto mode, GetString(req, "BillingMode"));
-  if (!mode) return Status::Ok();
-  if (*mode == "PROVISIONED") {
-    *out = db::BillingMode::kProvisioned;
-  } else if (*mode == "PAY_PER_REQUEST") {
-    *out = db::BillingMode::kPayPerRequest;
-  } else {
-    errors->Add("'" + *mode + "'", "billingMode", "Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
-  }
+  BASALT_ASSIGN_OR_RETURN(auto mode, GetEnum(req, "BillingMode", "billingMode", {"PROVISIONED", "PAY_PER_REQUEST"},
+                                             "[PROVISIONED, PAY_PER_REQUEST]", errors));
+  if (mode) *out = *mode == "PROVISIONED" ? db::BillingMode::kProvisioned : db::BillingMode::kPayPerRequest;
   return Status::Ok();
 }
 
 Status ReadTableClass(const JsonValue& req, ConstraintErrors* errors, std::optional<db::TableClass>* out) {
-  BASALT_ASSIGN_OR_RETURN(auto cls, GetString(req, "TableClass"));
-  if (!cls) return Status::Ok();
-  if (*cls == "STANDARD") {
-    *out = db::TableClass::kStandard;
-  } else if (*cls == "STANDARD_INFREQUENT_ACCESS") {
-    *out = db::TableClass::kStandardInfrequentAccess;
-  } else {
-    errors->Add("'" + *cls + "'", "tableClass",
-                "Member must satisfy enum value set: [STANDARD_INFREQUENT_ACCESS, STANDARD]");
-  }
+  BASALT_ASSIGN_OR_RETURN(auto cls, GetEnum(req, "TableClass", "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"},
+                                            "[STANDARD_INFREQUENT_ACCESS, STANDARD]", errors));
+  if (cls) *out = *cls == "STANDARD" ? db::TableClass::kStandard : db::TableClass::kStandardInfrequentAccess;
   return Status::Ok();
 }
 
