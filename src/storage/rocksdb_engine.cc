@@ -105,8 +105,10 @@ class RocksEngine : public Engine {
 
   RocksEngine(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db, rocksdb::WriteOptions wo)
       : env_(std::move(env)), db_(std::move(db)), wo_(wo), meta_(db_.get(), wo) {
-    // Every stored version is at most the sequence number of the write that
-    // stored it, and each Commit consumes at least one sequence number.
+    // Only a Commit that writes a record takes a version (one), and such a
+    // Commit consumes at least one sequence number, so once the Commits that
+    // took versions have landed, no stored version exceeds the latest sequence
+    // number.
     next_version_.store(db_->GetLatestSequenceNumber() + 1);
   }
 
@@ -190,16 +192,26 @@ class RocksEngine : public Engine {
   }
 
   Status CommitLocked(std::span<const PartitionWrite> writes) {
+    // Check every precondition before taking a version: a version is taken
+    // only by a commit that writes at least one record, so versions never run
+    // ahead of sequence numbers (see the constructor). A failed commit that
+    // took one anyway would let a reopened engine hand out a version that is
+    // already stored.
+    for (const auto& w : writes) {
+      for (const auto& m : w.muts) {
+        if (m.pre.kind != Precondition::kAny) {
+          BASALT_RETURN_IF_ERROR(Check(ItemKey(w.table, w.pk, m.sk), m.pre));
+        }
+      }
+    }
     rocksdb::WriteBatch batch;
-    Version version = next_version_.fetch_add(1);
+    Version version = 0;  // taken at the first put
     std::string value;
     for (const auto& w : writes) {
       for (const auto& m : w.muts) {
         std::string key = ItemKey(w.table, w.pk, m.sk);
-        if (m.pre.kind != Precondition::kAny) {
-          BASALT_RETURN_IF_ERROR(Check(key, m.pre));
-        }
         if (m.op == Mutation::kPut) {
+          if (version == 0) version = next_version_.fetch_add(1);
           value.clear();
           PutVarint64(&value, version);
           value.append(m.value);

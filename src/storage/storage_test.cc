@@ -1,2 +1,900 @@
+// Tests for the storage layer: the persistent key layout (key_format) and the
+// RocksDB engine, in memory and on disk.
 #include <gtest/gtest.h>
-TEST(Placeholder, Builds) {}
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <set>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "common/coding.h"
+#include "storage/engine.h"
+#include "storage/key_format.h"
+
+namespace basalt::storage {
+namespace {
+
+// Bytes as hex, so keys with 0x00 and 0xFF show up readably in failures.
+std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xF]);
+  }
+  return out;
+}
+
+// Note: std::string's operator< compares bytes as unsigned char (like
+// memcmp), which is the order RocksDB's default comparator uses.
+
+// ---------------------------------------------------------------------------
+// key_format
+// ---------------------------------------------------------------------------
+
+constexpr size_t kItemHeaderSize = 1 + 8 + 4;  // prefix, table, hash
+
+std::string Be64(uint64_t v) {
+  std::string s;
+  PutFixed64BE(&s, v);
+  return s;
+}
+std::string Be32(uint32_t v) {
+  std::string s;
+  PutFixed32BE(&s, v);
+  return s;
+}
+
+// The escaped partition key and terminator of an item key or partition prefix.
+std::string EscapedPart(const std::string& prefix) { return prefix.substr(kItemHeaderSize); }
+
+const std::vector<std::string>& TrickyPartitionKeys() {
+  static const std::vector<std::string> pks = {
+      std::string(""),         std::string("\0", 1),     std::string("\0\0", 2),   std::string("\0\x01", 2),
+      std::string("\0\xFF", 2), std::string("\x01"),     std::string("a"),         std::string("a\0", 2),
+      std::string("a\0\0", 3), std::string("a\0\x01", 3), std::string("a\0b", 3), std::string("a\x01"),
+      std::string("ab"),       std::string("b"),          std::string("\xFF"),      std::string("\xFF\xFF"),
+  };
+  return pks;
+}
+
+TEST(KeyFormatTest, MetaAndStatsKeysCarryTheirPrefixes) {
+  EXPECT_EQ(Hex(MetaKey("abc")), Hex(std::string("\0abc", 4)));
+  EXPECT_EQ(Hex(StatsKey(0x0102)), Hex("\x01" + Be64(0x0102)));
+}
+
+TEST(KeyFormatTest, TableRangeIsPrefixAndBigEndianId) {
+  EXPECT_EQ(Hex(TableBegin(7)), Hex("\x02" + Be64(7)));
+  EXPECT_EQ(Hex(TableEnd(7)), Hex("\x02" + Be64(8)));
+  EXPECT_EQ(Hex(TableEnd(0xFF)), Hex("\x02" + Be64(0x100)));
+}
+
+TEST(KeyFormatTest, PartitionPrefixIsTableHashEscapedKeyAndTerminator) {
+  const std::string pk("a\0b", 3);
+  const std::string expected = "\x02" + Be64(7) + Be32(PartitionHash(pk)) + std::string("a\0\xFF" "b\0\x01", 6);
+  EXPECT_EQ(Hex(PartitionPrefix(7, pk)), Hex(expected));
+  EXPECT_EQ(Hex(EscapedPart(PartitionPrefix(7, ""))), "0001");
+  EXPECT_EQ(Hex(EscapedPart(PartitionPrefix(7, std::string("\0", 1)))), "00ff0001");
+}
+
+TEST(KeyFormatTest, ItemKeyAppendsTheSortKeyUnescaped) {
+  const std::string sk("\0\xFF\0", 3);
+  EXPECT_EQ(Hex(ItemKey(3, "pk", sk)), Hex(PartitionPrefix(3, "pk") + sk));
+  EXPECT_EQ(Hex(ItemKey(3, "pk", "")), Hex(PartitionPrefix(3, "pk")));
+}
+
+TEST(KeyFormatTest, EscapedPartitionKeysArePrefixFreeAndKeepOrder) {
+  const auto& pks = TrickyPartitionKeys();
+  for (const std::string& a : pks) {
+    for (const std::string& b : pks) {
+      const std::string ea = EscapedPart(PartitionPrefix(1, a));
+      const std::string eb = EscapedPart(PartitionPrefix(1, b));
+      EXPECT_EQ(a < b, ea < eb) << Hex(a) << " vs " << Hex(b) << ": " << Hex(ea) << " vs " << Hex(eb);
+      if (a != b) {
+        EXPECT_FALSE(eb.starts_with(ea)) << Hex(ea) << " is a prefix of " << Hex(eb);
+      }
+    }
+  }
+}
+
+TEST(KeyFormatTest, AVsAZeroVsAbStayDistinctAndOrdered) {
+  // "a" < "a\0" < "ab" bytewise, and escaping keeps it so: 'a' 00 01 < 'a' 00 FF 00 01 < 'a' 'b' 00 01.
+  const std::string a = EscapedPart(PartitionPrefix(1, "a"));
+  const std::string a0 = EscapedPart(PartitionPrefix(1, std::string("a\0", 2)));
+  const std::string ab = EscapedPart(PartitionPrefix(1, "ab"));
+  EXPECT_EQ(Hex(a), "610001");
+  EXPECT_EQ(Hex(a0), "6100ff0001");
+  EXPECT_EQ(Hex(ab), "61620001");
+  EXPECT_LT(a, a0);
+  EXPECT_LT(a0, ab);
+}
+
+// Sorts every (pk, sk) item key and checks that each partition's records form
+// one contiguous run ordered by sort key. `strip_hash` drops the hash bytes,
+// showing the escaping alone guarantees it, whatever the hashes are.
+void ExpectPartitionsContiguous(bool strip_hash) {
+  const std::vector<std::string> sks = {
+      std::string(""),  std::string("\0", 1), std::string("\0\0", 2), std::string("\x01"), std::string("\x02"),
+      std::string("a"), std::string("b\0", 2), std::string("\xFF"),   std::string("\xFF\xFF\xFF"),
+  };
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> keys;  // key -> (pk, sk)
+  for (const std::string& pk : TrickyPartitionKeys()) {
+    for (const std::string& sk : sks) {
+      std::string k = ItemKey(1, pk, sk);
+      if (strip_hash) k.erase(9, 4);
+      keys.push_back({k, {pk, sk}});
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  std::set<std::string> finished;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const auto& [pk, sk] = keys[i].second;
+    const bool continues = i > 0 && keys[i - 1].second.first == pk;
+    if (!continues) {
+      EXPECT_TRUE(finished.insert(pk).second) << "partition " << Hex(pk) << " is split";
+    } else {
+      EXPECT_LT(keys[i - 1].second.second, sk) << "partition " << Hex(pk) << " is not ordered by sort key";
+    }
+  }
+  EXPECT_EQ(finished.size(), TrickyPartitionKeys().size());
+}
+
+TEST(KeyFormatTest, AllRecordsOfOnePartitionAreContiguousAndSortedBySortKey) {
+  ExpectPartitionsContiguous(/*strip_hash=*/false);
+}
+
+TEST(KeyFormatTest, EscapingAloneKeepsPartitionsContiguous) { ExpectPartitionsContiguous(/*strip_hash=*/true); }
+
+TEST(KeyFormatTest, ItemKeyOrderEqualsTableHashPkSkOrder) {
+  std::mt19937 rng(42);
+  const char alphabet[] = {'\0', '\x01', 'a', '\xFE', '\xFF'};
+  auto random_bytes = [&] {
+    std::string s(rng() % 5, '\0');
+    for (char& c : s) c = alphabet[rng() % sizeof(alphabet)];
+    return s;
+  };
+  using Tuple = std::tuple<uint64_t, uint32_t, std::string, std::string>;
+  std::set<Tuple> tuples;
+  // Few distinct partition keys with several sort keys each, so ties on
+  // (table, hash, pk) are common and the sort key decides.
+  std::vector<std::string> pks;
+  for (int i = 0; i < 40; ++i) pks.push_back(random_bytes());
+  for (int i = 0; i < 2000; ++i) {
+    const std::string& pk = pks[rng() % pks.size()];
+    tuples.insert({1 + rng() % 3, PartitionHash(pk), pk, random_bytes()});
+  }
+  std::vector<std::pair<std::string, Tuple>> by_key;
+  for (const Tuple& t : tuples) by_key.push_back({ItemKey(std::get<0>(t), std::get<2>(t), std::get<3>(t)), t});
+  std::sort(by_key.begin(), by_key.end());
+  // `tuples` iterates in tuple order; the sorted keys must visit the same tuples in the same order.
+  size_t i = 0;
+  for (const Tuple& t : tuples) {
+    ASSERT_EQ(by_key[i].second, t) << "position " << i << ": key " << Hex(by_key[i].first);
+    ++i;
+  }
+}
+
+TEST(KeyFormatTest, TableRangeHoldsExactlyThatTablesItems) {
+  const std::string high_pk(5, '\xFF');
+  const std::string high_sk(100, '\xFF');
+  for (uint64_t t : {uint64_t{1}, uint64_t{255}, uint64_t{256}, uint64_t{1} << 40}) {
+    for (const std::string& pk : {std::string(""), high_pk, std::string("\0", 1)}) {
+      for (const std::string& sk : {std::string(""), high_sk}) {
+        const std::string k = ItemKey(t, pk, sk);
+        EXPECT_LE(TableBegin(t), k);
+        EXPECT_LT(k, TableEnd(t));
+        EXPECT_LT(ItemKey(t - 1, pk, sk), TableBegin(t));
+        EXPECT_LE(TableEnd(t), ItemKey(t + 1, pk, sk));
+      }
+    }
+  }
+  // Item keys sort after stats and meta keys of any table.
+  EXPECT_LT(StatsKey(~uint64_t{0}), TableBegin(0));
+  EXPECT_LT(MetaKey(std::string(10, '\xFF')), StatsKey(0));
+}
+
+TEST(KeyFormatTest, SegmentsCoverTheWholeHashSpaceWithoutGapsOrOverlaps) {
+  constexpr uint64_t kSpace = uint64_t{1} << 32;
+  for (uint32_t total : {1u, 2u, 3u, 7u, 1000000u}) {
+    SCOPED_TRACE("total " + std::to_string(total));
+    EXPECT_EQ(SegmentHashBegin(0, total), 0u);
+    EXPECT_EQ(SegmentHashBegin(total, total), kSpace);
+    const uint64_t even = kSpace / total;
+    uint64_t previous = 0;
+    for (uint32_t s = 1; s <= total; ++s) {
+      const uint64_t begin = SegmentHashBegin(s, total);
+      ASSERT_GT(begin, previous) << "segment " << s - 1 << " is empty";
+      // Segment s - 1 is [previous, begin): its size is the even share, give or take one.
+      const uint64_t size = begin - previous;
+      ASSERT_TRUE(size == even || size == even + 1) << "segment " << s - 1 << " has " << size << " hashes";
+      previous = begin;
+    }
+    // Every hash value belongs to exactly one segment: the one a binary search finds.
+    for (uint64_t h : {uint64_t{0}, uint64_t{1}, kSpace / 2, kSpace / 3, kSpace - 1,
+                       uint64_t{PartitionHash("a")}, uint64_t{PartitionHash("hello")}}) {
+      uint32_t lo = 0, hi = total;  // find the last s with begin(s) <= h
+      while (hi - lo > 1) {
+        const uint32_t mid = lo + (hi - lo) / 2;
+        (SegmentHashBegin(mid, total) <= h ? lo : hi) = mid;
+      }
+      EXPECT_LE(SegmentHashBegin(lo, total), h);
+      EXPECT_LT(h, SegmentHashBegin(lo + 1, total));
+    }
+  }
+}
+
+TEST(KeyFormatTest, SmallSegmentCountsSplitAtTheExpectedHashes) {
+  EXPECT_EQ(SegmentHashBegin(1, 2), uint64_t{1} << 31);
+  EXPECT_EQ(SegmentHashBegin(1, 3), 1431655765u);
+  EXPECT_EQ(SegmentHashBegin(2, 3), 2863311530u);
+}
+
+TEST(KeyFormatTest, PartitionHashIsPinned) {
+  // FNV-1a 64 then MurmurHash3's fmix64, top 32 bits. Records are placed by
+  // this hash on disk: if these change, existing data is unreadable.
+  EXPECT_EQ(PartitionHash(""), 0xd725c98eu);
+  EXPECT_EQ(PartitionHash("a"), 0x43a94154u);
+  EXPECT_EQ(PartitionHash("b"), 0xb4d1ea34u);
+  EXPECT_EQ(PartitionHash("hello"), 0xdfd47fc0u);
+  EXPECT_EQ(PartitionHash("user#42"), 0xea7069d4u);
+  EXPECT_EQ(PartitionHash(std::string("\0", 1)), 0xbd61e3d9u);
+  EXPECT_EQ(PartitionHash(std::string("\x03\x82\x20", 3)), 0x0b700391u);  // the number 1, key-encoded
+}
+
+// ---------------------------------------------------------------------------
+// Engine
+// ---------------------------------------------------------------------------
+
+// A fresh temporary directory, removed with everything in it at destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "basalt-storage-test-XXXXXX").string();
+    char* made = mkdtemp(pattern.data());
+    EXPECT_NE(made, nullptr);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::unique_ptr<Engine> MustOpen(const RocksDbOptions& options) {
+  Result<std::unique_ptr<Engine>> r = OpenRocksDb(options);
+  EXPECT_TRUE(r.ok()) << r.status().message();
+  return r.ok() ? std::move(r).value() : nullptr;
+}
+
+Key K(TableId table, std::string pk, std::string sk = "") { return Key{table, std::move(pk), std::move(sk)}; }
+
+Mutation Put(std::string sk, std::string value, Precondition pre = {}) {
+  return Mutation{Mutation::kPut, std::move(sk), std::move(value), pre};
+}
+Mutation Del(std::string sk, Precondition pre = {}) { return Mutation{Mutation::kDelete, std::move(sk), "", pre}; }
+
+Precondition MustNotExist() { return Precondition{Precondition::kMustNotExist, 0}; }
+Precondition MustExist() { return Precondition{Precondition::kMustExist, 0}; }
+Precondition VersionEquals(Version v) { return Precondition{Precondition::kVersionEquals, v}; }
+
+PartitionWrite W(TableId table, std::string pk, std::vector<Mutation> muts, int64_t items = 0, int64_t bytes = 0) {
+  return PartitionWrite{table, std::move(pk), std::move(muts), items, bytes};
+}
+
+Status CommitOne(Engine& e, PartitionWrite w) { return e.Commit(std::span<const PartitionWrite>(&w, 1)); }
+Status CommitAll(Engine& e, const std::vector<PartitionWrite>& ws) { return e.Commit(ws); }
+
+std::string Describe(const std::optional<Record>& r) {
+  if (!r) return "absent";
+  return "{value: \"" + r->value + "\" (" + Hex(r->value) + "), version: " + std::to_string(r->version) + "}";
+}
+
+std::string Describe(const Status& st) {
+  return st.ok() ? "ok" : "code " + std::to_string(static_cast<int>(st.code())) + ": " + st.message();
+}
+
+std::optional<Record> Read(Engine& e, const Key& key) {
+  std::optional<Record> out;
+  Status st = e.Get(key, &out);
+  EXPECT_TRUE(st.ok()) << Describe(st);
+  return out;
+}
+
+// The stored value, or "<absent>", so a missing record fails an expectation
+// instead of crashing the test.
+std::string ValueOf(Engine& e, const Key& key) {
+  std::optional<Record> r = Read(e, key);
+  return r ? r->value : "<absent>";
+}
+
+Version VersionOf(Engine& e, const Key& key) {
+  std::optional<Record> r = Read(e, key);
+  return r ? r->version : 0;
+}
+
+TableStats StatsOf(Engine& e, TableId table) {
+  TableStats s;
+  Status st = e.Stats(table, &s);
+  EXPECT_TRUE(st.ok()) << Describe(st);
+  return s;
+}
+
+// A put that must succeed; returns the version it stored.
+Version MustPut(Engine& e, const Key& key, const std::string& value) {
+  Status st = CommitOne(e, W(key.table, key.pk, {Put(key.sk, value)}));
+  EXPECT_TRUE(st.ok()) << Describe(st);
+  std::optional<Record> r = Read(e, key);
+  EXPECT_TRUE(r.has_value());
+  return r ? r->version : 0;
+}
+
+void ExpectPreconditionFailed(const Status& st) {
+  EXPECT_EQ(st.code(), Code::kPreconditionFailed) << Describe(st);
+}
+
+enum class Mode { kInMemory, kDirectory };
+
+// Runs every engine test against the in-memory engine and a directory engine.
+class EngineTest : public ::testing::TestWithParam<Mode> {
+ protected:
+  void SetUp() override {
+    RocksDbOptions options;
+    if (GetParam() == Mode::kInMemory) {
+      options.in_memory = true;
+    } else {
+      dir_ = std::make_unique<TempDir>();
+      options.path = dir_->path();
+      options.durability = Durability::kRelaxed;
+    }
+    engine_ = MustOpen(options);
+    ASSERT_NE(engine_, nullptr);
+  }
+  void TearDown() override {
+    engine_.reset();  // close before the directory goes
+    dir_.reset();
+  }
+
+  Engine& e() { return *engine_; }
+
+  std::unique_ptr<TempDir> dir_;
+  std::unique_ptr<Engine> engine_;
+};
+
+INSTANTIATE_TEST_SUITE_P(Modes, EngineTest, ::testing::Values(Mode::kInMemory, Mode::kDirectory),
+                         [](const ::testing::TestParamInfo<Mode>& info) {
+                           return info.param == Mode::kInMemory ? "InMemory" : "Directory";
+                         });
+
+TEST_P(EngineTest, GetOfAnAbsentKeyIsEmpty) {
+  std::optional<Record> out = Record{"stale", 99};
+  ASSERT_TRUE(e().Get(K(1, "nope", "sk"), &out).ok());
+  EXPECT_FALSE(out.has_value()) << Describe(out);
+}
+
+TEST_P(EngineTest, MultiGetOfAbsentKeysIsAllEmpty) {
+  std::vector<Key> keys = {K(1, "a"), K(1, "b", "x"), K(2, "a")};
+  std::vector<std::optional<Record>> out(7, Record{"stale", 1});
+  ASSERT_TRUE(e().MultiGet(keys, &out).ok());
+  ASSERT_EQ(out.size(), 3u);
+  for (const auto& r : out) EXPECT_FALSE(r.has_value()) << Describe(r);
+
+  ASSERT_TRUE(e().MultiGet({}, &out).ok());
+  EXPECT_TRUE(out.empty());
+}
+
+TEST_P(EngineTest, MultiGetAnswersInRequestOrderMixingPresentAndAbsent) {
+  MustPut(e(), K(1, "a", "1"), "a1");
+  MustPut(e(), K(1, "b"), "b");
+  std::vector<Key> keys = {K(1, "b"), K(1, "zz"), K(1, "a", "1"), K(2, "a", "1"), K(1, "b")};
+  std::vector<std::optional<Record>> out;
+  ASSERT_TRUE(e().MultiGet(keys, &out).ok());
+  ASSERT_EQ(out.size(), 5u);
+  EXPECT_EQ(Describe(out[0]), Describe(Read(e(), K(1, "b"))));
+  EXPECT_FALSE(out[1].has_value()) << Describe(out[1]);
+  ASSERT_TRUE(out[2].has_value());
+  EXPECT_EQ(out[2]->value, "a1");
+  EXPECT_FALSE(out[3].has_value()) << Describe(out[3]);  // same pk and sk, other table
+  ASSERT_TRUE(out[4].has_value());
+  EXPECT_EQ(out[4]->value, "b");
+}
+
+TEST_P(EngineTest, PutThenGetReturnsTheValueWithANonZeroVersion) {
+  const std::string value("binary\0value\xFF", 13);
+  ASSERT_TRUE(CommitOne(e(), W(1, "pk", {Put("sk", value)})).ok());
+  std::optional<Record> r = Read(e(), K(1, "pk", "sk"));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(Hex(r->value), Hex(value));
+  EXPECT_GT(r->version, 0u);
+}
+
+TEST_P(EngineTest, EmptyValuesAndEmptySortKeysAreStored) {
+  ASSERT_TRUE(CommitOne(e(), W(1, "pk", {Put("", "")})).ok());
+  std::optional<Record> r = Read(e(), K(1, "pk", ""));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->value, "");
+}
+
+TEST_P(EngineTest, OverwriteReplacesTheValueAndRaisesTheVersion) {
+  const Version v1 = MustPut(e(), K(1, "pk", "sk"), "one");
+  const Version v2 = MustPut(e(), K(1, "pk", "sk"), "two");
+  EXPECT_GT(v2, v1);
+  EXPECT_EQ(ValueOf(e(), K(1, "pk", "sk")), "two");
+}
+
+TEST_P(EngineTest, DeleteRemovesTheRecordAndDeletingAnAbsentKeyIsFine) {
+  MustPut(e(), K(1, "pk", "sk"), "v");
+  ASSERT_TRUE(CommitOne(e(), W(1, "pk", {Del("sk")})).ok());
+  EXPECT_FALSE(Read(e(), K(1, "pk", "sk")).has_value());
+  EXPECT_TRUE(CommitOne(e(), W(1, "pk", {Del("sk")})).ok());
+  EXPECT_TRUE(CommitOne(e(), W(1, "never", {Del("written")})).ok());
+}
+
+TEST_P(EngineTest, OneCommitWritesSeveralPartitionsAndSortKeys) {
+  ASSERT_TRUE(CommitAll(e(), {W(1, "p1", {Put("a", "1a"), Put("b", "1b")}), W(1, "p2", {Put("a", "2a")}),
+                              W(2, "p1", {Put("a", "t2")})})
+                  .ok());
+  EXPECT_EQ(ValueOf(e(), K(1, "p1", "a")), "1a");
+  EXPECT_EQ(ValueOf(e(), K(1, "p1", "b")), "1b");
+  EXPECT_EQ(ValueOf(e(), K(1, "p2", "a")), "2a");
+  EXPECT_EQ(ValueOf(e(), K(2, "p1", "a")), "t2");
+}
+
+TEST_P(EngineTest, KeysThatWouldCollideWithoutEscapingStayApart) {
+  // Naive concatenation of pk and sk would make each pair here the same key.
+  const std::vector<Key> keys = {K(1, "a", "b"),     K(1, "ab", ""),
+                                 K(1, "a", std::string("\0\x01", 2) + "x"), K(1, std::string("a\0\x01", 3), "x"),
+                                 K(1, std::string("a\0", 2), ""), K(1, "a", std::string("\0", 1))};
+  for (size_t i = 0; i < keys.size(); ++i) MustPut(e(), keys[i], "value " + std::to_string(i));
+  for (size_t i = 0; i < keys.size(); ++i) {
+    std::optional<Record> r = Read(e(), keys[i]);
+    ASSERT_TRUE(r.has_value()) << i;
+    EXPECT_EQ(r->value, "value " + std::to_string(i)) << "pk " << Hex(keys[i].pk) << " sk " << Hex(keys[i].sk);
+  }
+}
+
+TEST_P(EngineTest, MustNotExistHoldsOnlyForAbsentKeys) {
+  EXPECT_TRUE(CommitOne(e(), W(1, "pk", {Put("sk", "first", MustNotExist())})).ok());
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("sk", "second", MustNotExist())})));
+  EXPECT_EQ(ValueOf(e(), K(1, "pk", "sk")), "first");
+  // Precondition::For(0) is MustNotExist.
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("sk", "third", Precondition::For(0))})));
+  EXPECT_TRUE(CommitOne(e(), W(1, "pk", {Put("other", "x", Precondition::For(0))})).ok());
+}
+
+TEST_P(EngineTest, MustExistHoldsOnlyForPresentKeys) {
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("sk", "v", MustExist())})));
+  EXPECT_FALSE(Read(e(), K(1, "pk", "sk")).has_value());
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Del("sk", MustExist())})));
+  MustPut(e(), K(1, "pk", "sk"), "v1");
+  EXPECT_TRUE(CommitOne(e(), W(1, "pk", {Put("sk", "v2", MustExist())})).ok());
+  EXPECT_EQ(ValueOf(e(), K(1, "pk", "sk")), "v2");
+  EXPECT_TRUE(CommitOne(e(), W(1, "pk", {Del("sk", MustExist())})).ok());
+  EXPECT_FALSE(Read(e(), K(1, "pk", "sk")).has_value());
+}
+
+TEST_P(EngineTest, VersionEqualsHoldsOnlyForTheCurrentVersion) {
+  const Version v1 = MustPut(e(), K(1, "pk", "sk"), "v1");
+  const Version v2 = MustPut(e(), K(1, "pk", "sk"), "v2");
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("sk", "stale", VersionEquals(v1))})));
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("sk", "future", VersionEquals(v2 + 1))})));
+  EXPECT_EQ(ValueOf(e(), K(1, "pk", "sk")), "v2");
+  EXPECT_TRUE(CommitOne(e(), W(1, "pk", {Put("sk", "v3", Precondition::For(v2))})).ok());
+  EXPECT_EQ(ValueOf(e(), K(1, "pk", "sk")), "v3");
+  // An absent record has no version to match.
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("absent", "x", VersionEquals(v1))})));
+  EXPECT_FALSE(Read(e(), K(1, "pk", "absent")).has_value());
+}
+
+TEST_P(EngineTest, FailedPreconditionWritesNothingFromTheWholeCommit) {
+  const Version guard = MustPut(e(), K(1, "p3", "guard"), "original");
+  MustPut(e(), K(1, "p1", "kept"), "original");
+  ASSERT_TRUE(CommitOne(e(), W(1, "p1", {}, 1, 10)).ok());
+  ASSERT_TRUE(CommitOne(e(), W(2, "q", {}, 1, 10)).ok());
+
+  // Three partitions in two tables; only the last mutation's precondition fails.
+  Status st = CommitAll(e(), {
+                                 W(1, "p1", {Put("new", "x"), Put("kept", "overwritten"), Del("kept")}, 5, 500),
+                                 W(2, "q", {Put("new", "x", MustNotExist())}, 5, 500),
+                                 W(1, "p3", {Put("other", "x"), Put("guard", "changed", VersionEquals(guard + 1))}),
+                             });
+  ExpectPreconditionFailed(st);
+  EXPECT_FALSE(Read(e(), K(1, "p1", "new")).has_value());
+  EXPECT_EQ(ValueOf(e(), K(1, "p1", "kept")), "original");
+  EXPECT_FALSE(Read(e(), K(2, "q", "new")).has_value());
+  EXPECT_FALSE(Read(e(), K(1, "p3", "other")).has_value());
+  EXPECT_EQ(ValueOf(e(), K(1, "p3", "guard")), "original");
+  EXPECT_EQ(VersionOf(e(), K(1, "p3", "guard")), guard);
+  EXPECT_EQ(StatsOf(e(), 1).item_count, 1);
+  EXPECT_EQ(StatsOf(e(), 1).size_bytes, 10);
+  EXPECT_EQ(StatsOf(e(), 2).item_count, 1);
+  EXPECT_EQ(StatsOf(e(), 2).size_bytes, 10);
+}
+
+TEST_P(EngineTest, FailedPreconditionInTheFirstPartitionAlsoWritesNothing) {
+  Status st = CommitAll(e(), {W(1, "p1", {Put("a", "x", MustExist())}), W(1, "p2", {Put("a", "x")}, 1, 1)});
+  ExpectPreconditionFailed(st);
+  EXPECT_FALSE(Read(e(), K(1, "p2", "a")).has_value());
+  EXPECT_EQ(StatsOf(e(), 1).item_count, 0);
+}
+
+TEST_P(EngineTest, VersionsGrowWithEveryCommit) {
+  Version previous = 0;
+  for (int i = 0; i < 20; ++i) {
+    const Version v = MustPut(e(), K(1 + i % 2, "pk" + std::to_string(i % 3), "sk" + std::to_string(i)), "v");
+    EXPECT_GT(v, previous) << "commit " << i;
+    previous = v;
+  }
+}
+
+TEST_P(EngineTest, DeleteAndRecreateNeverReusesAVersion) {
+  const Version before = MustPut(e(), K(1, "pk", "sk"), "v");
+  ASSERT_TRUE(CommitOne(e(), W(1, "pk", {Del("sk")})).ok());
+  const Version after = MustPut(e(), K(1, "pk", "sk"), "v");
+  EXPECT_GT(after, before);
+  // So a compare-and-set based on the old read cannot succeed.
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("sk", "lost update", VersionEquals(before))})));
+}
+
+TEST_P(EngineTest, FailedCommitsDoNotMakeLaterVersionsRepeat) {
+  const Version v1 = MustPut(e(), K(1, "pk", "a"), "v");
+  for (int i = 0; i < 5; ++i) ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("b", "x", MustExist())})));
+  const Version v2 = MustPut(e(), K(1, "pk", "b"), "v");
+  const Version v3 = MustPut(e(), K(1, "pk", "c"), "v");
+  EXPECT_GT(v2, v1);
+  EXPECT_GT(v3, v2);
+}
+
+TEST_P(EngineTest, StatsOfAnUnknownTableAreZero) {
+  TableStats s{5, 5};
+  ASSERT_TRUE(e().Stats(42, &s).ok());
+  EXPECT_EQ(s.item_count, 0);
+  EXPECT_EQ(s.size_bytes, 0);
+}
+
+TEST_P(EngineTest, StatsFollowTheCommittedDeltas) {
+  ASSERT_TRUE(CommitOne(e(), W(1, "a", {Put("", "x")}, 1, 100)).ok());
+  ASSERT_TRUE(CommitOne(e(), W(1, "b", {Put("", "y")}, 1, 50)).ok());
+  EXPECT_EQ(StatsOf(e(), 1).item_count, 2);
+  EXPECT_EQ(StatsOf(e(), 1).size_bytes, 150);
+
+  // Replacing an item changes only the size; deleting it takes both back.
+  ASSERT_TRUE(CommitOne(e(), W(1, "a", {Put("", "xx")}, 0, 20)).ok());
+  ASSERT_TRUE(CommitOne(e(), W(1, "b", {Del("")}, -1, -50)).ok());
+  EXPECT_EQ(StatsOf(e(), 1).item_count, 1);
+  EXPECT_EQ(StatsOf(e(), 1).size_bytes, 120);
+
+  // Deltas of several partition writes in one commit add up, per table.
+  ASSERT_TRUE(CommitAll(e(), {W(1, "c", {Put("", "1")}, 1, 7), W(1, "d", {Put("", "1")}, 1, 8),
+                              W(2, "c", {Put("", "1")}, 3, 9)})
+                  .ok());
+  EXPECT_EQ(StatsOf(e(), 1).item_count, 3);
+  EXPECT_EQ(StatsOf(e(), 1).size_bytes, 135);
+  EXPECT_EQ(StatsOf(e(), 2).item_count, 3);
+  EXPECT_EQ(StatsOf(e(), 2).size_bytes, 9);
+}
+
+TEST_P(EngineTest, StatsMayGoNegativeAndBackWithoutClamping) {
+  ASSERT_TRUE(CommitOne(e(), W(1, "a", {}, -2, -10)).ok());
+  EXPECT_EQ(StatsOf(e(), 1).item_count, -2);
+  EXPECT_EQ(StatsOf(e(), 1).size_bytes, -10);
+  ASSERT_TRUE(CommitOne(e(), W(1, "a", {}, 2, 10)).ok());
+  EXPECT_EQ(StatsOf(e(), 1).item_count, 0);
+  EXPECT_EQ(StatsOf(e(), 1).size_bytes, 0);
+}
+
+TEST_P(EngineTest, DropTableRemovesOnlyThatTablesRecordsAndStats) {
+  const std::string high(8, '\xFF');
+  for (TableId t : {1, 2, 3}) {
+    ASSERT_TRUE(CommitAll(e(), {W(t, "", {Put("", "low")}, 1, 3), W(t, "pk", {Put("a", "x"), Put("b", "y")}, 2, 2),
+                                W(t, high, {Put(high, "high")}, 1, 4)})
+                    .ok());
+  }
+  ASSERT_TRUE(e().meta().Put("table/2", "definition").ok());
+
+  ASSERT_TRUE(e().DropTable(2).ok());
+
+  for (const Key& k : {K(2, "", ""), K(2, "pk", "a"), K(2, "pk", "b"), K(2, high, high)}) {
+    EXPECT_FALSE(Read(e(), k).has_value()) << "pk " << Hex(k.pk) << " sk " << Hex(k.sk);
+  }
+  EXPECT_EQ(StatsOf(e(), 2).item_count, 0);
+  EXPECT_EQ(StatsOf(e(), 2).size_bytes, 0);
+  for (TableId t : {1, 3}) {
+    SCOPED_TRACE("table " + std::to_string(t));
+    EXPECT_EQ(ValueOf(e(), K(t, "", "")), "low");
+    EXPECT_EQ(ValueOf(e(), K(t, "pk", "a")), "x");
+    EXPECT_EQ(ValueOf(e(), K(t, "pk", "b")), "y");
+    EXPECT_EQ(ValueOf(e(), K(t, high, high)), "high");
+    EXPECT_EQ(StatsOf(e(), t).item_count, 4);
+    EXPECT_EQ(StatsOf(e(), t).size_bytes, 9);
+  }
+  // Metadata is not part of any table's range.
+  std::optional<std::string> meta;
+  ASSERT_TRUE(e().meta().Get("table/2", &meta).ok());
+  EXPECT_EQ(meta, "definition");
+}
+
+TEST_P(EngineTest, DroppingAnUnknownTableIsFine) {
+  MustPut(e(), K(1, "pk"), "v");
+  EXPECT_TRUE(e().DropTable(99).ok());
+  EXPECT_TRUE(Read(e(), K(1, "pk")).has_value());
+}
+
+TEST_P(EngineTest, MetaStorePutGetOverwriteAndDelete) {
+  MetaStore& meta = e().meta();
+  std::optional<std::string> v = "stale";
+  ASSERT_TRUE(meta.Get("k", &v).ok());
+  EXPECT_FALSE(v.has_value());
+
+  ASSERT_TRUE(meta.Put("k", "one").ok());
+  ASSERT_TRUE(meta.Get("k", &v).ok());
+  EXPECT_EQ(v, "one");
+
+  ASSERT_TRUE(meta.Put("k", std::string("two\0", 4)).ok());
+  ASSERT_TRUE(meta.Get("k", &v).ok());
+  EXPECT_EQ(v, std::string("two\0", 4));
+
+  ASSERT_TRUE(meta.Delete("k").ok());
+  ASSERT_TRUE(meta.Get("k", &v).ok());
+  EXPECT_FALSE(v.has_value());
+  EXPECT_TRUE(meta.Delete("never-there").ok());
+}
+
+TEST_P(EngineTest, MetaStoreListReturnsPrefixMatchesInKeyOrder) {
+  MetaStore& meta = e().meta();
+  for (const char* k : {"table/b", "table/a", "tablex", "table", "tabl", "table/c/sub", "u"}) {
+    ASSERT_TRUE(meta.Put(k, std::string("v:") + k).ok());
+  }
+  std::vector<std::pair<std::string, std::string>> out = {{"stale", "stale"}};
+  ASSERT_TRUE(meta.List("table/", &out).ok());
+  const std::vector<std::pair<std::string, std::string>> expected = {
+      {"table/a", "v:table/a"}, {"table/b", "v:table/b"}, {"table/c/sub", "v:table/c/sub"}};
+  EXPECT_EQ(out, expected);
+
+  ASSERT_TRUE(meta.List("nothing", &out).ok());
+  EXPECT_TRUE(out.empty());
+}
+
+TEST_P(EngineTest, MetaStoreListSeesNoItemsOrStats) {
+  MustPut(e(), K(1, "pk", "sk"), "item");
+  ASSERT_TRUE(CommitOne(e(), W(1, "pk", {}, 1, 1)).ok());
+  std::vector<std::pair<std::string, std::string>> out;
+  ASSERT_TRUE(e().meta().List("", &out).ok());
+  EXPECT_TRUE(out.empty()) << out.size() << " entries, first " << Hex(out.front().first);
+
+  ASSERT_TRUE(e().meta().Put("only", "meta").ok());
+  ASSERT_TRUE(e().meta().List("", &out).ok());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].first, "only");
+}
+
+// Many threads increment one counter record with read, then compare-and-set
+// on the version, retrying when another thread got there first.
+TEST_P(EngineTest, ConcurrentVersionedIncrementsLoseNoUpdates) {
+  constexpr int kThreads = 8;
+  constexpr int kIncrementsPerThread = 150;
+  const Key counter = K(1, "counter", "");
+  ASSERT_TRUE(CommitOne(e(), W(1, counter.pk, {Put(counter.sk, "0", MustNotExist())}, 1, 1)).ok());
+
+  std::atomic<int> successes{0};
+  std::atomic<int> conflicts{0};
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kIncrementsPerThread; ++i) {
+        while (true) {
+          std::optional<Record> r;
+          if (!e().Get(counter, &r).ok() || !r) {
+            ++errors;
+            return;
+          }
+          const std::string next = std::to_string(std::stoll(r->value) + 1);
+          Status st = CommitOne(e(), W(1, counter.pk, {Put(counter.sk, next, VersionEquals(r->version))}));
+          if (st.ok()) {
+            ++successes;
+            break;
+          }
+          if (st.code() != Code::kPreconditionFailed) {
+            ++errors;
+            return;
+          }
+          ++conflicts;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  RecordProperty("conflicts_retried", conflicts.load());
+  ASSERT_EQ(errors.load(), 0);
+  EXPECT_EQ(successes.load(), kThreads * kIncrementsPerThread);
+  std::optional<Record> final_value = Read(e(), counter);
+  ASSERT_TRUE(final_value.has_value());
+  EXPECT_EQ(final_value->value, std::to_string(successes.load())) << conflicts.load() << " conflicts retried";
+}
+
+// Transfers between two partitions, written in both orders by different
+// threads: the striped locks must neither deadlock nor let a transfer see a
+// half-applied one.
+TEST_P(EngineTest, ConcurrentCrossPartitionTransfersKeepTheTotal) {
+  constexpr int kThreads = 4;
+  constexpr int kTransfersPerThread = 100;
+  ASSERT_TRUE(CommitAll(e(), {W(1, "alice", {Put("", "1000")}), W(1, "bob", {Put("", "1000")})}).ok());
+
+  std::atomic<int> errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      const std::string from = t % 2 ? "alice" : "bob";
+      const std::string to = t % 2 ? "bob" : "alice";
+      for (int i = 0; i < kTransfersPerThread;) {
+        std::vector<Key> keys = {K(1, from), K(1, to)};
+        std::vector<std::optional<Record>> recs;
+        if (!e().MultiGet(keys, &recs).ok() || !recs[0] || !recs[1]) {
+          ++errors;
+          return;
+        }
+        const std::string new_from = std::to_string(std::stoll(recs[0]->value) - 1);
+        const std::string new_to = std::to_string(std::stoll(recs[1]->value) + 1);
+        Status st = CommitAll(e(), {W(1, from, {Put("", new_from, VersionEquals(recs[0]->version))}),
+                                    W(1, to, {Put("", new_to, VersionEquals(recs[1]->version))})});
+        if (st.ok()) {
+          ++i;
+        } else if (st.code() != Code::kPreconditionFailed) {
+          ++errors;
+          return;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+
+  ASSERT_EQ(errors.load(), 0);
+  const int64_t alice = std::stoll(ValueOf(e(), K(1, "alice")));
+  const int64_t bob = std::stoll(ValueOf(e(), K(1, "bob")));
+  EXPECT_EQ(alice + bob, 2000);
+  // Half the threads move money each way, the same number of times.
+  EXPECT_EQ(alice, 1000);
+  EXPECT_EQ(bob, 1000);
+}
+
+// ---------------------------------------------------------------------------
+// Directory engine: persistence across close and reopen
+// ---------------------------------------------------------------------------
+
+class DirectoryEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override { Reopen(); }
+  void TearDown() override { engine_.reset(); }
+
+  void Reopen() {
+    engine_.reset();  // releases the directory lock
+    RocksDbOptions options;
+    options.path = dir_.path();
+    options.durability = Durability::kRelaxed;
+    engine_ = MustOpen(options);
+    ASSERT_NE(engine_, nullptr);
+  }
+
+  Engine& e() { return *engine_; }
+
+  TempDir dir_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(DirectoryEngineTest, DataMetadataAndStatsSurviveReopen) {
+  ASSERT_TRUE(CommitAll(e(), {W(1, "a", {Put("1", "a1"), Put("2", "a2")}, 2, 20), W(2, "b", {Put("", "b")}, 1, 5)})
+                  .ok());
+  ASSERT_TRUE(CommitOne(e(), W(1, "a", {Del("2")}, -1, -10)).ok());
+  ASSERT_TRUE(CommitOne(e(), W(3, "gone", {Put("", "x")}, 1, 1)).ok());
+  ASSERT_TRUE(e().DropTable(3).ok());
+  ASSERT_TRUE(e().meta().Put("table/a", "def-a").ok());
+  ASSERT_TRUE(e().meta().Put("table/b", "def-b").ok());
+  ASSERT_TRUE(e().meta().Delete("table/b").ok());
+  const std::string before = Describe(Read(e(), K(1, "a", "1")));
+
+  Reopen();
+
+  EXPECT_EQ(Describe(Read(e(), K(1, "a", "1"))), before);  // value and version
+  EXPECT_FALSE(Read(e(), K(1, "a", "2")).has_value());
+  EXPECT_EQ(ValueOf(e(), K(2, "b", "")), "b");
+  EXPECT_FALSE(Read(e(), K(3, "gone", "")).has_value());
+  EXPECT_EQ(StatsOf(e(), 1).item_count, 1);
+  EXPECT_EQ(StatsOf(e(), 1).size_bytes, 10);
+  EXPECT_EQ(StatsOf(e(), 2).item_count, 1);
+  EXPECT_EQ(StatsOf(e(), 2).size_bytes, 5);
+  EXPECT_EQ(StatsOf(e(), 3).item_count, 0);
+  std::vector<std::pair<std::string, std::string>> meta;
+  ASSERT_TRUE(e().meta().List("table/", &meta).ok());
+  EXPECT_EQ(meta, (std::vector<std::pair<std::string, std::string>>{{"table/a", "def-a"}}));
+}
+
+TEST_F(DirectoryEngineTest, StoredVersionsStillMatchAfterReopen) {
+  const Version v = MustPut(e(), K(1, "pk", "sk"), "v1");
+  Reopen();
+  EXPECT_TRUE(CommitOne(e(), W(1, "pk", {Put("sk", "v2", VersionEquals(v))})).ok());
+}
+
+TEST_F(DirectoryEngineTest, VersionsAfterReopenExceedEveryStoredVersion) {
+  Version max_stored = 0;
+  for (int round = 0; round < 3; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    for (int i = 0; i < 10; ++i) {
+      max_stored = std::max(max_stored, MustPut(e(), K(1, "pk" + std::to_string(i)), "v"));
+    }
+    Reopen();
+    const Version fresh = MustPut(e(), K(1, "fresh" + std::to_string(round)), "v");
+    EXPECT_GT(fresh, max_stored);
+    max_stored = std::max(max_stored, fresh);
+  }
+}
+
+TEST_F(DirectoryEngineTest, VersionsAfterReopenExceedStoredOnesEvenAfterFailedCommits) {
+  // Commits that fail their precondition write nothing; they must not let the
+  // versions handed out run ahead of what a reopened engine can recover.
+  MustPut(e(), K(1, "pk", "a"), "v");
+  for (int i = 0; i < 10; ++i) ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("x", "x", MustExist())})));
+  const Version stored = MustPut(e(), K(1, "pk", "b"), "v");
+
+  Reopen();
+
+  const Version fresh = MustPut(e(), K(1, "pk", "c"), "v");
+  EXPECT_GT(fresh, stored);
+}
+
+TEST_F(DirectoryEngineTest, StaleVersionNeverMatchesARecreatedRecordAfterReopen) {
+  // The ABA case the version rules exist for: a client reads version v, the
+  // record is deleted and written again, and the client's VersionEquals(v)
+  // must still fail, even across a restart.
+  for (int i = 0; i < 10; ++i) ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Del("x", MustExist())})));
+  const Version read_by_client = MustPut(e(), K(1, "pk", "sk"), "original");
+
+  Reopen();
+
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(CommitOne(e(), W(1, "pk", {Del("sk")})).ok());
+    const Version recreated = MustPut(e(), K(1, "pk", "sk"), "recreated " + std::to_string(i));
+    ASSERT_NE(recreated, read_by_client) << "after " << i + 1 << " delete/recreate cycles";
+  }
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("sk", "lost update", VersionEquals(read_by_client))})));
+}
+
+TEST_F(DirectoryEngineTest, SyncDurabilityAlsoPersists) {
+  engine_.reset();
+  RocksDbOptions options;
+  options.path = dir_.path();
+  options.durability = Durability::kSync;
+  engine_ = MustOpen(options);
+  ASSERT_NE(engine_, nullptr);
+  MustPut(e(), K(1, "pk"), "synced");
+  Reopen();
+  EXPECT_EQ(ValueOf(e(), K(1, "pk")), "synced");
+}
+
+TEST(OpenRocksDbTest, UnusablePathIsAnIoError) {
+  RocksDbOptions options;
+  options.path = "/proc/basalt-cannot-create-this";
+  Result<std::unique_ptr<Engine>> r = OpenRocksDb(options);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), Code::kIoError);
+  EXPECT_NE(r.status().message().find("cannot open storage at /proc/basalt-cannot-create-this"), std::string::npos)
+      << r.status().message();
+}
+
+}  // namespace
+}  // namespace basalt::storage
