@@ -71,8 +71,8 @@ std::string ParseError(std::string_view text, const NameMap& names = DefaultName
 }
 
 std::string SyntaxError(std::string_view token, std::string_view near) {
-  return std::string(kPrefix) + "Syntax error; token: \"" + std::string(token) + "\", near: \"" +
-         std::string(near) + "\"";
+  return std::string(kPrefix) + "Syntax error; token: \"" + std::string(token) + "\", near: \"" + std::string(near) +
+         "\"";
 }
 
 // ---------------------------------------------------------------------------
@@ -277,13 +277,10 @@ Item SampleItem() {
       {"s", AV::S("text")},
       {"n", N("42")},
       {"tags", AV::SS({"x", "y"})},
-      {"m", AV::M({{"b", N("1")},
-                   {"c", N("2")},
-                   {"d", AV::M({{"e", N("3")}, {"f", N("4")}})}})},
+      {"m", AV::M({{"b", N("1")}, {"c", N("2")}, {"d", AV::M({{"e", N("3")}, {"f", N("4")}})}})},
       {"l", AV::L({N("10"), N("11"), N("12"), N("13")})},
       {"people", AV::L({AV::M({{"name", AV::S("Ann")}, {"age", N("30")}}),
-                        AV::M({{"name", AV::S("Bob")}, {"age", N("40")}}),
-                        AV::S("not a map")})},
+                        AV::M({{"name", AV::S("Bob")}, {"age", N("40")}}), AV::S("not a map")})},
       {"grid", AV::L({AV::L({N("0"), N("1")}), AV::L({N("2"), N("3")})})},
       {"x.y", AV::S("dotted name")},
   };
@@ -296,8 +293,7 @@ TEST(ApplyProjectionTest, TopLevelNamesSelectWholeValues) {
 }
 
 TEST(ApplyProjectionTest, NestedMapPathsKeepTheMapStructure) {
-  EXPECT_EQ(Project("m.b, m.d.e", SampleItem()),
-            (Item{{"m", AV::M({{"b", N("1")}, {"d", AV::M({{"e", N("3")}})}})}}));
+  EXPECT_EQ(Project("m.b, m.d.e", SampleItem()), (Item{{"m", AV::M({{"b", N("1")}, {"d", AV::M({{"e", N("3")}})}})}}));
 }
 
 TEST(ApplyProjectionTest, ListElementsComeBackInListOrderAndCompacted) {

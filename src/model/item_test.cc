@@ -1,6 +1,8 @@
 // Tests for the item-level model: DynamoDB's size arithmetic, primary-key
 // extraction and validation, the persistent item codec, the order-preserving
 // key encoding and AttributeValue equality.
+#include "model/item.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,7 +15,6 @@
 #include <vector>
 
 #include "model/attribute_value.h"
-#include "model/item.h"
 #include "model/item_codec.h"
 #include "model/key_encoding.h"
 #include "model/limits.h"
@@ -111,8 +112,7 @@ TEST(ItemSizeTest, ListCountsThreeBytesPlusOneBytePerElement) {
 TEST(ItemSizeTest, MapCountsKeysAndOneByteOverheadPerElement) {
   EXPECT_EQ(AttributeSize(AV::M({})), 3u);
   EXPECT_EQ(AttributeSize(AV::M({{"ab", AV::S("xyz")}})), 3u + 1u + 2u + 3u);
-  EXPECT_EQ(AttributeSize(AV::M({{"ab", AV::S("xyz")}, {"k", AV::Bool(true)}})),
-            3u + (1u + 2u + 3u) + (1u + 1u + 1u));
+  EXPECT_EQ(AttributeSize(AV::M({{"ab", AV::S("xyz")}, {"k", AV::Bool(true)}})), 3u + (1u + 2u + 3u) + (1u + 1u + 1u));
   // Map keys are counted in UTF-8 bytes too.
   EXPECT_EQ(AttributeSize(AV::M({{"\xC3\xA9", AV::Null()}})), 3u + 1u + 2u + 1u);
 }
@@ -225,8 +225,7 @@ TEST(KeyFromItemTest, HashKeyOf2048BytesIsAcceptedAnd2049IsRejected) {
   EXPECT_TRUE(KeyFromItem(HashOnly(), Item{{"id", AV::S(std::string(2048, 'h'))}}).ok());
   EXPECT_EQ(ErrorOf(KeyFromItem(HashOnly(), Item{{"id", AV::S(std::string(2049, 'h'))}})), kHashTooLarge);
   EXPECT_TRUE(KeyFromItem(HashOnly(Type::kB), Item{{"id", AV::B(std::string(2048, '\0'))}}).ok());
-  EXPECT_EQ(ErrorOf(KeyFromItem(HashOnly(Type::kB), Item{{"id", AV::B(std::string(2049, '\0'))}})),
-            kHashTooLarge);
+  EXPECT_EQ(ErrorOf(KeyFromItem(HashOnly(Type::kB), Item{{"id", AV::B(std::string(2049, '\0'))}})), kHashTooLarge);
 }
 
 TEST(KeyFromItemTest, HashKeySizeCountsUtf8Bytes) {
@@ -382,10 +381,17 @@ TEST(ItemCodecTest, DecodingReplacesPreviousContent) {
   EXPECT_EQ(decoded, (Item{{"a", N("1")}}));
 }
 
+// A one-element list holding `v`, without copying v's nested content.
+AV Wrap(AV v) {
+  AttributeList l;
+  l.push_back(std::move(v));
+  return AV::L(std::move(l));
+}
+
 TEST(ItemCodecTest, DeepNestingWithinTheDynamoDbLimitRoundTrips) {
   AV v = AV::S("leaf");
   for (int i = 0; i < kMaxNestingDepth; ++i) {
-    v = (i % 2 == 0) ? AV::L({v}) : AV::M({{"m", v}});
+    v = (i % 2 == 0) ? Wrap(std::move(v)) : AV::M({{"m", v}});
   }
   const Item item{{"deep", v}};
   Item decoded;
@@ -396,7 +402,7 @@ TEST(ItemCodecTest, DeepNestingWithinTheDynamoDbLimitRoundTrips) {
 
 TEST(ItemCodecTest, AbsurdNestingIsRejectedWithoutExhaustingTheStack) {
   AV v = AV::Null();
-  for (int i = 0; i < 1000; ++i) v = AV::L({v});
+  for (int i = 0; i < 1000; ++i) v = Wrap(std::move(v));
   Item decoded;
   Status st = DecodeItem(Encode(Item{{"deep", v}}), &decoded);
   EXPECT_FALSE(st.ok());
@@ -423,47 +429,50 @@ TEST(ItemCodecTest, TrailingBytesAreRejected) {
   EXPECT_EQ(DecodeItem(bytes, &decoded).code(), Code::kInternal);
 }
 
+// Bytes written out one by one, so corrupt encodings read like the format.
+std::string Bytes(std::initializer_list<int> bytes) {
+  std::string out;
+  for (int b : bytes) out.push_back(static_cast<char>(b));
+  return out;
+}
+
+// The start of an item with one attribute named "a": count 1, name length 1, 'a'.
+std::string OneAttributeNamedA() { return Bytes({1, 1, 'a'}); }
+
+void ExpectCorrupt(const std::string& bytes) {
+  Item decoded;
+  Status st = DecodeItem(bytes, &decoded);
+  EXPECT_EQ(st.code(), Code::kInternal) << Hex(bytes) << " decoded as " << DebugString(decoded);
+}
+
 TEST(ItemCodecTest, UnknownTypeTagIsRejected) {
-  // count 1, name "a", then type tags just past kM and far past it.
-  for (char tag : {'\x0A', '\x7F', '\xFF'}) {
-    std::string bytes = std::string("\x01\x01" "a", 3) + tag;
-    Item decoded;
-    EXPECT_EQ(DecodeItem(bytes, &decoded).code(), Code::kInternal) << Hex(bytes);
-  }
+  // Type tags just past kM (9) and far past it.
+  for (int tag : {0x0A, 0x7F, 0xFF}) ExpectCorrupt(OneAttributeNamedA() + Bytes({tag}));
 }
 
 TEST(ItemCodecTest, CountsAndLengthsBeyondTheInputAreRejected) {
-  const std::vector<std::string> corrupt = {
-      std::string("\x05", 1),                                   // 5 attributes, none present
-      std::string("\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\x01"),  // a 2^64-ish count
-      std::string("\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF\xFF", 11),  // overlong varint
-      std::string("\x01\x7F" "a", 3),                          // name length 127, 1 byte present
-      std::string("\x01\x01" "a" "\x00\x05" "ab", 7),           // S of length 5, 2 bytes present
-      std::string("\x01\x01" "a" "\x08\xFF\xFF\xFF\xFF\x0F", 9),  // L with a huge count
-      std::string("\x01\x01" "a" "\x05\x03\x01" "x", 7),        // SS of 3, 1 present
-      std::string("\x01\x01" "a" "\x06\x02\x01\x02", 7),        // NS of 2, 1 present
-      std::string("\x01\x01" "a" "\x09\x02\x01" "k" "\x04", 8),  // M of 2, 1 present
-      std::string("\x01\x01" "a" "\x03", 4),                    // BOOL without its byte
-  };
-  for (const std::string& bytes : corrupt) {
-    Item decoded;
-    EXPECT_EQ(DecodeItem(bytes, &decoded).code(), Code::kInternal) << Hex(bytes);
-  }
+  const std::string a = OneAttributeNamedA();
+  ExpectCorrupt(Bytes({5}));                                                           // 5 attributes, none present
+  ExpectCorrupt(Bytes({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}));  // a 2^63 count
+  ExpectCorrupt(std::string(11, '\xFF'));                                              // a varint that never ends
+  ExpectCorrupt(Bytes({1, 0x7F, 'a'}));                                                // name of 127 bytes, 1 present
+  ExpectCorrupt(a + Bytes({0x00, 5, 'a', 'b'}));                                       // S of 5 bytes, 2 present
+  ExpectCorrupt(a + Bytes({0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F}));                      // L with a huge count
+  ExpectCorrupt(a + Bytes({0x05, 3, 1, 'x'}));                                         // SS of 3, 1 present
+  ExpectCorrupt(a + Bytes({0x06, 2, 1, 0x02}));                                        // NS of 2, 1 present
+  ExpectCorrupt(a + Bytes({0x09, 2, 1, 'k', 0x04}));                                   // M of 2, 1 present
+  ExpectCorrupt(a + Bytes({0x03}));                                                    // BOOL without its byte
 }
 
 TEST(ItemCodecTest, MalformedNumberEncodingsAreRejected) {
-  const std::vector<std::string> corrupt = {
-      std::string("\x01\x01" "a" "\x01\x00", 5),              // N with an empty encoding
-      std::string("\x01\x01" "a" "\x01\x01\x07", 6),          // unknown number tag
-      std::string("\x01\x01" "a" "\x01\x02\x02\x02", 7),      // zero followed by garbage
-      std::string("\x01\x01" "a" "\x01\x02\x01\x82", 7),      // negative without terminator
-      std::string("\x01\x01" "a" "\x01\x03\x03\x82\x10", 8),  // leading zero digit
-      std::string("\x01\x01" "a" "\x01\x01\x03", 6),          // positive without exponent
-  };
-  for (const std::string& bytes : corrupt) {
-    Item decoded;
-    EXPECT_EQ(DecodeItem(bytes, &decoded).code(), Code::kInternal) << Hex(bytes);
-  }
+  // Type N (1), then the length-prefixed ordered encoding.
+  const std::string n = OneAttributeNamedA() + Bytes({0x01});
+  ExpectCorrupt(n + Bytes({0}));                    // empty encoding
+  ExpectCorrupt(n + Bytes({1, 0x07}));              // unknown sign tag
+  ExpectCorrupt(n + Bytes({2, 0x02, 0x02}));        // zero followed by garbage
+  ExpectCorrupt(n + Bytes({2, 0x01, 0x82}));        // negative without its 0xFF terminator
+  ExpectCorrupt(n + Bytes({3, 0x03, 0x82, 0x10}));  // positive with a leading zero digit
+  ExpectCorrupt(n + Bytes({1, 0x03}));              // positive without an exponent byte
 }
 
 TEST(ItemCodecTest, CorruptingAnySingleByteNeverCrashes) {
@@ -517,8 +526,8 @@ void ExpectEncodingsAscend(const std::vector<AV>& values) {
       const std::string a = KeyEncoding(values[i]);
       const std::string b = KeyEncoding(values[j]);
       const int expected = i < j ? -1 : (i > j ? 1 : 0);
-      EXPECT_EQ(MemcmpSign(a, b), expected) << DebugString(values[i]) << " [" << Hex(a) << "] vs "
-                                            << DebugString(values[j]) << " [" << Hex(b) << "]";
+      EXPECT_EQ(MemcmpSign(a, b), expected)
+          << DebugString(values[i]) << " [" << Hex(a) << "] vs " << DebugString(values[j]) << " [" << Hex(b) << "]";
     }
   }
 }
@@ -526,9 +535,9 @@ void ExpectEncodingsAscend(const std::vector<AV>& values) {
 TEST(KeyEncodingTest, StringsAreTheirBytesAndSortBytewise) {
   EXPECT_EQ(KeyEncoding(AV::S("abc")), "abc");
   // Bytewise means unsigned: UTF-8 multibyte characters sort after every ASCII one.
-  ExpectEncodingsAscend({AV::S(""), AV::S(std::string("\0", 1)), AV::S("A"), AV::S("Z"), AV::S("a"),
-                         AV::S("a\x01"), AV::S("aa"), AV::S("ab"), AV::S("b"), AV::S("z"), AV::S("\x7F"),
-                         AV::S("\xC3\xA9"), AV::S("\xE2\x82\xAC"), AV::S("\xF0\x9F\x98\x80")});
+  ExpectEncodingsAscend({AV::S(""), AV::S(std::string("\0", 1)), AV::S("A"), AV::S("Z"), AV::S("a"), AV::S("a\x01"),
+                         AV::S("aa"), AV::S("ab"), AV::S("b"), AV::S("z"), AV::S("\x7F"), AV::S("\xC3\xA9"),
+                         AV::S("\xE2\x82\xAC"), AV::S("\xF0\x9F\x98\x80")});
 }
 
 TEST(KeyEncodingTest, BinariesAreTheirBytesAndSortBytewise) {
@@ -539,14 +548,14 @@ TEST(KeyEncodingTest, BinariesAreTheirBytesAndSortBytewise) {
 }
 
 TEST(KeyEncodingTest, NumbersSortNumericallyAcrossSignsAndMagnitudes) {
+  const std::string largest = "9.9999999999999999999999999999999999999E125";
+  const std::vector<std::string> texts = {
+      "-" + largest, "-1E125", "-1000", "-123",  "-100",    "-12.5", "-12",    "-10",  "-2",   "-1.23", "-1.2",
+      "-1.1",        "-1",     "-0.5",  "-0.05", "-1E-130", "0",     "1E-130", "0.05", "0.5",  "1",     "1.1",
+      "1.2",         "1.23",   "2",     "10",    "12",      "12.5",  "100",    "123",  "1000", "1E125", largest,
+  };
   std::vector<AV> ascending;
-  for (const char* text : {"-9.9999999999999999999999999999999999999E125", "-1E125", "-1000", "-123", "-100",
-                           "-12.5", "-12", "-10", "-2", "-1.23", "-1.2", "-1.1", "-1", "-0.5", "-0.05",
-                           "-1E-130", "0", "1E-130", "0.05", "0.5", "1", "1.1", "1.2", "1.23", "2", "10", "12",
-                           "12.5", "100", "123", "1000", "1E125",
-                           "9.9999999999999999999999999999999999999E125"}) {
-    ascending.push_back(N(text));
-  }
+  for (const std::string& text : texts) ascending.push_back(N(text));
   ExpectEncodingsAscend(ascending);
 }
 
@@ -606,8 +615,8 @@ TEST(KeyEncodingTest, AppendKeyEncodingAppends) {
 }
 
 TEST(DecodeKeyEncodingTest, StringsAndBinariesRoundTrip) {
-  for (const AV& v : {AV::S(""), AV::S("abc"), AV::S("\xF0\x9F\x98\x80"), AV::B(""),
-                      AV::B(std::string("\0\x01\xFF", 3))}) {
+  for (const AV& v :
+       {AV::S(""), AV::S("abc"), AV::S("\xF0\x9F\x98\x80"), AV::B(""), AV::B(std::string("\0\x01\xFF", 3))}) {
     Result<AV> decoded = DecodeKeyEncoding(v.type(), KeyEncoding(v));
     ASSERT_TRUE(decoded.ok()) << DebugString(v) << ": " << decoded.status().message();
     EXPECT_EQ(*decoded, v);

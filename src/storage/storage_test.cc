@@ -61,10 +61,10 @@ std::string EscapedPart(const std::string& prefix) { return prefix.substr(kItemH
 
 const std::vector<std::string>& TrickyPartitionKeys() {
   static const std::vector<std::string> pks = {
-      std::string(""),         std::string("\0", 1),     std::string("\0\0", 2),   std::string("\0\x01", 2),
-      std::string("\0\xFF", 2), std::string("\x01"),     std::string("a"),         std::string("a\0", 2),
-      std::string("a\0\0", 3), std::string("a\0\x01", 3), std::string("a\0b", 3), std::string("a\x01"),
-      std::string("ab"),       std::string("b"),          std::string("\xFF"),      std::string("\xFF\xFF"),
+      std::string(""),          std::string("\0", 1),      std::string("\0\0", 2), std::string("\0\x01", 2),
+      std::string("\0\xFF", 2), std::string("\x01"),       std::string("a"),       std::string("a\0", 2),
+      std::string("a\0\0", 3),  std::string("a\0\x01", 3), std::string("a\0b", 3), std::string("a\x01"),
+      std::string("ab"),        std::string("b"),          std::string("\xFF"),    std::string("\xFF\xFF"),
   };
   return pks;
 }
@@ -82,7 +82,8 @@ TEST(KeyFormatTest, TableRangeIsPrefixAndBigEndianId) {
 
 TEST(KeyFormatTest, PartitionPrefixIsTableHashEscapedKeyAndTerminator) {
   const std::string pk("a\0b", 3);
-  const std::string expected = "\x02" + Be64(7) + Be32(PartitionHash(pk)) + std::string("a\0\xFF" "b\0\x01", 6);
+  const std::string escaped = std::string("a\0\xFF", 3) + "b" + std::string("\0\x01", 2);
+  const std::string expected = "\x02" + Be64(7) + Be32(PartitionHash(pk)) + escaped;
   EXPECT_EQ(Hex(PartitionPrefix(7, pk)), Hex(expected));
   EXPECT_EQ(Hex(EscapedPart(PartitionPrefix(7, ""))), "0001");
   EXPECT_EQ(Hex(EscapedPart(PartitionPrefix(7, std::string("\0", 1)))), "00ff0001");
@@ -108,7 +109,7 @@ TEST(KeyFormatTest, EscapedPartitionKeysArePrefixFreeAndKeepOrder) {
   }
 }
 
-TEST(KeyFormatTest, AVsAZeroVsAbStayDistinctAndOrdered) {
+TEST(KeyFormatTest, PartitionKeysAAndAZeroAndAbStayDistinctAndOrdered) {
   // "a" < "a\0" < "ab" bytewise, and escaping keeps it so: 'a' 00 01 < 'a' 00 FF 00 01 < 'a' 'b' 00 01.
   const std::string a = EscapedPart(PartitionPrefix(1, "a"));
   const std::string a0 = EscapedPart(PartitionPrefix(1, std::string("a\0", 2)));
@@ -125,8 +126,8 @@ TEST(KeyFormatTest, AVsAZeroVsAbStayDistinctAndOrdered) {
 // showing the escaping alone guarantees it, whatever the hashes are.
 void ExpectPartitionsContiguous(bool strip_hash) {
   const std::vector<std::string> sks = {
-      std::string(""),  std::string("\0", 1), std::string("\0\0", 2), std::string("\x01"), std::string("\x02"),
-      std::string("a"), std::string("b\0", 2), std::string("\xFF"),   std::string("\xFF\xFF\xFF"),
+      std::string(""),  std::string("\0", 1),  std::string("\0\0", 2), std::string("\x01"),         std::string("\x02"),
+      std::string("a"), std::string("b\0", 2), std::string("\xFF"),    std::string("\xFF\xFF\xFF"),
   };
   std::vector<std::pair<std::string, std::pair<std::string, std::string>>> keys;  // key -> (pk, sk)
   for (const std::string& pk : TrickyPartitionKeys()) {
@@ -221,8 +222,8 @@ TEST(KeyFormatTest, SegmentsCoverTheWholeHashSpaceWithoutGapsOrOverlaps) {
       previous = begin;
     }
     // Every hash value belongs to exactly one segment: the one a binary search finds.
-    for (uint64_t h : {uint64_t{0}, uint64_t{1}, kSpace / 2, kSpace / 3, kSpace - 1,
-                       uint64_t{PartitionHash("a")}, uint64_t{PartitionHash("hello")}}) {
+    for (uint64_t h : {uint64_t{0}, uint64_t{1}, kSpace / 2, kSpace / 3, kSpace - 1, uint64_t{PartitionHash("a")},
+                       uint64_t{PartitionHash("hello")}}) {
       uint32_t lo = 0, hi = total;  // find the last s with begin(s) <= h
       while (hi - lo > 1) {
         const uint32_t mid = lo + (hi - lo) / 2;
@@ -343,9 +344,7 @@ Version MustPut(Engine& e, const Key& key, const std::string& value) {
   return r ? r->version : 0;
 }
 
-void ExpectPreconditionFailed(const Status& st) {
-  EXPECT_EQ(st.code(), Code::kPreconditionFailed) << Describe(st);
-}
+void ExpectPreconditionFailed(const Status& st) { EXPECT_EQ(st.code(), Code::kPreconditionFailed) << Describe(st); }
 
 enum class Mode { kInMemory, kDirectory };
 
@@ -456,9 +455,12 @@ TEST_P(EngineTest, OneCommitWritesSeveralPartitionsAndSortKeys) {
 
 TEST_P(EngineTest, KeysThatWouldCollideWithoutEscapingStayApart) {
   // Naive concatenation of pk and sk would make each pair here the same key.
-  const std::vector<Key> keys = {K(1, "a", "b"),     K(1, "ab", ""),
-                                 K(1, "a", std::string("\0\x01", 2) + "x"), K(1, std::string("a\0\x01", 3), "x"),
-                                 K(1, std::string("a\0", 2), ""), K(1, "a", std::string("\0", 1))};
+  const std::vector<Key> keys = {K(1, "a", "b"),
+                                 K(1, "ab", ""),
+                                 K(1, "a", std::string("\0\x01", 2) + "x"),
+                                 K(1, std::string("a\0\x01", 3), "x"),
+                                 K(1, std::string("a\0", 2), ""),
+                                 K(1, "a", std::string("\0", 1))};
   for (size_t i = 0; i < keys.size(); ++i) MustPut(e(), keys[i], "value " + std::to_string(i));
   for (size_t i = 0; i < keys.size(); ++i) {
     std::optional<Record> r = Read(e(), keys[i]);
@@ -798,8 +800,8 @@ class DirectoryEngineTest : public ::testing::Test {
 };
 
 TEST_F(DirectoryEngineTest, DataMetadataAndStatsSurviveReopen) {
-  ASSERT_TRUE(CommitAll(e(), {W(1, "a", {Put("1", "a1"), Put("2", "a2")}, 2, 20), W(2, "b", {Put("", "b")}, 1, 5)})
-                  .ok());
+  ASSERT_TRUE(
+      CommitAll(e(), {W(1, "a", {Put("1", "a1"), Put("2", "a2")}, 2, 20), W(2, "b", {Put("", "b")}, 1, 5)}).ok());
   ASSERT_TRUE(CommitOne(e(), W(1, "a", {Del("2")}, -1, -10)).ok());
   ASSERT_TRUE(CommitOne(e(), W(3, "gone", {Put("", "x")}, 1, 1)).ok());
   ASSERT_TRUE(e().DropTable(3).ok());
