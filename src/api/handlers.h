@@ -33,6 +33,7 @@ Status DescribeLimits(Context&, const JsonValue&, JsonWriter&);
 Status PutItem(Context&, const JsonValue&, JsonWriter&);
 Status GetItem(Context&, const JsonValue&, JsonWriter&);
 Status DeleteItem(Context&, const JsonValue&, JsonWriter&);
+Status UpdateItem(Context&, const JsonValue&, JsonWriter&);
 Status BatchGetItem(Context&, const JsonValue&, JsonWriter&);
 Status BatchWriteItem(Context&, const JsonValue&, JsonWriter&);
 

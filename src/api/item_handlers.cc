@@ -1,7 +1,9 @@
 // PutItem, GetItem, DeleteItem, BatchGetItem and BatchWriteItem.
 #include <set>
 
+#include "api/expressions.h"
 #include "api/handlers.h"
+#include "api/legacy.h"
 #include "model/limits.h"
 
 namespace basalt::api {
@@ -35,21 +37,6 @@ void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCap
 
 namespace {
 
-// Parameters that come with the expressions work; refused clearly until then
-// rather than silently ignored.
-Status RefuseUnsupported(const JsonValue& req, std::initializer_list<const char*> fields) {
-  for (const char* f : fields) {
-    auto it = req.FindMember(f);
-    if (it != req.MemberEnd() && !it->value.IsNull()) {
-      return Status::Validation(std::string(f) + " is not supported by this version of Basalt");
-    }
-  }
-  return Status::Ok();
-}
-
-constexpr std::initializer_list<const char*> kConditionFields = {"ConditionExpression", "Expected",
-                                                                 "ConditionalOperator"};
-
 // ReturnValues for PutItem and DeleteItem: NONE or ALL_OLD.
 Result<bool> ReadReturnOld(const JsonValue& req) {
   ConstraintErrors errors;
@@ -68,69 +55,35 @@ Status ReadReturnItemCollectionMetrics(const JsonValue& req) {
   return errors.ToStatus();
 }
 
-Result<expr::NameMap> ReadNames(const JsonValue& req) {
-  expr::NameMap names;
-  BASALT_ASSIGN_OR_RETURN(const JsonValue* obj, GetObject(req, "ExpressionAttributeNames"));
-  if (!obj) return names;
-  for (auto it = obj->MemberBegin(); it != obj->MemberEnd(); ++it) {
-    if (!it->value.IsString()) {
-      return Status::Serialization(std::string(JsonKindName(it->value)) + " can not be converted to String");
-    }
-    names.emplace(std::string(it->name.GetString(), it->name.GetStringLength()),
-                  std::string(it->value.GetString(), it->value.GetStringLength()));
-  }
-  return names;
+Result<bool> ReadReturnOldOnFailure(const JsonValue& req) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnValuesOnConditionCheckFailure",
+                                          "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"},
+                                          "[ALL_OLD, NONE]", &errors));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return v == "ALL_OLD";
 }
 
-Status UnusedNames(const expr::NameMap& names, const std::set<std::string>& used) {
-  std::string unused;
-  for (const auto& [k, v] : names) {
-    if (!used.count(k)) unused += (unused.empty() ? "" : ", ") + k;
+// ConditionExpression, or the legacy Expected and ConditionalOperator, of a
+// single-item write.
+Result<db::WriteCondition> ReadWriteCondition(const JsonValue& req, RequestExpressions& exprs) {
+  db::WriteCondition wc;
+  BASALT_RETURN_IF_ERROR(exprs.CheckNotMixed("Expected", "ConditionExpression"));
+  BASALT_RETURN_IF_ERROR(exprs.CheckNotMixed("ConditionalOperator", "ConditionExpression"));
+  BASALT_ASSIGN_OR_RETURN(wc.condition, exprs.Condition("ConditionExpression", expr::ConditionKind::kCondition));
+  BASALT_ASSIGN_OR_RETURN(wc.return_old_on_failure, ReadReturnOldOnFailure(req));
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* expected, GetObject(req, "Expected"));
+  auto op = req.FindMember("ConditionalOperator");
+  const JsonValue* conditional_operator =
+      op != req.MemberEnd() && !op->value.IsNull() ? &op->value : nullptr;
+  if (conditional_operator && !expected) {
+    return Status::Validation("ConditionalOperator cannot be used without Filter or Expected");
   }
-  if (unused.empty()) return Status::Ok();
-  return Status::Validation("Value provided in ExpressionAttributeNames unused in expressions: keys: {" + unused +
-                            "}");
-}
-
-// ProjectionExpression or AttributesToGet (with ExpressionAttributeNames).
-Result<std::optional<expr::Projection>> ReadProjection(const JsonValue& req) {
-  BASALT_ASSIGN_OR_RETURN(auto expression, GetString(req, "ProjectionExpression"));
-  BASALT_ASSIGN_OR_RETURN(const JsonValue* attrs, GetArray(req, "AttributesToGet"));
-  BASALT_ASSIGN_OR_RETURN(expr::NameMap names, ReadNames(req));
-  if (expression && attrs) {
-    return Status::Validation(
-        "Can not use both expression and non-expression parameters in the same request: Non-expression "
-        "parameters: {AttributesToGet} Expression parameters: {ProjectionExpression}");
+  if (expected && (expected->MemberCount() > 0 || conditional_operator)) {
+    BASALT_ASSIGN_OR_RETURN(expr::Condition c, ExpectedToCondition(*expected, conditional_operator));
+    wc.condition = std::move(c);
   }
-  if (attrs) {
-    if (!names.empty()) {
-      return Status::Validation("ExpressionAttributeNames can only be specified when using expressions");
-    }
-    std::vector<std::string> list;
-    std::set<std::string> seen;
-    for (const auto& a : attrs->GetArray()) {
-      if (!a.IsString()) return Status::Serialization(std::string(JsonKindName(a)) + " can not be converted to String");
-      std::string name(a.GetString(), a.GetStringLength());
-      if (!seen.insert(name).second) return Status::Validation("Cannot have two attributes with the same name");
-      list.push_back(std::move(name));
-    }
-    if (list.empty()) {
-      ConstraintErrors errors;
-      errors.Add("'[]'", "attributesToGet", "Member must have length greater than or equal to 1");
-      return errors.ToStatus();
-    }
-    return std::optional<expr::Projection>(expr::ProjectionOfNames(list));
-  }
-  if (!expression) {
-    if (!names.empty()) {
-      return Status::Validation("ExpressionAttributeNames can only be specified when using expressions");
-    }
-    return std::optional<expr::Projection>();
-  }
-  std::set<std::string> used;
-  BASALT_ASSIGN_OR_RETURN(expr::Projection p, expr::ParseProjection(*expression, names, &used));
-  BASALT_RETURN_IF_ERROR(UnusedNames(names, used));
-  return std::optional<expr::Projection>(std::move(p));
+  return wc;
 }
 
 Result<std::string> ReadTableName(const JsonValue& req) {
@@ -179,7 +132,9 @@ Status PutItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(in.return_old, ReadReturnOld(req));
   BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
   BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
-  BASALT_RETURN_IF_ERROR(RefuseUnsupported(req, kConditionFields));
+  BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
+  BASALT_ASSIGN_OR_RETURN(in.condition, ReadWriteCondition(req, exprs));
+  BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"ConditionExpression"}));
   BASALT_ASSIGN_OR_RETURN(in.item, DecodeItem(*item));
   BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->PutItem(ctx.scope, in));
   WriteWriteOutput(out, result, cap);
@@ -192,7 +147,9 @@ Status DeleteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(in.return_old, ReadReturnOld(req));
   BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
   BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
-  BASALT_RETURN_IF_ERROR(RefuseUnsupported(req, kConditionFields));
+  BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
+  BASALT_ASSIGN_OR_RETURN(in.condition, ReadWriteCondition(req, exprs));
+  BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"ConditionExpression"}));
   BASALT_ASSIGN_OR_RETURN(in.key, ReadKey(req));
   BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->DeleteItem(ctx.scope, in));
   WriteWriteOutput(out, result, cap);
@@ -205,7 +162,9 @@ Status GetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(auto consistent, GetBool(req, "ConsistentRead"));
   in.consistent = consistent.value_or(false);
   BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
-  BASALT_ASSIGN_OR_RETURN(in.projection, ReadProjection(req));
+  BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
+  BASALT_ASSIGN_OR_RETURN(in.projection, exprs.Projection());
+  BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"ProjectionExpression"}));
   BASALT_ASSIGN_OR_RETURN(in.key, ReadKey(req));
   BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->GetItem(ctx.scope, in));
   out.StartObject();
@@ -218,6 +177,38 @@ Status GetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
     WriteCapacity(out, cap, result.capacity);
   }
   out.EndObject();
+  return Status::Ok();
+}
+
+Status UpdateItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  db::UpdateItemInput in;
+  BASALT_ASSIGN_OR_RETURN(in.table, ReadTableName(req));
+  {
+    ConstraintErrors errors;
+    BASALT_ASSIGN_OR_RETURN(auto rv, GetEnum(req, "ReturnValues", "returnValues",
+                                             {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
+                                             "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", &errors));
+    BASALT_RETURN_IF_ERROR(errors.ToStatus());
+    if (rv == "ALL_OLD") in.return_values = db::ReturnValues::kAllOld;
+    if (rv == "UPDATED_OLD") in.return_values = db::ReturnValues::kUpdatedOld;
+    if (rv == "ALL_NEW") in.return_values = db::ReturnValues::kAllNew;
+    if (rv == "UPDATED_NEW") in.return_values = db::ReturnValues::kUpdatedNew;
+  }
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
+  BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
+  BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
+  BASALT_RETURN_IF_ERROR(exprs.CheckNotMixed("AttributeUpdates", "UpdateExpression"));
+  BASALT_ASSIGN_OR_RETURN(in.update, exprs.Update("UpdateExpression"));
+  BASALT_ASSIGN_OR_RETURN(in.condition, ReadWriteCondition(req, exprs));
+  BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"UpdateExpression", "ConditionExpression"}));
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* attribute_updates, GetObject(req, "AttributeUpdates"));
+  if (attribute_updates && attribute_updates->MemberCount() > 0) {
+    BASALT_ASSIGN_OR_RETURN(expr::Update u, AttributeUpdatesToUpdate(*attribute_updates));
+    in.update = std::move(u);
+  }
+  BASALT_ASSIGN_OR_RETURN(in.key, ReadKey(req));
+  BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->UpdateItem(ctx.scope, in));
+  WriteWriteOutput(out, result, cap);
   return Status::Ok();
 }
 
@@ -253,7 +244,9 @@ Status BatchGetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
     }
     BASALT_ASSIGN_OR_RETURN(auto consistent, GetBool(spec, "ConsistentRead"));
     t.consistent = consistent.value_or(false);
-    BASALT_ASSIGN_OR_RETURN(t.projection, ReadProjection(spec));
+    BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(spec));
+    BASALT_ASSIGN_OR_RETURN(t.projection, exprs.Projection());
+    BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"ProjectionExpression"}));
     for (const auto& k : keys->GetArray()) {
       BASALT_ASSIGN_OR_RETURN(model::Item key, DecodeItem(k));
       t.keys.push_back(std::move(key));

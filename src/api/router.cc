@@ -52,6 +52,10 @@ ApiResponse ErrorResponse(const Status& st) {
   w.Key("message");
   // Internal details stay in the log; clients get DynamoDB's generic text.
   WriteString(w, shape.status == 500 ? "Internal server error" : st.message());
+  if (const auto* failure = st.detail<db::ConditionFailure>(); failure && failure->item) {
+    w.Key("Item");
+    WriteItem(w, *failure->item);
+  }
   w.EndObject();
   return ApiResponse{shape.status, std::string(buf.GetString(), buf.GetSize())};
 }
@@ -116,7 +120,8 @@ Handler FindHandler(std::string_view op) {
       {"DeleteTable", DeleteTable},     {"DescribeEndpoints", DescribeEndpoints},
       {"DescribeLimits", DescribeLimits}, {"DescribeTable", DescribeTable},
       {"GetItem", GetItem},             {"ListTables", ListTables},
-      {"PutItem", PutItem},             {"UpdateTable", UpdateTable},
+      {"PutItem", PutItem},             {"UpdateItem", UpdateItem},
+      {"UpdateTable", UpdateTable},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

@@ -31,6 +31,12 @@ enum class Code {
   kIoError,                    // the engine failed; becomes kInternal
 };
 
+// Typed details a rich error carries (for example the old item of a failed
+// condition); the layer that creates one defines a subclass.
+struct ErrorDetail {
+  virtual ~ErrorDetail() = default;
+};
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
@@ -48,12 +54,23 @@ class [[nodiscard]] Status {
   Code code() const { return code_; }
   const std::string& message() const { return message_; }
 
+  Status WithDetail(std::shared_ptr<const ErrorDetail> detail) && {
+    detail_ = std::move(detail);
+    return std::move(*this);
+  }
+  // The typed detail, if it is a T.
+  template <typename T>
+  const T* detail() const {
+    return dynamic_cast<const T*>(detail_.get());
+  }
+
   // Marks a Status that is dropped on purpose.
   void IgnoreError() const {}
 
  private:
   Code code_ = Code::kOk;
   std::string message_;
+  std::shared_ptr<const ErrorDetail> detail_;
 };
 
 // A value or the Status that explains why there is none.

@@ -94,6 +94,24 @@ Status CheckBilling(BillingMode mode, const std::optional<ProvisionedThroughput>
   return Status::Ok();
 }
 
+// Evaluates a write's condition against the old item (absent = empty). On
+// failure the error carries the old item if the request asked for it.
+Status CheckCondition(const WriteCondition& wc, const std::optional<model::Item>& old) {
+  if (!wc.condition) return Status::Ok();
+  static const model::Item kEmpty;
+  BASALT_ASSIGN_OR_RETURN(bool holds, expr::Evaluate(*wc.condition, old ? *old : kEmpty));
+  if (holds) return Status::Ok();
+  auto detail = std::make_shared<ConditionFailure>();
+  if (wc.return_old_on_failure) detail->item = old;
+  return Status(Code::kConditionalCheckFailed, "The conditional request failed").WithDetail(std::move(detail));
+}
+
+std::vector<std::string> KeyNames(const TableMeta& t) {
+  std::vector<std::string> names{t.key_schema.hash.name};
+  if (t.key_schema.range) names.push_back(t.key_schema.range->name);
+  return names;
+}
+
 }  // namespace
 
 Database::Database(storage::Engine* engine, const Clock* clock, Options options)
@@ -276,8 +294,11 @@ Result<ItemOutput> Database::PutItem(const Scope& scope, const PutItemInput& in)
   BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromItem(table->key_schema, in.item));
   BASALT_RETURN_IF_ERROR(CheckItemSize(in.item));
   std::vector<ItemWrite> writes;
-  writes.push_back(ItemWrite{table, std::move(key), [&in](const std::optional<model::Item>&)
-                                                        -> Result<std::optional<model::Item>> { return std::optional<model::Item>(in.item); }});
+  writes.push_back(ItemWrite{table, std::move(key),
+                             [&in](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
+                               BASALT_RETURN_IF_ERROR(CheckCondition(in.condition, old));
+                               return std::optional<model::Item>(in.item);
+                             }});
   std::vector<ItemWriteResult> results;
   BASALT_RETURN_IF_ERROR(write_path_.Apply(writes, &results));
   ItemOutput out;
@@ -290,13 +311,59 @@ Result<ItemOutput> Database::DeleteItem(const Scope& scope, const KeyInput& in) 
   BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, in.table));
   BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, in.key));
   std::vector<ItemWrite> writes;
-  writes.push_back(ItemWrite{table, std::move(key), [](const std::optional<model::Item>&)
-                                                        -> Result<std::optional<model::Item>> { return std::optional<model::Item>(); }});
+  writes.push_back(ItemWrite{table, std::move(key),
+                             [&in](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
+                               BASALT_RETURN_IF_ERROR(CheckCondition(in.condition, old));
+                               return std::optional<model::Item>();
+                             }});
   std::vector<ItemWriteResult> results;
   BASALT_RETURN_IF_ERROR(write_path_.Apply(writes, &results));
   ItemOutput out;
   if (in.return_old) out.item = std::move(results[0].old_item);
   out.capacity = {table->name, 0, WriteUnits(results[0].old_size)};
+  return out;
+}
+
+Result<ItemOutput> Database::UpdateItem(const Scope& scope, const UpdateItemInput& in) {
+  BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, in.table));
+  BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, in.key));
+  model::Item key_item = model::KeyToItem(table->key_schema, key);
+  std::vector<std::string> key_names = KeyNames(*table);
+  std::vector<ItemWrite> writes;
+  writes.push_back(ItemWrite{
+      table, std::move(key),
+      [&](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
+        BASALT_RETURN_IF_ERROR(CheckCondition(in.condition, old));
+        // An update of an absent item creates it from its key, as DynamoDB does.
+        const model::Item& base = old ? *old : key_item;
+        if (!in.update) return std::optional<model::Item>(base);
+        BASALT_ASSIGN_OR_RETURN(model::Item updated, expr::ApplyUpdate(*in.update, base, key_names));
+        BASALT_RETURN_IF_ERROR(CheckItemSize(updated));
+        return std::optional<model::Item>(std::move(updated));
+      }});
+  std::vector<ItemWriteResult> results;
+  BASALT_RETURN_IF_ERROR(write_path_.Apply(writes, &results));
+  ItemWriteResult& r = results[0];
+  ItemOutput out;
+  out.capacity = {table->name, 0, WriteUnits(std::max(r.old_size, r.new_size))};
+  auto updated = [&](const model::Item& item) {
+    expr::Projection p;
+    if (in.update) p.paths = expr::UpdatedPaths(*in.update);
+    return expr::ApplyProjection(p, item);
+  };
+  switch (in.return_values) {
+    case ReturnValues::kNone: break;
+    case ReturnValues::kAllOld: out.item = std::move(r.old_item); break;
+    case ReturnValues::kAllNew: out.item = std::move(r.new_item); break;
+    case ReturnValues::kUpdatedOld:
+      if (r.old_item) out.item = updated(*r.old_item);
+      break;
+    case ReturnValues::kUpdatedNew:
+      if (r.new_item) out.item = updated(*r.new_item);
+      break;
+  }
+  // DynamoDB leaves out Attributes when nothing of what was asked for exists.
+  if (out.item && out.item->empty()) out.item.reset();
   return out;
 }
 

@@ -15,6 +15,7 @@
 #include "db/catalog.h"
 #include "db/table_meta.h"
 #include "db/write_path.h"
+#include "expr/expression.h"
 #include "expr/projection.h"
 #include "model/attribute_value.h"
 #include "storage/engine.h"
@@ -73,10 +74,23 @@ struct ListTablesOutput {
   std::optional<std::string> last_evaluated;
 };
 
+// What a conditional write checks before it writes.
+struct WriteCondition {
+  std::optional<expr::Condition> condition;  // ConditionExpression or Expected
+  bool return_old_on_failure = false;        // ReturnValuesOnConditionCheckFailure=ALL_OLD
+};
+
+// The detail of a ConditionalCheckFailed error: the item as it was, when
+// ReturnValuesOnConditionCheckFailure asked for it and it existed.
+struct ConditionFailure : ErrorDetail {
+  std::optional<model::Item> item;
+};
+
 struct PutItemInput {
   std::string table;
   model::Item item;
   bool return_old = false;
+  WriteCondition condition;
 };
 
 struct KeyInput {
@@ -85,6 +99,17 @@ struct KeyInput {
   bool return_old = false;  // DeleteItem
   bool consistent = false;  // GetItem
   std::optional<expr::Projection> projection;  // GetItem
+  WriteCondition condition;                    // DeleteItem
+};
+
+enum class ReturnValues { kNone, kAllOld, kUpdatedOld, kAllNew, kUpdatedNew };
+
+struct UpdateItemInput {
+  std::string table;
+  model::Item key;
+  std::optional<expr::Update> update;  // UpdateExpression or AttributeUpdates
+  ReturnValues return_values = ReturnValues::kNone;
+  WriteCondition condition;
 };
 
 struct ItemOutput {
@@ -137,6 +162,8 @@ class Database {
   Result<ItemOutput> PutItem(const Scope& scope, const PutItemInput& in);
   Result<ItemOutput> GetItem(const Scope& scope, const KeyInput& in);
   Result<ItemOutput> DeleteItem(const Scope& scope, const KeyInput& in);
+  // ItemOutput::item holds what ReturnValues asked for.
+  Result<ItemOutput> UpdateItem(const Scope& scope, const UpdateItemInput& in);
   Result<BatchGetOutput> BatchGetItem(const Scope& scope, const std::vector<BatchGetTableInput>& in);
   Result<BatchWriteOutput> BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in);
 
