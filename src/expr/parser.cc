@@ -184,6 +184,18 @@ class Parser {
     return o;
   }
 
+  // ---- projections ----
+
+  std::vector<std::vector<RawElem>> ParseProjectionText() {
+    std::vector<std::vector<RawElem>> paths;
+    while (true) {
+      paths.push_back(ParsePath());
+      if (failed()) return {};
+      if (AtEnd()) return paths;
+      if (!Expect(",")) return {};
+    }
+  }
+
   // ---- conditions ----
 
   RawCond ParseConditionText() {
@@ -892,7 +904,7 @@ std::string Prefix(ConditionKind kind) {
 
 // Two update paths overlap when one is a prefix of the other, and conflict
 // when they first differ by a name in one and an index in the other.
-Status CheckUpdatePaths(const std::vector<Path>& paths) {
+Status CheckPathsDisjoint(const std::vector<Path>& paths, const std::string& prefix) {
   for (size_t j = 1; j < paths.size(); ++j) {
     for (size_t i = 0; i < j; ++i) {
       const Path& a = paths[i];
@@ -907,7 +919,7 @@ Status CheckUpdatePaths(const std::vector<Path>& paths) {
         what = "conflict";
       }
       if (what) {
-        return Status::Validation(std::string("Invalid UpdateExpression: Two document paths ") + what +
+        return Status::Validation(prefix + "Two document paths " + what +
                                   " with each other; must remove or rewrite one of these paths; path one: " +
                                   PathToString(a) + ", path two: " + PathToString(b));
       }
@@ -941,6 +953,27 @@ Result<Condition> ParseCondition(std::string_view text, ConditionKind kind, cons
   return c;
 }
 
+Result<Projection> ParseProjection(std::string_view text, const NameMap& names, std::set<std::string>* used_names) {
+  const std::string prefix = "Invalid ProjectionExpression: ";
+  if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
+  Parser parser(text, prefix);
+  std::vector<std::vector<RawElem>> raw = parser.ParseProjectionText();
+  if (parser.failed()) return parser.error();
+  if (!parser.index_error().empty()) return Status::Validation(prefix + parser.index_error());
+  NameChecker checker(prefix, Context::kCondition);
+  for (const auto& path : raw) checker.Path(path);
+  BASALT_RETURN_IF_ERROR(checker.status());
+  Bindings bindings{&names, nullptr, used_names, nullptr};
+  Resolver resolver(prefix, bindings);
+  Projection p;
+  for (const auto& path : raw) {
+    BASALT_ASSIGN_OR_RETURN(Path resolved, resolver.ResolvePath(path));
+    p.paths.push_back(std::move(resolved));
+  }
+  BASALT_RETURN_IF_ERROR(CheckPathsDisjoint(p.paths, prefix));
+  return p;
+}
+
 Result<Update> ParseUpdate(std::string_view text, const Bindings& bindings) {
   const std::string prefix = "Invalid UpdateExpression: ";
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
@@ -963,7 +996,7 @@ Result<Update> ParseUpdate(std::string_view text, const Bindings& bindings) {
   // Sections are applied SET, REMOVE, ADD, DELETE; the paths are checked in the order written.
   std::vector<Path> loose;
   for (const RawAction& a : raw) loose.push_back(resolver.PathLoose(a.path));
-  BASALT_RETURN_IF_ERROR(CheckUpdatePaths(loose));
+  BASALT_RETURN_IF_ERROR(CheckPathsDisjoint(loose, prefix));
   // The paths being updated resolve before the values (DynamoDB Local reports
   // "SET b = :zz, #zz = :v" as the undefined #zz).
   Update u;

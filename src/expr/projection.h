@@ -30,7 +30,8 @@ struct Projection {
 };
 
 // Parses a ProjectionExpression, resolving #name placeholders from `names`
-// and recording each placeholder it uses in `used_names`.
+// and recording each placeholder it uses in `used_names` (in parser.cc, with
+// the other grammars).
 Result<Projection> ParseProjection(std::string_view text, const NameMap& names,
                                    std::set<std::string>* used_names);
 
