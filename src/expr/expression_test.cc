@@ -696,3 +696,35 @@ TEST(ReservedWordsTest, CaseInsensitiveAndComplete) {
 
 }  // namespace
 }  // namespace basalt::expr
+
+namespace basalt::expr {
+namespace {
+
+// The parse cache keys on the text only: the same text must still resolve
+// against each request's own placeholders, and errors must repeat exactly.
+TEST(ParseCacheTest, SameTextResolvesAgainstEachRequestsValues) {
+  NameMap names = {{"#v", "version"}};
+  for (const char* expected : {"1", "2", "3"}) {
+    ValueMap values = {{":v", model::AttributeValue::N(*model::Number::Parse(expected))}};
+    std::set<std::string> used_names, used_values;
+    Bindings b{&names, &values, &used_names, &used_values};
+    auto c = ParseCondition("#v = :v", ConditionKind::kCondition, b);
+    ASSERT_TRUE(c.ok()) << c.status().message();
+    model::Item item{{"version", model::AttributeValue::N(*model::Number::Parse(expected))}};
+    EXPECT_TRUE(*Evaluate(*c, item)) << expected;
+    EXPECT_EQ(std::set<std::string>{":v"}, used_values);
+  }
+}
+
+TEST(ParseCacheTest, CachedErrorsRepeatExactly) {
+  Bindings b{};
+  for (int i = 0; i < 3; ++i) {
+    auto c = ParseCondition("a = = b", ConditionKind::kFilter, b);
+    EXPECT_EQ("Invalid FilterExpression: Syntax error; token: \"=\", near: \"= = b\"", c.status().message());
+    auto k = ParseCondition("a = = b", ConditionKind::kCondition, b);
+    EXPECT_EQ("Invalid ConditionExpression: Syntax error; token: \"=\", near: \"= = b\"", k.status().message());
+  }
+}
+
+}  // namespace
+}  // namespace basalt::expr

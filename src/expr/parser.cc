@@ -11,7 +11,10 @@
 //      counts and types, distinct operands, BETWEEN bounds;
 //   6. (KeyConditionExpression) the shape of a key condition.
 #include <algorithm>
+#include <memory>
+#include <mutex>
 #include <optional>
+#include <unordered_map>
 #include <string>
 #include <utility>
 
@@ -936,19 +939,78 @@ std::vector<KeyComparison> KeyComparisons(const Condition& key_condition) {
   return out;
 }
 
+namespace {
+
+// The stages of parsing that do not depend on a request's placeholders
+// (syntax, index range, redundant parentheses, names and functions) give the
+// same result for the same text, and real traffic sends the same few
+// expressions again and again. Their outcome is cached per (grammar, text);
+// the raw trees point into the entry's own copy of the text.
+template <typename Raw>
+struct Parsed {
+  std::string text;
+  Raw raw;
+  Status error;  // the outcome of the cached stages
+};
+
+template <typename Raw>
+class ParseCache {
+ public:
+  static constexpr size_t kCapacity = 4096;
+
+  // The cached entry for (grammar, text), built by `parse` on a miss.
+  template <typename ParseFn>
+  std::shared_ptr<const Parsed<Raw>> Get(char grammar, std::string_view text, ParseFn parse) {
+    std::string key(1, grammar);
+    key.append(text);
+    {
+      std::lock_guard lock(mu_);
+      auto it = entries_.find(key);
+      if (it != entries_.end()) return it->second;
+    }
+    auto entry = std::make_shared<Parsed<Raw>>();
+    entry->text.assign(text);
+    entry->error = parse(entry.get());
+    std::lock_guard lock(mu_);
+    // Bounded: when full, drop an arbitrary entry; hot expressions come back at once.
+    if (entries_.size() >= kCapacity) entries_.erase(entries_.begin());
+    entries_.emplace(std::move(key), entry);
+    return entry;
+  }
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Parsed<Raw>>> entries_;
+};
+
+ParseCache<RawCond>& ConditionCache() {
+  static ParseCache<RawCond> cache;
+  return cache;
+}
+
+ParseCache<std::vector<RawAction>>& UpdateCache() {
+  static ParseCache<std::vector<RawAction>> cache;
+  return cache;
+}
+
+}  // namespace
+
 Result<Condition> ParseCondition(std::string_view text, ConditionKind kind, const Bindings& bindings) {
   const std::string prefix = Prefix(kind);
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
-  Parser parser(text, prefix);
-  RawCond raw = parser.ParseConditionText();
-  if (parser.failed()) return parser.error();
-  if (!parser.index_error().empty()) return Status::Validation(prefix + parser.index_error());
-  if (parser.redundant_parens()) return Status::Validation(prefix + "The expression has redundant parentheses;");
-  NameChecker names(prefix, Context::kCondition);
-  names.Cond(raw);
-  BASALT_RETURN_IF_ERROR(names.status());
+  auto parsed = ConditionCache().Get(static_cast<char>(kind), text, [&](Parsed<RawCond>* p) -> Status {
+    Parser parser(p->text, prefix);
+    p->raw = parser.ParseConditionText();
+    if (parser.failed()) return parser.error();
+    if (!parser.index_error().empty()) return Status::Validation(prefix + parser.index_error());
+    if (parser.redundant_parens()) return Status::Validation(prefix + "The expression has redundant parentheses;");
+    NameChecker names(prefix, Context::kCondition);
+    names.Cond(p->raw);
+    return names.status();
+  });
+  BASALT_RETURN_IF_ERROR(parsed->error);
   Resolver resolver(prefix, bindings);
-  BASALT_ASSIGN_OR_RETURN(Condition c, resolver.Resolve(raw));
+  BASALT_ASSIGN_OR_RETURN(Condition c, resolver.Resolve(parsed->raw));
   if (kind == ConditionKind::kKeyCondition) BASALT_RETURN_IF_ERROR(CheckKeyCondition(c));
   return c;
 }
@@ -977,21 +1039,25 @@ Result<Projection> ParseProjection(std::string_view text, const NameMap& names, 
 Result<Update> ParseUpdate(std::string_view text, const Bindings& bindings) {
   const std::string prefix = "Invalid UpdateExpression: ";
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
-  Parser parser(text, prefix);
-  std::vector<RawAction> raw = parser.ParseUpdateText();
-  if (parser.failed()) return parser.error();
-  if (parser.dup_clause()) {
-    return Status::Validation(prefix + "The \"" + parser.dup_clause() +
-                              "\" section can only be used once in an update expression;");
-  }
-  if (!parser.index_error().empty()) return Status::Validation(prefix + parser.index_error());
-  if (parser.redundant_parens()) return Status::Validation(prefix + "The expression has redundant parentheses;");
-  NameChecker names(prefix, Context::kUpdate);
-  for (const RawAction& a : raw) {
-    names.Path(a.path);
-    if (a.kind == UpdateAction::Kind::kSet) names.Operand(a.value);
-  }
-  BASALT_RETURN_IF_ERROR(names.status());
+  auto parsed = UpdateCache().Get('U', text, [&](Parsed<std::vector<RawAction>>* p) -> Status {
+    Parser parser(p->text, prefix);
+    p->raw = parser.ParseUpdateText();
+    if (parser.failed()) return parser.error();
+    if (parser.dup_clause()) {
+      return Status::Validation(prefix + "The \"" + parser.dup_clause() +
+                                "\" section can only be used once in an update expression;");
+    }
+    if (!parser.index_error().empty()) return Status::Validation(prefix + parser.index_error());
+    if (parser.redundant_parens()) return Status::Validation(prefix + "The expression has redundant parentheses;");
+    NameChecker names(prefix, Context::kUpdate);
+    for (const RawAction& a : p->raw) {
+      names.Path(a.path);
+      if (a.kind == UpdateAction::Kind::kSet) names.Operand(a.value);
+    }
+    return names.status();
+  });
+  BASALT_RETURN_IF_ERROR(parsed->error);
+  const std::vector<RawAction>& raw = parsed->raw;
   Resolver resolver(prefix, bindings);
   // Sections are applied SET, REMOVE, ADD, DELETE; the paths are checked in the order written.
   std::vector<Path> loose;
