@@ -728,3 +728,45 @@ TEST(ParseCacheTest, CachedErrorsRepeatExactly) {
 
 }  // namespace
 }  // namespace basalt::expr
+
+namespace basalt::expr {
+namespace {
+
+std::string Repeat(const std::string& part, const std::string& sep, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += (i ? sep : "") + part;
+  return out;
+}
+
+// Limits as DynamoDB Local reports them: 4096 bytes per expression, 300
+// operators per condition (comparisons, functions, AND/OR/NOT, BETWEEN, IN).
+TEST(ExpressionLimitsTest, ExpressionsOver4096BytesAreRejected) {
+  ValueMap values = {{":v", model::AttributeValue::S("q")}};
+  NameMap names;
+  std::set<std::string> un, uv;
+  Bindings b{&names, &values, &un, &uv};
+  std::string cond = "a = :v" + std::string(4090, ' ');
+  EXPECT_TRUE(ParseCondition(cond, ConditionKind::kCondition, b).ok());
+  EXPECT_EQ("Invalid ConditionExpression: Expression size has exceeded the maximum allowed size; expression size: 4097",
+            ParseCondition(cond + " ", ConditionKind::kCondition, b).status().message());
+  EXPECT_EQ("Invalid UpdateExpression: Expression size has exceeded the maximum allowed size;",
+            ParseUpdate("SET a = :v" + std::string(4087, ' '), b).status().message());
+  std::set<std::string> used;
+  EXPECT_EQ("Invalid ProjectionExpression: Expression size has exceeded the maximum allowed size;",
+            ParseProjection("a" + std::string(4096, ' '), names, &used).status().message());
+}
+
+TEST(ExpressionLimitsTest, ConditionsOver300OperatorsAreRejected) {
+  ValueMap values = {{":v", model::AttributeValue::S("q")}};
+  NameMap names;
+  std::set<std::string> un, uv;
+  Bindings b{&names, &values, &un, &uv};
+  const std::string too_many = "Invalid ConditionExpression: The expression contains too many operators; operator count: 301";
+  EXPECT_TRUE(ParseCondition(Repeat("a = :v", " OR ", 150), ConditionKind::kCondition, b).ok());
+  EXPECT_EQ(too_many, ParseCondition(Repeat("a = :v", " OR ", 151), ConditionKind::kCondition, b).status().message());
+  EXPECT_EQ(too_many, ParseCondition(Repeat("size(a) = :v", " OR ", 101), ConditionKind::kCondition, b).status().message());
+  EXPECT_TRUE(ParseCondition(Repeat("NOT a = :v", " OR ", 76), ConditionKind::kCondition, b).ok());
+}
+
+}  // namespace
+}  // namespace basalt::expr

@@ -941,6 +941,30 @@ std::vector<KeyComparison> KeyComparisons(const Condition& key_condition) {
 
 namespace {
 
+constexpr size_t kMaxExpressionBytes = 4096;
+constexpr size_t kMaxConditionOperators = 300;
+
+// DynamoDB counts comparisons, BETWEEN, IN, AND, OR, NOT and function calls
+// (size included) of a condition against its limit of 300 operators.
+size_t CountOperators(const RawOperand& o) {
+  size_t n = o.kind == RawOperand::Kind::kCall ? 1 : 0;
+  for (const RawOperand& a : o.args) n += CountOperators(a);
+  return n;
+}
+
+size_t CountOperators(const RawCond& c) {
+  size_t n = 1;
+  for (const RawOperand& o : c.operands) n += CountOperators(o);
+  for (const RawCond& child : c.children) n += CountOperators(child);
+  return n;
+}
+
+Status CheckSize(std::string_view text, const std::string& prefix, bool with_size) {
+  if (text.size() <= kMaxExpressionBytes) return Status::Ok();
+  return Status::Validation(prefix + "Expression size has exceeded the maximum allowed size;" +
+                            (with_size ? " expression size: " + std::to_string(text.size()) : ""));
+}
+
 // The stages of parsing that do not depend on a request's placeholders
 // (syntax, index range, redundant parentheses, names and functions) give the
 // same result for the same text, and real traffic sends the same few
@@ -998,10 +1022,15 @@ ParseCache<std::vector<RawAction>>& UpdateCache() {
 Result<Condition> ParseCondition(std::string_view text, ConditionKind kind, const Bindings& bindings) {
   const std::string prefix = Prefix(kind);
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
+  BASALT_RETURN_IF_ERROR(CheckSize(text, prefix, /*with_size=*/true));
   auto parsed = ConditionCache().Get(static_cast<char>(kind), text, [&](Parsed<RawCond>* p) -> Status {
     Parser parser(p->text, prefix);
     p->raw = parser.ParseConditionText();
     if (parser.failed()) return parser.error();
+    if (size_t n = CountOperators(p->raw); n > kMaxConditionOperators) {
+      return Status::Validation(prefix + "The expression contains too many operators; operator count: " +
+                                std::to_string(kMaxConditionOperators + 1));
+    }
     if (!parser.index_error().empty()) return Status::Validation(prefix + parser.index_error());
     if (parser.redundant_parens()) return Status::Validation(prefix + "The expression has redundant parentheses;");
     NameChecker names(prefix, Context::kCondition);
@@ -1018,6 +1047,7 @@ Result<Condition> ParseCondition(std::string_view text, ConditionKind kind, cons
 Result<Projection> ParseProjection(std::string_view text, const NameMap& names, std::set<std::string>* used_names) {
   const std::string prefix = "Invalid ProjectionExpression: ";
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
+  BASALT_RETURN_IF_ERROR(CheckSize(text, prefix, /*with_size=*/false));
   Parser parser(text, prefix);
   std::vector<std::vector<RawElem>> raw = parser.ParseProjectionText();
   if (parser.failed()) return parser.error();
@@ -1039,6 +1069,7 @@ Result<Projection> ParseProjection(std::string_view text, const NameMap& names, 
 Result<Update> ParseUpdate(std::string_view text, const Bindings& bindings) {
   const std::string prefix = "Invalid UpdateExpression: ";
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
+  BASALT_RETURN_IF_ERROR(CheckSize(text, prefix, /*with_size=*/false));
   auto parsed = UpdateCache().Get('U', text, [&](Parsed<std::vector<RawAction>>* p) -> Status {
     Parser parser(p->text, prefix);
     p->raw = parser.ParseUpdateText();
