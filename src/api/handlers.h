@@ -35,6 +35,10 @@ Status GetItem(Context&, const JsonValue&, JsonWriter&);
 Status DeleteItem(Context&, const JsonValue&, JsonWriter&);
 Status UpdateItem(Context&, const JsonValue&, JsonWriter&);
 Status BatchGetItem(Context&, const JsonValue&, JsonWriter&);
+
+// Query and Scan (query_handlers.cc).
+Status Query(Context&, const JsonValue&, JsonWriter&);
+Status Scan(Context&, const JsonValue&, JsonWriter&);
 Status BatchWriteItem(Context&, const JsonValue&, JsonWriter&);
 
 // Shared by handlers: ReturnConsumedCapacity and ConsumedCapacity.

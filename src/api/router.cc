@@ -120,7 +120,8 @@ Handler FindHandler(std::string_view op) {
       {"DeleteTable", DeleteTable},     {"DescribeEndpoints", DescribeEndpoints},
       {"DescribeLimits", DescribeLimits}, {"DescribeTable", DescribeTable},
       {"GetItem", GetItem},             {"ListTables", ListTables},
-      {"PutItem", PutItem},             {"UpdateItem", UpdateItem},
+      {"PutItem", PutItem},             {"Query", Query},
+      {"Scan", Scan},             {"UpdateItem", UpdateItem},
       {"UpdateTable", UpdateTable},
   };
   for (const auto& [name, h] : kOperations) {

@@ -146,6 +146,39 @@ struct BatchWriteOutput {
   std::vector<ConsumedCapacity> capacity;
 };
 
+enum class Select { kAllAttributes, kAllProjectedAttributes, kSpecificAttributes, kCount };
+
+// What Query and Scan share: the page controls, the filter and the shape of
+// the result.
+struct ReadPageInput {
+  std::string table;
+  std::string index;  // IndexName; empty for the table itself
+  std::optional<expr::Condition> filter;
+  std::optional<expr::Projection> projection;
+  Select select = Select::kAllAttributes;
+  std::optional<int64_t> limit;
+  bool consistent = false;
+  std::optional<model::Item> exclusive_start_key;
+};
+
+struct QueryInput : ReadPageInput {
+  expr::Condition key_condition;
+  bool forward = true;  // ScanIndexForward
+};
+
+struct ScanInput : ReadPageInput {
+  std::optional<int64_t> segment;
+  std::optional<int64_t> total_segments;
+};
+
+struct ReadPageOutput {
+  std::vector<model::Item> items;  // empty for Select COUNT
+  int64_t count = 0;
+  int64_t scanned_count = 0;
+  std::optional<model::Item> last_evaluated_key;
+  ConsumedCapacity capacity;
+};
+
 class Database {
  public:
   Database(storage::Engine* engine, const Clock* clock, Options options);
@@ -164,6 +197,8 @@ class Database {
   Result<ItemOutput> DeleteItem(const Scope& scope, const KeyInput& in);
   // ItemOutput::item holds what ReturnValues asked for.
   Result<ItemOutput> UpdateItem(const Scope& scope, const UpdateItemInput& in);
+  Result<ReadPageOutput> Query(const Scope& scope, const QueryInput& in);
+  Result<ReadPageOutput> Scan(const Scope& scope, const ScanInput& in);
   Result<BatchGetOutput> BatchGetItem(const Scope& scope, const std::vector<BatchGetTableInput>& in);
   Result<BatchWriteOutput> BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in);
 

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -89,6 +90,27 @@ class MetaStore {
   virtual Status List(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out) = 0;
 };
 
+// A range of sort keys within one partition. Bounds are encoded sort keys;
+// an absent bound is open. `prefix`, when set, further limits the range to
+// sort keys that start with it (begins_with).
+struct SortKeyRange {
+  std::optional<std::string> lower;
+  bool lower_inclusive = true;
+  std::optional<std::string> upper;
+  bool upper_inclusive = true;
+  std::optional<std::string> prefix;
+};
+
+// One record met by a range read. The views are valid only during the call.
+struct Row {
+  std::string_view pk;
+  std::string_view sk;
+  std::string_view value;
+};
+
+// Receives rows in order; returns false to stop the read.
+using RowSink = std::function<bool(const Row&)>;
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -97,6 +119,20 @@ class Engine {
   virtual Status Get(const Key& key, std::optional<Record>* out) = 0;
   // Reads several records from one point in time.
   virtual Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) = 0;
+
+  // Reads one partition's records within `range`, in sort-key order (or
+  // reverse), starting after `resume_after` (an encoded sort key) when set.
+  // Reads from one snapshot.
+  virtual Status QueryPartition(TableId table, std::string_view pk, const SortKeyRange& range, bool reverse,
+                                const std::optional<std::string>& resume_after, const RowSink& sink) = 0;
+
+  // Reads the records of segment `segment` of `total` (1..1,000,000): the
+  // partitions whose hash falls in the segment's share of the hash space, in
+  // (hash, partition key, sort key) order, starting after the record
+  // (resume_pk, resume_sk) when resume_pk is set. Reads from one snapshot.
+  virtual Status ScanSegment(TableId table, uint32_t segment, uint32_t total,
+                             const std::optional<std::pair<std::string, std::string>>& resume_after,
+                             const RowSink& sink) = 0;
 
   // Applies several partition writes atomically and durably (per the
   // engine's durability mode). If any precondition does not hold, nothing is

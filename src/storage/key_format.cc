@@ -59,6 +59,38 @@ std::string ItemKey(uint64_t table, std::string_view pk, std::string_view sk) {
   return k;
 }
 
+bool ParseItemKey(std::string_view key, uint64_t table, std::string* pk, std::string_view* sk) {
+  if (key.size() < 13 || key[0] != kItemPrefix || DecodeFixed64BE(key.data() + 1) != table) return false;
+  pk->clear();
+  size_t i = 13;
+  while (i + 1 < key.size()) {
+    char c = key[i];
+    if (c != 0) {
+      pk->push_back(c);
+      ++i;
+      continue;
+    }
+    char next = key[i + 1];
+    if (next == static_cast<char>(0xFF)) {
+      pk->push_back(0);
+      i += 2;
+    } else if (next == 1) {
+      *sk = key.substr(i + 2);
+      return true;
+    } else {
+      return false;
+    }
+  }
+  return false;
+}
+
+std::string HashBegin(uint64_t table, uint64_t hash) {
+  if (hash >= (uint64_t{1} << 32)) return TableEnd(table);
+  std::string k = TableBegin(table);
+  PutFixed32BE(&k, static_cast<uint32_t>(hash));
+  return k;
+}
+
 uint64_t SegmentHashBegin(uint32_t segment, uint32_t total) {
   return (static_cast<uint64_t>(segment) << 32) / total;
 }

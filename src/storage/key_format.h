@@ -40,6 +40,14 @@ std::string TableEnd(uint64_t table);
 std::string PartitionPrefix(uint64_t table, std::string_view pk);
 std::string ItemKey(uint64_t table, std::string_view pk, std::string_view sk);
 
+// Splits an item key of `table` into its partition key and sort key; false
+// if `key` is not an item key of that table.
+bool ParseItemKey(std::string_view key, uint64_t table, std::string* pk, std::string_view* sk);
+
+// The first key of the partitions whose hash is at least `hash` (a value up
+// to 2^32, which gives the end of the table).
+std::string HashBegin(uint64_t table, uint64_t hash);
+
 // The first hash value of segment `segment` out of `total` (total in
 // 1..1,000,000); segment `total` begins at 2^32.
 uint64_t SegmentHashBegin(uint32_t segment, uint32_t total);

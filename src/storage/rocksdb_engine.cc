@@ -167,6 +167,51 @@ class RocksEngine : public Engine {
     return st;
   }
 
+  Status QueryPartition(TableId table, std::string_view pk, const SortKeyRange& range, bool reverse,
+                        const std::optional<std::string>& resume_after, const RowSink& sink) override {
+    const std::string prefix = PartitionPrefix(table, pk);
+    std::string begin = prefix;
+    std::string end = Successor(prefix);
+    if (range.lower) Raise(&begin, prefix + *range.lower + (range.lower_inclusive ? "" : std::string(1, '\0')));
+    if (range.upper) Lower(&end, prefix + *range.upper + (range.upper_inclusive ? std::string(1, '\0') : ""));
+    if (range.prefix) {
+      Raise(&begin, prefix + *range.prefix);
+      Lower(&end, Successor(prefix + *range.prefix));
+    }
+    if (resume_after) {
+      if (reverse) {
+        Lower(&end, prefix + *resume_after);
+      } else {
+        Raise(&begin, prefix + *resume_after + std::string(1, '\0'));
+      }
+    }
+    std::string pk_copy(pk);
+    return Iterate(begin, end, reverse, [&](std::string_view key, std::string_view value) {
+      return sink(Row{pk_copy, key.substr(prefix.size()), value});
+    });
+  }
+
+  Status ScanSegment(TableId table, uint32_t segment, uint32_t total,
+                     const std::optional<std::pair<std::string, std::string>>& resume_after,
+                     const RowSink& sink) override {
+    std::string begin = HashBegin(table, SegmentHashBegin(segment, total));
+    std::string end = HashBegin(table, SegmentHashBegin(segment + 1, total));
+    if (resume_after) {
+      Raise(&begin, ItemKey(table, resume_after->first, resume_after->second) + std::string(1, '\0'));
+    }
+    std::string pk;
+    std::string_view sk;
+    Status bad;
+    Status st = Iterate(begin, end, false, [&](std::string_view key, std::string_view value) {
+      if (!ParseItemKey(key, table, &pk, &sk)) {
+        bad = Status::Internal("corrupt item key");
+        return false;
+      }
+      return sink(Row{pk, sk, value});
+    });
+    return st.ok() ? bad : st;
+  }
+
   Status DropTable(TableId table) override {
     rocksdb::WriteBatch batch;
     batch.DeleteRange(TableBegin(table), TableEnd(table));
@@ -189,6 +234,58 @@ class RocksEngine : public Engine {
  private:
   static size_t StripeOf(TableId table, std::string_view pk) {
     return (PartitionHash(pk) ^ (table * 0x9E3779B97F4A7C15ull >> 20)) % kStripes;
+  }
+
+  // The smallest string greater than every string that starts with `s`
+  // ("" when there is none: no upper bound).
+  static std::string Successor(std::string s) {
+    while (!s.empty() && static_cast<uint8_t>(s.back()) == 0xFF) s.pop_back();
+    if (!s.empty()) s.back() = static_cast<char>(static_cast<uint8_t>(s.back()) + 1);
+    return s;
+  }
+  static void Raise(std::string* bound, const std::string& candidate) {
+    if (candidate > *bound) *bound = candidate;
+  }
+  static void Lower(std::string* bound, const std::string& candidate) {
+    if (bound->empty() || (!candidate.empty() && candidate < *bound)) *bound = candidate;
+  }
+
+  // Visits stored records with keys in [begin, end) (end "" = unbounded) from
+  // one snapshot, passing each key and its value without the version header.
+  Status Iterate(const std::string& begin, const std::string& end, bool reverse,
+                 const std::function<bool(std::string_view, std::string_view)>& visit) {
+    if (!end.empty() && begin >= end) return Status::Ok();
+    rocksdb::ReadOptions ro;
+    const rocksdb::Snapshot* snap = db_->GetSnapshot();
+    ro.snapshot = snap;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    auto in_range = [&](const rocksdb::Slice& k) {
+      return k.compare(begin) >= 0 && (end.empty() || k.compare(end) < 0);
+    };
+    if (reverse) {
+      if (end.empty()) {
+        it->SeekToLast();
+      } else {
+        it->SeekForPrev(end);
+        if (it->Valid() && it->key().compare(end) >= 0) it->Prev();
+      }
+    } else {
+      it->Seek(begin);
+    }
+    Status st;
+    for (; it->Valid() && in_range(it->key()); reverse ? it->Prev() : it->Next()) {
+      std::string_view value(it->value().data(), it->value().size());
+      uint64_t version;
+      if (!GetVarint64(&value, &version)) {
+        st = Status::Internal("corrupt stored value");
+        break;
+      }
+      if (!visit(std::string_view(it->key().data(), it->key().size()), value)) break;
+    }
+    if (st.ok() && !it->status().ok()) st = FromRocks(it->status());
+    it.reset();
+    db_->ReleaseSnapshot(snap);
+    return st;
   }
 
   Status CommitLocked(std::span<const PartitionWrite> writes) {

@@ -1,0 +1,178 @@
+// Query and Scan.
+#include "api/expressions.h"
+#include "api/handlers.h"
+#include "api/legacy.h"
+
+namespace basalt::api {
+namespace {
+
+Result<std::string> ReadName(const JsonValue& req) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
+  CheckTableName(name, "tableName", &errors);
+  BASALT_ASSIGN_OR_RETURN(auto index, GetString(req, "IndexName"));
+  if (index) CheckTableName(index, "indexName", &errors);
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return *name;
+}
+
+// A legacy condition map (QueryFilter, ScanFilter, KeyConditions) with
+// ConditionalOperator, as a condition.
+Result<std::optional<expr::Condition>> LegacyConditions(const JsonValue& req, const char* field,
+                                                        bool uses_conditional_operator) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* map, GetObject(req, field));
+  if (!map || map->MemberCount() == 0) return std::optional<expr::Condition>();
+  const JsonValue* op = nullptr;
+  if (uses_conditional_operator) {
+    auto it = req.FindMember("ConditionalOperator");
+    if (it != req.MemberEnd() && !it->value.IsNull()) op = &it->value;
+  }
+  // Each entry has the shape of an Expected entry with a ComparisonOperator.
+  for (auto it = map->MemberBegin(); it != map->MemberEnd(); ++it) {
+    if (!it->value.IsObject() || !it->value.HasMember("ComparisonOperator")) {
+      ConstraintErrors errors;
+      errors.AddNull(std::string(field) + "." + std::string(it->name.GetString()) + ".member.comparisonOperator");
+      return errors.ToStatus();
+    }
+  }
+  BASALT_ASSIGN_OR_RETURN(expr::Condition c, ExpectedToCondition(*map, op));
+  return std::optional<expr::Condition>(std::move(c));
+}
+
+// What Query and Scan read alike. `filter_field` is QueryFilter or ScanFilter.
+Status ReadPage(const JsonValue& req, RequestExpressions& exprs, const char* filter_field, db::ReadPageInput* in) {
+  BASALT_ASSIGN_OR_RETURN(auto index, GetString(req, "IndexName"));
+  in->index = index.value_or("");
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto limit, GetInteger(req, "Limit"));
+  if (limit && *limit < 1) {
+    errors.Add("'" + std::to_string(*limit) + "'", "limit", "Member must have value greater than or equal to 1");
+  }
+  in->limit = limit;
+  BASALT_ASSIGN_OR_RETURN(auto select, GetEnum(req, "Select", "select",
+                                               {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES",
+                                                "COUNT"},
+                                               "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
+                                               &errors));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  BASALT_ASSIGN_OR_RETURN(auto consistent, GetBool(req, "ConsistentRead"));
+  in->consistent = consistent.value_or(false);
+  BASALT_RETURN_IF_ERROR(exprs.CheckNotMixed(filter_field, "FilterExpression"));
+  BASALT_ASSIGN_OR_RETURN(in->filter, exprs.Condition("FilterExpression", expr::ConditionKind::kFilter));
+  if (!in->filter) {
+    BASALT_ASSIGN_OR_RETURN(in->filter, LegacyConditions(req, filter_field, true));
+  }
+  BASALT_ASSIGN_OR_RETURN(in->projection, exprs.Projection());
+  bool has_projection = in->projection.has_value();
+  const char* projection_name = req.HasMember("AttributesToGet") ? "AttributesToGet" : "ProjectionExpression";
+  if (select == "COUNT" && has_projection) {
+    return Status::Validation(std::string("Cannot specify the ") + projection_name +
+                              " when choosing to get only the Count");
+  }
+  if (select == "SPECIFIC_ATTRIBUTES" && !has_projection) {
+    return Status::Validation(
+        "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+  }
+  if (select == "ALL_ATTRIBUTES" && has_projection) {
+    return Status::Validation(std::string("Cannot specify the ") + projection_name +
+                              " when choosing to get ALL_ATTRIBUTES");
+  }
+  if (select == "COUNT") in->select = db::Select::kCount;
+  if (select == "ALL_PROJECTED_ATTRIBUTES") in->select = db::Select::kAllProjectedAttributes;
+  if (select == "SPECIFIC_ATTRIBUTES" || has_projection) in->select = db::Select::kSpecificAttributes;
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* esk, GetObject(req, "ExclusiveStartKey"));
+  if (esk) {
+    BASALT_ASSIGN_OR_RETURN(model::Item key, DecodeItem(*esk));
+    in->exclusive_start_key = std::move(key);
+  }
+  return Status::Ok();
+}
+
+void WritePage(JsonWriter& out, const db::ReadPageInput& in, const db::ReadPageOutput& page, db::ReturnCapacity cap) {
+  out.StartObject();
+  if (in.select != db::Select::kCount) {
+    out.Key("Items");
+    out.StartArray();
+    for (const auto& item : page.items) WriteItem(out, item);
+    out.EndArray();
+  }
+  out.Key("Count");
+  out.Int64(page.count);
+  out.Key("ScannedCount");
+  out.Int64(page.scanned_count);
+  if (page.last_evaluated_key) {
+    out.Key("LastEvaluatedKey");
+    WriteItem(out, *page.last_evaluated_key);
+  }
+  if (cap != db::ReturnCapacity::kNone) {
+    out.Key("ConsumedCapacity");
+    WriteCapacity(out, cap, page.capacity);
+  }
+  out.EndObject();
+}
+
+}  // namespace
+
+Status Query(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  db::QueryInput in;
+  BASALT_ASSIGN_OR_RETURN(in.table, ReadName(req));
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
+  BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
+  BASALT_RETURN_IF_ERROR(exprs.CheckNotMixed("KeyConditions", "KeyConditionExpression"));
+  BASALT_ASSIGN_OR_RETURN(auto key_condition,
+                          exprs.Condition("KeyConditionExpression", expr::ConditionKind::kKeyCondition));
+  if (!key_condition) {
+    BASALT_ASSIGN_OR_RETURN(key_condition, LegacyConditions(req, "KeyConditions", false));
+  }
+  if (!key_condition) {
+    return Status::Validation(
+        "Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+  }
+  in.key_condition = std::move(*key_condition);
+  BASALT_ASSIGN_OR_RETURN(auto forward, GetBool(req, "ScanIndexForward"));
+  in.forward = forward.value_or(true);
+  BASALT_RETURN_IF_ERROR(ReadPage(req, exprs, "QueryFilter", &in));
+  BASALT_RETURN_IF_ERROR(
+      exprs.CheckPlaceholders({"KeyConditionExpression", "FilterExpression", "ProjectionExpression"}));
+  BASALT_ASSIGN_OR_RETURN(db::ReadPageOutput page, ctx.db->Query(ctx.scope, in));
+  WritePage(out, in, page, cap);
+  return Status::Ok();
+}
+
+Status Scan(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  db::ScanInput in;
+  BASALT_ASSIGN_OR_RETURN(in.table, ReadName(req));
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
+  BASALT_ASSIGN_OR_RETURN(in.segment, GetInteger(req, "Segment"));
+  BASALT_ASSIGN_OR_RETURN(in.total_segments, GetInteger(req, "TotalSegments"));
+  ConstraintErrors errors;
+  if (in.total_segments && (*in.total_segments < 1 || *in.total_segments > 1000000)) {
+    errors.Add("'" + std::to_string(*in.total_segments) + "'", "totalSegments",
+               *in.total_segments < 1 ? "Member must have value greater than or equal to 1"
+                                      : "Member must have value less than or equal to 1000000");
+  }
+  if (in.segment && *in.segment < 0) {
+    errors.Add("'" + std::to_string(*in.segment) + "'", "segment", "Member must have value greater than or equal to 0");
+  }
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  if (in.segment && !in.total_segments) {
+    return Status::Validation("If segment is specified, total segment must also be specified");
+  }
+  if (in.total_segments && !in.segment) {
+    return Status::Validation("If total segments is specified, a particular segment must also be specified for this request");
+  }
+  if (in.segment && *in.segment >= *in.total_segments) {
+    ConstraintErrors range;
+    range.Add("'" + std::to_string(*in.segment) + "'", "segment",
+              "Member must have value less than or equal to " + std::to_string(*in.total_segments - 1));
+    return range.ToStatus();
+  }
+  BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
+  BASALT_RETURN_IF_ERROR(ReadPage(req, exprs, "ScanFilter", &in));
+  BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"FilterExpression", "ProjectionExpression"}));
+  BASALT_ASSIGN_OR_RETURN(db::ReadPageOutput page, ctx.db->Scan(ctx.scope, in));
+  WritePage(out, in, page, cap);
+  return Status::Ok();
+}
+
+}  // namespace basalt::api
