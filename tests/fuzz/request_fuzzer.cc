@@ -43,6 +43,7 @@ constexpr const char* kTargets[] = {
     "DynamoDB_20120810.PutItem",       "DynamoDB_20120810.GetItem",     "DynamoDB_20120810.DeleteItem",
     "DynamoDB_20120810.BatchGetItem",  "DynamoDB_20120810.BatchWriteItem", "DynamoDB_20120810.DescribeTable",
     "DynamoDB_20120810.ListTables",    "DynamoDB_20120810.UpdateTable", "DynamoDB_20120810.CreateTable",
+    "DynamoDB_20120810.UpdateItem",    "DynamoDB_20120810.Query",       "DynamoDB_20120810.Scan",
     "DynamoDB_20120810.Unknown",
 };
 
