@@ -1,0 +1,11 @@
+-- Conditional PutItem that creates an item only if it does not exist yet
+-- (attribute_not_exists), with a fresh random key per request.
+package.path = (os.getenv("BENCH_LUA_DIR") or "bench/lua") .. "/?.lua;" .. package.path
+local c = require("common")
+c.headers("PutItem")
+setup, init, done = c.setup, c.init, c.done
+
+local prefix = '{"TableName":"' .. c.table .. '","ConditionExpression":"attribute_not_exists(pk)","Item":'
+request = function()
+  return wrk.format(nil, nil, nil, prefix .. c.item_json(c.write_key(), math.random(0, 99999)) .. "}")
+end
