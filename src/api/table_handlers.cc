@@ -95,6 +95,14 @@ void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
   w.EndObject();
 }
 
+// {"<key>": TableDescription}, the response of every table operation.
+void WriteDescriptionResponse(JsonWriter& out, const char* key, const db::TableDescription& d) {
+  out.StartObject();
+  out.Key(key);
+  WriteTableDescription(out, d);
+  out.EndObject();
+}
+
 Status ReadThroughput(const JsonValue& req, ConstraintErrors* errors, std::optional<db::ProvisionedThroughput>* out) {
   BASALT_ASSIGN_OR_RETURN(const JsonValue* pt, GetObject(req, "ProvisionedThroughput"));
   if (!pt) return Status::Ok();
@@ -284,10 +292,7 @@ Status CreateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   in.deletion_protection = protection.value_or(false);
 
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->CreateTable(ctx.scope, in));
-  out.StartObject();
-  out.Key("TableDescription");
-  WriteTableDescription(out, d);
-  out.EndObject();
+  WriteDescriptionResponse(out, "TableDescription", d);
   return Status::Ok();
 }
 
@@ -306,20 +311,14 @@ Result<std::string> ReadTableNameOnly(const JsonValue& req) {
 Status DescribeTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableNameOnly(req));
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->DescribeTable(ctx.scope, name));
-  out.StartObject();
-  out.Key("Table");
-  WriteTableDescription(out, d);
-  out.EndObject();
+  WriteDescriptionResponse(out, "Table", d);
   return Status::Ok();
 }
 
 Status DeleteTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableNameOnly(req));
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->DeleteTable(ctx.scope, name));
-  out.StartObject();
-  out.Key("TableDescription");
-  WriteTableDescription(out, d);
-  out.EndObject();
+  WriteDescriptionResponse(out, "TableDescription", d);
   return Status::Ok();
 }
 
@@ -345,10 +344,7 @@ Status UpdateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   }
   in.name = *name;
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->UpdateTable(ctx.scope, in));
-  out.StartObject();
-  out.Key("TableDescription");
-  WriteTableDescription(out, d);
-  out.EndObject();
+  WriteDescriptionResponse(out, "TableDescription", d);
   return Status::Ok();
 }
 

@@ -11,25 +11,6 @@ using model::AttributeValue;
 using model::Item;
 using model::Type;
 
-const AttributeValue* Lookup(const Item& item, const Path& path) {
-  if (path.empty() || path[0].is_index) return nullptr;
-  auto it = item.find(path[0].name);
-  if (it == item.end()) return nullptr;
-  const AttributeValue* v = &it->second;
-  for (size_t i = 1; i < path.size(); ++i) {
-    const PathElement& e = path[i];
-    if (e.is_index) {
-      if (v->type() != Type::kL || e.index >= v->list().size()) return nullptr;
-      v = &v->list()[e.index];
-    } else {
-      if (v->type() != Type::kM) return nullptr;
-      auto m = v->map().find(e.name);
-      if (m == v->map().end()) return nullptr;
-      v = &m->second;
-    }
-  }
-  return v;
-}
 
 // DynamoDB Local measures a string in UTF-16 code units (Java's String.length()).
 size_t Utf16Length(const std::string& s) {
@@ -62,7 +43,7 @@ std::optional<AttributeValue> Size(const AttributeValue& v) {
 std::optional<AttributeValue> Value(const Operand& o, const Item& item) {
   switch (o.kind) {
     case Operand::Kind::kPath: {
-      const AttributeValue* v = Lookup(item, o.path);
+      const AttributeValue* v = FindPath(item, o.path);
       if (!v) return std::nullopt;
       return *v;
     }
@@ -164,9 +145,9 @@ Result<bool> Evaluate(const Condition& c, const Item& item) {
       return false;
     }
     case Condition::Kind::kAttributeExists:
-      return Lookup(item, c.args[0].path) != nullptr;
+      return FindPath(item, c.args[0].path) != nullptr;
     case Condition::Kind::kAttributeNotExists:
-      return Lookup(item, c.args[0].path) == nullptr;
+      return FindPath(item, c.args[0].path) == nullptr;
     case Condition::Kind::kAttributeType: {
       const std::string& want = c.args[1].value.str();
       static const char* const kTypes[] = {"S", "SS", "N", "NS", "B", "BS", "BOOL", "NULL", "L", "M"};

@@ -83,6 +83,26 @@ model::Item ApplyProjection(const Projection& projection, const model::Item& ite
   return out;
 }
 
+const model::AttributeValue* FindPath(const model::Item& item, const Path& path) {
+  if (path.empty() || path[0].is_index) return nullptr;
+  auto it = item.find(path[0].name);
+  if (it == item.end()) return nullptr;
+  const model::AttributeValue* v = &it->second;
+  for (size_t i = 1; i < path.size(); ++i) {
+    const PathElement& e = path[i];
+    if (e.is_index) {
+      if (v->type() != model::Type::kL || e.index >= v->list().size()) return nullptr;
+      v = &v->list()[e.index];
+    } else {
+      if (v->type() != model::Type::kM) return nullptr;
+      auto m = v->map().find(e.name);
+      if (m == v->map().end()) return nullptr;
+      v = &m->second;
+    }
+  }
+  return v;
+}
+
 std::string PathToString(const Path& path) {
   std::string s = "[";
   for (size_t i = 0; i < path.size(); ++i) {

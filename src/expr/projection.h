@@ -44,4 +44,8 @@ model::Item ApplyProjection(const Projection& projection, const model::Item& ite
 
 std::string PathToString(const Path& path);
 
+// The value at `path` in `item`, or null when the path leads nowhere (a
+// missing name, an index past the end, or a step into the wrong type).
+const model::AttributeValue* FindPath(const model::Item& item, const Path& path);
+
 }  // namespace basalt::expr

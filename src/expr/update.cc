@@ -24,35 +24,17 @@ Status Missing() {
   return Status::Validation("The provided expression refers to an attribute that does not exist in the item");
 }
 
-const AttributeValue* Lookup(const Item& item, const Path& path) {
-  auto it = item.find(path[0].name);
-  if (it == item.end()) return nullptr;
-  const AttributeValue* v = &it->second;
-  for (size_t i = 1; i < path.size(); ++i) {
-    const PathElement& e = path[i];
-    if (e.is_index) {
-      if (v->type() != Type::kL || e.index >= v->list().size()) return nullptr;
-      v = &v->list()[e.index];
-    } else {
-      if (v->type() != Type::kM) return nullptr;
-      auto m = v->map().find(e.name);
-      if (m == v->map().end()) return nullptr;
-      v = &m->second;
-    }
-  }
-  return v;
-}
 
 Result<AttributeValue> Compute(const Operand& o, const Item& old) {
   switch (o.kind) {
     case Operand::Kind::kValue: return o.value;
     case Operand::Kind::kPath: {
-      const AttributeValue* v = Lookup(old, o.path);
+      const AttributeValue* v = FindPath(old, o.path);
       if (!v) return Missing();
       return *v;
     }
     case Operand::Kind::kIfNotExists: {
-      const AttributeValue* v = Lookup(old, o.path);
+      const AttributeValue* v = FindPath(old, o.path);
       if (v) return *v;
       return Compute(o.args.at(0), old);
     }

@@ -30,7 +30,7 @@ const basalt::expr::ValueMap& Values() {
       {":s", AttributeValue::S("ab")},
       {":b", AttributeValue::B(std::string("\x00\x01", 2))},
       {":ss", AttributeValue::SS({"x", "y"})},
-      {":ns", AttributeValue::NS({Num("1"), Num("2")})},
+      {":ns", AttributeValue::NS({*Number::Parse("1"), *Number::Parse("2")})},
       {":l", AttributeValue::L({Num("1"), AttributeValue::S("z")})},
       {":m", AttributeValue::M({{"q", AttributeValue::Bool(true)}})},
       {":t", AttributeValue::S("SS")},
