@@ -770,3 +770,29 @@ TEST(ExpressionLimitsTest, ConditionsOver300OperatorsAreRejected) {
 
 }  // namespace
 }  // namespace basalt::expr
+
+namespace basalt::expr {
+namespace {
+
+// Found by the expression fuzzer: 4 KB of '(' overflowed the stack.
+TEST(ExpressionLimitsTest, DeepNestingIsAnErrorNotAStackOverflow) {
+  ValueMap values = {{":v", model::AttributeValue::S("q")}};
+  NameMap names;
+  std::set<std::string> un, uv;
+  Bindings b{&names, &values, &un, &uv};
+  std::string parens(4000, '(');
+  EXPECT_EQ("Invalid ConditionExpression: The expression has redundant parentheses;",
+            ParseCondition("j" + parens, ConditionKind::kCondition, b).status().message());
+  EXPECT_EQ("Invalid ConditionExpression: The expression has redundant parentheses;",
+            ParseCondition(std::string(2000, '(') + "a = :v" + std::string(2000, ')'), ConditionKind::kCondition, b)
+                .status()
+                .message());
+  std::string nots;
+  for (int i = 0; i < 600; ++i) nots += "NOT ";
+  EXPECT_EQ("Invalid ConditionExpression: The expression contains too many operators; operator count: 301",
+            ParseCondition(nots + "a = :v", ConditionKind::kCondition, b).status().message());
+  EXPECT_FALSE(ParseUpdate("SET a = " + parens, b).ok());
+}
+
+}  // namespace
+}  // namespace basalt::expr

@@ -148,6 +148,8 @@ class Parser {
 
   RawOperand ParseOperand() {
     RawOperand o;
+    Level level(this);
+    if (!level.ok) return o;
     const Token& t = Peek();
     if (t.Is("(")) {
       ++pos_;
@@ -243,7 +245,32 @@ class Parser {
     return left;
   }
 
+  // Nesting deeper than this cannot be a valid expression (it would need
+  // redundant parentheses or more than 300 operators), and unbounded
+  // recursion would let a 4 KB expression exhaust the stack.
+  static constexpr int kMaxDepth = 320;
+
+  // Counts one level of recursion; false (with DynamoDB's error for such an
+  // expression) when the nesting is too deep.
+  bool Enter() {
+    if (++depth_ <= kMaxDepth) return true;
+    if (Peek().Is("(")) {
+      Fail("The expression has redundant parentheses;");
+    } else {
+      Fail("The expression contains too many operators; operator count: 301");
+    }
+    return false;
+  }
+  struct Level {
+    explicit Level(Parser* p) : p(p), ok(p->Enter()) {}
+    ~Level() { --p->depth_; }
+    Parser* p;
+    bool ok;
+  };
+
   Node ParseNot(bool in_paren) {
+    Level level(this);
+    if (!level.ok) return {};
     if (Peek().IsKeyword("NOT")) {
       ++pos_;
       Node child = ParseNot(false);
@@ -429,6 +456,7 @@ class Parser {
   bool redundant_ = false;
   std::string index_error_;
   const char* dup_clause_ = nullptr;
+  int depth_ = 0;
 };
 
 // ---------------------------------------------------------------------------
