@@ -1,0 +1,451 @@
+#!/usr/bin/python3
+"""Helper of bench/run.sh: table setup, preloading, probes, cold start, idle RSS and the report.
+
+Subcommands (all talk plain HTTP/JSON to 127.0.0.1, no SDK, so the numbers don't depend on one):
+  wait URL [TIMEOUT]                    wait until ListTables answers 200
+  create URL TABLE                      CreateTable (hash key pk:S, PAY_PER_REQUEST) and wait for ACTIVE
+  preload URL TABLE N                   BatchWriteItem keys k00000000..k(N-1), the ones the read scripts ask for
+  probe URL TABLE OP N                  one request shaped like the wrk script's, checked (a smoke test)
+  coldstart PIDFILE OUT NAME CWD -- CMD...   start CMD (it listens on the port in OUT's URL) N times,
+                                        time process start -> first ListTables answered
+  rss PIDFILE OUT NAME URL CWD -- CMD...     start CMD, create a table, idle 1 s, read VmRSS
+  line JSON SERVER OP ITEMS_PER_REQ      print one progress line for a wrk result
+  report RESULTS.jsonl                  print the tables of figures (medians over repeats) and ratios
+
+Every process started here is appended to PIDFILE at once, so run.sh's EXIT trap can kill it by PID
+even if this helper dies, and is killed here by PID in a finally block.
+"""
+
+import http.client
+import json
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+AUTH = ("AWS4-HMAC-SHA256 Credential=fake/20200101/us-east-1/dynamodb/aws4_request, "
+        "SignedHeaders=host, Signature=0")
+PAYLOAD = ("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ" * 2)[:80]
+
+
+def hostport(url):
+    rest = url.split("://", 1)[-1].rstrip("/")
+    host, port = rest.rsplit(":", 1)
+    return host, int(port)
+
+
+def call(url, op, body, timeout=30, conn=None):
+    host, port = hostport(url)
+    own = conn is None
+    if own:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("POST", "/", body=json.dumps(body), headers={
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": "DynamoDB_20120810." + op,
+            "Authorization": AUTH,
+        })
+        r = conn.getresponse()
+        data = r.read()
+        try:
+            parsed = json.loads(data) if data else None
+        except ValueError:
+            parsed = None
+        return r.status, parsed
+    finally:
+        if own:
+            conn.close()
+
+
+def die(msg):
+    print("compare.py: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def key(i):
+    return "k%08d" % i
+
+
+def item(k, n=0):
+    return {"pk": {"S": k}, "v": {"S": PAYLOAD}, "n": {"N": str(n)}}
+
+
+# --------------------------------------------------------------------------- setup commands
+
+def wait_ready(url, timeout=60.0, proc=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        try:
+            st, _ = call(url, "ListTables", {}, timeout=2)
+            if st == 200:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def cmd_wait(url, timeout="60"):
+    if not wait_ready(url, float(timeout)):
+        die("%s did not answer ListTables within %ss" % (url, timeout))
+
+
+def create_table(url, table):
+    st, body = call(url, "CreateTable", {
+        "TableName": table,
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    })
+    if st != 200:
+        die("CreateTable %s on %s: %s %s" % (table, url, st, body))
+    for _ in range(600):
+        st, body = call(url, "DescribeTable", {"TableName": table})
+        if st == 200 and body["Table"]["TableStatus"] == "ACTIVE":
+            return
+        time.sleep(0.05)
+    die("table %s on %s never became ACTIVE" % (table, url))
+
+
+def cmd_create(url, table):
+    create_table(url, table)
+
+
+def doc_item(k):
+    """An item with a nested map and list, for the nested-SET benchmark."""
+    return {"pk": {"S": k}, "doc": {"M": {"profile": {"M": {"city": {"S": "x"}, "zip": {"S": "00000"}}},
+                                        "scores": {"L": [{"N": "1"}, {"N": "2"}, {"N": "3"}]}}}}
+
+
+def cmd_preload_doc(url, table, n):
+    cmd_preload(url, table, n, make=doc_item)
+
+
+def cmd_preload(url, table, n, make=None):
+    n = int(n)
+    batches = [list(range(i, min(i + 25, n))) for i in range(0, n, 25)]
+    errors = []
+    lock = threading.Lock()
+
+    def worker():
+        host, port = hostport(url)
+        conn = http.client.HTTPConnection(host, port, timeout=60)
+        while True:
+            with lock:
+                if not batches or errors:
+                    break
+                b = batches.pop()
+            req = {table: [{"PutRequest": {"Item": make(key(i)) if make is not None else item(key(i), i)}}
+                           for i in b]}
+            for _ in range(50):
+                st, body = call(url, "BatchWriteItem", {"RequestItems": req}, conn=conn)
+                if st != 200:
+                    with lock:
+                        errors.append("BatchWriteItem: %s %s" % (st, body))
+                    break
+                req = body.get("UnprocessedItems") or {}
+                if not req:
+                    break
+                time.sleep(0.05)
+        conn.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        die("preload failed: " + errors[0])
+
+
+def cmd_probe(url, table, op, n):
+    """Send one request shaped like the wrk script's and check the answer."""
+    n = int(n)
+    if op == "PutItem":
+        st, body = call(url, op, {"TableName": table, "Item": item("wprobe", 1)})
+        ok = st == 200
+    elif op == "GetItem":
+        k = key(n - 1)
+        st, body = call(url, op, {"TableName": table, "Key": {"pk": {"S": k}}})
+        got = (body or {}).get("Item") or {}
+        ok = st == 200 and got.get("pk") == {"S": k} and got.get("v") == {"S": PAYLOAD} and "n" in got
+    elif op == "BatchWriteItem":
+        reqs = [{"PutRequest": {"Item": item("wprobe%03d" % i, i)}} for i in range(25)]
+        st, body = call(url, op, {"RequestItems": {table: reqs}})
+        ok = st == 200 and not body.get("UnprocessedItems")
+    elif op == "BatchGetItem":
+        keys = [{"pk": {"S": key(i)}} for i in range(0, n, max(1, n // 100))][:100]
+        st, body = call(url, op, {"RequestItems": {table: {"Keys": keys}}})
+        ok = (st == 200 and not body.get("UnprocessedKeys")
+              and len(body.get("Responses", {}).get(table, [])) == len(keys))
+    elif op == "UpdateItemAdd":
+        st, body = call(url, "UpdateItem", {"TableName": table, "Key": {"pk": {"S": key(0)}},
+                                            "UpdateExpression": "ADD n :one",
+                                            "ExpressionAttributeValues": {":one": {"N": "1"}},
+                                            "ReturnValues": "UPDATED_NEW"})
+        ok = st == 200 and "n" in body.get("Attributes", {})
+    elif op == "CondPutItem":
+        body_ = {"TableName": table, "Item": item("cprobe", 1), "ConditionExpression": "attribute_not_exists(pk)"}
+        st, body = call(url, "PutItem", body_)
+        st2, body2 = call(url, "PutItem", body_)
+        ok = st == 200 and st2 == 400 and "ConditionalCheckFailed" in body2.get("__type", "")
+    elif op == "NestedSet":
+        st, body = call(url, "UpdateItem", {
+            "TableName": table + "doc", "Key": {"pk": {"S": key(0)}},
+            "UpdateExpression": "SET #d.#p.#c = :v, #d.#l[1] = :n",
+            "ExpressionAttributeNames": {"#d": "doc", "#p": "profile", "#c": "city", "#l": "scores"},
+            "ExpressionAttributeValues": {":v": {"S": "probe"}, ":n": {"N": "7"}}, "ReturnValues": "ALL_NEW"})
+        doc = body.get("Attributes", {}).get("doc", {}).get("M", {})
+        ok = (st == 200 and doc.get("profile", {}).get("M", {}).get("city") == {"S": "probe"}
+              and doc.get("scores", {}).get("L", [None, None])[1] == {"N": "7"})
+    else:
+        die("unknown op " + op)
+    if not ok:
+        die("probe %s on %s failed: %s %s" % (op, url, st, json.dumps(body)[:500]))
+
+
+# --------------------------------------------------------------------------- processes
+
+def start(pidfile, cmd, cwd, log):
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    with open(pidfile, "a") as f:
+        f.write("%d\n" % proc.pid)
+    return proc
+
+
+def stop(proc):
+    if proc.poll() is None:
+        try:
+            proc.kill()  # SIGKILL by PID: nothing to flush for an in-memory server
+        except ProcessLookupError:
+            pass
+    proc.wait()
+
+
+def poll_first_answer(url, proc, timeout=60.0):
+    """Tight loop: connect and POST ListTables until one 200 comes back. Returns the time it did."""
+    host, port = hostport(url)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            return None
+        try:
+            conn = http.client.HTTPConnection(host, port, timeout=5)
+            st, _ = call(url, "ListTables", {}, conn=conn)
+            conn.close()
+            if st == 200:
+                return time.perf_counter()
+        except OSError:
+            pass
+        time.sleep(0.0005)
+    return None
+
+
+def split_cmd(argv):
+    i = argv.index("--")
+    return argv[:i], argv[i + 1:]
+
+
+def port_url(cmd):
+    for flag in ("--port", "-port"):
+        if flag in cmd:
+            return "http://127.0.0.1:%s" % cmd[cmd.index(flag) + 1]
+    die("no --port/-port in " + " ".join(cmd))
+
+
+def cmd_coldstart(*argv):
+    (pidfile, out, name, cwd, starts), cmd = split_cmd(list(argv))
+    url = port_url(cmd)
+    times = []
+    with open(os.path.join(os.path.dirname(out), "coldstart-%s.log" % name), "ab") as log:
+        for _ in range(int(starts)):
+            t0 = time.perf_counter()
+            proc = start(pidfile, cmd, cwd, log)
+            try:
+                t1 = poll_first_answer(url, proc)
+                if t1 is None:
+                    die("%s did not answer during cold start (exit %s)" % (name, proc.poll()))
+                times.append((t1 - t0) * 1000.0)
+            finally:
+                stop(proc)
+            time.sleep(0.3)
+    with open(out, "a") as f:
+        f.write(json.dumps({"kind": "coldstart", "server": name, "ms": times}) + "\n")
+    print("  %s cold start (ms): %s" % (name, ", ".join("%.1f" % t for t in times)))
+
+
+def cmd_rss(*argv):
+    (pidfile, out, name, cwd), cmd = split_cmd(list(argv))
+    url = port_url(cmd)
+    with open(os.path.join(os.path.dirname(out), "rss-%s.log" % name), "ab") as log:
+        proc = start(pidfile, cmd, cwd, log)
+        try:
+            if not wait_ready(url, 60, proc):
+                die("%s did not start for the RSS measurement" % name)
+            create_table(url, "rss_probe")
+            time.sleep(1.0)
+            kb = None
+            with open("/proc/%d/status" % proc.pid) as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        kb = int(line.split()[1])
+            if kb is None:
+                die("no VmRSS for %s" % name)
+        finally:
+            stop(proc)
+    with open(out, "a") as f:
+        f.write(json.dumps({"kind": "rss", "server": name, "kb": kb}) + "\n")
+    print("  %s idle RSS: %.1f MB" % (name, kb / 1024.0))
+
+
+# --------------------------------------------------------------------------- report
+
+def cmd_line(raw, server, op, ipr):
+    """One progress line for a wrk result (the BENCHJSON object)."""
+    r = json.loads(raw)
+    ipr = int(ipr)
+    rps = r["requests"] / (r["duration_us"] / 1e6)
+    errs = r["err_status"] + r["err_connect"] + r["err_read"] + r["err_write"] + r["err_timeout"]
+    print("  %-15s %-14s %10.0f req/s %11.0f items/s  p50 %7.2f ms  p99 %7.2f ms%s" % (
+        server, op, rps, rps * ipr, r["p50_us"] / 1000, r["p99_us"] / 1000,
+        ("  ERRORS %d" % errs) if errs else ""))
+
+
+OPS = [("GetItem", 1), ("BatchGetItem", 100), ("PutItem", 1), ("BatchWriteItem", 25)]
+# The expression workloads, measured in memory after OPS.
+EXPR_OPS = [("UpdateItemAdd", "UpdateItem counter (ADD)"), ("CondPutItem", "PutItem if attribute_not_exists"),
+            ("NestedSet", "UpdateItem nested SET")]
+LABELS = {
+    "basalt-mem": "Basalt --in-memory",
+    "local-mem": "DynamoDB Local -inMemory",
+    "basalt-sync": "Basalt --durability=sync",
+    "basalt-relaxed": "Basalt --durability=relaxed",
+    "local-disk": "DynamoDB Local -dbPath",
+}
+
+
+def med(xs):
+    return statistics.median(xs) if xs else None
+
+
+def fmt_num(x, digits=0):
+    if x is None:
+        return "-"
+    return "{:,.{d}f}".format(x, d=digits)
+
+
+def fmt_ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    r = a / b
+    if r >= 1:
+        return "%.1fx" % r
+    return ("%.2fx" % r) if r >= 0.1 else ("%.3fx" % r)
+
+
+def table(headers, rows):
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
+    out = [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
+    out += [line(r) for r in rows]
+    return "\n".join(out)
+
+
+def cmd_report(path):
+    recs = [json.loads(l) for l in open(path) if l.strip()]
+    wrk = {}
+    for r in recs:
+        if r["kind"] == "wrk":
+            wrk.setdefault((r["server"], r["op"]), []).append(r)
+
+    def stat(server, op):
+        runs = wrk.get((server, op))
+        if not runs:
+            return None
+        ipr = runs[0]["items_per_req"]
+        rps = [x["requests"] / (x["duration_us"] / 1e6) for x in runs]
+        return {
+            "rps": med(rps), "items": med(rps) * ipr, "ipr": ipr, "n": len(runs),
+            "p50": med([x["p50_us"] / 1000.0 for x in runs]),
+            "p99": med([x["p99_us"] / 1000.0 for x in runs]),
+            "errors": sum(x["err_status"] + x["err_connect"] + x["err_read"] + x["err_write"]
+                          + x["err_timeout"] for x in runs),
+            "requests": sum(x["requests"] for x in runs),
+        }
+
+    rows = []
+    order = [(op, s) for op, _ in OPS + [(e, 1) for e, _ in EXPR_OPS] for s in ("basalt-mem", "local-mem")] + \
+            [("PutItem", s) for s in ("basalt-sync", "basalt-relaxed", "local-disk")]
+    for op, server in order:
+        st = stat(server, op)
+        if st is None:
+            continue
+        rows.append([op + (" (x%d)" % st["ipr"] if st["ipr"] > 1 else ""), LABELS.get(server, server),
+                     fmt_num(st["rps"]), fmt_num(st["items"]), fmt_num(st["p50"], 2), fmt_num(st["p99"], 2),
+                     "%d/%d" % (st["errors"], st["requests"]), st["n"]])
+    print("Throughput (median over runs; latency in ms from wrk --latency)")
+    print(table(["operation", "server", "req/s", "items/s", "p50 ms", "p99 ms", "errors/requests", "runs"], rows))
+    print()
+
+    cold = {r["server"]: r["ms"] for r in recs if r["kind"] == "coldstart"}
+    rss = {r["server"]: r["kb"] / 1024.0 for r in recs if r["kind"] == "rss"}
+
+    def g(server, op, field):
+        st = stat(server, op)
+        return st[field] if st else None
+
+    comp = []
+
+    def add(name, b, l, unit, digits, target_desc=None, ok=None):
+        comp.append([name, (fmt_num(b, digits) + unit) if b is not None else "-",
+                     (fmt_num(l, digits) + unit) if l is not None else "-", fmt_ratio(b, l),
+                     target_desc or "", "" if ok is None else ("met" if ok else "NOT met")])
+
+    def ratio_ok(b, l, need):
+        return None if (b is None or l is None or l == 0) else b / l >= need
+
+    for op, _ in OPS:
+        b, l = g("basalt-mem", op, "items"), g("local-mem", op, "items")
+        need = 10 if op in ("GetItem", "BatchGetItem") else None
+        add("%s items/s, in memory" % op, b, l, "", 0,
+            ">= 10x" if need else None, ratio_ok(b, l, need) if need else None)
+    for op, desc in EXPR_OPS:
+        b, l = g("basalt-mem", op, "rps"), g("local-mem", op, "rps")
+        add("%s req/s, in memory" % desc, b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
+    for op, _ in OPS:
+        add("%s p99 ms, in memory" % op, g("basalt-mem", op, "p99"), g("local-mem", op, "p99"), "", 2)
+    b, l = g("basalt-relaxed", "PutItem", "rps"), g("local-mem", "PutItem", "rps")
+    add("PutItem/s: Basalt relaxed vs Local in memory", b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
+    b, l = g("basalt-sync", "PutItem", "rps"), g("local-disk", "PutItem", "rps")
+    add("PutItem/s: Basalt sync vs Local on disk", b, l, "", 0, ">= 20x", ratio_ok(b, l, 20))
+    b, l = g("basalt-sync", "PutItem", "p99"), g("local-disk", "PutItem", "p99")
+    add("PutItem p99 ms: Basalt sync vs Local on disk", b, l, "", 2)
+    b, l = med(cold.get("basalt", [])), med(cold.get("local", []))
+    add("cold start ms (median of %d)" % len(cold.get("basalt", [])), b, l, "", 1, "Basalt < 50 ms",
+        None if b is None else b < 50)
+    b, l = rss.get("basalt"), rss.get("local")
+    add("idle RSS MB (one table)", b, l, "", 1, "Basalt < 20 MB", None if b is None else b < 20)
+    print("Basalt vs DynamoDB Local (ratio = Basalt / Local)")
+    print(table(["figure", "Basalt", "DynamoDB Local", "ratio", "target", "result"], comp))
+
+
+def main():
+    if len(sys.argv) < 2:
+        print(__doc__)
+        sys.exit(2)
+    cmd, args = sys.argv[1], sys.argv[2:]
+    fn = globals().get("cmd_" + cmd)
+    if fn is None:
+        die("unknown subcommand " + cmd)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so finally blocks kill our servers
+    fn(*args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# Basalt vs Amazon DynamoDB Local, side by side, on this machine, with the same load generator (wrk).
+# See bench/README.md. Usage: bench/run.sh     (about 6.5 minutes with the defaults)
+#
+# Environment:
+#   BENCH_DURATION=10s   measured wrk run per figure        BENCH_WARMUP=3s   wrk warm-up before each
+#   BENCH_SERVER_WARMUP=28   seconds of load given to each freshly started server before any figure
+#                        is taken (the JVM of DynamoDB Local needs ~30 s of load to reach its top speed)
+#   BENCH_THREADS=2      wrk threads                         BENCH_CONNS=32    wrk connections
+#   BENCH_REPEAT=1       runs per figure (median is shown)   BENCH_KEYS=10000  items preloaded for reads
+#   BENCH_STARTS=5       starts per server for cold start    BENCH_PORT_BASE=8201 (uses 8201-8210)
+#   BASALT_BIN=<repo>/build/src/basalt                       BENCH_OUT=DIR     keep raw results/logs there
+#   BENCH_NETNS=1        run in a private network namespace (see below); 0 to run in the host's
+#   BENCH_SKIP_LOCAL=1   measure Basalt only (no DynamoDB Local)
+#   BENCH_PARTS="mem durable cold rss"   which parts to run (default all four)
+#   BENCH_BASALT_FLAGS   extra flags for every Basalt started (e.g. "--threads 2"); default none
+#
+# DynamoDB Local has no option to choose its listening address: it binds every interface. So that
+# nothing here is reachable from outside the machine, the script re-runs itself in a new network
+# namespace (unshare -n) that has only the loopback interface; the servers and wrk all run there.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(dirname "$here")
+py=/usr/bin/python3
+helper="$here/compare.py"
+
+: "${BENCH_DURATION:=10s}" "${BENCH_WARMUP:=3s}" "${BENCH_SERVER_WARMUP:=28}" "${BENCH_THREADS:=2}" "${BENCH_CONNS:=32}"
+: "${BENCH_REPEAT:=1}" "${BENCH_KEYS:=10000}" "${BENCH_STARTS:=5}" "${BENCH_PORT_BASE:=8201}"
+: "${BENCH_PARTS:=mem durable cold rss}"
+: "${BASALT_BIN:=$repo/build/src/basalt}" "${BENCH_NETNS:=1}" "${BENCH_SKIP_LOCAL:=0}" "${BENCH_BASALT_FLAGS:=}"
+export BENCH_DURATION BENCH_WARMUP BENCH_SERVER_WARMUP BENCH_THREADS BENCH_CONNS BENCH_REPEAT BENCH_KEYS BENCH_STARTS \
+  BENCH_PORT_BASE BASALT_BIN BENCH_NETNS BENCH_SKIP_LOCAL BENCH_BASALT_FLAGS BENCH_PARTS
+
+for tool in wrk curl "$py"; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
+done
+[[ -x $BASALT_BIN ]] || { echo "bench: no Basalt binary at $BASALT_BIN (set BASALT_BIN)" >&2; exit 1; }
+BASALT_BIN=$(readlink -f "$BASALT_BIN")
+
+# --- outside the namespace: find (install if needed) DynamoDB Local, then re-run inside a new netns.
+if [[ ${BENCH_IN_NETNS:-0} != 1 ]]; then
+  if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
+    command -v java >/dev/null || { echo "bench: java is not installed (apt-get install openjdk-17-jre-headless)" >&2; exit 1; }
+    BENCH_LOCAL_DIR=$("$repo/../shared/tools/dynamodb-local" path)
+    export BENCH_LOCAL_DIR
+  fi
+  if [[ $BENCH_NETNS == 1 ]]; then
+    export BENCH_IN_NETNS=1
+    if unshare -n true 2>/dev/null; then
+      exec unshare -n -- bash "${BASH_SOURCE[0]}" "$@"
+    elif unshare -rn true 2>/dev/null; then
+      exec unshare -rn -- bash "${BASH_SOURCE[0]}" "$@"
+    fi
+    echo "bench: cannot create a network namespace (unshare -n); run with BENCH_NETNS=0 to use the host's" \
+      "network (DynamoDB Local will then listen on all interfaces)" >&2
+    exit 1
+  fi
+  if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
+    echo "bench: warning: BENCH_NETNS=0: DynamoDB Local listens on every interface while it runs" >&2
+  fi
+fi
+if [[ ${BENCH_IN_NETNS:-0} == 1 ]]; then
+  ip link set lo up 2>/dev/null || { echo "bench: cannot bring up lo in the namespace (is iproute2 installed?)" >&2; exit 1; }
+fi
+
+# --- everything below runs in the namespace
+work=${BENCH_OUT:-$(mktemp -d /tmp/basalt-bench.XXXXXX)}
+mkdir -p "$work"
+results=$work/results.jsonl
+pids=$work/pids
+: >"$results"
+: >"$pids"
+datadirs=()
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [[ -s $pids ]]; then
+    local p
+    while read -r p; do kill "$p" 2>/dev/null || true; done <"$pids"
+    for _ in $(seq 1 50); do
+      local alive=0
+      while read -r p; do kill -0 "$p" 2>/dev/null && alive=1; done <"$pids"
+      [[ $alive == 0 ]] && break
+      sleep 0.1
+    done
+    while read -r p; do kill -9 "$p" 2>/dev/null || true; done <"$pids"
+  fi
+  local d
+  for d in "${datadirs[@]}"; do rm -rf "$d"; done
+  if [[ $rc != 0 ]]; then
+    echo "bench: failed (exit $rc); logs and raw results are in $work" >&2
+  elif [[ -z ${BENCH_OUT:-} ]]; then
+    rm -rf "$work"
+  fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+port=$BENCH_PORT_BASE
+next_port() { port=$((port + 1)); }
+
+# Servers are named (basalt-mem, local-mem, ...); URL[name] and SPID[name] say where and which process.
+declare -A URL SPID
+
+# start_server NAME PORT CWD CMD... : start in the background, record its PID at once, wait for ListTables.
+start_server() {
+  local name=$1 p=$2 cwd=$3
+  shift 3
+  (cd "$cwd" && exec "$@") >"$work/$name.log" 2>&1 &
+  SPID[$name]=$!
+  echo "${SPID[$name]}" >>"$pids"
+  URL[$name]=http://127.0.0.1:$p
+  if ! "$py" "$helper" wait "${URL[$name]}" 90; then
+    echo "bench: $name did not start; log:" >&2
+    tail -n 30 "$work/$name.log" >&2
+    exit 1
+  fi
+}
+
+stop_server() {
+  local pid=${SPID[$1]:-}
+  [[ -n $pid ]] || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset "SPID[$1]"
+}
+
+# basalt_cmd PORT [flags...] / local_cmd PORT [flags...]: set the array CMD
+basalt_cmd() {
+  local p=$1
+  shift
+  local -a extra
+  read -r -a extra <<<"${BENCH_BASALT_FLAGS:-}"
+  CMD=("$BASALT_BIN" --host 127.0.0.1 --port "$p" "$@" "${extra[@]}")
+}
+local_cmd() {
+  local p=$1
+  shift
+  CMD=(java -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar "$@" -sharedDb -disableTelemetry -port "$p")
+}
+
+# wrk_run SERVER SCRIPT DURATION [VAR=value...]: run wrk against SERVER's table "bench"; prints its output
+wrk_run() {
+  local server=$1 script=$2 duration=$3
+  shift 3
+  env BENCH_LUA_DIR="$here/lua" BENCH_TABLE=bench BENCH_KEYS="$BENCH_KEYS" "$@" \
+    wrk -t"$BENCH_THREADS" -c"$BENCH_CONNS" -d"$duration" --latency -s "$here/lua/$script" "${URL[$server]}/" 2>&1
+}
+
+# server_warmup SERVER SECONDS SCRIPT...: load a fresh server for SECONDS in all, split over the scripts,
+# before any figure is taken. Writes overwrite preloaded keys here, so the warm-up does not grow the table.
+server_warmup() {
+  local server=$1 total=$2 each script
+  shift 2
+  each=$(( total / $# ))
+  (( each > 0 )) || return 0
+  for script in "$@"; do
+    wrk_run "$server" "$script" "${each}s" BENCH_OVERWRITE=1 >>"$work/wrk-warmup.log"
+  done
+}
+
+# measure OP SCRIPT ITEMS_PER_REQUEST SERVER...: for each of BENCH_REPEAT rounds, for each server in turn:
+# a BENCH_WARMUP run, then a measured run. Interleaving the servers spreads any other load on the
+# machine over all of them.
+measure() {
+  local op=$1 script=$2 ipr=$3 i server out line
+  shift 3
+  for server in "$@"; do "$py" "$helper" probe "${URL[$server]}" bench "$op" "$BENCH_KEYS"; done
+  for i in $(seq 1 "$BENCH_REPEAT"); do
+    for server in "$@"; do
+      sync  # write back what earlier runs left dirty, so it does not land on this run's fsyncs
+      wrk_run "$server" "$script" "$BENCH_WARMUP" >>"$work/wrk-warmup.log"
+      out=$(wrk_run "$server" "$script" "$BENCH_DURATION")
+      printf '== %s %s run %d\n%s\n' "$server" "$op" "$i" "$out" >>"$work/wrk.log"
+      line=$(grep '^BENCHJSON ' <<<"$out" | tail -n 1 | cut -d' ' -f2-)
+      [[ -n $line ]] || { echo "bench: wrk printed no result for $server $op:" >&2; echo "$out" >&2; exit 1; }
+      echo "{\"kind\":\"wrk\",\"server\":\"$server\",\"op\":\"$op\",\"items_per_req\":$ipr,${line#\{}" >>"$results"
+      "$py" "$helper" line "$line" "$server" "$op" "$ipr"
+    done
+  done
+}
+
+# new_datadir: set DATADIR to a fresh directory, removed at exit (/tmp must be a real disk here)
+new_datadir() {
+  DATADIR=$(mktemp -d /tmp/basalt-bench-data.XXXXXX)
+  datadirs+=("$DATADIR")
+}
+
+echo "Basalt $("$BASALT_BIN" --version 2>/dev/null || true) vs DynamoDB Local ($(basename "${BENCH_LOCAL_DIR:-none}"))"
+echo "wrk -t$BENCH_THREADS -c$BENCH_CONNS -d$BENCH_DURATION (warm-up ${BENCH_SERVER_WARMUP}s per server + $BENCH_WARMUP per figure)," \
+  "repeat $BENCH_REPEAT," \
+  "$BENCH_KEYS preloaded keys; $(nproc) cores; $(date -u +%Y-%m-%dT%H:%MZ)"
+echo "Basalt extra flags: ${BENCH_BASALT_FLAGS:-none}; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+want() { [[ " $BENCH_PARTS " == *" $1 "* ]]; }
+
+# ---- in memory: both servers up at once, the operations measured in turn on each
+if want mem; then
+echo "[1/5] in memory: Basalt --in-memory vs DynamoDB Local -inMemory"
+mem=(basalt-mem)
+basalt_cmd "$port" --in-memory
+start_server basalt-mem "$port" "$work" "${CMD[@]}"
+next_port
+if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
+  local_cmd "$port" -inMemory
+  start_server local-mem "$port" "$BENCH_LOCAL_DIR" "${CMD[@]}"
+  mem+=(local-mem)
+fi
+next_port
+for s in "${mem[@]}"; do
+  "$py" "$helper" create "${URL[$s]}" bench
+  "$py" "$helper" preload "${URL[$s]}" bench "$BENCH_KEYS"
+  server_warmup "$s" "$BENCH_SERVER_WARMUP" get.lua batchget.lua put.lua batchwrite.lua
+done
+# reads first, while the tables hold just the preloaded keys
+measure GetItem get.lua 1 "${mem[@]}"
+measure BatchGetItem batchget.lua 100 "${mem[@]}"
+measure PutItem put.lua 1 "${mem[@]}"
+measure BatchWriteItem batchwrite.lua 25 "${mem[@]}"
+# expressions: a counter (ADD), a create-if-absent (attribute_not_exists), a nested SET
+for s in "${mem[@]}"; do
+  "$py" "$helper" create "${URL[$s]}" benchdoc
+  "$py" "$helper" preload_doc "${URL[$s]}" benchdoc "$BENCH_KEYS"
+  server_warmup "$s" $(( BENCH_SERVER_WARMUP / 2 )) update_add.lua cond_put.lua nested_set.lua
+done
+measure UpdateItemAdd update_add.lua 1 "${mem[@]}"
+measure CondPutItem cond_put.lua 1 "${mem[@]}"
+measure NestedSet nested_set.lua 1 "${mem[@]}"
+for s in "${mem[@]}"; do stop_server "$s"; done
+fi
+port=$((BENCH_PORT_BASE + 2))
+
+# ---- durable PutItem
+if want durable; then
+echo "[2/5] durable PutItem: Basalt sync, Basalt relaxed, DynamoDB Local -dbPath"
+dur=(basalt-sync basalt-relaxed)
+new_datadir
+basalt_cmd "$port" --data-dir "$DATADIR" --durability=sync
+start_server basalt-sync "$port" "$work" "${CMD[@]}"
+next_port
+new_datadir
+basalt_cmd "$port" --data-dir "$DATADIR" --durability=relaxed
+start_server basalt-relaxed "$port" "$work" "${CMD[@]}"
+next_port
+if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
+  new_datadir
+  local_cmd "$port" -dbPath "$DATADIR"
+  start_server local-disk "$port" "$BENCH_LOCAL_DIR" "${CMD[@]}"
+  dur+=(local-disk)
+fi
+next_port
+for s in "${dur[@]}"; do
+  "$py" "$helper" create "${URL[$s]}" bench
+  server_warmup "$s" $(( BENCH_SERVER_WARMUP / 2 )) put.lua
+done
+measure PutItem put.lua 1 "${dur[@]}"
+for s in "${dur[@]}"; do stop_server "$s"; done
+fi
+port=$((BENCH_PORT_BASE + 5))
+
+if want cold; then
+echo "[3/5] cold start (process start -> first ListTables answered), $BENCH_STARTS starts each"
+basalt_cmd "$port" --in-memory
+"$py" "$helper" coldstart "$pids" "$results" basalt "$work" "$BENCH_STARTS" -- "${CMD[@]}"
+next_port
+if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
+  local_cmd "$port" -inMemory
+  "$py" "$helper" coldstart "$pids" "$results" local "$BENCH_LOCAL_DIR" "$BENCH_STARTS" -- "${CMD[@]}"
+fi
+fi
+port=$((BENCH_PORT_BASE + 7))
+
+if want rss; then
+echo "[4/5] idle RSS (after start + CreateTable + 1 s idle)"
+basalt_cmd "$port" --in-memory
+"$py" "$helper" rss "$pids" "$results" basalt "$work" -- "${CMD[@]}"
+next_port
+if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
+  local_cmd "$port" -inMemory
+  "$py" "$helper" rss "$pids" "$results" local "$BENCH_LOCAL_DIR" -- "${CMD[@]}"
+fi
+fi
+
+echo "[5/5] report"
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+"$py" "$helper" report "$results"
