@@ -32,7 +32,8 @@ Flags:
                            fsynced (concurrent writes share fsyncs);
                            relaxed: survives a process crash, not a power loss
   --log-level LEVEL        debug, info (default), warn, error or off
-  --threads N              request threads (default 32)
+  --threads N              request threads (default: 32 with --durability=sync on disk, for
+                           group commit; otherwise one per core)
   --help                   show this help
   --version                print the version
 

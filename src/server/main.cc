@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <random>
@@ -93,6 +94,14 @@ http::Handler MakeHandler(const api::Router* router, const Config* config) {
   };
 }
 
+// Request threads also run storage writes. With fsync on every write, many
+// writers must be in flight to share fsyncs (group commit); otherwise extra
+// threads only add context switches, so one per core is best.
+int DefaultThreads(const Config& config) {
+  if (!config.in_memory && config.durability == storage::Durability::kSync) return 32;
+  return std::max(2u, std::thread::hardware_concurrency());
+}
+
 int Run(int argc, char** argv) {
   auto parsed = ParseFlags(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.ok()) {
@@ -141,7 +150,7 @@ int Run(int argc, char** argv) {
   http::ServerOptions http_options;
   http_options.host = config.host;
   http_options.port = config.port;
-  http_options.threads = config.threads > 0 ? config.threads : 32;
+  http_options.threads = config.threads > 0 ? config.threads : DefaultThreads(config);
   http::Server server(http_options, MakeHandler(&router, &config));
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";

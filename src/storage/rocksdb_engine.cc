@@ -363,7 +363,10 @@ Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
   rocksdb::BlockBasedTableOptions table;
   table.block_cache = rocksdb::NewLRUCache(64 << 20);
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  table.cache_index_and_filter_blocks = true;
+  // Index and filter blocks stay in table-reader memory rather than in the
+  // block cache: with them in a sharded 64 MB cache, the ~2 MB filter of a
+  // large file did not fit a shard and was re-read and checksummed on every
+  // lookup, which made writes 10-20x slower past ~1.5M items.
   opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
 
   rocksdb::WriteOptions wo;
