@@ -121,11 +121,12 @@ class Server:
             self.proc.wait(timeout=10)
 
 
-def _item(tid, seq):
+def _item(tid, seq, via="PutItem"):
     """A distinctive item per key, with most attribute types, so a torn or mixed-up record shows."""
     pk = "w%02d-%07d" % (tid, seq)
     return {
         "pk": {"S": pk},
+        "via": {"S": via},
         "sk": {"N": str(seq)},
         "payload": {"S": ("%s:" % pk) * 8},
         "n": {"N": str(tid * 1000003 + seq)},
@@ -153,13 +154,15 @@ def _normalize(item):
 
 def _writer(tid, url, stop, acked, failures):
     session = Conn(url)
-    seq = 0
+    seq = 0   # next unused key number of this writer
+    ops = 0
     deadline = time.monotonic() + WRITE_DEADLINE
     try:
         while not stop.is_set() and time.monotonic() < deadline:
+            ops += 1
             try:
-                if seq % 5 == 4:
-                    items = [_item(tid, seq + i) for i in range(BATCH)]
+                if ops % 5 == 0:  # every fifth request a BatchWriteItem, the others PutItem
+                    items = [_item(tid, seq + i, "BatchWriteItem") for i in range(BATCH)]
                     seq += BATCH
                     status, body = _post(session, "BatchWriteItem", {
                         "RequestItems": {TABLE: [{"PutRequest": {"Item": it}} for it in items]}})
@@ -280,7 +283,9 @@ def test_acknowledged_writes_survive_sigkill(durability, tmp_path):
                              {"TableName": TABLE, "Key": _key(it), "ConsistentRead": True})
         assert status == 200 and _normalize(body.get("Item", {})) == _normalize(it), body
         session.close()
-        print("%s: %d acknowledged writes, all present after SIGKILL + restart" % (durability, len(items)))
+        batched = sum(1 for it in items if it["via"]["S"] == "BatchWriteItem")
+        print("%s: %d acknowledged writes (%d by BatchWriteItem), all present after SIGKILL + restart" % (
+            durability, len(items), batched))
     finally:
         for s in servers:
             try:
