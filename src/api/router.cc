@@ -90,7 +90,15 @@ ApiResponse Router::Handle(const ApiRequest& req) const {
     if (req.target.starts_with(kTargetPrefix)) handler = FindHandler(req.target.substr(kTargetPrefix.size()));
     if (!handler) return ErrorResponse(Status(Code::kUnknownOperation, "An unknown operation was requested."));
 
-    rapidjson::Document doc;
+    // Typical requests parse within these per-thread buffers; the allocators
+    // fall back to the heap for larger ones. (RapidJSON's default first
+    // chunk is a 64 KB malloc per document.)
+    thread_local char value_buffer[16384];
+    thread_local char stack_buffer[4096];
+    rapidjson::MemoryPoolAllocator<> value_allocator(value_buffer, sizeof value_buffer);
+    rapidjson::MemoryPoolAllocator<> stack_allocator(stack_buffer, sizeof stack_buffer);
+    rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, rapidjson::MemoryPoolAllocator<>>
+        doc(&value_allocator, sizeof stack_buffer, &stack_allocator);
     constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
     doc.Parse<kFlags>(req.body.data(), req.body.size());
     if (doc.HasParseError()) {
