@@ -86,14 +86,6 @@ Result<db::WriteCondition> ReadWriteCondition(const JsonValue& req, RequestExpre
   return wc;
 }
 
-Result<std::string> ReadTableName(const JsonValue& req) {
-  ConstraintErrors errors;
-  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
-  CheckTableName(name, "tableName", &errors);
-  BASALT_RETURN_IF_ERROR(errors.ToStatus());
-  return *name;
-}
-
 Result<model::Item> ReadKey(const JsonValue& req) {
   BASALT_ASSIGN_OR_RETURN(const JsonValue* key, GetObject(req, "Key"));
   if (!key) {

@@ -87,6 +87,14 @@ Status ConstraintErrors::ToStatus() const {
   return Status::Validation(msg);
 }
 
+Result<std::string> ReadTableName(const JsonValue& req) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
+  CheckTableName(name, "tableName", &errors);
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return *name;
+}
+
 Result<std::optional<std::string>> GetEnum(const JsonValue& obj, const char* field, std::string_view path,
                                            std::initializer_list<std::string_view> allowed,
                                            std::string_view enum_set, ConstraintErrors* errors) {

@@ -45,6 +45,9 @@ class ConstraintErrors {
   std::vector<std::string> findings_;
 };
 
+// Reads the TableName field of a request, checked by CheckTableName.
+Result<std::string> ReadTableName(const JsonValue& request);
+
 // Reads a string field that must be one of `allowed`: nullopt when absent or
 // not allowed, in which case a finding "Member must satisfy enum value set:
 // <enum_set>" is added (DynamoDB's set order varies per field, so it is given).

@@ -48,12 +48,6 @@ Condition Combine(Condition::Kind kind, std::vector<Condition> children) {
 
 bool IsScalar(Type t) { return t == Type::kS || t == Type::kN || t == Type::kB; }
 
-// -1, 0, 1 for two scalars of the same type.
-int CompareScalars(const AttributeValue& a, const AttributeValue& b) {
-  if (a.type() == Type::kN) return a.num().Compare(b.num());
-  return a.str().compare(b.str()) < 0 ? -1 : (a.str() == b.str() ? 0 : 1);
-}
-
 struct OperatorRule {
   const char* name;
   int min_args;
@@ -109,7 +103,7 @@ Result<Condition> OperatorCondition(const std::string& name, const std::string& 
   if (op == "BEGINS_WITH") return Function(K::kBeginsWith, name, std::move(values));
   if (op == "IN") return Function(K::kIn, name, std::move(values));
   // BETWEEN
-  if (CompareScalars(values[0], values[1]) > 0) {
+  if (model::CompareScalars(values[0], values[1]) > 0) {
     return Status::Validation(
         "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
   }

@@ -296,27 +296,15 @@ Status CreateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   return Status::Ok();
 }
 
-namespace {
-
-Result<std::string> ReadTableNameOnly(const JsonValue& req) {
-  ConstraintErrors errors;
-  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
-  CheckTableName(name, "tableName", &errors);
-  BASALT_RETURN_IF_ERROR(errors.ToStatus());
-  return *name;
-}
-
-}  // namespace
-
 Status DescribeTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
-  BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableNameOnly(req));
+  BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableName(req));
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->DescribeTable(ctx.scope, name));
   WriteDescriptionResponse(out, "Table", d);
   return Status::Ok();
 }
 
 Status DeleteTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
-  BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableNameOnly(req));
+  BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableName(req));
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->DeleteTable(ctx.scope, name));
   WriteDescriptionResponse(out, "TableDescription", d);
   return Status::Ok();

@@ -106,6 +106,15 @@ Status CheckCondition(const WriteCondition& wc, const std::optional<model::Item>
   return Status(Code::kConditionalCheckFailed, "The conditional request failed").WithDetail(std::move(detail));
 }
 
+// Records a batch request's key; a key seen before in the batch is DynamoDB's error.
+Status AddUnique(storage::Key key, std::vector<storage::Key>* seen) {
+  for (const auto& s : *seen) {
+    if (s.pk == key.pk && s.sk == key.sk) return Status::Validation("Provided list of item keys contains duplicates");
+  }
+  seen->push_back(std::move(key));
+  return Status::Ok();
+}
+
 std::vector<std::string> KeyNames(const TableMeta& t) {
   std::vector<std::string> names{t.key_schema.hash.name};
   if (t.key_schema.range) names.push_back(t.key_schema.range->name);
@@ -124,6 +133,13 @@ std::string Database::StatusOf(const TableMeta& meta) const {
   if (now < meta.active_at) return "CREATING";
   if (now < meta.updated_until) return "UPDATING";
   return "ACTIVE";
+}
+
+Status Database::CheckNotChanging(const TableMeta& meta) const {
+  std::string status = StatusOf(meta);
+  if (status == "ACTIVE") return Status::Ok();
+  return Status::InUse("Attempt to change a resource which is still in use: Table is being " +
+                       std::string(status == "CREATING" ? "created" : "updated") + ": " + meta.name);
 }
 
 TableDescription Database::Describe(std::shared_ptr<const TableMeta> meta, std::string status) {
@@ -201,11 +217,7 @@ Result<TableDescription> Database::DeleteTable(const Scope& scope, const std::st
         "Resource cannot be deleted as it is currently protected against deletion. Disable deletion "
         "protection first.");
   }
-  std::string status = StatusOf(*meta);
-  if (status != "ACTIVE") {
-    return Status::InUse("Attempt to change a resource which is still in use: Table is being " +
-                         std::string(status == "CREATING" ? "created" : "updated") + ": " + name);
-  }
+  BASALT_RETURN_IF_ERROR(CheckNotChanging(*meta));
   TableDescription d = Describe(meta, "DELETING");
   BASALT_RETURN_IF_ERROR(catalog_.Remove(*meta));
   BASALT_RETURN_IF_ERROR(engine_->DropTable(meta->id));
@@ -219,11 +231,7 @@ Result<TableDescription> Database::UpdateTable(const Scope& scope, const UpdateT
   std::lock_guard lock(ddl_mu_);
   auto current = catalog_.Find(scope.ns, in.name);
   if (!current) return TableNotFound(in.name);
-  if (StatusOf(*current) != "ACTIVE") {
-    return Status::InUse("Attempt to change a resource which is still in use: Table is being " +
-                         std::string(StatusOf(*current) == "CREATING" ? "created" : "updated") + ": " +
-                         in.name);
-  }
+  BASALT_RETURN_IF_ERROR(CheckNotChanging(*current));
   auto meta = std::make_shared<TableMeta>(*current);
   double now = std::floor(clock_->Now() * 1000) / 1000;
   bool changes_capacity = in.billing_mode || in.throughput;
@@ -391,13 +399,7 @@ Result<BatchGetOutput> Database::BatchGetItem(const Scope& scope, const std::vec
     std::vector<storage::Key> seen;
     for (size_t i = 0; i < t.keys.size(); ++i) {
       BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, t.keys[i]));
-      storage::Key sk = WritePath::StorageKey(*table, key);
-      for (const auto& s : seen) {
-        if (s.pk == sk.pk && s.sk == sk.sk) {
-          return Status::Validation("Provided list of item keys contains duplicates");
-        }
-      }
-      seen.push_back(std::move(sk));
+      BASALT_RETURN_IF_ERROR(AddUnique(WritePath::StorageKey(*table, key), &seen));
       entries.push_back(Entry{&t, i, table, std::move(key)});
     }
   }
@@ -446,13 +448,7 @@ Result<BatchWriteOutput> Database::BatchWriteItem(const Scope& scope,
       } else {
         BASALT_ASSIGN_OR_RETURN(key, model::KeyFromKeyMap(table->key_schema, req.item));
       }
-      storage::Key sk = WritePath::StorageKey(*table, key);
-      for (const auto& s : seen) {
-        if (s.pk == sk.pk && s.sk == sk.sk) {
-          return Status::Validation("Provided list of item keys contains duplicates");
-        }
-      }
-      seen.push_back(std::move(sk));
+      BASALT_RETURN_IF_ERROR(AddUnique(WritePath::StorageKey(*table, key), &seen));
       const WriteRequest* r = &req;
       writes.push_back(ItemWrite{table, std::move(key),
                                  [r](const std::optional<model::Item>&) -> Result<std::optional<model::Item>> {

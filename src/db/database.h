@@ -206,6 +206,8 @@ class Database {
   // The table if it exists and is not being deleted; else ResourceNotFound.
   Result<std::shared_ptr<const TableMeta>> FindActive(const Scope& scope, const std::string& name);
   std::string StatusOf(const TableMeta& meta) const;
+  // ResourceInUse unless the table is ACTIVE (a definition change is under way).
+  Status CheckNotChanging(const TableMeta& meta) const;
   TableDescription Describe(std::shared_ptr<const TableMeta> meta, std::string status);
   // Removes tables whose DELETING period has passed.
   void ReapDeleted();

@@ -562,11 +562,6 @@ std::string BoundText(const AttributeValue& v) {
   }
 }
 
-int CompareScalars(const AttributeValue& a, const AttributeValue& b) {
-  if (a.type() == Type::kN) return a.num().Compare(b.num());
-  return a.str().compare(b.str());
-}
-
 class Resolver {
  public:
   Resolver(std::string prefix, const Bindings& b) : prefix_(std::move(prefix)), b_(b) {}
@@ -763,7 +758,7 @@ class Resolver {
                 "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: " +
                 BoundText(lo.value) + ", upper bound operand: " + BoundText(hi.value));
           }
-          if (CompareScalars(lo.value, hi.value) > 0) {
+          if (model::CompareScalars(lo.value, hi.value) > 0) {
             return Fail(
                 "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound "
                 "operand: " +

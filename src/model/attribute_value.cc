@@ -53,6 +53,11 @@ bool AttributeValue::operator==(const AttributeValue& o) const {
   return false;
 }
 
+int CompareScalars(const AttributeValue& a, const AttributeValue& b) {
+  if (a.type() == Type::kN) return a.num().Compare(b.num());
+  return a.str().compare(b.str());
+}
+
 namespace {
 
 void Render(const AttributeValue& v, std::string* out);

@@ -68,6 +68,10 @@ class AttributeValue {
 // An item is its top-level attributes by name.
 using Item = AttributeMap;
 
+// The order of two scalars of the same type: N numerically, S and B by their
+// bytes. Negative, zero or positive as a <, ==, > b.
+int CompareScalars(const AttributeValue& a, const AttributeValue& b);
+
 // A readable rendering for tests and logs, e.g. {a: S"x", n: N7, l: L[BOOLtrue]}.
 std::string DebugString(const AttributeValue& v);
 std::string DebugString(const Item& item);
