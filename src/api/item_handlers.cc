@@ -19,18 +19,32 @@ Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& req) {
 }
 
 void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCapacity& c) {
-  double units = c.read_units + c.write_units;
+  auto units = [&](double u) {
+    w.StartObject();
+    w.Key("CapacityUnits");
+    w.Double(u);
+    w.EndObject();
+  };
+  auto index_units = [&](const char* key, const std::map<std::string, double>& by_index) {
+    if (by_index.empty()) return;
+    w.Key(key);
+    w.StartObject();
+    for (const auto& [name, u] : by_index) {
+      WriteKey(w, name);
+      units(u);
+    }
+    w.EndObject();
+  };
   w.StartObject();
   w.Key("TableName");
   WriteString(w, c.table);
   w.Key("CapacityUnits");
-  w.Double(units);
+  w.Double(c.Total());
   if (mode == db::ReturnCapacity::kIndexes) {
     w.Key("Table");
-    w.StartObject();
-    w.Key("CapacityUnits");
-    w.Double(units);
-    w.EndObject();
+    units(c.read_units + c.write_units);
+    index_units("LocalSecondaryIndexes", c.local_indexes);
+    index_units("GlobalSecondaryIndexes", c.global_indexes);
   }
   w.EndObject();
 }

@@ -80,6 +80,8 @@ Status ReadPage(const JsonValue& req, RequestExpressions& exprs, const char* fil
   if (select == "COUNT") in->select = db::Select::kCount;
   if (select == "ALL_PROJECTED_ATTRIBUTES") in->select = db::Select::kAllProjectedAttributes;
   if (select == "SPECIFIC_ATTRIBUTES" || has_projection) in->select = db::Select::kSpecificAttributes;
+  // Without either, an index returns what it projects.
+  if (!select && !has_projection && index) in->select = db::Select::kAllProjectedAttributes;
   BASALT_ASSIGN_OR_RETURN(const JsonValue* esk, GetObject(req, "ExclusiveStartKey"));
   if (esk) {
     BASALT_ASSIGN_OR_RETURN(model::Item key, DecodeItem(*esk));

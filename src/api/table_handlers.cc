@@ -1,5 +1,6 @@
 // CreateTable, DescribeTable, UpdateTable, DeleteTable, ListTables,
 // DescribeEndpoints and DescribeLimits.
+#include <algorithm>
 #include <cmath>
 
 #include "api/handlers.h"
@@ -13,6 +14,76 @@ const char* ModelTypeName(model::Type t) { return model::TypeName(t); }
 void WriteTimestamp(JsonWriter& w, double seconds) {
   // Epoch seconds with millisecond precision, as DynamoDB prints them.
   w.Double(std::round(seconds * 1000) / 1000);
+}
+
+void WriteKeySchema(JsonWriter& w, const model::KeySchema& ks) {
+  w.Key("KeySchema");
+  w.StartArray();
+  auto key = [&](const model::KeyAttribute& a, const char* type) {
+    w.StartObject();
+    w.Key("AttributeName");
+    WriteString(w, a.name);
+    w.Key("KeyType");
+    w.String(type);
+    w.EndObject();
+  };
+  key(ks.hash, "HASH");
+  if (ks.range) key(*ks.range, "RANGE");
+  w.EndArray();
+}
+
+void WriteIndexes(JsonWriter& w, const db::TableDescription& d, bool global) {
+  bool any = std::any_of(d.indexes.begin(), d.indexes.end(),
+                         [&](const db::IndexDescription& i) { return i.meta->global == global; });
+  if (!any) return;
+  w.Key(global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+  w.StartArray();
+  for (const db::IndexDescription& i : d.indexes) {
+    const db::IndexMeta& m = *i.meta;
+    if (m.global != global) continue;
+    w.StartObject();
+    w.Key("IndexName");
+    WriteString(w, m.name);
+    WriteKeySchema(w, m.key_schema);
+    w.Key("Projection");
+    w.StartObject();
+    w.Key("ProjectionType");
+    w.String(m.projection == db::ProjectionType::kAll        ? "ALL"
+             : m.projection == db::ProjectionType::kKeysOnly ? "KEYS_ONLY"
+                                                             : "INCLUDE");
+    if (m.projection == db::ProjectionType::kInclude) {
+      w.Key("NonKeyAttributes");
+      w.StartArray();
+      for (const auto& a : m.non_key_attributes) WriteString(w, a);
+      w.EndArray();
+    }
+    w.EndObject();
+    if (global) {
+      w.Key("IndexStatus");
+      WriteString(w, i.status);
+      if (m.backfilling) {
+        w.Key("Backfilling");
+        w.Bool(true);
+      }
+      w.Key("ProvisionedThroughput");
+      w.StartObject();
+      w.Key("NumberOfDecreasesToday");
+      w.Int64(0);
+      w.Key("ReadCapacityUnits");
+      w.Int64(m.throughput.read_capacity_units);
+      w.Key("WriteCapacityUnits");
+      w.Int64(m.throughput.write_capacity_units);
+      w.EndObject();
+    }
+    w.Key("IndexSizeBytes");
+    w.Int64(i.stats.size_bytes);
+    w.Key("ItemCount");
+    w.Int64(i.stats.item_count);
+    w.Key("IndexArn");
+    WriteString(w, d.meta->IndexArn(m));
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
@@ -31,19 +102,7 @@ void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
   w.EndArray();
   w.Key("TableName");
   WriteString(w, m.name);
-  w.Key("KeySchema");
-  w.StartArray();
-  auto key = [&](const model::KeyAttribute& a, const char* type) {
-    w.StartObject();
-    w.Key("AttributeName");
-    WriteString(w, a.name);
-    w.Key("KeyType");
-    w.String(type);
-    w.EndObject();
-  };
-  key(m.key_schema.hash, "HASH");
-  if (m.key_schema.range) key(*m.key_schema.range, "RANGE");
-  w.EndArray();
+  WriteKeySchema(w, m.key_schema);
   w.Key("TableStatus");
   WriteString(w, d.status);
   w.Key("CreationDateTime");
@@ -73,6 +132,8 @@ void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
   WriteString(w, m.Arn());
   w.Key("TableId");
   WriteString(w, m.uuid);
+  WriteIndexes(w, d, false);
+  WriteIndexes(w, d, true);
   // A table that was ever on demand keeps a summary, also after switching back.
   if (m.billing_mode == db::BillingMode::kPayPerRequest || m.billing_mode_update_time > 0) {
     w.Key("BillingModeSummary");
@@ -103,20 +164,22 @@ void WriteDescriptionResponse(JsonWriter& out, const char* key, const db::TableD
   out.EndObject();
 }
 
-Status ReadThroughput(const JsonValue& req, ConstraintErrors* errors, std::optional<db::ProvisionedThroughput>* out) {
+// ProvisionedThroughput of a table, or of an index at constraint path `prefix`.
+Status ReadThroughput(const JsonValue& req, ConstraintErrors* errors, std::optional<db::ProvisionedThroughput>* out,
+                      const std::string& prefix = "") {
   BASALT_ASSIGN_OR_RETURN(const JsonValue* pt, GetObject(req, "ProvisionedThroughput"));
   if (!pt) return Status::Ok();
   BASALT_ASSIGN_OR_RETURN(auto rcu, GetInteger(*pt, "ReadCapacityUnits"));
   BASALT_ASSIGN_OR_RETURN(auto wcu, GetInteger(*pt, "WriteCapacityUnits"));
-  auto check = [&](const std::optional<int64_t>& v, const char* path) {
+  auto check = [&](const std::optional<int64_t>& v, const std::string& path) {
     if (!v) {
       errors->AddNull(path);
     } else if (*v < 1) {
       errors->Add("'" + std::to_string(*v) + "'", path, "Member must have value greater than or equal to 1");
     }
   };
-  check(rcu, "provisionedThroughput.readCapacityUnits");
-  check(wcu, "provisionedThroughput.writeCapacityUnits");
+  check(rcu, prefix + "provisionedThroughput.readCapacityUnits");
+  check(wcu, prefix + "provisionedThroughput.writeCapacityUnits");
   db::ProvisionedThroughput tp;
   tp.read_capacity_units = rcu.value_or(0);
   tp.write_capacity_units = wcu.value_or(0);
@@ -173,87 +236,210 @@ Status ReadTags(const JsonValue& req, ConstraintErrors* errors, std::vector<db::
   return Status::Ok();
 }
 
+struct KeyElement {
+  std::string name;
+  std::string type;
+};
+
+// A KeySchema array (of the table at `path` "keySchema", or of an index).
+Status ReadKeySchema(const JsonValue& obj, const std::string& path, ConstraintErrors* errors,
+                     std::vector<KeyElement>* keys) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* key_schema, GetArray(obj, "KeySchema"));
+  if (!key_schema) {
+    errors->AddNull(path);
+    keys->push_back({});
+    return Status::Ok();
+  }
+  int i = 0;
+  for (const auto& e : key_schema->GetArray()) {
+    ++i;
+    if (!e.IsObject()) {
+      return Status::Serialization(std::string(JsonKindName(e)) + " can not be converted to KeySchemaElement");
+    }
+    BASALT_ASSIGN_OR_RETURN(auto attr, GetString(e, "AttributeName"));
+    BASALT_ASSIGN_OR_RETURN(auto type, GetString(e, "KeyType"));
+    std::string member = path + "." + std::to_string(i) + ".member.";
+    if (!attr) {
+      errors->AddNull(member + "attributeName");
+    } else if (attr->empty() || attr->size() > model::kMaxKeyAttributeNameLength) {
+      errors->Add("'" + *attr + "'", member + "attributeName",
+                  attr->empty() ? "Member must have length greater than or equal to 1"
+                                : "Member must have length less than or equal to 255");
+    }
+    if (!type) {
+      errors->AddNull(member + "keyType");
+    } else if (*type != "HASH" && *type != "RANGE") {
+      errors->Add("'" + *type + "'", member + "keyType", "Member must satisfy enum value set: [HASH, RANGE]");
+    }
+    keys->push_back({attr.value_or(""), type.value_or("")});
+  }
+  if (keys->empty()) {
+    errors->Add("'[]'", path, "Member must have length greater than or equal to 1");
+    keys->push_back({});
+  }
+  if (keys->size() > 2) {
+    std::string repr = "'[";
+    for (size_t k = 0; k < keys->size(); ++k) {
+      repr += (k ? ", " : "") + std::string("KeySchemaElement(AttributeName=") + (*keys)[k].name +
+              ", KeyType=" + (*keys)[k].type + ")";
+    }
+    errors->Add(repr + "]'", path, "Member must have length less than or equal to 2");
+  }
+  return Status::Ok();
+}
+
+Status ReadAttributeDefinitions(const JsonValue& req, ConstraintErrors* errors,
+                                std::vector<model::KeyAttribute>* defs, bool required = true) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* attr_defs, GetArray(req, "AttributeDefinitions"));
+  if (!attr_defs) {
+    if (required) errors->AddNull("attributeDefinitions");
+    return Status::Ok();
+  }
+  int i = 0;
+  for (const auto& e : attr_defs->GetArray()) {
+    ++i;
+    if (!e.IsObject()) {
+      return Status::Serialization(std::string(JsonKindName(e)) + " can not be converted to AttributeDefinition");
+    }
+    BASALT_ASSIGN_OR_RETURN(auto attr, GetString(e, "AttributeName"));
+    BASALT_ASSIGN_OR_RETURN(auto type, GetString(e, "AttributeType"));
+    std::string path = "attributeDefinitions." + std::to_string(i) + ".member.";
+    if (!attr) {
+      errors->AddNull(path + "attributeName");
+    } else if (attr->empty() || attr->size() > model::kMaxKeyAttributeNameLength) {
+      errors->Add("'" + *attr + "'", path + "attributeName",
+                  attr->empty() ? "Member must have length greater than or equal to 1"
+                                : "Member must have length less than or equal to 255");
+    }
+    std::optional<model::Type> t;
+    if (!type) {
+      errors->AddNull(path + "attributeType");
+    } else {
+      BASALT_ASSIGN_OR_RETURN(t, ParseScalarType(*type));
+      if (!t) errors->Add("'" + *type + "'", path + "attributeType", "Member must satisfy enum value set: [B, N, S]");
+    }
+    defs->push_back(model::KeyAttribute{attr.value_or(""), t.value_or(model::Type::kS)});
+  }
+  return Status::Ok();
+}
+
+// One index definition (CreateTable's LocalSecondaryIndexes and
+// GlobalSecondaryIndexes, UpdateTable's Create), at constraint path `path`.
+Status ReadIndex(const JsonValue& e, bool global, const std::string& path, ConstraintErrors* errors,
+                 db::IndexInput* index) {
+  if (!e.IsObject()) {
+    return Status::Serialization(std::string(JsonKindName(e)) + " can not be converted to " +
+                                 (global ? "GlobalSecondaryIndex" : "LocalSecondaryIndex"));
+  }
+  index->global = global;
+  BASALT_ASSIGN_OR_RETURN(auto name, GetString(e, "IndexName"));
+  CheckTableName(name, path + ".indexName", errors);
+  index->name = name.value_or("");
+  std::vector<KeyElement> keys;
+  BASALT_RETURN_IF_ERROR(ReadKeySchema(e, path + ".keySchema", errors, &keys));
+  for (const auto& k : keys) index->key_schema.emplace_back(k.name, k.type);
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* projection, GetObject(e, "Projection"));
+  if (!projection) {
+    errors->AddNull(path + ".projection");
+  } else {
+    BASALT_ASSIGN_OR_RETURN(auto type, GetEnum(*projection, "ProjectionType", path + ".projection.projectionType",
+                                               {"ALL", "KEYS_ONLY", "INCLUDE"}, "[ALL, KEYS_ONLY, INCLUDE]", errors));
+    index->projection = type == "KEYS_ONLY" ? db::ProjectionType::kKeysOnly
+                        : type == "INCLUDE" ? db::ProjectionType::kInclude
+                                            : db::ProjectionType::kAll;
+    BASALT_ASSIGN_OR_RETURN(const JsonValue* attrs, GetArray(*projection, "NonKeyAttributes"));
+    if (attrs) {
+      std::vector<std::string> names;
+      for (const auto& a : attrs->GetArray()) {
+        if (!a.IsString()) return Status::Serialization(std::string(JsonKindName(a)) + " can not be converted to String");
+        names.emplace_back(a.GetString(), a.GetStringLength());
+      }
+      if (names.size() > 20) {
+        errors->Add("'[" + [&] {
+          std::string r;
+          for (size_t i = 0; i < names.size(); ++i) r += (i ? ", " : "") + names[i];
+          return r;
+        }() + "]'", path + ".projection.nonKeyAttributes", "Member must have length less than or equal to 20");
+      }
+      index->non_key_attributes = std::move(names);
+    }
+  }
+  if (global) {
+    BASALT_RETURN_IF_ERROR(ReadThroughput(e, errors, &index->throughput, path + "."));
+  }
+  return Status::Ok();
+}
+
+Status ReadIndexes(const JsonValue& req, bool global, ConstraintErrors* errors, std::vector<db::IndexInput>* out,
+                   bool* present) {
+  const char* field = global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* arr, GetArray(req, field));
+  *present = arr != nullptr;
+  if (!arr) return Status::Ok();
+  std::string path = global ? "globalSecondaryIndexes" : "localSecondaryIndexes";
+  int i = 0;
+  for (const auto& e : arr->GetArray()) {
+    ++i;
+    db::IndexInput index;
+    BASALT_RETURN_IF_ERROR(ReadIndex(e, global, path + "." + std::to_string(i) + ".member", errors, &index));
+    out->push_back(std::move(index));
+  }
+  return Status::Ok();
+}
+
+Status ReadIndexUpdates(const JsonValue& req, ConstraintErrors* errors, std::vector<db::IndexUpdate>* out) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* arr, GetArray(req, "GlobalSecondaryIndexUpdates"));
+  if (!arr) return Status::Ok();
+  int i = 0;
+  for (const auto& e : arr->GetArray()) {
+    ++i;
+    if (!e.IsObject()) {
+      return Status::Serialization(std::string(JsonKindName(e)) + " can not be converted to GlobalSecondaryIndexUpdate");
+    }
+    std::string path = "globalSecondaryIndexUpdates." + std::to_string(i) + ".member";
+    BASALT_ASSIGN_OR_RETURN(const JsonValue* create, GetObject(e, "Create"));
+    BASALT_ASSIGN_OR_RETURN(const JsonValue* del, GetObject(e, "Delete"));
+    BASALT_ASSIGN_OR_RETURN(const JsonValue* update, GetObject(e, "Update"));
+    int given = (create != nullptr) + (del != nullptr) + (update != nullptr);
+    if (given != 1) {
+      return Status::Validation(
+          "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
+          "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
+    }
+    db::IndexUpdate u;
+    if (create) {
+      u.kind = db::IndexUpdate::kCreate;
+      BASALT_RETURN_IF_ERROR(ReadIndex(*create, true, path + ".create", errors, &u.index));
+    } else {
+      const JsonValue& body = del ? *del : *update;
+      u.kind = del ? db::IndexUpdate::kDelete : db::IndexUpdate::kUpdate;
+      u.index.global = true;
+      BASALT_ASSIGN_OR_RETURN(auto name, GetString(body, "IndexName"));
+      std::string sub = path + (del ? ".delete" : ".update");
+      CheckTableName(name, sub + ".indexName", errors);
+      u.index.name = name.value_or("");
+      if (update) {
+        BASALT_RETURN_IF_ERROR(ReadThroughput(body, errors, &u.index.throughput, sub + "."));
+        if (!u.index.throughput) errors->AddNull(sub + ".provisionedThroughput");
+      }
+    }
+    out->push_back(std::move(u));
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status CreateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   ConstraintErrors errors;
   db::CreateTableInput in;
   BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
-  BASALT_ASSIGN_OR_RETURN(const JsonValue* key_schema, GetArray(req, "KeySchema"));
-  BASALT_ASSIGN_OR_RETURN(const JsonValue* attr_defs, GetArray(req, "AttributeDefinitions"));
   CheckTableName(name, "tableName", &errors);
-
-  struct KeyElement {
-    std::string name;
-    std::string type;
-  };
   std::vector<KeyElement> keys;
-  if (!key_schema) {
-    errors.AddNull("keySchema");
-  } else {
-    int i = 0;
-    for (const auto& e : key_schema->GetArray()) {
-      ++i;
-      if (!e.IsObject()) {
-        return Status::Serialization(std::string(JsonKindName(e)) + " can not be converted to KeySchemaElement");
-      }
-      BASALT_ASSIGN_OR_RETURN(auto attr, GetString(e, "AttributeName"));
-      BASALT_ASSIGN_OR_RETURN(auto type, GetString(e, "KeyType"));
-      std::string path = "keySchema." + std::to_string(i) + ".member.";
-      if (!attr) {
-        errors.AddNull(path + "attributeName");
-      } else if (attr->empty() || attr->size() > model::kMaxKeyAttributeNameLength) {
-        errors.Add("'" + *attr + "'", path + "attributeName",
-                   attr->empty() ? "Member must have length greater than or equal to 1"
-                                 : "Member must have length less than or equal to 255");
-      }
-      if (!type) {
-        errors.AddNull(path + "keyType");
-      } else if (*type != "HASH" && *type != "RANGE") {
-        errors.Add("'" + *type + "'", path + "keyType", "Member must satisfy enum value set: [HASH, RANGE]");
-      }
-      keys.push_back({attr.value_or(""), type.value_or("")});
-    }
-    if (keys.empty()) errors.Add("'[]'", "keySchema", "Member must have length greater than or equal to 1");
-    if (keys.size() > 2) {
-      std::string repr = "'[";
-      for (size_t k = 0; k < keys.size(); ++k) {
-        repr += (k ? ", " : "") + std::string("KeySchemaElement(AttributeName=") + keys[k].name +
-                ", KeyType=" + keys[k].type + ")";
-      }
-      errors.Add(repr + "]'", "keySchema", "Member must have length less than or equal to 2");
-    }
-  }
-  if (!attr_defs) {
-    errors.AddNull("attributeDefinitions");
-  } else {
-    int i = 0;
-    for (const auto& e : attr_defs->GetArray()) {
-      ++i;
-      if (!e.IsObject()) {
-        return Status::Serialization(std::string(JsonKindName(e)) +
-                                     " can not be converted to AttributeDefinition");
-      }
-      BASALT_ASSIGN_OR_RETURN(auto attr, GetString(e, "AttributeName"));
-      BASALT_ASSIGN_OR_RETURN(auto type, GetString(e, "AttributeType"));
-      std::string path = "attributeDefinitions." + std::to_string(i) + ".member.";
-      if (!attr) {
-        errors.AddNull(path + "attributeName");
-      } else if (attr->empty() || attr->size() > model::kMaxKeyAttributeNameLength) {
-        errors.Add("'" + *attr + "'", path + "attributeName",
-                   attr->empty() ? "Member must have length greater than or equal to 1"
-                                 : "Member must have length less than or equal to 255");
-      }
-      std::optional<model::Type> t;
-      if (!type) {
-        errors.AddNull(path + "attributeType");
-      } else {
-        BASALT_ASSIGN_OR_RETURN(t, ParseScalarType(*type));
-        if (!t) errors.Add("'" + *type + "'", path + "attributeType", "Member must satisfy enum value set: [B, N, S]");
-      }
-      in.attribute_definitions.push_back(model::KeyAttribute{attr.value_or(""), t.value_or(model::Type::kS)});
-    }
-  }
+  BASALT_RETURN_IF_ERROR(ReadKeySchema(req, "keySchema", &errors, &keys));
+  BASALT_RETURN_IF_ERROR(ReadAttributeDefinitions(req, &errors, &in.attribute_definitions));
+  BASALT_RETURN_IF_ERROR(ReadIndexes(req, false, &errors, &in.local_indexes, &in.has_local_indexes));
+  BASALT_RETURN_IF_ERROR(ReadIndexes(req, true, &errors, &in.global_indexes, &in.has_global_indexes));
   std::optional<db::BillingMode> billing;
   BASALT_RETURN_IF_ERROR(ReadBillingMode(req, &errors, &billing));
   BASALT_RETURN_IF_ERROR(ReadThroughput(req, &errors, &in.throughput));
@@ -263,11 +449,9 @@ Status CreateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(auto protection, GetBool(req, "DeletionProtectionEnabled"));
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
 
-  for (const char* unsupported : {"LocalSecondaryIndexes", "GlobalSecondaryIndexes", "StreamSpecification"}) {
-    auto it = req.FindMember(unsupported);
-    if (it != req.MemberEnd() && !it->value.IsNull()) {
-      return Status::Validation(std::string(unsupported) + " are not supported by this version of Basalt");
-    }
+  auto it = req.FindMember("StreamSpecification");
+  if (it != req.MemberEnd() && !it->value.IsNull()) {
+    return Status::Validation("StreamSpecification are not supported by this version of Basalt");
   }
 
   // The key schema's shape, in the order DynamoDB checks it.
@@ -319,15 +503,16 @@ Status UpdateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_RETURN_IF_ERROR(ReadThroughput(req, &errors, &in.throughput));
   BASALT_RETURN_IF_ERROR(ReadTableClass(req, &errors, &in.table_class));
   BASALT_ASSIGN_OR_RETURN(in.deletion_protection, GetBool(req, "DeletionProtectionEnabled"));
+  BASALT_RETURN_IF_ERROR(ReadAttributeDefinitions(req, &errors, &in.attribute_definitions, false));
+  BASALT_RETURN_IF_ERROR(ReadIndexUpdates(req, &errors, &in.index_updates));
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
-  for (const char* unsupported : {"GlobalSecondaryIndexUpdates", "StreamSpecification", "ReplicaUpdates",
-                                  "SSESpecification"}) {
+  for (const char* unsupported : {"StreamSpecification", "ReplicaUpdates", "SSESpecification"}) {
     auto it = req.FindMember(unsupported);
     if (it != req.MemberEnd() && !it->value.IsNull()) {
       return Status::Validation(std::string(unsupported) + " is not supported by this version of Basalt");
     }
   }
-  if (!in.billing_mode && !in.throughput && !in.table_class && !in.deletion_protection) {
+  if (!in.billing_mode && !in.throughput && !in.table_class && !in.deletion_protection && in.index_updates.empty()) {
     return Status::Validation("Nothing to update");
   }
   in.name = *name;

@@ -23,6 +23,8 @@ Status Catalog::Load() {
   for (const auto& [key, value] : rows) {
     auto meta = std::make_shared<TableMeta>();
     BASALT_RETURN_IF_ERROR(DecodeTableMeta(value, meta.get()));
+    meta->runtime = std::make_shared<TableRuntime>();
+    meta->runtime->indexes = meta->indexes;
     tables_[{meta->ns, meta->name}] = meta;
   }
   std::optional<std::string> next;
@@ -57,20 +59,40 @@ size_t Catalog::Count(const std::string& ns) const {
   return n;
 }
 
+std::vector<std::shared_ptr<const TableMeta>> Catalog::All() const {
+  std::shared_lock lock(mu_);
+  std::vector<std::shared_ptr<const TableMeta>> out;
+  for (const auto& [name, meta] : tables_) out.push_back(meta);
+  return out;
+}
+
 Status Catalog::Create(TableMeta meta, std::shared_ptr<const TableMeta>* created) {
   std::unique_lock lock(mu_);
   if (tables_.count({meta.ns, meta.name})) {
     return Status::InUse("Table already exists: " + meta.name);
   }
-  meta.id = next_id_;
-  // The counter is stored before the table so an id is never handed out twice.
-  BASALT_RETURN_IF_ERROR(meta_->Put(kNextIdKey, std::to_string(next_id_ + 1)));
-  ++next_id_;
+  BASALT_ASSIGN_OR_RETURN(meta.id, TakeIdsLocked(1 + meta.indexes.size()));
+  for (size_t i = 0; i < meta.indexes.size(); ++i) meta.indexes[i].id = meta.id + 1 + i;
+  meta.runtime = std::make_shared<TableRuntime>();
+  meta.runtime->indexes = meta.indexes;
   BASALT_RETURN_IF_ERROR(meta_->Put(StoreKey(meta.ns, meta.name), EncodeTableMeta(meta)));
   auto ptr = std::make_shared<const TableMeta>(std::move(meta));
   tables_[{ptr->ns, ptr->name}] = ptr;
   *created = ptr;
   return Status::Ok();
+}
+
+Result<storage::TableId> Catalog::TakeIdsLocked(uint64_t n) {
+  storage::TableId first = next_id_;
+  // The counter is stored before the ids are used, so none is handed out twice.
+  BASALT_RETURN_IF_ERROR(meta_->Put(kNextIdKey, std::to_string(next_id_ + n)));
+  next_id_ += n;
+  return first;
+}
+
+Result<storage::TableId> Catalog::NewId() {
+  std::unique_lock lock(mu_);
+  return TakeIdsLocked(1);
 }
 
 Status Catalog::Update(std::shared_ptr<const TableMeta> meta) {

@@ -28,9 +28,15 @@ class Catalog {
   std::vector<std::shared_ptr<const TableMeta>> List(const std::string& ns, const std::string& start_after,
                                                      size_t limit) const;
   size_t Count(const std::string& ns) const;
+  // Every table of every namespace.
+  std::vector<std::shared_ptr<const TableMeta>> All() const;
 
-  // Adds a table, assigning its storage id. kResourceInUse if the name is taken.
+  // Adds a table, assigning the storage ids of the table and its indexes and
+  // giving it a runtime that maintains those indexes. kResourceInUse if the
+  // name is taken.
   Status Create(TableMeta meta, std::shared_ptr<const TableMeta>* created);
+  // A storage id never handed out before (for an index added later).
+  Result<storage::TableId> NewId();
   // Replaces a table's definition (same namespace, name and id).
   Status Update(std::shared_ptr<const TableMeta> meta);
   Status Remove(const TableMeta& meta);
@@ -38,6 +44,8 @@ class Catalog {
  private:
   using Name = std::pair<std::string, std::string>;  // (ns, name)
   static std::string StoreKey(const std::string& ns, const std::string& name);
+  // Takes `n` ids; the caller holds mu_.
+  Result<storage::TableId> TakeIdsLocked(uint64_t n);
 
   storage::MetaStore* meta_;
   mutable std::shared_mutex mu_;

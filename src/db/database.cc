@@ -5,7 +5,10 @@
 #include <random>
 #include <set>
 
+#include "db/capacity.h"
+#include "db/index.h"
 #include "model/item.h"
+#include "model/item_codec.h"
 #include "model/limits.h"
 
 namespace basalt::db {
@@ -28,15 +31,6 @@ std::string NewUuid() {
   return buf;
 }
 
-// DynamoDB charges reads per 4 KB and writes per 1 KB, rounding up, at least
-// one unit; an eventually consistent read costs half.
-double ReadUnits(size_t size, bool consistent) {
-  double units = std::max<double>(1, std::ceil(static_cast<double>(size) / 4096));
-  return consistent ? units : units / 2;
-}
-
-double WriteUnits(size_t size) { return std::max<double>(1, std::ceil(static_cast<double>(size) / 1024)); }
-
 Status CheckItemSize(const model::Item& item) {
   if (model::ItemSize(item) > model::kMaxItemSize) {
     return Status::Validation("Item size has exceeded the maximum allowed size");
@@ -44,36 +38,146 @@ Status CheckItemSize(const model::Item& item) {
   return Status::Ok();
 }
 
-Status CheckKeySchema(const CreateTableInput& in) {
+std::string Invalid(const std::string& what) { return "One or more parameter values were invalid: " + what; }
+
+// Every attribute named by the table's and its indexes' key schemas must be
+// defined, and nothing else.
+Status CheckAttributeDefinitions(const std::vector<model::KeyAttribute>& defs,
+                                 const std::vector<std::string>& key_names) {
   std::set<std::string> defined;
-  for (const auto& a : in.attribute_definitions) {
-    if (!defined.insert(a.name).second) {
-      return Status::Validation("Cannot have two attributes with the same name");
-    }
+  for (const auto& a : defs) {
+    if (!defined.insert(a.name).second) return Status::Validation("Cannot have two attributes with the same name");
   }
-  std::vector<std::string> keys{in.key_schema.hash.name};
-  if (in.key_schema.range) keys.push_back(in.key_schema.range->name);
+  std::set<std::string> used(key_names.begin(), key_names.end());
   std::vector<std::string> missing;
-  for (const auto& k : keys) {
+  for (const auto& k : key_names) {
     if (!defined.count(k)) missing.push_back(k);
   }
   if (!missing.empty()) {
-    std::string msg =
-        "One or more parameter values were invalid: Some index key attributes are not defined in "
-        "AttributeDefinitions. Keys: [";
-    for (size_t i = 0; i < keys.size(); ++i) msg += (i ? ", " : "") + keys[i];
+    std::string msg = "Some index key attributes are not defined in AttributeDefinitions. Keys: [";
+    for (size_t i = 0; i < key_names.size(); ++i) msg += (i ? ", " : "") + key_names[i];
     msg += "], AttributeDefinitions: [";
-    for (size_t i = 0; i < in.attribute_definitions.size(); ++i) {
-      msg += (i ? ", " : "") + in.attribute_definitions[i].name;
-    }
-    return Status::Validation(msg + "]");
+    for (size_t i = 0; i < defs.size(); ++i) msg += (i ? ", " : "") + defs[i].name;
+    return Status::Validation(Invalid(msg + "]"));
   }
-  if (in.attribute_definitions.size() != keys.size()) {
+  if (defs.size() != used.size()) {
     return Status::Validation(
-        "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match "
-        "number of attributes defined in AttributeDefinitions");
+        Invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in "
+                "AttributeDefinitions"));
   }
   return Status::Ok();
+}
+
+model::Type TypeOf(const std::vector<model::KeyAttribute>& defs, const std::string& name) {
+  for (const auto& d : defs) {
+    if (d.name == name) return d.type;
+  }
+  return model::Type::kS;  // undefined names are reported by CheckAttributeDefinitions
+}
+
+// An index definition checked against its table.
+Result<IndexMeta> BuildIndex(const IndexInput& in, const std::vector<model::KeyAttribute>& defs,
+                             const model::KeySchema& table_key, BillingMode billing) {
+  IndexMeta m;
+  m.name = in.name;
+  m.global = in.global;
+  const auto& ks = in.key_schema;
+  if (ks[0].second != "HASH") {
+    return Status::Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  }
+  if (ks.size() == 2 && ks[1].second != "RANGE") {
+    return Status::Validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+  }
+  if (ks.size() == 2 && ks[0].first == ks[1].first) {
+    return Status::Validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+  }
+  m.key_schema.hash = {ks[0].first, TypeOf(defs, ks[0].first)};
+  if (ks.size() == 2) m.key_schema.range = model::KeyAttribute{ks[1].first, TypeOf(defs, ks[1].first)};
+  if (!in.global) {
+    if (!table_key.range) {
+      return Status::Validation(Invalid(
+          "Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex"));
+    }
+    if (!m.key_schema.range) {
+      return Status::Validation(Invalid("Index KeySchema does not have a range key for index: " + m.name));
+    }
+    if (m.key_schema.hash.name != table_key.hash.name) {
+      return Status::Validation(Invalid("Index KeySchema does not have the same leading hash key as table "
+                                        "KeySchema for index: " + m.name + ". index hash key: " +
+                                        m.key_schema.hash.name + ", table hash key: " + table_key.hash.name));
+    }
+  }
+  m.projection = in.projection;
+  if (in.projection == ProjectionType::kInclude) {
+    if (!in.non_key_attributes || in.non_key_attributes->empty()) {
+      return Status::Validation(Invalid("ProjectionType is INCLUDE, but NonKeyAttributes is not specified"));
+    }
+    m.non_key_attributes = *in.non_key_attributes;
+  } else if (in.non_key_attributes) {
+    return Status::Validation(Invalid(std::string("ProjectionType is ") +
+                                      (in.projection == ProjectionType::kAll ? "ALL" : "KEYS_ONLY") +
+                                      ", but NonKeyAttributes is specified"));
+  }
+  if (in.global) {
+    if (billing == BillingMode::kProvisioned && !in.throughput) {
+      return Status::Validation(Invalid("ProvisionedThroughput must be specified for index: " + m.name));
+    }
+    if (billing == BillingMode::kPayPerRequest && in.throughput) {
+      return Status::Validation(Invalid("ProvisionedThroughput should not be specified for index: " + m.name +
+                                        " when BillingMode is PAY_PER_REQUEST"));
+    }
+    if (in.throughput) m.throughput = *in.throughput;
+  } else if (in.throughput) {
+    return Status::Validation(Invalid("ProvisionedThroughput should not be specified for LocalSecondaryIndex"));
+  }
+  return m;
+}
+
+// The indexes of a new table, checked.
+Result<std::vector<IndexMeta>> BuildIndexes(const CreateTableInput& in) {
+  if (in.has_local_indexes && in.local_indexes.empty()) {
+    return Status::Validation(Invalid("List of LocalSecondaryIndexes is empty"));
+  }
+  if (in.has_global_indexes && in.global_indexes.empty()) {
+    return Status::Validation(Invalid("List of GlobalSecondaryIndexes is empty"));
+  }
+  if (in.local_indexes.size() > static_cast<size_t>(model::kMaxLocalIndexes)) {
+    return Status::Validation(Invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5"));
+  }
+  if (in.global_indexes.size() > static_cast<size_t>(model::kMaxGlobalIndexes)) {
+    return Status::Validation(Invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20"));
+  }
+  std::vector<IndexMeta> out;
+  std::set<std::string> names;
+  size_t projected = 0;
+  for (const auto* list : {&in.local_indexes, &in.global_indexes}) {
+    for (const IndexInput& i : *list) {
+      if (!names.insert(i.name).second) return Status::Validation(Invalid("Duplicate index name: " + i.name));
+      BASALT_ASSIGN_OR_RETURN(IndexMeta m, BuildIndex(i, in.attribute_definitions, in.key_schema, in.billing_mode));
+      projected += m.non_key_attributes.size();
+      out.push_back(std::move(m));
+    }
+  }
+  if (projected > static_cast<size_t>(model::kMaxProjectedAttributes)) {
+    return Status::Validation(Invalid("Number of projected attributes in all indexes exceeds limit of 100"));
+  }
+  return out;
+}
+
+std::vector<std::string> KeyNamesOf(const model::KeySchema& ks) {
+  std::vector<std::string> names{ks.hash.name};
+  if (ks.range) names.push_back(ks.range->name);
+  return names;
+}
+
+Status CheckKeySchema(const CreateTableInput& in, const std::vector<IndexMeta>& indexes) {
+  std::vector<std::string> names = KeyNamesOf(in.key_schema);
+  for (const IndexMeta& i : indexes) {
+    for (const auto& n : KeyNamesOf(i.key_schema)) {
+      if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
+    }
+  }
+  return CheckAttributeDefinitions(in.attribute_definitions, names);
 }
 
 Status CheckBilling(BillingMode mode, const std::optional<ProvisionedThroughput>& tp) {
@@ -115,18 +219,52 @@ Status AddUnique(storage::Key key, std::vector<storage::Key>* seen) {
   return Status::Ok();
 }
 
-std::vector<std::string> KeyNames(const TableMeta& t) {
-  std::vector<std::string> names{t.key_schema.hash.name};
-  if (t.key_schema.range) names.push_back(t.key_schema.range->name);
-  return names;
-}
+std::vector<std::string> KeyNames(const TableMeta& t) { return KeyNamesOf(t.key_schema); }
 
 }  // namespace
+
+double ConsumedCapacity::Total() const {
+  double units = read_units + write_units;
+  for (const auto& [name, u] : global_indexes) units += u;
+  for (const auto& [name, u] : local_indexes) units += u;
+  return units;
+}
+
+void ConsumedCapacity::AddIndexUnits(const std::vector<IndexUnits>& units) {
+  for (const IndexUnits& u : units) (u.global ? global_indexes : local_indexes)[u.index] += u.units;
+}
 
 Database::Database(storage::Engine* engine, const Clock* clock, Options options)
     : engine_(engine), clock_(clock), options_(options), catalog_(&engine->meta()), write_path_(engine) {}
 
-Status Database::Open() { return catalog_.Load(); }
+Database::~Database() {
+  std::vector<std::thread> workers;
+  {
+    std::lock_guard lock(workers_mu_);
+    stopping_ = true;
+    workers.swap(workers_);
+  }
+  workers_cv_.notify_all();
+  for (auto& t : workers) t.join();
+}
+
+Status Database::Open() {
+  BASALT_RETURN_IF_ERROR(catalog_.Load());
+  // A backfill cut short by a restart starts over: its partial entries and
+  // counts are dropped, and writers leave the index to it again.
+  for (const auto& table : catalog_.All()) {
+    for (const IndexMeta& index : table->indexes) {
+      if (!index.backfilling) continue;
+      BASALT_RETURN_IF_ERROR(engine_->DropTable(index.id));
+      {
+        std::unique_lock lock(table->runtime->mu);
+        table->runtime->backfill[index.id] = std::nullopt;
+      }
+      StartBackfill(table, index);
+    }
+  }
+  return Status::Ok();
+}
 
 std::string Database::StatusOf(const TableMeta& meta) const {
   double now = clock_->Now();
@@ -144,10 +282,93 @@ Status Database::CheckNotChanging(const TableMeta& meta) const {
 
 TableDescription Database::Describe(std::shared_ptr<const TableMeta> meta, std::string status) {
   TableDescription d;
-  d.status = std::move(status);
   engine_->Stats(meta->id, &d.stats).IgnoreError();  // statistics are advisory
+  for (const IndexMeta& index : meta->indexes) {
+    IndexDescription id;
+    id.meta = &index;
+    id.status = index.backfilling ? "CREATING" : status == "UPDATING" ? "ACTIVE" : status;
+    engine_->Stats(index.id, &id.stats).IgnoreError();
+    d.indexes.push_back(std::move(id));
+  }
+  d.status = std::move(status);
   d.meta = std::move(meta);
   return d;
+}
+
+void Database::DropIndexes(const std::vector<IndexMeta>& indexes) {
+  for (const IndexMeta& index : indexes) {
+    // A failure leaves unreachable entries behind (ids are never reused).
+    engine_->DropTable(index.id).IgnoreError();
+  }
+}
+
+void Database::StartBackfill(std::shared_ptr<const TableMeta> table, IndexMeta index) {
+  std::lock_guard lock(workers_mu_);
+  if (stopping_) return;
+  workers_.emplace_back([this, table = std::move(table), index = std::move(index)] {
+    for (;;) {
+      {
+        std::lock_guard stop_lock(workers_mu_);
+        if (stopping_) return;
+      }
+      Result<bool> done = BackfillStep(*table, index);
+      if (!done.ok()) {
+        // Storage failed; try again shortly rather than leave the index CREATING.
+        std::unique_lock stop_lock(workers_mu_);
+        workers_cv_.wait_for(stop_lock, std::chrono::milliseconds(100), [&] { return stopping_; });
+        continue;
+      }
+      if (!*done) continue;
+      // Every item is indexed: the index becomes ACTIVE.
+      std::lock_guard ddl(ddl_mu_);
+      auto current = catalog_.Find(table->ns, table->name);
+      if (!current || current->runtime != table->runtime) return;
+      auto meta = std::make_shared<TableMeta>(*current);
+      for (IndexMeta& i : meta->indexes) {
+        if (i.id == index.id) i.backfilling = false;
+      }
+      catalog_.Update(meta).IgnoreError();  // on failure the index is backfilled again after a restart
+      return;
+    }
+  });
+}
+
+Result<bool> Database::BackfillStep(const TableMeta& table, const IndexMeta& index) {
+  constexpr size_t kStepRecords = 256;  // writers to the table wait for one step at most
+  TableRuntime& rt = *table.runtime;
+  std::unique_lock lock(rt.mu);
+  auto cursor_it = rt.backfill.find(index.id);
+  if (rt.dropped || cursor_it == rt.backfill.end()) return true;  // the table or index is gone
+  const IndexMeta* live = nullptr;
+  for (const IndexMeta& i : rt.indexes) {
+    if (i.id == index.id) live = &i;
+  }
+  if (!live) return true;
+  std::vector<IndexDelta> deltas;
+  size_t seen = 0;
+  BackfillCursor last = cursor_it->second;
+  Status error;
+  BASALT_RETURN_IF_ERROR(engine_->ScanSegment(table.id, 0, 1, cursor_it->second, [&](const storage::Row& row) {
+    model::Item item;
+    if (Status st = model::DecodeItem(row.value, &item); !st.ok()) {
+      error = st;
+      return false;
+    }
+    // Items whose index keys have the wrong type stay out of the index, as in DynamoDB.
+    if (auto d = ComputeIndexDelta(table, *live, std::nullopt, item)) deltas.push_back(std::move(*d));
+    last.emplace(std::string(row.pk), std::string(row.sk));
+    return ++seen < kStepRecords;
+  }));
+  BASALT_RETURN_IF_ERROR(error);
+  std::vector<storage::PartitionWrite> batch;
+  AppendIndexWrites(deltas, &batch);
+  if (!batch.empty()) BASALT_RETURN_IF_ERROR(engine_->Commit(batch));
+  if (seen < kStepRecords) {
+    rt.backfill.erase(cursor_it);
+    return true;
+  }
+  cursor_it->second = std::move(last);
+  return false;
 }
 
 void Database::ReapDeleted() {
@@ -162,7 +383,8 @@ Result<std::shared_ptr<const TableMeta>> Database::FindActive(const Scope& scope
 }
 
 Result<TableDescription> Database::CreateTable(const Scope& scope, const CreateTableInput& in) {
-  BASALT_RETURN_IF_ERROR(CheckKeySchema(in));
+  BASALT_ASSIGN_OR_RETURN(std::vector<IndexMeta> indexes, BuildIndexes(in));
+  BASALT_RETURN_IF_ERROR(CheckKeySchema(in, indexes));
   BASALT_RETURN_IF_ERROR(CheckBilling(in.billing_mode, in.throughput));
   std::lock_guard lock(ddl_mu_);
   ReapDeleted();
@@ -191,6 +413,7 @@ Result<TableDescription> Database::CreateTable(const Scope& scope, const CreateT
   meta.deletion_protection = in.deletion_protection;
   meta.creation_time = now;
   meta.tags = in.tags;
+  meta.indexes = std::move(indexes);
   meta.active_at = now + options_.transient_status_seconds;
   std::shared_ptr<const TableMeta> created;
   BASALT_RETURN_IF_ERROR(catalog_.Create(std::move(meta), &created));
@@ -220,7 +443,14 @@ Result<TableDescription> Database::DeleteTable(const Scope& scope, const std::st
   BASALT_RETURN_IF_ERROR(CheckNotChanging(*meta));
   TableDescription d = Describe(meta, "DELETING");
   BASALT_RETURN_IF_ERROR(catalog_.Remove(*meta));
+  {
+    // Writers in flight finish first; later ones find the table gone.
+    std::unique_lock lock(meta->runtime->mu);
+    meta->runtime->dropped = true;
+    meta->runtime->backfill.clear();
+  }
   BASALT_RETURN_IF_ERROR(engine_->DropTable(meta->id));
+  DropIndexes(meta->indexes);
   if (options_.transient_status_seconds > 0) {
     deleting_.push_back({meta, clock_->Now() + options_.transient_status_seconds});
   }
@@ -283,8 +513,129 @@ Result<TableDescription> Database::UpdateTable(const Scope& scope, const UpdateT
   if (in.table_class) meta->table_class = *in.table_class;
   if (in.deletion_protection) meta->deletion_protection = *in.deletion_protection;
   if (changes_capacity || in.table_class) meta->updated_until = now + options_.transient_status_seconds;
+  if (!in.index_updates.empty()) BASALT_RETURN_IF_ERROR(UpdateIndexes(in, meta.get()));
   BASALT_RETURN_IF_ERROR(catalog_.Update(meta));
-  return Describe(meta, StatusOf(*meta));
+  if (in.index_updates.empty()) return Describe(meta, StatusOf(*meta));
+
+  // Writers switch to the new index set at once; a new index starts empty
+  // and is filled by its backfill, a deleted one is dropped.
+  std::vector<IndexMeta> gone;
+  std::optional<IndexMeta> created;
+  {
+    std::unique_lock lock(meta->runtime->mu);
+    for (const IndexMeta& old : meta->runtime->indexes) {
+      if (!meta->FindIndex(old.name)) gone.push_back(old);
+    }
+    for (const IndexMeta& i : meta->indexes) {
+      if (!current->FindIndex(i.name)) created = i;
+    }
+    for (const IndexMeta& g : gone) meta->runtime->backfill.erase(g.id);
+    if (created) meta->runtime->backfill[created->id] = std::nullopt;
+    meta->runtime->indexes = meta->indexes;
+  }
+  DropIndexes(gone);
+  if (created) StartBackfill(meta, *created);
+  TableDescription d = Describe(meta, StatusOf(*meta));
+  // A deleted index is still shown, DELETING, in the response.
+  for (const IndexMeta& g : gone) {
+    for (const IndexMeta& i : current->indexes) {
+      if (i.id == g.id) d.indexes.push_back(IndexDescription{&i, "DELETING", {}});
+    }
+  }
+  d.keep_alive = current;
+  return d;
+}
+
+Status Database::UpdateIndexes(const UpdateTableInput& in, TableMeta* meta) {
+  for (const IndexMeta& i : meta->indexes) {
+    if (i.backfilling) {
+      return Status(Code::kLimitExceeded,
+                    "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per "
+                    "table");
+    }
+  }
+  size_t structural = 0;
+  for (const IndexUpdate& u : in.index_updates) structural += u.kind != IndexUpdate::kUpdate;
+  if (structural > 1) {
+    return Status(Code::kLimitExceeded,
+                  "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+  }
+  std::vector<model::KeyAttribute> defs = meta->attribute_definitions;
+  for (const model::KeyAttribute& a : in.attribute_definitions) {
+    auto it = std::find_if(defs.begin(), defs.end(), [&](const auto& d) { return d.name == a.name; });
+    if (it == defs.end()) {
+      defs.push_back(a);
+    } else if (it->type != a.type) {
+      return Status::Validation(Invalid("Cannot change the type of an existing attribute: " + a.name));
+    }
+  }
+  for (const IndexUpdate& u : in.index_updates) {
+    const std::string& name = u.index.name;
+    auto existing = std::find_if(meta->indexes.begin(), meta->indexes.end(),
+                                 [&](const IndexMeta& i) { return i.name == name; });
+    switch (u.kind) {
+      case IndexUpdate::kCreate: {
+        if (existing != meta->indexes.end()) {
+          return Status::Validation(Invalid("Index with name: " + name + " already exists"));
+        }
+        size_t globals = std::count_if(meta->indexes.begin(), meta->indexes.end(),
+                                       [](const IndexMeta& i) { return i.global; });
+        if (globals >= static_cast<size_t>(model::kMaxGlobalIndexes)) {
+          return Status(Code::kLimitExceeded,
+                        "Subscriber limit exceeded: The number of global secondary indexes has reached the limit of "
+                        "20");
+        }
+        if (in.attribute_definitions.empty()) {
+          return Status::Validation(
+              "One or more parameter values were invalid: Some index key attributes are not defined in "
+              "AttributeDefinitions");
+        }
+        BASALT_ASSIGN_OR_RETURN(IndexMeta index, BuildIndex(u.index, defs, meta->key_schema, meta->billing_mode));
+        for (const auto& k : KeyNamesOf(index.key_schema)) {
+          if (std::none_of(defs.begin(), defs.end(), [&](const auto& d) { return d.name == k; })) {
+            std::string msg = "Some index key attributes are not defined in AttributeDefinitions. Keys: [";
+            auto names = KeyNamesOf(index.key_schema);
+            for (size_t i = 0; i < names.size(); ++i) msg += (i ? ", " : "") + names[i];
+            msg += "], AttributeDefinitions: [";
+            for (size_t i = 0; i < in.attribute_definitions.size(); ++i) {
+              msg += (i ? ", " : "") + in.attribute_definitions[i].name;
+            }
+            return Status::Validation(Invalid(msg + "]"));
+          }
+        }
+        BASALT_ASSIGN_OR_RETURN(index.id, catalog_.NewId());
+        index.backfilling = true;
+        meta->indexes.push_back(std::move(index));
+        break;
+      }
+      case IndexUpdate::kDelete:
+        if (existing == meta->indexes.end() || !existing->global) {
+          return Status::NotFound("Requested resource not found: Index: " + name + " not found");
+        }
+        meta->indexes.erase(existing);
+        break;
+      case IndexUpdate::kUpdate:
+        if (existing == meta->indexes.end() || !existing->global) {
+          return Status::NotFound("Requested resource not found: Index: " + name + " not found");
+        }
+        if (meta->billing_mode == BillingMode::kPayPerRequest) {
+          return Status::Validation(Invalid(
+              "ProvisionedThroughput cannot be specified for index: " + name + " when BillingMode is PAY_PER_REQUEST"));
+        }
+        if (u.index.throughput) existing->throughput = *u.index.throughput;
+        break;
+    }
+  }
+  // Attribute definitions are what the keys of the table and its indexes use.
+  std::vector<std::string> used = KeyNamesOf(meta->key_schema);
+  for (const IndexMeta& i : meta->indexes) {
+    for (const auto& n : KeyNamesOf(i.key_schema)) used.push_back(n);
+  }
+  std::erase_if(defs, [&](const model::KeyAttribute& d) {
+    return std::find(used.begin(), used.end(), d.name) == used.end();
+  });
+  meta->attribute_definitions = std::move(defs);
+  return Status::Ok();
 }
 
 Result<ListTablesOutput> Database::ListTables(const Scope& scope, const std::string& start_after, size_t limit) {
@@ -312,6 +663,7 @@ Result<ItemOutput> Database::PutItem(const Scope& scope, const PutItemInput& in)
   ItemOutput out;
   if (in.return_old) out.item = std::move(results[0].old_item);
   out.capacity = {table->name, 0, WriteUnits(std::max(results[0].old_size, results[0].new_size))};
+  out.capacity.AddIndexUnits(results[0].index_units);
   return out;
 }
 
@@ -329,6 +681,7 @@ Result<ItemOutput> Database::DeleteItem(const Scope& scope, const KeyInput& in) 
   ItemOutput out;
   if (in.return_old) out.item = std::move(results[0].old_item);
   out.capacity = {table->name, 0, WriteUnits(results[0].old_size)};
+  out.capacity.AddIndexUnits(results[0].index_units);
   return out;
 }
 
@@ -354,6 +707,7 @@ Result<ItemOutput> Database::UpdateItem(const Scope& scope, const UpdateItemInpu
   ItemWriteResult& r = results[0];
   ItemOutput out;
   out.capacity = {table->name, 0, WriteUnits(std::max(r.old_size, r.new_size))};
+  out.capacity.AddIndexUnits(r.index_units);
   auto updated = [&](const model::Item& item) {
     expr::Projection p;
     if (in.update) p.paths = expr::UpdatedPaths(*in.update);
@@ -463,12 +817,14 @@ Result<BatchWriteOutput> Database::BatchWriteItem(const Scope& scope,
   std::vector<ItemWriteResult> results;
   BASALT_RETURN_IF_ERROR(write_path_.Apply(writes, &results));
   BatchWriteOutput out;
-  std::map<std::string, double> units;
+  std::map<std::string, ConsumedCapacity> units;
+  for (const auto& t : in) units.try_emplace(t.table, ConsumedCapacity{t.table});
   for (size_t i = 0; i < results.size(); ++i) {
-    units[table_of_write[i]] += WriteUnits(std::max(results[i].old_size, results[i].new_size));
+    ConsumedCapacity& c = units[table_of_write[i]];
+    c.write_units += WriteUnits(std::max(results[i].old_size, results[i].new_size));
+    c.AddIndexUnits(results[i].index_units);
   }
-  for (const auto& t : in) units.try_emplace(t.table, 0);
-  for (const auto& [name, u] : units) out.capacity.push_back({name, 0, u});
+  for (auto& [name, c] : units) out.capacity.push_back(std::move(c));
   return out;
 }
 

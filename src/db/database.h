@@ -5,7 +5,9 @@
 
 #include <map>
 #include <memory>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,11 +38,24 @@ struct Scope {
 
 enum class ReturnCapacity { kNone, kTotal, kIndexes };
 
-// Capacity consumed on one table by one operation.
+// Capacity consumed on one table and its indexes by one operation.
 struct ConsumedCapacity {
   std::string table;
-  double read_units = 0;
+  double read_units = 0;   // on the table itself
   double write_units = 0;
+  std::map<std::string, double> global_indexes;  // units by index name
+  std::map<std::string, double> local_indexes;
+
+  double Total() const;
+  // Adds what one item write consumed on the indexes.
+  void AddIndexUnits(const std::vector<IndexUnits>& units);
+};
+
+// An index as DescribeTable shows it.
+struct IndexDescription {
+  const IndexMeta* meta = nullptr;  // points into TableDescription::meta
+  std::string status;               // CREATING, ACTIVE, DELETING
+  storage::TableStats stats;
 };
 
 // A table as DescribeTable shows it.
@@ -48,6 +63,19 @@ struct TableDescription {
   std::shared_ptr<const TableMeta> meta;
   std::string status;  // CREATING, ACTIVE, UPDATING, DELETING
   storage::TableStats stats;
+  std::vector<IndexDescription> indexes;  // in definition order
+  std::shared_ptr<const TableMeta> keep_alive;  // an older definition some `indexes` point into
+};
+
+// A secondary index as CreateTable or UpdateTable define it, before it is
+// checked against the table.
+struct IndexInput {
+  std::string name;
+  bool global = false;
+  std::vector<std::pair<std::string, std::string>> key_schema;  // (AttributeName, KeyType) as given
+  ProjectionType projection = ProjectionType::kAll;
+  std::optional<std::vector<std::string>> non_key_attributes;
+  std::optional<ProvisionedThroughput> throughput;
 };
 
 struct CreateTableInput {
@@ -59,10 +87,22 @@ struct CreateTableInput {
   TableClass table_class = TableClass::kStandard;
   bool deletion_protection = false;
   std::vector<Tag> tags;
+  std::vector<IndexInput> local_indexes;
+  std::vector<IndexInput> global_indexes;
+  bool has_local_indexes = false;  // LocalSecondaryIndexes given, maybe empty
+  bool has_global_indexes = false;
+};
+
+// One entry of UpdateTable's GlobalSecondaryIndexUpdates.
+struct IndexUpdate {
+  enum Kind { kCreate, kDelete, kUpdate } kind = kCreate;
+  IndexInput index;  // kCreate: the whole definition; else the name (and kUpdate's throughput)
 };
 
 struct UpdateTableInput {
   std::string name;
+  std::vector<model::KeyAttribute> attribute_definitions;  // for a new index's keys
+  std::vector<IndexUpdate> index_updates;
   std::optional<BillingMode> billing_mode;
   std::optional<ProvisionedThroughput> throughput;
   std::optional<TableClass> table_class;
@@ -182,8 +222,10 @@ struct ReadPageOutput {
 class Database {
  public:
   Database(storage::Engine* engine, const Clock* clock, Options options);
+  // Stops background work (index backfills).
+  ~Database();
 
-  // Loads the catalog from storage.
+  // Loads the catalog from storage and resumes unfinished index backfills.
   Status Open();
 
   Result<TableDescription> CreateTable(const Scope& scope, const CreateTableInput& in);
@@ -211,6 +253,14 @@ class Database {
   TableDescription Describe(std::shared_ptr<const TableMeta> meta, std::string status);
   // Removes tables whose DELETING period has passed.
   void ReapDeleted();
+  // Checks and adds the index changes of UpdateTable to `meta`.
+  Status UpdateIndexes(const UpdateTableInput& in, TableMeta* meta);
+  // Indexes a table's existing items into a new GSI, a step at a time, in the background.
+  void StartBackfill(std::shared_ptr<const TableMeta> table, IndexMeta index);
+  // One step: indexes the next records after the cursor; true when done.
+  Result<bool> BackfillStep(const TableMeta& table, const IndexMeta& index);
+  // Drops the key spaces of indexes that are gone.
+  void DropIndexes(const std::vector<IndexMeta>& indexes);
 
   storage::Engine* engine_;
   const Clock* clock_;
@@ -223,6 +273,11 @@ class Database {
     double gone_at;
   };
   std::vector<Deleting> deleting_;  // guarded by ddl_mu_
+
+  std::mutex workers_mu_;
+  std::condition_variable workers_cv_;
+  bool stopping_ = false;              // guarded by workers_mu_
+  std::vector<std::thread> workers_;   // guarded by workers_mu_
 };
 
 }  // namespace basalt::db

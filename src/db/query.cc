@@ -1,9 +1,13 @@
-// Query and Scan: build a key range, read a snapshot in key order, apply
-// Limit before the filter (as DynamoDB does), stop at 1 MB of evaluated
-// items, project, and return LastEvaluatedKey.
+// Query and Scan, on a table or one of its secondary indexes: build a key
+// range, read a snapshot in key order, apply Limit before the filter (as
+// DynamoDB does), stop at 1 MB of evaluated items, project, and return
+// LastEvaluatedKey.
+#include <algorithm>
 #include <cmath>
 
+#include "db/capacity.h"
 #include "db/database.h"
+#include "db/index.h"
 #include "model/item.h"
 #include "model/item_codec.h"
 #include "model/key_encoding.h"
@@ -16,31 +20,68 @@ constexpr size_t kMaxPageBytes = 1024 * 1024;
 
 Status Invalid(const std::string& m) { return Status::Validation(m); }
 
+// What a page reads: the table itself, or one of its indexes.
+struct Source {
+  const TableMeta& table;
+  const IndexMeta* index = nullptr;
+
+  storage::TableId id() const { return index ? index->id : table.id; }
+  const model::KeySchema& key_schema() const { return index ? index->key_schema : table.key_schema; }
+};
+
+// Whether an item read from an LSI must be completed from the table: when
+// the request wants attributes the index does not hold (an LSI fetches them,
+// at extra read cost; a GSI cannot and returns what it has).
+bool NeedsFetch(const Source& src, const ReadPageInput& in) {
+  if (!src.index || src.index->global || src.index->projection == ProjectionType::kAll) return false;
+  if (in.select == Select::kAllAttributes) return true;
+  auto outside = [&](const expr::Path& p) { return !p.empty() && !IndexProjects(src.table, *src.index, p[0].name); };
+  if (in.projection && std::any_of(in.projection->paths.begin(), in.projection->paths.end(), outside)) return true;
+  if (in.filter) {
+    std::vector<const expr::Condition*> todo{&*in.filter};
+    while (!todo.empty()) {
+      const expr::Condition* c = todo.back();
+      todo.pop_back();
+      for (const expr::Operand& o : c->args) {
+        if (o.kind == expr::Operand::Kind::kPath && outside(o.path)) return true;
+      }
+      for (const expr::Condition& child : c->children) todo.push_back(&child);
+    }
+  }
+  return false;
+}
+
 // The page loop shared by Query and Scan: called with each stored row.
 class PageBuilder {
  public:
-  PageBuilder(const TableMeta& table, const ReadPageInput& in) : table_(table), in_(in) {}
+  PageBuilder(const Source& src, const ReadPageInput& in, WritePath* fetch)
+      : src_(src), in_(in), fetch_(fetch) {}
 
-  // Returns false when the page is full.
+  // Returns false when the page is full or on error.
   bool Add(std::string_view value, Status* error) {
     model::Item item;
-    if (Status st = model::DecodeItem(value, &item); !st.ok()) {
-      *error = st;
-      return false;
-    }
+    if (Status st = model::DecodeItem(value, &item); !st.ok()) return Fail(st, error);
     size_t size = model::ItemSize(item);
     scanned_bytes_ += size;
     ++out_.scanned_count;
+    last_key_ = KeyOf(item);
+    if (fetch_) {
+      // The LSI entry stands for a table item, read whole (and charged) here.
+      auto key = model::KeyFromItem(src_.table.key_schema, item);
+      if (!key.ok()) return Fail(key.status(), error);
+      std::optional<model::Item> full;
+      if (Status st = fetch_->Read(src_.table, *key, &full); !st.ok()) return Fail(st, error);
+      if (full) {
+        fetched_units_ += ReadUnits(model::ItemSize(*full), in_.consistent);
+        item = std::move(*full);
+      }
+    }
     bool keep = true;
     if (in_.filter) {
       auto r = expr::Evaluate(*in_.filter, item);
-      if (!r.ok()) {
-        *error = r.status();
-        return false;
-      }
+      if (!r.ok()) return Fail(r.status(), error);
       keep = *r;
     }
-    last_key_ = model::KeyToItem(table_.key_schema, KeyOf(item));
     if (keep) {
       ++out_.count;
       if (in_.select != Select::kCount) {
@@ -54,7 +95,14 @@ class PageBuilder {
 
   ReadPageOutput Finish() {
     double units = std::max(1.0, std::ceil(static_cast<double>(scanned_bytes_) / 4096));
-    out_.capacity = {table_.name, in_.consistent ? units : units / 2, 0};
+    if (!in_.consistent) units /= 2;
+    out_.capacity.table = src_.table.name;
+    if (!src_.index) {
+      out_.capacity.read_units = units;
+    } else {
+      (src_.index->global ? out_.capacity.global_indexes : out_.capacity.local_indexes)[src_.index->name] = units;
+      out_.capacity.read_units = fetched_units_;
+    }
     if (stopped_) out_.last_evaluated_key = std::move(last_key_);
     return std::move(out_);
   }
@@ -64,59 +112,172 @@ class PageBuilder {
     stopped_ = true;
     return false;
   }
-
-  model::PrimaryKey KeyOf(const model::Item& item) const {
-    model::PrimaryKey k;
-    k.hash = item.at(table_.key_schema.hash.name);
-    if (table_.key_schema.range) k.range = item.at(table_.key_schema.range->name);
-    return k;
+  static bool Fail(Status st, Status* error) {
+    *error = std::move(st);
+    return false;
   }
 
-  const TableMeta& table_;
+  // LastEvaluatedKey: the table's key, and on an index also the index's.
+  model::Item KeyOf(const model::Item& item) const {
+    model::Item key;
+    auto add = [&](const model::KeySchema& ks) {
+      for (const model::KeyAttribute* a : {&ks.hash, ks.range ? &*ks.range : nullptr}) {
+        if (!a) continue;
+        auto it = item.find(a->name);
+        if (it != item.end()) key.insert(*it);
+      }
+    };
+    add(src_.table.key_schema);
+    if (src_.index) add(src_.index->key_schema);
+    return key;
+  }
+
+  const Source& src_;
   const ReadPageInput& in_;
+  WritePath* fetch_;  // set when LSI entries are completed from the table
   ReadPageOutput out_;
   size_t scanned_bytes_ = 0;
+  double fetched_units_ = 0;
   model::Item last_key_;
   bool stopped_ = false;
 };
 
-Status CheckCommon(const TableMeta& table, const ReadPageInput& in, bool is_query) {
-  if (!in.index.empty()) return Invalid("The table does not have the specified index: " + in.index);
-  if (in.select == Select::kAllProjectedAttributes) {
-    return Invalid(std::string("ALL_PROJECTED_ATTRIBUTES can be used only when ") +
-                   (is_query ? "Querying" : "Scanning") + " using an IndexName");
+// The index named by the request, and what may be asked of it.
+Result<const IndexMeta*> FindIndex(const TableMeta& table, const ReadPageInput& in, bool is_query) {
+  if (in.index.empty()) {
+    if (in.select == Select::kAllProjectedAttributes) {
+      return Invalid(std::string("ALL_PROJECTED_ATTRIBUTES can be used only when ") +
+                     (is_query ? "Querying" : "Scanning") + " using an IndexName");
+    }
+    return nullptr;
   }
-  return Status::Ok();
+  const IndexMeta* index = table.FindIndex(in.index);
+  if (!index) return Invalid("The table does not have the specified index: " + in.index);
+  if (index->global && in.consistent) {
+    return Invalid("Consistent reads are not supported on global secondary indexes");
+  }
+  if (index->global && in.select == Select::kAllAttributes && index->projection != ProjectionType::kAll) {
+    return Invalid("One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for "
+                   "global secondary index " + index->name + " because its projection type is not ALL");
+  }
+  if (index->backfilling) return Invalid("Cannot read from backfilling global secondary index: " + index->name);
+  return index;
 }
 
-// ExclusiveStartKey must be exactly the table's key.
-Result<model::PrimaryKey> StartKey(const TableMeta& table, const model::Item& esk) {
-  size_t expected = table.key_schema.range ? 2 : 1;
+// Checks ExclusiveStartKey: exactly the table's key attributes, and on an
+// index also the index's. Returns where the start key sits in the key space
+// read: (partition key, sort key), encoded.
+Result<std::pair<std::string, std::string>> StartPosition(const Source& src, const model::Item& esk) {
+  size_t expected = src.table.key_schema.range ? 2 : 1;
+  if (src.index) {
+    for (const model::KeyAttribute* a : {&src.index->key_schema.hash,
+                                         src.index->key_schema.range ? &*src.index->key_schema.range : nullptr}) {
+      if (a && a->name != src.table.key_schema.hash.name &&
+          !(src.table.key_schema.range && a->name == src.table.key_schema.range->name)) {
+        ++expected;
+      }
+    }
+  }
   if (esk.size() != expected) return Invalid("Exclusive Start Key must have same size as table's key schema");
-  auto key = model::KeyFromKeyMap(table.key_schema, esk);
+  model::Item table_key;
+  for (const auto& name : {src.table.key_schema.hash.name,
+                           src.table.key_schema.range ? src.table.key_schema.range->name : std::string()}) {
+    auto it = esk.find(name);
+    if (!name.empty() && it != esk.end()) table_key.insert(*it);
+  }
+  auto key = model::KeyFromKeyMap(src.table.key_schema, table_key);
   if (!key.ok()) return Invalid("The provided starting key is invalid: " + key.status().message());
-  return key;
+  if (!src.index) {
+    storage::Key k = WritePath::StorageKey(src.table, *key);
+    return std::make_pair(std::move(k.pk), std::move(k.sk));
+  }
+  auto pos = EntryKey(src.table, *src.index, esk);
+  if (!pos) return Invalid("The provided starting key is invalid: The provided key element does not match the schema");
+  return *pos;
 }
 
-// Every path of the filter that names a key attribute (Query filters may not).
-Status CheckFilterAvoidsKeys(const TableMeta& table, const expr::Condition& c) {
+// Query filters may not name the key attributes of what is queried.
+Status CheckFilterAvoidsKeys(const model::KeySchema& keys, const expr::Condition& c) {
   for (const expr::Operand& o : c.args) {
     if (o.kind != expr::Operand::Kind::kPath || o.path.empty()) continue;
     const std::string& name = o.path[0].name;
-    if (name == table.key_schema.hash.name || (table.key_schema.range && name == table.key_schema.range->name)) {
+    if (name == keys.hash.name || (keys.range && name == keys.range->name)) {
       return Invalid("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + name);
     }
   }
-  for (const expr::Condition& child : c.children) BASALT_RETURN_IF_ERROR(CheckFilterAvoidsKeys(table, child));
+  for (const expr::Condition& child : c.children) BASALT_RETURN_IF_ERROR(CheckFilterAvoidsKeys(keys, child));
   return Status::Ok();
+}
+
+// The sort-key range of a key condition. On a table the stored sort key is
+// the value's encoding; on an index with a sort key it starts with the
+// value's escaped encoding (db/index.h), and bounds are adjusted so that
+// every entry of a value in range is in range.
+storage::SortKeyRange SortRange(const expr::KeyComparison& c, bool composite) {
+  using K = expr::KeyComparison::Kind;
+  auto enc = [&](const model::AttributeValue& v) {
+    std::string out;
+    composite ? model::AppendEscapedKeyEncoding(v, &out) : model::AppendKeyEncoding(v, &out);
+    return out;
+  };
+  // The first key after every entry of `v`: the escaped encoding ends with
+  // 0x00 0x01, and nothing of v's entries reaches 0x00 0x02.
+  auto past = [&](const model::AttributeValue& v) {
+    std::string s = enc(v);
+    s.back() = 2;
+    return s;
+  };
+  storage::SortKeyRange r;
+  const model::AttributeValue& a = c.values[0];
+  switch (c.kind) {
+    case K::kEq:
+      if (composite) {
+        r.prefix = enc(a);
+      } else {
+        r.lower = r.upper = enc(a);
+      }
+      break;
+    case K::kLt: r.upper = enc(a), r.upper_inclusive = false; break;
+    case K::kLe:
+      if (composite) {
+        r.upper = past(a), r.upper_inclusive = false;
+      } else {
+        r.upper = enc(a);
+      }
+      break;
+    case K::kGt:
+      if (composite) {
+        r.lower = past(a);
+      } else {
+        r.lower = enc(a), r.lower_inclusive = false;
+      }
+      break;
+    case K::kGe: r.lower = enc(a); break;
+    case K::kBetween:
+      r.lower = enc(a);
+      if (composite) {
+        r.upper = past(c.values[1]), r.upper_inclusive = false;
+      } else {
+        r.upper = enc(c.values[1]);
+      }
+      break;
+    case K::kBeginsWith: {
+      std::string p;
+      composite ? model::AppendEscapedKeyPrefix(a, &p) : model::AppendKeyEncoding(a, &p);
+      r.prefix = std::move(p);
+      break;
+    }
+  }
+  return r;
 }
 
 }  // namespace
 
 Result<ReadPageOutput> Database::Query(const Scope& scope, const QueryInput& in) {
   BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, in.table));
-  BASALT_RETURN_IF_ERROR(CheckCommon(*table, in, true));
-  const model::KeySchema& schema = table->key_schema;
+  BASALT_ASSIGN_OR_RETURN(const IndexMeta* index, FindIndex(*table, in, true));
+  Source src{*table, index};
+  const model::KeySchema& schema = src.key_schema();
 
   // The key condition: equality on the partition key, at most one condition
   // on the sort key.
@@ -151,41 +312,22 @@ Result<ReadPageOutput> Database::Query(const Scope& scope, const QueryInput& in)
       }
     }
   }
-  if (in.filter) BASALT_RETURN_IF_ERROR(CheckFilterAvoidsKeys(*table, *in.filter));
+  if (in.filter) BASALT_RETURN_IF_ERROR(CheckFilterAvoidsKeys(schema, *in.filter));
   BASALT_RETURN_IF_ERROR(model::CheckKeyValue(schema.hash, *hash, false));
 
+  std::string pk = model::KeyEncoding(*hash);
   std::optional<std::string> resume;
   if (in.exclusive_start_key) {
-    BASALT_ASSIGN_OR_RETURN(model::PrimaryKey start, StartKey(*table, *in.exclusive_start_key));
-    if (!(start.hash == *hash)) return Invalid("The provided starting key does not match the range key predicate");
-    if (start.range) resume = model::KeyEncoding(*start.range);
+    BASALT_ASSIGN_OR_RETURN(auto start, StartPosition(src, *in.exclusive_start_key));
+    if (start.first != pk) return Invalid("The provided starting key does not match the range key predicate");
+    if (!start.second.empty()) resume = std::move(start.second);
   }
-
   storage::SortKeyRange range;
-  if (range_cmp) {
-    using K = expr::KeyComparison::Kind;
-    std::string a = model::KeyEncoding(range_cmp->values[0]);
-    switch (range_cmp->kind) {
-      case K::kEq:
-        range.lower = a;
-        range.upper = a;
-        break;
-      case K::kLt: range.upper = a, range.upper_inclusive = false; break;
-      case K::kLe: range.upper = a; break;
-      case K::kGt: range.lower = a, range.lower_inclusive = false; break;
-      case K::kGe: range.lower = a; break;
-      case K::kBetween:
-        range.lower = a;
-        range.upper = model::KeyEncoding(range_cmp->values[1]);
-        break;
-      case K::kBeginsWith: range.prefix = a; break;
-    }
-  }
+  if (range_cmp) range = SortRange(*range_cmp, index != nullptr);
 
-  PageBuilder page(*table, in);
+  PageBuilder page(src, in, NeedsFetch(src, in) ? &write_path_ : nullptr);
   Status error;
-  std::string pk = model::KeyEncoding(*hash);
-  BASALT_RETURN_IF_ERROR(engine_->QueryPartition(table->id, pk, range, !in.forward, resume,
+  BASALT_RETURN_IF_ERROR(engine_->QueryPartition(src.id(), pk, range, !in.forward, resume,
                                                  [&](const storage::Row& row) { return page.Add(row.value, &error); }));
   BASALT_RETURN_IF_ERROR(error);
   return page.Finish();
@@ -193,18 +335,18 @@ Result<ReadPageOutput> Database::Query(const Scope& scope, const QueryInput& in)
 
 Result<ReadPageOutput> Database::Scan(const Scope& scope, const ScanInput& in) {
   BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, in.table));
-  BASALT_RETURN_IF_ERROR(CheckCommon(*table, in, false));
+  BASALT_ASSIGN_OR_RETURN(const IndexMeta* index, FindIndex(*table, in, false));
+  Source src{*table, index};
   uint32_t segment = static_cast<uint32_t>(in.segment.value_or(0));
   uint32_t total = static_cast<uint32_t>(in.total_segments.value_or(1));
   std::optional<std::pair<std::string, std::string>> resume;
   if (in.exclusive_start_key) {
-    BASALT_ASSIGN_OR_RETURN(model::PrimaryKey start, StartKey(*table, *in.exclusive_start_key));
-    storage::Key k = WritePath::StorageKey(*table, start);
-    resume.emplace(std::move(k.pk), std::move(k.sk));
+    BASALT_ASSIGN_OR_RETURN(auto start, StartPosition(src, *in.exclusive_start_key));
+    resume = std::move(start);
   }
-  PageBuilder page(*table, in);
+  PageBuilder page(src, in, NeedsFetch(src, in) ? &write_path_ : nullptr);
   Status error;
-  BASALT_RETURN_IF_ERROR(engine_->ScanSegment(table->id, segment, total, resume,
+  BASALT_RETURN_IF_ERROR(engine_->ScanSegment(src.id(), segment, total, resume,
                                               [&](const storage::Row& row) { return page.Add(row.value, &error); }));
   BASALT_RETURN_IF_ERROR(error);
   return page.Finish();

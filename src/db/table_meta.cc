@@ -7,6 +7,9 @@
 //           varint(decreases_today) f64(billing_mode_update_time) u8(table_class)
 //           u8(deletion_protection) f64(creation_time) varint(n) (str(key) str(value))*
 //           f64(active_at) f64(updated_until)
+//           [varint(n) index*]                              absent in definitions from before indexes
+//   index := str(name) u8(global) keyattr(hash) u8(has_range) [keyattr(range)]
+//            u8(projection) varint(n) str* varint(id) varint(rcu) varint(wcu) u8(backfilling)
 //   keyattr := str(name) u8(type)
 //   f64 := the IEEE bits as u64be (timestamps only; never used for numbers)
 #include "db/table_meta.h"
@@ -67,6 +70,13 @@ bool GetI64(std::string_view* in, int64_t* v) {
 
 }  // namespace
 
+const IndexMeta* TableMeta::FindIndex(std::string_view index_name) const {
+  for (const auto& i : indexes) {
+    if (i.name == index_name) return &i;
+  }
+  return nullptr;
+}
+
 std::string TableMeta::Arn() const {
   return "arn:aws:dynamodb:" + region + ":000000000000:table/" + name;
 }
@@ -101,6 +111,21 @@ std::string EncodeTableMeta(const TableMeta& m) {
   }
   PutF64(&out, m.active_at);
   PutF64(&out, m.updated_until);
+  PutVarint64(&out, m.indexes.size());
+  for (const auto& i : m.indexes) {
+    PutLengthPrefixed(&out, i.name);
+    out.push_back(i.global ? 1 : 0);
+    PutKeyAttr(&out, i.key_schema.hash);
+    out.push_back(i.key_schema.range ? 1 : 0);
+    if (i.key_schema.range) PutKeyAttr(&out, *i.key_schema.range);
+    out.push_back(static_cast<char>(i.projection));
+    PutVarint64(&out, i.non_key_attributes.size());
+    for (const auto& a : i.non_key_attributes) PutLengthPrefixed(&out, a);
+    PutVarint64(&out, i.id);
+    PutVarint64(&out, i.throughput.read_capacity_units);
+    PutVarint64(&out, i.throughput.write_capacity_units);
+    out.push_back(i.backfilling ? 1 : 0);
+  }
   return out;
 }
 
@@ -141,6 +166,36 @@ Status DecodeTableMeta(std::string_view in, TableMeta* m) {
     if (!GetStr(&in, &t.key) || !GetStr(&in, &t.value)) return bad();
   }
   if (!GetF64(&in, &m->active_at) || !GetF64(&in, &m->updated_until)) return bad();
+  m->indexes.clear();
+  if (in.empty()) return Status::Ok();
+  if (!GetVarint64(&in, &n) || n > in.size()) return bad();
+  m->indexes.resize(n);
+  for (auto& i : m->indexes) {
+    uint8_t global, projection, backfilling;
+    uint64_t attrs;
+    if (!GetStr(&in, &i.name) || !GetU8(&in, &global) || !GetKeyAttr(&in, &i.key_schema.hash) ||
+        !GetU8(&in, &has_range)) {
+      return bad();
+    }
+    i.global = global != 0;
+    if (has_range) {
+      model::KeyAttribute r;
+      if (!GetKeyAttr(&in, &r)) return bad();
+      i.key_schema.range = r;
+    }
+    if (!GetU8(&in, &projection) || !GetVarint64(&in, &attrs) || attrs > in.size()) return bad();
+    i.projection = static_cast<ProjectionType>(projection);
+    i.non_key_attributes.resize(attrs);
+    for (auto& a : i.non_key_attributes) {
+      if (!GetStr(&in, &a)) return bad();
+    }
+    if (!GetVarint64(&in, &id) || !GetI64(&in, &i.throughput.read_capacity_units) ||
+        !GetI64(&in, &i.throughput.write_capacity_units) || !GetU8(&in, &backfilling)) {
+      return bad();
+    }
+    i.id = id;
+    i.backfilling = backfilling != 0;
+  }
   return Status::Ok();
 }
 

@@ -2,6 +2,10 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -30,6 +34,40 @@ struct ProvisionedThroughput {
   int64_t decreases_today = 0;
 };
 
+// Do not reorder: persisted.
+enum class ProjectionType : uint8_t { kAll = 0, kKeysOnly = 1, kInclude = 2 };
+
+// A local or global secondary index. Its entries live in a key space of
+// their own (`id`), keyed by the index key and then the table key (see
+// db/index.h).
+struct IndexMeta {
+  std::string name;
+  bool global = false;
+  model::KeySchema key_schema;
+  ProjectionType projection = ProjectionType::kAll;
+  std::vector<std::string> non_key_attributes;  // for kInclude
+  storage::TableId id = 0;
+  ProvisionedThroughput throughput;  // GSIs of provisioned tables
+  // A GSI added by UpdateTable is CREATING until every existing item is in it.
+  bool backfilling = false;
+};
+
+// Where a backfill has got to: the last table record (partition key, sort
+// key) it indexed, in scan order; nullopt before the first.
+using BackfillCursor = std::optional<std::pair<std::string, std::string>>;
+
+// In-memory state shared by every version of one table's definition: what
+// writers must maintain. A writer holds `mu` shared from reading an item
+// until its commit; index changes, backfill steps and dropping the table
+// hold it exclusively, so a writer never works from an index set that is
+// changing under it.
+struct TableRuntime {
+  std::shared_mutex mu;
+  std::vector<IndexMeta> indexes;                    // guarded by mu
+  std::map<storage::TableId, BackfillCursor> backfill;  // by index id, while backfilling; guarded by mu
+  bool dropped = false;                              // guarded by mu
+};
+
 struct TableMeta {
   std::string ns;            // the region namespace ("" with -sharedDb)
   std::string region;        // the region named in ARNs
@@ -48,8 +86,12 @@ struct TableMeta {
   // Transient statuses are computed from these (see -delayTransientStatuses).
   double active_at = 0;      // before this: CREATING
   double updated_until = 0;  // before this: UPDATING
+  std::vector<IndexMeta> indexes;
+  std::shared_ptr<TableRuntime> runtime;  // not persisted
 
   std::string Arn() const;
+  std::string IndexArn(const IndexMeta& index) const { return Arn() + "/index/" + index.name; }
+  const IndexMeta* FindIndex(std::string_view index_name) const;
 };
 
 std::string EncodeTableMeta(const TableMeta& meta);

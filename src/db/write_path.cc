@@ -1,5 +1,10 @@
 #include "db/write_path.h"
 
+#include <algorithm>
+#include <mutex>
+#include <shared_mutex>
+
+#include "db/index.h"
 #include "model/item.h"
 #include "model/item_codec.h"
 #include "model/key_encoding.h"
@@ -39,7 +44,36 @@ Status WritePath::ReadMany(std::span<const std::pair<const TableMeta*, const mod
   return Status::Ok();
 }
 
+namespace {
+
+// Whether the index already holds what is at `key`: always, except during a
+// backfill, which indexes the records up to its cursor (in scan order) and
+// leaves the rest to the backfill.
+bool Covers(const TableRuntime& rt, const IndexMeta& index, const storage::Key& key) {
+  auto it = rt.backfill.find(index.id);
+  if (it == rt.backfill.end()) return true;
+  const BackfillCursor& cursor = it->second;
+  return cursor && !storage::ScanOrderLess(cursor->first, cursor->second, key.pk, key.sk);
+}
+
+}  // namespace
+
 Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results) {
+  // The index set of each table must stay put from reading an item to
+  // committing it; runtimes are locked in address order.
+  std::vector<TableRuntime*> runtimes;
+  for (const auto& w : writes) {
+    if (w.table->runtime) runtimes.push_back(w.table->runtime.get());
+  }
+  std::sort(runtimes.begin(), runtimes.end());
+  runtimes.erase(std::unique(runtimes.begin(), runtimes.end()), runtimes.end());
+  std::vector<std::shared_lock<std::shared_mutex>> locks;
+  locks.reserve(runtimes.size());
+  for (TableRuntime* rt : runtimes) {
+    locks.emplace_back(rt->mu);
+    if (rt->dropped) return Status::NotFound("Requested resource not found");
+  }
+
   std::vector<storage::Key> keys;
   keys.reserve(writes.size());
   for (const auto& w : writes) keys.push_back(StorageKey(*w.table, w.key));
@@ -53,6 +87,7 @@ Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteRes
     results->assign(writes.size(), ItemWriteResult{});
     std::vector<storage::PartitionWrite> batch;
     batch.reserve(writes.size());
+    std::vector<IndexDelta> deltas;
     for (size_t i = 0; i < writes.size(); ++i) {
       ItemWriteResult& r = (*results)[i];
       storage::Version old_version = 0;
@@ -63,6 +98,18 @@ Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteRes
         r.old_size = model::ItemSize(*r.old_item);
       }
       BASALT_ASSIGN_OR_RETURN(r.new_item, writes[i].change(r.old_item));
+      const TableMeta& table = *writes[i].table;
+      if (table.runtime && !table.runtime->indexes.empty()) {
+        const std::vector<IndexMeta>& indexes = table.runtime->indexes;
+        if (r.new_item) BASALT_RETURN_IF_ERROR(CheckIndexKeys(table, indexes, *r.new_item));
+        for (const IndexMeta& index : indexes) {
+          if (!Covers(*table.runtime, index, keys[i])) continue;
+          std::optional<IndexDelta> d = ComputeIndexDelta(table, index, r.old_item, r.new_item);
+          if (!d) continue;
+          r.index_units.push_back(IndexUnits{index.name, index.global, d->write_units});
+          deltas.push_back(std::move(*d));
+        }
+      }
 
       storage::PartitionWrite pw;
       pw.table = keys[i].table;
@@ -83,6 +130,7 @@ Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteRes
       pw.muts.push_back(std::move(m));
       batch.push_back(std::move(pw));
     }
+    AppendIndexWrites(deltas, &batch);
     if (batch.empty()) return Status::Ok();
     Status st = engine_->Commit(batch);
     if (st.code() != Code::kPreconditionFailed) return st;

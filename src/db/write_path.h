@@ -34,19 +34,29 @@ struct ItemWrite {
   ItemChange change;
 };
 
+// Write capacity one item write consumed on one secondary index.
+struct IndexUnits {
+  std::string index;
+  bool global = false;
+  double units = 0;
+};
+
 struct ItemWriteResult {
   std::optional<model::Item> old_item;
   std::optional<model::Item> new_item;
   size_t old_size = 0;  // DynamoDB item sizes, for capacity
   size_t new_size = 0;
+  std::vector<IndexUnits> index_units;  // the indexes the write changed
 };
 
 class WritePath {
  public:
   explicit WritePath(storage::Engine* engine) : engine_(engine) {}
 
-  // Applies the writes in one atomic commit. If any change fails, nothing is
-  // written and that error is returned. `results` receives one entry per write.
+  // Applies the writes in one atomic commit, with the changes they make to
+  // the tables' secondary indexes. If any change fails, or a new item holds
+  // an index key of the wrong type, nothing is written and that error is
+  // returned. `results` receives one entry per write.
   Status Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results);
 
   // Reads one item (nullopt when absent).

@@ -16,6 +16,19 @@ std::string KeyEncoding(const AttributeValue& v) {
   return out;
 }
 
+void AppendEscapedKeyPrefix(const AttributeValue& v, std::string* out) {
+  for (char c : KeyEncoding(v)) {
+    out->push_back(c);
+    if (c == 0) out->push_back(static_cast<char>(0xFF));
+  }
+}
+
+void AppendEscapedKeyEncoding(const AttributeValue& v, std::string* out) {
+  AppendEscapedKeyPrefix(v, out);
+  out->push_back(0);
+  out->push_back(1);
+}
+
 Result<AttributeValue> DecodeKeyEncoding(Type type, std::string_view bytes) {
   switch (type) {
     case Type::kS: return AttributeValue::S(std::string(bytes));

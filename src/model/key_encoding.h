@@ -28,6 +28,15 @@ namespace basalt::model {
 void AppendKeyEncoding(const AttributeValue& v, std::string* out);
 std::string KeyEncoding(const AttributeValue& v);
 
+// The key encoding escaped to be prefix-free, for keys made of several
+// values: every 0x00 is written as 0x00 0xFF, and 0x00 0x01 ends it. Order is
+// kept: escaped(a) < escaped(b) exactly when a < b, and no escaped value is a
+// prefix of another, so escaped(a) + x < escaped(b) + y whenever a < b.
+void AppendEscapedKeyEncoding(const AttributeValue& v, std::string* out);
+// The escaped form without its end marker: the escaped encodings of values
+// that begin with `v` (S or B) are exactly those that begin with this.
+void AppendEscapedKeyPrefix(const AttributeValue& v, std::string* out);
+
 // Decodes a whole encoding of a value of `type` (S, N or B).
 Result<AttributeValue> DecodeKeyEncoding(Type type, std::string_view bytes);
 

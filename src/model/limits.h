@@ -20,5 +20,8 @@ inline constexpr long kMaxTableReadCapacity = 40000;
 inline constexpr long kMaxTableWriteCapacity = 40000;
 inline constexpr long kMaxAccountReadCapacity = 80000;
 inline constexpr long kMaxAccountWriteCapacity = 80000;
+inline constexpr int kMaxLocalIndexes = 5;                  // per table
+inline constexpr int kMaxGlobalIndexes = 20;                // per table
+inline constexpr int kMaxProjectedAttributes = 100;         // NonKeyAttributes over all indexes of a table
 
 }  // namespace basalt::model

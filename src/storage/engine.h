@@ -148,6 +148,10 @@ class Engine {
   virtual MetaStore& meta() = 0;
 };
 
+// Whether record (pk_a, sk_a) comes before record (pk_b, sk_b) in the order
+// ScanSegment visits a table (for a backfill that follows a scan).
+bool ScanOrderLess(std::string_view pk_a, std::string_view sk_a, std::string_view pk_b, std::string_view sk_b);
+
 enum class Durability {
   kSync,     // acknowledged after the write-ahead log is fsynced (group commit)
   kRelaxed,  // acknowledged after the log is written to the OS: survives a process crash

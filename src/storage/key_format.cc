@@ -1,6 +1,7 @@
 #include "storage/key_format.h"
 
 #include "common/coding.h"
+#include "storage/engine.h"
 
 namespace basalt::storage {
 
@@ -18,6 +19,13 @@ uint32_t PartitionHash(std::string_view pk) {
   h *= 0xc4ceb9fe1a85ec53ull;
   h ^= h >> 33;
   return static_cast<uint32_t>(h >> 32);
+}
+
+bool ScanOrderLess(std::string_view pk_a, std::string_view sk_a, std::string_view pk_b, std::string_view sk_b) {
+  uint32_t ha = PartitionHash(pk_a), hb = PartitionHash(pk_b);
+  if (ha != hb) return ha < hb;
+  if (pk_a != pk_b) return pk_a < pk_b;  // esc() keeps the order of partition keys
+  return sk_a < sk_b;
 }
 
 std::string MetaKey(std::string_view name) {

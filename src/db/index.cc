@@ -1,0 +1,152 @@
+#include "db/index.h"
+
+#include <algorithm>
+
+#include "db/capacity.h"
+#include "model/item.h"
+#include "model/item_codec.h"
+#include "model/key_encoding.h"
+
+namespace basalt::db {
+namespace {
+
+bool IsKeyOf(const model::KeySchema& schema, std::string_view name) {
+  return schema.hash.name == name || (schema.range && schema.range->name == name);
+}
+
+// The value of key attribute `attr` in `item` if present with its declared type.
+const model::AttributeValue* KeyValue(const model::Item& item, const model::KeyAttribute& attr) {
+  auto it = item.find(attr.name);
+  if (it == item.end() || it->second.type() != attr.type) return nullptr;
+  return &it->second;
+}
+
+}  // namespace
+
+bool IndexProjects(const TableMeta& table, const IndexMeta& index, std::string_view name) {
+  switch (index.projection) {
+    case ProjectionType::kAll: return true;
+    case ProjectionType::kInclude:
+      if (std::find(index.non_key_attributes.begin(), index.non_key_attributes.end(), name) !=
+          index.non_key_attributes.end()) {
+        return true;
+      }
+      [[fallthrough]];
+    case ProjectionType::kKeysOnly: return IsKeyOf(table.key_schema, name) || IsKeyOf(index.key_schema, name);
+  }
+  return false;
+}
+
+model::Item ProjectToIndex(const TableMeta& table, const IndexMeta& index, const model::Item& item) {
+  if (index.projection == ProjectionType::kAll) return item;
+  model::Item out;
+  for (const auto& [name, value] : item) {
+    if (IndexProjects(table, index, name)) out.emplace(name, value);
+  }
+  return out;
+}
+
+Status CheckIndexKeys(const TableMeta& table, const std::vector<IndexMeta>& indexes, const model::Item& item) {
+  for (const IndexMeta& index : indexes) {
+    for (const model::KeyAttribute* attr : {&index.key_schema.hash, index.key_schema.range ? &*index.key_schema.range : nullptr}) {
+      if (!attr) continue;
+      auto it = item.find(attr->name);
+      if (it == item.end()) continue;
+      if (it->second.type() != attr->type) {
+        return Status::Validation("One or more parameter values were invalid: Type mismatch for Index Key " +
+                                  attr->name + " Expected: " + model::TypeName(attr->type) +
+                                  " Actual: " + model::TypeName(it->second.type()) + " IndexName: " + index.name);
+      }
+      if ((attr->type == model::Type::kS || attr->type == model::Type::kB) && it->second.str().empty()) {
+        return Status::Validation(
+            "One or more parameter values are not valid. A value specified for a secondary index key is not "
+            "supported. The AttributeValue for a key attribute cannot contain an empty " +
+            std::string(attr->type == model::Type::kS ? "string" : "binary") + " value. IndexName: " + index.name +
+            ", IndexKey: " + attr->name);
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+std::optional<std::pair<std::string, std::string>> EntryKey(const TableMeta& table, const IndexMeta& index,
+                                                            const model::Item& item) {
+  const model::AttributeValue* hash = KeyValue(item, index.key_schema.hash);
+  if (!hash) return std::nullopt;
+  const model::AttributeValue* range = nullptr;
+  if (index.key_schema.range && !(range = KeyValue(item, *index.key_schema.range))) return std::nullopt;
+  const model::AttributeValue* table_hash = KeyValue(item, table.key_schema.hash);
+  const model::AttributeValue* table_range = nullptr;
+  if (!table_hash || (table.key_schema.range && !(table_range = KeyValue(item, *table.key_schema.range)))) {
+    return std::nullopt;
+  }
+  std::pair<std::string, std::string> key;
+  model::AppendKeyEncoding(*hash, &key.first);
+  if (range) model::AppendEscapedKeyEncoding(*range, &key.second);
+  if (index.global) model::AppendEscapedKeyEncoding(*table_hash, &key.second);
+  if (table_range) model::AppendKeyEncoding(*table_range, &key.second);
+  return key;
+}
+
+std::optional<IndexEntry> EntryFor(const TableMeta& table, const IndexMeta& index, const model::Item& item) {
+  auto key = EntryKey(table, index, item);
+  if (!key) return std::nullopt;
+  IndexEntry e;
+  e.pk = std::move(key->first);
+  e.sk = std::move(key->second);
+  model::Item projected = ProjectToIndex(table, index, item);
+  e.size = model::ItemSize(projected);
+  model::EncodeItem(projected, &e.value);
+  return e;
+}
+
+std::optional<IndexDelta> ComputeIndexDelta(const TableMeta& table, const IndexMeta& index,
+                                            const std::optional<model::Item>& old_item,
+                                            const std::optional<model::Item>& new_item) {
+  std::optional<IndexEntry> before, after;
+  if (old_item) before = EntryFor(table, index, *old_item);
+  if (new_item) after = EntryFor(table, index, *new_item);
+  if (!before && !after) return std::nullopt;
+  bool same_key = before && after && before->pk == after->pk && before->sk == after->sk;
+  if (same_key && before->value == after->value) return std::nullopt;
+  IndexDelta d;
+  d.index = &index;
+  auto entry_bytes = [](const std::optional<IndexEntry>& e) {
+    return e ? static_cast<int64_t>(e->size) + kIndexEntryOverhead : 0;
+  };
+  d.count_delta = (after ? 1 : 0) - (before ? 1 : 0);
+  d.size_delta = entry_bytes(after) - entry_bytes(before);
+  if (before && !same_key) {
+    d.remove.emplace(before->pk, before->sk);
+    d.write_units += WriteUnits(before->size);
+  }
+  if (after) {
+    d.write_units += WriteUnits(after->size);
+    d.put = std::move(after);
+  }
+  return d;
+}
+
+void AppendIndexWrites(const std::vector<IndexDelta>& deltas, std::vector<storage::PartitionWrite>* batch) {
+  for (const IndexDelta& d : deltas) {
+    if (d.remove) {
+      storage::PartitionWrite pw;
+      pw.table = d.index->id;
+      pw.pk = d.remove->first;
+      pw.muts.push_back(storage::Mutation{storage::Mutation::kDelete, d.remove->second, {}, {}});
+      if (!d.put) pw.item_count_delta = d.count_delta, pw.size_bytes_delta = d.size_delta;
+      batch->push_back(std::move(pw));
+    }
+    if (d.put) {
+      storage::PartitionWrite pw;
+      pw.table = d.index->id;
+      pw.pk = d.put->pk;
+      pw.muts.push_back(storage::Mutation{storage::Mutation::kPut, d.put->sk, d.put->value, {}});
+      pw.item_count_delta = d.count_delta;
+      pw.size_bytes_delta = d.size_delta;
+      batch->push_back(std::move(pw));
+    }
+  }
+}
+
+}  // namespace basalt::db

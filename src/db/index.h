@@ -1,0 +1,81 @@
+// Secondary index entries: their layout, and the changes an item write makes
+// to them.
+//
+// An index's entries live in a key space of its own (IndexMeta::id):
+//   partition key  the index partition key value (for an LSI, the table's)
+//   sort key       esc(index sort key value)    when the index has a sort key
+//                  esc(table partition key)     GSIs only
+//                  table sort key               when the table has one
+//   value          the item projected to the index (model/item_codec)
+// esc() (model::AppendEscapedKeyEncoding) keeps order and is prefix-free, so
+// entries sort by the index sort key first and items with equal index keys
+// still get entries of their own, ordered by table key.
+//
+// What a write changes (IndexDelta) is computed here, apart from how it is
+// delivered (STORAGE.md rule 6): the embedded engine puts the deltas in the
+// item's own atomic commit (AppendIndexWrites); an engine without
+// multi-partition batches would apply the same deltas from a change log.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "db/table_meta.h"
+#include "model/attribute_value.h"
+#include "storage/engine.h"
+
+namespace basalt::db {
+
+// DynamoDB counts this much per index entry on top of the projected item
+// when it reports IndexSizeBytes.
+inline constexpr int64_t kIndexEntryOverhead = 0;
+
+struct IndexEntry {
+  std::string pk;
+  std::string sk;
+  std::string value;  // the encoded projected item
+  size_t size = 0;    // the projected item's DynamoDB size
+};
+
+// The attributes an index holds of an item: the table and index keys, plus
+// the projected attributes.
+model::Item ProjectToIndex(const TableMeta& table, const IndexMeta& index, const model::Item& item);
+// Whether the index holds attribute `name` of its items.
+bool IndexProjects(const TableMeta& table, const IndexMeta& index, std::string_view name);
+
+// The index key attributes of an item about to be written, checked against
+// their declared types (DynamoDB rejects the write, naming the index). An
+// absent index key attribute is fine: the item is not in that index.
+Status CheckIndexKeys(const TableMeta& table, const std::vector<IndexMeta>& indexes, const model::Item& item);
+
+// Where `item` (a whole item, or just the table and index key attributes)
+// sits in the index: nullopt when it lacks an index key attribute or holds
+// one of the wrong type.
+std::optional<std::pair<std::string, std::string>> EntryKey(const TableMeta& table, const IndexMeta& index,
+                                                            const model::Item& item);
+std::optional<IndexEntry> EntryFor(const TableMeta& table, const IndexMeta& index, const model::Item& item);
+
+// What one item write does to one index.
+struct IndexDelta {
+  const IndexMeta* index = nullptr;
+  std::optional<std::pair<std::string, std::string>> remove;  // the old entry's key, when it goes
+  std::optional<IndexEntry> put;                               // the new entry, when it changes
+  int64_t count_delta = 0;
+  int64_t size_delta = 0;
+  double write_units = 0;  // DynamoDB's charge: each entry removed or written, per KB
+};
+
+// The change from old_item to new_item (either absent) in `index`; nothing
+// when the index entry stays as it was.
+std::optional<IndexDelta> ComputeIndexDelta(const TableMeta& table, const IndexMeta& index,
+                                            const std::optional<model::Item>& old_item,
+                                            const std::optional<model::Item>& new_item);
+
+// Delivery in the item's own commit, for engines that write several
+// partitions atomically.
+void AppendIndexWrites(const std::vector<IndexDelta>& deltas, std::vector<storage::PartitionWrite>* batch);
+
+}  // namespace basalt::db
