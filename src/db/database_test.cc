@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <cmath>
+#include <map>
 #include <thread>
 
 #include "model/item.h"
@@ -221,6 +224,150 @@ TEST_F(DatabaseTest, ConcurrentPutsAreAllStored) {
   }
   for (auto& th : threads) th.join();
   EXPECT_EQ(1600, db_->DescribeTable(scope_, "conc")->stats.item_count);
+}
+
+// A Query page stops once the items it has read reach 1 MB, and Limit counts
+// items read before the filter; both leave LastEvaluatedKey at the last item read.
+TEST_F(DatabaseTest, PagesStopAtOneMegabyteAndAtLimit) {
+  ASSERT_TRUE(db_->CreateTable(scope_, HashRange("pages")).ok());
+  const std::string payload(100 * 1024, 'x');  // each item a little over 100 KB
+  for (int i = 0; i < 15; ++i) {
+    ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"pages", Row("p", std::to_string(i).c_str(), payload), false}).ok());
+  }
+  expr::ValueMap values{{":p", AttributeValue::S("p")}};
+  expr::Bindings bindings;
+  bindings.values = &values;
+  QueryInput q;
+  q.table = "pages";
+  q.key_condition = *expr::ParseCondition("pk = :p", expr::ConditionKind::kKeyCondition, bindings);
+  auto page = db_->Query(scope_, q);
+  ASSERT_TRUE(page.ok()) << page.status().message();
+  // 10 items are under 1 MB (10 x 100 KB + keys); the 11th reaches it.
+  EXPECT_EQ(11, page->scanned_count);
+  ASSERT_TRUE(page->last_evaluated_key);
+  EXPECT_EQ("{pk: S\"p\", sk: N10}", model::DebugString(*page->last_evaluated_key));
+  // Read units: the sizes summed, then rounded up per 4 KB, halved (eventual).
+  size_t bytes = 11 * model::ItemSize(Row("p", "10", payload));
+  EXPECT_EQ(std::ceil(bytes / 4096.0) / 2, page->capacity.read_units);
+
+  q.limit = 3;
+  q.exclusive_start_key = page->last_evaluated_key;
+  page = db_->Query(scope_, q);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(3, page->scanned_count);
+  EXPECT_EQ("{pk: S\"p\", sk: N13}", model::DebugString(*page->last_evaluated_key));
+  q.exclusive_start_key = page->last_evaluated_key;
+  page = db_->Query(scope_, q);
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(1, page->scanned_count);  // the last item: no LastEvaluatedKey
+  EXPECT_FALSE(page->last_evaluated_key);
+}
+
+UpdateTableInput CreateGsi(const std::string& table) {
+  UpdateTableInput u;
+  u.name = table;
+  u.attribute_definitions = {{"g", model::Type::kS}};
+  IndexUpdate create;
+  create.index.name = "by_g";
+  create.index.global = true;
+  create.index.key_schema = {{"g", "HASH"}};
+  u.index_updates.push_back(create);
+  return u;
+}
+
+// Every item with the index key is in the index exactly once, with its
+// current value: compares a scan of the index with a scan of the table.
+void ExpectIndexMatchesTable(Database* db, const Scope& scope, const std::string& table) {
+  std::map<std::string, std::string> expected;  // table sk -> g
+  ScanInput s;
+  s.table = table;
+  for (;;) {
+    auto page = db->Scan(scope, s);
+    ASSERT_TRUE(page.ok());
+    for (const auto& item : page->items) {
+      if (item.count("g")) expected[model::DebugString(item.at("sk"))] = item.at("g").str();
+    }
+    if (!page->last_evaluated_key) break;
+    s.exclusive_start_key = page->last_evaluated_key;
+  }
+  std::map<std::string, std::string> indexed;
+  ScanInput si;
+  si.table = table;
+  si.index = "by_g";
+  si.select = Select::kAllProjectedAttributes;
+  for (;;) {
+    auto page = db->Scan(scope, si);
+    ASSERT_TRUE(page.ok()) << page.status().message();
+    for (const auto& item : page->items) {
+      EXPECT_TRUE(indexed.emplace(model::DebugString(item.at("sk")), item.at("g").str()).second) << "indexed twice";
+    }
+    if (!page->last_evaluated_key) break;
+    si.exclusive_start_key = page->last_evaluated_key;
+  }
+  EXPECT_EQ(expected, indexed);
+  auto d = db->DescribeTable(scope, table);
+  ASSERT_TRUE(d.ok());
+  ASSERT_EQ(1u, d->indexes.size());
+  EXPECT_EQ(static_cast<int64_t>(expected.size()), d->indexes[0].stats.item_count);
+}
+
+bool IndexActive(Database* db, const Scope& scope, const std::string& table) {
+  auto d = db->DescribeTable(scope, table);
+  return d.ok() && !d->indexes.empty() && d->indexes[0].status == "ACTIVE";
+}
+
+// A GSI added to a table with items is backfilled while writers change,
+// add and delete items; when it is ACTIVE every item is indexed exactly once.
+TEST_F(DatabaseTest, BackfillUnderConcurrentWritesIndexesEveryItemOnce) {
+  ASSERT_TRUE(db_->CreateTable(scope_, HashRange("bf")).ok());
+  auto item = [&](int i, int version) {
+    Item it = Row("p" + std::to_string(i % 50), std::to_string(i).c_str());
+    if (i % 3 != 0) it.emplace("g", AttributeValue::S("g" + std::to_string((i + version) % 7)));
+    return it;
+  };
+  for (int i = 0; i < 3000; ++i) ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"bf", item(i, 0), false}).ok());
+  ASSERT_TRUE(db_->UpdateTable(scope_, CreateGsi("bf")).ok());
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < 3; ++t) {
+    writers.emplace_back([&, t] {
+      for (int n = 0; !stop; ++n) {
+        int i = (n * 7919 + t * 104729) % 3500;  // some of them new items
+        if (n % 5 == 0) {
+          Item key = Row("p" + std::to_string(i % 50), std::to_string(i).c_str());
+          ASSERT_TRUE(db_->DeleteItem(scope_, KeyInput{"bf", key, false}).ok());
+        } else {
+          ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"bf", item(i, n), false}).ok());
+        }
+      }
+    });
+  }
+  for (int waited = 0; waited < 3000 && !IndexActive(db_.get(), scope_, "bf"); ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // writes on the ACTIVE index too
+  stop = true;
+  for (auto& w : writers) w.join();
+  ASSERT_TRUE(IndexActive(db_.get(), scope_, "bf"));
+  ExpectIndexMatchesTable(db_.get(), scope_, "bf");
+}
+
+// A backfill cut short (the database closed in the middle) starts over when
+// the database opens again, and ends with the same index.
+TEST_F(DatabaseTest, BackfillResumesAfterReopen) {
+  ASSERT_TRUE(db_->CreateTable(scope_, HashRange("bfr")).ok());
+  for (int i = 0; i < 2000; ++i) {
+    Item it = Row("p" + std::to_string(i % 10), std::to_string(i).c_str());
+    it.emplace("g", AttributeValue::S("g" + std::to_string(i % 3)));
+    ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"bfr", it, false}).ok());
+  }
+  ASSERT_TRUE(db_->UpdateTable(scope_, CreateGsi("bfr")).ok());
+  Reopen(0);
+  for (int waited = 0; waited < 3000 && !IndexActive(db_.get(), scope_, "bfr"); ++waited) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(IndexActive(db_.get(), scope_, "bfr"));
+  ExpectIndexMatchesTable(db_.get(), scope_, "bfr");
 }
 
 }  // namespace

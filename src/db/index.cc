@@ -149,4 +149,63 @@ void AppendIndexWrites(const std::vector<IndexDelta>& deltas, std::vector<storag
   }
 }
 
+storage::SortKeyRange SortKeyRangeFor(const expr::KeyComparison& c, bool composite) {
+  using K = expr::KeyComparison::Kind;
+  auto enc = [&](const model::AttributeValue& v) {
+    std::string out;
+    composite ? model::AppendEscapedKeyEncoding(v, &out) : model::AppendKeyEncoding(v, &out);
+    return out;
+  };
+  // The first key after every entry of `v`: the escaped encoding ends with
+  // 0x00 0x01, and nothing of v's entries reaches 0x00 0x02.
+  auto past = [&](const model::AttributeValue& v) {
+    std::string s = enc(v);
+    s.back() = 2;
+    return s;
+  };
+  storage::SortKeyRange r;
+  const model::AttributeValue& a = c.values[0];
+  switch (c.kind) {
+    case K::kEq:
+      if (composite) {
+        r.prefix = enc(a);
+      } else {
+        r.lower = r.upper = enc(a);
+      }
+      break;
+    case K::kLt: r.upper = enc(a), r.upper_inclusive = false; break;
+    case K::kLe:
+      if (composite) {
+        r.upper = past(a), r.upper_inclusive = false;
+      } else {
+        r.upper = enc(a);
+      }
+      break;
+    case K::kGt:
+      if (composite) {
+        r.lower = past(a);
+      } else {
+        r.lower = enc(a), r.lower_inclusive = false;
+      }
+      break;
+    case K::kGe: r.lower = enc(a); break;
+    case K::kBetween:
+      r.lower = enc(a);
+      if (composite) {
+        r.upper = past(c.values[1]), r.upper_inclusive = false;
+      } else {
+        r.upper = enc(c.values[1]);
+      }
+      break;
+    case K::kBeginsWith: {
+      std::string p;
+      composite ? model::AppendEscapedKeyPrefix(a, &p) : model::AppendKeyEncoding(a, &p);
+      r.prefix = std::move(p);
+      break;
+    }
+  }
+  return r;
+}
+
+
 }  // namespace basalt::db

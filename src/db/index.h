@@ -24,6 +24,7 @@
 
 #include "common/status.h"
 #include "db/table_meta.h"
+#include "expr/expression.h"
 #include "model/attribute_value.h"
 #include "storage/engine.h"
 
@@ -73,6 +74,12 @@ struct IndexDelta {
 std::optional<IndexDelta> ComputeIndexDelta(const TableMeta& table, const IndexMeta& index,
                                             const std::optional<model::Item>& old_item,
                                             const std::optional<model::Item>& new_item);
+
+// The sort-key range of a Query's sort key condition: on a table
+// (`composite` false) over the value's own encoding; on an index with a sort
+// key over entry sort keys that begin with the value's escaped encoding, with
+// bounds set so that all entries of a value in range are in range.
+storage::SortKeyRange SortKeyRangeFor(const expr::KeyComparison& c, bool composite);
 
 // Delivery in the item's own commit, for engines that write several
 // partitions atomically.

@@ -209,68 +209,6 @@ Status CheckFilterAvoidsKeys(const model::KeySchema& keys, const expr::Condition
   return Status::Ok();
 }
 
-// The sort-key range of a key condition. On a table the stored sort key is
-// the value's encoding; on an index with a sort key it starts with the
-// value's escaped encoding (db/index.h), and bounds are adjusted so that
-// every entry of a value in range is in range.
-storage::SortKeyRange SortRange(const expr::KeyComparison& c, bool composite) {
-  using K = expr::KeyComparison::Kind;
-  auto enc = [&](const model::AttributeValue& v) {
-    std::string out;
-    composite ? model::AppendEscapedKeyEncoding(v, &out) : model::AppendKeyEncoding(v, &out);
-    return out;
-  };
-  // The first key after every entry of `v`: the escaped encoding ends with
-  // 0x00 0x01, and nothing of v's entries reaches 0x00 0x02.
-  auto past = [&](const model::AttributeValue& v) {
-    std::string s = enc(v);
-    s.back() = 2;
-    return s;
-  };
-  storage::SortKeyRange r;
-  const model::AttributeValue& a = c.values[0];
-  switch (c.kind) {
-    case K::kEq:
-      if (composite) {
-        r.prefix = enc(a);
-      } else {
-        r.lower = r.upper = enc(a);
-      }
-      break;
-    case K::kLt: r.upper = enc(a), r.upper_inclusive = false; break;
-    case K::kLe:
-      if (composite) {
-        r.upper = past(a), r.upper_inclusive = false;
-      } else {
-        r.upper = enc(a);
-      }
-      break;
-    case K::kGt:
-      if (composite) {
-        r.lower = past(a);
-      } else {
-        r.lower = enc(a), r.lower_inclusive = false;
-      }
-      break;
-    case K::kGe: r.lower = enc(a); break;
-    case K::kBetween:
-      r.lower = enc(a);
-      if (composite) {
-        r.upper = past(c.values[1]), r.upper_inclusive = false;
-      } else {
-        r.upper = enc(c.values[1]);
-      }
-      break;
-    case K::kBeginsWith: {
-      std::string p;
-      composite ? model::AppendEscapedKeyPrefix(a, &p) : model::AppendKeyEncoding(a, &p);
-      r.prefix = std::move(p);
-      break;
-    }
-  }
-  return r;
-}
-
 }  // namespace
 
 Result<ReadPageOutput> Database::Query(const Scope& scope, const QueryInput& in) {
@@ -323,7 +261,7 @@ Result<ReadPageOutput> Database::Query(const Scope& scope, const QueryInput& in)
     if (!start.second.empty()) resume = std::move(start.second);
   }
   storage::SortKeyRange range;
-  if (range_cmp) range = SortRange(*range_cmp, index != nullptr);
+  if (range_cmp) range = SortKeyRangeFor(*range_cmp, index != nullptr);
 
   PageBuilder page(src, in, NeedsFetch(src, in) ? &write_path_ : nullptr);
   Status error;
