@@ -95,13 +95,15 @@ def cmd_wait(url, timeout="60"):
         die("%s did not answer ListTables within %ss" % (url, timeout))
 
 
-def create_table(url, table):
-    st, body = call(url, "CreateTable", {
+def create_table(url, table, definition=None):
+    body = {
         "TableName": table,
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
         "BillingMode": "PAY_PER_REQUEST",
-    })
+    }
+    body.update(definition or {})
+    st, body = call(url, "CreateTable", body)
     if st != 200:
         die("CreateTable %s on %s: %s %s" % (table, url, st, body))
     for _ in range(600):
@@ -116,6 +118,28 @@ def cmd_create(url, table):
     create_table(url, table)
 
 
+def cmd_create_query(url, table):
+    """The query table: pk (S) and sk (N), with a GSI by_g on g (S) projecting everything."""
+    create_table(url, table, {
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": t} for a, t in
+                                 (("pk", "S"), ("sk", "N"), ("g", "S"))],
+        "GlobalSecondaryIndexes": [{"IndexName": "by_g", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                    "Projection": {"ProjectionType": "ALL"}}],
+    })
+
+
+def query_item(i, collections):
+    """Item i of the query table (see lua/common.lua: 10 items per collection and per GSI key)."""
+    return {"pk": {"S": "q%08d" % (i // 10)}, "sk": {"N": str(i % 10)}, "g": {"S": "g%08d" % (i % collections)},
+            "v": {"S": PAYLOAD}}
+
+
+def cmd_preload_query(url, table, n):
+    collections = max(1, int(n) // 10)
+    cmd_preload(url, table, n, make=lambda i: query_item(i, collections), by_index=True)
+
+
 def doc_item(k):
     """An item with a nested map and list, for the nested-SET benchmark."""
     return {"pk": {"S": k}, "doc": {"M": {"profile": {"M": {"city": {"S": "x"}, "zip": {"S": "00000"}}},
@@ -126,7 +150,7 @@ def cmd_preload_doc(url, table, n):
     cmd_preload(url, table, n, make=doc_item)
 
 
-def cmd_preload(url, table, n, make=None):
+def cmd_preload(url, table, n, make=None, by_index=False):
     n = int(n)
     batches = [list(range(i, min(i + 25, n))) for i in range(0, n, 25)]
     errors = []
@@ -140,8 +164,8 @@ def cmd_preload(url, table, n, make=None):
                 if not batches or errors:
                     break
                 b = batches.pop()
-            req = {table: [{"PutRequest": {"Item": make(key(i)) if make is not None else item(key(i), i)}}
-                           for i in b]}
+            req = {table: [{"PutRequest": {"Item": (make(i) if by_index else make(key(i))) if make is not None
+                                           else item(key(i), i)}} for i in b]}
             for _ in range(50):
                 st, body = call(url, "BatchWriteItem", {"RequestItems": req}, conn=conn)
                 if st != 200:
@@ -203,6 +227,19 @@ def cmd_probe(url, table, op, n):
         doc = body.get("Attributes", {}).get("doc", {}).get("M", {})
         ok = (st == 200 and doc.get("profile", {}).get("M", {}).get("city") == {"S": "probe"}
               and doc.get("scores", {}).get("L", [None, None])[1] == {"N": "7"})
+    elif op in ("Query", "GsiQuery"):
+        collections = max(1, n // 10)
+        req = {"TableName": table, "KeyConditionExpression": "pk = :p",
+               "ExpressionAttributeValues": {":p": {"S": "q%08d" % (collections - 1)}}}
+        if op == "GsiQuery":
+            req = {"TableName": table, "IndexName": "by_g", "KeyConditionExpression": "g = :g",
+                   "ExpressionAttributeValues": {":g": {"S": "g%08d" % (collections - 1)}}}
+        st, body = call(url, "Query", req)
+        ok = st == 200 and body.get("Count") == 10
+    elif op == "ScanPage":
+        st, body = call(url, "Scan", {"TableName": table, "Limit": 25,
+                                      "ExclusiveStartKey": {"pk": {"S": "q%08d" % 0}, "sk": {"N": "3"}}})
+        ok = st == 200 and body.get("Count") == 25 and "LastEvaluatedKey" in body
     else:
         die("unknown op " + op)
     if not ok:
@@ -317,6 +354,9 @@ def cmd_line(raw, server, op, ipr):
 
 
 OPS = [("GetItem", 1), ("BatchGetItem", 100), ("PutItem", 1), ("BatchWriteItem", 25)]
+# The query workloads (part "query"), with their targets against DynamoDB Local.
+QUERY_OPS = [("Query", "Query, 10 items", 10), ("ScanPage", "Scan page of 25 after a random start key", 50),
+             ("GsiQuery", "GSI Query, 10 items", 10)]
 # The expression workloads, measured in memory after OPS.
 EXPR_OPS = [("UpdateItemAdd", "UpdateItem counter (ADD)"), ("CondPutItem", "PutItem if attribute_not_exists"),
             ("NestedSet", "UpdateItem nested SET")]
@@ -326,6 +366,9 @@ LABELS = {
     "basalt-sync": "Basalt --durability=sync",
     "basalt-relaxed": "Basalt --durability=relaxed",
     "local-disk": "DynamoDB Local -dbPath",
+    "basalt-q": "Basalt --in-memory",
+    "local-q": "DynamoDB Local -inMemory",
+    "basalt-q-big": "Basalt --in-memory, large table",
 }
 
 
@@ -381,7 +424,8 @@ def cmd_report(path):
 
     rows = []
     order = [(op, s) for op, _ in OPS + [(e, 1) for e, _ in EXPR_OPS] for s in ("basalt-mem", "local-mem")] + \
-            [("PutItem", s) for s in ("basalt-sync", "basalt-relaxed", "local-disk")]
+            [("PutItem", s) for s in ("basalt-sync", "basalt-relaxed", "local-disk")] + \
+            [(op, s) for op, _, _ in QUERY_OPS for s in ("basalt-q", "local-q", "basalt-q-big")]
     for op, server in order:
         st = stat(server, op)
         if st is None:
@@ -420,6 +464,9 @@ def cmd_report(path):
         add("%s req/s, in memory" % desc, b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
     for op, _ in OPS:
         add("%s p99 ms, in memory" % op, g("basalt-mem", op, "p99"), g("local-mem", op, "p99"), "", 2)
+    for op, desc, need in QUERY_OPS:
+        b, l = g("basalt-q", op, "rps"), g("local-q", op, "rps")
+        add("%s req/s, in memory" % desc, b, l, "", 0, ">= %dx" % need, ratio_ok(b, l, need))
     b, l = g("basalt-relaxed", "PutItem", "rps"), g("local-mem", "PutItem", "rps")
     add("PutItem/s: Basalt relaxed vs Local in memory", b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
     b, l = g("basalt-sync", "PutItem", "rps"), g("local-disk", "PutItem", "rps")
@@ -433,6 +480,19 @@ def cmd_report(path):
     add("idle RSS MB (one table)", b, l, "", 1, "Basalt < 20 MB", None if b is None else b < 20)
     print("Basalt vs DynamoDB Local (ratio = Basalt / Local)")
     print(table(["figure", "Basalt", "DynamoDB Local", "ratio", "target", "result"], comp))
+    sizes = {r["server"]: r["items"] for r in recs if r["kind"] == "table_size"}
+    grow = []
+    for op, desc, _ in QUERY_OPS:
+        small, big = stat("basalt-q", op), stat("basalt-q-big", op)
+        if small and big:
+            grow.append([desc, fmt_num(small["rps"]), fmt_num(big["rps"]), fmt_num(small["p50"], 3),
+                         fmt_num(big["p50"], 3), fmt_num(small["p99"], 3), fmt_num(big["p99"], 3)])
+    if grow:
+        print()
+        print("Basalt by table size (target: Query latency does not grow): %s items vs %s items" % (
+            fmt_num(sizes.get("basalt-q")), fmt_num(sizes.get("basalt-q-big"))))
+        print(table(["workload", "req/s small", "req/s large", "p50 ms small", "p50 ms large", "p99 ms small",
+                     "p99 ms large"], grow))
 
 
 def main():

@@ -8,11 +8,14 @@
 #                        is taken (the JVM of DynamoDB Local needs ~30 s of load to reach its top speed)
 #   BENCH_THREADS=2      wrk threads                         BENCH_CONNS=32    wrk connections
 #   BENCH_REPEAT=1       runs per figure (median is shown)   BENCH_KEYS=10000  items preloaded for reads
-#   BENCH_STARTS=5       starts per server for cold start    BENCH_PORT_BASE=8201 (uses 8201-8210)
+#   BENCH_STARTS=5       starts per server for cold start    BENCH_PORT_BASE=8201 (uses 8201-8212)
 #   BASALT_BIN=<repo>/build/src/basalt                       BENCH_OUT=DIR     keep raw results/logs there
 #   BENCH_NETNS=1        run in a private network namespace (see below); 0 to run in the host's
 #   BENCH_SKIP_LOCAL=1   measure Basalt only (no DynamoDB Local)
-#   BENCH_PARTS="mem durable cold rss"   which parts to run (default all four)
+#   BENCH_PARTS="mem durable query cold rss"   which parts to run (default all five)
+#   BENCH_QUERY_KEYS=10000    items in the query table (10 per item collection and per GSI key)
+#   BENCH_QUERY_BIG=1000000   items in the large query table (Basalt only: DynamoDB Local would take
+#                             hours to load it); 0 skips the large table
 #   BENCH_BASALT_FLAGS   extra flags for every Basalt started (e.g. "--threads 2"); default none
 #
 # DynamoDB Local has no option to choose its listening address: it binds every interface. So that
@@ -27,10 +30,10 @@ helper="$here/compare.py"
 
 : "${BENCH_DURATION:=10s}" "${BENCH_WARMUP:=3s}" "${BENCH_SERVER_WARMUP:=28}" "${BENCH_THREADS:=2}" "${BENCH_CONNS:=32}"
 : "${BENCH_REPEAT:=1}" "${BENCH_KEYS:=10000}" "${BENCH_STARTS:=5}" "${BENCH_PORT_BASE:=8201}"
-: "${BENCH_PARTS:=mem durable cold rss}"
+: "${BENCH_PARTS:=mem durable query cold rss}" "${BENCH_QUERY_KEYS:=10000}" "${BENCH_QUERY_BIG:=1000000}"
 : "${BASALT_BIN:=$repo/build/src/basalt}" "${BENCH_NETNS:=1}" "${BENCH_SKIP_LOCAL:=0}" "${BENCH_BASALT_FLAGS:=}"
 export BENCH_DURATION BENCH_WARMUP BENCH_SERVER_WARMUP BENCH_THREADS BENCH_CONNS BENCH_REPEAT BENCH_KEYS BENCH_STARTS \
-  BENCH_PORT_BASE BASALT_BIN BENCH_NETNS BENCH_SKIP_LOCAL BENCH_BASALT_FLAGS BENCH_PARTS
+  BENCH_PORT_BASE BASALT_BIN BENCH_NETNS BENCH_SKIP_LOCAL BENCH_BASALT_FLAGS BENCH_PARTS BENCH_QUERY_KEYS BENCH_QUERY_BIG
 
 for tool in wrk curl "$py"; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
@@ -145,7 +148,8 @@ local_cmd() {
   CMD=(java -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar "$@" -sharedDb -disableTelemetry -port "$p")
 }
 
-# wrk_run SERVER SCRIPT DURATION [VAR=value...]: run wrk against SERVER's table "bench"; prints its output
+# wrk_run SERVER SCRIPT DURATION [VAR=value...]: run wrk against SERVER's table "bench" (or
+# BENCH_TABLE/BENCH_KEYS given as VAR=value); prints its output
 wrk_run() {
   local server=$1 script=$2 duration=$3
   shift 3
@@ -167,16 +171,17 @@ server_warmup() {
 
 # measure OP SCRIPT ITEMS_PER_REQUEST SERVER...: for each of BENCH_REPEAT rounds, for each server in turn:
 # a BENCH_WARMUP run, then a measured run. Interleaving the servers spreads any other load on the
-# machine over all of them.
+# machine over all of them. MEASURE_TABLE/MEASURE_KEYS choose another table than "bench".
 measure() {
   local op=$1 script=$2 ipr=$3 i server out line
+  local tbl=${MEASURE_TABLE:-bench} keys=${MEASURE_KEYS:-$BENCH_KEYS}
   shift 3
-  for server in "$@"; do "$py" "$helper" probe "${URL[$server]}" bench "$op" "$BENCH_KEYS"; done
+  for server in "$@"; do "$py" "$helper" probe "${URL[$server]}" "$tbl" "$op" "$keys"; done
   for i in $(seq 1 "$BENCH_REPEAT"); do
     for server in "$@"; do
       sync  # write back what earlier runs left dirty, so it does not land on this run's fsyncs
-      wrk_run "$server" "$script" "$BENCH_WARMUP" >>"$work/wrk-warmup.log"
-      out=$(wrk_run "$server" "$script" "$BENCH_DURATION")
+      wrk_run "$server" "$script" "$BENCH_WARMUP" BENCH_TABLE="$tbl" BENCH_KEYS="$keys" >>"$work/wrk-warmup.log"
+      out=$(wrk_run "$server" "$script" "$BENCH_DURATION" BENCH_TABLE="$tbl" BENCH_KEYS="$keys")
       printf '== %s %s run %d\n%s\n' "$server" "$op" "$i" "$out" >>"$work/wrk.log"
       line=$(grep '^BENCHJSON ' <<<"$out" | tail -n 1 | cut -d' ' -f2-)
       [[ -n $line ]] || { echo "bench: wrk printed no result for $server $op:" >&2; echo "$out" >&2; exit 1; }
@@ -202,7 +207,7 @@ want() { [[ " $BENCH_PARTS " == *" $1 "* ]]; }
 
 # ---- in memory: both servers up at once, the operations measured in turn on each
 if want mem; then
-echo "[1/5] in memory: Basalt --in-memory vs DynamoDB Local -inMemory"
+echo "[1/6] in memory: Basalt --in-memory vs DynamoDB Local -inMemory"
 mem=(basalt-mem)
 basalt_cmd "$port" --in-memory
 start_server basalt-mem "$port" "$work" "${CMD[@]}"
@@ -238,7 +243,7 @@ port=$((BENCH_PORT_BASE + 2))
 
 # ---- durable PutItem
 if want durable; then
-echo "[2/5] durable PutItem: Basalt sync, Basalt relaxed, DynamoDB Local -dbPath"
+echo "[2/6] durable PutItem: Basalt sync, Basalt relaxed, DynamoDB Local -dbPath"
 dur=(basalt-sync basalt-relaxed)
 new_datadir
 basalt_cmd "$port" --data-dir "$DATADIR" --durability=sync
@@ -264,8 +269,50 @@ for s in "${dur[@]}"; do stop_server "$s"; done
 fi
 port=$((BENCH_PORT_BASE + 5))
 
+# ---- Query and Scan: a table with 10 items per collection and a GSI, side by side; then Basalt
+# alone on a large table, to show that Query latency does not grow with the table.
+if want query; then
+echo "[3/6] Query, Scan page, GSI Query: $BENCH_QUERY_KEYS items (both), $BENCH_QUERY_BIG items (Basalt)"
+qs=(basalt-q)
+basalt_cmd "$port" --in-memory
+start_server basalt-q "$port" "$work" "${CMD[@]}"
+next_port
+if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
+  local_cmd "$port" -inMemory
+  start_server local-q "$port" "$BENCH_LOCAL_DIR" "${CMD[@]}"
+  qs+=(local-q)
+fi
+next_port
+for s in "${qs[@]}"; do
+  "$py" "$helper" create_query "${URL[$s]}" benchq
+  "$py" "$helper" preload_query "${URL[$s]}" benchq "$BENCH_QUERY_KEYS"
+  echo "{\"kind\":\"table_size\",\"server\":\"$s\",\"items\":$BENCH_QUERY_KEYS}" >>"$results"
+  for script in query.lua scan_page.lua gsi_query.lua; do
+    wrk_run "$s" "$script" "$(( BENCH_SERVER_WARMUP / 3 ))s" BENCH_TABLE=benchq BENCH_KEYS="$BENCH_QUERY_KEYS" \
+      >>"$work/wrk-warmup.log"
+  done
+done
+MEASURE_TABLE=benchq MEASURE_KEYS=$BENCH_QUERY_KEYS measure Query query.lua 10 "${qs[@]}"
+MEASURE_TABLE=benchq MEASURE_KEYS=$BENCH_QUERY_KEYS measure ScanPage scan_page.lua 25 "${qs[@]}"
+MEASURE_TABLE=benchq MEASURE_KEYS=$BENCH_QUERY_KEYS measure GsiQuery gsi_query.lua 10 "${qs[@]}"
+for s in "${qs[@]}"; do stop_server "$s"; done
+if (( BENCH_QUERY_BIG > 0 )); then
+  basalt_cmd "$port" --in-memory
+  start_server basalt-q-big "$port" "$work" "${CMD[@]}"
+  "$py" "$helper" create_query "${URL[basalt-q-big]}" benchq
+  "$py" "$helper" preload_query "${URL[basalt-q-big]}" benchq "$BENCH_QUERY_BIG"
+  echo "{\"kind\":\"table_size\",\"server\":\"basalt-q-big\",\"items\":$BENCH_QUERY_BIG}" >>"$results"
+  for op in Query:query.lua:10 ScanPage:scan_page.lua:25 GsiQuery:gsi_query.lua:10; do
+    IFS=: read -r o sc ipr <<<"$op"
+    MEASURE_TABLE=benchq MEASURE_KEYS=$BENCH_QUERY_BIG measure "$o" "$sc" "$ipr" basalt-q-big
+  done
+  stop_server basalt-q-big
+fi
+fi
+port=$((BENCH_PORT_BASE + 7))
+
 if want cold; then
-echo "[3/5] cold start (process start -> first ListTables answered), $BENCH_STARTS starts each"
+echo "[4/6] cold start (process start -> first ListTables answered), $BENCH_STARTS starts each"
 basalt_cmd "$port" --in-memory
 "$py" "$helper" coldstart "$pids" "$results" basalt "$work" "$BENCH_STARTS" -- "${CMD[@]}"
 next_port
@@ -274,10 +321,10 @@ if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
   "$py" "$helper" coldstart "$pids" "$results" local "$BENCH_LOCAL_DIR" "$BENCH_STARTS" -- "${CMD[@]}"
 fi
 fi
-port=$((BENCH_PORT_BASE + 7))
+port=$((BENCH_PORT_BASE + 9))
 
 if want rss; then
-echo "[4/5] idle RSS (after start + CreateTable + 1 s idle)"
+echo "[5/6] idle RSS (after start + CreateTable + 1 s idle)"
 basalt_cmd "$port" --in-memory
 "$py" "$helper" rss "$pids" "$results" basalt "$work" -- "${CMD[@]}"
 next_port
@@ -287,7 +334,7 @@ if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
 fi
 fi
 
-echo "[5/5] report"
+echo "[6/6] report"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 "$py" "$helper" report "$results"

@@ -35,6 +35,19 @@ function M.write_key()
   return string.format("w%09d", math.random(0, 999999999))
 end
 
+-- The query table (compare.py preload_query): item i is in collection i // 10 (partition key
+-- collection_key), has sort key i % 10 and GSI key gsi_key(i % collections), so every item
+-- collection and every GSI partition holds 10 items.
+function M.collections()
+  return math.floor(M.keys / 10)
+end
+function M.collection_key(j)
+  return string.format("q%08d", j)
+end
+function M.gsi_key(j)
+  return string.format("g%08d", j)
+end
+
 function M.item_json(key, n)
   return string.format('{"pk":{"S":"%s"},"v":{"S":"%s"},"n":{"N":"%d"}}', key, M.payload, n)
 end
