@@ -61,9 +61,9 @@ void WriteIndexes(JsonWriter& w, const db::TableDescription& d, bool global) {
     if (global) {
       w.Key("IndexStatus");
       WriteString(w, i.status);
-      if (m.backfilling) {
+      if (i.backfilling) {
         w.Key("Backfilling");
-        w.Bool(true);
+        w.Bool(*i.backfilling);
       }
       w.Key("ProvisionedThroughput");
       w.StartObject();
@@ -354,13 +354,6 @@ Status ReadIndex(const JsonValue& e, bool global, const std::string& path, Const
         if (!a.IsString()) return Status::Serialization(std::string(JsonKindName(a)) + " can not be converted to String");
         names.emplace_back(a.GetString(), a.GetStringLength());
       }
-      if (names.size() > 20) {
-        errors->Add("'[" + [&] {
-          std::string r;
-          for (size_t i = 0; i < names.size(); ++i) r += (i ? ", " : "") + names[i];
-          return r;
-        }() + "]'", path + ".projection.nonKeyAttributes", "Member must have length less than or equal to 20");
-      }
       index->non_key_attributes = std::move(names);
     }
   }
@@ -401,10 +394,10 @@ Status ReadIndexUpdates(const JsonValue& req, ConstraintErrors* errors, std::vec
     BASALT_ASSIGN_OR_RETURN(const JsonValue* del, GetObject(e, "Delete"));
     BASALT_ASSIGN_OR_RETURN(const JsonValue* update, GetObject(e, "Update"));
     int given = (create != nullptr) + (del != nullptr) + (update != nullptr);
-    if (given != 1) {
-      return Status::Validation(
-          "One or more parameter values were invalid: One of GlobalSecondaryIndexUpdate.Update, "
-          "GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
+    // DynamoDB Local's wording; the service's is not known.
+    if (given == 0) return Status::Validation("Update global secondary index action is null");
+    if (given > 1) {
+      return Status::Validation("Only one of Create, Update or Delete may be given in one GlobalSecondaryIndexUpdate");
     }
     db::IndexUpdate u;
     if (create) {

@@ -221,6 +221,26 @@ Status AddUnique(storage::Key key, std::vector<storage::Key>* seen) {
 
 std::vector<std::string> KeyNames(const TableMeta& t) { return KeyNamesOf(t.key_schema); }
 
+// An update that leaves an empty string or binary in an index key attribute
+// (of the right type) gets DynamoDB's UpdateItem wording; other index key
+// errors are the write path's.
+Status CheckUpdatedIndexKeys(const TableMeta& table, const model::Item& item) {
+  for (const IndexMeta& index : table.indexes) {
+    for (const auto& name : KeyNamesOf(index.key_schema)) {
+      auto it = item.find(name);
+      if (it == item.end() || (it->second.type() != model::Type::kS && it->second.type() != model::Type::kB)) continue;
+      const model::KeyAttribute& attr = name == index.key_schema.hash.name ? index.key_schema.hash : *index.key_schema.range;
+      if (it->second.type() == attr.type && it->second.str().empty()) {
+        return Status::Validation(
+            "One or more parameter values are not valid. The update expression attempted to update a secondary "
+            "index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an "
+            "empty " + std::string(attr.type == model::Type::kS ? "string" : "binary") + " value.");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 double ConsumedCapacity::Total() const {
@@ -287,6 +307,7 @@ TableDescription Database::Describe(std::shared_ptr<const TableMeta> meta, std::
     IndexDescription id;
     id.meta = &index;
     id.status = index.backfilling ? "CREATING" : status == "UPDATING" ? "ACTIVE" : status;
+    if (index.backfilling) id.backfilling = true;
     engine_->Stats(index.id, &id.stats).IgnoreError();
     d.indexes.push_back(std::move(id));
   }
@@ -536,10 +557,14 @@ Result<TableDescription> Database::UpdateTable(const Scope& scope, const UpdateT
   DropIndexes(gone);
   if (created) StartBackfill(meta, *created);
   TableDescription d = Describe(meta, StatusOf(*meta));
-  // A deleted index is still shown, DELETING, in the response.
+  // The response shows a new index before its backfill starts (Backfilling
+  // false, as DynamoDB's does) and a deleted one as DELETING.
+  for (IndexDescription& i : d.indexes) {
+    if (created && i.meta->id == created->id) i.backfilling = false;
+  }
   for (const IndexMeta& g : gone) {
     for (const IndexMeta& i : current->indexes) {
-      if (i.id == g.id) d.indexes.push_back(IndexDescription{&i, "DELETING", {}});
+      if (i.id == g.id) d.indexes.push_back(IndexDescription{&i, "DELETING", std::nullopt, {}});
     }
   }
   d.keep_alive = current;
@@ -554,6 +579,13 @@ Status Database::UpdateIndexes(const UpdateTableInput& in, TableMeta* meta) {
                     "table");
     }
   }
+  std::set<std::string> named;
+  for (const IndexUpdate& u : in.index_updates) {
+    if (!named.insert(u.index.name).second) {
+      // DynamoDB Local's wording; the service's is not known.
+      return Status::Validation("Only one global secondary index update per index is allowed simultaneously.");
+    }
+  }
   size_t structural = 0;
   for (const IndexUpdate& u : in.index_updates) structural += u.kind != IndexUpdate::kUpdate;
   if (structural > 1) {
@@ -566,7 +598,8 @@ Status Database::UpdateIndexes(const UpdateTableInput& in, TableMeta* meta) {
     if (it == defs.end()) {
       defs.push_back(a);
     } else if (it->type != a.type) {
-      return Status::Validation(Invalid("Cannot change the type of an existing attribute: " + a.name));
+      // DynamoDB Local's wording; the service's is not known.
+      return Status::Validation("invalid attribute, SchemaElement redefined should be of same type as previously defined");
     }
   }
   for (const IndexUpdate& u : in.index_updates) {
@@ -621,6 +654,11 @@ Status Database::UpdateIndexes(const UpdateTableInput& in, TableMeta* meta) {
         if (meta->billing_mode == BillingMode::kPayPerRequest) {
           return Status::Validation(Invalid(
               "ProvisionedThroughput cannot be specified for index: " + name + " when BillingMode is PAY_PER_REQUEST"));
+        }
+        if (u.index.throughput && u.index.throughput->read_capacity_units == existing->throughput.read_capacity_units &&
+            u.index.throughput->write_capacity_units == existing->throughput.write_capacity_units) {
+          // DynamoDB Local's wording; the service's is not known.
+          return Status::Validation("The requested throughput value equals the current value");
         }
         if (u.index.throughput) existing->throughput = *u.index.throughput;
         break;
@@ -700,6 +738,7 @@ Result<ItemOutput> Database::UpdateItem(const Scope& scope, const UpdateItemInpu
         if (!in.update) return std::optional<model::Item>(base);
         BASALT_ASSIGN_OR_RETURN(model::Item updated, expr::ApplyUpdate(*in.update, base, key_names));
         BASALT_RETURN_IF_ERROR(CheckItemSize(updated));
+        BASALT_RETURN_IF_ERROR(CheckUpdatedIndexKeys(*table, updated));
         return std::optional<model::Item>(std::move(updated));
       }});
   std::vector<ItemWriteResult> results;

@@ -55,6 +55,7 @@ struct ConsumedCapacity {
 struct IndexDescription {
   const IndexMeta* meta = nullptr;  // points into TableDescription::meta
   std::string status;               // CREATING, ACTIVE, DELETING
+  std::optional<bool> backfilling;  // shown while a new GSI is CREATING
   storage::TableStats stats;
 };
 

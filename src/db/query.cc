@@ -20,6 +20,18 @@ constexpr size_t kMaxPageBytes = 1024 * 1024;
 
 Status Invalid(const std::string& m) { return Status::Validation(m); }
 
+// The top-level attribute names a condition reads, in order of appearance.
+std::vector<std::string> TopLevelNames(const expr::Condition& c) {
+  std::vector<std::string> out;
+  for (const expr::Operand& o : c.args) {
+    if (o.kind == expr::Operand::Kind::kPath && !o.path.empty()) out.push_back(o.path[0].name);
+  }
+  for (const expr::Condition& child : c.children) {
+    for (auto& n : TopLevelNames(child)) out.push_back(std::move(n));
+  }
+  return out;
+}
+
 // What a page reads: the table itself, or one of its indexes.
 struct Source {
   const TableMeta& table;
@@ -38,14 +50,8 @@ bool NeedsFetch(const Source& src, const ReadPageInput& in) {
   auto outside = [&](const expr::Path& p) { return !p.empty() && !IndexProjects(src.table, *src.index, p[0].name); };
   if (in.projection && std::any_of(in.projection->paths.begin(), in.projection->paths.end(), outside)) return true;
   if (in.filter) {
-    std::vector<const expr::Condition*> todo{&*in.filter};
-    while (!todo.empty()) {
-      const expr::Condition* c = todo.back();
-      todo.pop_back();
-      for (const expr::Operand& o : c->args) {
-        if (o.kind == expr::Operand::Kind::kPath && outside(o.path)) return true;
-      }
-      for (const expr::Condition& child : c->children) todo.push_back(&child);
+    for (const auto& name : TopLevelNames(*in.filter)) {
+      if (!IndexProjects(src.table, *src.index, name)) return true;
     }
   }
   return false;
@@ -161,6 +167,32 @@ Result<const IndexMeta*> FindIndex(const TableMeta& table, const ReadPageInput& 
                    "global secondary index " + index->name + " because its projection type is not ALL");
   }
   if (index->backfilling) return Invalid("Cannot read from backfilling global secondary index: " + index->name);
+  if (index->global && index->projection != ProjectionType::kAll) {
+    // A GSI cannot fetch what it does not hold: asking for it is an error.
+    auto missing = [&](const std::vector<std::string>& names) {
+      std::vector<std::string> out;
+      for (const auto& n : names) {
+        if (!IndexProjects(table, *index, n) && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+      }
+      std::string list;
+      for (size_t i = 0; i < out.size(); ++i) list += (i ? ", " : "") + out[i];
+      return list;
+    };
+    if (in.projection) {
+      std::vector<std::string> names;
+      for (const expr::Path& p : in.projection->paths) names.push_back(p[0].name);
+      if (std::string m = missing(names); !m.empty()) {
+        return Invalid("One or more parameter values were invalid: Global secondary index " + index->name +
+                       " does not project [" + m + "]");
+      }
+    }
+    if (in.filter) {
+      if (std::string m = missing(TopLevelNames(*in.filter)); !m.empty()) {
+        return Invalid("One or more parameter values were invalid: Secondary index " + index->name +
+                       " does not project one or more filter attributes: [" + m + "]");
+      }
+    }
+  }
   return index;
 }
 
@@ -169,6 +201,22 @@ Result<const IndexMeta*> FindIndex(const TableMeta& table, const ReadPageInput& 
 // read: (partition key, sort key), encoded.
 Result<std::pair<std::string, std::string>> StartPosition(const Source& src, const model::Item& esk) {
   size_t expected = src.table.key_schema.range ? 2 : 1;
+  if (src.index && src.index->global) {
+    // DynamoDB answers every malformed GSI start key alike.
+    const Status bad = Invalid("The provided starting key is invalid: The provided key element does not match the schema");
+    auto pos = EntryKey(src.table, *src.index, esk);
+    size_t keys = 0;
+    for (const auto& [name, value] : esk) {
+      bool is_key = name == src.table.key_schema.hash.name ||
+                    (src.table.key_schema.range && name == src.table.key_schema.range->name) ||
+                    name == src.index->key_schema.hash.name ||
+                    (src.index->key_schema.range && name == src.index->key_schema.range->name);
+      if (!is_key) return bad;
+      ++keys;
+    }
+    if (!pos || keys != esk.size()) return bad;
+    return *pos;
+  }
   if (src.index) {
     for (const model::KeyAttribute* a : {&src.index->key_schema.hash,
                                          src.index->key_schema.range ? &*src.index->key_schema.range : nullptr}) {
