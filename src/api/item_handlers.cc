@@ -62,11 +62,25 @@ Result<bool> ReadReturnOld(const JsonValue& req) {
   return v == "ALL_OLD";
 }
 
-Status ReadReturnItemCollectionMetrics(const JsonValue& req) {
+// ReturnItemCollectionMetrics: whether SIZE was asked for.
+Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& req) {
   ConstraintErrors errors;
   BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
                                           {"SIZE", "NONE"}, "[SIZE, NONE]", &errors));
-  return errors.ToStatus();
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return v == "SIZE";
+}
+
+void WriteCollectionMetrics(JsonWriter& w, const db::ItemCollectionMetrics& m) {
+  w.StartObject();
+  w.Key("ItemCollectionKey");
+  WriteItem(w, m.key);
+  w.Key("SizeEstimateRangeGB");
+  w.StartArray();
+  w.Double(m.low_gb);
+  w.Double(m.high_gb);
+  w.EndArray();
+  w.EndObject();
 }
 
 Result<bool> ReadReturnOldOnFailure(const JsonValue& req) {
@@ -110,8 +124,9 @@ Result<model::Item> ReadKey(const JsonValue& req) {
   return DecodeItem(*key);
 }
 
-// The response of PutItem and DeleteItem: the old item if asked for, and capacity.
-void WriteWriteOutput(JsonWriter& out, const db::ItemOutput& result, db::ReturnCapacity cap) {
+// The response of PutItem, DeleteItem and UpdateItem: the item if asked for,
+// capacity, item collection metrics.
+void WriteWriteOutput(JsonWriter& out, const db::ItemOutput& result, db::ReturnCapacity cap, bool metrics) {
   out.StartObject();
   if (result.item) {
     out.Key("Attributes");
@@ -120,6 +135,10 @@ void WriteWriteOutput(JsonWriter& out, const db::ItemOutput& result, db::ReturnC
   if (cap != db::ReturnCapacity::kNone) {
     out.Key("ConsumedCapacity");
     WriteCapacity(out, cap, result.capacity);
+  }
+  if (metrics && result.collection) {
+    out.Key("ItemCollectionMetrics");
+    WriteCollectionMetrics(out, *result.collection);
   }
   out.EndObject();
 }
@@ -137,13 +156,13 @@ Status PutItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   }
   BASALT_ASSIGN_OR_RETURN(in.return_old, ReadReturnOld(req));
   BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
-  BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
+  BASALT_ASSIGN_OR_RETURN(bool metrics, ReadReturnItemCollectionMetrics(req));
   BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
   BASALT_ASSIGN_OR_RETURN(in.condition, ReadWriteCondition(req, exprs));
   BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"ConditionExpression"}));
   BASALT_ASSIGN_OR_RETURN(in.item, DecodeItem(*item));
   BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->PutItem(ctx.scope, in));
-  WriteWriteOutput(out, result, cap);
+  WriteWriteOutput(out, result, cap, metrics);
   return Status::Ok();
 }
 
@@ -152,13 +171,13 @@ Status DeleteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(in.table, ReadTableName(req));
   BASALT_ASSIGN_OR_RETURN(in.return_old, ReadReturnOld(req));
   BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
-  BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
+  BASALT_ASSIGN_OR_RETURN(bool metrics, ReadReturnItemCollectionMetrics(req));
   BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
   BASALT_ASSIGN_OR_RETURN(in.condition, ReadWriteCondition(req, exprs));
   BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"ConditionExpression"}));
   BASALT_ASSIGN_OR_RETURN(in.key, ReadKey(req));
   BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->DeleteItem(ctx.scope, in));
-  WriteWriteOutput(out, result, cap);
+  WriteWriteOutput(out, result, cap, metrics);
   return Status::Ok();
 }
 
@@ -201,7 +220,7 @@ Status UpdateItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
     if (rv == "UPDATED_NEW") in.return_values = db::ReturnValues::kUpdatedNew;
   }
   BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
-  BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
+  BASALT_ASSIGN_OR_RETURN(bool metrics, ReadReturnItemCollectionMetrics(req));
   BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
   BASALT_RETURN_IF_ERROR(exprs.CheckNotMixed("AttributeUpdates", "UpdateExpression"));
   BASALT_ASSIGN_OR_RETURN(in.update, exprs.Update("UpdateExpression"));
@@ -214,7 +233,7 @@ Status UpdateItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   }
   BASALT_ASSIGN_OR_RETURN(in.key, ReadKey(req));
   BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->UpdateItem(ctx.scope, in));
-  WriteWriteOutput(out, result, cap);
+  WriteWriteOutput(out, result, cap, metrics);
   return Status::Ok();
 }
 
@@ -306,7 +325,7 @@ Status BatchGetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
 Status BatchWriteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(const JsonValue* items, GetObject(req, "RequestItems"));
   BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
-  BASALT_RETURN_IF_ERROR(ReadReturnItemCollectionMetrics(req));
+  BASALT_ASSIGN_OR_RETURN(bool metrics, ReadReturnItemCollectionMetrics(req));
   if (!items || items->MemberCount() == 0) {
     return Status::Validation("BatchWriteItem cannot have a null or no requests set");
   }
@@ -364,6 +383,17 @@ Status BatchWriteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
     out.StartArray();
     for (const auto& c : result.capacity) WriteCapacity(out, cap, c);
     out.EndArray();
+  }
+  if (metrics && !result.collections.empty()) {
+    out.Key("ItemCollectionMetrics");
+    out.StartObject();
+    for (const auto& [table, list] : result.collections) {
+      WriteKey(out, table);
+      out.StartArray();
+      for (const auto& m : list) WriteCollectionMetrics(out, m);
+      out.EndArray();
+    }
+    out.EndObject();
   }
   out.EndObject();
   return Status::Ok();

@@ -221,6 +221,17 @@ Status AddUnique(storage::Key key, std::vector<storage::Key>* seen) {
 
 std::vector<std::string> KeyNames(const TableMeta& t) { return KeyNamesOf(t.key_schema); }
 
+// DynamoDB reports an item collection's size as a range of whole gigabytes.
+std::optional<ItemCollectionMetrics> CollectionMetrics(const TableMeta& table, const model::PrimaryKey& key,
+                                                       const ItemWriteResult& r) {
+  if (!r.collection_bytes) return std::nullopt;
+  ItemCollectionMetrics m;
+  m.key.emplace(table.key_schema.hash.name, key.hash);
+  m.low_gb = std::floor(static_cast<double>(*r.collection_bytes) / (1 << 30));
+  m.high_gb = m.low_gb + 1;
+  return m;
+}
+
 // An update that leaves an empty string or binary in an index key attribute
 // (of the right type) gets DynamoDB's UpdateItem wording; other index key
 // errors are the write path's.
@@ -255,7 +266,11 @@ void ConsumedCapacity::AddIndexUnits(const std::vector<IndexUnits>& units) {
 }
 
 Database::Database(storage::Engine* engine, const Clock* clock, Options options)
-    : engine_(engine), clock_(clock), options_(options), catalog_(&engine->meta()), write_path_(engine) {}
+    : engine_(engine),
+      clock_(clock),
+      options_(options),
+      catalog_(&engine->meta()),
+      write_path_(engine, options.item_collection_limit) {}
 
 Database::~Database() {
   std::vector<std::thread> workers;
@@ -702,6 +717,7 @@ Result<ItemOutput> Database::PutItem(const Scope& scope, const PutItemInput& in)
   if (in.return_old) out.item = std::move(results[0].old_item);
   out.capacity = {table->name, 0, WriteUnits(std::max(results[0].old_size, results[0].new_size))};
   out.capacity.AddIndexUnits(results[0].index_units);
+  out.collection = CollectionMetrics(*table, writes[0].key, results[0]);
   return out;
 }
 
@@ -720,6 +736,7 @@ Result<ItemOutput> Database::DeleteItem(const Scope& scope, const KeyInput& in) 
   if (in.return_old) out.item = std::move(results[0].old_item);
   out.capacity = {table->name, 0, WriteUnits(results[0].old_size)};
   out.capacity.AddIndexUnits(results[0].index_units);
+  out.collection = CollectionMetrics(*table, writes[0].key, results[0]);
   return out;
 }
 
@@ -747,6 +764,7 @@ Result<ItemOutput> Database::UpdateItem(const Scope& scope, const UpdateItemInpu
   ItemOutput out;
   out.capacity = {table->name, 0, WriteUnits(std::max(r.old_size, r.new_size))};
   out.capacity.AddIndexUnits(r.index_units);
+  out.collection = CollectionMetrics(*table, writes[0].key, r);
   auto updated = [&](const model::Item& item) {
     expr::Projection p;
     if (in.update) p.paths = expr::UpdatedPaths(*in.update);
@@ -862,6 +880,16 @@ Result<BatchWriteOutput> Database::BatchWriteItem(const Scope& scope,
     ConsumedCapacity& c = units[table_of_write[i]];
     c.write_units += WriteUnits(std::max(results[i].old_size, results[i].new_size));
     c.AddIndexUnits(results[i].index_units);
+    if (auto m = CollectionMetrics(*writes[i].table, writes[i].key, results[i])) {
+      // One entry per item collection: the size after the batch's last write to it.
+      auto& list = out.collections[table_of_write[i]];
+      auto same = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.key == m->key; });
+      if (same != list.end()) {
+        *same = std::move(*m);
+      } else {
+        list.push_back(std::move(*m));
+      }
+    }
   }
   for (auto& [name, c] : units) out.capacity.push_back(std::move(c));
   return out;

@@ -28,6 +28,8 @@ struct Options {
   // Makes CREATING, UPDATING and DELETING last this long (DynamoDB Local's
   // -delayTransientStatuses); 0 makes tables ACTIVE at once.
   double transient_status_seconds = 0;
+  // The largest item collection on a table with LSIs (DynamoDB: 10 GB).
+  int64_t item_collection_limit = int64_t{10} << 30;
 };
 
 // Who is asking: the namespace holding their tables and the region for ARNs.
@@ -153,9 +155,18 @@ struct UpdateItemInput {
   WriteCondition condition;
 };
 
+// ReturnItemCollectionMetrics: the size of the item collection a write
+// changed, on tables with LSIs.
+struct ItemCollectionMetrics {
+  model::Item key;  // the partition key attribute
+  double low_gb = 0;
+  double high_gb = 0;
+};
+
 struct ItemOutput {
   std::optional<model::Item> item;  // the old item (writes) or the item read
   ConsumedCapacity capacity;
+  std::optional<ItemCollectionMetrics> collection;  // writes to tables with LSIs
 };
 
 struct BatchGetTableInput {
@@ -185,6 +196,7 @@ struct BatchWriteTableInput {
 
 struct BatchWriteOutput {
   std::vector<ConsumedCapacity> capacity;
+  std::map<std::string, std::vector<ItemCollectionMetrics>> collections;  // by table, tables with LSIs
 };
 
 enum class Select { kAllAttributes, kAllProjectedAttributes, kSpecificAttributes, kCount };

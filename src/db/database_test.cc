@@ -370,5 +370,50 @@ TEST_F(DatabaseTest, BackfillResumesAfterReopen) {
   ExpectIndexMatchesTable(db_.get(), scope_, "bfr");
 }
 
+// On a table with an LSI, an item collection (the items of one partition key
+// and their LSI entries) may not grow past the limit; other collections and
+// shrinking writes are unaffected, and writes report the collection's size.
+TEST_F(DatabaseTest, ItemCollectionsOfTablesWithLsisAreLimited) {
+  Options options;
+  options.item_collection_limit = 1000;
+  db_ = std::make_unique<Database>(engine_.get(), &clock_, options);
+  ASSERT_TRUE(db_->Open().ok());
+  CreateTableInput in = HashRange("coll");
+  in.attribute_definitions.push_back({"l", model::Type::kS});
+  IndexInput lsi;
+  lsi.name = "by_l";
+  lsi.key_schema = {{"pk", "HASH"}, {"l", "RANGE"}};
+  in.local_indexes.push_back(lsi);
+  in.has_local_indexes = true;
+  ASSERT_TRUE(db_->CreateTable(scope_, in).ok());
+
+  auto put = [&](const std::string& pk, const char* sk) {
+    Item item = Row(pk, sk, std::string(150, 'x'));
+    item.emplace("l", AttributeValue::S("l"));
+    return db_->PutItem(scope_, PutItemInput{"coll", item, false});
+  };
+  // Each item counts twice: in the table and, projected ALL, in the LSI.
+  size_t per_item = 2 * (model::ItemSize(Row("a", "1", std::string(150, 'x'))) + 2);
+  int fits = static_cast<int>(1000 / per_item);
+  for (int i = 0; i < fits; ++i) {
+    auto r = put("a", std::to_string(i).c_str());
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_TRUE(r->collection);
+    EXPECT_EQ(0, r->collection->low_gb);
+    EXPECT_EQ(1, r->collection->high_gb);
+    EXPECT_EQ("{pk: S\"a\"}", model::DebugString(r->collection->key));
+  }
+  auto over = put("a", "99");
+  EXPECT_EQ(Code::kItemCollectionSizeLimitExceeded, over.status().code());
+  EXPECT_TRUE(put("b", "99").ok());  // another collection
+  ASSERT_TRUE(db_->DeleteItem(scope_, KeyInput{"coll", Row("a", "0"), false}).ok());
+  EXPECT_TRUE(put("a", "99").ok());  // room again
+  // Tables without LSIs have no collection limit and report nothing.
+  ASSERT_TRUE(db_->CreateTable(scope_, HashRange("plain")).ok());
+  auto plain = db_->PutItem(scope_, PutItemInput{"plain", Row("a", "1", std::string(2000, 'x')), false});
+  ASSERT_TRUE(plain.ok());
+  EXPECT_FALSE(plain->collection);
+}
+
 }  // namespace
 }  // namespace basalt::db

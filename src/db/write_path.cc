@@ -99,16 +99,32 @@ Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteRes
       }
       BASALT_ASSIGN_OR_RETURN(r.new_item, writes[i].change(r.old_item));
       const TableMeta& table = *writes[i].table;
+      if (r.new_item) r.new_size = model::ItemSize(*r.new_item);
+      int64_t collection_delta = static_cast<int64_t>(r.new_size) - static_cast<int64_t>(r.old_size);
+      bool has_lsi = false;
       if (table.runtime && !table.runtime->indexes.empty()) {
         const std::vector<IndexMeta>& indexes = table.runtime->indexes;
         if (r.new_item) BASALT_RETURN_IF_ERROR(CheckIndexKeys(table, indexes, *r.new_item));
         for (const IndexMeta& index : indexes) {
+          has_lsi |= !index.global;
           if (!Covers(*table.runtime, index, keys[i])) continue;
           std::optional<IndexDelta> d = ComputeIndexDelta(table, index, r.old_item, r.new_item);
           if (!d) continue;
+          if (!index.global) collection_delta += d->size_delta;
           r.index_units.push_back(IndexUnits{index.name, index.global, d->write_units});
           deltas.push_back(std::move(*d));
         }
+      }
+      if (has_lsi) {
+        // DynamoDB limits item collections on tables with LSIs; the check
+        // reads the counter before the commit, so racing writers to one
+        // partition can overshoot it by their own sizes.
+        int64_t before = 0;
+        BASALT_RETURN_IF_ERROR(engine_->CollectionBytes(table.id, keys[i].pk, &before));
+        if (collection_delta > 0 && before + collection_delta > collection_limit_) {
+          return Status(Code::kItemCollectionSizeLimitExceeded, "Collection size exceeded");
+        }
+        r.collection_bytes = before + collection_delta;
       }
 
       storage::PartitionWrite pw;
@@ -118,7 +134,6 @@ Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteRes
       m.sk = keys[i].sk;
       m.pre = storage::Precondition::For(old_version);
       if (r.new_item) {
-        r.new_size = model::ItemSize(*r.new_item);
         m.op = storage::Mutation::kPut;
         model::EncodeItem(*r.new_item, &m.value);
       } else {
@@ -126,6 +141,7 @@ Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteRes
       }
       pw.item_count_delta = (r.new_item ? 1 : 0) - (r.old_item ? 1 : 0);
       pw.size_bytes_delta = static_cast<int64_t>(r.new_size) - static_cast<int64_t>(r.old_size);
+      if (has_lsi) pw.collection_bytes_delta = collection_delta;
       if (!r.new_item && !r.old_item) continue;  // deleting nothing writes nothing
       pw.muts.push_back(std::move(m));
       batch.push_back(std::move(pw));

@@ -47,11 +47,17 @@ struct ItemWriteResult {
   size_t old_size = 0;  // DynamoDB item sizes, for capacity
   size_t new_size = 0;
   std::vector<IndexUnits> index_units;  // the indexes the write changed
+  // On tables with LSIs: the size of the item's collection (the items of its
+  // partition key and their LSI entries) after the write.
+  std::optional<int64_t> collection_bytes;
 };
 
 class WritePath {
  public:
-  explicit WritePath(storage::Engine* engine) : engine_(engine) {}
+  // `collection_limit`: the largest item collection (bytes) a write may
+  // grow on a table with LSIs (DynamoDB's 10 GB).
+  WritePath(storage::Engine* engine, int64_t collection_limit)
+      : engine_(engine), collection_limit_(collection_limit) {}
 
   // Applies the writes in one atomic commit, with the changes they make to
   // the tables' secondary indexes. If any change fails, or a new item holds
@@ -69,6 +75,7 @@ class WritePath {
 
  private:
   storage::Engine* engine_;
+  int64_t collection_limit_;
 };
 
 }  // namespace basalt::db

@@ -71,6 +71,9 @@ struct PartitionWrite {
   std::vector<Mutation> muts;
   int64_t item_count_delta = 0;
   int64_t size_bytes_delta = 0;
+  // Change of the partition's own size counter (kept for tables with LSIs,
+  // whose item collections DynamoDB limits and reports).
+  int64_t collection_bytes_delta = 0;
 };
 
 struct TableStats {
@@ -144,6 +147,8 @@ class Engine {
   virtual Status DropTable(TableId table) = 0;
 
   virtual Status Stats(TableId table, TableStats* out) = 0;
+  // The sum of a partition's collection_bytes_delta so far (0 if none).
+  virtual Status CollectionBytes(TableId table, std::string_view pk, int64_t* bytes) = 0;
 
   virtual MetaStore& meta() = 0;
 };

@@ -40,6 +40,23 @@ std::string StatsKey(uint64_t table) {
   return k;
 }
 
+namespace {
+void AppendEscaped(std::string_view pk, std::string* k) {
+  for (char c : pk) {
+    k->push_back(c);
+    if (c == 0) k->push_back(static_cast<char>(0xFF));
+  }
+  k->push_back(0);
+  k->push_back(1);
+}
+}  // namespace
+
+std::string CollectionKey(uint64_t table, std::string_view pk) {
+  std::string k = StatsKey(table);
+  AppendEscaped(pk, &k);
+  return k;
+}
+
 std::string TableBegin(uint64_t table) {
   std::string k(1, kItemPrefix);
   PutFixed64BE(&k, table);
@@ -52,12 +69,7 @@ std::string PartitionPrefix(uint64_t table, std::string_view pk) {
   std::string k = TableBegin(table);
   k.reserve(k.size() + 4 + pk.size() + 2);
   PutFixed32BE(&k, PartitionHash(pk));
-  for (char c : pk) {
-    k.push_back(c);
-    if (c == 0) k.push_back(static_cast<char>(0xFF));
-  }
-  k.push_back(0);
-  k.push_back(1);
+  AppendEscaped(pk, &k);
   return k;
 }
 

@@ -3,6 +3,7 @@
 //
 //   meta key   := 0x00 name                               small metadata (MetaStore)
 //   stats key  := 0x01 table:u64be                        ItemCount/TableSizeBytes (merge operands)
+//   collection := 0x01 table:u64be esc(pk)                one partition's size (merge operands)
 //   item key   := 0x02 table:u64be hash:u32be esc(pk) sk   one record
 //
 //   esc(pk)    := pk with every 0x00 written as 0x00 0xFF, then 0x00 0x01
@@ -33,6 +34,8 @@ uint32_t PartitionHash(std::string_view pk);
 
 std::string MetaKey(std::string_view name);
 std::string StatsKey(uint64_t table);
+// The size counter of one partition (an item collection).
+std::string CollectionKey(uint64_t table, std::string_view pk);
 // The first key of a table's item range, and the first key past it.
 std::string TableBegin(uint64_t table);
 std::string TableEnd(uint64_t table);

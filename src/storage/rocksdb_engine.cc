@@ -215,7 +215,7 @@ class RocksEngine : public Engine {
   Status DropTable(TableId table) override {
     rocksdb::WriteBatch batch;
     batch.DeleteRange(TableBegin(table), TableEnd(table));
-    batch.Delete(StatsKey(table));
+    batch.DeleteRange(StatsKey(table), StatsKey(table + 1));  // the table's and its partitions' counters
     return FromRocks(db_->Write(wo_, &batch));
   }
 
@@ -226,6 +226,17 @@ class RocksEngine : public Engine {
     if (s.IsNotFound()) return Status::Ok();
     if (!s.ok()) return FromRocks(s);
     StatsMergeOperator::Decode(v, &out->item_count, &out->size_bytes);
+    return Status::Ok();
+  }
+
+  Status CollectionBytes(TableId table, std::string_view pk, int64_t* bytes) override {
+    std::string v;
+    auto s = db_->Get(rocksdb::ReadOptions(), CollectionKey(table, pk), &v);
+    *bytes = 0;
+    if (s.IsNotFound()) return Status::Ok();
+    if (!s.ok()) return FromRocks(s);
+    int64_t unused;
+    StatsMergeOperator::Decode(v, &unused, bytes);
     return Status::Ok();
   }
 
@@ -319,6 +330,9 @@ class RocksEngine : public Engine {
       }
       if (w.item_count_delta != 0 || w.size_bytes_delta != 0) {
         batch.Merge(StatsKey(w.table), StatsMergeOperator::Encode(w.item_count_delta, w.size_bytes_delta));
+      }
+      if (w.collection_bytes_delta != 0) {
+        batch.Merge(CollectionKey(w.table, w.pk), StatsMergeOperator::Encode(0, w.collection_bytes_delta));
       }
     }
     return FromRocks(db_->Write(wo_, &batch));
