@@ -90,8 +90,13 @@ class PageBuilder {
     }
     if (keep) {
       ++out_.count;
-      if (in_.select != Select::kCount) {
-        out_.items.push_back(in_.projection ? expr::ApplyProjection(*in_.projection, item) : std::move(item));
+      if (in_.projection) {
+        out_.items.push_back(expr::ApplyProjection(*in_.projection, item));
+      } else if (fetch_ && in_.select == Select::kAllProjectedAttributes) {
+        // Fetched for the filter only: the answer is still what the index projects.
+        out_.items.push_back(ProjectToIndex(src_.table, *src_.index, item));
+      } else if (in_.select != Select::kCount) {
+        out_.items.push_back(std::move(item));
       }
     }
     if (in_.limit && out_.scanned_count >= *in_.limit) return Stop();

@@ -5,11 +5,11 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "common/rw_lock.h"
 #include "common/status.h"
 #include "model/schema.h"
 #include "storage/engine.h"
@@ -60,9 +60,9 @@ using BackfillCursor = std::optional<std::pair<std::string, std::string>>;
 // writers must maintain. A writer holds `mu` shared from reading an item
 // until its commit; index changes, backfill steps and dropping the table
 // hold it exclusively, so a writer never works from an index set that is
-// changing under it.
+// changing under it. A waiting backfill step gets in ahead of new writers.
 struct TableRuntime {
-  std::shared_mutex mu;
+  WriterPriorityMutex mu;
   std::vector<IndexMeta> indexes;                    // guarded by mu
   std::map<storage::TableId, BackfillCursor> backfill;  // by index id, while backfilling; guarded by mu
   bool dropped = false;                              // guarded by mu

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <mutex>
-#include <shared_mutex>
+#include <shared_mutex>  // std::shared_lock
 
 #include "db/index.h"
 #include "model/item.h"
@@ -67,7 +67,7 @@ Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteRes
   }
   std::sort(runtimes.begin(), runtimes.end());
   runtimes.erase(std::unique(runtimes.begin(), runtimes.end()), runtimes.end());
-  std::vector<std::shared_lock<std::shared_mutex>> locks;
+  std::vector<std::shared_lock<WriterPriorityMutex>> locks;
   locks.reserve(runtimes.size());
   for (TableRuntime* rt : runtimes) {
     locks.emplace_back(rt->mu);

@@ -11,6 +11,7 @@
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/merge_operator.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -31,6 +32,18 @@ Status FromRocks(const rocksdb::Status& s) {
   if (s.ok()) return Status::Ok();
   return Status::IoError(s.ToString());
 }
+
+// The first 13 bytes of an item key: 0x02, the table id and the partition
+// hash (key_format.h). Every record of a partition shares them.
+class PartitionPrefixTransform : public rocksdb::SliceTransform {
+ public:
+  static constexpr size_t kLength = 1 + 8 + 4;
+  const char* Name() const override { return "basalt.PartitionPrefix"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return rocksdb::Slice(key.data(), kLength); }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return key.size() >= kLength && key[0] == kItemPrefix;
+  }
+};
 
 // Table statistics are a pair of int64 counters (little-endian) summed by merge.
 class StatsMergeOperator : public rocksdb::AssociativeMergeOperator {
@@ -87,7 +100,9 @@ class RocksMetaStore : public MetaStore {
   Status List(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out) override {
     out->clear();
     std::string start = MetaKey(prefix);
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
     for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
       out->emplace_back(it->key().ToString().substr(1), it->value().ToString());
     }
@@ -186,7 +201,7 @@ class RocksEngine : public Engine {
       }
     }
     std::string pk_copy(pk);
-    return Iterate(begin, end, reverse, [&](std::string_view key, std::string_view value) {
+    return Iterate(begin, end, reverse, /*one_partition=*/true, [&](std::string_view key, std::string_view value) {
       return sink(Row{pk_copy, key.substr(prefix.size()), value});
     });
   }
@@ -202,7 +217,7 @@ class RocksEngine : public Engine {
     std::string pk;
     std::string_view sk;
     Status bad;
-    Status st = Iterate(begin, end, false, [&](std::string_view key, std::string_view value) {
+    Status st = Iterate(begin, end, false, /*one_partition=*/false, [&](std::string_view key, std::string_view value) {
       if (!ParseItemKey(key, table, &pk, &sk)) {
         bad = Status::Internal("corrupt item key");
         return false;
@@ -262,13 +277,19 @@ class RocksEngine : public Engine {
   }
 
   // Visits stored records with keys in [begin, end) (end "" = unbounded) from
-  // one snapshot, passing each key and its value without the version header.
-  Status Iterate(const std::string& begin, const std::string& end, bool reverse,
+  // one snapshot (an iterator's view is fixed when it is created), passing
+  // each key and its value without the version header. `one_partition`: the
+  // range lies within one partition, so files whose partition-prefix filter
+  // rules it out are skipped.
+  Status Iterate(const std::string& begin, const std::string& end, bool reverse, bool one_partition,
                  const std::function<bool(std::string_view, std::string_view)>& visit) {
     if (!end.empty() && begin >= end) return Status::Ok();
     rocksdb::ReadOptions ro;
-    const rocksdb::Snapshot* snap = db_->GetSnapshot();
-    ro.snapshot = snap;
+    if (one_partition) {
+      ro.prefix_same_as_start = true;
+    } else {
+      ro.total_order_seek = true;
+    }
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
     auto in_range = [&](const rocksdb::Slice& k) {
       return k.compare(begin) >= 0 && (end.empty() || k.compare(end) < 0);
@@ -294,8 +315,6 @@ class RocksEngine : public Engine {
       if (!visit(std::string_view(it->key().data(), it->key().size()), value)) break;
     }
     if (st.ok() && !it->status().ok()) st = FromRocks(it->status());
-    it.reset();
-    db_->ReleaseSnapshot(snap);
     return st;
   }
 
@@ -374,8 +393,15 @@ Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
   opts.max_write_buffer_number = 3;
   opts.keep_log_file_num = 3;
   opts.max_manifest_file_size = 64 << 20;
+  // Filters also by partition prefix (table id and partition hash), so that a
+  // Query seeks only into files that may hold its partition.
+  opts.prefix_extractor = std::make_shared<PartitionPrefixTransform>();
   rocksdb::BlockBasedTableOptions table;
-  table.block_cache = rocksdb::NewLRUCache(64 << 20);
+  // In memory, the files are in RAM already, but a block read from them is
+  // still copied, checksummed and decompressed: with a 64 MB cache, Query at
+  // 1M items was 15-30% slower than at 10k. The cache fills only as blocks
+  // are read, so the larger bound costs nothing on small tables.
+  table.block_cache = rocksdb::NewLRUCache(options.in_memory ? (size_t{1} << 30) : (64 << 20));
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   // Index and filter blocks stay in table-reader memory rather than in the
   // block cache: with them in a sharded 64 MB cache, the ~2 MB filter of a
