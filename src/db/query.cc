@@ -172,30 +172,32 @@ Result<const IndexMeta*> FindIndex(const TableMeta& table, const ReadPageInput& 
                    "global secondary index " + index->name + " because its projection type is not ALL");
   }
   if (index->backfilling) return Invalid("Cannot read from backfilling global secondary index: " + index->name);
-  if (index->global && index->projection != ProjectionType::kAll) {
-    // A GSI cannot fetch what it does not hold: asking for it is an error.
-    auto missing = [&](const std::vector<std::string>& names) {
-      std::vector<std::string> out;
-      for (const auto& n : names) {
-        if (!IndexProjects(table, *index, n) && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
-      }
-      std::string list;
-      for (size_t i = 0; i < out.size(); ++i) list += (i ? ", " : "") + out[i];
-      return list;
-    };
-    if (in.projection) {
-      std::vector<std::string> names;
-      for (const expr::Path& p : in.projection->paths) names.push_back(p[0].name);
-      if (std::string m = missing(names); !m.empty()) {
-        return Invalid("One or more parameter values were invalid: Global secondary index " + index->name +
-                       " does not project [" + m + "]");
-      }
+  // What the index does not project: names of its attributes, in order of
+  // appearance, once each.
+  auto missing = [&](const std::vector<std::string>& names) {
+    std::vector<std::string> out;
+    for (const auto& n : names) {
+      if (!IndexProjects(table, *index, n) && std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
     }
-    if (in.filter) {
-      if (std::string m = missing(TopLevelNames(*in.filter)); !m.empty()) {
-        return Invalid("One or more parameter values were invalid: Secondary index " + index->name +
-                       " does not project one or more filter attributes: [" + m + "]");
-      }
+    std::string list;
+    for (size_t i = 0; i < out.size(); ++i) list += (i ? ", " : "") + out[i];
+    return list;
+  };
+  if (index->global && in.projection) {
+    // A GSI cannot fetch what it does not hold (an LSI fetches it from the table).
+    std::vector<std::string> names;
+    for (const expr::Path& p : in.projection->paths) names.push_back(p[0].name);
+    if (std::string m = missing(names); !m.empty()) {
+      return Invalid("One or more parameter values were invalid: Global secondary index " + index->name +
+                     " does not project [" + m + "]");
+    }
+  }
+  // A Query filter may only read what the index projects, on LSIs too (as
+  // DynamoDB Local answers; a Scan filter on an LSI reads the fetched item).
+  if (is_query && in.filter) {
+    if (std::string m = missing(TopLevelNames(*in.filter)); !m.empty()) {
+      return Invalid("One or more parameter values were invalid: Secondary index " + index->name +
+                     " does not project one or more filter attributes: [" + m + "]");
     }
   }
   return index;

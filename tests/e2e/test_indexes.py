@@ -518,6 +518,23 @@ def test_filter_on_attribute_the_gsi_does_not_project(raw, shop):
                  INVALID + "Secondary index gsi_keys does not project one or more filter attributes: [a]")
 
 
+@pytest.mark.parametrize("select", [None, "ALL_ATTRIBUTES"])
+def test_query_filter_on_attribute_the_lsi_does_not_project(raw, shop, select):
+    # An LSI fetches unprojected attributes for Select and projections, but not for a Query filter
+    kw = {"Select": select} if select else {}
+    res = q(raw, shop, "lsi_keys", "pk = :p", dict(P, **{":a": {"S": "A1"}}), FilterExpression="a = :a", **kw)
+    assert_error(res, VALIDATION,
+                 INVALID + "Secondary index lsi_keys does not project one or more filter attributes: [a]")
+
+
+def test_scan_filter_on_attribute_the_lsi_does_not_project_reads_the_item(raw, shop):
+    res = raw("Scan", {"TableName": shop, "IndexName": "lsi_keys", "FilterExpression": "a = :a",
+                       "ExpressionAttributeValues": {":a": {"S": "A1"}}})
+    assert res.status == 200, res
+    assert [i["sk"]["S"] for i in res.body["Items"]] == ["s1"]
+    assert set(res.body["Items"][0]) == {"pk", "sk", "lsk"}  # still what the index projects
+
+
 COND_TYPE = INVALID + "Condition parameter type does not match schema type"
 MISSED_KEY = expected(re.compile(r"Query condition missed key schema element(: \w+)?"),
                       "Query condition missed key schema element")
