@@ -41,8 +41,17 @@ Status Query(Context&, const JsonValue&, JsonWriter&);
 Status Scan(Context&, const JsonValue&, JsonWriter&);
 Status BatchWriteItem(Context&, const JsonValue&, JsonWriter&);
 
-// Shared by handlers: ReturnConsumedCapacity and ConsumedCapacity.
+// Transactions (transaction_handlers.cc).
+Status TransactWriteItems(Context&, const JsonValue&, JsonWriter&);
+Status TransactGetItems(Context&, const JsonValue&, JsonWriter&);
+
+// Shared by handlers (item_handlers.cc): ReturnConsumedCapacity and
+// ConsumedCapacity, ReturnItemCollectionMetrics (true for SIZE) and
+// ItemCollectionMetrics, ReturnValuesOnConditionCheckFailure (true for ALL_OLD).
 Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& request);
 void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCapacity& c);
+Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& request);
+void WriteCollectionMetrics(JsonWriter& w, const db::ItemCollectionMetrics& m);
+Result<bool> ReadReturnOldOnFailure(const JsonValue& request);
 
 }  // namespace basalt::api

@@ -49,19 +49,6 @@ void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCap
   w.EndObject();
 }
 
-namespace {
-
-// ReturnValues for PutItem and DeleteItem: NONE or ALL_OLD.
-Result<bool> ReadReturnOld(const JsonValue& req) {
-  ConstraintErrors errors;
-  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnValues", "returnValues",
-                                          {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
-                                          "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", &errors));
-  BASALT_RETURN_IF_ERROR(errors.ToStatus());
-  if (v && *v != "NONE" && *v != "ALL_OLD") return Status::Validation("Return values set to invalid value");
-  return v == "ALL_OLD";
-}
-
 // ReturnItemCollectionMetrics: whether SIZE was asked for.
 Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& req) {
   ConstraintErrors errors;
@@ -89,6 +76,19 @@ Result<bool> ReadReturnOldOnFailure(const JsonValue& req) {
                                           "returnValuesOnConditionCheckFailure", {"ALL_OLD", "NONE"},
                                           "[ALL_OLD, NONE]", &errors));
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return v == "ALL_OLD";
+}
+
+namespace {
+
+// ReturnValues for PutItem and DeleteItem: NONE or ALL_OLD.
+Result<bool> ReadReturnOld(const JsonValue& req) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnValues", "returnValues",
+                                          {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
+                                          "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", &errors));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  if (v && *v != "NONE" && *v != "ALL_OLD") return Status::Validation("Return values set to invalid value");
   return v == "ALL_OLD";
 }
 

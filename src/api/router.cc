@@ -37,6 +37,10 @@ ErrorShape ShapeOf(Code code) {
     case Code::kTransactionConflict: return {400, std::string(kDynamoNs) + "TransactionConflictException"};
     case Code::kItemCollectionSizeLimitExceeded:
       return {400, std::string(kDynamoNs) + "ItemCollectionSizeLimitExceededException"};
+    case Code::kTransactionCanceled: return {400, std::string(kDynamoNs) + "TransactionCanceledException"};
+    case Code::kIdempotentParameterMismatch:
+      return {400, std::string(kDynamoNs) + "IdempotentParameterMismatchException"};
+    case Code::kTransactionInProgress: return {400, std::string(kDynamoNs) + "TransactionInProgressException"};
     case Code::kRequestTooLarge: return {413, std::string(kCoralService) + "RequestEntityTooLargeException"};
     default: return {500, std::string(kDynamoNs) + "InternalServerError"};
   }
@@ -55,6 +59,25 @@ ApiResponse ErrorResponse(const Status& st) {
   if (const auto* failure = st.detail<db::ConditionFailure>(); failure && failure->item) {
     w.Key("Item");
     WriteItem(w, *failure->item);
+  }
+  if (const auto* canceled = st.detail<db::TransactionCanceled>()) {
+    w.Key("CancellationReasons");
+    w.StartArray();
+    for (const auto& r : canceled->reasons) {
+      w.StartObject();
+      if (r.item) {
+        w.Key("Item");
+        WriteItem(w, *r.item);
+      }
+      w.Key("Code");
+      WriteString(w, r.code);
+      if (!r.message.empty()) {
+        w.Key("Message");
+        WriteString(w, r.message);
+      }
+      w.EndObject();
+    }
+    w.EndArray();
   }
   w.EndObject();
   return ApiResponse{shape.status, std::string(buf.GetString(), buf.GetSize())};
@@ -130,7 +153,8 @@ Handler FindHandler(std::string_view op) {
       {"GetItem", GetItem},             {"ListTables", ListTables},
       {"PutItem", PutItem},             {"Query", Query},
       {"Scan", Scan},             {"UpdateItem", UpdateItem},
-      {"UpdateTable", UpdateTable},
+      {"UpdateTable", UpdateTable},     {"TransactWriteItems", TransactWriteItems},
+      {"TransactGetItems", TransactGetItems},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

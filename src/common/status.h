@@ -24,6 +24,9 @@ enum class Code {
   kConditionalCheckFailed,     // ConditionalCheckFailedException
   kTransactionConflict,        // TransactionConflictException
   kItemCollectionSizeLimitExceeded,
+  kTransactionCanceled,        // TransactionCanceledException
+  kIdempotentParameterMismatch,  // IdempotentParameterMismatchException
+  kTransactionInProgress,      // TransactionInProgressException
   kRequestTooLarge,            // HTTP 413
   kInternal,                   // InternalServerError (HTTP 500)
   // Storage-level outcomes, never shown to clients as such.

@@ -7,6 +7,7 @@
 
 #include "db/capacity.h"
 #include "db/index.h"
+#include "db/item_changes.h"
 #include "model/item.h"
 #include "model/item_codec.h"
 #include "model/limits.h"
@@ -31,12 +32,6 @@ std::string NewUuid() {
   return buf;
 }
 
-Status CheckItemSize(const model::Item& item) {
-  if (model::ItemSize(item) > model::kMaxItemSize) {
-    return Status::Validation("Item size has exceeded the maximum allowed size");
-  }
-  return Status::Ok();
-}
 
 std::string Invalid(const std::string& what) { return "One or more parameter values were invalid: " + what; }
 
@@ -198,59 +193,10 @@ Status CheckBilling(BillingMode mode, const std::optional<ProvisionedThroughput>
   return Status::Ok();
 }
 
-// Evaluates a write's condition against the old item (absent = empty). On
-// failure the error carries the old item if the request asked for it.
-Status CheckCondition(const WriteCondition& wc, const std::optional<model::Item>& old) {
-  if (!wc.condition) return Status::Ok();
-  static const model::Item kEmpty;
-  BASALT_ASSIGN_OR_RETURN(bool holds, expr::Evaluate(*wc.condition, old ? *old : kEmpty));
-  if (holds) return Status::Ok();
-  auto detail = std::make_shared<ConditionFailure>();
-  if (wc.return_old_on_failure) detail->item = old;
-  return Status(Code::kConditionalCheckFailed, "The conditional request failed").WithDetail(std::move(detail));
-}
 
-// Records a batch request's key; a key seen before in the batch is DynamoDB's error.
-Status AddUnique(storage::Key key, std::vector<storage::Key>* seen) {
-  for (const auto& s : *seen) {
-    if (s.pk == key.pk && s.sk == key.sk) return Status::Validation("Provided list of item keys contains duplicates");
-  }
-  seen->push_back(std::move(key));
-  return Status::Ok();
-}
 
-std::vector<std::string> KeyNames(const TableMeta& t) { return KeyNamesOf(t.key_schema); }
 
-// DynamoDB reports an item collection's size as a range of whole gigabytes.
-std::optional<ItemCollectionMetrics> CollectionMetrics(const TableMeta& table, const model::PrimaryKey& key,
-                                                       const ItemWriteResult& r) {
-  if (!r.collection_bytes) return std::nullopt;
-  ItemCollectionMetrics m;
-  m.key.emplace(table.key_schema.hash.name, key.hash);
-  m.low_gb = std::floor(static_cast<double>(*r.collection_bytes) / (1 << 30));
-  m.high_gb = m.low_gb + 1;
-  return m;
-}
 
-// An update that leaves an empty string or binary in an index key attribute
-// (of the right type) gets DynamoDB's UpdateItem wording; other index key
-// errors are the write path's.
-Status CheckUpdatedIndexKeys(const TableMeta& table, const model::Item& item) {
-  for (const IndexMeta& index : table.indexes) {
-    for (const auto& name : KeyNamesOf(index.key_schema)) {
-      auto it = item.find(name);
-      if (it == item.end() || (it->second.type() != model::Type::kS && it->second.type() != model::Type::kB)) continue;
-      const model::KeyAttribute& attr = name == index.key_schema.hash.name ? index.key_schema.hash : *index.key_schema.range;
-      if (it->second.type() == attr.type && it->second.str().empty()) {
-        return Status::Validation(
-            "One or more parameter values are not valid. The update expression attempted to update a secondary "
-            "index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an "
-            "empty " + std::string(attr.type == model::Type::kS ? "string" : "binary") + " value.");
-      }
-    }
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -706,11 +652,7 @@ Result<ItemOutput> Database::PutItem(const Scope& scope, const PutItemInput& in)
   BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromItem(table->key_schema, in.item));
   BASALT_RETURN_IF_ERROR(CheckItemSize(in.item));
   std::vector<ItemWrite> writes;
-  writes.push_back(ItemWrite{table, std::move(key),
-                             [&in](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
-                               BASALT_RETURN_IF_ERROR(CheckCondition(in.condition, old));
-                               return std::optional<model::Item>(in.item);
-                             }});
+  writes.push_back(ItemWrite{table, std::move(key), PutChange(in.item, in.condition)});
   std::vector<ItemWriteResult> results;
   BASALT_RETURN_IF_ERROR(write_path_.Apply(writes, &results));
   ItemOutput out;
@@ -725,11 +667,7 @@ Result<ItemOutput> Database::DeleteItem(const Scope& scope, const KeyInput& in) 
   BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, in.table));
   BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, in.key));
   std::vector<ItemWrite> writes;
-  writes.push_back(ItemWrite{table, std::move(key),
-                             [&in](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
-                               BASALT_RETURN_IF_ERROR(CheckCondition(in.condition, old));
-                               return std::optional<model::Item>();
-                             }});
+  writes.push_back(ItemWrite{table, std::move(key), DeleteChange(in.condition)});
   std::vector<ItemWriteResult> results;
   BASALT_RETURN_IF_ERROR(write_path_.Apply(writes, &results));
   ItemOutput out;
@@ -743,21 +681,9 @@ Result<ItemOutput> Database::DeleteItem(const Scope& scope, const KeyInput& in) 
 Result<ItemOutput> Database::UpdateItem(const Scope& scope, const UpdateItemInput& in) {
   BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, in.table));
   BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, in.key));
-  model::Item key_item = model::KeyToItem(table->key_schema, key);
-  std::vector<std::string> key_names = KeyNames(*table);
   std::vector<ItemWrite> writes;
-  writes.push_back(ItemWrite{
-      table, std::move(key),
-      [&](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
-        BASALT_RETURN_IF_ERROR(CheckCondition(in.condition, old));
-        // An update of an absent item creates it from its key, as DynamoDB does.
-        const model::Item& base = old ? *old : key_item;
-        if (!in.update) return std::optional<model::Item>(base);
-        BASALT_ASSIGN_OR_RETURN(model::Item updated, expr::ApplyUpdate(*in.update, base, key_names));
-        BASALT_RETURN_IF_ERROR(CheckItemSize(updated));
-        BASALT_RETURN_IF_ERROR(CheckUpdatedIndexKeys(*table, updated));
-        return std::optional<model::Item>(std::move(updated));
-      }});
+  writes.push_back(ItemWrite{table, key, {}});
+  writes[0].change = UpdateChange(*table, writes[0].key, in.update, in.condition);
   std::vector<ItemWriteResult> results;
   BASALT_RETURN_IF_ERROR(write_path_.Apply(writes, &results));
   ItemWriteResult& r = results[0];

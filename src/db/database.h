@@ -199,6 +199,49 @@ struct BatchWriteOutput {
   std::map<std::string, std::vector<ItemCollectionMetrics>> collections;  // by table, tables with LSIs
 };
 
+// One action of TransactWriteItems.
+struct TransactAction {
+  enum Kind { kConditionCheck, kPut, kDelete, kUpdate } kind = kPut;
+  std::string table;
+  model::Item item;                    // kPut: the item; else the key
+  std::optional<expr::Update> update;  // kUpdate
+  WriteCondition condition;
+};
+
+struct TransactWriteInput {
+  std::vector<TransactAction> actions;
+  std::optional<std::string> client_token;  // ClientRequestToken
+  std::string fingerprint;                  // the request's actions, canonically, for the token
+};
+
+struct TransactWriteOutput {
+  std::vector<ConsumedCapacity> capacity;  // by table, in name order
+  std::map<std::string, std::vector<ItemCollectionMetrics>> collections;
+};
+
+struct TransactGet {
+  std::string table;
+  model::Item key;
+  std::optional<expr::Projection> projection;
+};
+
+struct TransactGetOutput {
+  std::vector<std::optional<model::Item>> items;  // in request order
+  std::vector<ConsumedCapacity> capacity;
+};
+
+// Why one action of a cancelled transaction failed, as DynamoDB reports it.
+struct CancellationReason {
+  std::string code;  // None, ConditionalCheckFailed, TransactionConflict, ValidationError, ...
+  std::string message;
+  std::optional<model::Item> item;  // ReturnValuesOnConditionCheckFailure=ALL_OLD
+};
+
+// The detail of a TransactionCanceled error: one reason per action.
+struct TransactionCanceled : ErrorDetail {
+  std::vector<CancellationReason> reasons;
+};
+
 enum class Select { kAllAttributes, kAllProjectedAttributes, kSpecificAttributes, kCount };
 
 // What Query and Scan share: the page controls, the filter and the shape of
@@ -256,6 +299,8 @@ class Database {
   Result<ReadPageOutput> Scan(const Scope& scope, const ScanInput& in);
   Result<BatchGetOutput> BatchGetItem(const Scope& scope, const std::vector<BatchGetTableInput>& in);
   Result<BatchWriteOutput> BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in);
+  Result<TransactWriteOutput> TransactWriteItems(const Scope& scope, const TransactWriteInput& in);
+  Result<TransactGetOutput> TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in);
 
  private:
   // The table if it exists and is not being deleted; else ResourceNotFound.
@@ -286,6 +331,16 @@ class Database {
     double gone_at;
   };
   std::vector<Deleting> deleting_;  // guarded by ddl_mu_
+
+  // ClientRequestToken -> what the transaction did, for 10 minutes.
+  struct TokenEntry {
+    std::string fingerprint;
+    double expires_at = 0;
+    bool done = false;
+    TransactWriteOutput output;
+  };
+  std::mutex tokens_mu_;
+  std::map<std::string, TokenEntry> tokens_;  // guarded by tokens_mu_
 
   std::mutex workers_mu_;
   std::condition_variable workers_cv_;

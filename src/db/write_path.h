@@ -11,7 +11,10 @@
 // outside its result.
 #pragma once
 
+#include <atomic>
 #include <functional>
+#include <mutex>
+#include <unordered_set>
 #include <optional>
 #include <vector>
 
@@ -32,6 +35,9 @@ struct ItemWrite {
   std::shared_ptr<const TableMeta> table;
   model::PrimaryKey key;
   ItemChange change;
+  // The change only checks the item (a transaction's ConditionCheck): the
+  // commit requires the item to be as read, and writes nothing to it.
+  bool check_only = false;
 };
 
 // Write capacity one item write consumed on one secondary index.
@@ -50,6 +56,28 @@ struct ItemWriteResult {
   // On tables with LSIs: the size of the item's collection (the items of its
   // partition key and their LSI entries) after the write.
   std::optional<int64_t> collection_bytes;
+  Status error;  // ApplyTransaction: why this write failed, if it did
+};
+
+// Items that transactions are writing, from their first read to their
+// commit. As in DynamoDB, another transaction that touches one is cancelled
+// (TransactionConflict) and a single-item write to one fails with
+// TransactionConflictException, instead of waiting.
+class InFlightItems {
+ public:
+  // Claims every key, or none: false if any is held, with `held[i]` telling which.
+  bool Claim(const std::vector<std::string>& keys, std::vector<bool>* held);
+  void Release(const std::vector<std::string>& keys);
+  // Whether any of the keys is held (cheap while no transaction runs).
+  bool AnyHeld(const std::vector<std::string>& keys) const;
+
+  // The identity of an item's storage key.
+  static std::string Identity(const storage::Key& key);
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_set<std::string> held_;  // guarded by mu_
+  std::atomic<size_t> count_{0};          // held_.size(), read without mu_
 };
 
 class WritePath {
@@ -58,6 +86,15 @@ class WritePath {
   // grow on a table with LSIs (DynamoDB's 10 GB).
   WritePath(storage::Engine* engine, int64_t collection_limit)
       : engine_(engine), collection_limit_(collection_limit) {}
+
+  // Applies a transaction: like Apply, but the items are first claimed
+  // against other transactions, and every change is evaluated even after one
+  // fails. Returns kTransactionCanceled when any write failed, each failure
+  // in its results[i].error (kTransactionConflict for a claimed item).
+  Status ApplyTransaction(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results);
+
+  // Whether a transaction is writing any of these items.
+  bool InTransaction(const std::vector<storage::Key>& keys) const;
 
   // Applies the writes in one atomic commit, with the changes they make to
   // the tables' secondary indexes. If any change fails, or a new item holds
@@ -74,8 +111,12 @@ class WritePath {
   static storage::Key StorageKey(const TableMeta& table, const model::PrimaryKey& key);
 
  private:
+  Status Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
+             std::vector<ItemWriteResult>* results, bool all_errors);
+
   storage::Engine* engine_;
   int64_t collection_limit_;
+  InFlightItems in_flight_;
 };
 
 }  // namespace basalt::db

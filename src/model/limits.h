@@ -23,5 +23,7 @@ inline constexpr long kMaxAccountWriteCapacity = 80000;
 inline constexpr int kMaxLocalIndexes = 5;                  // per table
 inline constexpr int kMaxGlobalIndexes = 20;                // per table
 inline constexpr int kMaxProjectedAttributes = 100;         // NonKeyAttributes over all indexes of a table
+inline constexpr size_t kMaxTransactItems = 100;           // actions per TransactWriteItems or TransactGetItems
+inline constexpr size_t kMaxClientTokenLength = 36;        // ClientRequestToken
 
 }  // namespace basalt::model

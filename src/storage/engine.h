@@ -56,7 +56,9 @@ struct Precondition {
 };
 
 struct Mutation {
-  enum Op { kPut, kDelete };
+  // kCheck writes nothing: the commit only requires its precondition to hold
+  // (a transaction's ConditionCheck on an item it does not change).
+  enum Op { kPut, kDelete, kCheck };
   Op op = kPut;
   std::string sk;
   std::string value;  // for kPut

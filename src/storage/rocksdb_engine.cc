@@ -336,6 +336,7 @@ class RocksEngine : public Engine {
     std::string value;
     for (const auto& w : writes) {
       for (const auto& m : w.muts) {
+        if (m.op == Mutation::kCheck) continue;
         std::string key = ItemKey(w.table, w.pk, m.sk);
         if (m.op == Mutation::kPut) {
           if (version == 0) version = next_version_.fetch_add(1);

@@ -1,0 +1,110 @@
+#include "db/item_changes.h"
+
+#include <cmath>
+
+#include "model/item.h"
+#include "model/limits.h"
+
+namespace basalt::db {
+namespace {
+
+// An update that leaves an empty string or binary in an index key attribute
+// (of the right type) gets DynamoDB's UpdateItem wording; other index key
+// errors are the write path's.
+Status CheckUpdatedIndexKeys(const TableMeta& table, const model::Item& item) {
+  for (const IndexMeta& index : table.indexes) {
+    for (const model::KeyAttribute* key : {&index.key_schema.hash, index.key_schema.range ? &*index.key_schema.range : nullptr}) {
+      if (!key) continue;
+      const std::string& name = key->name;
+      auto it = item.find(name);
+      if (it == item.end() || (it->second.type() != model::Type::kS && it->second.type() != model::Type::kB)) continue;
+      const model::KeyAttribute& attr = *key;
+      if (it->second.type() == attr.type && it->second.str().empty()) {
+        return Status::Validation(
+            "One or more parameter values are not valid. The update expression attempted to update a secondary "
+            "index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an "
+            "empty " + std::string(attr.type == model::Type::kS ? "string" : "binary") + " value.");
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Status CheckItemSize(const model::Item& item) {
+  if (model::ItemSize(item) > model::kMaxItemSize) {
+    return Status::Validation("Item size has exceeded the maximum allowed size");
+  }
+  return Status::Ok();
+}
+
+Status CheckCondition(const WriteCondition& wc, const std::optional<model::Item>& old) {
+  if (!wc.condition) return Status::Ok();
+  static const model::Item kEmpty;
+  BASALT_ASSIGN_OR_RETURN(bool holds, expr::Evaluate(*wc.condition, old ? *old : kEmpty));
+  if (holds) return Status::Ok();
+  auto detail = std::make_shared<ConditionFailure>();
+  if (wc.return_old_on_failure) detail->item = old;
+  return Status(Code::kConditionalCheckFailed, "The conditional request failed").WithDetail(std::move(detail));
+}
+
+Status AddUnique(storage::Key key, std::vector<storage::Key>* seen, const char* message) {
+  for (const auto& s : *seen) {
+    if (s.table == key.table && s.pk == key.pk && s.sk == key.sk) return Status::Validation(message);
+  }
+  seen->push_back(std::move(key));
+  return Status::Ok();
+}
+
+// DynamoDB reports an item collection's size as a range of whole gigabytes.
+std::optional<ItemCollectionMetrics> CollectionMetrics(const TableMeta& table, const model::PrimaryKey& key,
+                                                       const ItemWriteResult& r) {
+  if (!r.collection_bytes) return std::nullopt;
+  ItemCollectionMetrics m;
+  m.key.emplace(table.key_schema.hash.name, key.hash);
+  m.low_gb = std::floor(static_cast<double>(*r.collection_bytes) / (1 << 30));
+  m.high_gb = m.low_gb + 1;
+  return m;
+}
+
+
+ItemChange PutChange(const model::Item& item, const WriteCondition& condition) {
+  return [&item, &condition](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
+    BASALT_RETURN_IF_ERROR(CheckCondition(condition, old));
+    return std::optional<model::Item>(item);
+  };
+}
+
+ItemChange DeleteChange(const WriteCondition& condition) {
+  return [&condition](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
+    BASALT_RETURN_IF_ERROR(CheckCondition(condition, old));
+    return std::optional<model::Item>();
+  };
+}
+
+ItemChange CheckChange(const WriteCondition& condition) {
+  return [&condition](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
+    BASALT_RETURN_IF_ERROR(CheckCondition(condition, old));
+    return old;
+  };
+}
+
+ItemChange UpdateChange(const TableMeta& table, const model::PrimaryKey& key, const std::optional<expr::Update>& update,
+                        const WriteCondition& condition) {
+  std::vector<std::string> key_names{table.key_schema.hash.name};
+  if (table.key_schema.range) key_names.push_back(table.key_schema.range->name);
+  return [&table, key_item = model::KeyToItem(table.key_schema, key), key_names = std::move(key_names), &update,
+          &condition](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
+    BASALT_RETURN_IF_ERROR(CheckCondition(condition, old));
+    // An update of an absent item creates it from its key, as DynamoDB does.
+    const model::Item& base = old ? *old : key_item;
+    if (!update) return std::optional<model::Item>(base);
+    BASALT_ASSIGN_OR_RETURN(model::Item updated, expr::ApplyUpdate(*update, base, key_names));
+    BASALT_RETURN_IF_ERROR(CheckItemSize(updated));
+    BASALT_RETURN_IF_ERROR(CheckUpdatedIndexKeys(table, updated));
+    return std::optional<model::Item>(std::move(updated));
+  };
+}
+
+}  // namespace basalt::db

@@ -1,0 +1,40 @@
+// The changes single-item operations and transactions make, as ItemChanges
+// for the write path, with the checks they share.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "db/database.h"
+#include "db/write_path.h"
+
+namespace basalt::db {
+
+Status CheckItemSize(const model::Item& item);
+
+// Evaluates a write's condition against the old item (absent = empty). On
+// failure the error carries the old item if the request asked for it.
+Status CheckCondition(const WriteCondition& wc, const std::optional<model::Item>& old);
+
+// Records a request's key; a key seen before in the same request is
+// DynamoDB's error (`message`).
+Status AddUnique(storage::Key key, std::vector<storage::Key>* seen,
+                 const char* message = "Provided list of item keys contains duplicates");
+
+// The ItemCollectionMetrics of a write to a table with LSIs.
+std::optional<ItemCollectionMetrics> CollectionMetrics(const TableMeta& table, const model::PrimaryKey& key,
+                                                       const ItemWriteResult& r);
+
+// PutItem: the item, if the condition holds. `item` must outlive the write.
+ItemChange PutChange(const model::Item& item, const WriteCondition& condition);
+// DeleteItem: nothing, if the condition holds.
+ItemChange DeleteChange(const WriteCondition& condition);
+// UpdateItem: the old item (or the key, when absent) updated, if the
+// condition holds. The arguments must outlive the write.
+ItemChange UpdateChange(const TableMeta& table, const model::PrimaryKey& key, const std::optional<expr::Update>& update,
+                        const WriteCondition& condition);
+// A transaction's ConditionCheck: the old item as it is, if the condition holds.
+ItemChange CheckChange(const WriteCondition& condition);
+
+}  // namespace basalt::db
