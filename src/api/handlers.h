@@ -52,6 +52,9 @@ Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& request);
 void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCapacity& c);
 Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& request);
 void WriteCollectionMetrics(JsonWriter& w, const db::ItemCollectionMetrics& m);
+// "ItemCollectionMetrics": {table: [metrics...]} (BatchWriteItem, TransactWriteItems), when not empty.
+void WriteCollectionMetricsByTable(JsonWriter& w,
+                                   const std::map<std::string, std::vector<db::ItemCollectionMetrics>>& by_table);
 Result<bool> ReadReturnOldOnFailure(const JsonValue& request);
 
 }  // namespace basalt::api

@@ -70,6 +70,20 @@ void WriteCollectionMetrics(JsonWriter& w, const db::ItemCollectionMetrics& m) {
   w.EndObject();
 }
 
+void WriteCollectionMetricsByTable(JsonWriter& out,
+                                   const std::map<std::string, std::vector<db::ItemCollectionMetrics>>& by_table) {
+  if (by_table.empty()) return;
+  out.Key("ItemCollectionMetrics");
+  out.StartObject();
+  for (const auto& [table, list] : by_table) {
+    WriteKey(out, table);
+    out.StartArray();
+    for (const auto& m : list) WriteCollectionMetrics(out, m);
+    out.EndArray();
+  }
+  out.EndObject();
+}
+
 Result<bool> ReadReturnOldOnFailure(const JsonValue& req) {
   ConstraintErrors errors;
   BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnValuesOnConditionCheckFailure",
@@ -384,17 +398,7 @@ Status BatchWriteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
     for (const auto& c : result.capacity) WriteCapacity(out, cap, c);
     out.EndArray();
   }
-  if (metrics && !result.collections.empty()) {
-    out.Key("ItemCollectionMetrics");
-    out.StartObject();
-    for (const auto& [table, list] : result.collections) {
-      WriteKey(out, table);
-      out.StartArray();
-      for (const auto& m : list) WriteCollectionMetrics(out, m);
-      out.EndArray();
-    }
-    out.EndObject();
-  }
+  if (metrics) WriteCollectionMetricsByTable(out, result.collections);
   out.EndObject();
   return Status::Ok();
 }

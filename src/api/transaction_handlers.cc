@@ -120,17 +120,7 @@ Status TransactWriteItems(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(db::TransactWriteOutput result, ctx.db->TransactWriteItems(ctx.scope, in));
   out.StartObject();
   WriteCapacityList(out, cap, result.capacity);
-  if (metrics && !result.collections.empty()) {
-    out.Key("ItemCollectionMetrics");
-    out.StartObject();
-    for (const auto& [table, list] : result.collections) {
-      WriteKey(out, table);
-      out.StartArray();
-      for (const auto& m : list) WriteCollectionMetrics(out, m);
-      out.EndArray();
-    }
-    out.EndObject();
-  }
+  if (metrics) WriteCollectionMetricsByTable(out, result.collections);
   out.EndObject();
   return Status::Ok();
 }
