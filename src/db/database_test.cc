@@ -415,5 +415,86 @@ TEST_F(DatabaseTest, ItemCollectionsOfTablesWithLsisAreLimited) {
   EXPECT_FALSE(plain->collection);
 }
 
+TEST(InFlightItemsTest, ClaimsAreAllOrNothingAndReleased) {
+  InFlightItems items;
+  std::vector<bool> held;
+  EXPECT_FALSE(items.AnyHeld({"a"}));
+  ASSERT_TRUE(items.Claim({"a", "b"}, &held));
+  EXPECT_TRUE(items.AnyHeld({"x", "b"}));
+  EXPECT_FALSE(items.Claim({"c", "b"}, &held));  // b is taken: c is not claimed either
+  EXPECT_EQ((std::vector<bool>{false, true}), held);
+  EXPECT_FALSE(items.AnyHeld({"c"}));
+  items.Release({"a", "b"});
+  EXPECT_FALSE(items.AnyHeld({"a", "b"}));
+  EXPECT_TRUE(items.Claim({"c", "b"}, &held));
+}
+
+// A transaction whose one condition fails writes nothing, and reports a
+// reason per action in request order.
+TEST_F(DatabaseTest, TransactionsAreAllOrNothingWithAReasonPerAction) {
+  ASSERT_TRUE(db_->CreateTable(scope_, HashRange("txn")).ok());
+  ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"txn", Row("a", "1", "old"), false}).ok());
+  ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"txn", Row("c", "1", "checked"), false}).ok());
+  expr::ValueMap values{{":v", AttributeValue::S("nope")}};
+  expr::NameMap names{{"#d", "data"}};  // a reserved word
+  expr::Bindings bindings;
+  bindings.values = &values;
+  bindings.names = &names;
+  TransactWriteInput in;
+  TransactAction put{TransactAction::kPut, "txn", Row("b", "1", "new"), std::nullopt, {}};
+  TransactAction del{TransactAction::kDelete, "txn", Row("a", "1"), std::nullopt, {}};
+  TransactAction check{TransactAction::kConditionCheck, "txn", Row("c", "1"), std::nullopt, {}};
+  check.condition.condition = *expr::ParseCondition("#d = :v", expr::ConditionKind::kCondition, bindings);
+  check.condition.return_old_on_failure = true;
+  in.actions = {put, del};
+  in.actions.push_back(check);
+  auto canceled = db_->TransactWriteItems(scope_, in);
+  ASSERT_EQ(Code::kTransactionCanceled, canceled.status().code());
+  EXPECT_EQ(
+      "Transaction cancelled, please refer cancellation reasons for specific reasons [None, None, "
+      "ConditionalCheckFailed]",
+      canceled.status().message());
+  const auto* detail = canceled.status().detail<TransactionCanceled>();
+  ASSERT_TRUE(detail);
+  ASSERT_EQ(3u, detail->reasons.size());
+  ASSERT_TRUE(detail->reasons[2].item);
+  EXPECT_EQ("{data: S\"checked\", pk: S\"c\", sk: N1}", model::DebugString(*detail->reasons[2].item));
+  EXPECT_EQ("None", detail->reasons[0].code);
+  EXPECT_EQ("absent", Get("txn", Row("b", "1")));
+  EXPECT_EQ("{data: S\"old\", pk: S\"a\", sk: N1}", Get("txn", Row("a", "1")));
+
+  in.actions.pop_back();  // without the failing check, both apply, at twice the units
+  auto done = db_->TransactWriteItems(scope_, in);
+  ASSERT_TRUE(done.ok()) << done.status().message();
+  EXPECT_EQ("absent", Get("txn", Row("a", "1")));
+  EXPECT_EQ("{data: S\"new\", pk: S\"b\", sk: N1}", Get("txn", Row("b", "1")));
+  ASSERT_EQ(1u, done->capacity.size());
+  EXPECT_EQ(4, done->capacity[0].write_units);
+  EXPECT_EQ(2, db_->DescribeTable(scope_, "txn")->stats.item_count);
+}
+
+// The same ClientRequestToken and request answer again without applying
+// again; another request under the token is refused.
+TEST_F(DatabaseTest, ClientRequestTokensMakeTransactionsIdempotent) {
+  ASSERT_TRUE(db_->CreateTable(scope_, HashRange("idem")).ok());
+  TransactWriteInput in;
+  in.client_token = "token";
+  in.fingerprint = "request one";
+  expr::ValueMap values{{":one", Num("1")}};
+  expr::Bindings bindings;
+  bindings.values = &values;
+  TransactAction add{TransactAction::kUpdate, "idem", Row("c", "1"), std::nullopt, {}};
+  add.update = *expr::ParseUpdate("ADD n :one", bindings);
+  in.actions = {add};
+  ASSERT_TRUE(db_->TransactWriteItems(scope_, in).ok());
+  ASSERT_TRUE(db_->TransactWriteItems(scope_, in).ok());
+  EXPECT_EQ("{n: N1, pk: S\"c\", sk: N1}", Get("idem", Row("c", "1")));
+  in.fingerprint = "request two";
+  EXPECT_EQ(Code::kIdempotentParameterMismatch, db_->TransactWriteItems(scope_, in).status().code());
+  clock_.Advance(601);  // the window has passed: the token is free again
+  ASSERT_TRUE(db_->TransactWriteItems(scope_, in).ok());
+  EXPECT_EQ("{n: N2, pk: S\"c\", sk: N1}", Get("idem", Row("c", "1")));
+}
+
 }  // namespace
 }  // namespace basalt::db

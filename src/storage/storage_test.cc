@@ -534,6 +534,24 @@ TEST_P(EngineTest, FailedPreconditionInTheFirstPartitionAlsoWritesNothing) {
   EXPECT_EQ(StatsOf(e(), 1).item_count, 0);
 }
 
+// A kCheck mutation (a transaction's ConditionCheck) writes nothing and
+// leaves the version alone, but its precondition gates the whole commit.
+TEST_P(EngineTest, CheckMutationsGateTheCommitAndWriteNothing) {
+  const Version v = MustPut(e(), K(1, "p", "checked"), "original");
+  Mutation check{Mutation::kCheck, "checked", "ignored", VersionEquals(v)};
+  ASSERT_TRUE(CommitAll(e(), {W(1, "p", {check}), W(1, "q", {Put("a", "x")})}).ok());
+  EXPECT_EQ(ValueOf(e(), K(1, "p", "checked")), "original");
+  EXPECT_EQ(VersionOf(e(), K(1, "p", "checked")), v);
+  EXPECT_EQ(ValueOf(e(), K(1, "q", "a")), "x");
+
+  MustPut(e(), K(1, "p", "checked"), "changed");  // the item moves on: the check fails
+  ExpectPreconditionFailed(CommitAll(e(), {W(1, "p", {check}), W(1, "q", {Put("b", "x")})}));
+  EXPECT_FALSE(Read(e(), K(1, "q", "b")).has_value());
+  Mutation absent{Mutation::kCheck, "never", "", MustNotExist()};
+  ASSERT_TRUE(CommitAll(e(), {W(1, "p", {absent})}).ok());
+  EXPECT_FALSE(Read(e(), K(1, "p", "never")).has_value());
+}
+
 TEST_P(EngineTest, VersionsGrowWithEveryCommit) {
   Version previous = 0;
   for (int i = 0; i < 20; ++i) {
