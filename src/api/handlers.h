@@ -28,6 +28,8 @@ Status UpdateTable(Context&, const JsonValue&, JsonWriter&);
 Status ListTables(Context&, const JsonValue&, JsonWriter&);
 Status DescribeEndpoints(Context&, const JsonValue&, JsonWriter&);
 Status DescribeLimits(Context&, const JsonValue&, JsonWriter&);
+Status UpdateTimeToLive(Context&, const JsonValue&, JsonWriter&);
+Status DescribeTimeToLive(Context&, const JsonValue&, JsonWriter&);
 
 // Item operations (item_handlers.cc).
 Status PutItem(Context&, const JsonValue&, JsonWriter&);

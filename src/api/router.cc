@@ -154,7 +154,8 @@ Handler FindHandler(std::string_view op) {
       {"PutItem", PutItem},             {"Query", Query},
       {"Scan", Scan},             {"UpdateItem", UpdateItem},
       {"UpdateTable", UpdateTable},     {"TransactWriteItems", TransactWriteItems},
-      {"TransactGetItems", TransactGetItems},
+      {"TransactGetItems", TransactGetItems}, {"UpdateTimeToLive", UpdateTimeToLive},
+      {"DescribeTimeToLive", DescribeTimeToLive},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

@@ -514,6 +514,55 @@ Status UpdateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   return Status::Ok();
 }
 
+Status UpdateTimeToLive(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableName(req));
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* spec, GetObject(req, "TimeToLiveSpecification"));
+  ConstraintErrors errors;
+  if (!spec) {
+    errors.AddNull("timeToLiveSpecification");
+    return errors.ToStatus();
+  }
+  BASALT_ASSIGN_OR_RETURN(auto attribute, GetString(*spec, "AttributeName"));
+  BASALT_ASSIGN_OR_RETURN(auto enabled, GetBool(*spec, "Enabled"));
+  if (!attribute) {
+    errors.AddNull("timeToLiveSpecification.attributeName");
+  } else if (attribute->empty() || attribute->size() > model::kMaxKeyAttributeNameLength) {
+    errors.Add("'" + *attribute + "'", "timeToLiveSpecification.attributeName",
+               attribute->empty() ? "Member must have length greater than or equal to 1"
+                                  : "Member must have length less than or equal to 255");
+  }
+  if (!enabled) errors.AddNull("timeToLiveSpecification.enabled");
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  BASALT_RETURN_IF_ERROR(ctx.db->UpdateTimeToLive(ctx.scope, name, *attribute, *enabled));
+  out.StartObject();
+  out.Key("TimeToLiveSpecification");
+  out.StartObject();
+  out.Key("Enabled");
+  out.Bool(*enabled);
+  out.Key("AttributeName");
+  WriteString(out, *attribute);
+  out.EndObject();
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status DescribeTimeToLive(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableName(req));
+  BASALT_ASSIGN_OR_RETURN(db::TimeToLiveDescription d, ctx.db->DescribeTimeToLive(ctx.scope, name));
+  out.StartObject();
+  out.Key("TimeToLiveDescription");
+  out.StartObject();
+  out.Key("TimeToLiveStatus");
+  WriteString(out, d.status);
+  if (!d.attribute.empty()) {
+    out.Key("AttributeName");
+    WriteString(out, d.attribute);
+  }
+  out.EndObject();
+  out.EndObject();
+  return Status::Ok();
+}
+
 Status ListTables(Context& ctx, const JsonValue& req, JsonWriter& out) {
   ConstraintErrors errors;
   BASALT_ASSIGN_OR_RETURN(auto start, GetString(req, "ExclusiveStartTableName"));

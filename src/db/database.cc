@@ -244,6 +244,7 @@ Status Database::Open() {
       StartBackfill(table, index);
     }
   }
+  StartSweeper();
   return Status::Ok();
 }
 

@@ -28,6 +28,8 @@ struct Options {
   // Makes CREATING, UPDATING and DELETING last this long (DynamoDB Local's
   // -delayTransientStatuses); 0 makes tables ACTIVE at once.
   double transient_status_seconds = 0;
+  // Seconds between passes of the Time to Live sweeper; 0 runs none.
+  double ttl_sweep_seconds = 0;
   // The largest item collection on a table with LSIs (DynamoDB: 10 GB).
   int64_t item_collection_limit = int64_t{10} << 30;
 };
@@ -275,6 +277,12 @@ struct ReadPageOutput {
   ConsumedCapacity capacity;
 };
 
+// Time to Live as DescribeTimeToLive shows it.
+struct TimeToLiveDescription {
+  std::string status;     // ENABLING, ENABLED, DISABLING, DISABLED
+  std::string attribute;  // empty when DISABLED
+};
+
 class Database {
  public:
   Database(storage::Engine* engine, const Clock* clock, Options options);
@@ -301,6 +309,11 @@ class Database {
   Result<BatchWriteOutput> BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in);
   Result<TransactWriteOutput> TransactWriteItems(const Scope& scope, const TransactWriteInput& in);
   Result<TransactGetOutput> TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in);
+  Status UpdateTimeToLive(const Scope& scope, const std::string& table, const std::string& attribute, bool enabled);
+  Result<TimeToLiveDescription> DescribeTimeToLive(const Scope& scope, const std::string& table);
+  // One pass of the Time to Live sweeper (also run by its thread): deletes
+  // expired items, reading at most `max_records` records. Returns how many it deleted.
+  Result<size_t> SweepExpired(size_t max_records);
 
  private:
   // The table if it exists and is not being deleted; else ResourceNotFound.
@@ -339,6 +352,9 @@ class Database {
     bool done = false;
     TransactWriteOutput output;
   };
+  std::map<storage::TableId, BackfillCursor> ttl_cursors_;  // where each table's sweep goes on; sweeper only
+  void StartSweeper();
+
   std::mutex tokens_mu_;
   std::map<std::string, TokenEntry> tokens_;  // guarded by tokens_mu_
 

@@ -496,5 +496,33 @@ TEST_F(DatabaseTest, ClientRequestTokensMakeTransactionsIdempotent) {
   EXPECT_EQ("{n: N2, pk: S\"c\", sk: N1}", Get("idem", Row("c", "1")));
 }
 
+// The sweeper deletes items whose TTL attribute is a past epoch time, a
+// bounded number of records per pass, going on where the last pass stopped.
+TEST_F(DatabaseTest, SweeperDeletesExpiredItemsInBoundedPasses) {
+  ASSERT_TRUE(db_->CreateTable(scope_, HashRange("ttl")).ok());
+  ASSERT_TRUE(db_->UpdateTimeToLive(scope_, "ttl", "exp", true).ok());
+  const int64_t now = static_cast<int64_t>(clock_.Now());
+  for (int i = 0; i < 30; ++i) {
+    Item item = Row("p", std::to_string(i).c_str());
+    // even: expired a minute ago; odd: expires in a minute
+    item.emplace("exp", Num(std::to_string(now + (i % 2 ? 60 : -60)).c_str()));
+    ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"ttl", item, false}).ok());
+  }
+  size_t deleted = 0;
+  for (int pass = 0; pass < 3; ++pass) {  // 10 records per pass: three passes read the table once
+    auto n = db_->SweepExpired(10);
+    ASSERT_TRUE(n.ok()) << n.status().message();
+    EXPECT_LE(*n, 10u);
+    deleted += *n;
+  }
+  EXPECT_EQ(15u, deleted);
+  EXPECT_EQ(15, db_->DescribeTable(scope_, "ttl")->stats.item_count);
+  clock_.Advance(120);  // now the odd ones have expired too
+  for (int pass = 0; pass < 3; ++pass) ASSERT_TRUE(db_->SweepExpired(10).ok());
+  EXPECT_EQ(0, db_->DescribeTable(scope_, "ttl")->stats.item_count);
+  ASSERT_TRUE(db_->UpdateTimeToLive(scope_, "ttl", "exp", false).ok());
+  EXPECT_EQ("DISABLED", db_->DescribeTimeToLive(scope_, "ttl")->status);
+}
+
 }  // namespace
 }  // namespace basalt::db

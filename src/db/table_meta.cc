@@ -10,6 +10,7 @@
 //           [varint(n) index*]                              absent in definitions from before indexes
 //   index := str(name) u8(global) keyattr(hash) u8(has_range) [keyattr(range)]
 //            u8(projection) varint(n) str* varint(id) varint(rcu) varint(wcu) u8(backfilling)
+//   then, absent in older definitions: str(ttl_attribute) u8(ttl_enabled) f64(ttl_changed_at)
 //   keyattr := str(name) u8(type)
 //   f64 := the IEEE bits as u64be (timestamps only; never used for numbers)
 #include "db/table_meta.h"
@@ -126,6 +127,9 @@ std::string EncodeTableMeta(const TableMeta& m) {
     PutVarint64(&out, i.throughput.write_capacity_units);
     out.push_back(i.backfilling ? 1 : 0);
   }
+  PutLengthPrefixed(&out, m.ttl_attribute);
+  out.push_back(m.ttl_enabled ? 1 : 0);
+  PutF64(&out, m.ttl_changed_at);
   return out;
 }
 
@@ -196,6 +200,13 @@ Status DecodeTableMeta(std::string_view in, TableMeta* m) {
     i.id = id;
     i.backfilling = backfilling != 0;
   }
+  m->ttl_attribute.clear();
+  m->ttl_enabled = false;
+  m->ttl_changed_at = 0;
+  if (in.empty()) return Status::Ok();
+  uint8_t ttl_enabled;
+  if (!GetStr(&in, &m->ttl_attribute) || !GetU8(&in, &ttl_enabled) || !GetF64(&in, &m->ttl_changed_at)) return bad();
+  m->ttl_enabled = ttl_enabled != 0;
   return Status::Ok();
 }
 

@@ -87,6 +87,12 @@ struct TableMeta {
   double active_at = 0;      // before this: CREATING
   double updated_until = 0;  // before this: UPDATING
   std::vector<IndexMeta> indexes;
+  // Time to Live: the attribute holding expiry times, while enabled (or
+  // being enabled); when the setting last changed (ENABLING/DISABLING last
+  // the transient period from then).
+  std::string ttl_attribute;
+  bool ttl_enabled = false;
+  double ttl_changed_at = 0;
   std::shared_ptr<TableRuntime> runtime;  // not persisted
 
   std::string Arn() const;

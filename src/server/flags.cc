@@ -34,6 +34,8 @@ Flags:
   --log-level LEVEL        debug, info (default), warn, error or off
   --threads N              request threads (default: 32 with --durability=sync on disk, for
                            group commit; otherwise one per core)
+  --ttl-sweep-interval S   seconds between passes that delete expired items (Time to Live;
+                           default 5; DynamoDB takes up to 48 hours)
   --help                   show this help
   --version                print the version
 
@@ -101,6 +103,14 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
         return Bad("invalid value for --threads: '" + v + "' (expected 1-1024)");
       }
       c.threads = n;
+    } else if (flag == "--ttl-sweep-interval") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      int n = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || p != v.data() + v.size() || n < 1 || n > 86400) {
+        return Bad("invalid value for --ttl-sweep-interval: '" + v + "' (expected 1-86400)");
+      }
+      c.ttl_sweep_seconds = n;
     } else if (flag == "-sharedDb") {
       c.shared_db = true;
     } else if (flag == "-delayTransientStatuses") {

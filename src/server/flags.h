@@ -23,6 +23,7 @@ struct Config {
   bool delay_transient_statuses = false;
   std::string cors;  // allowed origins for browsers ("*" or a comma list); empty: CORS off
   int threads = 0;   // 0: a default suited to the machine
+  int ttl_sweep_seconds = 5;  // how often expired items (Time to Live) are looked for
   bool help = false;
   bool version = false;
 };

@@ -140,6 +140,7 @@ int Run(int argc, char** argv) {
   RealClock clock;
   db::Options db_options;
   db_options.transient_status_seconds = config.delay_transient_statuses ? 0.5 : 0;
+  db_options.ttl_sweep_seconds = config.ttl_sweep_seconds;
   db::Database database(engine->get(), &clock, db_options);
   if (Status st = database.Open(); !st.ok()) {
     std::cerr << "basalt: cannot load tables: " << st.message() << "\n";

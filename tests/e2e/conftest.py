@@ -120,7 +120,7 @@ class _Server:
         port = _free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="basalt-e2e-", suffix=".log", delete=False)
         self.proc = subprocess.Popen(
-            [str(binary), "--in-memory", "--host", "127.0.0.1", "--port", str(port)],
+            [str(binary), "--in-memory", "--host", "127.0.0.1", "--port", str(port), "--ttl-sweep-interval", "1"],
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         atexit.register(self.stop)
