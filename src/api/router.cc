@@ -53,7 +53,11 @@ ApiResponse ErrorResponse(const Status& st) {
   w.StartObject();
   w.Key("__type");
   WriteString(w, shape.type);
-  w.Key("message");
+  // DynamoDB's models name the member "Message" for the transaction errors
+  // and "message" for the others.
+  bool capital = st.code() == Code::kTransactionCanceled || st.code() == Code::kIdempotentParameterMismatch ||
+                 st.code() == Code::kTransactionInProgress;
+  w.Key(capital ? "Message" : "message");
   // Internal details stay in the log; clients get DynamoDB's generic text.
   WriteString(w, shape.status == 500 ? "Internal server error" : st.message());
   if (const auto* failure = st.detail<db::ConditionFailure>(); failure && failure->item) {

@@ -808,14 +808,7 @@ Result<BatchWriteOutput> Database::BatchWriteItem(const Scope& scope,
     c.write_units += WriteUnits(std::max(results[i].old_size, results[i].new_size));
     c.AddIndexUnits(results[i].index_units);
     if (auto m = CollectionMetrics(*writes[i].table, writes[i].key, results[i])) {
-      // One entry per item collection: the size after the batch's last write to it.
-      auto& list = out.collections[table_of_write[i]];
-      auto same = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.key == m->key; });
-      if (same != list.end()) {
-        *same = std::move(*m);
-      } else {
-        list.push_back(std::move(*m));
-      }
+      AddCollectionMetrics(table_of_write[i], std::move(*m), &out.collections);
     }
   }
   for (auto& [name, c] : units) out.capacity.push_back(std::move(c));

@@ -1,5 +1,6 @@
 #include "db/item_changes.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "model/item.h"
@@ -69,6 +70,17 @@ std::optional<ItemCollectionMetrics> CollectionMetrics(const TableMeta& table, c
 }
 
 
+void AddCollectionMetrics(const std::string& table, ItemCollectionMetrics m,
+                          std::map<std::string, std::vector<ItemCollectionMetrics>>* by_table) {
+  auto& list = (*by_table)[table];
+  auto same = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.key == m.key; });
+  if (same != list.end()) {
+    *same = std::move(m);
+  } else {
+    list.push_back(std::move(m));
+  }
+}
+
 ItemChange PutChange(const model::Item& item, const WriteCondition& condition) {
   return [&item, &condition](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
     BASALT_RETURN_IF_ERROR(CheckCondition(condition, old));
@@ -101,7 +113,9 @@ ItemChange UpdateChange(const TableMeta& table, const model::PrimaryKey& key, co
     const model::Item& base = old ? *old : key_item;
     if (!update) return std::optional<model::Item>(base);
     BASALT_ASSIGN_OR_RETURN(model::Item updated, expr::ApplyUpdate(*update, base, key_names));
-    BASALT_RETURN_IF_ERROR(CheckItemSize(updated));
+    if (model::ItemSize(updated) > model::kMaxItemSize) {
+      return Status::Validation("Item size to update has exceeded the maximum allowed size");
+    }
     BASALT_RETURN_IF_ERROR(CheckUpdatedIndexKeys(table, updated));
     return std::optional<model::Item>(std::move(updated));
   };

@@ -26,6 +26,11 @@ Status AddUnique(storage::Key key, std::vector<storage::Key>* seen,
 std::optional<ItemCollectionMetrics> CollectionMetrics(const TableMeta& table, const model::PrimaryKey& key,
                                                        const ItemWriteResult& r);
 
+// Adds a write's metrics to those of a multi-item write: one entry per item
+// collection, the size after the last write to it.
+void AddCollectionMetrics(const std::string& table, ItemCollectionMetrics m,
+                          std::map<std::string, std::vector<ItemCollectionMetrics>>* by_table);
+
 // PutItem: the item, if the condition holds. `item` must outlive the write.
 ItemChange PutChange(const model::Item& item, const WriteCondition& condition);
 // DeleteItem: nothing, if the condition holds.

@@ -46,6 +46,15 @@ CancellationReason ReasonFor(const Status& st, bool return_old) {
   return r;
 }
 
+bool HasKeyOfWrongType(const model::KeySchema& ks, const model::Item& item) {
+  for (const model::KeyAttribute* a : {&ks.hash, ks.range ? &*ks.range : nullptr}) {
+    if (!a) continue;
+    auto it = item.find(a->name);
+    if (it != item.end() && it->second.type() != a->type) return true;
+  }
+  return false;
+}
+
 Status Canceled(std::vector<CancellationReason> reasons) {
   std::string codes;
   for (size_t i = 0; i < reasons.size(); ++i) codes += (i ? ", " : "") + reasons[i].code;
@@ -66,32 +75,43 @@ std::vector<ConsumedCapacity> ByTable(std::map<std::string, ConsumedCapacity> un
 }  // namespace
 
 Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, const TransactWriteInput& in) {
+  // An action whose key does not fit its table is a reason for cancelling,
+  // reported with those of the other actions (which are still evaluated).
   std::vector<ItemWrite> writes;
-  writes.reserve(in.actions.size());
+  std::vector<size_t> action_of;  // writes[j] is in.actions[action_of[j]]
+  std::vector<Status> key_errors(in.actions.size());
+  bool any_key_error = false;
   std::vector<storage::Key> seen;
-  for (const TransactAction& a : in.actions) {
+  for (size_t i = 0; i < in.actions.size(); ++i) {
+    const TransactAction& a = in.actions[i];
     BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, a.table));
-    model::PrimaryKey key;
-    if (a.kind == TransactAction::kPut) {
-      BASALT_ASSIGN_OR_RETURN(key, model::KeyFromItem(table->key_schema, a.item));
-      BASALT_RETURN_IF_ERROR(CheckItemSize(a.item));
-    } else {
-      BASALT_ASSIGN_OR_RETURN(key, model::KeyFromKeyMap(table->key_schema, a.item));
+    Result<model::PrimaryKey> key = a.kind == TransactAction::kPut ? model::KeyFromItem(table->key_schema, a.item)
+                                                                     : model::KeyFromKeyMap(table->key_schema, a.item);
+    if (!key.ok()) {
+      // A key value of the wrong type cancels the transaction (with a
+      // reason); any other fault of the key is a fault of the request.
+      if (!HasKeyOfWrongType(table->key_schema, a.item)) return key.status();
+      key_errors[i] = key.status();
+      any_key_error = true;
+      continue;
     }
-    BASALT_RETURN_IF_ERROR(AddUnique(WritePath::StorageKey(*table, key), &seen, kSameItem));
-    writes.push_back(ItemWrite{table, std::move(key), {}});
+    if (a.kind == TransactAction::kPut) BASALT_RETURN_IF_ERROR(CheckItemSize(a.item));
+    BASALT_RETURN_IF_ERROR(AddUnique(WritePath::StorageKey(*table, *key), &seen, kSameItem));
+    writes.push_back(ItemWrite{table, std::move(*key), {}});
+    action_of.push_back(i);
   }
-  for (size_t i = 0; i < writes.size(); ++i) {
+  for (size_t j = 0; j < writes.size(); ++j) {
+    size_t i = action_of[j];
     const TransactAction& a = in.actions[i];
     switch (a.kind) {
-      case TransactAction::kPut: writes[i].change = PutChange(a.item, a.condition); break;
-      case TransactAction::kDelete: writes[i].change = DeleteChange(a.condition); break;
+      case TransactAction::kPut: writes[j].change = PutChange(a.item, a.condition); break;
+      case TransactAction::kDelete: writes[j].change = DeleteChange(a.condition); break;
       case TransactAction::kUpdate:
-        writes[i].change = UpdateChange(*writes[i].table, writes[i].key, a.update, a.condition);
+        writes[j].change = UpdateChange(*writes[j].table, writes[j].key, a.update, a.condition);
         break;
       case TransactAction::kConditionCheck:
-        writes[i].change = CheckChange(a.condition);
-        writes[i].check_only = true;
+        writes[j].change = CheckChange(a.condition);
+        writes[j].check_only = true;
         break;
     }
   }
@@ -104,8 +124,8 @@ Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, con
     auto it = tokens_.find(*in.client_token);
     if (it != tokens_.end()) {
       if (it->second.fingerprint != in.fingerprint) {
-        return Status(Code::kIdempotentParameterMismatch,
-                      "Request with the same client token was made with different parameters");
+        // DynamoDB Local's (empty) message; the service's is not known.
+        return Status(Code::kIdempotentParameterMismatch, "");
       }
       if (!it->second.done) {
         return Status(Code::kTransactionInProgress,
@@ -117,7 +137,7 @@ Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, con
   }
 
   std::vector<ItemWriteResult> results;
-  Status st = write_path_.ApplyTransaction(writes, &results);
+  Status st = write_path_.ApplyTransaction(writes, &results, /*evaluate_only=*/any_key_error);
   if (!st.ok()) {
     if (in.client_token) {
       // A cancelled transaction applied nothing: the token may be used again.
@@ -126,8 +146,9 @@ Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, con
     }
     if (st.code() != Code::kTransactionCanceled) return st;
     std::vector<CancellationReason> reasons;
-    for (size_t i = 0; i < results.size(); ++i) {
-      reasons.push_back(ReasonFor(results[i].error, in.actions[i].condition.return_old_on_failure));
+    for (size_t i = 0; i < in.actions.size(); ++i) reasons.push_back(ReasonFor(key_errors[i], false));
+    for (size_t j = 0; j < results.size(); ++j) {
+      reasons[action_of[j]] = ReasonFor(results[j].error, in.actions[action_of[j]].condition.return_old_on_failure);
     }
     return Canceled(std::move(reasons));
   }
@@ -135,15 +156,18 @@ Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, con
   // Transactional writes cost twice the units of plain ones.
   TransactWriteOutput out;
   std::map<std::string, ConsumedCapacity> units;
-  for (size_t i = 0; i < results.size(); ++i) {
-    const ItemWriteResult& r = results[i];
-    ConsumedCapacity& c = units.try_emplace(in.actions[i].table, ConsumedCapacity{in.actions[i].table}).first->second;
-    c.write_units += 2 * WriteUnits(std::max(r.old_size, r.new_size));
+  for (size_t j = 0; j < results.size(); ++j) {
+    const ItemWriteResult& r = results[j];
+    const std::string& table = in.actions[action_of[j]].table;
+    ConsumedCapacity& c = units.try_emplace(table, ConsumedCapacity{table}).first->second;
+    // A ConditionCheck is charged as a (transactional) read of the item.
+    c.write_units += writes[j].check_only ? 2 * ReadUnits(r.old_size, true)
+                                          : 2 * WriteUnits(std::max(r.old_size, r.new_size));
     std::vector<IndexUnits> doubled = r.index_units;
     for (auto& u : doubled) u.units *= 2;
     c.AddIndexUnits(doubled);
-    if (auto m = CollectionMetrics(*writes[i].table, writes[i].key, r)) {
-      out.collections[in.actions[i].table].push_back(std::move(*m));
+    if (auto m = CollectionMetrics(*writes[j].table, writes[j].key, r)) {
+      AddCollectionMetrics(table, std::move(*m), &out.collections);
     }
   }
   out.capacity = ByTable(std::move(units));

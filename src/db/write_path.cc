@@ -134,7 +134,8 @@ Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteRes
   return Run(writes, keys, results, false);
 }
 
-Status WritePath::ApplyTransaction(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results) {
+Status WritePath::ApplyTransaction(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results,
+                                   bool evaluate_only) {
   std::vector<std::shared_lock<WriterPriorityMutex>> locks;
   BASALT_RETURN_IF_ERROR(LockRuntimes(writes, &locks));
   std::vector<storage::Key> keys;
@@ -151,13 +152,13 @@ Status WritePath::ApplyTransaction(std::vector<ItemWrite>& writes, std::vector<I
     }
     return Status(Code::kTransactionCanceled, "transaction conflict");
   }
-  Status st = Run(writes, keys, results, true);
+  Status st = Run(writes, keys, results, true, evaluate_only);
   in_flight_.Release(ids);
   return st;
 }
 
 Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
-                      std::vector<ItemWriteResult>* results, bool all_errors) {
+                      std::vector<ItemWriteResult>* results, bool all_errors, bool evaluate_only) {
   // A lost compare-and-set means another writer got in between our read and
   // our write; reading again converges because each retry sees a newer version.
   constexpr int kMaxAttempts = 1000;
@@ -263,7 +264,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
       pw.muts.push_back(std::move(m));
       batch.push_back(std::move(pw));
     }
-    if (failed) return Status(Code::kTransactionCanceled, "transaction canceled");
+    if (failed || evaluate_only) return Status(Code::kTransactionCanceled, "transaction canceled");
     AppendIndexWrites(deltas, &batch);
     if (batch.empty()) return Status::Ok();
     Status st = engine_->Commit(batch);

@@ -91,7 +91,10 @@ class WritePath {
   // against other transactions, and every change is evaluated even after one
   // fails. Returns kTransactionCanceled when any write failed, each failure
   // in its results[i].error (kTransactionConflict for a claimed item).
-  Status ApplyTransaction(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results);
+  // With `evaluate_only` nothing is committed: the result is always
+  // kTransactionCanceled, with the failures the writes would have had.
+  Status ApplyTransaction(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results,
+                          bool evaluate_only = false);
 
   // Whether a transaction is writing any of these items.
   bool InTransaction(const std::vector<storage::Key>& keys) const;
@@ -112,7 +115,7 @@ class WritePath {
 
  private:
   Status Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
-             std::vector<ItemWriteResult>* results, bool all_errors);
+             std::vector<ItemWriteResult>* results, bool all_errors, bool evaluate_only = false);
 
   storage::Engine* engine_;
   int64_t collection_limit_;

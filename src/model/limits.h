@@ -25,5 +25,6 @@ inline constexpr int kMaxGlobalIndexes = 20;                // per table
 inline constexpr int kMaxProjectedAttributes = 100;         // NonKeyAttributes over all indexes of a table
 inline constexpr size_t kMaxTransactItems = 100;           // actions per TransactWriteItems or TransactGetItems
 inline constexpr size_t kMaxClientTokenLength = 36;        // ClientRequestToken
+inline constexpr size_t kMaxTransactPayloadBytes = 4 * 1024 * 1024;  // a TransactWriteItems request
 
 }  // namespace basalt::model
