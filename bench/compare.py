@@ -227,6 +227,19 @@ def cmd_probe(url, table, op, n):
         doc = body.get("Attributes", {}).get("doc", {}).get("M", {})
         ok = (st == 200 and doc.get("profile", {}).get("M", {}).get("city") == {"S": "probe"}
               and doc.get("scores", {}).get("L", [None, None])[1] == {"N": "7"})
+    elif op in ("TxnWrite2", "TxnWrite10"):
+        count = 2 if op == "TxnWrite2" else 10
+        st, body = call(url, "TransactWriteItems", {"TransactItems": [
+            {"Put": {"TableName": table, "Item": item("tprobe%02d" % i, i)}} for i in range(count)]})
+        st2, body2 = call(url, "GetItem", {"TableName": table, "Key": {"pk": {"S": "tprobe%02d" % (count - 1)}},
+                                           "ConsistentRead": True})
+        ok = st == 200 and st2 == 200 and "Item" in body2
+    elif op == "TxnGet10":
+        keys = [key(i) for i in range(0, n, max(1, n // 10))][:10]
+        st, body = call(url, "TransactGetItems", {"TransactItems": [
+            {"Get": {"TableName": table, "Key": {"pk": {"S": k}}}} for k in keys]})
+        got = [r.get("Item", {}).get("pk") for r in (body or {}).get("Responses", [])]
+        ok = st == 200 and got == [{"S": k} for k in keys]
     elif op in ("Query", "GsiQuery"):
         collections = max(1, n // 10)
         req = {"TableName": table, "KeyConditionExpression": "pk = :p",
@@ -354,6 +367,9 @@ def cmd_line(raw, server, op, ipr):
 
 
 OPS = [("GetItem", 1), ("BatchGetItem", 100), ("PutItem", 1), ("BatchWriteItem", 25)]
+# The transaction workloads (part "txn"), target 10x DynamoDB Local's throughput.
+TXN_OPS = [("TxnWrite2", "TransactWriteItems of 2 puts", 2), ("TxnWrite10", "TransactWriteItems of 10 puts", 10),
+           ("TxnGet10", "TransactGetItems of 10 items", 10)]
 # The query workloads (part "query"), with their targets against DynamoDB Local.
 QUERY_OPS = [("Query", "Query, 10 items", 10), ("ScanPage", "Scan page of 25 after a random start key", 50),
              ("GsiQuery", "GSI Query, 10 items", 10)]
@@ -425,7 +441,8 @@ def cmd_report(path):
     rows = []
     order = [(op, s) for op, _ in OPS + [(e, 1) for e, _ in EXPR_OPS] for s in ("basalt-mem", "local-mem")] + \
             [("PutItem", s) for s in ("basalt-sync", "basalt-relaxed", "local-disk")] + \
-            [(op, s) for op, _, _ in QUERY_OPS for s in ("basalt-q", "local-q", "basalt-q-big")]
+            [(op, s) for op, _, _ in QUERY_OPS for s in ("basalt-q", "local-q", "basalt-q-big")] + \
+            [(op, s) for op, _, _ in TXN_OPS for s in ("basalt-mem", "local-mem")]
     for op, server in order:
         st = stat(server, op)
         if st is None:
@@ -464,6 +481,9 @@ def cmd_report(path):
         add("%s req/s, in memory" % desc, b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
     for op, _ in OPS:
         add("%s p99 ms, in memory" % op, g("basalt-mem", op, "p99"), g("local-mem", op, "p99"), "", 2)
+    for op, desc, _ in TXN_OPS:
+        b, l = g("basalt-mem", op, "rps"), g("local-mem", op, "rps")
+        add("%s req/s, in memory" % desc, b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
     for op, desc, need in QUERY_OPS:
         b, l = g("basalt-q", op, "rps"), g("local-q", op, "rps")
         add("%s req/s, in memory" % desc, b, l, "", 0, ">= %dx" % need, ratio_ok(b, l, need))

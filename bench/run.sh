@@ -12,7 +12,7 @@
 #   BASALT_BIN=<repo>/build/src/basalt                       BENCH_OUT=DIR     keep raw results/logs there
 #   BENCH_NETNS=1        run in a private network namespace (see below); 0 to run in the host's
 #   BENCH_SKIP_LOCAL=1   measure Basalt only (no DynamoDB Local)
-#   BENCH_PARTS="mem durable query cold rss"   which parts to run (default all five)
+#   BENCH_PARTS="mem txn durable query cold rss"   which parts to run (default all six)
 #   BENCH_QUERY_KEYS=10000    items in the query table (10 per item collection and per GSI key)
 #   BENCH_QUERY_BIG=1000000   items in the large query table (Basalt only: DynamoDB Local would take
 #                             hours to load it); 0 skips the large table
@@ -30,10 +30,11 @@ helper="$here/compare.py"
 
 : "${BENCH_DURATION:=10s}" "${BENCH_WARMUP:=3s}" "${BENCH_SERVER_WARMUP:=28}" "${BENCH_THREADS:=2}" "${BENCH_CONNS:=32}"
 : "${BENCH_REPEAT:=1}" "${BENCH_KEYS:=10000}" "${BENCH_STARTS:=5}" "${BENCH_PORT_BASE:=8201}"
-: "${BENCH_PARTS:=mem durable query cold rss}" "${BENCH_QUERY_KEYS:=10000}" "${BENCH_QUERY_BIG:=1000000}"
+: "${BENCH_PARTS:=mem txn durable query cold rss}" "${BENCH_QUERY_KEYS:=10000}" "${BENCH_QUERY_BIG:=1000000}"
 : "${BASALT_BIN:=$repo/build/src/basalt}" "${BENCH_NETNS:=1}" "${BENCH_SKIP_LOCAL:=0}" "${BENCH_BASALT_FLAGS:=}"
 export BENCH_DURATION BENCH_WARMUP BENCH_SERVER_WARMUP BENCH_THREADS BENCH_CONNS BENCH_REPEAT BENCH_KEYS BENCH_STARTS \
-  BENCH_PORT_BASE BASALT_BIN BENCH_NETNS BENCH_SKIP_LOCAL BENCH_BASALT_FLAGS BENCH_PARTS BENCH_QUERY_KEYS BENCH_QUERY_BIG
+  BENCH_PORT_BASE BASALT_BIN BENCH_NETNS BENCH_SKIP_LOCAL BENCH_BASALT_FLAGS BENCH_PARTS BENCH_QUERY_KEYS BENCH_QUERY_BIG \
+  BENCH_TXN_ITEMS
 
 for tool in wrk curl "$py"; do
   command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
@@ -237,6 +238,36 @@ done
 measure UpdateItemAdd update_add.lua 1 "${mem[@]}"
 measure CondPutItem cond_put.lua 1 "${mem[@]}"
 measure NestedSet nested_set.lua 1 "${mem[@]}"
+if ! want txn; then
+  for s in "${mem[@]}"; do stop_server "$s"; done
+fi
+fi
+
+# ---- transactions, in memory, on the preloaded table of part "mem" (or a fresh one)
+if want txn; then
+echo "[1b/6] transactions in memory: TransactWriteItems of 2 and 10 puts, TransactGetItems of 10 items"
+if ! want mem; then
+  mem=(basalt-mem)
+  basalt_cmd "$port" --in-memory
+  start_server basalt-mem "$port" "$work" "${CMD[@]}"
+  if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
+    local_cmd "$((port + 1))" -inMemory
+    start_server local-mem "$((port + 1))" "$BENCH_LOCAL_DIR" "${CMD[@]}"
+    mem+=(local-mem)
+  fi
+  for s in "${mem[@]}"; do
+    "$py" "$helper" create "${URL[$s]}" bench
+    "$py" "$helper" preload "${URL[$s]}" bench "$BENCH_KEYS"
+  done
+fi
+for s in "${mem[@]}"; do
+  for script in txn_write.lua txn_get.lua; do
+    wrk_run "$s" "$script" "$(( BENCH_SERVER_WARMUP / 2 ))s" BENCH_OVERWRITE=1 >>"$work/wrk-warmup.log"
+  done
+done
+measure TxnGet10 txn_get.lua 10 "${mem[@]}"
+BENCH_TXN_ITEMS=2 measure TxnWrite2 txn_write.lua 2 "${mem[@]}"
+BENCH_TXN_ITEMS=10 measure TxnWrite10 txn_write.lua 10 "${mem[@]}"
 for s in "${mem[@]}"; do stop_server "$s"; done
 fi
 port=$((BENCH_PORT_BASE + 2))

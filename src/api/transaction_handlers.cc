@@ -2,6 +2,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <functional>
+#include <string_view>
 #include <tuple>
 
 #include "api/expressions.h"
@@ -172,7 +174,9 @@ Status TransactWriteItems(Context& ctx, const JsonValue& req, JsonWriter& out) {
   rapidjson::StringBuffer fingerprint;
   JsonWriter fw(fingerprint);
   items->Accept(fw);
-  in.fingerprint.assign(fingerprint.GetString(), fingerprint.GetSize());
+  // A hash, so that remembering a token for 10 minutes costs a few bytes
+  // whatever the request's size.
+  in.fingerprint = std::hash<std::string_view>{}(std::string_view(fingerprint.GetString(), fingerprint.GetSize()));
 
   BASALT_ASSIGN_OR_RETURN(db::TransactWriteOutput result, ctx.db->TransactWriteItems(ctx.scope, in));
   out.StartObject();

@@ -213,7 +213,7 @@ struct TransactAction {
 struct TransactWriteInput {
   std::vector<TransactAction> actions;
   std::optional<std::string> client_token;  // ClientRequestToken
-  std::string fingerprint;                  // the request's actions, canonically, for the token
+  uint64_t fingerprint = 0;                 // a hash of the request's actions as sent, for the token
 };
 
 struct TransactWriteOutput {
@@ -347,7 +347,7 @@ class Database {
 
   // ClientRequestToken -> what the transaction did, for 10 minutes.
   struct TokenEntry {
-    std::string fingerprint;
+    uint64_t fingerprint = 0;
     double expires_at = 0;
     bool done = false;
     TransactWriteOutput output;

@@ -479,7 +479,7 @@ TEST_F(DatabaseTest, ClientRequestTokensMakeTransactionsIdempotent) {
   ASSERT_TRUE(db_->CreateTable(scope_, HashRange("idem")).ok());
   TransactWriteInput in;
   in.client_token = "token";
-  in.fingerprint = "request one";
+  in.fingerprint = 1;
   expr::ValueMap values{{":one", Num("1")}};
   expr::Bindings bindings;
   bindings.values = &values;
@@ -489,7 +489,7 @@ TEST_F(DatabaseTest, ClientRequestTokensMakeTransactionsIdempotent) {
   ASSERT_TRUE(db_->TransactWriteItems(scope_, in).ok());
   ASSERT_TRUE(db_->TransactWriteItems(scope_, in).ok());
   EXPECT_EQ("{n: N1, pk: S\"c\", sk: N1}", Get("idem", Row("c", "1")));
-  in.fingerprint = "request two";
+  in.fingerprint = 2;
   EXPECT_EQ(Code::kIdempotentParameterMismatch, db_->TransactWriteItems(scope_, in).status().code());
   clock_.Advance(601);  // the window has passed: the token is free again
   ASSERT_TRUE(db_->TransactWriteItems(scope_, in).ok());
