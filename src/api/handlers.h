@@ -29,6 +29,9 @@ Status ListTables(Context&, const JsonValue&, JsonWriter&);
 Status DescribeEndpoints(Context&, const JsonValue&, JsonWriter&);
 Status DescribeLimits(Context&, const JsonValue&, JsonWriter&);
 Status UpdateTimeToLive(Context&, const JsonValue&, JsonWriter&);
+Status TagResource(Context&, const JsonValue&, JsonWriter&);
+Status UntagResource(Context&, const JsonValue&, JsonWriter&);
+Status ListTagsOfResource(Context&, const JsonValue&, JsonWriter&);
 Status DescribeTimeToLive(Context&, const JsonValue&, JsonWriter&);
 
 // Item operations (item_handlers.cc).

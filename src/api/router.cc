@@ -159,7 +159,8 @@ Handler FindHandler(std::string_view op) {
       {"Scan", Scan},             {"UpdateItem", UpdateItem},
       {"UpdateTable", UpdateTable},     {"TransactWriteItems", TransactWriteItems},
       {"TransactGetItems", TransactGetItems}, {"UpdateTimeToLive", UpdateTimeToLive},
-      {"DescribeTimeToLive", DescribeTimeToLive},
+      {"DescribeTimeToLive", DescribeTimeToLive}, {"TagResource", TagResource},
+      {"UntagResource", UntagResource},         {"ListTagsOfResource", ListTagsOfResource},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

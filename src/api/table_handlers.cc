@@ -230,10 +230,23 @@ Status ReadTags(const JsonValue& req, ConstraintErrors* errors, std::vector<db::
     }
     tags->push_back(db::Tag{key.value_or(""), value.value_or("")});
   }
-  if (tags->size() > 50) {
+  if (tags->size() > model::kMaxTagsPerResource) {
     return Status::Validation("One or more parameter values were invalid: Too many tags");
   }
   return Status::Ok();
+}
+
+// ResourceArn of the tagging operations: present, 1 to 1283 characters.
+Result<std::string> ReadResourceArn(const JsonValue& req, ConstraintErrors* errors) {
+  BASALT_ASSIGN_OR_RETURN(auto arn, GetString(req, "ResourceArn"));
+  if (!arn) {
+    errors->AddNull("resourceArn");
+  } else if (arn->empty() || arn->size() > 1283) {
+    errors->Add("'" + *arn + "'", "resourceArn",
+                arn->empty() ? "Member must have length greater than or equal to 1"
+                             : "Member must have length less than or equal to 1283");
+  }
+  return arn.value_or("");
 }
 
 struct KeyElement {
@@ -511,6 +524,61 @@ Status UpdateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   in.name = *name;
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->UpdateTable(ctx.scope, in));
   WriteDescriptionResponse(out, "TableDescription", d);
+  return Status::Ok();
+}
+
+Status TagResource(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(std::string arn, ReadResourceArn(req, &errors));
+  std::vector<db::Tag> tags;
+  if (!req.HasMember("Tags") || req["Tags"].IsNull()) errors.AddNull("tags");
+  BASALT_RETURN_IF_ERROR(ReadTags(req, &errors, &tags));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  BASALT_RETURN_IF_ERROR(ctx.db->TagResource(ctx.scope, arn, tags));
+  out.StartObject();
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status UntagResource(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(std::string arn, ReadResourceArn(req, &errors));
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* keys, GetArray(req, "TagKeys"));
+  std::vector<std::string> names;
+  if (!keys) {
+    errors.AddNull("tagKeys");
+  } else {
+    for (const auto& k : keys->GetArray()) {
+      if (!k.IsString()) return Status::Serialization(std::string(JsonKindName(k)) + " can not be converted to String");
+      names.emplace_back(k.GetString(), k.GetStringLength());
+    }
+  }
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  BASALT_RETURN_IF_ERROR(ctx.db->UntagResource(ctx.scope, arn, names));
+  out.StartObject();
+  out.EndObject();
+  return Status::Ok();
+}
+
+Status ListTagsOfResource(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(std::string arn, ReadResourceArn(req, &errors));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  BASALT_ASSIGN_OR_RETURN(std::vector<db::Tag> tags, ctx.db->ListTagsOfResource(ctx.scope, arn));
+  // At most 50 tags: one page, never a NextToken.
+  out.StartObject();
+  out.Key("Tags");
+  out.StartArray();
+  for (const auto& t : tags) {
+    out.StartObject();
+    out.Key("Key");
+    WriteString(out, t.key);
+    out.Key("Value");
+    WriteString(out, t.value);
+    out.EndObject();
+  }
+  out.EndArray();
+  out.EndObject();
   return Status::Ok();
 }
 

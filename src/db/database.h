@@ -309,6 +309,10 @@ class Database {
   Result<BatchWriteOutput> BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in);
   Result<TransactWriteOutput> TransactWriteItems(const Scope& scope, const TransactWriteInput& in);
   Result<TransactGetOutput> TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in);
+  // Tags of the table named by a table ARN.
+  Status TagResource(const Scope& scope, const std::string& arn, const std::vector<Tag>& tags);
+  Status UntagResource(const Scope& scope, const std::string& arn, const std::vector<std::string>& keys);
+  Result<std::vector<Tag>> ListTagsOfResource(const Scope& scope, const std::string& arn);
   Status UpdateTimeToLive(const Scope& scope, const std::string& table, const std::string& attribute, bool enabled);
   Result<TimeToLiveDescription> DescribeTimeToLive(const Scope& scope, const std::string& table);
   // One pass of the Time to Live sweeper (also run by its thread): deletes
@@ -330,6 +334,8 @@ class Database {
   void StartBackfill(std::shared_ptr<const TableMeta> table, IndexMeta index);
   // One step: indexes the next records after the cursor; true when done.
   Result<bool> BackfillStep(const TableMeta& table, const IndexMeta& index);
+  // The table a tagging request names by ARN (in the caller's region).
+  Result<std::shared_ptr<const TableMeta>> FindByArn(const Scope& scope, const std::string& arn);
   // Drops the key spaces of indexes that are gone.
   void DropIndexes(const std::vector<IndexMeta>& indexes);
 

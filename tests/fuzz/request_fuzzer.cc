@@ -1,5 +1,6 @@
 // libFuzzer target for the request decoder: the whole path from a request
-// body to a response, against an in-memory database holding two tables.
+// body to a response, against an in-memory database holding three tables
+// (one with an LSI and a GSI).
 // The first input byte picks the operation; the rest is the JSON body.
 // Any crash, sanitizer report, hang or a response that is not a 200/400 JSON
 // object (500 means an unexpected internal failure) is a finding.
@@ -32,7 +33,8 @@ Env* Setup() {
   env->router = std::make_unique<basalt::api::Router>(env->db.get(), basalt::api::RouterOptions{});
   for (const char* body :
        {R"({"TableName":"hash","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"})",
-        R"({"TableName":"range","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"B"},{"AttributeName":"sk","AttributeType":"N"}],"ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})"}) {
+        R"({"TableName":"range","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"B"},{"AttributeName":"sk","AttributeType":"N"}],"ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})",
+        R"({"TableName":"indexed","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"},{"AttributeName":"l","AttributeType":"S"},{"AttributeName":"g","AttributeType":"N"}],"BillingMode":"PAY_PER_REQUEST","LocalSecondaryIndexes":[{"IndexName":"lsi","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["x"]}}]})"}) {
     if (env->router->Handle({"DynamoDB_20120810.CreateTable", kAuth, "h", body}).status != 200) std::abort();
   }
   return env;
@@ -44,7 +46,8 @@ constexpr const char* kTargets[] = {
     "DynamoDB_20120810.BatchGetItem",  "DynamoDB_20120810.BatchWriteItem", "DynamoDB_20120810.DescribeTable",
     "DynamoDB_20120810.ListTables",    "DynamoDB_20120810.UpdateTable", "DynamoDB_20120810.CreateTable",
     "DynamoDB_20120810.UpdateItem",    "DynamoDB_20120810.Query",       "DynamoDB_20120810.Scan",
-    "DynamoDB_20120810.Unknown",
+    "DynamoDB_20120810.Unknown",       "DynamoDB_20120810.TransactWriteItems", "DynamoDB_20120810.TransactGetItems",
+    "DynamoDB_20120810.UpdateTimeToLive", "DynamoDB_20120810.DescribeTimeToLive",
 };
 
 }  // namespace
