@@ -192,6 +192,22 @@ measure() {
   done
 }
 
+# start_mem_pair BASALT_NAME LOCAL_NAME ARRAY: start Basalt --in-memory and (unless BENCH_SKIP_LOCAL)
+# DynamoDB Local -inMemory on the next two ports; ARRAY is set to the names of those started.
+start_mem_pair() {
+  local -n started=$3
+  started=("$1")
+  basalt_cmd "$port" --in-memory
+  start_server "$1" "$port" "$work" "${CMD[@]}"
+  next_port
+  if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
+    local_cmd "$port" -inMemory
+    start_server "$2" "$port" "$BENCH_LOCAL_DIR" "${CMD[@]}"
+    started+=("$2")
+  fi
+  next_port
+}
+
 # new_datadir: set DATADIR to a fresh directory, removed at exit (/tmp must be a real disk here)
 new_datadir() {
   DATADIR=$(mktemp -d /tmp/basalt-bench-data.XXXXXX)
@@ -209,16 +225,7 @@ want() { [[ " $BENCH_PARTS " == *" $1 "* ]]; }
 # ---- in memory: both servers up at once, the operations measured in turn on each
 if want mem; then
 echo "[1/6] in memory: Basalt --in-memory vs DynamoDB Local -inMemory"
-mem=(basalt-mem)
-basalt_cmd "$port" --in-memory
-start_server basalt-mem "$port" "$work" "${CMD[@]}"
-next_port
-if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
-  local_cmd "$port" -inMemory
-  start_server local-mem "$port" "$BENCH_LOCAL_DIR" "${CMD[@]}"
-  mem+=(local-mem)
-fi
-next_port
+start_mem_pair basalt-mem local-mem mem
 for s in "${mem[@]}"; do
   "$py" "$helper" create "${URL[$s]}" bench
   "$py" "$helper" preload "${URL[$s]}" bench "$BENCH_KEYS"
@@ -247,14 +254,7 @@ fi
 if want txn; then
 echo "[1b/6] transactions in memory: TransactWriteItems of 2 and 10 puts, TransactGetItems of 10 items"
 if ! want mem; then
-  mem=(basalt-mem)
-  basalt_cmd "$port" --in-memory
-  start_server basalt-mem "$port" "$work" "${CMD[@]}"
-  if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
-    local_cmd "$((port + 1))" -inMemory
-    start_server local-mem "$((port + 1))" "$BENCH_LOCAL_DIR" "${CMD[@]}"
-    mem+=(local-mem)
-  fi
+  start_mem_pair basalt-mem local-mem mem
   for s in "${mem[@]}"; do
     "$py" "$helper" create "${URL[$s]}" bench
     "$py" "$helper" preload "${URL[$s]}" bench "$BENCH_KEYS"
@@ -304,16 +304,7 @@ port=$((BENCH_PORT_BASE + 5))
 # alone on a large table, to show that Query latency does not grow with the table.
 if want query; then
 echo "[3/6] Query, Scan page, GSI Query: $BENCH_QUERY_KEYS items (both), $BENCH_QUERY_BIG items (Basalt)"
-qs=(basalt-q)
-basalt_cmd "$port" --in-memory
-start_server basalt-q "$port" "$work" "${CMD[@]}"
-next_port
-if [[ $BENCH_SKIP_LOCAL != 1 ]]; then
-  local_cmd "$port" -inMemory
-  start_server local-q "$port" "$BENCH_LOCAL_DIR" "${CMD[@]}"
-  qs+=(local-q)
-fi
-next_port
+start_mem_pair basalt-q local-q qs
 for s in "${qs[@]}"; do
   "$py" "$helper" create_query "${URL[$s]}" benchq
   "$py" "$helper" preload_query "${URL[$s]}" benchq "$BENCH_QUERY_KEYS"

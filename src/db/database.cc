@@ -35,6 +35,21 @@ std::string NewUuid() {
 
 std::string Invalid(const std::string& what) { return "One or more parameter values were invalid: " + what; }
 
+// DynamoDB's error when some of `keys` are not in `shown` (the
+// AttributeDefinitions of the request), or Ok.
+Status CheckKeysDefined(const std::vector<std::string>& keys, const std::vector<model::KeyAttribute>& defined,
+                        const std::vector<model::KeyAttribute>& shown) {
+  bool missing = std::any_of(keys.begin(), keys.end(), [&](const std::string& k) {
+    return std::none_of(defined.begin(), defined.end(), [&](const auto& d) { return d.name == k; });
+  });
+  if (!missing) return Status::Ok();
+  std::string msg = "Some index key attributes are not defined in AttributeDefinitions. Keys: [";
+  for (size_t i = 0; i < keys.size(); ++i) msg += (i ? ", " : "") + keys[i];
+  msg += "], AttributeDefinitions: [";
+  for (size_t i = 0; i < shown.size(); ++i) msg += (i ? ", " : "") + shown[i].name;
+  return Status::Validation(Invalid(msg + "]"));
+}
+
 // Every attribute named by the table's and its indexes' key schemas must be
 // defined, and nothing else.
 Status CheckAttributeDefinitions(const std::vector<model::KeyAttribute>& defs,
@@ -43,18 +58,8 @@ Status CheckAttributeDefinitions(const std::vector<model::KeyAttribute>& defs,
   for (const auto& a : defs) {
     if (!defined.insert(a.name).second) return Status::Validation("Cannot have two attributes with the same name");
   }
+  BASALT_RETURN_IF_ERROR(CheckKeysDefined(key_names, defs, defs));
   std::set<std::string> used(key_names.begin(), key_names.end());
-  std::vector<std::string> missing;
-  for (const auto& k : key_names) {
-    if (!defined.count(k)) missing.push_back(k);
-  }
-  if (!missing.empty()) {
-    std::string msg = "Some index key attributes are not defined in AttributeDefinitions. Keys: [";
-    for (size_t i = 0; i < key_names.size(); ++i) msg += (i ? ", " : "") + key_names[i];
-    msg += "], AttributeDefinitions: [";
-    for (size_t i = 0; i < defs.size(); ++i) msg += (i ? ", " : "") + defs[i].name;
-    return Status::Validation(Invalid(msg + "]"));
-  }
   if (defs.size() != used.size()) {
     return Status::Validation(
         Invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in "
@@ -159,16 +164,10 @@ Result<std::vector<IndexMeta>> BuildIndexes(const CreateTableInput& in) {
   return out;
 }
 
-std::vector<std::string> KeyNamesOf(const model::KeySchema& ks) {
-  std::vector<std::string> names{ks.hash.name};
-  if (ks.range) names.push_back(ks.range->name);
-  return names;
-}
-
 Status CheckKeySchema(const CreateTableInput& in, const std::vector<IndexMeta>& indexes) {
-  std::vector<std::string> names = KeyNamesOf(in.key_schema);
+  std::vector<std::string> names = model::KeyNames(in.key_schema);
   for (const IndexMeta& i : indexes) {
-    for (const auto& n : KeyNamesOf(i.key_schema)) {
+    for (const auto& n : model::KeyNames(i.key_schema)) {
       if (std::find(names.begin(), names.end(), n) == names.end()) names.push_back(n);
     }
   }
@@ -586,18 +585,7 @@ Status Database::UpdateIndexes(const UpdateTableInput& in, TableMeta* meta) {
               "AttributeDefinitions");
         }
         BASALT_ASSIGN_OR_RETURN(IndexMeta index, BuildIndex(u.index, defs, meta->key_schema, meta->billing_mode));
-        for (const auto& k : KeyNamesOf(index.key_schema)) {
-          if (std::none_of(defs.begin(), defs.end(), [&](const auto& d) { return d.name == k; })) {
-            std::string msg = "Some index key attributes are not defined in AttributeDefinitions. Keys: [";
-            auto names = KeyNamesOf(index.key_schema);
-            for (size_t i = 0; i < names.size(); ++i) msg += (i ? ", " : "") + names[i];
-            msg += "], AttributeDefinitions: [";
-            for (size_t i = 0; i < in.attribute_definitions.size(); ++i) {
-              msg += (i ? ", " : "") + in.attribute_definitions[i].name;
-            }
-            return Status::Validation(Invalid(msg + "]"));
-          }
-        }
+        BASALT_RETURN_IF_ERROR(CheckKeysDefined(model::KeyNames(index.key_schema), defs, in.attribute_definitions));
         BASALT_ASSIGN_OR_RETURN(index.id, catalog_.NewId());
         index.backfilling = true;
         meta->indexes.push_back(std::move(index));
@@ -627,9 +615,9 @@ Status Database::UpdateIndexes(const UpdateTableInput& in, TableMeta* meta) {
     }
   }
   // Attribute definitions are what the keys of the table and its indexes use.
-  std::vector<std::string> used = KeyNamesOf(meta->key_schema);
+  std::vector<std::string> used = model::KeyNames(meta->key_schema);
   for (const IndexMeta& i : meta->indexes) {
-    for (const auto& n : KeyNamesOf(i.key_schema)) used.push_back(n);
+    for (const auto& n : model::KeyNames(i.key_schema)) used.push_back(n);
   }
   std::erase_if(defs, [&](const model::KeyAttribute& d) {
     return std::find(used.begin(), used.end(), d.name) == used.end();

@@ -47,8 +47,8 @@ struct ConsumedCapacity {
   std::string table;
   double read_units = 0;   // on the table itself
   double write_units = 0;
-  std::map<std::string, double> global_indexes;  // units by index name
-  std::map<std::string, double> local_indexes;
+  std::map<std::string, double> global_indexes = {};  // units by index name
+  std::map<std::string, double> local_indexes = {};
 
   double Total() const;
   // Adds what one item write consumed on the indexes.

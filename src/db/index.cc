@@ -10,10 +10,6 @@
 namespace basalt::db {
 namespace {
 
-bool IsKeyOf(const model::KeySchema& schema, std::string_view name) {
-  return schema.hash.name == name || (schema.range && schema.range->name == name);
-}
-
 // The value of key attribute `attr` in `item` if present with its declared type.
 const model::AttributeValue* KeyValue(const model::Item& item, const model::KeyAttribute& attr) {
   auto it = item.find(attr.name);
@@ -32,7 +28,8 @@ bool IndexProjects(const TableMeta& table, const IndexMeta& index, std::string_v
         return true;
       }
       [[fallthrough]];
-    case ProjectionType::kKeysOnly: return IsKeyOf(table.key_schema, name) || IsKeyOf(index.key_schema, name);
+    case ProjectionType::kKeysOnly:
+      return model::IsKeyAttribute(table.key_schema, name) || model::IsKeyAttribute(index.key_schema, name);
   }
   return false;
 }
@@ -48,8 +45,7 @@ model::Item ProjectToIndex(const TableMeta& table, const IndexMeta& index, const
 
 Status CheckIndexKeys(const TableMeta& table, const std::vector<IndexMeta>& indexes, const model::Item& item) {
   for (const IndexMeta& index : indexes) {
-    for (const model::KeyAttribute* attr : {&index.key_schema.hash, index.key_schema.range ? &*index.key_schema.range : nullptr}) {
-      if (!attr) continue;
+    for (const model::KeyAttribute* attr : model::KeyAttributes(index.key_schema)) {
       auto it = item.find(attr->name);
       if (it == item.end()) continue;
       if (it->second.type() != attr->type) {

@@ -14,17 +14,14 @@ namespace {
 // errors are the write path's.
 Status CheckUpdatedIndexKeys(const TableMeta& table, const model::Item& item) {
   for (const IndexMeta& index : table.indexes) {
-    for (const model::KeyAttribute* key : {&index.key_schema.hash, index.key_schema.range ? &*index.key_schema.range : nullptr}) {
-      if (!key) continue;
-      const std::string& name = key->name;
-      auto it = item.find(name);
-      if (it == item.end() || (it->second.type() != model::Type::kS && it->second.type() != model::Type::kB)) continue;
-      const model::KeyAttribute& attr = *key;
-      if (it->second.type() == attr.type && it->second.str().empty()) {
+    for (const model::KeyAttribute* attr : model::KeyAttributes(index.key_schema)) {
+      auto it = item.find(attr->name);
+      if (it == item.end() || it->second.type() != attr->type) continue;
+      if ((attr->type == model::Type::kS || attr->type == model::Type::kB) && it->second.str().empty()) {
         return Status::Validation(
             "One or more parameter values are not valid. The update expression attempted to update a secondary "
             "index key to a value that is not supported. The AttributeValue for a key attribute cannot contain an "
-            "empty " + std::string(attr.type == model::Type::kS ? "string" : "binary") + " value.");
+            "empty " + std::string(attr->type == model::Type::kS ? "string" : "binary") + " value.");
       }
     }
   }
@@ -104,9 +101,7 @@ ItemChange CheckChange(const WriteCondition& condition) {
 
 ItemChange UpdateChange(const TableMeta& table, const model::PrimaryKey& key, const std::optional<expr::Update>& update,
                         const WriteCondition& condition) {
-  std::vector<std::string> key_names{table.key_schema.hash.name};
-  if (table.key_schema.range) key_names.push_back(table.key_schema.range->name);
-  return [&table, key_item = model::KeyToItem(table.key_schema, key), key_names = std::move(key_names), &update,
+  return [&table, key_item = model::KeyToItem(table.key_schema, key), key_names = model::KeyNames(table.key_schema), &update,
           &condition](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
     BASALT_RETURN_IF_ERROR(CheckCondition(condition, old));
     // An update of an absent item creates it from its key, as DynamoDB does.

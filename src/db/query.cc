@@ -132,8 +132,7 @@ class PageBuilder {
   model::Item KeyOf(const model::Item& item) const {
     model::Item key;
     auto add = [&](const model::KeySchema& ks) {
-      for (const model::KeyAttribute* a : {&ks.hash, ks.range ? &*ks.range : nullptr}) {
-        if (!a) continue;
+      for (const model::KeyAttribute* a : model::KeyAttributes(ks)) {
         auto it = item.find(a->name);
         if (it != item.end()) key.insert(*it);
       }
@@ -212,33 +211,24 @@ Result<std::pair<std::string, std::string>> StartPosition(const Source& src, con
     // DynamoDB answers every malformed GSI start key alike.
     const Status bad = Invalid("The provided starting key is invalid: The provided key element does not match the schema");
     auto pos = EntryKey(src.table, *src.index, esk);
-    size_t keys = 0;
     for (const auto& [name, value] : esk) {
-      bool is_key = name == src.table.key_schema.hash.name ||
-                    (src.table.key_schema.range && name == src.table.key_schema.range->name) ||
-                    name == src.index->key_schema.hash.name ||
-                    (src.index->key_schema.range && name == src.index->key_schema.range->name);
-      if (!is_key) return bad;
-      ++keys;
+      if (!model::IsKeyAttribute(src.table.key_schema, name) && !model::IsKeyAttribute(src.index->key_schema, name)) {
+        return bad;
+      }
     }
-    if (!pos || keys != esk.size()) return bad;
+    if (!pos) return bad;
     return *pos;
   }
   if (src.index) {
-    for (const model::KeyAttribute* a : {&src.index->key_schema.hash,
-                                         src.index->key_schema.range ? &*src.index->key_schema.range : nullptr}) {
-      if (a && a->name != src.table.key_schema.hash.name &&
-          !(src.table.key_schema.range && a->name == src.table.key_schema.range->name)) {
-        ++expected;
-      }
+    for (const model::KeyAttribute* a : model::KeyAttributes(src.index->key_schema)) {
+      if (!model::IsKeyAttribute(src.table.key_schema, a->name)) ++expected;
     }
   }
   if (esk.size() != expected) return Invalid("Exclusive Start Key must have same size as table's key schema");
   model::Item table_key;
-  for (const auto& name : {src.table.key_schema.hash.name,
-                           src.table.key_schema.range ? src.table.key_schema.range->name : std::string()}) {
-    auto it = esk.find(name);
-    if (!name.empty() && it != esk.end()) table_key.insert(*it);
+  for (const model::KeyAttribute* a : model::KeyAttributes(src.table.key_schema)) {
+    auto it = esk.find(a->name);
+    if (it != esk.end()) table_key.insert(*it);
   }
   auto key = model::KeyFromKeyMap(src.table.key_schema, table_key);
   if (!key.ok()) return Invalid("The provided starting key is invalid: " + key.status().message());
@@ -253,14 +243,11 @@ Result<std::pair<std::string, std::string>> StartPosition(const Source& src, con
 
 // Query filters may not name the key attributes of what is queried.
 Status CheckFilterAvoidsKeys(const model::KeySchema& keys, const expr::Condition& c) {
-  for (const expr::Operand& o : c.args) {
-    if (o.kind != expr::Operand::Kind::kPath || o.path.empty()) continue;
-    const std::string& name = o.path[0].name;
-    if (name == keys.hash.name || (keys.range && name == keys.range->name)) {
+  for (const std::string& name : TopLevelNames(c)) {
+    if (model::IsKeyAttribute(keys, name)) {
       return Invalid("Filter Expression can only contain non-primary key attributes: Primary key attribute: " + name);
     }
   }
-  for (const expr::Condition& child : c.children) BASALT_RETURN_IF_ERROR(CheckFilterAvoidsKeys(keys, child));
   return Status::Ok();
 }
 

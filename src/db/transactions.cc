@@ -47,8 +47,7 @@ CancellationReason ReasonFor(const Status& st, bool return_old) {
 }
 
 bool HasKeyOfWrongType(const model::KeySchema& ks, const model::Item& item) {
-  for (const model::KeyAttribute* a : {&ks.hash, ks.range ? &*ks.range : nullptr}) {
-    if (!a) continue;
+  for (const model::KeyAttribute* a : model::KeyAttributes(ks)) {
     auto it = item.find(a->name);
     if (it != item.end() && it->second.type() != a->type) return true;
   }

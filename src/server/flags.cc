@@ -16,6 +16,17 @@ Result<uint16_t> ParsePort(const std::string& flag, const std::string& v) {
   return static_cast<uint16_t>(port);
 }
 
+// An integer flag value in [lo, hi].
+Result<int> ParseInt(const std::string& flag, const std::string& v, int lo, int hi) {
+  int n = 0;
+  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (ec != std::errc() || p != v.data() + v.size() || n < lo || n > hi) {
+    return Bad("invalid value for " + flag + ": '" + v + "' (expected " + std::to_string(lo) + "-" +
+               std::to_string(hi) + ")");
+  }
+  return n;
+}
+
 }  // namespace
 
 std::string HelpText() {
@@ -97,20 +108,10 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       }
     } else if (flag == "--threads") {
       BASALT_ASSIGN_OR_RETURN(std::string v, next());
-      int n = 0;
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc() || p != v.data() + v.size() || n < 1 || n > 1024) {
-        return Bad("invalid value for --threads: '" + v + "' (expected 1-1024)");
-      }
-      c.threads = n;
+      BASALT_ASSIGN_OR_RETURN(c.threads, ParseInt(flag, v, 1, 1024));
     } else if (flag == "--ttl-sweep-interval") {
       BASALT_ASSIGN_OR_RETURN(std::string v, next());
-      int n = 0;
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc() || p != v.data() + v.size() || n < 1 || n > 86400) {
-        return Bad("invalid value for --ttl-sweep-interval: '" + v + "' (expected 1-86400)");
-      }
-      c.ttl_sweep_seconds = n;
+      BASALT_ASSIGN_OR_RETURN(c.ttl_sweep_seconds, ParseInt(flag, v, 1, 86400));
     } else if (flag == "-sharedDb") {
       c.shared_db = true;
     } else if (flag == "-delayTransientStatuses") {
