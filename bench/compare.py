@@ -6,6 +6,9 @@ Subcommands (all talk plain HTTP/JSON to 127.0.0.1, no SDK, so the numbers don't
   create URL TABLE                      CreateTable (hash key pk:S, PAY_PER_REQUEST) and wait for ACTIVE
   preload URL TABLE N                   BatchWriteItem keys k00000000..k(N-1), the ones the read scripts ask for
   probe URL TABLE OP N                  one request shaped like the wrk script's, checked (a smoke test)
+  create_streamed URL TABLE             CreateTable as `create`, with a NEW_AND_OLD_IMAGES stream
+  iterators URL TABLE N FILE            N shard iterators (AT_SEQUENCE_NUMBER) at random records of the table's
+                                        stream, one per line in FILE, for lua/get_records.lua
   coldstart PIDFILE OUT NAME CWD -- CMD...   start CMD (it listens on the port in OUT's URL) N times,
                                         time process start -> first ListTables answered
   rss PIDFILE OUT NAME URL CWD -- CMD...     start CMD, create a table, idle 1 s, read VmRSS
@@ -37,7 +40,7 @@ def hostport(url):
     return host, int(port)
 
 
-def call(url, op, body, timeout=30, conn=None):
+def call(url, op, body, timeout=30, conn=None, prefix="DynamoDB_20120810."):
     host, port = hostport(url)
     own = conn is None
     if own:
@@ -45,7 +48,7 @@ def call(url, op, body, timeout=30, conn=None):
     try:
         conn.request("POST", "/", body=json.dumps(body), headers={
             "Content-Type": "application/x-amz-json-1.0",
-            "X-Amz-Target": "DynamoDB_20120810." + op,
+            "X-Amz-Target": prefix + op,
             "Authorization": AUTH,
         })
         r = conn.getresponse()
@@ -129,6 +132,58 @@ def cmd_create_query(url, table):
     })
 
 
+def cmd_create_streamed(url, table):
+    create_table(url, table, {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})
+
+
+def streams_call(url, op, body):
+    st, out = call(url, op, body, prefix="DynamoDBStreams_20120810.")
+    if st != 200:
+        die("%s on %s: %s %s" % (op, url, st, json.dumps(out)[:300]))
+    return out
+
+
+def cmd_iterators(url, table, n, path):
+    """Reads the whole stream once for its sequence numbers, then writes n AT_SEQUENCE_NUMBER iterators at
+    random records (records with at least 100 after them in their shard, so that each GetRecords of
+    lua/get_records.lua returns a full page)."""
+    import random
+    st, body = call(url, "DescribeTable", {"TableName": table})
+    arn = body["Table"]["LatestStreamArn"]
+    shards, start = [], None
+    while True:
+        req = {"StreamArn": arn}
+        if start:
+            req["ExclusiveStartShardId"] = start
+        desc = streams_call(url, "DescribeStream", req)["StreamDescription"]
+        shards += [s["ShardId"] for s in desc["Shards"]]
+        start = desc.get("LastEvaluatedShardId")
+        if not start:
+            break
+    positions = []
+    for shard in shards:
+        it = streams_call(url, "GetShardIterator", {"StreamArn": arn, "ShardId": shard,
+                                                    "ShardIteratorType": "TRIM_HORIZON"})["ShardIterator"]
+        seqs = []
+        while it:
+            page = streams_call(url, "GetRecords", {"ShardIterator": it, "Limit": 1000})
+            seqs += [r["dynamodb"]["SequenceNumber"] for r in page["Records"]]
+            if not page["Records"]:
+                break
+            it = page.get("NextShardIterator")
+        positions += [(shard, q) for q in seqs[:-100]]
+    if not positions:
+        die("the stream of %s on %s has too few records" % (table, url))
+    rng = random.Random(7)
+    with open(path, "w") as f:
+        for _ in range(int(n)):
+            shard, seq = rng.choice(positions)
+            f.write(streams_call(url, "GetShardIterator", {"StreamArn": arn, "ShardId": shard,
+                                                           "ShardIteratorType": "AT_SEQUENCE_NUMBER",
+                                                           "SequenceNumber": seq})["ShardIterator"] + "\n")
+    print("  %s: %d records in %d shards; %s iterators" % (url, len(positions) + 100 * len(shards), len(shards), n))
+
+
 def query_item(i, collections):
     """Item i of the query table (see lua/common.lua: 10 items per collection and per GSI key)."""
     return {"pk": {"S": "q%08d" % (i // 10)}, "sk": {"N": str(i % 10)}, "g": {"S": "g%08d" % (i % collections)},
@@ -190,8 +245,8 @@ def cmd_preload(url, table, n, make=None, by_index=False):
 def cmd_probe(url, table, op, n):
     """Send one request shaped like the wrk script's and check the answer."""
     n = int(n)
-    if op == "PutItem":
-        st, body = call(url, op, {"TableName": table, "Item": item("wprobe", 1)})
+    if op in ("PutItem", "PutNoStream", "PutStream"):
+        st, body = call(url, "PutItem", {"TableName": table, "Item": item("wprobe", 1)})
         ok = st == 200
     elif op == "GetItem":
         k = key(n - 1)
@@ -249,6 +304,11 @@ def cmd_probe(url, table, op, n):
                    "ExpressionAttributeValues": {":g": {"S": "g%08d" % (collections - 1)}}}
         st, body = call(url, "Query", req)
         ok = st == 200 and body.get("Count") == 10
+    elif op == "GetRecords":
+        with open(os.environ["BENCH_ITERATORS"]) as f:
+            it = f.readline().strip()
+        body = streams_call(url, "GetRecords", {"ShardIterator": it, "Limit": 100})
+        st, ok = 200, len(body["Records"]) == 100 and "NewImage" in body["Records"][0]["dynamodb"]
     elif op == "ScanPage":
         st, body = call(url, "Scan", {"TableName": table, "Limit": 25,
                                       "ExclusiveStartKey": {"pk": {"S": "q%08d" % 0}, "sk": {"N": "3"}}})
@@ -385,7 +445,13 @@ LABELS = {
     "basalt-q": "Basalt --in-memory",
     "local-q": "DynamoDB Local -inMemory",
     "basalt-q-big": "Basalt --in-memory, large table",
+    "basalt-st": "Basalt --in-memory",
+    "local-st": "DynamoDB Local -inMemory",
 }
+# The Streams workloads (part "streams"): PutItem without and with a NEW_AND_OLD_IMAGES stream, and
+# GetRecords of 100 records from a random position.
+STREAM_OPS = [("PutNoStream", "PutItem, no stream", 1), ("PutStream", "PutItem, NEW_AND_OLD_IMAGES stream", 1),
+              ("GetRecords", "GetRecords of 100 records", 100)]
 
 
 def med(xs):
@@ -442,7 +508,8 @@ def cmd_report(path):
     order = [(op, s) for op, _ in OPS + [(e, 1) for e, _ in EXPR_OPS] for s in ("basalt-mem", "local-mem")] + \
             [("PutItem", s) for s in ("basalt-sync", "basalt-relaxed", "local-disk")] + \
             [(op, s) for op, _, _ in QUERY_OPS for s in ("basalt-q", "local-q", "basalt-q-big")] + \
-            [(op, s) for op, _, _ in TXN_OPS for s in ("basalt-mem", "local-mem")]
+            [(op, s) for op, _, _ in TXN_OPS for s in ("basalt-mem", "local-mem")] + \
+            [(op, s) for op, _, _ in STREAM_OPS for s in ("basalt-st", "local-st")]
     for op, server in order:
         st = stat(server, op)
         if st is None:
@@ -487,6 +554,8 @@ def cmd_report(path):
     for op, desc, need in QUERY_OPS:
         b, l = g("basalt-q", op, "rps"), g("local-q", op, "rps")
         add("%s req/s, in memory" % desc, b, l, "", 0, ">= %dx" % need, ratio_ok(b, l, need))
+    for op, desc, _ in STREAM_OPS:
+        add("%s items/s, in memory" % desc, g("basalt-st", op, "items"), g("local-st", op, "items"), "", 0)
     b, l = g("basalt-relaxed", "PutItem", "rps"), g("local-mem", "PutItem", "rps")
     add("PutItem/s: Basalt relaxed vs Local in memory", b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
     b, l = g("basalt-sync", "PutItem", "rps"), g("local-disk", "PutItem", "rps")
@@ -500,6 +569,16 @@ def cmd_report(path):
     add("idle RSS MB (one table)", b, l, "", 1, "Basalt < 20 MB", None if b is None else b < 20)
     print("Basalt vs DynamoDB Local (ratio = Basalt / Local)")
     print(table(["figure", "Basalt", "DynamoDB Local", "ratio", "target", "result"], comp))
+    overhead = []
+    for server in ("basalt-st", "local-st"):
+        plain, streamed = g(server, "PutNoStream", "rps"), g(server, "PutStream", "rps")
+        if plain and streamed:
+            overhead.append([LABELS[server], fmt_num(plain), fmt_num(streamed),
+                             "%.1f%%" % (100.0 * (plain - streamed) / plain)])
+    if overhead:
+        print()
+        print("Stream overhead on PutItem (NEW_AND_OLD_IMAGES stream vs none)")
+        print(table(["server", "PutItem/s, no stream", "PutItem/s, stream", "throughput lost"], overhead))
     sizes = {r["server"]: r["items"] for r in recs if r["kind"] == "table_size"}
     grow = []
     for op, desc, _ in QUERY_OPS:

@@ -12,7 +12,7 @@
 #   BASALT_BIN=<repo>/build/src/basalt                       BENCH_OUT=DIR     keep raw results/logs there
 #   BENCH_NETNS=1        run in a private network namespace (see below); 0 to run in the host's
 #   BENCH_SKIP_LOCAL=1   measure Basalt only (no DynamoDB Local)
-#   BENCH_PARTS="mem txn durable query cold rss"   which parts to run (default all six)
+#   BENCH_PARTS="mem txn durable query streams cold rss"   which parts to run (default all seven)
 #   BENCH_QUERY_KEYS=10000    items in the query table (10 per item collection and per GSI key)
 #   BENCH_QUERY_BIG=1000000   items in the large query table (Basalt only: DynamoDB Local would take
 #                             hours to load it); 0 skips the large table
@@ -30,7 +30,7 @@ helper="$here/compare.py"
 
 : "${BENCH_DURATION:=10s}" "${BENCH_WARMUP:=3s}" "${BENCH_SERVER_WARMUP:=28}" "${BENCH_THREADS:=2}" "${BENCH_CONNS:=32}"
 : "${BENCH_REPEAT:=1}" "${BENCH_KEYS:=10000}" "${BENCH_STARTS:=5}" "${BENCH_PORT_BASE:=8201}"
-: "${BENCH_PARTS:=mem txn durable query cold rss}" "${BENCH_QUERY_KEYS:=10000}" "${BENCH_QUERY_BIG:=1000000}"
+: "${BENCH_PARTS:=mem txn durable query streams cold rss}" "${BENCH_QUERY_KEYS:=10000}" "${BENCH_QUERY_BIG:=1000000}"
 : "${BASALT_BIN:=$repo/build/src/basalt}" "${BENCH_NETNS:=1}" "${BENCH_SKIP_LOCAL:=0}" "${BENCH_BASALT_FLAGS:=}"
 export BENCH_DURATION BENCH_WARMUP BENCH_SERVER_WARMUP BENCH_THREADS BENCH_CONNS BENCH_REPEAT BENCH_KEYS BENCH_STARTS \
   BENCH_PORT_BASE BASALT_BIN BENCH_NETNS BENCH_SKIP_LOCAL BENCH_BASALT_FLAGS BENCH_PARTS BENCH_QUERY_KEYS BENCH_QUERY_BIG \
@@ -330,6 +330,28 @@ if (( BENCH_QUERY_BIG > 0 )); then
   done
   stop_server basalt-q-big
 fi
+fi
+port=$((BENCH_PORT_BASE + 7))
+
+# ---- Streams, in memory: PutItem on a table without and with a NEW_AND_OLD_IMAGES stream (the
+# overhead), then GetRecords of 100 records from random positions of the stream those writes made.
+if want streams; then
+echo "[3b/6] Streams in memory: PutItem without and with a NEW_AND_OLD_IMAGES stream; GetRecords"
+port=$((BENCH_PORT_BASE + 11))
+start_mem_pair basalt-st local-st st
+for s in "${st[@]}"; do
+  "$py" "$helper" create "${URL[$s]}" bench
+  "$py" "$helper" create_streamed "${URL[$s]}" benchs
+  server_warmup "$s" $(( BENCH_SERVER_WARMUP / 2 )) put.lua
+  wrk_run "$s" put.lua "$(( BENCH_SERVER_WARMUP / 2 ))s" BENCH_TABLE=benchs BENCH_OVERWRITE=1 >>"$work/wrk-warmup.log"
+done
+MEASURE_TABLE=bench measure PutNoStream put.lua 1 "${st[@]}"
+MEASURE_TABLE=benchs measure PutStream put.lua 1 "${st[@]}"
+for s in "${st[@]}"; do
+  "$py" "$helper" iterators "${URL[$s]}" benchs 1000 "$work/iterators-$s.txt"
+  BENCH_ITERATORS="$work/iterators-$s.txt" MEASURE_TABLE=benchs measure GetRecords get_records.lua 100 "$s"
+done
+for s in "${st[@]}"; do stop_server "$s"; done
 fi
 port=$((BENCH_PORT_BASE + 7))
 

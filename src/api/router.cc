@@ -11,6 +11,7 @@ namespace basalt::api {
 namespace {
 
 constexpr std::string_view kTargetPrefix = "DynamoDB_20120810.";
+constexpr std::string_view kStreamsTargetPrefix = "DynamoDBStreams_20120810.";
 constexpr const char* kDynamoNs = "com.amazonaws.dynamodb.v20120810#";
 constexpr const char* kCoralService = "com.amazon.coral.service#";
 
@@ -41,6 +42,10 @@ ErrorShape ShapeOf(Code code) {
     case Code::kIdempotentParameterMismatch:
       return {400, std::string(kDynamoNs) + "IdempotentParameterMismatchException"};
     case Code::kTransactionInProgress: return {400, std::string(kDynamoNs) + "TransactionInProgressException"};
+    case Code::kExpiredIterator:
+      return {400, "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException"};
+    case Code::kTrimmedDataAccess:
+      return {400, "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"};
     case Code::kRequestTooLarge: return {413, std::string(kCoralService) + "RequestEntityTooLargeException"};
     default: return {500, std::string(kDynamoNs) + "InternalServerError"};
   }
@@ -114,7 +119,11 @@ ApiResponse Router::Handle(const ApiRequest& req) const {
       return ErrorResponse(Status(Code::kMissingAuthentication, "Request is missing Authentication Token"));
     }
     Handler handler = nullptr;
-    if (req.target.starts_with(kTargetPrefix)) handler = FindHandler(req.target.substr(kTargetPrefix.size()));
+    if (req.target.starts_with(kTargetPrefix)) {
+      handler = FindHandler(req.target.substr(kTargetPrefix.size()));
+    } else if (req.target.starts_with(kStreamsTargetPrefix)) {
+      handler = FindStreamHandler(req.target.substr(kStreamsTargetPrefix.size()));
+    }
     if (!handler) return ErrorResponse(Status(Code::kUnknownOperation, "An unknown operation was requested."));
 
     // Typical requests parse within these per-thread buffers; the allocators

@@ -151,6 +151,21 @@ void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
     w.String("STANDARD_INFREQUENT_ACCESS");
     w.EndObject();
   }
+  if (m.stream.enabled) {
+    w.Key("StreamSpecification");
+    w.StartObject();
+    w.Key("StreamEnabled");
+    w.Bool(true);
+    w.Key("StreamViewType");
+    w.String(StreamViewTypeName(m.stream.view));
+    w.EndObject();
+  }
+  if (m.stream.id != 0) {
+    w.Key("LatestStreamLabel");
+    WriteString(w, m.stream.label);
+    w.Key("LatestStreamArn");
+    WriteString(w, m.StreamArn());
+  }
   w.Key("DeletionProtectionEnabled");
   w.Bool(m.deletion_protection);
   w.EndObject();
@@ -198,6 +213,40 @@ Status ReadTableClass(const JsonValue& req, ConstraintErrors* errors, std::optio
   BASALT_ASSIGN_OR_RETURN(auto cls, GetEnum(req, "TableClass", "tableClass", {"STANDARD", "STANDARD_INFREQUENT_ACCESS"},
                                             "[STANDARD_INFREQUENT_ACCESS, STANDARD]", errors));
   if (cls) *out = *cls == "STANDARD" ? db::TableClass::kStandard : db::TableClass::kStandardInfrequentAccess;
+  return Status::Ok();
+}
+
+// StreamSpecification: StreamEnabled is required, and a view type goes with
+// enabling only.
+Status ReadStreamSpecification(const JsonValue& req, ConstraintErrors* errors,
+                               std::optional<db::StreamSpecInput>* out, bool* view_given) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* spec, GetObject(req, "StreamSpecification"));
+  if (!spec) return Status::Ok();
+  BASALT_ASSIGN_OR_RETURN(auto enabled, GetBool(*spec, "StreamEnabled"));
+  BASALT_ASSIGN_OR_RETURN(
+      auto view, GetEnum(*spec, "StreamViewType", "streamSpecification.streamViewType",
+                         {"NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"},
+                         "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]", errors));
+  if (!enabled) errors->AddNull("streamSpecification.streamEnabled");
+  auto v = spec->FindMember("StreamViewType");
+  *view_given = v != spec->MemberEnd() && !v->value.IsNull();
+  db::StreamSpecInput in;
+  in.enabled = enabled.value_or(false);
+  if (view) in.view = *ParseStreamViewType(*view);
+  *out = in;
+  return Status::Ok();
+}
+
+// The view type goes with enabling a stream, and only with it.
+Status CheckStreamSpecification(const std::optional<db::StreamSpecInput>& spec, bool view_given) {
+  if (!spec) return Status::Ok();
+  if (spec->enabled && !view_given) {
+    return Status::Validation(
+        "Invalid StreamViewType: Stream ViewType must not be null or empty when enabling streams.");
+  }
+  if (!spec->enabled && view_given) {
+    return Status::Validation("Invalid StreamViewType: Stream StreamEnabled was false but a StreamViewType was present.");
+  }
   return Status::Ok();
 }
 
@@ -453,12 +502,10 @@ Status CreateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_RETURN_IF_ERROR(ReadTableClass(req, &errors, &table_class));
   BASALT_RETURN_IF_ERROR(ReadTags(req, &errors, &in.tags));
   BASALT_ASSIGN_OR_RETURN(auto protection, GetBool(req, "DeletionProtectionEnabled"));
+  bool view_given = false;
+  BASALT_RETURN_IF_ERROR(ReadStreamSpecification(req, &errors, &in.stream, &view_given));
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
-
-  auto it = req.FindMember("StreamSpecification");
-  if (it != req.MemberEnd() && !it->value.IsNull()) {
-    return Status::Validation("StreamSpecification are not supported by this version of Basalt");
-  }
+  BASALT_RETURN_IF_ERROR(CheckStreamSpecification(in.stream, view_given));
 
   // The key schema's shape, in the order DynamoDB checks it.
   if (keys[0].type != "HASH") return Status::Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
@@ -511,14 +558,18 @@ Status UpdateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(in.deletion_protection, GetBool(req, "DeletionProtectionEnabled"));
   BASALT_RETURN_IF_ERROR(ReadAttributeDefinitions(req, &errors, &in.attribute_definitions, false));
   BASALT_RETURN_IF_ERROR(ReadIndexUpdates(req, &errors, &in.index_updates));
+  bool view_given = false;
+  BASALT_RETURN_IF_ERROR(ReadStreamSpecification(req, &errors, &in.stream, &view_given));
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
-  for (const char* unsupported : {"StreamSpecification", "ReplicaUpdates", "SSESpecification"}) {
+  BASALT_RETURN_IF_ERROR(CheckStreamSpecification(in.stream, view_given));
+  for (const char* unsupported : {"ReplicaUpdates", "SSESpecification"}) {
     auto it = req.FindMember(unsupported);
     if (it != req.MemberEnd() && !it->value.IsNull()) {
       return Status::Validation(std::string(unsupported) + " is not supported by this version of Basalt");
     }
   }
-  if (!in.billing_mode && !in.throughput && !in.table_class && !in.deletion_protection && in.index_updates.empty()) {
+  if (!in.billing_mode && !in.throughput && !in.table_class && !in.deletion_protection && in.index_updates.empty() &&
+      !in.stream) {
     return Status::Validation("Nothing to update");
   }
   in.name = *name;

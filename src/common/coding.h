@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,34 @@ inline uint32_t DecodeFixed32BE(const char* p) {
   uint32_t v = 0;
   for (int i = 0; i < 4; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
   return v;
+}
+
+inline bool GetU8(std::string_view* in, uint8_t* v) {
+  if (in->empty()) return false;
+  *v = static_cast<uint8_t>((*in)[0]);
+  in->remove_prefix(1);
+  return true;
+}
+
+inline bool GetString(std::string_view* in, std::string* s) {
+  std::string_view v;
+  if (!GetLengthPrefixed(in, &v)) return false;
+  s->assign(v);
+  return true;
+}
+
+// A double as its IEEE bits, big-endian (timestamps; never DynamoDB numbers).
+inline void PutF64(std::string* out, double d) {
+  uint64_t bits;
+  std::memcpy(&bits, &d, 8);
+  PutFixed64BE(out, bits);
+}
+inline bool GetF64(std::string_view* in, double* d) {
+  if (in->size() < 8) return false;
+  uint64_t bits = DecodeFixed64BE(in->data());
+  std::memcpy(d, &bits, 8);
+  in->remove_prefix(8);
+  return true;
 }
 
 }  // namespace basalt

@@ -27,6 +27,8 @@ enum class Code {
   kTransactionCanceled,        // TransactionCanceledException
   kIdempotentParameterMismatch,  // IdempotentParameterMismatchException
   kTransactionInProgress,      // TransactionInProgressException
+  kExpiredIterator,            // ExpiredIteratorException (Streams)
+  kTrimmedDataAccess,          // TrimmedDataAccessException (Streams)
   kRequestTooLarge,            // HTTP 413
   kInternal,                   // InternalServerError (HTTP 500)
   // Storage-level outcomes, never shown to clients as such.

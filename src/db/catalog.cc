@@ -23,8 +23,7 @@ Status Catalog::Load() {
   for (const auto& [key, value] : rows) {
     auto meta = std::make_shared<TableMeta>();
     BASALT_RETURN_IF_ERROR(DecodeTableMeta(value, meta.get()));
-    meta->runtime = std::make_shared<TableRuntime>();
-    meta->runtime->indexes = meta->indexes;
+    meta->runtime = NewRuntime(*meta);
     tables_[{meta->ns, meta->name}] = meta;
   }
   std::optional<std::string> next;
@@ -73,8 +72,7 @@ Status Catalog::Create(TableMeta meta, std::shared_ptr<const TableMeta>* created
   }
   BASALT_ASSIGN_OR_RETURN(meta.id, TakeIdsLocked(1 + meta.indexes.size()));
   for (size_t i = 0; i < meta.indexes.size(); ++i) meta.indexes[i].id = meta.id + 1 + i;
-  meta.runtime = std::make_shared<TableRuntime>();
-  meta.runtime->indexes = meta.indexes;
+  meta.runtime = NewRuntime(meta);
   BASALT_RETURN_IF_ERROR(meta_->Put(StoreKey(meta.ns, meta.name), EncodeTableMeta(meta)));
   auto ptr = std::make_shared<const TableMeta>(std::move(meta));
   tables_[{ptr->ns, ptr->name}] = ptr;

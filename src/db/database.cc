@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <ctime>
 #include <random>
 #include <set>
 
@@ -32,6 +34,28 @@ std::string NewUuid() {
   return buf;
 }
 
+// A stream label: "2026-11-21T20:10:00.123" (UTC).
+std::string IsoMillis(int64_t ms) {
+  time_t secs = static_cast<time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[80];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
+  return buf;
+}
+
+int64_t LabelMillis(const std::string& label) {
+  std::tm tm{};
+  int ms = 0;
+  if (std::sscanf(label.c_str(), "%d-%d-%dT%d:%d:%d.%d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &tm.tm_hour,
+                  &tm.tm_min, &tm.tm_sec, &ms) != 7) {
+    return 0;
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  return static_cast<int64_t>(timegm(&tm)) * 1000 + ms;
+}
 
 std::string Invalid(const std::string& what) { return "One or more parameter values were invalid: " + what; }
 
@@ -215,7 +239,8 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       clock_(clock),
       options_(options),
       catalog_(&engine->meta()),
-      write_path_(engine, options.item_collection_limit) {}
+      streams_(engine, clock, options.streams),
+      write_path_(engine, options.item_collection_limit, clock, [this] { streams_.Notify(); }) {}
 
 Database::~Database() {
   std::vector<std::thread> workers;
@@ -243,7 +268,38 @@ Status Database::Open() {
       StartBackfill(table, index);
     }
   }
+  BASALT_RETURN_IF_ERROR(streams_.Open());
+  // A stream started by a table change that did not get stored is ended.
+  for (const StreamMeta& s : streams_.All()) {
+    auto table = catalog_.Find(s.ns, s.table);
+    if (s.enabled && !(table && table->stream.enabled && table->stream.id == s.id)) {
+      BASALT_RETURN_IF_ERROR(streams_.Disable(s.id));
+    }
+  }
   StartSweeper();
+  return Status::Ok();
+}
+
+Status Database::StartStream(TableMeta* meta, StreamViewType view) {
+  BASALT_ASSIGN_OR_RETURN(storage::TableId id, catalog_.NewId());
+  // The label is the creation time in milliseconds, distinct from the table's last one.
+  auto ms = static_cast<int64_t>(std::floor(clock_->Now() * 1000));
+  if (!meta->stream.label.empty()) ms = std::max(ms, LabelMillis(meta->stream.label) + 1);
+  meta->stream = TableStream{true, view, id, IsoMillis(ms)};
+  return streams_.Create(*meta, static_cast<double>(ms) / 1000);
+}
+
+Status Database::UpdateStream(const StreamSpecInput& spec, TableMeta* meta) {
+  if (spec.enabled) {
+    if (meta->stream.enabled) {
+      return Status::Validation("Table already has an enabled stream");
+    }
+    return StartStream(meta, spec.view);
+  }
+  if (!meta->stream.enabled) {
+    return Status::Validation("Table has no stream to disable");
+  }
+  meta->stream.enabled = false;
   return Status::Ok();
 }
 
@@ -397,6 +453,7 @@ Result<TableDescription> Database::CreateTable(const Scope& scope, const CreateT
   meta.tags = in.tags;
   meta.indexes = std::move(indexes);
   meta.active_at = now + options_.transient_status_seconds;
+  if (in.stream && in.stream->enabled) BASALT_RETURN_IF_ERROR(StartStream(&meta, in.stream->view));
   std::shared_ptr<const TableMeta> created;
   BASALT_RETURN_IF_ERROR(catalog_.Create(std::move(meta), &created));
   return Describe(created, StatusOf(*created));
@@ -430,7 +487,10 @@ Result<TableDescription> Database::DeleteTable(const Scope& scope, const std::st
     std::unique_lock lock(meta->runtime->mu);
     meta->runtime->dropped = true;
     meta->runtime->backfill.clear();
+    meta->runtime->stream = 0;
   }
+  // The stream stays readable, DISABLED, for the retention period.
+  if (meta->stream.enabled) BASALT_RETURN_IF_ERROR(streams_.Disable(meta->stream.id));
   BASALT_RETURN_IF_ERROR(engine_->DropTable(meta->id));
   DropIndexes(meta->indexes);
   if (options_.transient_status_seconds > 0) {
@@ -496,7 +556,17 @@ Result<TableDescription> Database::UpdateTable(const Scope& scope, const UpdateT
   if (in.deletion_protection) meta->deletion_protection = *in.deletion_protection;
   if (changes_capacity || in.table_class) meta->updated_until = now + options_.transient_status_seconds;
   if (!in.index_updates.empty()) BASALT_RETURN_IF_ERROR(UpdateIndexes(in, meta.get()));
+  if (in.stream) BASALT_RETURN_IF_ERROR(UpdateStream(*in.stream, meta.get()));
   BASALT_RETURN_IF_ERROR(catalog_.Update(meta));
+  if (in.stream) {
+    // Writers record into the new stream from here on, or into none.
+    {
+      std::unique_lock lock(meta->runtime->mu);
+      meta->runtime->stream = meta->stream.enabled ? meta->stream.id : 0;
+      meta->runtime->stream_view = meta->stream.view;
+    }
+    if (!meta->stream.enabled) BASALT_RETURN_IF_ERROR(streams_.Disable(meta->stream.id));
+  }
   if (in.index_updates.empty()) return Describe(meta, StatusOf(*meta));
 
   // Writers switch to the new index set at once; a new index starts empty

@@ -15,6 +15,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "db/catalog.h"
+#include "db/streams.h"
 #include "db/table_meta.h"
 #include "db/write_path.h"
 #include "expr/expression.h"
@@ -32,6 +33,7 @@ struct Options {
   double ttl_sweep_seconds = 0;
   // The largest item collection on a table with LSIs (DynamoDB: 10 GB).
   int64_t item_collection_limit = int64_t{10} << 30;
+  StreamOptions streams;
 };
 
 // Who is asking: the namespace holding their tables and the region for ARNs.
@@ -83,6 +85,12 @@ struct IndexInput {
   std::optional<ProvisionedThroughput> throughput;
 };
 
+// StreamSpecification of CreateTable and UpdateTable, checked by api/.
+struct StreamSpecInput {
+  bool enabled = false;
+  StreamViewType view = StreamViewType::kKeysOnly;  // when enabled
+};
+
 struct CreateTableInput {
   std::string name;
   model::KeySchema key_schema;
@@ -96,6 +104,7 @@ struct CreateTableInput {
   std::vector<IndexInput> global_indexes;
   bool has_local_indexes = false;  // LocalSecondaryIndexes given, maybe empty
   bool has_global_indexes = false;
+  std::optional<StreamSpecInput> stream;
 };
 
 // One entry of UpdateTable's GlobalSecondaryIndexUpdates.
@@ -112,6 +121,7 @@ struct UpdateTableInput {
   std::optional<ProvisionedThroughput> throughput;
   std::optional<TableClass> table_class;
   std::optional<bool> deletion_protection;
+  std::optional<StreamSpecInput> stream;
 };
 
 struct ListTablesOutput {
@@ -319,6 +329,9 @@ class Database {
   // expired items, reading at most `max_records` records. Returns how many it deleted.
   Result<size_t> SweepExpired(size_t max_records);
 
+  // DynamoDB Streams (the DynamoDBStreams_20120810 operations).
+  Streams& streams() { return streams_; }
+
  private:
   // The table if it exists and is not being deleted; else ResourceNotFound.
   Result<std::shared_ptr<const TableMeta>> FindActive(const Scope& scope, const std::string& name);
@@ -338,11 +351,16 @@ class Database {
   Result<std::shared_ptr<const TableMeta>> FindByArn(const Scope& scope, const std::string& arn);
   // Drops the key spaces of indexes that are gone.
   void DropIndexes(const std::vector<IndexMeta>& indexes);
+  // Starts a new stream for the table `meta` defines (its latest stream).
+  Status StartStream(TableMeta* meta, StreamViewType view);
+  // Applies UpdateTable's StreamSpecification to `meta`.
+  Status UpdateStream(const StreamSpecInput& spec, TableMeta* meta);
 
   storage::Engine* engine_;
   const Clock* clock_;
   Options options_;
   Catalog catalog_;
+  Streams streams_;  // before write_path_, which notifies it
   WritePath write_path_;
   std::mutex ddl_mu_;  // serializes table definition changes
   struct Deleting {

@@ -11,6 +11,7 @@
 //   index := str(name) u8(global) keyattr(hash) u8(has_range) [keyattr(range)]
 //            u8(projection) varint(n) str* varint(id) varint(rcu) varint(wcu) u8(backfilling)
 //   then, absent in older definitions: str(ttl_attribute) u8(ttl_enabled) f64(ttl_changed_at)
+//   then, absent in older definitions: u8(stream_enabled) u8(stream_view) varint(stream_id) str(stream_label)
 //   keyattr := str(name) u8(type)
 //   f64 := the IEEE bits as u64be (timestamps only; never used for numbers)
 #include "db/table_meta.h"
@@ -22,34 +23,6 @@
 namespace basalt::db {
 namespace {
 
-void PutF64(std::string* out, double d) {
-  uint64_t bits;
-  std::memcpy(&bits, &d, 8);
-  PutFixed64BE(out, bits);
-}
-
-bool GetF64(std::string_view* in, double* d) {
-  if (in->size() < 8) return false;
-  uint64_t bits = DecodeFixed64BE(in->data());
-  std::memcpy(d, &bits, 8);
-  in->remove_prefix(8);
-  return true;
-}
-
-bool GetU8(std::string_view* in, uint8_t* v) {
-  if (in->empty()) return false;
-  *v = static_cast<uint8_t>((*in)[0]);
-  in->remove_prefix(1);
-  return true;
-}
-
-bool GetStr(std::string_view* in, std::string* s) {
-  std::string_view v;
-  if (!GetLengthPrefixed(in, &v)) return false;
-  s->assign(v);
-  return true;
-}
-
 void PutKeyAttr(std::string* out, const model::KeyAttribute& a) {
   PutLengthPrefixed(out, a.name);
   out->push_back(static_cast<char>(a.type));
@@ -57,10 +30,32 @@ void PutKeyAttr(std::string* out, const model::KeyAttribute& a) {
 
 bool GetKeyAttr(std::string_view* in, model::KeyAttribute* a) {
   uint8_t t;
-  if (!GetStr(in, &a->name) || !GetU8(in, &t)) return false;
+  if (!GetString(in, &a->name) || !GetU8(in, &t)) return false;
   a->type = static_cast<model::Type>(t);
   return true;
 }
+
+}  // namespace
+
+void PutKeySchema(std::string* out, const model::KeySchema& ks) {
+  PutKeyAttr(out, ks.hash);
+  out->push_back(ks.range ? 1 : 0);
+  if (ks.range) PutKeyAttr(out, *ks.range);
+}
+
+bool GetKeySchema(std::string_view* in, model::KeySchema* ks) {
+  uint8_t has_range;
+  if (!GetKeyAttr(in, &ks->hash) || !GetU8(in, &has_range)) return false;
+  ks->range.reset();
+  if (has_range) {
+    model::KeyAttribute r;
+    if (!GetKeyAttr(in, &r)) return false;
+    ks->range = r;
+  }
+  return true;
+}
+
+namespace {
 
 bool GetI64(std::string_view* in, int64_t* v) {
   uint64_t u;
@@ -82,6 +77,16 @@ std::string TableMeta::Arn() const {
   return "arn:aws:dynamodb:" + region + ":000000000000:table/" + name;
 }
 
+std::shared_ptr<TableRuntime> NewRuntime(const TableMeta& meta) {
+  auto rt = std::make_shared<TableRuntime>();
+  rt->indexes = meta.indexes;
+  if (meta.stream.enabled) {
+    rt->stream = meta.stream.id;
+    rt->stream_view = meta.stream.view;
+  }
+  return rt;
+}
+
 std::string EncodeTableMeta(const TableMeta& m) {
   std::string out;
   out.push_back(1);
@@ -90,9 +95,7 @@ std::string EncodeTableMeta(const TableMeta& m) {
   PutLengthPrefixed(&out, m.name);
   PutVarint64(&out, m.id);
   PutLengthPrefixed(&out, m.uuid);
-  PutKeyAttr(&out, m.key_schema.hash);
-  out.push_back(m.key_schema.range ? 1 : 0);
-  if (m.key_schema.range) PutKeyAttr(&out, *m.key_schema.range);
+  PutKeySchema(&out, m.key_schema);
   PutVarint64(&out, m.attribute_definitions.size());
   for (const auto& a : m.attribute_definitions) PutKeyAttr(&out, a);
   out.push_back(static_cast<char>(m.billing_mode));
@@ -116,9 +119,7 @@ std::string EncodeTableMeta(const TableMeta& m) {
   for (const auto& i : m.indexes) {
     PutLengthPrefixed(&out, i.name);
     out.push_back(i.global ? 1 : 0);
-    PutKeyAttr(&out, i.key_schema.hash);
-    out.push_back(i.key_schema.range ? 1 : 0);
-    if (i.key_schema.range) PutKeyAttr(&out, *i.key_schema.range);
+    PutKeySchema(&out, i.key_schema);
     out.push_back(static_cast<char>(i.projection));
     PutVarint64(&out, i.non_key_attributes.size());
     for (const auto& a : i.non_key_attributes) PutLengthPrefixed(&out, a);
@@ -130,26 +131,23 @@ std::string EncodeTableMeta(const TableMeta& m) {
   PutLengthPrefixed(&out, m.ttl_attribute);
   out.push_back(m.ttl_enabled ? 1 : 0);
   PutF64(&out, m.ttl_changed_at);
+  out.push_back(m.stream.enabled ? 1 : 0);
+  out.push_back(static_cast<char>(m.stream.view));
+  PutVarint64(&out, m.stream.id);
+  PutLengthPrefixed(&out, m.stream.label);
   return out;
 }
 
 Status DecodeTableMeta(std::string_view in, TableMeta* m) {
-  uint8_t format, has_range, billing, table_class, protection;
+  uint8_t format, billing, table_class, protection;
   uint64_t id, n;
   auto bad = [] { return Status::Internal("corrupt table definition"); };
   if (!GetU8(&in, &format) || format != 1) return bad();
-  if (!GetStr(&in, &m->ns) || !GetStr(&in, &m->region) || !GetStr(&in, &m->name) ||
-      !GetVarint64(&in, &id) || !GetStr(&in, &m->uuid) || !GetKeyAttr(&in, &m->key_schema.hash) ||
-      !GetU8(&in, &has_range)) {
+  if (!GetString(&in, &m->ns) || !GetString(&in, &m->region) || !GetString(&in, &m->name) ||
+      !GetVarint64(&in, &id) || !GetString(&in, &m->uuid) || !GetKeySchema(&in, &m->key_schema)) {
     return bad();
   }
   m->id = id;
-  m->key_schema.range.reset();
-  if (has_range) {
-    model::KeyAttribute r;
-    if (!GetKeyAttr(&in, &r)) return bad();
-    m->key_schema.range = r;
-  }
   if (!GetVarint64(&in, &n) || n > in.size()) return bad();
   m->attribute_definitions.resize(n);
   for (auto& a : m->attribute_definitions) {
@@ -167,7 +165,7 @@ Status DecodeTableMeta(std::string_view in, TableMeta* m) {
   m->deletion_protection = protection != 0;
   m->tags.resize(n);
   for (auto& t : m->tags) {
-    if (!GetStr(&in, &t.key) || !GetStr(&in, &t.value)) return bad();
+    if (!GetString(&in, &t.key) || !GetString(&in, &t.value)) return bad();
   }
   if (!GetF64(&in, &m->active_at) || !GetF64(&in, &m->updated_until)) return bad();
   m->indexes.clear();
@@ -177,21 +175,13 @@ Status DecodeTableMeta(std::string_view in, TableMeta* m) {
   for (auto& i : m->indexes) {
     uint8_t global, projection, backfilling;
     uint64_t attrs;
-    if (!GetStr(&in, &i.name) || !GetU8(&in, &global) || !GetKeyAttr(&in, &i.key_schema.hash) ||
-        !GetU8(&in, &has_range)) {
-      return bad();
-    }
+    if (!GetString(&in, &i.name) || !GetU8(&in, &global) || !GetKeySchema(&in, &i.key_schema)) return bad();
     i.global = global != 0;
-    if (has_range) {
-      model::KeyAttribute r;
-      if (!GetKeyAttr(&in, &r)) return bad();
-      i.key_schema.range = r;
-    }
     if (!GetU8(&in, &projection) || !GetVarint64(&in, &attrs) || attrs > in.size()) return bad();
     i.projection = static_cast<ProjectionType>(projection);
     i.non_key_attributes.resize(attrs);
     for (auto& a : i.non_key_attributes) {
-      if (!GetStr(&in, &a)) return bad();
+      if (!GetString(&in, &a)) return bad();
     }
     if (!GetVarint64(&in, &id) || !GetI64(&in, &i.throughput.read_capacity_units) ||
         !GetI64(&in, &i.throughput.write_capacity_units) || !GetU8(&in, &backfilling)) {
@@ -205,8 +195,17 @@ Status DecodeTableMeta(std::string_view in, TableMeta* m) {
   m->ttl_changed_at = 0;
   if (in.empty()) return Status::Ok();
   uint8_t ttl_enabled;
-  if (!GetStr(&in, &m->ttl_attribute) || !GetU8(&in, &ttl_enabled) || !GetF64(&in, &m->ttl_changed_at)) return bad();
+  if (!GetString(&in, &m->ttl_attribute) || !GetU8(&in, &ttl_enabled) || !GetF64(&in, &m->ttl_changed_at)) return bad();
   m->ttl_enabled = ttl_enabled != 0;
+  m->stream = TableStream{};
+  if (in.empty()) return Status::Ok();
+  uint8_t stream_enabled, view;
+  if (!GetU8(&in, &stream_enabled) || !GetU8(&in, &view) || !GetVarint64(&in, &m->stream.id) ||
+      !GetString(&in, &m->stream.label)) {
+    return bad();
+  }
+  m->stream.enabled = stream_enabled != 0;
+  m->stream.view = static_cast<StreamViewType>(view);
   return Status::Ok();
 }
 

@@ -52,6 +52,19 @@ struct IndexMeta {
   bool backfilling = false;
 };
 
+// Do not reorder: persisted.
+enum class StreamViewType : uint8_t { kKeysOnly = 0, kNewImage = 1, kOldImage = 2, kNewAndOldImages = 3 };
+
+// A table's latest stream (its LatestStreamArn), enabled or not. The
+// stream itself, with its shards, lives in db/streams.h and may outlive
+// the table by the retention period.
+struct TableStream {
+  bool enabled = false;
+  StreamViewType view = StreamViewType::kKeysOnly;
+  uint64_t id = 0;    // the stream and its change log; 0: the table never had a stream
+  std::string label;  // LatestStreamLabel, a creation timestamp
+};
+
 // Where a backfill has got to: the last table record (partition key, sort
 // key) it indexed, in scan order; nullopt before the first.
 using BackfillCursor = std::optional<std::pair<std::string, std::string>>;
@@ -66,6 +79,9 @@ struct TableRuntime {
   std::vector<IndexMeta> indexes;                    // guarded by mu
   std::map<storage::TableId, BackfillCursor> backfill;  // by index id, while backfilling; guarded by mu
   bool dropped = false;                              // guarded by mu
+  // The enabled stream that writes must record into (0: none); guarded by mu.
+  uint64_t stream = 0;
+  StreamViewType stream_view = StreamViewType::kKeysOnly;
 };
 
 struct TableMeta {
@@ -93,12 +109,21 @@ struct TableMeta {
   std::string ttl_attribute;
   bool ttl_enabled = false;
   double ttl_changed_at = 0;
+  TableStream stream;
   std::shared_ptr<TableRuntime> runtime;  // not persisted
 
   std::string Arn() const;
+  std::string StreamArn() const { return Arn() + "/stream/" + stream.label; }
   std::string IndexArn(const IndexMeta& index) const { return Arn() + "/index/" + index.name; }
   const IndexMeta* FindIndex(std::string_view index_name) const;
 };
+
+// A runtime for a table loaded or created with this definition.
+std::shared_ptr<TableRuntime> NewRuntime(const TableMeta& meta);
+
+// A key schema's stored form (also used by db/streams.cc).
+void PutKeySchema(std::string* out, const model::KeySchema& ks);
+bool GetKeySchema(std::string_view* in, model::KeySchema* ks);
 
 std::string EncodeTableMeta(const TableMeta& meta);
 Status DecodeTableMeta(std::string_view in, TableMeta* meta);

@@ -106,7 +106,8 @@ Result<size_t> Database::SweepExpired(size_t max_records) {
                                      return Status(Code::kConditionalCheckFailed, "not expired");
                                    }
                                    return std::optional<model::Item>();
-                                 }});
+                                 },
+                                 /*check_only=*/false, /*by_service=*/true});
       std::vector<ItemWriteResult> results;
       Status st = write_path_.Apply(writes, &results);
       if (st.ok()) {

@@ -6,6 +6,7 @@
 
 #include "common/coding.h"
 #include "db/index.h"
+#include "db/streams.h"
 #include "model/item.h"
 #include "model/item_codec.h"
 #include "model/key_encoding.h"
@@ -170,6 +171,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
     batch.reserve(writes.size());
     std::vector<IndexDelta> deltas;
     bool failed = false;
+    bool stream_records = false;
     // A change's own failure: the end of a single write, one reason among
     // others in a transaction.
     auto fail = [&](ItemWriteResult& r, Status st) {
@@ -262,12 +264,22 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
         continue;
       }
       pw.muts.push_back(std::move(m));
+      if (table.runtime && table.runtime->stream != 0) {
+        auto record = MakeStreamRecord(table.key_schema, table.runtime->stream_view, r.old_item, r.new_item,
+                                       static_cast<int64_t>(clock_->Now() * 1000), writes[i].by_service);
+        if (record) {
+          pw.log = table.runtime->stream;
+          pw.outbox.push_back(std::move(*record));
+          stream_records = true;
+        }
+      }
       batch.push_back(std::move(pw));
     }
     if (failed || evaluate_only) return Status(Code::kTransactionCanceled, "transaction canceled");
     AppendIndexWrites(deltas, &batch);
     if (batch.empty()) return Status::Ok();
     Status st = engine_->Commit(batch);
+    if (st.ok() && stream_records && on_stream_records_) on_stream_records_();
     if (st.code() != Code::kPreconditionFailed) return st;
   }
   return Status::Internal("write contention did not resolve");

@@ -18,6 +18,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/clock.h"
 #include "common/status.h"
 #include "db/table_meta.h"
 #include "model/attribute_value.h"
@@ -38,6 +39,8 @@ struct ItemWrite {
   // The change only checks the item (a transaction's ConditionCheck): the
   // commit requires the item to be as read, and writes nothing to it.
   bool check_only = false;
+  // The write is DynamoDB's own (a Time to Live deletion), as its stream record says.
+  bool by_service = false;
 };
 
 // Write capacity one item write consumed on one secondary index.
@@ -84,8 +87,13 @@ class WritePath {
  public:
   // `collection_limit`: the largest item collection (bytes) a write may
   // grow on a table with LSIs (DynamoDB's 10 GB).
-  WritePath(storage::Engine* engine, int64_t collection_limit)
-      : engine_(engine), collection_limit_(collection_limit) {}
+  // `on_stream_records` runs after each commit that wrote stream records.
+  WritePath(storage::Engine* engine, int64_t collection_limit, const Clock* clock,
+            std::function<void()> on_stream_records)
+      : engine_(engine),
+        collection_limit_(collection_limit),
+        clock_(clock),
+        on_stream_records_(std::move(on_stream_records)) {}
 
   // Applies a transaction: like Apply, but the items are first claimed
   // against other transactions, and every change is evaluated even after one
@@ -119,6 +127,8 @@ class WritePath {
 
   storage::Engine* engine_;
   int64_t collection_limit_;
+  const Clock* clock_;
+  std::function<void()> on_stream_records_;
   InFlightItems in_flight_;
 };
 

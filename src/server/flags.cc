@@ -47,6 +47,10 @@ Flags:
                            group commit; otherwise one per core)
   --ttl-sweep-interval S   seconds between passes that delete expired items (Time to Live;
                            default 5; DynamoDB takes up to 48 hours)
+  --stream-retention S     seconds stream records are kept (default 86400, as DynamoDB)
+  --stream-shard-records N a stream shard closes, and a child opens, at N records
+                           (default 100000)...
+  --stream-shard-seconds S ...or when it is S seconds old (default 14400)
   --help                   show this help
   --version                print the version
 
@@ -112,6 +116,15 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
     } else if (flag == "--ttl-sweep-interval") {
       BASALT_ASSIGN_OR_RETURN(std::string v, next());
       BASALT_ASSIGN_OR_RETURN(c.ttl_sweep_seconds, ParseInt(flag, v, 1, 86400));
+    } else if (flag == "--stream-retention") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      BASALT_ASSIGN_OR_RETURN(c.stream_retention_seconds, ParseInt(flag, v, 1, 30 * 86400));
+    } else if (flag == "--stream-shard-records") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      BASALT_ASSIGN_OR_RETURN(c.stream_shard_records, ParseInt(flag, v, 1, 1000000000));
+    } else if (flag == "--stream-shard-seconds") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      BASALT_ASSIGN_OR_RETURN(c.stream_shard_seconds, ParseInt(flag, v, 1, 30 * 86400));
     } else if (flag == "-sharedDb") {
       c.shared_db = true;
     } else if (flag == "-delayTransientStatuses") {

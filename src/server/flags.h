@@ -24,6 +24,9 @@ struct Config {
   std::string cors;  // allowed origins for browsers ("*" or a comma list); empty: CORS off
   int threads = 0;   // 0: a default suited to the machine
   int ttl_sweep_seconds = 5;  // how often expired items (Time to Live) are looked for
+  int stream_retention_seconds = 24 * 3600;  // how long stream records are kept
+  int stream_shard_records = 100000;         // a stream shard closes at this many records...
+  int stream_shard_seconds = 4 * 3600;       // ...or at this age
   bool help = false;
   bool version = false;
 };

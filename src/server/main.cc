@@ -141,6 +141,9 @@ int Run(int argc, char** argv) {
   db::Options db_options;
   db_options.transient_status_seconds = config.delay_transient_statuses ? 0.5 : 0;
   db_options.ttl_sweep_seconds = config.ttl_sweep_seconds;
+  db_options.streams.retention_seconds = config.stream_retention_seconds;
+  db_options.streams.shard_max_records = static_cast<uint64_t>(config.stream_shard_records);
+  db_options.streams.shard_seconds = config.stream_shard_seconds;
   db::Database database(engine->get(), &clock, db_options);
   if (Status st = database.Open(); !st.ok()) {
     std::cerr << "basalt: cannot load tables: " << st.message() << "\n";

@@ -76,6 +76,26 @@ struct PartitionWrite {
   // Change of the partition's own size counter (kept for tables with LSIs,
   // whose item collections DynamoDB limits and reports).
   int64_t collection_bytes_delta = 0;
+  // Change-log records (a stream's) to keep with the write, in its outbox
+  // (STORAGE.md rule 5): they become readable by ReadOutbox exactly when the
+  // write lands, in the order of the commits that wrote them.
+  uint64_t log = 0;
+  std::vector<std::string> outbox;
+};
+
+// A change-log record in the outbox. `position` orders it among the others
+// (by commit) and names it to ShipOutbox.
+struct OutboxEntry {
+  std::string position;
+  uint64_t log = 0;
+  std::string value;
+};
+
+// A record appended to a change log by ShipOutbox.
+struct LogAppend {
+  uint64_t log = 0;
+  uint64_t seq = 0;
+  std::string value;
 };
 
 struct TableStats {
@@ -151,6 +171,25 @@ class Engine {
   virtual Status Stats(TableId table, TableStats* out) = 0;
   // The sum of a partition's collection_bytes_delta so far (0 if none).
   virtual Status CollectionBytes(TableId table, std::string_view pk, int64_t* bytes) = 0;
+
+  // Change logs (stream shards are ranges of one). A background shipper
+  // moves outbox records into logs, giving them sequence numbers.
+  //
+  // Reads outbox records after `after` (a position from an earlier call;
+  // empty: the first), at most `limit`, in commit order. Only records of
+  // commits that landed are returned, and none of an earlier commit can
+  // land later, so a reader may go on from the last position it saw.
+  virtual Status ReadOutbox(std::string_view after, size_t limit, std::vector<OutboxEntry>* out) = 0;
+  // Atomically removes outbox records, appends records to logs and writes
+  // metadata entries.
+  virtual Status ShipOutbox(std::span<const OutboxEntry> shipped, std::span<const LogAppend> appends,
+                            std::span<const std::pair<std::string, std::string>> meta_puts) = 0;
+  // Visits the records of `log` from sequence number `from` on, in order,
+  // until `visit` returns false.
+  virtual Status ReadLog(uint64_t log, uint64_t from,
+                         const std::function<bool(uint64_t seq, std::string_view value)>& visit) = 0;
+  // Removes the records of `log` below sequence number `below`.
+  virtual Status TrimLog(uint64_t log, uint64_t below) = 0;
 
   virtual MetaStore& meta() = 0;
 };

@@ -104,6 +104,20 @@ bool ParseItemKey(std::string_view key, uint64_t table, std::string* pk, std::st
   return false;
 }
 
+std::string OutboxKey(uint64_t version, uint32_t index) {
+  std::string k(1, kOutboxPrefix);
+  PutFixed64BE(&k, version);
+  PutFixed32BE(&k, index);
+  return k;
+}
+
+std::string LogKey(uint64_t log, uint64_t seq) {
+  std::string k(1, kLogPrefix);
+  PutFixed64BE(&k, log);
+  PutFixed64BE(&k, seq);
+  return k;
+}
+
 std::string HashBegin(uint64_t table, uint64_t hash) {
   if (hash >= (uint64_t{1} << 32)) return TableEnd(table);
   std::string k = TableBegin(table);

@@ -5,6 +5,8 @@
 //   stats key  := 0x01 table:u64be                        ItemCount/TableSizeBytes (merge operands)
 //   collection := 0x01 table:u64be esc(pk)                one partition's size (merge operands)
 //   item key   := 0x02 table:u64be hash:u32be esc(pk) sk   one record
+//   outbox key := 0x03 version:u64be index:u32be           a change-log record not yet shipped
+//   log key    := 0x04 log:u64be seq:u64be                 a shipped change-log record
 //
 //   esc(pk)    := pk with every 0x00 written as 0x00 0xFF, then 0x00 0x01
 //   hash       := PartitionHash(pk)
@@ -27,6 +29,8 @@ namespace basalt::storage {
 inline constexpr char kMetaPrefix = 0x00;
 inline constexpr char kStatsPrefix = 0x01;
 inline constexpr char kItemPrefix = 0x02;
+inline constexpr char kOutboxPrefix = 0x03;
+inline constexpr char kLogPrefix = 0x04;
 
 // A stable 32-bit hash of an encoded partition key. Persistent: the hash
 // decides where records live, so it must never change.
@@ -46,6 +50,11 @@ std::string ItemKey(uint64_t table, std::string_view pk, std::string_view sk);
 // Splits an item key of `table` into its partition key and sort key; false
 // if `key` is not an item key of that table.
 bool ParseItemKey(std::string_view key, uint64_t table, std::string* pk, std::string_view* sk);
+
+// The outbox record `index` of the commit that took `version`.
+std::string OutboxKey(uint64_t version, uint32_t index);
+// Record `seq` of change log `log`.
+std::string LogKey(uint64_t log, uint64_t seq);
 
 // The first key of the partitions whose hash is at least `hash` (a value up
 // to 2^32, which gives the end of the table).

@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cstring>
 #include <mutex>
+#include <set>
 
 #include "common/coding.h"
 #include "storage/engine.h"
@@ -255,6 +256,64 @@ class RocksEngine : public Engine {
     return Status::Ok();
   }
 
+  Status ReadOutbox(std::string_view after, size_t limit, std::vector<OutboxEntry>* out) override {
+    out->clear();
+    Version stable;
+    {
+      std::lock_guard lock(outbox_mu_);
+      stable = outbox_in_flight_.empty() ? next_version_.load() : *outbox_in_flight_.begin();
+    }
+    // Commits below `stable` have landed; later ones take larger versions.
+    std::string begin = after.empty() ? OutboxKey(0, 0) : std::string(after) + std::string(1, '\0');
+    std::string end = OutboxKey(stable, 0);
+    if (begin >= end) return Status::Ok();
+    rocksdb::Slice lower(begin), upper(end);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_lower_bound = &lower;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(begin); it->Valid() && out->size() < limit; it->Next()) {
+      std::string_view value(it->value().data(), it->value().size());
+      OutboxEntry e;
+      if (!GetVarint64(&value, &e.log)) return Status::Internal("corrupt outbox record");
+      e.position = it->key().ToString();
+      e.value.assign(value);
+      out->push_back(std::move(e));
+    }
+    return FromRocks(it->status());
+  }
+
+  Status ShipOutbox(std::span<const OutboxEntry> shipped, std::span<const LogAppend> appends,
+                    std::span<const std::pair<std::string, std::string>> meta_puts) override {
+    rocksdb::WriteBatch batch;
+    for (const auto& e : shipped) batch.Delete(e.position);
+    for (const auto& a : appends) batch.Put(LogKey(a.log, a.seq), a.value);
+    for (const auto& [k, v] : meta_puts) batch.Put(MetaKey(k), v);
+    return FromRocks(db_->Write(wo_, &batch));
+  }
+
+  Status ReadLog(uint64_t log, uint64_t from,
+                 const std::function<bool(uint64_t seq, std::string_view value)>& visit) override {
+    std::string begin = LogKey(log, from);
+    std::string end = LogKey(log + 1, 0);
+    rocksdb::Slice upper(end);
+    rocksdb::ReadOptions ro;
+    ro.total_order_seek = true;
+    ro.iterate_upper_bound = &upper;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(begin); it->Valid(); it->Next()) {
+      uint64_t seq = DecodeFixed64BE(it->key().data() + 9);
+      if (!visit(seq, std::string_view(it->value().data(), it->value().size()))) break;
+    }
+    return FromRocks(it->status());
+  }
+
+  Status TrimLog(uint64_t log, uint64_t below) override {
+    if (below == 0) return Status::Ok();
+    return FromRocks(db_->DeleteRange(wo_, db_->DefaultColumnFamily(), LogKey(log, 0), LogKey(log, below)));
+  }
+
   MetaStore& meta() override { return meta_; }
 
  private:
@@ -333,6 +392,15 @@ class RocksEngine : public Engine {
     }
     rocksdb::WriteBatch batch;
     Version version = 0;  // taken at the first put
+    // A commit with outbox records takes its version under outbox_mu_ and is
+    // in flight until it lands, so ReadOutbox knows which versions are settled.
+    bool has_outbox = std::any_of(writes.begin(), writes.end(), [](const auto& w) { return !w.outbox.empty(); });
+    if (has_outbox) {
+      std::lock_guard lock(outbox_mu_);
+      version = next_version_.fetch_add(1);
+      outbox_in_flight_.insert(version);
+    }
+    uint32_t outbox_index = 0;
     std::string value;
     for (const auto& w : writes) {
       for (const auto& m : w.muts) {
@@ -354,8 +422,19 @@ class RocksEngine : public Engine {
       if (w.collection_bytes_delta != 0) {
         batch.Merge(CollectionKey(w.table, w.pk), StatsMergeOperator::Encode(0, w.collection_bytes_delta));
       }
+      for (const std::string& record : w.outbox) {
+        value.clear();
+        PutVarint64(&value, w.log);
+        value.append(record);
+        batch.Put(OutboxKey(version, outbox_index++), value);
+      }
     }
-    return FromRocks(db_->Write(wo_, &batch));
+    Status st = FromRocks(db_->Write(wo_, &batch));
+    if (has_outbox) {
+      std::lock_guard lock(outbox_mu_);
+      outbox_in_flight_.erase(version);
+    }
+    return st;
   }
 
   Status Check(const std::string& key, const Precondition& pre) {
@@ -381,6 +460,8 @@ class RocksEngine : public Engine {
   RocksMetaStore meta_;
   std::atomic<Version> next_version_{1};
   std::array<std::mutex, kStripes> locks_;
+  std::mutex outbox_mu_;
+  std::set<Version> outbox_in_flight_;  // versions of commits with outbox records not yet landed; guarded by outbox_mu_
 };
 
 }  // namespace

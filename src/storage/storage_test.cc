@@ -916,5 +916,92 @@ TEST(OpenRocksDbTest, UnusablePathIsAnIoError) {
       << r.status().message();
 }
 
+TEST_P(EngineTest, OutboxRecordsShipIntoALogAtomically) {
+  PartitionWrite w = W(1, "a", {Put("", "item")});
+  w.log = 7;
+  w.outbox = {"r1", "r2"};
+  ASSERT_TRUE(CommitOne(e(), w).ok());
+  std::vector<OutboxEntry> out;
+  ASSERT_TRUE(e().ReadOutbox("", 10, &out).ok());
+  ASSERT_EQ(2u, out.size());
+  EXPECT_EQ("r1", out[0].value);
+  EXPECT_EQ(7u, out[1].log);
+  std::vector<LogAppend> appends = {{7, 1, "r1"}, {7, 2, "r2"}};
+  std::vector<std::pair<std::string, std::string>> meta = {{"m", "v"}};
+  ASSERT_TRUE(e().ShipOutbox(out, appends, meta).ok());
+  std::vector<OutboxEntry> rest;
+  ASSERT_TRUE(e().ReadOutbox("", 10, &rest).ok());
+  EXPECT_TRUE(rest.empty());
+  std::vector<std::pair<uint64_t, std::string>> log;
+  auto collect = [&](uint64_t seq, std::string_view v) {
+    log.emplace_back(seq, std::string(v));
+    return true;
+  };
+  ASSERT_TRUE(e().ReadLog(7, 0, collect).ok());
+  EXPECT_EQ((std::vector<std::pair<uint64_t, std::string>>{{1, "r1"}, {2, "r2"}}), log);
+  std::optional<std::string> m;
+  ASSERT_TRUE(e().meta().Get("m", &m).ok());
+  EXPECT_EQ("v", m.value_or(""));
+  ASSERT_TRUE(e().TrimLog(7, 2).ok());
+  log.clear();
+  ASSERT_TRUE(e().ReadLog(7, 0, collect).ok());
+  EXPECT_EQ((std::vector<std::pair<uint64_t, std::string>>{{2, "r2"}}), log);
+}
+
+TEST_P(EngineTest, AFailedCommitLeavesNoOutboxRecord) {
+  PartitionWrite w = W(1, "a", {Put("", "item", Precondition{Precondition::kMustExist, 0})});
+  w.log = 7;
+  w.outbox = {"r"};
+  ExpectPreconditionFailed(CommitOne(e(), w));
+  std::vector<OutboxEntry> out;
+  ASSERT_TRUE(e().ReadOutbox("", 10, &out).ok());
+  EXPECT_TRUE(out.empty());
+}
+
+// A reader that goes on from the last position it saw meets every record
+// exactly once, and the records of one partition in commit order, while
+// writers commit concurrently.
+TEST_P(EngineTest, OutboxReaderNeverMissesALateCommit) {
+  constexpr int kWriters = 4, kPerWriter = 400;
+  std::atomic<int> done{0};
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kWriters; ++t) {
+    writers.emplace_back([&, t] {
+      for (int i = 0; i < kPerWriter; ++i) {
+        std::string pk = "p" + std::to_string(i % 8);  // partitions shared by all writers
+        PartitionWrite w = W(1, pk, {Put(std::to_string(t), "v")});
+        w.log = 1;
+        w.outbox = {pk + "/" + std::to_string(t) + "/" + std::to_string(i)};
+        EXPECT_TRUE(CommitOne(e(), w).ok());
+      }
+      done.fetch_add(1);
+    });
+  }
+  std::string position;
+  std::vector<std::string> seen;
+  for (;;) {
+    bool finished = done.load() == kWriters;
+    std::vector<OutboxEntry> out;
+    ASSERT_TRUE(e().ReadOutbox(position, 64, &out).ok());
+    for (auto& entry : out) seen.push_back(entry.value);
+    if (!out.empty()) position = out.back().position;
+    if (finished && out.empty()) break;
+  }
+  for (auto& w : writers) w.join();
+  std::set<std::string> unique(seen.begin(), seen.end());
+  EXPECT_EQ(seen.size(), unique.size());
+  EXPECT_EQ(static_cast<size_t>(kWriters * kPerWriter), seen.size());
+  // The records of one item (a writer's sort key in one partition) come in the order of its writes.
+  std::map<std::string, int> last;
+  for (const auto& v : seen) {
+    size_t slash = v.rfind('/');
+    std::string item = v.substr(0, slash);
+    int i = std::stoi(v.substr(slash + 1));
+    auto it = last.find(item);
+    if (it != last.end()) EXPECT_LT(it->second, i) << v;
+    last[item] = i;
+  }
+}
+
 }  // namespace
 }  // namespace basalt::storage

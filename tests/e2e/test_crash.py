@@ -78,14 +78,14 @@ def _post(conn, op, body):
 class Server:
     """One Basalt process on a fresh port; always stopped by PID."""
 
-    def __init__(self, data_dir, durability, log_path):
+    def __init__(self, data_dir, durability, log_path, extra_args=()):
         self.port = _free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.log_path = log_path
         with open(log_path, "ab") as log:
             self.proc = subprocess.Popen(
                 [str(BASALT_BIN), "--host", "127.0.0.1", "--port", str(self.port),
-                 "--data-dir", str(data_dir), "--durability=" + durability],
+                 "--data-dir", str(data_dir), "--durability=" + durability, *extra_args],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

@@ -1,0 +1,582 @@
+// Stored forms (persistent; fields are appended, never reordered):
+//
+//   record := i64be(created_ms) u8(format=1) u8(event) u8(view) u8(by_service) str(event_id)
+//             str(keys) u8(has_new) [str(new_image)] u8(has_old) [str(old_image)]
+//             (items in model/item_codec.h's form)
+//   stream := u8(format=1) varint(id) str(ns) str(arn) str(label) str(table) keyschema u8(view)
+//             f64(created_at) u8(enabled) f64(disabled_at) varint(trimmed_below) varint(n) shard*
+//   shard  := str(id) str(parent) varint(first_seq) varint(last_seq) varint(records) u8(closed)
+//             f64(created_at) f64(closed_at)
+//
+// A shard iterator is "<stream arn>|1|<base64 of varint(stream) varint(shard first_seq)
+// varint(position) varint(created_ms) u32be(check)>", like the service's in shape.
+#include "db/streams.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <random>
+#include <set>
+
+#include "common/base64.h"
+#include "common/coding.h"
+#include "model/item.h"
+#include "model/item_codec.h"
+
+namespace basalt::db {
+namespace {
+
+constexpr std::string_view kStreamPrefix = "stream/";
+constexpr std::string_view kNextSeqKey = "stream_seq";
+constexpr size_t kShipBatch = 1024;
+constexpr size_t kMaxRecordsBytes = 1 << 20;  // GetRecords' response limit
+
+std::string RandomHex(size_t digits) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(digits);
+  uint64_t bits = 0;
+  for (size_t i = 0; i < digits; ++i) {
+    if (i % 16 == 0) bits = rng();
+    out.push_back(kHex[bits & 15]);
+    bits >>= 4;
+  }
+  return out;
+}
+
+uint32_t Check(std::string_view bytes) {
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : bytes) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  return h ^ 0x5b3a17c9u;
+}
+
+model::Item KeysOf(const model::KeySchema& ks, const model::Item& item) {
+  model::Item keys;
+  for (const model::KeyAttribute* a : model::KeyAttributes(ks)) {
+    auto it = item.find(a->name);
+    if (it != item.end()) keys.emplace(it->first, it->second);
+  }
+  return keys;
+}
+
+void PutItem(std::string* out, const model::Item& item) {
+  std::string encoded;
+  model::EncodeItem(item, &encoded);
+  PutLengthPrefixed(out, encoded);
+}
+
+bool GetItem(std::string_view* in, model::Item* item) {
+  std::string_view encoded;
+  return GetLengthPrefixed(in, &encoded) && model::DecodeItem(encoded, item).ok();
+}
+
+bool GetOptionalItem(std::string_view* in, std::optional<model::Item>* item) {
+  uint8_t has;
+  if (!GetU8(in, &has)) return false;
+  item->reset();
+  if (!has) return true;
+  item->emplace();
+  return GetItem(in, &**item);
+}
+
+std::string EncodeStream(const StreamMeta& s) {
+  std::string out(1, 1);
+  PutVarint64(&out, s.id);
+  PutLengthPrefixed(&out, s.ns);
+  PutLengthPrefixed(&out, s.arn);
+  PutLengthPrefixed(&out, s.label);
+  PutLengthPrefixed(&out, s.table);
+  PutKeySchema(&out, s.key_schema);
+  out.push_back(static_cast<char>(s.view));
+  PutF64(&out, s.created_at);
+  out.push_back(s.enabled ? 1 : 0);
+  PutF64(&out, s.disabled_at);
+  PutVarint64(&out, s.trimmed_below);
+  PutVarint64(&out, s.shards.size());
+  for (const ShardMeta& sh : s.shards) {
+    PutLengthPrefixed(&out, sh.id);
+    PutLengthPrefixed(&out, sh.parent);
+    PutVarint64(&out, sh.first_seq);
+    PutVarint64(&out, sh.last_seq);
+    PutVarint64(&out, sh.records);
+    out.push_back(sh.closed ? 1 : 0);
+    PutF64(&out, sh.created_at);
+    PutF64(&out, sh.closed_at);
+  }
+  return out;
+}
+
+Status DecodeStream(std::string_view in, StreamMeta* s) {
+  auto bad = [] { return Status::Internal("corrupt stream definition"); };
+  uint8_t format, view, enabled;
+  uint64_t n;
+  if (!GetU8(&in, &format) || format != 1 || !GetVarint64(&in, &s->id) || !GetString(&in, &s->ns) ||
+      !GetString(&in, &s->arn) || !GetString(&in, &s->label) || !GetString(&in, &s->table) ||
+      !GetKeySchema(&in, &s->key_schema) || !GetU8(&in, &view) || !GetF64(&in, &s->created_at) ||
+      !GetU8(&in, &enabled) || !GetF64(&in, &s->disabled_at) || !GetVarint64(&in, &s->trimmed_below) ||
+      !GetVarint64(&in, &n) || n > in.size()) {
+    return bad();
+  }
+  s->view = static_cast<StreamViewType>(view);
+  s->enabled = enabled != 0;
+  s->shards.resize(n);
+  for (ShardMeta& sh : s->shards) {
+    uint8_t closed;
+    if (!GetString(&in, &sh.id) || !GetString(&in, &sh.parent) || !GetVarint64(&in, &sh.first_seq) ||
+        !GetVarint64(&in, &sh.last_seq) || !GetVarint64(&in, &sh.records) || !GetU8(&in, &closed) ||
+        !GetF64(&in, &sh.created_at) || !GetF64(&in, &sh.closed_at)) {
+      return bad();
+    }
+    sh.closed = closed != 0;
+  }
+  return Status::Ok();
+}
+
+struct Iterator {
+  uint64_t stream = 0;
+  uint64_t shard = 0;  // the shard's first_seq, which names it within the stream
+  uint64_t position = 0;
+  int64_t created_ms = 0;
+};
+
+std::string EncodeIterator(const std::string& arn, const Iterator& it) {
+  std::string payload;
+  PutVarint64(&payload, it.stream);
+  PutVarint64(&payload, it.shard);
+  PutVarint64(&payload, it.position);
+  PutVarint64(&payload, static_cast<uint64_t>(it.created_ms));
+  PutFixed32BE(&payload, Check(payload));
+  return arn + "|1|" + Base64Encode(payload);
+}
+
+bool DecodeIterator(std::string_view text, Iterator* it) {
+  size_t bar = text.rfind('|');
+  if (bar == std::string_view::npos || bar < 2 || text.substr(bar - 2, 3) != "|1|") return false;
+  std::string payload;
+  if (!Base64Decode(text.substr(bar + 1), &payload) || payload.size() < 4) return false;
+  std::string_view body(payload.data(), payload.size() - 4);
+  if (DecodeFixed32BE(payload.data() + payload.size() - 4) != Check(body)) return false;
+  uint64_t created;
+  if (!GetVarint64(&body, &it->stream) || !GetVarint64(&body, &it->shard) || !GetVarint64(&body, &it->position) ||
+      !GetVarint64(&body, &created) || !body.empty()) {
+    return false;
+  }
+  it->created_ms = static_cast<int64_t>(created);
+  return true;
+}
+
+const ShardMeta* FindShard(const StreamMeta& s, std::string_view id) {
+  for (const ShardMeta& sh : s.shards) {
+    if (sh.id == id) return &sh;
+  }
+  return nullptr;
+}
+
+const ShardMeta* ShardAt(const StreamMeta& s, uint64_t first_seq) {
+  for (const ShardMeta& sh : s.shards) {
+    if (sh.first_seq == first_seq) return &sh;
+  }
+  return nullptr;
+}
+
+Status StreamNotFound(const std::string& arn) {
+  return Status::NotFound("Requested resource not found: Stream: " + arn + " not found");
+}
+
+Status Trimmed() {
+  return Status(Code::kTrimmedDataAccess,
+                "The operation attempted to read past the oldest stream record in a shard.");
+}
+
+}  // namespace
+
+std::optional<std::string> MakeStreamRecord(const model::KeySchema& key_schema, StreamViewType view,
+                                            const std::optional<model::Item>& old_item,
+                                            const std::optional<model::Item>& new_item, int64_t now_ms,
+                                            bool by_service) {
+  if (!old_item && !new_item) return std::nullopt;
+  if (old_item && new_item && *old_item == *new_item) return std::nullopt;
+  StreamRecord::Event event = !old_item ? StreamRecord::kInsert : !new_item ? StreamRecord::kRemove
+                                                                            : StreamRecord::kModify;
+  std::string out;
+  PutFixed64BE(&out, static_cast<uint64_t>(now_ms));
+  out.push_back(1);
+  out.push_back(static_cast<char>(event));
+  out.push_back(static_cast<char>(view));
+  out.push_back(by_service ? 1 : 0);
+  PutLengthPrefixed(&out, RandomHex(32));
+  PutItem(&out, KeysOf(key_schema, new_item ? *new_item : *old_item));
+  bool with_new = new_item && (view == StreamViewType::kNewImage || view == StreamViewType::kNewAndOldImages);
+  bool with_old = old_item && (view == StreamViewType::kOldImage || view == StreamViewType::kNewAndOldImages);
+  out.push_back(with_new ? 1 : 0);
+  if (with_new) PutItem(&out, *new_item);
+  out.push_back(with_old ? 1 : 0);
+  if (with_old) PutItem(&out, *old_item);
+  return out;
+}
+
+Status DecodeStreamRecord(std::string_view in, StreamRecord* r) {
+  auto bad = [] { return Status::Internal("corrupt stream record"); };
+  uint8_t format, event, view, by_service;
+  if (in.size() < 8) return bad();
+  r->created_ms = static_cast<int64_t>(DecodeFixed64BE(in.data()));
+  in.remove_prefix(8);
+  if (!GetU8(&in, &format) || format != 1 || !GetU8(&in, &event) || !GetU8(&in, &view) ||
+      !GetU8(&in, &by_service) || !GetString(&in, &r->event_id) || !GetItem(&in, &r->keys) ||
+      !GetOptionalItem(&in, &r->new_image) || !GetOptionalItem(&in, &r->old_image)) {
+    return bad();
+  }
+  r->event = static_cast<StreamRecord::Event>(event);
+  r->view = static_cast<StreamViewType>(view);
+  r->by_service = by_service != 0;
+  r->size_bytes = model::ItemSize(r->keys) + (r->new_image ? model::ItemSize(*r->new_image) : 0) +
+                  (r->old_image ? model::ItemSize(*r->old_image) : 0);
+  return Status::Ok();
+}
+
+Streams::Streams(storage::Engine* engine, const Clock* clock, StreamOptions options)
+    : engine_(engine), clock_(clock), options_(options) {}
+
+Streams::~Streams() {
+  {
+    std::lock_guard lock(wake_mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (shipper_.joinable()) shipper_.join();
+}
+
+std::string Streams::StreamKey(uint64_t id) const {
+  std::string k(kStreamPrefix);
+  PutFixed64BE(&k, id);
+  return k;
+}
+
+Status Streams::Open() {
+  std::vector<std::pair<std::string, std::string>> rows;
+  BASALT_RETURN_IF_ERROR(engine_->meta().List(kStreamPrefix, &rows));
+  std::optional<std::string> next;
+  BASALT_RETURN_IF_ERROR(engine_->meta().Get(kNextSeqKey, &next));
+  {
+    std::lock_guard lock(mu_);
+    streams_.clear();
+    for (const auto& [key, value] : rows) {
+      StreamMeta s;
+      BASALT_RETURN_IF_ERROR(DecodeStream(value, &s));
+      streams_[s.id] = std::move(s);
+    }
+    next_seq_ = next ? std::stoull(*next) : 1;
+  }
+  if (!shipper_.joinable()) shipper_ = std::thread([this] { ShipperLoop(); });
+  return Status::Ok();
+}
+
+ShardMeta Streams::NewShard(const StreamMeta& s, const std::string& parent, uint64_t first_seq, double now) const {
+  ShardMeta sh;
+  char id[64];
+  std::snprintf(id, sizeof id, "shardId-%020" PRId64 "-%08x", static_cast<int64_t>(now * 1000),
+                Check(std::to_string(s.id) + "/" + std::to_string(first_seq)));
+  sh.id = id;
+  sh.parent = parent;
+  sh.first_seq = first_seq;
+  sh.created_at = now;
+  return sh;
+}
+
+Status Streams::Persist(const StreamMeta& s) { return engine_->meta().Put(StreamKey(s.id), EncodeStream(s)); }
+
+Status Streams::Create(const TableMeta& table, double created_at) {
+  std::lock_guard lock(mu_);
+  StreamMeta s;
+  s.id = table.stream.id;
+  s.ns = table.ns;
+  s.arn = table.StreamArn();
+  s.label = table.stream.label;
+  s.table = table.name;
+  s.key_schema = table.key_schema;
+  s.view = table.stream.view;
+  s.created_at = created_at;
+  s.shards.push_back(NewShard(s, "", next_seq_, clock_->Now()));
+  BASALT_RETURN_IF_ERROR(Persist(s));
+  streams_[s.id] = std::move(s);
+  return Status::Ok();
+}
+
+Status Streams::Disable(uint64_t id) {
+  // The table's writers no longer record into the stream; what they
+  // recorded before goes in before its shard closes.
+  std::lock_guard ship_lock(ship_mu_);
+  BASALT_RETURN_IF_ERROR(ShipLocked());
+  std::lock_guard lock(mu_);
+  auto it = streams_.find(id);
+  if (it == streams_.end() || !it->second.enabled) return Status::Ok();
+  StreamMeta& s = it->second;
+  double now = clock_->Now();
+  s.enabled = false;
+  s.disabled_at = now;
+  if (!s.shards.empty() && !s.shards.back().closed) {
+    s.shards.back().closed = true;
+    s.shards.back().closed_at = now;
+  }
+  return Persist(s);
+}
+
+void Streams::Notify() {
+  pending_.fetch_add(1, std::memory_order_release);
+  wake_.notify_one();
+}
+
+Status Streams::Ship() {
+  if (pending_.load(std::memory_order_acquire) == 0) return Status::Ok();
+  std::lock_guard ship_lock(ship_mu_);
+  return ShipLocked();
+}
+
+void Streams::RollIfDue(StreamMeta& s, double now) {
+  if (!s.enabled || s.shards.empty()) return;
+  ShardMeta& open = s.shards.back();
+  if (open.closed || open.records == 0) return;
+  if (open.records < options_.shard_max_records && now - open.created_at < options_.shard_seconds) return;
+  open.closed = true;
+  open.closed_at = now;
+  std::string parent = open.id;
+  s.shards.push_back(NewShard(s, parent, next_seq_, now));
+}
+
+Status Streams::ShipLocked() {
+  pending_.store(0, std::memory_order_release);
+  for (;;) {
+    std::vector<storage::OutboxEntry> entries;
+    BASALT_RETURN_IF_ERROR(engine_->ReadOutbox(ship_position_, kShipBatch, &entries));
+    if (entries.empty()) return Status::Ok();
+    std::vector<storage::LogAppend> appends;
+    appends.reserve(entries.size());
+    std::vector<std::pair<std::string, std::string>> meta_puts;
+    {
+      std::lock_guard lock(mu_);
+      double now = clock_->Now();
+      std::set<uint64_t> touched;
+      for (storage::OutboxEntry& e : entries) {
+        auto it = streams_.find(e.log);
+        if (it == streams_.end() || it->second.shards.empty()) continue;  // a removed stream
+        StreamMeta& s = it->second;
+        RollIfDue(s, now);
+        ShardMeta& shard = s.shards.back();
+        uint64_t seq = next_seq_++;
+        ++shard.records;
+        shard.last_seq = seq;
+        appends.push_back(storage::LogAppend{e.log, seq, std::move(e.value)});
+        touched.insert(s.id);
+      }
+      for (uint64_t id : touched) meta_puts.emplace_back(StreamKey(id), EncodeStream(streams_[id]));
+      meta_puts.emplace_back(std::string(kNextSeqKey), std::to_string(next_seq_));
+    }
+    Status st = engine_->ShipOutbox(entries, appends, meta_puts);
+    if (!st.ok()) {
+      // The registry ran ahead of storage: go back to what is stored.
+      (void)Open();
+      return st;
+    }
+    ship_position_ = entries.back().position;
+    if (entries.size() < kShipBatch) return Status::Ok();
+  }
+}
+
+Status Streams::Trim() {
+  std::lock_guard ship_lock(ship_mu_);
+  double now = clock_->Now();
+  last_trim_ = now;
+  double cutoff = now - options_.retention_seconds;
+  std::vector<StreamMeta> snapshot;
+  {
+    std::lock_guard lock(mu_);
+    for (auto& [id, s] : streams_) {
+      RollIfDue(s, now);
+      snapshot.push_back(s);
+    }
+  }
+  for (StreamMeta& s : snapshot) {
+    if (!s.enabled && s.disabled_at <= cutoff) {
+      BASALT_RETURN_IF_ERROR(engine_->TrimLog(s.id, std::numeric_limits<uint64_t>::max()));
+      BASALT_RETURN_IF_ERROR(engine_->meta().Delete(StreamKey(s.id)));
+      std::lock_guard lock(mu_);
+      streams_.erase(s.id);
+      continue;
+    }
+    // The first record young enough to keep; records come roughly in time order.
+    uint64_t keep_from = s.trimmed_below;
+    uint64_t last = 0;
+    for (const ShardMeta& sh : s.shards) last = std::max(last, sh.last_seq);
+    bool found = false;
+    auto cutoff_ms = static_cast<int64_t>(cutoff * 1000);
+    BASALT_RETURN_IF_ERROR(engine_->ReadLog(s.id, s.trimmed_below, [&](uint64_t seq, std::string_view v) {
+      if (v.size() >= 8 && static_cast<int64_t>(DecodeFixed64BE(v.data())) >= cutoff_ms) {
+        keep_from = seq;
+        found = true;
+        return false;
+      }
+      return true;
+    }));
+    if (!found && last != 0) keep_from = last + 1;
+    std::lock_guard lock(mu_);
+    auto it = streams_.find(s.id);
+    if (it == streams_.end()) continue;
+    StreamMeta& live = it->second;
+    bool changed = keep_from > live.trimmed_below;
+    if (changed) {
+      BASALT_RETURN_IF_ERROR(engine_->TrimLog(s.id, keep_from));
+      live.trimmed_below = keep_from;
+    }
+    // Closed shards go once their records are gone and they closed a retention period ago.
+    size_t before = live.shards.size();
+    std::erase_if(live.shards, [&](const ShardMeta& sh) {
+      return sh.closed && sh.closed_at <= cutoff && (sh.records == 0 || sh.last_seq < live.trimmed_below);
+    });
+    if (changed || before != live.shards.size() || live.shards.size() != s.shards.size()) {
+      BASALT_RETURN_IF_ERROR(Persist(live));
+    }
+  }
+  return Status::Ok();
+}
+
+void Streams::ShipperLoop() {
+  double trim_every = std::clamp(options_.retention_seconds / 4, 0.5, 60.0);
+  for (;;) {
+    {
+      std::unique_lock lock(wake_mu_);
+      wake_.wait_for(lock, std::chrono::seconds(1),
+                     [&] { return stopping_ || pending_.load(std::memory_order_acquire) > 0; });
+      if (stopping_) return;
+    }
+    (void)Ship();  // a failed pass is retried by the next
+    bool trim_due;
+    {
+      std::lock_guard lock(ship_mu_);
+      trim_due = clock_->Now() - last_trim_ >= trim_every;
+    }
+    if (trim_due) (void)Trim();
+  }
+}
+
+std::vector<StreamMeta> Streams::List(const std::string& ns, const std::optional<std::string>& table,
+                                      const std::string& start_after) const {
+  std::lock_guard lock(mu_);
+  std::vector<StreamMeta> out;
+  for (const auto& [id, s] : streams_) {
+    if (s.ns != ns || (table && s.table != *table) || (!start_after.empty() && s.arn <= start_after)) continue;
+    out.push_back(s);
+  }
+  std::sort(out.begin(), out.end(), [](const StreamMeta& a, const StreamMeta& b) { return a.arn < b.arn; });
+  return out;
+}
+
+std::vector<StreamMeta> Streams::All() const {
+  std::lock_guard lock(mu_);
+  std::vector<StreamMeta> out;
+  for (const auto& [id, s] : streams_) out.push_back(s);
+  return out;
+}
+
+Result<StreamMeta> Streams::Describe(const std::string& ns, const std::string& arn) {
+  BASALT_RETURN_IF_ERROR(Ship());
+  std::lock_guard lock(mu_);
+  for (const auto& [id, s] : streams_) {
+    if (s.ns == ns && s.arn == arn) return s;
+  }
+  return StreamNotFound(arn);
+}
+
+Result<std::string> Streams::GetShardIterator(const std::string& ns, const std::string& arn,
+                                              const std::string& shard_id, IteratorType type,
+                                              std::optional<uint64_t> seq) {
+  if (type == IteratorType::kLatest) BASALT_RETURN_IF_ERROR(Ship());
+  std::lock_guard lock(mu_);
+  const StreamMeta* s = nullptr;
+  for (const auto& [id, candidate] : streams_) {
+    if (candidate.ns == ns && candidate.arn == arn) s = &candidate;
+  }
+  // DynamoDB Local's wording for these two.
+  if (!s) return Status::NotFound("Stream does not exist");
+  const ShardMeta* shard = FindShard(*s, shard_id);
+  if (!shard) return Status::NotFound("Shard does not exist");
+  // One past the shard's last record, or where its next record will go.
+  uint64_t end = shard->closed ? (shard->records ? shard->last_seq + 1 : shard->first_seq) : next_seq_;
+  Iterator it{s->id, shard->first_seq, 0, static_cast<int64_t>(clock_->Now() * 1000)};
+  switch (type) {
+    case IteratorType::kTrimHorizon: it.position = std::max(shard->first_seq, s->trimmed_below); break;
+    case IteratorType::kLatest: it.position = end; break;
+    case IteratorType::kAtSequenceNumber:
+    case IteratorType::kAfterSequenceNumber: {
+      // A number past the shard's end gives an iterator that waits there.
+      if (*seq < shard->first_seq) return Status::Validation("Invalid SequenceNumber for the shard");
+      if (*seq < s->trimmed_below) return Trimmed();
+      it.position = *seq;
+      if (type == IteratorType::kAfterSequenceNumber && it.position < std::numeric_limits<uint64_t>::max()) {
+        ++it.position;
+      }
+      break;
+    }
+  }
+  return EncodeIterator(s->arn, it);
+}
+
+Result<GetRecordsOutput> Streams::GetRecords(const std::string& ns, const std::string& text, size_t limit) {
+  Iterator it;
+  if (!DecodeIterator(text, &it)) return Status::Validation("Invalid ShardIterator");
+  double now = clock_->Now();
+  if (now * 1000 - static_cast<double>(it.created_ms) > options_.iterator_seconds * 1000) {
+    return Status(Code::kExpiredIterator, "Iterator expired. The iterator was created at time " +
+                                              std::to_string(it.created_ms) + " while right now it is " +
+                                              std::to_string(static_cast<int64_t>(now * 1000)) +
+                                              ". The iterator is valid for 15 minutes.");
+  }
+  BASALT_RETURN_IF_ERROR(Ship());
+  uint64_t bound;  // the last sequence number the shard may hold now
+  bool closed;
+  ShardMeta shard;
+  std::string arn;
+  {
+    std::lock_guard lock(mu_);
+    auto s = streams_.find(it.stream);
+    if (s == streams_.end() || s->second.ns != ns) return Status::NotFound("Requested resource not found");
+    const ShardMeta* found = ShardAt(s->second, it.shard);
+    if (!found || it.position < s->second.trimmed_below) return Trimmed();
+    shard = *found;
+    arn = s->second.arn;
+    closed = shard.closed;
+    bound = closed ? shard.last_seq : next_seq_ - 1;
+    if (closed && shard.records == 0) bound = 0;
+  }
+  GetRecordsOutput out;
+  uint64_t next = it.position;
+  size_t bytes = 0;
+  Status error;
+  if (bound >= it.position) {
+    BASALT_RETURN_IF_ERROR(engine_->ReadLog(it.stream, it.position, [&](uint64_t seq, std::string_view v) {
+      if (seq > bound || out.records.size() >= limit) return false;
+      StreamRecord r;
+      if (Status st = DecodeStreamRecord(v, &r); !st.ok()) {
+        error = st;
+        return false;
+      }
+      r.seq = seq;
+      bytes += r.size_bytes;
+      out.records.push_back(std::move(r));
+      next = seq + 1;
+      return bytes < kMaxRecordsBytes;
+    }));
+    BASALT_RETURN_IF_ERROR(error);
+  }
+  // A closed shard ends once its last record has been read.
+  if (closed && (shard.records == 0 || next > shard.last_seq)) return out;
+  it.position = next;
+  it.created_ms = static_cast<int64_t>(now * 1000);
+  out.next_iterator = EncodeIterator(arn, it);
+  return out;
+}
+
+}  // namespace basalt::db
