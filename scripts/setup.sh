@@ -23,3 +23,12 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# The JavaScript SDK tests' packages (tests/js, run by tests/e2e/test_js_sdk.py), as pinned by its
+# package-lock.json: installed when node_modules is missing or older than the lock file.
+js_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/js"
+js_stamp="$js_dir/node_modules/.package-lock.json"   # written by npm at the end of every install
+if [[ ! -e $js_stamp || $js_dir/package-lock.json -nt $js_stamp ]]; then
+  echo "setup: npm ci in tests/js" >&2
+  (cd "$js_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$js_stamp"
+fi
