@@ -195,13 +195,17 @@ Status Trimmed() {
 }  // namespace
 
 std::optional<std::string> MakeStreamRecord(const model::KeySchema& key_schema, StreamViewType view,
-                                            const std::optional<model::Item>& old_item,
-                                            const std::optional<model::Item>& new_item, int64_t now_ms,
+                                            StoredItem old_item, StoredItem new_item, int64_t now_ms,
                                             bool by_service) {
-  if (!old_item && !new_item) return std::nullopt;
-  if (old_item && new_item && *old_item == *new_item) return std::nullopt;
-  StreamRecord::Event event = !old_item ? StreamRecord::kInsert : !new_item ? StreamRecord::kRemove
-                                                                            : StreamRecord::kModify;
+  if (!old_item.item && !new_item.item) return std::nullopt;
+  // Equal encodings are equal items; sets in another order are equal too.
+  if (old_item.item && new_item.item &&
+      (old_item.encoded == new_item.encoded || *old_item.item == *new_item.item)) {
+    return std::nullopt;
+  }
+  StreamRecord::Event event = !old_item.item ? StreamRecord::kInsert
+                              : !new_item.item ? StreamRecord::kRemove
+                                               : StreamRecord::kModify;
   std::string out;
   PutFixed64BE(&out, static_cast<uint64_t>(now_ms));
   out.push_back(1);
@@ -209,13 +213,13 @@ std::optional<std::string> MakeStreamRecord(const model::KeySchema& key_schema, 
   out.push_back(static_cast<char>(view));
   out.push_back(by_service ? 1 : 0);
   PutLengthPrefixed(&out, RandomHex(32));
-  PutItem(&out, KeysOf(key_schema, new_item ? *new_item : *old_item));
-  bool with_new = new_item && (view == StreamViewType::kNewImage || view == StreamViewType::kNewAndOldImages);
-  bool with_old = old_item && (view == StreamViewType::kOldImage || view == StreamViewType::kNewAndOldImages);
+  PutItem(&out, KeysOf(key_schema, new_item.item ? *new_item.item : *old_item.item));
+  bool with_new = new_item.item && (view == StreamViewType::kNewImage || view == StreamViewType::kNewAndOldImages);
+  bool with_old = old_item.item && (view == StreamViewType::kOldImage || view == StreamViewType::kNewAndOldImages);
   out.push_back(with_new ? 1 : 0);
-  if (with_new) PutItem(&out, *new_item);
+  if (with_new) PutLengthPrefixed(&out, new_item.encoded);
   out.push_back(with_old ? 1 : 0);
-  if (with_old) PutItem(&out, *old_item);
+  if (with_old) PutLengthPrefixed(&out, old_item.encoded);
   return out;
 }
 
@@ -326,8 +330,10 @@ Status Streams::Disable(uint64_t id) {
 }
 
 void Streams::Notify() {
-  pending_.fetch_add(1, std::memory_order_release);
-  wake_.notify_one();
+  pending_.fetch_add(1);
+  // Only an idle shipper needs waking (a wake-up lost in a race costs at
+  // most its one-second wait; readers ship what they need themselves).
+  if (idle_.load()) wake_.notify_one();
 }
 
 Status Streams::Ship() {
@@ -448,11 +454,19 @@ void Streams::ShipperLoop() {
   for (;;) {
     {
       std::unique_lock lock(wake_mu_);
-      wake_.wait_for(lock, std::chrono::seconds(1),
-                     [&] { return stopping_ || pending_.load(std::memory_order_acquire) > 0; });
+      idle_.store(true);
+      wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || pending_.load() > 0; });
+      idle_.store(false);
       if (stopping_) return;
     }
     (void)Ship();  // a failed pass is retried by the next
+    {
+      // Let records gather: a pass per few writes costs the writers more
+      // than it saves (readers ship what they need themselves).
+      std::unique_lock lock(wake_mu_);
+      wake_.wait_for(lock, std::chrono::milliseconds(5), [&] { return stopping_; });
+      if (stopping_) return;
+    }
     bool trim_due;
     {
       std::lock_guard lock(ship_mu_);

@@ -47,10 +47,16 @@ struct StreamRecord {
   size_t size_bytes = 0;    // SizeBytes, once decoded
 };
 
+// An item as a write saw it, decoded and in its stored encoding
+// (model/item_codec.h); `item` is null when there is none.
+struct StoredItem {
+  const model::Item* item = nullptr;
+  std::string_view encoded;
+};
+
 // The record a write makes, or nullopt when the write changed nothing.
 std::optional<std::string> MakeStreamRecord(const model::KeySchema& key_schema, StreamViewType view,
-                                            const std::optional<model::Item>& old_item,
-                                            const std::optional<model::Item>& new_item, int64_t now_ms,
+                                            StoredItem old_item, StoredItem new_item, int64_t now_ms,
                                             bool by_service);
 Status DecodeStreamRecord(std::string_view in, StreamRecord* out);
 
@@ -148,6 +154,7 @@ class Streams {
   std::string ship_position_;  // the last outbox position shipped; guarded by ship_mu_
   double last_trim_ = 0;       // guarded by ship_mu_
   std::atomic<uint64_t> pending_{1};  // outbox writes not yet shipped (1: unknown, after a start)
+  std::atomic<bool> idle_{false};     // the shipper waits for work
 
   std::mutex wake_mu_;
   std::condition_variable wake_;

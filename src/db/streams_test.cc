@@ -169,6 +169,27 @@ TEST_F(StreamsTest, ShardsRollOverWithParentLinks) {
   EXPECT_EQ((std::vector<std::string>{"k0", "k1", "k2", "k3", "k4", "k5", "k6"}), seen);
 }
 
+TEST_F(StreamsTest, ShardsRollOverWithAge) {
+  stream_options_.shard_seconds = 60;
+  Reopen();
+  std::string arn = CreateStreamed("aged", StreamViewType::kKeysOnly);
+  Put("aged", Row("a", "1"));
+  clock_.Advance(30);
+  Put("aged", Row("b", "1"));
+  EXPECT_EQ(1u, Describe(arn).shards.size());
+  clock_.Advance(31);
+  // An old shard with records closes at the next write, or at the next trim pass when idle.
+  ASSERT_TRUE(db_->streams().Trim().ok());
+  StreamMeta s = Describe(arn);
+  ASSERT_EQ(2u, s.shards.size());
+  EXPECT_TRUE(s.shards[0].closed);
+  EXPECT_EQ(2u, s.shards[0].records);
+  EXPECT_EQ(s.shards[0].id, s.shards[1].parent);
+  clock_.Advance(61);
+  ASSERT_TRUE(db_->streams().Trim().ok());
+  EXPECT_EQ(2u, Describe(arn).shards.size());  // an empty open shard stays open
+}
+
 TEST_F(StreamsTest, IteratorTypesStartWhereTheySay) {
   std::string arn = CreateStreamed("iters", StreamViewType::kKeysOnly);
   for (int i = 0; i < 3; ++i) Put("iters", Row("k" + std::to_string(i), "x"));

@@ -263,9 +263,10 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
         }
         continue;
       }
-      pw.muts.push_back(std::move(m));
       if (table.runtime && table.runtime->stream != 0) {
-        auto record = MakeStreamRecord(table.key_schema, table.runtime->stream_view, r.old_item, r.new_item,
+        StoredItem before{r.old_item ? &*r.old_item : nullptr, records[i] ? records[i]->value : std::string_view()};
+        StoredItem after{r.new_item ? &*r.new_item : nullptr, m.value};
+        auto record = MakeStreamRecord(table.key_schema, table.runtime->stream_view, before, after,
                                        static_cast<int64_t>(clock_->Now() * 1000), writes[i].by_service);
         if (record) {
           pw.log = table.runtime->stream;
@@ -273,6 +274,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
           stream_records = true;
         }
       }
+      pw.muts.push_back(std::move(m));
       batch.push_back(std::move(pw));
     }
     if (failed || evaluate_only) return Status(Code::kTransactionCanceled, "transaction canceled");

@@ -35,6 +35,19 @@ TEST(FlagsTest, AcceptsBasaltFlagsWithSpaceOrEquals) {
   EXPECT_EQ(4, c.threads);
 }
 
+TEST(FlagsTest, BackgroundWorkIsTunable) {
+  Config defaults = Parse({});
+  EXPECT_EQ(5, defaults.ttl_sweep_seconds);
+  EXPECT_EQ(86400, defaults.stream_retention_seconds);
+  Config c = Parse({"--ttl-sweep-interval", "2", "--stream-retention=60", "--stream-shard-records", "100",
+                    "--stream-shard-seconds", "30"});
+  EXPECT_EQ(2, c.ttl_sweep_seconds);
+  EXPECT_EQ(60, c.stream_retention_seconds);
+  EXPECT_EQ(100, c.stream_shard_records);
+  EXPECT_EQ(30, c.stream_shard_seconds);
+  EXPECT_NE("", Error({"--stream-shard-records", "0"}));
+}
+
 TEST(FlagsTest, AcceptsDynamoDbLocalFlags) {
   Config c = Parse({"-port", "8001", "-inMemory", "-sharedDb", "-delayTransientStatuses", "-cors", "*"});
   EXPECT_EQ(8001, c.port);

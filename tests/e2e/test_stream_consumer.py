@@ -185,6 +185,8 @@ def rebuild_while_writing(endpoint, name):
     return consumer
 
 
+@pytest.mark.local_differs("when two DeleteItems of one item race, DynamoDB Local writes a second REMOVE record, "
+                           "without OldImage, for the delete that found nothing")
 def test_consumer_rebuilds_the_table_from_records(endpoint):
     name = table_name("consumer")
     try:

@@ -1,6 +1,6 @@
 // libFuzzer target for the request decoder: the whole path from a request
 // body to a response, against an in-memory database holding three tables
-// (one with an LSI and a GSI).
+// (one with an LSI, a GSI and a stream).
 // The first input byte picks the operation; the rest is the JSON body.
 // Any crash, sanitizer report, hang or a response that is not a 200/400 JSON
 // object (500 means an unexpected internal failure) is a finding.
@@ -34,7 +34,7 @@ Env* Setup() {
   for (const char* body :
        {R"({"TableName":"hash","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}],"BillingMode":"PAY_PER_REQUEST"})",
         R"({"TableName":"range","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"B"},{"AttributeName":"sk","AttributeType":"N"}],"ProvisionedThroughput":{"ReadCapacityUnits":5,"WriteCapacityUnits":5}})",
-        R"({"TableName":"indexed","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"},{"AttributeName":"l","AttributeType":"S"},{"AttributeName":"g","AttributeType":"N"}],"BillingMode":"PAY_PER_REQUEST","LocalSecondaryIndexes":[{"IndexName":"lsi","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["x"]}}]})"}) {
+        R"({"TableName":"indexed","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},{"AttributeName":"sk","AttributeType":"N"},{"AttributeName":"l","AttributeType":"S"},{"AttributeName":"g","AttributeType":"N"}],"BillingMode":"PAY_PER_REQUEST","StreamSpecification":{"StreamEnabled":true,"StreamViewType":"NEW_AND_OLD_IMAGES"},"LocalSecondaryIndexes":[{"IndexName":"lsi","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"l","KeyType":"RANGE"}],"Projection":{"ProjectionType":"KEYS_ONLY"}}],"GlobalSecondaryIndexes":[{"IndexName":"gsi","KeySchema":[{"AttributeName":"g","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],"Projection":{"ProjectionType":"INCLUDE","NonKeyAttributes":["x"]}}]})"}) {
     if (env->router->Handle({"DynamoDB_20120810.CreateTable", kAuth, "h", body}).status != 200) std::abort();
   }
   return env;
@@ -48,6 +48,8 @@ constexpr const char* kTargets[] = {
     "DynamoDB_20120810.UpdateItem",    "DynamoDB_20120810.Query",       "DynamoDB_20120810.Scan",
     "DynamoDB_20120810.Unknown",       "DynamoDB_20120810.TransactWriteItems", "DynamoDB_20120810.TransactGetItems",
     "DynamoDB_20120810.UpdateTimeToLive", "DynamoDB_20120810.DescribeTimeToLive",
+    "DynamoDBStreams_20120810.ListStreams", "DynamoDBStreams_20120810.DescribeStream",
+    "DynamoDBStreams_20120810.GetShardIterator", "DynamoDBStreams_20120810.GetRecords",
 };
 
 }  // namespace
