@@ -342,15 +342,16 @@ Status Streams::Ship() {
   return ShipLocked();
 }
 
-void Streams::RollIfDue(StreamMeta& s, double now) {
-  if (!s.enabled || s.shards.empty()) return;
+bool Streams::RollIfDue(StreamMeta& s, double now) {
+  if (!s.enabled || s.shards.empty()) return false;
   ShardMeta& open = s.shards.back();
-  if (open.closed || open.records == 0) return;
-  if (open.records < options_.shard_max_records && now - open.created_at < options_.shard_seconds) return;
+  if (open.closed || open.records == 0) return false;
+  if (open.records < options_.shard_max_records && now - open.created_at < options_.shard_seconds) return false;
   open.closed = true;
   open.closed_at = now;
   std::string parent = open.id;
   s.shards.push_back(NewShard(s, parent, next_seq_, now));
+  return true;
 }
 
 Status Streams::ShipLocked() {
@@ -398,10 +399,11 @@ Status Streams::Trim() {
   last_trim_ = now;
   double cutoff = now - options_.retention_seconds;
   std::vector<StreamMeta> snapshot;
+  std::set<uint64_t> rolled;  // streams whose idle shard closed here
   {
     std::lock_guard lock(mu_);
     for (auto& [id, s] : streams_) {
-      RollIfDue(s, now);
+      if (RollIfDue(s, now)) rolled.insert(id);
       snapshot.push_back(s);
     }
   }
@@ -442,7 +444,7 @@ Status Streams::Trim() {
     std::erase_if(live.shards, [&](const ShardMeta& sh) {
       return sh.closed && sh.closed_at <= cutoff && (sh.records == 0 || sh.last_seq < live.trimmed_below);
     });
-    if (changed || before != live.shards.size() || live.shards.size() != s.shards.size()) {
+    if (changed || before != live.shards.size() || rolled.count(s.id)) {
       BASALT_RETURN_IF_ERROR(Persist(live));
     }
   }

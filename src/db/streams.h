@@ -138,8 +138,9 @@ class Streams {
   std::string StreamKey(uint64_t id) const;
   ShardMeta NewShard(const StreamMeta& s, const std::string& parent, uint64_t first_seq, double now) const;
   Status ShipLocked();  // holds ship_mu_
-  // Closes the open shard and opens its child when it is full or old; holds mu_.
-  void RollIfDue(StreamMeta& s, double now);
+  // Closes the open shard and opens its child when it is full or old
+  // (true when it did); holds mu_.
+  bool RollIfDue(StreamMeta& s, double now);
   void ShipperLoop();
 
   storage::Engine* engine_;

@@ -185,6 +185,8 @@ TEST_F(StreamsTest, ShardsRollOverWithAge) {
   EXPECT_TRUE(s.shards[0].closed);
   EXPECT_EQ(2u, s.shards[0].records);
   EXPECT_EQ(s.shards[0].id, s.shards[1].parent);
+  Reopen();  // the roll-over was stored
+  EXPECT_EQ(2u, Describe(arn).shards.size());
   clock_.Advance(61);
   ASSERT_TRUE(db_->streams().Trim().ok());
   EXPECT_EQ(2u, Describe(arn).shards.size());  // an empty open shard stays open
