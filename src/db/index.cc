@@ -6,6 +6,7 @@
 #include "model/item.h"
 #include "model/item_codec.h"
 #include "model/key_encoding.h"
+#include "model/limits.h"
 
 namespace basalt::db {
 namespace {
@@ -59,6 +60,11 @@ Status CheckIndexKeys(const TableMeta& table, const std::vector<IndexMeta>& inde
             "supported. The AttributeValue for a key attribute cannot contain an empty " +
             std::string(attr->type == model::Type::kS ? "string" : "binary") + " value. IndexName: " + index.name +
             ", IndexKey: " + attr->name);
+      }
+      // Index keys have the table's key limits (DynamoDB Local's wording).
+      size_t limit = attr == &index.key_schema.hash ? model::kMaxHashKeySize : model::kMaxRangeKeySize;
+      if ((attr->type == model::Type::kS || attr->type == model::Type::kB) && it->second.str().size() > limit) {
+        return Status::Validation("One or more parameter values were invalid: Size limit exceeded");
       }
     }
   }

@@ -415,6 +415,30 @@ def test_update_lsi_key_to_wrong_type(raw, typed):
     assert_error(res, VALIDATION, INVALID + "Type mismatch for Index Key lsk Expected: N Actual: S IndexName: lsi1")
 
 
+# DynamoDB Local's wording; the service's is not known to differ.
+INDEX_KEY_TOO_LARGE = INVALID + "Size limit exceeded"
+
+
+def test_index_keys_have_the_key_size_limits(raw, make_table):
+    t = make_table(AttributeDefinitions=[{"AttributeName": a, "AttributeType": "S"} for a in ("pk", "gh", "gr")],
+                   GlobalSecondaryIndexes=[{"IndexName": "big", "KeySchema": [
+                       {"AttributeName": "gh", "KeyType": "HASH"}, {"AttributeName": "gr", "KeyType": "RANGE"}],
+                       "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    ok_item = {"pk": {"S": "a"}, "gh": {"S": "h" * 2048}, "gr": {"S": "r" * 1024}}
+    assert raw("PutItem", {"TableName": t, "Item": ok_item}).status == 200
+    for attr, size in (("gh", 2049), ("gr", 1025)):
+        big = dict(ok_item, pk={"S": "b"}, **{attr: {"S": "x" * size}})
+        assert_error(raw("PutItem", {"TableName": t, "Item": big}), VALIDATION, INDEX_KEY_TOO_LARGE)
+        assert_error(raw("BatchWriteItem", {"RequestItems": {t: [{"PutRequest": {"Item": big}}]}}), VALIDATION,
+                     INDEX_KEY_TOO_LARGE)
+        assert_error(raw("UpdateItem", {"TableName": t, "Key": {"pk": {"S": "a"}}, "UpdateExpression": "SET #a = :v",
+                                        "ExpressionAttributeNames": {"#a": attr},
+                                        "ExpressionAttributeValues": {":v": {"S": "x" * size}}}),
+                     VALIDATION, INDEX_KEY_TOO_LARGE)
+    assert "Item" not in raw("GetItem", {"TableName": t, "Key": {"pk": {"S": "b"}}}).body
+    assert raw("GetItem", {"TableName": t, "Key": {"pk": {"S": "a"}}}).body["Item"] == ok_item
+
+
 # --------------------------------------------------------------------------- Query / Scan on an index: requests
 
 @pytest.mark.parametrize("op", ["Query", "Scan"])
