@@ -8,9 +8,10 @@ changed many times and by several writers. When the writers have stopped and the
 its copy must equal a Scan of the table.
 
 On Basalt the test also runs on its own server with tiny shards (--stream-shard-records), so that the
-consumer crosses many shard boundaries; and a second test checks retention (--stream-retention).
+consumer crosses many shard boundaries; other tests there check retention, shard paging and a kill -9.
 """
 
+import contextlib
 import os
 import random
 import tempfile
@@ -199,27 +200,30 @@ OWN_SERVER = pytest.mark.skipif(bool(os.environ.get("BASALT_ENDPOINT")),
                                 reason="starts its own Basalt; BASALT_ENDPOINT is set")
 
 
-@pytest.mark.basalt_only
-@OWN_SERVER
-def test_consumer_follows_shard_lineage(tmp_path):
-    server = test_crash.Server(tmp_path / "data", "relaxed", tmp_path / "basalt.log",
-                               ["--stream-shard-records", "100"])
+@contextlib.contextmanager
+def own_basalt(tmp_path, *flags, log="basalt.log"):
+    """A Basalt of the test's own on tmp_path/data with extra flags: (server, dynamodb client, streams client)."""
+    server = test_crash.Server(tmp_path / "data", "relaxed", tmp_path / log, list(flags))
     try:
-        consumer = rebuild_while_writing(server.url, "lineage")
-        # Thousands of records in shards of 100: the consumer crossed many shard boundaries.
-        assert len(consumer.shards_seen) > 5, len(consumer.shards_seen)
-        assert len(consumer.ended) == len(consumer.shards_seen) - 1  # every shard but the open one ended
+        yield server, make_client(server.url), make_client(server.url, service="dynamodbstreams")
     finally:
         server.stop()
 
 
 @pytest.mark.basalt_only
 @OWN_SERVER
+def test_consumer_follows_shard_lineage(tmp_path):
+    with own_basalt(tmp_path, "--stream-shard-records", "100") as (server, _, _):
+        consumer = rebuild_while_writing(server.url, "lineage")
+        # Thousands of records in shards of 100: the consumer crossed many shard boundaries.
+        assert len(consumer.shards_seen) > 5, len(consumer.shards_seen)
+        assert len(consumer.ended) == len(consumer.shards_seen) - 1  # every shard but the open one ended
+
+
+@pytest.mark.basalt_only
+@OWN_SERVER
 def test_records_past_retention_are_trimmed(tmp_path):
-    server = test_crash.Server(tmp_path / "data", "relaxed", tmp_path / "basalt.log", ["--stream-retention", "2"])
-    try:
-        ddb = make_client(server.url)
-        streams = make_client(server.url, service="dynamodbstreams")
+    with own_basalt(tmp_path, "--stream-retention", "2") as (_, ddb, streams):
         arn = create_streamed_table(ddb, "kept")
         ddb.put_item(TableName="kept", Item={"pk": {"S": "old"}})
         shard = all_shards(streams, arn)[0]["ShardId"]
@@ -237,17 +241,12 @@ def test_records_past_retention_are_trimmed(tmp_path):
                                              ShardIteratorType="TRIM_HORIZON")["ShardIterator"]
         records = streams.get_records(ShardIterator=horizon)["Records"]
         assert [r["dynamodb"]["Keys"]["pk"]["S"] for r in records] == ["new"]
-    finally:
-        server.stop()
 
 
 @pytest.mark.basalt_only
 @OWN_SERVER
 def test_describe_stream_pages_through_shards(tmp_path):
-    server = test_crash.Server(tmp_path / "data", "relaxed", tmp_path / "basalt.log", ["--stream-shard-records", "2"])
-    try:
-        ddb = make_client(server.url)
-        streams = make_client(server.url, service="dynamodbstreams")
+    with own_basalt(tmp_path, "--stream-shard-records", "2") as (_, ddb, streams):
         arn = create_streamed_table(ddb, "paged")
         for i in range(9):
             ddb.put_item(TableName="paged", Item={"pk": {"S": "k%d" % i}})
@@ -272,8 +271,6 @@ def test_describe_stream_pages_through_shards(tmp_path):
                 break
             assert start == desc["Shards"][-1]["ShardId"]
         assert paged == whole
-    finally:
-        server.stop()
 
 
 @pytest.mark.basalt_only
@@ -310,9 +307,7 @@ def test_every_acknowledged_write_has_its_record_after_sigkill(tmp_path):
             t.join(timeout=30)
     finally:
         first.stop()
-    second = test_crash.Server(data, "relaxed", tmp_path / "basalt2.log")
-    try:
-        streams = make_client(second.url, service="dynamodbstreams")
+    with own_basalt(tmp_path, log="basalt2.log") as (_, ddb, streams):
         consumer = Consumer(streams, arn)
         while consumer.poll():
             pass
@@ -324,8 +319,6 @@ def test_every_acknowledged_write_has_its_record_after_sigkill(tmp_path):
             assert int(item["n"]["N"]) in (n, n + 1), (w, item, n)
         # a new write after the restart gets a later sequence number than every record before it
         last = max(consumer.last_seq.values())
-        make_client(second.url).put_item(TableName="crashy", Item={"pk": {"S": "after"}})
+        ddb.put_item(TableName="crashy", Item={"pk": {"S": "after"}})
         consumer.poll()
         assert consumer.last_seq["after"] > last
-    finally:
-        second.stop()
