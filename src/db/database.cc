@@ -454,8 +454,12 @@ Result<TableDescription> Database::CreateTable(const Scope& scope, const CreateT
   meta.indexes = std::move(indexes);
   meta.active_at = now + options_.transient_status_seconds;
   if (in.stream && in.stream->enabled) BASALT_RETURN_IF_ERROR(StartStream(&meta, in.stream->view));
+  uint64_t stream = meta.stream.enabled ? meta.stream.id : 0;
   std::shared_ptr<const TableMeta> created;
-  BASALT_RETURN_IF_ERROR(catalog_.Create(std::move(meta), &created));
+  if (Status st = catalog_.Create(std::move(meta), &created); !st.ok()) {
+    if (stream != 0) (void)streams_.Disable(stream);  // no table records into it
+    return st;
+  }
   return Describe(created, StatusOf(*created));
 }
 
@@ -557,7 +561,10 @@ Result<TableDescription> Database::UpdateTable(const Scope& scope, const UpdateT
   if (changes_capacity || in.table_class) meta->updated_until = now + options_.transient_status_seconds;
   if (!in.index_updates.empty()) BASALT_RETURN_IF_ERROR(UpdateIndexes(in, meta.get()));
   if (in.stream) BASALT_RETURN_IF_ERROR(UpdateStream(*in.stream, meta.get()));
-  BASALT_RETURN_IF_ERROR(catalog_.Update(meta));
+  if (Status st = catalog_.Update(meta); !st.ok()) {
+    if (meta->stream.enabled && meta->stream.id != current->stream.id) (void)streams_.Disable(meta->stream.id);
+    return st;
+  }
   if (in.stream) {
     // Writers record into the new stream from here on, or into none.
     {

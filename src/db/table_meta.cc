@@ -16,7 +16,6 @@
 //   f64 := the IEEE bits as u64be (timestamps only; never used for numbers)
 #include "db/table_meta.h"
 
-#include <cstring>
 
 #include "common/coding.h"
 
