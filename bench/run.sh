@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Basalt vs Amazon DynamoDB Local, side by side, on this machine, with the same load generator (wrk).
-# See bench/README.md. Usage: bench/run.sh     (about 6.5 minutes with the defaults)
+# See bench/README.md. Usage: bench/run.sh     (about 9 minutes with the defaults)
 #
 # Environment:
 #   BENCH_DURATION=10s   measured wrk run per figure        BENCH_WARMUP=3s   wrk warm-up before each
@@ -8,7 +8,7 @@
 #                        is taken (the JVM of DynamoDB Local needs ~30 s of load to reach its top speed)
 #   BENCH_THREADS=2      wrk threads                         BENCH_CONNS=32    wrk connections
 #   BENCH_REPEAT=1       runs per figure (median is shown)   BENCH_KEYS=10000  items preloaded for reads
-#   BENCH_STARTS=5       starts per server for cold start    BENCH_PORT_BASE=8201 (uses 8201-8212)
+#   BENCH_STARTS=5       starts per server for cold start    BENCH_PORT_BASE=8201 (uses 8201-8213)
 #   BASALT_BIN=<repo>/build/src/basalt                       BENCH_OUT=DIR     keep raw results/logs there
 #   BENCH_NETNS=1        run in a private network namespace (see below); 0 to run in the host's
 #   BENCH_SKIP_LOCAL=1   measure Basalt only (no DynamoDB Local)
