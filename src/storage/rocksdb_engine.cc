@@ -478,6 +478,10 @@ Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
   // Filters also by partition prefix (table id and partition hash), so that a
   // Query seeks only into files that may hold its partition.
   opts.prefix_extractor = std::make_shared<PartitionPrefixTransform>();
+  // The same filters on memtables: a read of a partition or item that is not
+  // among the recent writes skips each memtable's skiplist search.
+  opts.memtable_prefix_bloom_size_ratio = 0.05;
+  opts.memtable_whole_key_filtering = true;
   rocksdb::BlockBasedTableOptions table;
   // In memory, the files are in RAM already, but a block read from them is
   // still copied, checksummed and decompressed: with a 64 MB cache, Query at
