@@ -34,6 +34,13 @@ constexpr std::string_view kNextSeqKey = "stream_seq";
 constexpr size_t kShipBatch = 1024;
 constexpr size_t kMaxRecordsBytes = 1 << 20;  // GetRecords' response limit
 
+// The MetaStore key of a stream's definition.
+std::string StreamKey(uint64_t id) {
+  std::string k(kStreamPrefix);
+  PutFixed64BE(&k, id);
+  return k;
+}
+
 std::string RandomHex(size_t digits) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
@@ -252,12 +259,6 @@ Streams::~Streams() {
   }
   wake_.notify_all();
   if (shipper_.joinable()) shipper_.join();
-}
-
-std::string Streams::StreamKey(uint64_t id) const {
-  std::string k(kStreamPrefix);
-  PutFixed64BE(&k, id);
-  return k;
 }
 
 Status Streams::Open() {

@@ -135,7 +135,6 @@ class Streams {
 
  private:
   Status Persist(const StreamMeta& s);
-  std::string StreamKey(uint64_t id) const;
   ShardMeta NewShard(const StreamMeta& s, const std::string& parent, uint64_t first_seq, double now) const;
   Status ShipLocked();  // holds ship_mu_
   // Closes the open shard and opens its child when it is full or old

@@ -27,6 +27,21 @@ Result<int> ParseInt(const std::string& flag, const std::string& v, int lo, int 
   return n;
 }
 
+// Basalt's integer flags: name, field and allowed range.
+struct IntFlag {
+  const char* name;
+  int Config::*field;
+  int min;
+  int max;
+};
+constexpr IntFlag kIntFlags[] = {
+    {"--threads", &Config::threads, 1, 1024},
+    {"--ttl-sweep-interval", &Config::ttl_sweep_seconds, 1, 86400},
+    {"--stream-retention", &Config::stream_retention_seconds, 1, 30 * 86400},
+    {"--stream-shard-records", &Config::stream_shard_records, 1, 1000000000},
+    {"--stream-shard-seconds", &Config::stream_shard_seconds, 1, 30 * 86400},
+};
+
 }  // namespace
 
 std::string HelpText() {
@@ -86,7 +101,14 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
     auto no_value = [&]() -> Status {
       return has_inline ? Bad("flag " + flag + " takes no value") : Status::Ok();
     };
-    if (flag == "--host") {
+    const IntFlag* int_flag = nullptr;
+    for (const IntFlag& f : kIntFlags) {
+      if (flag == f.name) int_flag = &f;
+    }
+    if (int_flag) {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      BASALT_ASSIGN_OR_RETURN(c.*(int_flag->field), ParseInt(flag, v, int_flag->min, int_flag->max));
+    } else if (flag == "--host") {
       BASALT_ASSIGN_OR_RETURN(c.host, next());
     } else if (flag == "--port" || flag == "-port") {
       BASALT_ASSIGN_OR_RETURN(std::string v, next());
@@ -110,21 +132,6 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       if (!ParseLogLevel(v, &c.log_level)) {
         return Bad("invalid value for --log-level: '" + v + "' (expected debug, info, warn, error or off)");
       }
-    } else if (flag == "--threads") {
-      BASALT_ASSIGN_OR_RETURN(std::string v, next());
-      BASALT_ASSIGN_OR_RETURN(c.threads, ParseInt(flag, v, 1, 1024));
-    } else if (flag == "--ttl-sweep-interval") {
-      BASALT_ASSIGN_OR_RETURN(std::string v, next());
-      BASALT_ASSIGN_OR_RETURN(c.ttl_sweep_seconds, ParseInt(flag, v, 1, 86400));
-    } else if (flag == "--stream-retention") {
-      BASALT_ASSIGN_OR_RETURN(std::string v, next());
-      BASALT_ASSIGN_OR_RETURN(c.stream_retention_seconds, ParseInt(flag, v, 1, 30 * 86400));
-    } else if (flag == "--stream-shard-records") {
-      BASALT_ASSIGN_OR_RETURN(std::string v, next());
-      BASALT_ASSIGN_OR_RETURN(c.stream_shard_records, ParseInt(flag, v, 1, 1000000000));
-    } else if (flag == "--stream-shard-seconds") {
-      BASALT_ASSIGN_OR_RETURN(std::string v, next());
-      BASALT_ASSIGN_OR_RETURN(c.stream_shard_seconds, ParseInt(flag, v, 1, 30 * 86400));
     } else if (flag == "-sharedDb") {
       c.shared_db = true;
     } else if (flag == "-delayTransientStatuses") {

@@ -60,6 +60,20 @@ class Conn:
 CONN_ERRORS = (OSError, http.client.HTTPException)
 
 
+def kill_under_load(server, worker, n, stop, seconds=LOAD_SECONDS, join_timeout=15):
+    """Runs worker(i) for i in range(n) on daemon threads for `seconds`, SIGKILLs the server in the middle
+    of that load, then sets `stop` and waits for the threads. Returns the threads (still alive: hung)."""
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(n)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    server.kill()
+    stop.set()
+    for t in threads:
+        t.join(timeout=join_timeout)
+    return threads
+
+
 def _post(conn, op, body):
     conn.conn.request("POST", "/", body=json.dumps(body), headers={
         "Content-Type": "application/x-amz-json-1.0",
@@ -236,16 +250,8 @@ def test_acknowledged_writes_survive_sigkill(durability, tmp_path):
 
         stop = threading.Event()
         acked, failures = [], []   # list.append/extend are atomic under the GIL
-        writers = [threading.Thread(target=_writer, args=(t, first.url, stop, acked, failures), daemon=True)
-                   for t in range(WRITERS)]
-        for w in writers:
-            w.start()
-        time.sleep(LOAD_SECONDS)
-        acked_before_kill = len(acked)
-        first.kill()
-        stop.set()
-        for w in writers:
-            w.join(timeout=15)
+        writers = kill_under_load(first, lambda t: _writer(t, first.url, stop, acked, failures), WRITERS, stop)
+        acked_before_kill = len(acked)  # nothing is acknowledged after the kill
         assert not any(w.is_alive() for w in writers), "a writer thread hung after the server was killed"
         assert not failures, "non-200 answers during the load: %r" % failures[:5]
         assert acked_before_kill > 0, "no write was acknowledged before the kill; log:\n" + first.log()

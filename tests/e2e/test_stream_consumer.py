@@ -297,14 +297,7 @@ def test_every_acknowledged_write_has_its_record_after_sigkill(tmp_path):
                     return
                 acked[w] = n
 
-        threads = [threading.Thread(target=write, args=(w,), daemon=True) for w in range(WRITERS)]
-        for t in threads:
-            t.start()
-        time.sleep(1.5)
-        first.kill()
-        stop.set()
-        for t in threads:
-            t.join(timeout=30)
+        test_crash.kill_under_load(first, write, WRITERS, stop, seconds=1.5, join_timeout=30)
     finally:
         first.stop()
     with own_basalt(tmp_path, log="basalt2.log") as (_, ddb, streams):

@@ -232,14 +232,7 @@ def test_no_transaction_is_half_applied_after_sigkill(tmp_path):
                 acked[tid] = seq
             conn.close()
 
-        threads = [threading.Thread(target=writer, args=(t,), daemon=True) for t in range(6)]
-        for t in threads:
-            t.start()
-        time.sleep(1.5)
-        first.kill()
-        stop.set()
-        for t in threads:
-            t.join(timeout=15)
+        test_crash.kill_under_load(first, writer, 6, stop, seconds=1.5)
         assert sum(acked.values()) > 0, first.log()
 
         second = test_crash.Server(data_dir, "relaxed", log_path)
