@@ -185,23 +185,34 @@ Result<TransactGetOutput> Database::TransactGetItems(const Scope& scope, const s
   std::vector<std::shared_ptr<const TableMeta>> tables;
   std::vector<model::PrimaryKey> keys;
   std::vector<storage::Key> seen;
-  for (const TransactGet& g : in) {
-    BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, g.table));
+  tables.reserve(in.size());
+  keys.reserve(in.size());
+  seen.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const TransactGet& g = in[i];
+    // Most transactions read from one or two tables: look each up once.
+    std::shared_ptr<const TableMeta> table;
+    for (size_t j = 0; j < i && !table; ++j) {
+      if (in[j].table == g.table) table = tables[j];
+    }
+    if (!table) {
+      BASALT_ASSIGN_OR_RETURN(table, FindActive(scope, g.table));
+    }
     BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, g.key));
     BASALT_RETURN_IF_ERROR(AddUnique(WritePath::StorageKey(*table, key), &seen, kSameItem));
     tables.push_back(std::move(table));
     keys.push_back(std::move(key));
   }
   // An item a transaction is writing cancels the read, as in DynamoDB.
-  std::vector<CancellationReason> reasons(in.size(), CancellationReason{"None", "", std::nullopt});
-  bool conflict = false;
-  for (size_t i = 0; i < seen.size(); ++i) {
-    if (write_path_.InTransaction({seen[i]})) {
-      reasons[i] = CancellationReason{"TransactionConflict", "Transaction is ongoing for the item", std::nullopt};
-      conflict = true;
+  if (write_path_.InTransaction(seen)) {
+    std::vector<CancellationReason> reasons(in.size(), CancellationReason{"None", "", std::nullopt});
+    for (size_t i = 0; i < seen.size(); ++i) {
+      if (write_path_.InTransaction({seen[i]})) {
+        reasons[i] = CancellationReason{"TransactionConflict", "Transaction is ongoing for the item", std::nullopt};
+      }
     }
+    return Canceled(std::move(reasons));
   }
-  if (conflict) return Canceled(std::move(reasons));
 
   std::vector<std::pair<const TableMeta*, const model::PrimaryKey*>> refs;
   for (size_t i = 0; i < in.size(); ++i) refs.emplace_back(tables[i].get(), &keys[i]);

@@ -118,6 +118,7 @@ bool InFlightItems::AnyHeld(const std::vector<std::string>& keys) const {
 }
 
 bool WritePath::InTransaction(const std::vector<storage::Key>& keys) const {
+  if (in_flight_.Empty()) return false;
   std::vector<std::string> ids;
   for (const auto& k : keys) ids.push_back(InFlightItems::Identity(k));
   return in_flight_.AnyHeld(ids);

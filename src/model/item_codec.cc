@@ -57,7 +57,8 @@ bool DecodeMap(std::string_view* in, int depth, AttributeMap* m) {
     std::string_view name;
     AttributeValue e;
     if (!GetLengthPrefixed(in, &name) || !DecodeValue(in, depth + 1, &e)) return false;
-    m->emplace(std::string(name), std::move(e));
+    // Encoded in name order (EncodeItem walks the map): each name goes at the end.
+    m->emplace_hint(m->end(), std::string(name), std::move(e));
   }
   return true;
 }
