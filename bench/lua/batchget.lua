@@ -5,11 +5,10 @@ c.headers("BatchGetItem")
 setup, init, done = c.setup, c.init, c.done
 
 local BATCH = 100
-request = function()
+request = c.pool(1024, function()
   local parts = {}
   for i, k in ipairs(c.distinct(BATCH, c.keys)) do
     parts[i] = '{"pk":{"S":"' .. c.key(k) .. '"}}'
   end
-  return wrk.format(nil, nil, nil,
-    '{"RequestItems":{"' .. c.table .. '":{"Keys":[' .. table.concat(parts, ",") .. "]}}}")
-end
+  return '{"RequestItems":{"' .. c.table .. '":{"Keys":[' .. table.concat(parts, ",") .. "]}}}"
+end)

@@ -5,8 +5,8 @@ c.headers("TransactGetItems")
 setup, init, done = c.setup, c.init, c.done
 
 local get = '{"Get":{"TableName":"' .. c.table .. '","Key":{"pk":{"S":"'
-request = function()
+request = c.pool(4096, function()
   local parts = {}
   for _, i in ipairs(c.distinct(10, c.keys)) do parts[#parts + 1] = get .. c.key(i) .. '"}}}}' end
-  return wrk.format(nil, nil, nil, '{"TransactItems":[' .. table.concat(parts, ",") .. ']}')
-end
+  return '{"TransactItems":[' .. table.concat(parts, ",") .. ']}'
+end)
