@@ -64,6 +64,21 @@ Status Canceled(std::vector<CancellationReason> reasons) {
       .WithDetail(std::move(detail));
 }
 
+// The table named `name`, looked up with `find` only the first time a
+// request names it: most transactions touch one or two tables, and each
+// lookup is a shared lock and a shared_ptr copy, atomics every core touches.
+template <typename Find>
+Result<std::shared_ptr<const TableMeta>> TableOnce(const std::string& name,
+                                                    std::vector<std::shared_ptr<const TableMeta>>* known,
+                                                    const Find& find) {
+  for (const auto& t : *known) {
+    if (t->name == name) return t;
+  }
+  BASALT_ASSIGN_OR_RETURN(auto table, find(name));
+  known->push_back(table);
+  return table;
+}
+
 // Capacity by table, in name order.
 std::vector<ConsumedCapacity> ByTable(std::map<std::string, ConsumedCapacity> units) {
   std::vector<ConsumedCapacity> out;
@@ -81,9 +96,11 @@ Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, con
   std::vector<Status> key_errors(in.actions.size());
   bool any_key_error = false;
   std::vector<storage::Key> seen;
+  std::vector<std::shared_ptr<const TableMeta>> known;
+  auto find = [&](const std::string& name) { return FindActive(scope, name); };
   for (size_t i = 0; i < in.actions.size(); ++i) {
     const TransactAction& a = in.actions[i];
-    BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, a.table));
+    BASALT_ASSIGN_OR_RETURN(auto table, TableOnce(a.table, &known, find));
     Result<model::PrimaryKey> key = a.kind == TransactAction::kPut ? model::KeyFromItem(table->key_schema, a.item)
                                                                      : model::KeyFromKeyMap(table->key_schema, a.item);
     if (!key.ok()) {
@@ -188,16 +205,10 @@ Result<TransactGetOutput> Database::TransactGetItems(const Scope& scope, const s
   tables.reserve(in.size());
   keys.reserve(in.size());
   seen.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    const TransactGet& g = in[i];
-    // Most transactions read from one or two tables: look each up once.
-    std::shared_ptr<const TableMeta> table;
-    for (size_t j = 0; j < i && !table; ++j) {
-      if (in[j].table == g.table) table = tables[j];
-    }
-    if (!table) {
-      BASALT_ASSIGN_OR_RETURN(table, FindActive(scope, g.table));
-    }
+  std::vector<std::shared_ptr<const TableMeta>> known;
+  auto find = [&](const std::string& name) { return FindActive(scope, name); };
+  for (const TransactGet& g : in) {
+    BASALT_ASSIGN_OR_RETURN(auto table, TableOnce(g.table, &known, find));
     BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, g.key));
     BASALT_RETURN_IF_ERROR(AddUnique(WritePath::StorageKey(*table, key), &seen, kSameItem));
     tables.push_back(std::move(table));

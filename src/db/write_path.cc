@@ -109,7 +109,7 @@ void InFlightItems::Release(const std::vector<std::string>& keys) {
 }
 
 bool InFlightItems::AnyHeld(const std::vector<std::string>& keys) const {
-  if (count_.load(std::memory_order_acquire) == 0) return false;
+  if (Empty()) return false;
   std::lock_guard lock(mu_);
   for (const auto& k : keys) {
     if (held_.count(k)) return true;

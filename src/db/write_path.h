@@ -73,7 +73,8 @@ class InFlightItems {
   void Release(const std::vector<std::string>& keys);
   // Whether any of the keys is held (cheap while no transaction runs).
   bool AnyHeld(const std::vector<std::string>& keys) const;
-  // Whether no key is held: no transaction is running.
+  // Whether no key is held: no transaction is running. Lock-free, so callers
+  // can skip building identities.
   bool Empty() const { return count_.load(std::memory_order_acquire) == 0; }
 
   // The identity of an item's storage key.
