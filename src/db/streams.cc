@@ -338,8 +338,11 @@ void Streams::Notify() {
 }
 
 Status Streams::Ship() {
-  if (pending_.load(std::memory_order_acquire) == 0) return Status::Ok();
+  // Taken even when nothing is pending: a pass in progress (the shipper's)
+  // has counted its records in next_seq_ before appending them to the log,
+  // and a reader must not read the log until they are there.
   std::lock_guard ship_lock(ship_mu_);
+  if (pending_.load(std::memory_order_acquire) == 0) return Status::Ok();
   return ShipLocked();
 }
 
