@@ -136,28 +136,42 @@ struct Row {
 // Receives rows in order; returns false to stop the read.
 using RowSink = std::function<bool(const Row&)>;
 
+// A point in time that several reads share (a Query page and the table
+// items its LSI entries stand for). Released when destroyed; must not
+// outlive its engine.
+class Snapshot {
+ public:
+  virtual ~Snapshot() = default;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
 
-  // Reads one record; *out is empty when the key is absent.
-  virtual Status Get(const Key& key, std::optional<Record>* out) = 0;
+  // A point in time for reads to share.
+  virtual std::unique_ptr<Snapshot> NewSnapshot() = 0;
+
+  // Reads one record, at `at` when set (else the latest); *out is empty
+  // when the key is absent.
+  virtual Status Get(const Key& key, std::optional<Record>* out, const Snapshot* at = nullptr) = 0;
   // Reads several records from one point in time.
   virtual Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) = 0;
 
   // Reads one partition's records within `range`, in sort-key order (or
   // reverse), starting after `resume_after` (an encoded sort key) when set.
-  // Reads from one snapshot.
+  // Reads from one snapshot: `at` when set.
   virtual Status QueryPartition(TableId table, std::string_view pk, const SortKeyRange& range, bool reverse,
-                                const std::optional<std::string>& resume_after, const RowSink& sink) = 0;
+                                const std::optional<std::string>& resume_after, const RowSink& sink,
+                                const Snapshot* at = nullptr) = 0;
 
   // Reads the records of segment `segment` of `total` (1..1,000,000): the
   // partitions whose hash falls in the segment's share of the hash space, in
   // (hash, partition key, sort key) order, starting after the record
-  // (resume_pk, resume_sk) when resume_pk is set. Reads from one snapshot.
+  // (resume_pk, resume_sk) when resume_pk is set. Reads from one snapshot:
+  // `at` when set.
   virtual Status ScanSegment(TableId table, uint32_t segment, uint32_t total,
                              const std::optional<std::pair<std::string, std::string>>& resume_after,
-                             const RowSink& sink) = 0;
+                             const RowSink& sink, const Snapshot* at = nullptr) = 0;
 
   // Applies several partition writes atomically and durably (per the
   // engine's durability mode). If any precondition does not hold, nothing is

@@ -81,6 +81,24 @@ bool SplitValue(const std::string& stored, Record* rec) {
   return true;
 }
 
+class RocksSnapshot : public Snapshot {
+ public:
+  explicit RocksSnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
+  ~RocksSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+  const rocksdb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  rocksdb::DB* db_;
+  const rocksdb::Snapshot* snapshot_;
+};
+
+// Read options at a snapshot (the latest when null).
+rocksdb::ReadOptions ReadAt(const Snapshot* at) {
+  rocksdb::ReadOptions ro;
+  if (at) ro.snapshot = static_cast<const RocksSnapshot*>(at)->get();
+  return ro;
+}
+
 class RocksMetaStore : public MetaStore {
  public:
   RocksMetaStore(rocksdb::DB* db, rocksdb::WriteOptions wo) : db_(db), wo_(wo) {}
@@ -133,9 +151,11 @@ class RocksEngine : public Engine {
     db_.reset();
   }
 
-  Status Get(const Key& key, std::optional<Record>* out) override {
+  std::unique_ptr<Snapshot> NewSnapshot() override { return std::make_unique<RocksSnapshot>(db_.get()); }
+
+  Status Get(const Key& key, std::optional<Record>* out, const Snapshot* at) override {
     std::string stored;
-    auto s = db_->Get(rocksdb::ReadOptions(), ItemKey(key.table, key.pk, key.sk), &stored);
+    auto s = db_->Get(ReadAt(at), ItemKey(key.table, key.pk, key.sk), &stored);
     out->reset();
     if (s.IsNotFound()) return Status::Ok();
     if (!s.ok()) return FromRocks(s);
@@ -183,7 +203,8 @@ class RocksEngine : public Engine {
   }
 
   Status QueryPartition(TableId table, std::string_view pk, const SortKeyRange& range, bool reverse,
-                        const std::optional<std::string>& resume_after, const RowSink& sink) override {
+                        const std::optional<std::string>& resume_after, const RowSink& sink,
+                        const Snapshot* at) override {
     const std::string prefix = PartitionPrefix(table, pk);
     std::string begin = prefix;
     std::string end = Successor(prefix);
@@ -201,14 +222,14 @@ class RocksEngine : public Engine {
       }
     }
     std::string pk_copy(pk);
-    return Iterate(begin, end, reverse, /*one_partition=*/true, [&](std::string_view key, std::string_view value) {
+    return Iterate(begin, end, reverse, /*one_partition=*/true, at, [&](std::string_view key, std::string_view value) {
       return sink(Row{pk_copy, key.substr(prefix.size()), value});
     });
   }
 
   Status ScanSegment(TableId table, uint32_t segment, uint32_t total,
                      const std::optional<std::pair<std::string, std::string>>& resume_after,
-                     const RowSink& sink) override {
+                     const RowSink& sink, const Snapshot* at) override {
     std::string begin = HashBegin(table, SegmentHashBegin(segment, total));
     std::string end = HashBegin(table, SegmentHashBegin(segment + 1, total));
     if (resume_after) {
@@ -217,7 +238,7 @@ class RocksEngine : public Engine {
     std::string pk;
     std::string_view sk;
     Status bad;
-    Status st = Iterate(begin, end, false, /*one_partition=*/false, [&](std::string_view key, std::string_view value) {
+    Status st = Iterate(begin, end, false, /*one_partition=*/false, at, [&](std::string_view key, std::string_view value) {
       if (!ParseItemKey(key, table, &pk, &sk)) {
         bad = Status::Internal("corrupt item key");
         return false;
@@ -335,14 +356,14 @@ class RocksEngine : public Engine {
   }
 
   // Visits stored records with keys in [begin, end) (end "" = unbounded) from
-  // one snapshot (an iterator's view is fixed when it is created), passing
-  // each key and its value without the version header. `one_partition`: the
-  // range lies within one partition, so files whose partition-prefix filter
-  // rules it out are skipped.
+  // one snapshot (`at`, or the iterator's own: its view is fixed when it is
+  // created), passing each key and its value without the version header.
+  // `one_partition`: the range lies within one partition, so files whose
+  // partition-prefix filter rules it out are skipped.
   Status Iterate(const std::string& begin, const std::string& end, bool reverse, bool one_partition,
-                 const std::function<bool(std::string_view, std::string_view)>& visit) {
+                 const Snapshot* at, const std::function<bool(std::string_view, std::string_view)>& visit) {
     if (!end.empty() && begin >= end) return Status::Ok();
-    rocksdb::ReadOptions ro;
+    rocksdb::ReadOptions ro = ReadAt(at);
     if (one_partition) {
       ro.prefix_same_as_start = true;
     } else {
