@@ -42,6 +42,14 @@ Result<std::optional<expr::Condition>> RequestExpressions::Condition(const char*
   return std::optional<expr::Condition>(std::move(c));
 }
 
+Result<std::optional<expr::KeyTerms>> RequestExpressions::KeyCondition() {
+  BASALT_ASSIGN_OR_RETURN(auto text, GetString(*request_, "KeyConditionExpression"));
+  if (!text) return std::optional<expr::KeyTerms>();
+  any_expression_ = true;
+  BASALT_ASSIGN_OR_RETURN(expr::KeyTerms terms, expr::ParseKeyCondition(*text, bindings()));
+  return std::optional<expr::KeyTerms>(std::move(terms));
+}
+
 Result<std::optional<expr::Update>> RequestExpressions::Update(const char* field) {
   BASALT_ASSIGN_OR_RETURN(auto text, GetString(*request_, field));
   if (!text) return std::optional<expr::Update>();

@@ -11,6 +11,7 @@
 
 #include "api/json.h"
 #include "expr/expression.h"
+#include "expr/key_condition.h"
 #include "expr/projection.h"
 
 namespace basalt::api {
@@ -22,6 +23,8 @@ class RequestExpressions {
 
   // Parses a condition-shaped expression field, if present.
   Result<std::optional<expr::Condition>> Condition(const char* field, expr::ConditionKind kind);
+  // KeyConditionExpression, if present.
+  Result<std::optional<expr::KeyTerms>> KeyCondition();
   Result<std::optional<expr::Update>> Update(const char* field);
   // ProjectionExpression, or AttributesToGet (not both).
   Result<std::optional<expr::Projection>> Projection();

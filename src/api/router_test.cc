@@ -125,5 +125,27 @@ TEST(RegionTest, RegionComesFromTheCredentialScope) {
   EXPECT_EQ("us-east-1", RegionFromAuthorization("AWS4-HMAC-SHA256 Credential=AK/2024"));
 }
 
+// Legacy KeyConditions become the same typed key condition as a
+// KeyConditionExpression; what DynamoDB cannot index is refused.
+TEST_F(RouterTest, LegacyKeyConditionsTakeOnlyIndexableComparisons) {
+  auto query = [&](const std::string& conditions) {
+    return Error("Query", R"({"TableName":"things","KeyConditions":{)" + conditions + "}}");
+  };
+  const std::string eq = R"("pk":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]})";
+  EXPECT_EQ("400 com.amazon.coral.validate#ValidationException: Attempted conditional constraint is not an "
+            "indexable operation",
+            query(R"("pk":{"ComparisonOperator":"NE","AttributeValueList":[{"S":"a"}]})"));
+  EXPECT_EQ("400 com.amazon.coral.validate#ValidationException: Attempted conditional constraint is not an "
+            "indexable operation",
+            query(R"("pk":{"ComparisonOperator":"CONTAINS","AttributeValueList":[{"S":"a"}]})"));
+  EXPECT_EQ("400 com.amazon.coral.validate#ValidationException: Conditions can be of length 1 or 2 only",
+            query(eq + R"(,"x":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]},)" +
+                  R"("y":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]})"));
+  EXPECT_EQ("400 com.amazon.coral.validate#ValidationException: Query condition missed key schema element",
+            query(eq + R"(,"x":{"ComparisonOperator":"EQ","AttributeValueList":[{"S":"a"}]})"));
+  ApiResponse ok = Call("Query", R"({"TableName":"things","KeyConditions":{)" + eq + "}}");
+  EXPECT_EQ(200, ok.status) << ok.body;
+}
+
 }  // namespace
 }  // namespace basalt::api

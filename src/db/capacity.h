@@ -1,10 +1,14 @@
 // DynamoDB's capacity arithmetic: reads per 4 KB, writes per 1 KB, rounded
-// up, at least one unit; an eventually consistent read costs half.
+// up, at least one unit; an eventually consistent read costs half. And what
+// an operation reports of it (ConsumedCapacity).
 #pragma once
 
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
 
 namespace basalt::db {
 
@@ -14,5 +18,34 @@ inline double ReadUnits(size_t size, bool consistent) {
 }
 
 inline double WriteUnits(size_t size) { return std::max<double>(1, std::ceil(static_cast<double>(size) / 1024)); }
+
+// Write capacity one item write consumed on one secondary index.
+struct IndexUnits {
+  std::string index;
+  bool global = false;
+  double units = 0;
+};
+
+enum class ReturnCapacity { kNone, kTotal, kIndexes };
+
+// Capacity consumed on one table and its indexes by one operation.
+struct ConsumedCapacity {
+  std::string table;
+  double read_units = 0;   // on the table itself
+  double write_units = 0;
+  std::map<std::string, double> global_indexes = {};  // units by index name
+  std::map<std::string, double> local_indexes = {};
+
+  double Total() const {
+    double units = read_units + write_units;
+    for (const auto& [name, u] : global_indexes) units += u;
+    for (const auto& [name, u] : local_indexes) units += u;
+    return units;
+  }
+  // Adds what one item write consumed on the indexes, `factor` times (2 in a transaction).
+  void AddIndexUnits(const std::vector<IndexUnits>& units, double factor = 1) {
+    for (const IndexUnits& u : units) (u.global ? global_indexes : local_indexes)[u.index] += factor * u.units;
+  }
+};
 
 }  // namespace basalt::db

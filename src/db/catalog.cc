@@ -21,10 +21,10 @@ Status Catalog::Load() {
   std::unique_lock lock(mu_);
   tables_.clear();
   for (const auto& [key, value] : rows) {
-    auto meta = std::make_shared<TableMeta>();
-    BASALT_RETURN_IF_ERROR(DecodeTableMeta(value, meta.get()));
-    meta->runtime = NewRuntime(*meta);
-    tables_[{meta->ns, meta->name}] = meta;
+    TableMeta meta;
+    BASALT_RETURN_IF_ERROR(DecodeTableMeta(value, &meta));
+    auto table = WithRuntime(std::move(meta));
+    tables_[{table->ns, table->name}] = table;
   }
   std::optional<std::string> next;
   BASALT_RETURN_IF_ERROR(meta_->Get(kNextIdKey, &next));
@@ -36,6 +36,12 @@ std::shared_ptr<const TableMeta> Catalog::Find(const std::string& ns, const std:
   std::shared_lock lock(mu_);
   auto it = tables_.find({ns, name});
   return it == tables_.end() ? nullptr : it->second;
+}
+
+Result<std::shared_ptr<const TableMeta>> Catalog::FindActive(const std::string& ns, const std::string& name) const {
+  auto meta = Find(ns, name);
+  if (!meta || clock_->Now() < meta->active_at) return Status::NotFound("Requested resource not found");
+  return meta;
 }
 
 std::vector<std::shared_ptr<const TableMeta>> Catalog::List(const std::string& ns,
@@ -72,9 +78,8 @@ Status Catalog::Create(TableMeta meta, std::shared_ptr<const TableMeta>* created
   }
   BASALT_ASSIGN_OR_RETURN(meta.id, TakeIdsLocked(1 + meta.indexes.size()));
   for (size_t i = 0; i < meta.indexes.size(); ++i) meta.indexes[i].id = meta.id + 1 + i;
-  meta.runtime = NewRuntime(meta);
   BASALT_RETURN_IF_ERROR(meta_->Put(StoreKey(meta.ns, meta.name), EncodeTableMeta(meta)));
-  auto ptr = std::make_shared<const TableMeta>(std::move(meta));
+  auto ptr = WithRuntime(std::move(meta));
   tables_[{ptr->ns, ptr->name}] = ptr;
   *created = ptr;
   return Status::Ok();
@@ -93,17 +98,37 @@ Result<storage::TableId> Catalog::NewId() {
   return TakeIdsLocked(1);
 }
 
-Status Catalog::Update(std::shared_ptr<const TableMeta> meta) {
-  std::unique_lock lock(mu_);
-  BASALT_RETURN_IF_ERROR(meta_->Put(StoreKey(meta->ns, meta->name), EncodeTableMeta(*meta)));
-  tables_[{meta->ns, meta->name}] = std::move(meta);
+std::shared_ptr<const TableMeta> Catalog::WithRuntime(TableMeta meta) {
+  meta.runtime = std::make_shared<TableRuntime>();
+  auto table = std::make_shared<const TableMeta>(std::move(meta));
+  table->runtime->live = table;  // no writer can see the runtime yet
+  return table;
+}
+
+Status Catalog::Update(std::shared_ptr<const TableMeta> meta,
+                       const std::function<void(TableRuntime&)>& while_publishing) {
+  {
+    std::unique_lock lock(mu_);
+    BASALT_RETURN_IF_ERROR(meta_->Put(StoreKey(meta->ns, meta->name), EncodeTableMeta(*meta)));
+    tables_[{meta->ns, meta->name}] = meta;
+  }
+  // Not under mu_: a writer holding the runtime shared may look a table up.
+  std::unique_lock lock(meta->runtime->mu);
+  meta->runtime->live = meta;
+  if (while_publishing) while_publishing(*meta->runtime);
   return Status::Ok();
 }
 
 Status Catalog::Remove(const TableMeta& meta) {
-  std::unique_lock lock(mu_);
-  BASALT_RETURN_IF_ERROR(meta_->Delete(StoreKey(meta.ns, meta.name)));
-  tables_.erase({meta.ns, meta.name});
+  {
+    std::unique_lock lock(mu_);
+    BASALT_RETURN_IF_ERROR(meta_->Delete(StoreKey(meta.ns, meta.name)));
+    tables_.erase({meta.ns, meta.name});
+  }
+  std::unique_lock lock(meta.runtime->mu);
+  meta.runtime->dropped = true;
+  meta.runtime->live.reset();
+  meta.runtime->backfill.clear();
   return Status::Ok();
 }
 

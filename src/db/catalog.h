@@ -1,7 +1,10 @@
 // The set of tables, by region namespace and name, kept in memory and
-// persisted in the engine's MetaStore.
+// persisted in the engine's MetaStore. The catalog is the one owner of
+// table definitions: a change stores the new definition, then publishes it
+// to the table's writers (TableRuntime::live).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -9,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "db/table_meta.h"
 #include "storage/engine.h"
 
@@ -16,13 +20,16 @@ namespace basalt::db {
 
 class Catalog {
  public:
-  explicit Catalog(storage::MetaStore* meta) : meta_(meta) {}
+  Catalog(storage::MetaStore* meta, const Clock* clock) : meta_(meta), clock_(clock) {}
 
   // Loads every stored table definition.
   Status Load();
 
   // The table's current definition, or null.
   std::shared_ptr<const TableMeta> Find(const std::string& ns, const std::string& name) const;
+  // The table if it exists and is past CREATING; else DynamoDB's
+  // ResourceNotFoundException (what every item operation answers).
+  Result<std::shared_ptr<const TableMeta>> FindActive(const std::string& ns, const std::string& name) const;
 
   // Tables of a namespace in name order, starting after `start_after`.
   std::vector<std::shared_ptr<const TableMeta>> List(const std::string& ns, const std::string& start_after,
@@ -31,14 +38,25 @@ class Catalog {
   // Every table of every namespace.
   std::vector<std::shared_ptr<const TableMeta>> All() const;
 
+  // Definition changes read the current definition, edit a copy and store it
+  // (Create, Update, Remove) while holding this lock, so two changes to a
+  // table never race. Taken before any table runtime's lock.
+  std::unique_lock<std::mutex> LockDefinitions() { return std::unique_lock(definitions_mu_); }
+
   // Adds a table, assigning the storage ids of the table and its indexes and
   // giving it a runtime that maintains those indexes. kResourceInUse if the
   // name is taken.
   Status Create(TableMeta meta, std::shared_ptr<const TableMeta>* created);
-  // A storage id never handed out before (for an index added later).
+  // A storage id never handed out before (for an index or stream added later).
   Result<storage::TableId> NewId();
-  // Replaces a table's definition (same namespace, name and id).
-  Status Update(std::shared_ptr<const TableMeta> meta);
+  // Replaces a table's definition (same namespace, name and id) and publishes
+  // it to the table's writers; `while_publishing` runs under the runtime's
+  // exclusive lock with it (a change of the index set adjusts the backfill
+  // cursors there, so no writer sees one without the other).
+  Status Update(std::shared_ptr<const TableMeta> meta,
+                const std::function<void(TableRuntime&)>& while_publishing = nullptr);
+  // Removes a table. Its writers in flight finish first; later ones find it
+  // dropped.
   Status Remove(const TableMeta& meta);
 
  private:
@@ -46,8 +64,12 @@ class Catalog {
   static std::string StoreKey(const std::string& ns, const std::string& name);
   // Takes `n` ids; the caller holds mu_.
   Result<storage::TableId> TakeIdsLocked(uint64_t n);
+  // Gives a loaded or created definition a runtime that follows it.
+  static std::shared_ptr<const TableMeta> WithRuntime(TableMeta meta);
 
   storage::MetaStore* meta_;
+  const Clock* clock_;
+  std::mutex definitions_mu_;
   mutable std::shared_mutex mu_;
   std::map<Name, std::shared_ptr<const TableMeta>> tables_;  // guarded by mu_
   storage::TableId next_id_ = 1;                              // guarded by mu_

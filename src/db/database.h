@@ -1,26 +1,40 @@
-// The DynamoDB operations on typed inputs. api/ decodes JSON into these
-// inputs (structural validation) and encodes the outputs; everything about
-// tables, keys and items is decided here.
+// The DynamoDB operations on typed inputs (db/requests.h), as one object for
+// api/ to call: a façade that builds the rooms of db/ and hands each
+// operation to its room. Nothing in db/ includes this header.
+//
+//   catalog         table definitions, persisted and published to writers
+//   write_path      the one way an item changes (write_path.h)
+//   read_path       items and pages from one point in time (read_path.h)
+//   tables          CreateTable ... ListTables (tables.h, table_validation.h)
+//   items           PutItem ... BatchWriteItem (items.h)
+//   queries         Query and Scan (query.h)
+//   transactions    TransactWriteItems, TransactGetItems (transactions.h)
+//   ttl             Time to Live and its sweeper (ttl.h)
+//   tags            tagging (tags.h)
+//   streams         DynamoDB Streams (streams.h) and a table's stream
+//                   lifecycle (table_streams.h)
+//   backfill        online GSI backfill (backfill.h)
 #pragma once
 
-#include <map>
 #include <memory>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "db/backfill.h"
 #include "db/catalog.h"
+#include "db/items.h"
+#include "db/query.h"
+#include "db/read_path.h"
+#include "db/requests.h"
 #include "db/streams.h"
-#include "db/table_meta.h"
+#include "db/table_streams.h"
+#include "db/tables.h"
+#include "db/tags.h"
+#include "db/transactions.h"
+#include "db/ttl.h"
 #include "db/write_path.h"
-#include "expr/expression.h"
-#include "expr/projection.h"
-#include "model/attribute_value.h"
 #include "storage/engine.h"
 
 namespace basalt::db {
@@ -33,359 +47,88 @@ struct Options {
   double ttl_sweep_seconds = 0;
   // The largest item collection on a table with LSIs (DynamoDB: 10 GB).
   int64_t item_collection_limit = int64_t{10} << 30;
-  StreamOptions streams;
-};
-
-// Who is asking: the namespace holding their tables and the region for ARNs.
-struct Scope {
-  std::string ns;
-  std::string region;
-};
-
-enum class ReturnCapacity { kNone, kTotal, kIndexes };
-
-// Capacity consumed on one table and its indexes by one operation.
-struct ConsumedCapacity {
-  std::string table;
-  double read_units = 0;   // on the table itself
-  double write_units = 0;
-  std::map<std::string, double> global_indexes = {};  // units by index name
-  std::map<std::string, double> local_indexes = {};
-
-  double Total() const;
-  // Adds what one item write consumed on the indexes.
-  void AddIndexUnits(const std::vector<IndexUnits>& units);
-};
-
-// An index as DescribeTable shows it.
-struct IndexDescription {
-  const IndexMeta* meta = nullptr;  // points into TableDescription::meta
-  std::string status;               // CREATING, ACTIVE, DELETING
-  std::optional<bool> backfilling;  // shown while a new GSI is CREATING
-  storage::TableStats stats;
-};
-
-// A table as DescribeTable shows it.
-struct TableDescription {
-  std::shared_ptr<const TableMeta> meta;
-  std::string status;  // CREATING, ACTIVE, UPDATING, DELETING
-  storage::TableStats stats;
-  std::vector<IndexDescription> indexes;  // in definition order
-  std::shared_ptr<const TableMeta> keep_alive;  // an older definition some `indexes` point into
-};
-
-// A secondary index as CreateTable or UpdateTable define it, before it is
-// checked against the table.
-struct IndexInput {
-  std::string name;
-  bool global = false;
-  std::vector<std::pair<std::string, std::string>> key_schema;  // (AttributeName, KeyType) as given
-  ProjectionType projection = ProjectionType::kAll;
-  std::optional<std::vector<std::string>> non_key_attributes;
-  std::optional<ProvisionedThroughput> throughput;
-};
-
-// StreamSpecification of CreateTable and UpdateTable, checked by api/.
-struct StreamSpecInput {
-  bool enabled = false;
-  StreamViewType view = StreamViewType::kKeysOnly;  // when enabled
-};
-
-struct CreateTableInput {
-  std::string name;
-  model::KeySchema key_schema;
-  std::vector<model::KeyAttribute> attribute_definitions;
-  BillingMode billing_mode = BillingMode::kProvisioned;
-  std::optional<ProvisionedThroughput> throughput;
-  TableClass table_class = TableClass::kStandard;
-  bool deletion_protection = false;
-  std::vector<Tag> tags;
-  std::vector<IndexInput> local_indexes;
-  std::vector<IndexInput> global_indexes;
-  bool has_local_indexes = false;  // LocalSecondaryIndexes given, maybe empty
-  bool has_global_indexes = false;
-  std::optional<StreamSpecInput> stream;
-};
-
-// One entry of UpdateTable's GlobalSecondaryIndexUpdates.
-struct IndexUpdate {
-  enum Kind { kCreate, kDelete, kUpdate } kind = kCreate;
-  IndexInput index;  // kCreate: the whole definition; else the name (and kUpdate's throughput)
-};
-
-struct UpdateTableInput {
-  std::string name;
-  std::vector<model::KeyAttribute> attribute_definitions;  // for a new index's keys
-  std::vector<IndexUpdate> index_updates;
-  std::optional<BillingMode> billing_mode;
-  std::optional<ProvisionedThroughput> throughput;
-  std::optional<TableClass> table_class;
-  std::optional<bool> deletion_protection;
-  std::optional<StreamSpecInput> stream;
-};
-
-struct ListTablesOutput {
-  std::vector<std::string> names;
-  std::optional<std::string> last_evaluated;
-};
-
-// What a conditional write checks before it writes.
-struct WriteCondition {
-  std::optional<expr::Condition> condition;  // ConditionExpression or Expected
-  bool return_old_on_failure = false;        // ReturnValuesOnConditionCheckFailure=ALL_OLD
-};
-
-// The detail of a ConditionalCheckFailed error: the item as it was, when
-// ReturnValuesOnConditionCheckFailure asked for it and it existed.
-struct ConditionFailure : ErrorDetail {
-  std::optional<model::Item> item;
-};
-
-struct PutItemInput {
-  std::string table;
-  model::Item item;
-  bool return_old = false;
-  WriteCondition condition;
-};
-
-struct KeyInput {
-  std::string table;
-  model::Item key;
-  bool return_old = false;  // DeleteItem
-  bool consistent = false;  // GetItem
-  std::optional<expr::Projection> projection;  // GetItem
-  WriteCondition condition;                    // DeleteItem
-};
-
-enum class ReturnValues { kNone, kAllOld, kUpdatedOld, kAllNew, kUpdatedNew };
-
-struct UpdateItemInput {
-  std::string table;
-  model::Item key;
-  std::optional<expr::Update> update;  // UpdateExpression or AttributeUpdates
-  ReturnValues return_values = ReturnValues::kNone;
-  WriteCondition condition;
-};
-
-// ReturnItemCollectionMetrics: the size of the item collection a write
-// changed, on tables with LSIs.
-struct ItemCollectionMetrics {
-  model::Item key;  // the partition key attribute
-  double low_gb = 0;
-  double high_gb = 0;
-};
-
-struct ItemOutput {
-  std::optional<model::Item> item;  // the old item (writes) or the item read
-  ConsumedCapacity capacity;
-  std::optional<ItemCollectionMetrics> collection;  // writes to tables with LSIs
-};
-
-struct BatchGetTableInput {
-  std::string table;
-  std::vector<model::Item> keys;
-  bool consistent = false;
-  std::optional<expr::Projection> projection;
-};
-
-struct BatchGetOutput {
-  std::map<std::string, std::vector<model::Item>> responses;
-  // Keys not read because the response reached its size limit, by table,
-  // with the index of their table input (to echo its other parameters).
-  std::map<std::string, std::vector<model::Item>> unprocessed;
-  std::vector<ConsumedCapacity> capacity;
-};
-
-struct WriteRequest {
-  bool is_put = true;
-  model::Item item;  // the item (put) or the key (delete)
-};
-
-struct BatchWriteTableInput {
-  std::string table;
-  std::vector<WriteRequest> requests;
-};
-
-struct BatchWriteOutput {
-  std::vector<ConsumedCapacity> capacity;
-  std::map<std::string, std::vector<ItemCollectionMetrics>> collections;  // by table, tables with LSIs
-};
-
-// One action of TransactWriteItems.
-struct TransactAction {
-  enum Kind { kConditionCheck, kPut, kDelete, kUpdate } kind = kPut;
-  std::string table;
-  model::Item item;                    // kPut: the item; else the key
-  std::optional<expr::Update> update;  // kUpdate
-  WriteCondition condition;
-};
-
-struct TransactWriteInput {
-  std::vector<TransactAction> actions;
-  std::optional<std::string> client_token;  // ClientRequestToken
-  uint64_t fingerprint = 0;                 // a hash of the request's actions as sent, for the token
-};
-
-struct TransactWriteOutput {
-  std::vector<ConsumedCapacity> capacity;  // by table, in name order
-  std::map<std::string, std::vector<ItemCollectionMetrics>> collections;
-};
-
-struct TransactGet {
-  std::string table;
-  model::Item key;
-  std::optional<expr::Projection> projection;
-};
-
-struct TransactGetOutput {
-  std::vector<std::optional<model::Item>> items;  // in request order
-  std::vector<ConsumedCapacity> capacity;
-};
-
-// Why one action of a cancelled transaction failed, as DynamoDB reports it.
-struct CancellationReason {
-  std::string code;  // None, ConditionalCheckFailed, TransactionConflict, ValidationError, ...
-  std::string message;
-  std::optional<model::Item> item;  // ReturnValuesOnConditionCheckFailure=ALL_OLD
-};
-
-// The detail of a TransactionCanceled error: one reason per action.
-struct TransactionCanceled : ErrorDetail {
-  std::vector<CancellationReason> reasons;
-};
-
-enum class Select { kAllAttributes, kAllProjectedAttributes, kSpecificAttributes, kCount };
-
-// What Query and Scan share: the page controls, the filter and the shape of
-// the result.
-struct ReadPageInput {
-  std::string table;
-  std::string index;  // IndexName; empty for the table itself
-  std::optional<expr::Condition> filter;
-  std::optional<expr::Projection> projection;
-  Select select = Select::kAllAttributes;
-  std::optional<int64_t> limit;
-  bool consistent = false;
-  std::optional<model::Item> exclusive_start_key;
-};
-
-struct QueryInput : ReadPageInput {
-  expr::Condition key_condition;
-  bool forward = true;  // ScanIndexForward
-};
-
-struct ScanInput : ReadPageInput {
-  std::optional<int64_t> segment;
-  std::optional<int64_t> total_segments;
-};
-
-struct ReadPageOutput {
-  std::vector<model::Item> items;  // empty for Select COUNT
-  int64_t count = 0;
-  int64_t scanned_count = 0;
-  std::optional<model::Item> last_evaluated_key;
-  ConsumedCapacity capacity;
-};
-
-// Time to Live as DescribeTimeToLive shows it.
-struct TimeToLiveDescription {
-  std::string status;     // ENABLING, ENABLED, DISABLING, DISABLED
-  std::string attribute;  // empty when DISABLED
+  StreamOptions streams = {};
 };
 
 class Database {
  public:
   Database(storage::Engine* engine, const Clock* clock, Options options);
-  // Stops background work (index backfills).
-  ~Database();
 
-  // Loads the catalog from storage and resumes unfinished index backfills.
+  // Loads the catalog and the streams, resumes unfinished index backfills
+  // and starts the Time to Live sweeper.
   Status Open();
 
-  Result<TableDescription> CreateTable(const Scope& scope, const CreateTableInput& in);
-  Result<TableDescription> DescribeTable(const Scope& scope, const std::string& name);
-  Result<TableDescription> UpdateTable(const Scope& scope, const UpdateTableInput& in);
-  Result<TableDescription> DeleteTable(const Scope& scope, const std::string& name);
-  Result<ListTablesOutput> ListTables(const Scope& scope, const std::string& start_after, size_t limit);
+  Result<TableDescription> CreateTable(const Scope& s, const CreateTableInput& in) { return tables_.CreateTable(s, in); }
+  Result<TableDescription> DescribeTable(const Scope& s, const std::string& name) {
+    return tables_.DescribeTable(s, name);
+  }
+  Result<TableDescription> UpdateTable(const Scope& s, const UpdateTableInput& in) { return tables_.UpdateTable(s, in); }
+  Result<TableDescription> DeleteTable(const Scope& s, const std::string& name) { return tables_.DeleteTable(s, name); }
+  Result<ListTablesOutput> ListTables(const Scope& s, const std::string& start_after, size_t limit) {
+    return tables_.ListTables(s, start_after, limit);
+  }
 
-  Result<ItemOutput> PutItem(const Scope& scope, const PutItemInput& in);
-  Result<ItemOutput> GetItem(const Scope& scope, const KeyInput& in);
-  Result<ItemOutput> DeleteItem(const Scope& scope, const KeyInput& in);
-  // ItemOutput::item holds what ReturnValues asked for.
-  Result<ItemOutput> UpdateItem(const Scope& scope, const UpdateItemInput& in);
-  Result<ReadPageOutput> Query(const Scope& scope, const QueryInput& in);
-  Result<ReadPageOutput> Scan(const Scope& scope, const ScanInput& in);
-  Result<BatchGetOutput> BatchGetItem(const Scope& scope, const std::vector<BatchGetTableInput>& in);
-  Result<BatchWriteOutput> BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in);
-  Result<TransactWriteOutput> TransactWriteItems(const Scope& scope, const TransactWriteInput& in);
-  Result<TransactGetOutput> TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in);
+  Result<ItemOutput> PutItem(const Scope& s, const PutItemInput& in) { return items_.PutItem(s, in); }
+  Result<ItemOutput> GetItem(const Scope& s, const KeyInput& in) { return items_.GetItem(s, in); }
+  Result<ItemOutput> DeleteItem(const Scope& s, const KeyInput& in) { return items_.DeleteItem(s, in); }
+  Result<ItemOutput> UpdateItem(const Scope& s, const UpdateItemInput& in) { return items_.UpdateItem(s, in); }
+  Result<BatchGetOutput> BatchGetItem(const Scope& s, const std::vector<BatchGetTableInput>& in) {
+    return items_.BatchGetItem(s, in);
+  }
+  Result<BatchWriteOutput> BatchWriteItem(const Scope& s, const std::vector<BatchWriteTableInput>& in) {
+    return items_.BatchWriteItem(s, in);
+  }
+  Result<ReadPageOutput> Query(const Scope& s, const QueryInput& in) { return queries_.Query(s, in); }
+  Result<ReadPageOutput> Scan(const Scope& s, const ScanInput& in) { return queries_.Scan(s, in); }
+
+  Result<TransactWriteOutput> TransactWriteItems(const Scope& s, const TransactWriteInput& in) {
+    return transactions_.TransactWriteItems(s, in);
+  }
+  Result<TransactGetOutput> TransactGetItems(const Scope& s, const std::vector<TransactGet>& in) {
+    return transactions_.TransactGetItems(s, in);
+  }
+
   // Tags of the table named by a table ARN.
-  Status TagResource(const Scope& scope, const std::string& arn, const std::vector<Tag>& tags);
-  Status UntagResource(const Scope& scope, const std::string& arn, const std::vector<std::string>& keys);
-  Result<std::vector<Tag>> ListTagsOfResource(const Scope& scope, const std::string& arn);
-  Status UpdateTimeToLive(const Scope& scope, const std::string& table, const std::string& attribute, bool enabled);
-  Result<TimeToLiveDescription> DescribeTimeToLive(const Scope& scope, const std::string& table);
+  Status TagResource(const Scope& s, const std::string& arn, const std::vector<Tag>& tags) {
+    return tags_.TagResource(s, arn, tags);
+  }
+  Status UntagResource(const Scope& s, const std::string& arn, const std::vector<std::string>& keys) {
+    return tags_.UntagResource(s, arn, keys);
+  }
+  Result<std::vector<Tag>> ListTagsOfResource(const Scope& s, const std::string& arn) {
+    return tags_.ListTagsOfResource(s, arn);
+  }
+
+  Status UpdateTimeToLive(const Scope& s, const std::string& table, const std::string& attribute, bool enabled) {
+    return ttl_.Update(s, table, attribute, enabled);
+  }
+  Result<TimeToLiveDescription> DescribeTimeToLive(const Scope& s, const std::string& table) {
+    return ttl_.Describe(s, table);
+  }
   // One pass of the Time to Live sweeper (also run by its thread): deletes
   // expired items, reading at most `max_records` records. Returns how many it deleted.
-  Result<size_t> SweepExpired(size_t max_records);
+  Result<size_t> SweepExpired(size_t max_records) { return ttl_.SweepExpired(max_records); }
 
   // DynamoDB Streams (the DynamoDBStreams_20120810 operations).
   Streams& streams() { return streams_; }
 
  private:
-  // The table if it exists and is not being deleted; else ResourceNotFound.
-  Result<std::shared_ptr<const TableMeta>> FindActive(const Scope& scope, const std::string& name);
-  std::string StatusOf(const TableMeta& meta) const;
-  // ResourceInUse unless the table is ACTIVE (a definition change is under way).
-  Status CheckNotChanging(const TableMeta& meta) const;
-  TableDescription Describe(std::shared_ptr<const TableMeta> meta, std::string status);
-  // Removes tables whose DELETING period has passed.
-  void ReapDeleted();
-  // Checks and adds the index changes of UpdateTable to `meta`.
-  Status UpdateIndexes(const UpdateTableInput& in, TableMeta* meta);
-  // Indexes a table's existing items into a new GSI, a step at a time, in the background.
-  void StartBackfill(std::shared_ptr<const TableMeta> table, IndexMeta index);
-  // One step: indexes the next records after the cursor; true when done.
-  Result<bool> BackfillStep(const TableMeta& table, const IndexMeta& index);
-  // The table a tagging request names by ARN (in the caller's region).
-  Result<std::shared_ptr<const TableMeta>> FindByArn(const Scope& scope, const std::string& arn);
-  // Drops the key spaces of indexes that are gone.
-  void DropIndexes(const std::vector<IndexMeta>& indexes);
-  // Starts a new stream for the table `meta` defines (its latest stream).
-  Status StartStream(TableMeta* meta, StreamViewType view);
-  // Applies UpdateTable's StreamSpecification to `meta`.
-  Status UpdateStream(const StreamSpecInput& spec, TableMeta* meta);
-
+  // Declared in the order they are built; background threads (streams'
+  // shipper, backfill, the sweeper) stop before what they use goes away.
   storage::Engine* engine_;
-  const Clock* clock_;
   Options options_;
   Catalog catalog_;
-  Streams streams_;  // before write_path_, which notifies it
-  WritePath write_path_;
-  std::mutex ddl_mu_;  // serializes table definition changes
-  struct Deleting {
-    std::shared_ptr<const TableMeta> meta;
-    double gone_at;
-  };
-  std::vector<Deleting> deleting_;  // guarded by ddl_mu_
-
-  // ClientRequestToken -> what the transaction did, for 10 minutes.
-  struct TokenEntry {
-    uint64_t fingerprint = 0;
-    double expires_at = 0;
-    bool done = false;
-    TransactWriteOutput output;
-  };
-  std::map<storage::TableId, BackfillCursor> ttl_cursors_;  // where each table's sweep goes on; sweeper only
-  void StartSweeper();
-
-  std::mutex tokens_mu_;
-  std::map<std::string, TokenEntry> tokens_;  // guarded by tokens_mu_
-
-  std::mutex workers_mu_;
-  std::condition_variable workers_cv_;
-  bool stopping_ = false;              // guarded by workers_mu_
-  std::vector<std::thread> workers_;   // guarded by workers_mu_
+  Streams streams_;
+  WritePath write_path_;  // notifies streams_ of new records
+  ReadPath read_path_;
+  TableStreams table_streams_;
+  IndexBackfill backfill_;
+  Tables tables_;
+  Items items_;
+  Queries queries_;
+  Transactions transactions_;
+  TimeToLive ttl_;
+  Tags tags_;
 };
 
 }  // namespace basalt::db

@@ -239,7 +239,7 @@ TEST_F(DatabaseTest, PagesStopAtOneMegabyteAndAtLimit) {
   bindings.values = &values;
   QueryInput q;
   q.table = "pages";
-  q.key_condition = *expr::ParseCondition("pk = :p", expr::ConditionKind::kKeyCondition, bindings);
+  q.key_condition = *expr::ParseKeyCondition("pk = :p", bindings);
   auto page = db_->Query(scope_, q);
   ASSERT_TRUE(page.ok()) << page.status().message();
   // 10 items are under 1 MB (10 x 100 KB + keys); the 11th reaches it.

@@ -44,7 +44,7 @@ model::Item ProjectToIndex(const TableMeta& table, const IndexMeta& index, const
   return out;
 }
 
-Status CheckIndexKeys(const TableMeta& table, const std::vector<IndexMeta>& indexes, const model::Item& item) {
+Status CheckIndexKeys(const std::vector<IndexMeta>& indexes, const model::Item& item) {
   for (const IndexMeta& index : indexes) {
     for (const model::KeyAttribute* attr : model::KeyAttributes(index.key_schema)) {
       auto it = item.find(attr->name);

@@ -25,6 +25,7 @@
 #include "common/status.h"
 #include "db/table_meta.h"
 #include "expr/expression.h"
+#include "expr/key_condition.h"
 #include "model/attribute_value.h"
 #include "storage/engine.h"
 
@@ -50,7 +51,7 @@ bool IndexProjects(const TableMeta& table, const IndexMeta& index, std::string_v
 // The index key attributes of an item about to be written, checked against
 // their declared types (DynamoDB rejects the write, naming the index). An
 // absent index key attribute is fine: the item is not in that index.
-Status CheckIndexKeys(const TableMeta& table, const std::vector<IndexMeta>& indexes, const model::Item& item);
+Status CheckIndexKeys(const std::vector<IndexMeta>& indexes, const model::Item& item);
 
 // Where `item` (a whole item, or just the table and index key attributes)
 // sits in the index: nullopt when it lacks an index key attribute or holds

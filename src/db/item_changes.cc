@@ -1,8 +1,5 @@
 #include "db/item_changes.h"
 
-#include <algorithm>
-#include <cmath>
-
 #include "model/item.h"
 #include "model/limits.h"
 
@@ -53,29 +50,6 @@ Status AddUnique(storage::Key key, std::vector<storage::Key>* seen, const char* 
   }
   seen->push_back(std::move(key));
   return Status::Ok();
-}
-
-// DynamoDB reports an item collection's size as a range of whole gigabytes.
-std::optional<ItemCollectionMetrics> CollectionMetrics(const TableMeta& table, const model::PrimaryKey& key,
-                                                       const ItemWriteResult& r) {
-  if (!r.collection_bytes) return std::nullopt;
-  ItemCollectionMetrics m;
-  m.key.emplace(table.key_schema.hash.name, key.hash);
-  m.low_gb = std::floor(static_cast<double>(*r.collection_bytes) / (1 << 30));
-  m.high_gb = m.low_gb + 1;
-  return m;
-}
-
-
-void AddCollectionMetrics(const std::string& table, ItemCollectionMetrics m,
-                          std::map<std::string, std::vector<ItemCollectionMetrics>>* by_table) {
-  auto& list = (*by_table)[table];
-  auto same = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.key == m.key; });
-  if (same != list.end()) {
-    *same = std::move(m);
-  } else {
-    list.push_back(std::move(m));
-  }
 }
 
 ItemChange PutChange(const model::Item& item, const WriteCondition& condition) {

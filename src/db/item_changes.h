@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "db/database.h"
+#include "db/requests.h"
 #include "db/write_path.h"
 
 namespace basalt::db {
@@ -21,15 +21,6 @@ Status CheckCondition(const WriteCondition& wc, const std::optional<model::Item>
 // DynamoDB's error (`message`).
 Status AddUnique(storage::Key key, std::vector<storage::Key>* seen,
                  const char* message = "Provided list of item keys contains duplicates");
-
-// The ItemCollectionMetrics of a write to a table with LSIs.
-std::optional<ItemCollectionMetrics> CollectionMetrics(const TableMeta& table, const model::PrimaryKey& key,
-                                                       const ItemWriteResult& r);
-
-// Adds a write's metrics to those of a multi-item write: one entry per item
-// collection, the size after the last write to it.
-void AddCollectionMetrics(const std::string& table, ItemCollectionMetrics m,
-                          std::map<std::string, std::vector<ItemCollectionMetrics>>* by_table);
 
 // PutItem: the item, if the condition holds. `item` must outlive the write.
 ItemChange PutChange(const model::Item& item, const WriteCondition& condition);

@@ -1,8 +1,5 @@
 // Stored forms (persistent; fields are appended, never reordered):
 //
-//   record := i64be(created_ms) u8(format=1) u8(event) u8(view) u8(by_service) str(event_id)
-//             str(keys) u8(has_new) [str(new_image)] u8(has_old) [str(old_image)]
-//             (items in model/item_codec.h's form)
 //   stream := u8(format=1) varint(id) str(ns) str(arn) str(label) str(table) keyschema u8(view)
 //             f64(created_at) u8(enabled) f64(disabled_at) varint(trimmed_below) varint(n) shard*
 //   shard  := str(id) str(parent) varint(first_seq) varint(last_seq) varint(records) u8(closed)
@@ -18,7 +15,6 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <random>
 #include <set>
 
 #include "common/base64.h"
@@ -41,53 +37,10 @@ std::string StreamKey(uint64_t id) {
   return k;
 }
 
-std::string RandomHex(size_t digits) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(digits);
-  uint64_t bits = 0;
-  for (size_t i = 0; i < digits; ++i) {
-    if (i % 16 == 0) bits = rng();
-    out.push_back(kHex[bits & 15]);
-    bits >>= 4;
-  }
-  return out;
-}
-
 uint32_t Check(std::string_view bytes) {
   uint32_t h = 2166136261u;  // FNV-1a
   for (char c : bytes) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
   return h ^ 0x5b3a17c9u;
-}
-
-model::Item KeysOf(const model::KeySchema& ks, const model::Item& item) {
-  model::Item keys;
-  for (const model::KeyAttribute* a : model::KeyAttributes(ks)) {
-    auto it = item.find(a->name);
-    if (it != item.end()) keys.emplace(it->first, it->second);
-  }
-  return keys;
-}
-
-void PutItem(std::string* out, const model::Item& item) {
-  std::string encoded;
-  model::EncodeItem(item, &encoded);
-  PutLengthPrefixed(out, encoded);
-}
-
-bool GetItem(std::string_view* in, model::Item* item) {
-  std::string_view encoded;
-  return GetLengthPrefixed(in, &encoded) && model::DecodeItem(encoded, item).ok();
-}
-
-bool GetOptionalItem(std::string_view* in, std::optional<model::Item>* item) {
-  uint8_t has;
-  if (!GetU8(in, &has)) return false;
-  item->reset();
-  if (!has) return true;
-  item->emplace();
-  return GetItem(in, &**item);
 }
 
 std::string EncodeStream(const StreamMeta& s) {
@@ -200,54 +153,6 @@ Status Trimmed() {
 }
 
 }  // namespace
-
-std::optional<std::string> MakeStreamRecord(const model::KeySchema& key_schema, StreamViewType view,
-                                            StoredItem old_item, StoredItem new_item, int64_t now_ms,
-                                            bool by_service) {
-  if (!old_item.item && !new_item.item) return std::nullopt;
-  // Equal encodings are equal items; sets in another order are equal too.
-  if (old_item.item && new_item.item &&
-      (old_item.encoded == new_item.encoded || *old_item.item == *new_item.item)) {
-    return std::nullopt;
-  }
-  StreamRecord::Event event = !old_item.item ? StreamRecord::kInsert
-                              : !new_item.item ? StreamRecord::kRemove
-                                               : StreamRecord::kModify;
-  std::string out;
-  PutFixed64BE(&out, static_cast<uint64_t>(now_ms));
-  out.push_back(1);
-  out.push_back(static_cast<char>(event));
-  out.push_back(static_cast<char>(view));
-  out.push_back(by_service ? 1 : 0);
-  PutLengthPrefixed(&out, RandomHex(32));
-  PutItem(&out, KeysOf(key_schema, new_item.item ? *new_item.item : *old_item.item));
-  bool with_new = new_item.item && (view == StreamViewType::kNewImage || view == StreamViewType::kNewAndOldImages);
-  bool with_old = old_item.item && (view == StreamViewType::kOldImage || view == StreamViewType::kNewAndOldImages);
-  out.push_back(with_new ? 1 : 0);
-  if (with_new) PutLengthPrefixed(&out, new_item.encoded);
-  out.push_back(with_old ? 1 : 0);
-  if (with_old) PutLengthPrefixed(&out, old_item.encoded);
-  return out;
-}
-
-Status DecodeStreamRecord(std::string_view in, StreamRecord* r) {
-  auto bad = [] { return Status::Internal("corrupt stream record"); };
-  uint8_t format, event, view, by_service;
-  if (in.size() < 8) return bad();
-  r->created_ms = static_cast<int64_t>(DecodeFixed64BE(in.data()));
-  in.remove_prefix(8);
-  if (!GetU8(&in, &format) || format != 1 || !GetU8(&in, &event) || !GetU8(&in, &view) ||
-      !GetU8(&in, &by_service) || !GetString(&in, &r->event_id) || !GetItem(&in, &r->keys) ||
-      !GetOptionalItem(&in, &r->new_image) || !GetOptionalItem(&in, &r->old_image)) {
-    return bad();
-  }
-  r->event = static_cast<StreamRecord::Event>(event);
-  r->view = static_cast<StreamViewType>(view);
-  r->by_service = by_service != 0;
-  r->size_bytes = model::ItemSize(r->keys) + (r->new_image ? model::ItemSize(*r->new_image) : 0) +
-                  (r->old_image ? model::ItemSize(*r->old_image) : 0);
-  return Status::Ok();
-}
 
 Streams::Streams(storage::Engine* engine, const Clock* clock, StreamOptions options)
     : engine_(engine), clock_(clock), options_(options) {}

@@ -76,16 +76,6 @@ std::string TableMeta::Arn() const {
   return "arn:aws:dynamodb:" + region + ":000000000000:table/" + name;
 }
 
-std::shared_ptr<TableRuntime> NewRuntime(const TableMeta& meta) {
-  auto rt = std::make_shared<TableRuntime>();
-  rt->indexes = meta.indexes;
-  if (meta.stream.enabled) {
-    rt->stream = meta.stream.id;
-    rt->stream_view = meta.stream.view;
-  }
-  return rt;
-}
-
 std::string EncodeTableMeta(const TableMeta& m) {
   std::string out;
   out.push_back(1);

@@ -69,19 +69,22 @@ struct TableStream {
 // key) it indexed, in scan order; nullopt before the first.
 using BackfillCursor = std::optional<std::pair<std::string, std::string>>;
 
+struct TableMeta;
+
 // In-memory state shared by every version of one table's definition: what
-// writers must maintain. A writer holds `mu` shared from reading an item
-// until its commit; index changes, backfill steps and dropping the table
-// hold it exclusively, so a writer never works from an index set that is
-// changing under it. A waiting backfill step gets in ahead of new writers.
+// writers must maintain. The index set and the stream that writes record
+// into are those of `live`, the definition the catalog published last; the
+// catalog publishes under `mu` held exclusively (Catalog::Update), and a
+// writer holds `mu` shared from reading an item until its commit, so it
+// never works from an index set or stream that is changing under it. A
+// waiting publication or backfill step gets in ahead of new writers.
 struct TableRuntime {
   WriterPriorityMutex mu;
-  std::vector<IndexMeta> indexes;                    // guarded by mu
+  // Not an owner: the catalog owns the definitions (a definition owns its
+  // runtime). Set while the table exists; guarded by mu.
+  std::weak_ptr<const TableMeta> live;
   std::map<storage::TableId, BackfillCursor> backfill;  // by index id, while backfilling; guarded by mu
-  bool dropped = false;                              // guarded by mu
-  // The enabled stream that writes must record into (0: none); guarded by mu.
-  uint64_t stream = 0;
-  StreamViewType stream_view = StreamViewType::kKeysOnly;
+  bool dropped = false;                                 // guarded by mu
 };
 
 struct TableMeta {
@@ -117,9 +120,6 @@ struct TableMeta {
   std::string IndexArn(const IndexMeta& index) const { return Arn() + "/index/" + index.name; }
   const IndexMeta* FindIndex(std::string_view index_name) const;
 };
-
-// A runtime for a table loaded or created with this definition.
-std::shared_ptr<TableRuntime> NewRuntime(const TableMeta& meta);
 
 // A key schema's stored form (also used by db/streams.cc).
 void PutKeySchema(std::string* out, const model::KeySchema& ks);

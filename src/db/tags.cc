@@ -1,16 +1,15 @@
-// TagResource, UntagResource and ListTagsOfResource on table ARNs.
-//
 // DynamoDB Local does not implement tagging, so the messages here follow
 // the service's documentation and behaviour as remembered; they are not
 // checked against a reference implementation.
+#include "db/tags.h"
+
 #include <algorithm>
 
-#include "db/database.h"
 #include "model/limits.h"
 
 namespace basalt::db {
 
-Result<std::shared_ptr<const TableMeta>> Database::FindByArn(const Scope& scope, const std::string& arn) {
+Result<std::shared_ptr<const TableMeta>> Tags::FindByArn(const Scope& scope, const std::string& arn) {
   // arn:aws:dynamodb:<region>:<account>:table/<name>
   constexpr std::string_view kPrefix = "arn:aws:dynamodb:";
   auto invalid = [&] { return Status::Validation("Invalid TableArn: Invalid ResourceArn provided as input " + arn); };
@@ -26,15 +25,15 @@ Result<std::shared_ptr<const TableMeta>> Database::FindByArn(const Scope& scope,
   if (!rest.starts_with("table/") || rest.size() == 6) return invalid();
   std::string name(rest.substr(6));
   if (name.find('/') != std::string::npos) return invalid();  // an index or stream ARN: not taggable
-  auto table = region == scope.region ? catalog_.Find(scope.ns, name) : nullptr;
+  auto table = region == scope.region ? catalog_->Find(scope.ns, name) : nullptr;
   if (!table || clock_->Now() < table->active_at) {
     return Status::NotFound("Requested resource not found: ResourcArn: " + arn + " not found");
   }
   return table;
 }
 
-Status Database::TagResource(const Scope& scope, const std::string& arn, const std::vector<Tag>& tags) {
-  std::lock_guard lock(ddl_mu_);
+Status Tags::TagResource(const Scope& scope, const std::string& arn, const std::vector<Tag>& tags) {
+  auto lock = catalog_->LockDefinitions();
   BASALT_ASSIGN_OR_RETURN(auto current, FindByArn(scope, arn));
   for (const Tag& t : tags) {
     if (t.key.starts_with("aws:")) {
@@ -53,18 +52,18 @@ Status Database::TagResource(const Scope& scope, const std::string& arn, const s
   if (meta->tags.size() > model::kMaxTagsPerResource) {
     return Status::Validation("One or more parameter values were invalid: Too many tags");  // as CreateTable's
   }
-  return catalog_.Update(meta);
+  return catalog_->Update(meta);
 }
 
-Status Database::UntagResource(const Scope& scope, const std::string& arn, const std::vector<std::string>& keys) {
-  std::lock_guard lock(ddl_mu_);
+Status Tags::UntagResource(const Scope& scope, const std::string& arn, const std::vector<std::string>& keys) {
+  auto lock = catalog_->LockDefinitions();
   BASALT_ASSIGN_OR_RETURN(auto current, FindByArn(scope, arn));
   auto meta = std::make_shared<TableMeta>(*current);
   std::erase_if(meta->tags, [&](const Tag& t) { return std::find(keys.begin(), keys.end(), t.key) != keys.end(); });
-  return catalog_.Update(meta);
+  return catalog_->Update(meta);
 }
 
-Result<std::vector<Tag>> Database::ListTagsOfResource(const Scope& scope, const std::string& arn) {
+Result<std::vector<Tag>> Tags::ListTagsOfResource(const Scope& scope, const std::string& arn) {
   BASALT_ASSIGN_OR_RETURN(auto table, FindByArn(scope, arn));
   return table->tags;
 }

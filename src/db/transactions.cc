@@ -1,16 +1,9 @@
-// TransactWriteItems and TransactGetItems.
-//
-// A transaction is the write path's ApplyTransaction: its items are claimed
-// against other transactions (a conflict cancels, as in DynamoDB), every
-// action's change is evaluated, and all of them commit in one atomic Commit
-// with a compare-and-set per item, so a transaction is serializable with
-// other transactions and with single-item writes. TransactGetItems reads
-// every item from one snapshot, so it never sees part of a transaction.
+#include "db/transactions.h"
+
 #include <algorithm>
 #include <cmath>
 
 #include "db/capacity.h"
-#include "db/database.h"
 #include "db/item_changes.h"
 #include "model/item.h"
 
@@ -79,16 +72,42 @@ Result<std::shared_ptr<const TableMeta>> TableOnce(const std::string& name,
   return table;
 }
 
-// Capacity by table, in name order.
-std::vector<ConsumedCapacity> ByTable(std::map<std::string, ConsumedCapacity> units) {
-  std::vector<ConsumedCapacity> out;
-  for (auto& [name, c] : units) out.push_back(std::move(c));
-  return out;
-}
-
 }  // namespace
 
-Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, const TransactWriteInput& in) {
+std::optional<Result<TransactWriteOutput>> Transactions::Replay(const TransactWriteInput& in) {
+  std::lock_guard lock(tokens_mu_);
+  double now = clock_->Now();
+  std::erase_if(tokens_, [&](const auto& e) { return e.second.expires_at <= now; });
+  auto it = tokens_.find(*in.client_token);
+  if (it == tokens_.end()) {
+    tokens_[*in.client_token] = TokenEntry{in.fingerprint, now + kTokenSeconds, false, {}};
+    return std::nullopt;
+  }
+  if (it->second.fingerprint != in.fingerprint) {
+    // DynamoDB Local's (empty) message; the service's is not known.
+    return Result<TransactWriteOutput>(Status(Code::kIdempotentParameterMismatch, ""));
+  }
+  if (!it->second.done) {
+    return Result<TransactWriteOutput>(
+        Status(Code::kTransactionInProgress, "Transaction with the given request token is already in progress"));
+  }
+  return Result<TransactWriteOutput>(it->second.output);
+}
+
+void Transactions::Finish(const std::string& token, const TransactWriteOutput* output) {
+  std::lock_guard lock(tokens_mu_);
+  if (!output) {
+    tokens_.erase(token);
+    return;
+  }
+  auto it = tokens_.find(token);
+  if (it != tokens_.end()) {
+    it->second.done = true;
+    it->second.output = *output;
+  }
+}
+
+Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope, const TransactWriteInput& in) {
   // An action whose key does not fit its table is a reason for cancelling,
   // reported with those of the other actions (which are still evaluated).
   std::vector<ItemWrite> writes;
@@ -97,7 +116,7 @@ Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, con
   bool any_key_error = false;
   std::vector<storage::Key> seen;
   std::vector<std::shared_ptr<const TableMeta>> known;
-  auto find = [&](const std::string& name) { return FindActive(scope, name); };
+  auto find = [&](const std::string& name) { return catalog_->FindActive(scope.ns, name); };
   for (size_t i = 0; i < in.actions.size(); ++i) {
     const TransactAction& a = in.actions[i];
     BASALT_ASSIGN_OR_RETURN(auto table, TableOnce(a.table, &known, find));
@@ -112,13 +131,12 @@ Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, con
       continue;
     }
     if (a.kind == TransactAction::kPut) BASALT_RETURN_IF_ERROR(CheckItemSize(a.item));
-    BASALT_RETURN_IF_ERROR(AddUnique(WritePath::StorageKey(*table, *key), &seen, kSameItem));
+    BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, *key), &seen, kSameItem));
     writes.push_back(ItemWrite{table, std::move(*key), {}});
     action_of.push_back(i);
   }
   for (size_t j = 0; j < writes.size(); ++j) {
-    size_t i = action_of[j];
-    const TransactAction& a = in.actions[i];
+    const TransactAction& a = in.actions[action_of[j]];
     switch (a.kind) {
       case TransactAction::kPut: writes[j].change = PutChange(a.item, a.condition); break;
       case TransactAction::kDelete: writes[j].change = DeleteChange(a.condition); break;
@@ -134,71 +152,29 @@ Result<TransactWriteOutput> Database::TransactWriteItems(const Scope& scope, con
 
   // The same token and request within the window answer as the first did.
   if (in.client_token) {
-    std::lock_guard lock(tokens_mu_);
-    double now = clock_->Now();
-    std::erase_if(tokens_, [&](const auto& e) { return e.second.expires_at <= now; });
-    auto it = tokens_.find(*in.client_token);
-    if (it != tokens_.end()) {
-      if (it->second.fingerprint != in.fingerprint) {
-        // DynamoDB Local's (empty) message; the service's is not known.
-        return Status(Code::kIdempotentParameterMismatch, "");
-      }
-      if (!it->second.done) {
-        return Status(Code::kTransactionInProgress,
-                      "Transaction with the given request token is already in progress");
-      }
-      return it->second.output;
-    }
-    tokens_[*in.client_token] = TokenEntry{in.fingerprint, now + kTokenSeconds, false, {}};
+    if (auto replay = Replay(in)) return std::move(*replay);
   }
-
-  std::vector<ItemWriteResult> results;
-  Status st = write_path_.ApplyTransaction(writes, &results, /*evaluate_only=*/any_key_error);
+  WriteOutcome outcome;
+  Status st = write_path_->Write(writes, any_key_error ? WriteMode::kTransactionDryRun : WriteMode::kTransaction,
+                                 &outcome);
   if (!st.ok()) {
-    if (in.client_token) {
-      // A cancelled transaction applied nothing: the token may be used again.
-      std::lock_guard lock(tokens_mu_);
-      tokens_.erase(*in.client_token);
-    }
+    // A cancelled transaction applied nothing: the token may be used again.
+    if (in.client_token) Finish(*in.client_token, nullptr);
     if (st.code() != Code::kTransactionCanceled) return st;
     std::vector<CancellationReason> reasons;
     for (size_t i = 0; i < in.actions.size(); ++i) reasons.push_back(ReasonFor(key_errors[i], false));
-    for (size_t j = 0; j < results.size(); ++j) {
-      reasons[action_of[j]] = ReasonFor(results[j].error, in.actions[action_of[j]].condition.return_old_on_failure);
+    for (size_t j = 0; j < outcome.items.size(); ++j) {
+      reasons[action_of[j]] =
+          ReasonFor(outcome.items[j].error, in.actions[action_of[j]].condition.return_old_on_failure);
     }
     return Canceled(std::move(reasons));
   }
-
-  // Transactional writes cost twice the units of plain ones.
-  TransactWriteOutput out;
-  std::map<std::string, ConsumedCapacity> units;
-  for (size_t j = 0; j < results.size(); ++j) {
-    const ItemWriteResult& r = results[j];
-    const std::string& table = in.actions[action_of[j]].table;
-    ConsumedCapacity& c = units.try_emplace(table, ConsumedCapacity{table}).first->second;
-    // A ConditionCheck is charged as a (transactional) read of the item.
-    c.write_units += writes[j].check_only ? 2 * ReadUnits(r.old_size, true)
-                                          : 2 * WriteUnits(std::max(r.old_size, r.new_size));
-    std::vector<IndexUnits> doubled = r.index_units;
-    for (auto& u : doubled) u.units *= 2;
-    c.AddIndexUnits(doubled);
-    if (auto m = CollectionMetrics(*writes[j].table, writes[j].key, r)) {
-      AddCollectionMetrics(table, std::move(*m), &out.collections);
-    }
-  }
-  out.capacity = ByTable(std::move(units));
-  if (in.client_token) {
-    std::lock_guard lock(tokens_mu_);
-    auto it = tokens_.find(*in.client_token);
-    if (it != tokens_.end()) {
-      it->second.done = true;
-      it->second.output = out;
-    }
-  }
+  TransactWriteOutput out{std::move(outcome.capacity), std::move(outcome.collections)};
+  if (in.client_token) Finish(*in.client_token, &out);
   return out;
 }
 
-Result<TransactGetOutput> Database::TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in) {
+Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in) {
   std::vector<std::shared_ptr<const TableMeta>> tables;
   std::vector<model::PrimaryKey> keys;
   std::vector<storage::Key> seen;
@@ -206,19 +182,19 @@ Result<TransactGetOutput> Database::TransactGetItems(const Scope& scope, const s
   keys.reserve(in.size());
   seen.reserve(in.size());
   std::vector<std::shared_ptr<const TableMeta>> known;
-  auto find = [&](const std::string& name) { return FindActive(scope, name); };
+  auto find = [&](const std::string& name) { return catalog_->FindActive(scope.ns, name); };
   for (const TransactGet& g : in) {
     BASALT_ASSIGN_OR_RETURN(auto table, TableOnce(g.table, &known, find));
     BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, g.key));
-    BASALT_RETURN_IF_ERROR(AddUnique(WritePath::StorageKey(*table, key), &seen, kSameItem));
+    BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, key), &seen, kSameItem));
     tables.push_back(std::move(table));
     keys.push_back(std::move(key));
   }
   // An item a transaction is writing cancels the read, as in DynamoDB.
-  if (write_path_.InTransaction(seen)) {
+  if (write_path_->InTransaction(seen)) {
     std::vector<CancellationReason> reasons(in.size(), CancellationReason{"None", "", std::nullopt});
     for (size_t i = 0; i < seen.size(); ++i) {
-      if (write_path_.InTransaction({seen[i]})) {
+      if (write_path_->InTransaction({seen[i]})) {
         reasons[i] = CancellationReason{"TransactionConflict", "Transaction is ongoing for the item", std::nullopt};
       }
     }
@@ -228,7 +204,8 @@ Result<TransactGetOutput> Database::TransactGetItems(const Scope& scope, const s
   std::vector<std::pair<const TableMeta*, const model::PrimaryKey*>> refs;
   for (size_t i = 0; i < in.size(); ++i) refs.emplace_back(tables[i].get(), &keys[i]);
   TransactGetOutput out;
-  BASALT_RETURN_IF_ERROR(write_path_.ReadMany(refs, &out.items));
+  BASALT_RETURN_IF_ERROR(read_path_->ReadMany(refs, &out.items));
+  // Capacity by table, in name order; transactional reads cost twice.
   std::map<std::string, ConsumedCapacity> units;
   for (size_t i = 0; i < in.size(); ++i) {
     ConsumedCapacity& c = units.try_emplace(in[i].table, ConsumedCapacity{in[i].table}).first->second;
@@ -236,7 +213,7 @@ Result<TransactGetOutput> Database::TransactGetItems(const Scope& scope, const s
     c.read_units += 2 * ReadUnits(size, true);
     if (out.items[i] && in[i].projection) out.items[i] = expr::ApplyProjection(*in[i].projection, *out.items[i]);
   }
-  out.capacity = ByTable(std::move(units));
+  for (auto& [name, c] : units) out.capacity.push_back(std::move(c));
   return out;
 }
 

@@ -1,10 +1,9 @@
-// Time to Live: UpdateTimeToLive, DescribeTimeToLive and the sweeper that
-// deletes expired items through the write path (so indexes follow).
+#include "db/ttl.h"
+
 #include <chrono>
 #include <cmath>
 #include <set>
 
-#include "db/database.h"
 #include "model/item.h"
 #include "model/item_codec.h"
 
@@ -29,10 +28,19 @@ model::AttributeValue Seconds(double t) {
 
 }  // namespace
 
-Result<TimeToLiveDescription> Database::DescribeTimeToLive(const Scope& scope, const std::string& name) {
-  BASALT_ASSIGN_OR_RETURN(auto table, FindActive(scope, name));
+TimeToLive::~TimeToLive() {
+  {
+    std::lock_guard lock(stop_mu_);
+    stopping_ = true;
+  }
+  stop_cv_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+}
+
+Result<TimeToLiveDescription> TimeToLive::Describe(const Scope& scope, const std::string& name) {
+  BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, name));
   TimeToLiveDescription d;
-  bool settling = clock_->Now() < table->ttl_changed_at + options_.transient_status_seconds;
+  bool settling = clock_->Now() < table->ttl_changed_at + transient_;
   if (table->ttl_enabled) {
     d.status = settling ? "ENABLING" : "ENABLED";
   } else {
@@ -42,12 +50,12 @@ Result<TimeToLiveDescription> Database::DescribeTimeToLive(const Scope& scope, c
   return d;
 }
 
-Status Database::UpdateTimeToLive(const Scope& scope, const std::string& name, const std::string& attribute,
-                                  bool enabled) {
-  std::lock_guard lock(ddl_mu_);
-  BASALT_ASSIGN_OR_RETURN(auto current, FindActive(scope, name));
+Status TimeToLive::Update(const Scope& scope, const std::string& name, const std::string& attribute,
+                          bool enabled) {
+  auto lock = catalog_->LockDefinitions();
+  BASALT_ASSIGN_OR_RETURN(auto current, catalog_->FindActive(scope.ns, name));
   double now = clock_->Now();
-  if (now < current->ttl_changed_at + options_.transient_status_seconds) {
+  if (now < current->ttl_changed_at + transient_) {
     return Status::Validation("Time to live has been modified multiple times within a fixed interval");
   }
   // DynamoDB Local's wording for these; the service's is not known to differ.
@@ -63,22 +71,22 @@ Status Database::UpdateTimeToLive(const Scope& scope, const std::string& name, c
   meta->ttl_enabled = enabled;
   meta->ttl_attribute = attribute;
   meta->ttl_changed_at = now;
-  return catalog_.Update(meta);
+  return catalog_->Update(meta);
 }
 
-Result<size_t> Database::SweepExpired(size_t max_records) {
+Result<size_t> TimeToLive::SweepExpired(size_t max_records) {
   double now = clock_->Now();
   const model::AttributeValue now_value = Seconds(now);
   const model::AttributeValue oldest = Seconds(now - kIgnoredAfterSeconds);
   size_t deleted = 0;
-  for (const auto& table : catalog_.All()) {
-    if (!table->ttl_enabled || now < table->ttl_changed_at + options_.transient_status_seconds ||
+  for (const auto& table : catalog_->All()) {
+    if (!table->ttl_enabled || now < table->ttl_changed_at + transient_ ||
         now < table->active_at) {
       continue;
     }
     // Each pass reads on from where the last one stopped, so the work per
     // pass is bounded however large the table.
-    BackfillCursor& cursor = ttl_cursors_[table->id];
+    BackfillCursor& cursor = cursors_[table->id];
     std::vector<model::PrimaryKey> expired;
     size_t seen = 0;
     Status error;
@@ -108,8 +116,8 @@ Result<size_t> Database::SweepExpired(size_t max_records) {
                                    return std::optional<model::Item>();
                                  },
                                  /*check_only=*/false, /*by_service=*/true});
-      std::vector<ItemWriteResult> results;
-      Status st = write_path_.Apply(writes, &results);
+      WriteOutcome outcome;
+      Status st = write_path_->Write(writes, WriteMode::kAtomic, &outcome);
       if (st.ok()) {
         ++deleted;
       } else if (st.code() != Code::kConditionalCheckFailed && st.code() != Code::kTransactionConflict &&
@@ -120,21 +128,19 @@ Result<size_t> Database::SweepExpired(size_t max_records) {
   }
   // Forget the cursors of tables that are gone.
   std::set<storage::TableId> live;
-  for (const auto& t : catalog_.All()) live.insert(t->id);
-  std::erase_if(ttl_cursors_, [&](const auto& e) { return !live.count(e.first); });
+  for (const auto& t : catalog_->All()) live.insert(t->id);
+  std::erase_if(cursors_, [&](const auto& e) { return !live.count(e.first); });
   return deleted;
 }
 
-void Database::StartSweeper() {
-  if (options_.ttl_sweep_seconds <= 0) return;
-  std::lock_guard lock(workers_mu_);
-  workers_.emplace_back([this] {
+void TimeToLive::StartSweeper(double seconds) {
+  if (seconds <= 0) return;
+  sweeper_ = std::thread([this, seconds] {
     constexpr size_t kRecordsPerPass = 10000;
     for (;;) {
       {
-        std::unique_lock stop_lock(workers_mu_);
-        workers_cv_.wait_for(stop_lock, std::chrono::duration<double>(options_.ttl_sweep_seconds),
-                             [&] { return stopping_; });
+        std::unique_lock lock(stop_mu_);
+        stop_cv_.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return stopping_; });
         if (stopping_) return;
       }
       (void)SweepExpired(kRecordsPerPass);  // a failed pass is retried by the next

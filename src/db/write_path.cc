@@ -1,69 +1,23 @@
 #include "db/write_path.h"
 
 #include <algorithm>
+#include <cmath>
 #include <mutex>
 #include <shared_mutex>  // std::shared_lock
 
-#include "common/coding.h"
 #include "db/index.h"
-#include "db/streams.h"
+#include "db/read_path.h"
+#include "db/stream_record.h"
 #include "model/item.h"
 #include "model/item_codec.h"
-#include "model/key_encoding.h"
 
 namespace basalt::db {
-
-storage::Key WritePath::StorageKey(const TableMeta& table, const model::PrimaryKey& key) {
-  storage::Key k;
-  k.table = table.id;
-  model::AppendKeyEncoding(key.hash, &k.pk);
-  if (key.range) model::AppendKeyEncoding(*key.range, &k.sk);
-  return k;
-}
-
-Status WritePath::Read(const TableMeta& table, const model::PrimaryKey& key, std::optional<model::Item>* item) {
-  std::optional<storage::Record> rec;
-  BASALT_RETURN_IF_ERROR(engine_->Get(StorageKey(table, key), &rec));
-  item->reset();
-  if (!rec) return Status::Ok();
-  item->emplace();
-  return model::DecodeItem(rec->value, &**item);
-}
-
-Status WritePath::ReadMany(std::span<const std::pair<const TableMeta*, const model::PrimaryKey*>> keys,
-                           std::vector<std::optional<model::Item>>* items) {
-  std::vector<storage::Key> skeys;
-  skeys.reserve(keys.size());
-  for (const auto& [table, key] : keys) skeys.push_back(StorageKey(*table, *key));
-  std::vector<std::optional<storage::Record>> recs;
-  BASALT_RETURN_IF_ERROR(engine_->MultiGet(skeys, &recs));
-  items->assign(keys.size(), std::nullopt);
-  for (size_t i = 0; i < recs.size(); ++i) {
-    if (!recs[i]) continue;
-    (*items)[i].emplace();
-    BASALT_RETURN_IF_ERROR(model::DecodeItem(recs[i]->value, &*(*items)[i]));
-  }
-  return Status::Ok();
-}
-
 namespace {
 
-// Whether the index already holds what is at `key`: always, except during a
-// backfill, which indexes the records up to its cursor (in scan order) and
-// leaves the rest to the backfill.
-bool Covers(const TableRuntime& rt, const IndexMeta& index, const storage::Key& key) {
-  auto it = rt.backfill.find(index.id);
-  if (it == rt.backfill.end()) return true;
-  const BackfillCursor& cursor = it->second;
-  return cursor && !storage::ScanOrderLess(cursor->first, cursor->second, key.pk, key.sk);
-}
+const Status kTransactionOngoing(Code::kTransactionConflict, "Transaction is ongoing for the item");
 
-}  // namespace
-
-namespace {
-
-// Holds each table's runtime shared, in address order: the index set must
-// stay put from reading an item to committing it.
+// Holds each table's runtime shared, in address order: the index set and
+// stream must stay put from reading an item to committing it.
 Status LockRuntimes(const std::vector<ItemWrite>& writes, std::vector<std::shared_lock<WriterPriorityMutex>>* locks) {
   std::vector<TableRuntime*> runtimes;
   for (const auto& w : writes) {
@@ -79,43 +33,207 @@ Status LockRuntimes(const std::vector<ItemWrite>& writes, std::vector<std::share
   return Status::Ok();
 }
 
+// Whether the index already holds what is at `key`: always, except during a
+// backfill, which indexes the records up to its cursor (in scan order) and
+// leaves the rest to the backfill.
+bool Covers(const TableRuntime& rt, const IndexMeta& index, const storage::Key& key) {
+  auto it = rt.backfill.find(index.id);
+  if (it == rt.backfill.end()) return true;
+  const BackfillCursor& cursor = it->second;
+  return cursor && !storage::ScanOrderLess(cursor->first, cursor->second, key.pk, key.sk);
+}
+
+// DynamoDB reports an item collection's size as a range of whole gigabytes.
+std::optional<ItemCollectionMetrics> CollectionMetrics(const TableMeta& table, const model::PrimaryKey& key,
+                                                       const ItemWriteResult& r) {
+  if (!r.collection_bytes) return std::nullopt;
+  ItemCollectionMetrics m;
+  m.key.emplace(table.key_schema.hash.name, key.hash);
+  m.low_gb = std::floor(static_cast<double>(*r.collection_bytes) / (1 << 30));
+  m.high_gb = m.low_gb + 1;
+  return m;
+}
+
+// Adds a write's metrics to those of a multi-item write: one entry per item
+// collection, the size after the last write to it.
+void AddCollectionMetrics(const std::string& table, ItemCollectionMetrics m,
+                          std::map<std::string, std::vector<ItemCollectionMetrics>>* by_table) {
+  auto& list = (*by_table)[table];
+  auto same = std::find_if(list.begin(), list.end(), [&](const auto& e) { return e.key == m.key; });
+  if (same != list.end()) {
+    *same = std::move(m);
+  } else {
+    list.push_back(std::move(m));
+  }
+}
+
+// What one attempt commits, built up write by write.
+struct Batch {
+  std::vector<storage::PartitionWrite> writes;
+  std::vector<IndexDelta> index_deltas;  // point into `definitions`
+  std::vector<std::shared_ptr<const TableMeta>> definitions;  // the live definitions the writes followed
+  bool stream_records = false;
+};
+
+// One item write of an attempt, in the order its steps run.
+class Step {
+ public:
+  Step(const ItemWrite& write, const storage::Key& key, const std::optional<storage::Record>& record,
+       ItemWriteResult* result, Batch* batch)
+      : write_(write), key_(key), record_(record), r_(*result), batch_(*batch) {
+    // The definition writers follow: the one the catalog published last
+    // (the write's own may be older if the table changed since it was looked up).
+    const TableRuntime* rt = write.table->runtime.get();
+    std::shared_ptr<const TableMeta> live = rt ? rt->live.lock() : nullptr;
+    live_ = live ? live.get() : write.table.get();
+    if (live) batch_.definitions.push_back(std::move(live));
+  }
+
+  // Decodes the old item and computes the new one; false when the write
+  // failed (its error in the result) or needs no more steps.
+  Result<bool> Evaluate() {
+    if (record_) {
+      r_.old_item.emplace();
+      BASALT_RETURN_IF_ERROR(model::DecodeItem(record_->value, &*r_.old_item));
+      r_.old_size = model::ItemSize(*r_.old_item);
+    }
+    if (write_.reindex != 0) return Reindex();
+    auto changed = write_.change(r_.old_item);
+    if (!changed.ok()) {
+      r_.error = std::move(changed).take_status();
+      return false;
+    }
+    if (write_.check_only) {
+      AddMutation(storage::Mutation{storage::Mutation::kCheck, key_.sk, {}, AsRead()});
+      return false;
+    }
+    r_.new_item = std::move(*changed);
+    if (r_.new_item) r_.new_size = model::ItemSize(*r_.new_item);
+    collection_delta_ = static_cast<int64_t>(r_.new_size) - static_cast<int64_t>(r_.old_size);
+    return true;
+  }
+
+  // What the write does to each index the item is in (the new item's index
+  // keys checked first); false when the write failed.
+  bool IndexDeltas() {
+    if (!live_->runtime || live_->indexes.empty()) return true;
+    if (r_.new_item) {
+      if (Status st = CheckIndexKeys(live_->indexes, *r_.new_item); !st.ok()) {
+        r_.error = std::move(st);
+        return false;
+      }
+    }
+    for (const IndexMeta& index : live_->indexes) {
+      has_lsi_ |= !index.global;
+      if (!Covers(*live_->runtime, index, key_)) continue;
+      std::optional<IndexDelta> d = ComputeIndexDelta(*live_, index, r_.old_item, r_.new_item);
+      if (!d) continue;
+      if (!index.global) collection_delta_ += d->size_delta;
+      r_.index_units.push_back(IndexUnits{index.name, index.global, d->write_units});
+      batch_.index_deltas.push_back(std::move(*d));
+    }
+    return true;
+  }
+
+  // DynamoDB limits item collections on tables with LSIs (10 GB). The
+  // counter is read before the commit, so racing writers to one partition
+  // can overshoot it by their own sizes. False when the write failed.
+  Result<bool> CollectionLimit(int64_t limit, storage::Engine* engine) {
+    if (!has_lsi_) return true;
+    int64_t before = 0;
+    BASALT_RETURN_IF_ERROR(engine->CollectionBytes(write_.table->id, key_.pk, &before));
+    if (collection_delta_ > 0 && before + collection_delta_ > limit) {
+      r_.error = Status(Code::kItemCollectionSizeLimitExceeded, "Collection size exceeded");
+      return false;
+    }
+    r_.collection_bytes = before + collection_delta_;
+    return true;
+  }
+
+  // The item's mutation (with the table's statistics) in its partition's
+  // write; false when there is nothing to write (deleting nothing).
+  bool ItemMutation(bool in_transaction) {
+    storage::Mutation m{storage::Mutation::kDelete, key_.sk, {}, AsRead()};
+    if (r_.new_item) {
+      m.op = storage::Mutation::kPut;
+      model::EncodeItem(*r_.new_item, &m.value);
+    }
+    if (!r_.new_item && !r_.old_item) {
+      // A transaction still requires the item to stay absent.
+      if (in_transaction) AddMutation(storage::Mutation{storage::Mutation::kCheck, key_.sk, {}, m.pre});
+      return false;
+    }
+    pw_ = NewPartitionWrite();
+    pw_.item_count_delta = (r_.new_item ? 1 : 0) - (r_.old_item ? 1 : 0);
+    pw_.size_bytes_delta = static_cast<int64_t>(r_.new_size) - static_cast<int64_t>(r_.old_size);
+    if (has_lsi_) pw_.collection_bytes_delta = collection_delta_;
+    pw_.muts.push_back(std::move(m));
+    return true;
+  }
+
+  // The stream record of the change, when the table has an enabled stream,
+  // in the same partition write (STORAGE.md rule 5).
+  void StreamRecord(int64_t now_ms) {
+    if (!live_->stream.enabled) return;
+    StoredItem before{r_.old_item ? &*r_.old_item : nullptr,
+                      record_ ? std::string_view(record_->value) : std::string_view()};
+    StoredItem after{r_.new_item ? &*r_.new_item : nullptr, pw_.muts[0].value};
+    auto record = MakeStreamRecord(live_->key_schema, live_->stream.view, before, after, now_ms, write_.by_service);
+    if (!record) return;
+    pw_.log = live_->stream.id;
+    pw_.outbox.push_back(std::move(*record));
+    batch_.stream_records = true;
+  }
+
+  // Adds the partition write to the batch that commits.
+  void Stage() { batch_.writes.push_back(std::move(pw_)); }
+
+ private:
+  // The commit requires the item to be at the version read (or absent).
+  storage::Precondition AsRead() const {
+    return storage::Precondition::For(record_ ? record_->version : 0);
+  }
+
+  storage::PartitionWrite NewPartitionWrite() const {
+    storage::PartitionWrite pw;
+    pw.table = key_.table;
+    pw.pk = key_.pk;
+    return pw;
+  }
+
+  void AddMutation(storage::Mutation m) {
+    storage::PartitionWrite pw = NewPartitionWrite();
+    pw.muts.push_back(std::move(m));
+    batch_.writes.push_back(std::move(pw));
+  }
+
+  // A backfill step puts the item into the backfilling index as if it were
+  // new to it; its caller holds the runtime exclusively, so the item cannot
+  // change before the commit and needs no precondition.
+  bool Reindex() {
+    if (!r_.old_item) return false;
+    for (const IndexMeta& index : live_->indexes) {
+      if (index.id != write_.reindex) continue;
+      // Items whose index keys have the wrong type stay out of the index, as in DynamoDB.
+      if (auto d = ComputeIndexDelta(*live_, index, std::nullopt, r_.old_item)) {
+        batch_.index_deltas.push_back(std::move(*d));
+      }
+    }
+    return false;
+  }
+
+  const ItemWrite& write_;
+  const storage::Key& key_;
+  const std::optional<storage::Record>& record_;
+  ItemWriteResult& r_;
+  Batch& batch_;
+  const TableMeta* live_ = nullptr;
+  storage::PartitionWrite pw_;
+  int64_t collection_delta_ = 0;
+  bool has_lsi_ = false;
+};
+
 }  // namespace
-
-std::string InFlightItems::Identity(const storage::Key& key) {
-  std::string id;
-  PutFixed64BE(&id, key.table);
-  PutLengthPrefixed(&id, key.pk);
-  id.append(key.sk);
-  return id;
-}
-
-bool InFlightItems::Claim(const std::vector<std::string>& keys, std::vector<bool>* held) {
-  std::lock_guard lock(mu_);
-  held->assign(keys.size(), false);
-  bool any = false;
-  for (size_t i = 0; i < keys.size(); ++i) {
-    if (held_.count(keys[i])) (*held)[i] = any = true;
-  }
-  if (any) return false;
-  for (const auto& k : keys) held_.insert(k);
-  count_.store(held_.size(), std::memory_order_release);
-  return true;
-}
-
-void InFlightItems::Release(const std::vector<std::string>& keys) {
-  std::lock_guard lock(mu_);
-  for (const auto& k : keys) held_.erase(k);
-  count_.store(held_.size(), std::memory_order_release);
-}
-
-bool InFlightItems::AnyHeld(const std::vector<std::string>& keys) const {
-  if (Empty()) return false;
-  std::lock_guard lock(mu_);
-  for (const auto& k : keys) {
-    if (held_.count(k)) return true;
-  }
-  return false;
-}
 
 bool WritePath::InTransaction(const std::vector<storage::Key>& keys) const {
   if (in_flight_.Empty()) return false;
@@ -124,165 +242,100 @@ bool WritePath::InTransaction(const std::vector<storage::Key>& keys) const {
   return in_flight_.AnyHeld(ids);
 }
 
-Status WritePath::Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results) {
-  std::vector<std::shared_lock<WriterPriorityMutex>> locks;
-  BASALT_RETURN_IF_ERROR(LockRuntimes(writes, &locks));
+Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOutcome* out) {
+  // Prelude.
   std::vector<storage::Key> keys;
   keys.reserve(writes.size());
   for (const auto& w : writes) keys.push_back(StorageKey(*w.table, w.key));
-  if (InTransaction(keys)) {
-    return Status(Code::kTransactionConflict, "Transaction is ongoing for the item");
-  }
-  return Run(writes, keys, results, false);
-}
-
-Status WritePath::ApplyTransaction(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results,
-                                   bool evaluate_only) {
   std::vector<std::shared_lock<WriterPriorityMutex>> locks;
-  BASALT_RETURN_IF_ERROR(LockRuntimes(writes, &locks));
-  std::vector<storage::Key> keys;
-  std::vector<std::string> ids;
-  for (const auto& w : writes) {
-    keys.push_back(StorageKey(*w.table, w.key));
-    ids.push_back(InFlightItems::Identity(keys.back()));
-  }
-  std::vector<bool> held;
-  if (!in_flight_.Claim(ids, &held)) {
-    results->assign(writes.size(), ItemWriteResult{});
-    for (size_t i = 0; i < held.size(); ++i) {
-      if (held[i]) (*results)[i].error = Status(Code::kTransactionConflict, "Transaction is ongoing for the item");
+  if (mode != WriteMode::kBackfill) BASALT_RETURN_IF_ERROR(LockRuntimes(writes, &locks));
+  const bool transaction = mode == WriteMode::kTransaction || mode == WriteMode::kTransactionDryRun;
+  Status st;
+  if (!transaction) {
+    if (mode == WriteMode::kAtomic && InTransaction(keys)) return kTransactionOngoing;
+    st = Run(writes, keys, mode, &out->items);
+  } else {
+    std::vector<std::string> ids;
+    ids.reserve(keys.size());
+    for (const auto& k : keys) ids.push_back(InFlightItems::Identity(k));
+    std::vector<bool> held;
+    if (!in_flight_.Claim(ids, &held)) {
+      out->items.assign(writes.size(), ItemWriteResult{});
+      for (size_t i = 0; i < held.size(); ++i) {
+        if (held[i]) out->items[i].error = kTransactionOngoing;
+      }
+      return Status(Code::kTransactionCanceled, "transaction conflict");
     }
-    return Status(Code::kTransactionCanceled, "transaction conflict");
+    st = Run(writes, keys, mode, &out->items);
+    in_flight_.Release(ids);
   }
-  Status st = Run(writes, keys, results, true, evaluate_only);
-  in_flight_.Release(ids);
-  return st;
+  BASALT_RETURN_IF_ERROR(st);
+
+  // Epilogue: capacity, by table in name order, and item-collection metrics.
+  // Transactional writes cost twice the units of plain ones; a ConditionCheck
+  // is charged as a (transactional) read of the item.
+  const double factor = transaction ? 2 : 1;
+  std::map<std::string, ConsumedCapacity> units;
+  for (size_t i = 0; i < writes.size(); ++i) {
+    const ItemWrite& w = writes[i];
+    const ItemWriteResult& r = out->items[i];
+    if (w.by_service || mode == WriteMode::kBackfill) continue;
+    const std::string& name = w.table->name;
+    ConsumedCapacity& c = units.try_emplace(name, ConsumedCapacity{name}).first->second;
+    c.write_units += factor * (w.check_only ? ReadUnits(r.old_size, true) : WriteUnits(std::max(r.old_size, r.new_size)));
+    c.AddIndexUnits(r.index_units, factor);
+    if (auto m = CollectionMetrics(*w.table, w.key, r)) AddCollectionMetrics(name, std::move(*m), &out->collections);
+  }
+  for (auto& [name, c] : units) out->capacity.push_back(std::move(c));
+  return Status::Ok();
 }
 
-Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
-                      std::vector<ItemWriteResult>* results, bool all_errors, bool evaluate_only) {
+Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,
+                      std::vector<ItemWriteResult>* results) {
+  const bool in_transaction = mode == WriteMode::kTransaction || mode == WriteMode::kTransactionDryRun;
   // A lost compare-and-set means another writer got in between our read and
   // our write; reading again converges because each retry sees a newer version.
   constexpr int kMaxAttempts = 1000;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
+    // Every item is read twice: here, with its version and outside any lock,
+    // to evaluate the write; and by the engine's commit, which checks under
+    // the partition's lock that the version is still the one read (the
+    // precondition). If another writer got in between, the commit fails and
+    // this loop reads and evaluates again. No lock is held while conditions
+    // and updates are evaluated, and a distributed engine commits the same
+    // way (STORAGE.md rule 3).
     std::vector<std::optional<storage::Record>> records;
     BASALT_RETURN_IF_ERROR(engine_->MultiGet(keys, &records));
     results->assign(writes.size(), ItemWriteResult{});
-    std::vector<storage::PartitionWrite> batch;
-    batch.reserve(writes.size());
-    std::vector<IndexDelta> deltas;
+    Batch batch;
+    batch.writes.reserve(writes.size());
+    const int64_t now_ms = static_cast<int64_t>(clock_->Now() * 1000);
     bool failed = false;
-    bool stream_records = false;
-    // A change's own failure: the end of a single write, one reason among
-    // others in a transaction.
-    auto fail = [&](ItemWriteResult& r, Status st) {
-      r.error = std::move(st);
-      failed = true;
-    };
     for (size_t i = 0; i < writes.size(); ++i) {
       ItemWriteResult& r = (*results)[i];
-      storage::Version old_version = 0;
-      if (records[i]) {
-        old_version = records[i]->version;
-        r.old_item.emplace();
-        BASALT_RETURN_IF_ERROR(model::DecodeItem(records[i]->value, &*r.old_item));
-        r.old_size = model::ItemSize(*r.old_item);
+      Step step(writes[i], keys[i], records[i], &r, &batch);
+      BASALT_ASSIGN_OR_RETURN(bool go_on, step.Evaluate());
+      if (go_on) go_on = step.IndexDeltas();
+      if (go_on) {
+        BASALT_ASSIGN_OR_RETURN(go_on, step.CollectionLimit(collection_limit_, engine_));
       }
-      auto changed = writes[i].change(r.old_item);
-      if (!changed.ok()) {
-        if (!all_errors) return changed.status();
-        fail(r, changed.status());
-        continue;
+      if (go_on && step.ItemMutation(in_transaction)) {
+        step.StreamRecord(now_ms);
+        step.Stage();
       }
-      if (writes[i].check_only) {
-        storage::PartitionWrite pw;
-        pw.table = keys[i].table;
-        pw.pk = keys[i].pk;
-        pw.muts.push_back(storage::Mutation{storage::Mutation::kCheck, keys[i].sk, {},
-                                            storage::Precondition::For(old_version)});
-        batch.push_back(std::move(pw));
-        continue;
-      }
-      r.new_item = std::move(*changed);
-      const TableMeta& table = *writes[i].table;
-      if (r.new_item) r.new_size = model::ItemSize(*r.new_item);
-      int64_t collection_delta = static_cast<int64_t>(r.new_size) - static_cast<int64_t>(r.old_size);
-      bool has_lsi = false;
-      if (table.runtime && !table.runtime->indexes.empty()) {
-        const std::vector<IndexMeta>& indexes = table.runtime->indexes;
-        if (r.new_item) {
-          if (Status st = CheckIndexKeys(table, indexes, *r.new_item); !st.ok()) {
-            if (!all_errors) return st;
-            fail(r, std::move(st));
-            continue;
-          }
-        }
-        for (const IndexMeta& index : indexes) {
-          has_lsi |= !index.global;
-          if (!Covers(*table.runtime, index, keys[i])) continue;
-          std::optional<IndexDelta> d = ComputeIndexDelta(table, index, r.old_item, r.new_item);
-          if (!d) continue;
-          if (!index.global) collection_delta += d->size_delta;
-          r.index_units.push_back(IndexUnits{index.name, index.global, d->write_units});
-          deltas.push_back(std::move(*d));
-        }
-      }
-      if (has_lsi) {
-        // DynamoDB limits item collections on tables with LSIs; the check
-        // reads the counter before the commit, so racing writers to one
-        // partition can overshoot it by their own sizes.
-        int64_t before = 0;
-        BASALT_RETURN_IF_ERROR(engine_->CollectionBytes(table.id, keys[i].pk, &before));
-        if (collection_delta > 0 && before + collection_delta > collection_limit_) {
-          Status st(Code::kItemCollectionSizeLimitExceeded, "Collection size exceeded");
-          if (!all_errors) return st;
-          fail(r, std::move(st));
-          continue;
-        }
-        r.collection_bytes = before + collection_delta;
-      }
-      storage::PartitionWrite pw;
-      pw.table = keys[i].table;
-      pw.pk = keys[i].pk;
-      storage::Mutation m;
-      m.sk = keys[i].sk;
-      m.pre = storage::Precondition::For(old_version);
-      if (r.new_item) {
-        m.op = storage::Mutation::kPut;
-        model::EncodeItem(*r.new_item, &m.value);
-      } else {
-        m.op = storage::Mutation::kDelete;
-      }
-      pw.item_count_delta = (r.new_item ? 1 : 0) - (r.old_item ? 1 : 0);
-      pw.size_bytes_delta = static_cast<int64_t>(r.new_size) - static_cast<int64_t>(r.old_size);
-      if (has_lsi) pw.collection_bytes_delta = collection_delta;
-      if (!r.new_item && !r.old_item) {
-        // Deleting nothing writes nothing; a transaction still requires the item to stay absent.
-        if (all_errors) {
-          pw.muts.push_back(storage::Mutation{storage::Mutation::kCheck, keys[i].sk, {}, m.pre});
-          batch.push_back(std::move(pw));
-        }
-        continue;
-      }
-      if (table.runtime && table.runtime->stream != 0) {
-        StoredItem before{r.old_item ? &*r.old_item : nullptr, records[i] ? records[i]->value : std::string_view()};
-        StoredItem after{r.new_item ? &*r.new_item : nullptr, m.value};
-        auto record = MakeStreamRecord(table.key_schema, table.runtime->stream_view, before, after,
-                                       static_cast<int64_t>(clock_->Now() * 1000), writes[i].by_service);
-        if (record) {
-          pw.log = table.runtime->stream;
-          pw.outbox.push_back(std::move(*record));
-          stream_records = true;
-        }
-      }
-      pw.muts.push_back(std::move(m));
-      batch.push_back(std::move(pw));
+      if (r.error.ok()) continue;
+      // A write's own failure: the answer of an atomic write, one reason
+      // among others in a transaction.
+      if (!in_transaction) return r.error;
+      failed = true;
     }
-    if (failed || evaluate_only) return Status(Code::kTransactionCanceled, "transaction canceled");
-    AppendIndexWrites(deltas, &batch);
-    if (batch.empty()) return Status::Ok();
-    Status st = engine_->Commit(batch);
-    if (st.ok() && stream_records && on_stream_records_) on_stream_records_();
+    if (failed || mode == WriteMode::kTransactionDryRun) {
+      return Status(Code::kTransactionCanceled, "transaction canceled");
+    }
+    AppendIndexWrites(batch.index_deltas, &batch.writes);
+    if (batch.writes.empty()) return Status::Ok();
+    Status st = engine_->Commit(batch.writes);
+    if (st.ok() && batch.stream_records && on_stream_records_) on_stream_records_();
     if (st.code() != Code::kPreconditionFailed) return st;
   }
   return Status::Internal("write contention did not resolve");

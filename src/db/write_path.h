@@ -1,25 +1,34 @@
-// The one write path. Every change to an item (PutItem, DeleteItem, batch
-// writes, and later UpdateItem, transactions, TTL expiry, restore, PartiQL)
-// goes through here:
+// The one write path. Every change to an item goes through Write: PutItem,
+// UpdateItem, DeleteItem, BatchWriteItem, TransactWriteItems, Time to Live
+// deletions and GSI backfill (and later restore and PartiQL). For a list of
+// item writes it does, once:
 //
-//   read the old item with its version
-//   -> compute the new item as a pure function of the old one (ItemChange)
-//   -> write one atomic batch with a compare-and-set on the old version
-//   -> on a lost race, read again and recompute.
+//   prelude   hold the tables' runtimes (their index sets and streams stay
+//             put), claim the items against transactions
+//   per item  read the old item with its version
+//             -> evaluate: compute the new item as a pure function of the
+//                old one (ItemChange), or the write's error
+//             -> index deltas -> item-collection limit -> stream record
+//   commit    one atomic batch with a compare-and-set on every old version;
+//             on a lost race, read again and recompute
+//   epilogue  capacity consumed, index units, item-collection metrics
 //
 // Because an ItemChange may run more than once, it must not change any state
 // outside its result.
 #pragma once
 
-#include <atomic>
 #include <functional>
-#include <mutex>
-#include <unordered_set>
+#include <map>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "db/capacity.h"
+#include "db/in_flight.h"
+#include "db/requests.h"
 #include "db/table_meta.h"
 #include "model/attribute_value.h"
 #include "model/schema.h"
@@ -39,15 +48,12 @@ struct ItemWrite {
   // The change only checks the item (a transaction's ConditionCheck): the
   // commit requires the item to be as read, and writes nothing to it.
   bool check_only = false;
-  // The write is DynamoDB's own (a Time to Live deletion), as its stream record says.
+  // The write is DynamoDB's own (a Time to Live deletion), as its stream
+  // record says; it consumes no capacity.
   bool by_service = false;
-};
-
-// Write capacity one item write consumed on one secondary index.
-struct IndexUnits {
-  std::string index;
-  bool global = false;
-  double units = 0;
+  // A backfill's write (no change): puts the item as it is into the index
+  // with this storage id, and writes nothing else.
+  storage::TableId reindex = 0;
 };
 
 struct ItemWriteResult {
@@ -59,31 +65,32 @@ struct ItemWriteResult {
   // On tables with LSIs: the size of the item's collection (the items of its
   // partition key and their LSI entries) after the write.
   std::optional<int64_t> collection_bytes;
-  Status error;  // ApplyTransaction: why this write failed, if it did
+  Status error;  // in a transaction: why this write failed, if it did
 };
 
-// Items that transactions are writing, from their first read to their
-// commit. As in DynamoDB, another transaction that touches one is cancelled
-// (TransactionConflict) and a single-item write to one fails with
-// TransactionConflictException, instead of waiting.
-class InFlightItems {
- public:
-  // Claims every key, or none: false if any is held, with `held[i]` telling which.
-  bool Claim(const std::vector<std::string>& keys, std::vector<bool>* held);
-  void Release(const std::vector<std::string>& keys);
-  // Whether any of the keys is held (cheap while no transaction runs).
-  bool AnyHeld(const std::vector<std::string>& keys) const;
-  // Whether no key is held: no transaction is running. Lock-free, so callers
-  // can skip building identities.
-  bool Empty() const { return count_.load(std::memory_order_acquire) == 0; }
+// How Write applies a list of item writes.
+enum class WriteMode {
+  // All or nothing; the first write that fails is the answer. A write to an
+  // item a transaction holds fails with TransactionConflictException.
+  kAtomic,
+  // TransactWriteItems: the items are first claimed against other
+  // transactions, every change is evaluated even after one fails, and any
+  // failure cancels all (kTransactionCanceled, each write's own error in its
+  // result). Units are doubled, as DynamoDB charges transactions.
+  kTransaction,
+  // As kTransaction, but nothing is committed: the answer is always
+  // kTransactionCanceled, with the failures the writes would have had (a
+  // transaction with an invalid key is still evaluated for its reasons).
+  kTransactionDryRun,
+  // Reindex writes of a GSI backfill, whose caller holds the table's runtime
+  // exclusively (so no writer or transaction is in flight on it).
+  kBackfill,
+};
 
-  // The identity of an item's storage key.
-  static std::string Identity(const storage::Key& key);
-
- private:
-  mutable std::mutex mu_;
-  std::unordered_set<std::string> held_;  // guarded by mu_
-  std::atomic<size_t> count_{0};          // held_.size(), read without mu_
+struct WriteOutcome {
+  std::vector<ItemWriteResult> items;      // one per write, in order
+  std::vector<ConsumedCapacity> capacity;  // by table, in name order
+  std::map<std::string, std::vector<ItemCollectionMetrics>> collections;  // by table, tables with LSIs
 };
 
 class WritePath {
@@ -98,35 +105,19 @@ class WritePath {
         clock_(clock),
         on_stream_records_(std::move(on_stream_records)) {}
 
-  // Applies a transaction: like Apply, but the items are first claimed
-  // against other transactions, and every change is evaluated even after one
-  // fails. Returns kTransactionCanceled when any write failed, each failure
-  // in its results[i].error (kTransactionConflict for a claimed item).
-  // With `evaluate_only` nothing is committed: the result is always
-  // kTransactionCanceled, with the failures the writes would have had.
-  Status ApplyTransaction(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results,
-                          bool evaluate_only = false);
+  // Applies the writes in one atomic commit, with what they do to the tables'
+  // secondary indexes and streams (see WriteMode). `out` receives one result
+  // per write (also when a transaction is cancelled) and, on success, the
+  // capacity consumed and the item-collection metrics.
+  Status Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOutcome* out);
 
   // Whether a transaction is writing any of these items.
   bool InTransaction(const std::vector<storage::Key>& keys) const;
 
-  // Applies the writes in one atomic commit, with the changes they make to
-  // the tables' secondary indexes. If any change fails, or a new item holds
-  // an index key of the wrong type, nothing is written and that error is
-  // returned. `results` receives one entry per write.
-  Status Apply(std::vector<ItemWrite>& writes, std::vector<ItemWriteResult>* results);
-
-  // Reads one item (nullopt when absent).
-  Status Read(const TableMeta& table, const model::PrimaryKey& key, std::optional<model::Item>* item);
-  // Reads several items from one point in time.
-  Status ReadMany(std::span<const std::pair<const TableMeta*, const model::PrimaryKey*>> keys,
-                  std::vector<std::optional<model::Item>>* items);
-
-  static storage::Key StorageKey(const TableMeta& table, const model::PrimaryKey& key);
-
  private:
-  Status Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
-             std::vector<ItemWriteResult>* results, bool all_errors, bool evaluate_only = false);
+  // Reads, evaluates and commits, again while the commit loses races.
+  Status Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,
+             std::vector<ItemWriteResult>* results);
 
   storage::Engine* engine_;
   int64_t collection_limit_;

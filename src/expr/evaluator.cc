@@ -174,4 +174,15 @@ Result<bool> Evaluate(const Condition& c, const Item& item) {
   return false;
 }
 
+std::vector<std::string> TopLevelNames(const Condition& c) {
+  std::vector<std::string> out;
+  for (const Operand& o : c.args) {
+    if (o.kind == Operand::Kind::kPath && !o.path.empty()) out.push_back(o.path[0].name);
+  }
+  for (const Condition& child : c.children) {
+    for (auto& n : TopLevelNames(child)) out.push_back(std::move(n));
+  }
+  return out;
+}
+
 }  // namespace basalt::expr

@@ -76,26 +76,17 @@ struct Update {
 };
 
 // Which grammar a condition-shaped expression is, for error messages
-// ("Invalid ConditionExpression: ...") and the rules that differ
-// (KeyConditionExpression allows only key comparisons, AND, BETWEEN, begins_with).
+// ("Invalid ConditionExpression: ..."). A KeyConditionExpression is parsed
+// as a condition, then shaped by key_condition.h (ParseKeyCondition).
 enum class ConditionKind { kCondition, kFilter, kKeyCondition };
 
-// A comparison of a KeyConditionExpression, normalized so the key is on the
-// left (":v < sk" becomes "sk > :v"). ParseCondition(kKeyCondition) has
-// already rejected what DynamoDB rejects without knowing the key schema (OR,
-// NOT, IN, <>, functions other than begins_with, size(), two names in one
-// comparison, more than two comparisons, the same name twice); the caller
-// checks the names and types against the schema.
-struct KeyComparison {
-  enum class Kind { kEq, kLt, kLe, kGt, kGe, kBetween, kBeginsWith };
-  Kind kind = Kind::kEq;
-  Path path;                                 // the key side (empty if both sides are values)
-  std::vector<model::AttributeValue> values; // 1, or 2 for kBetween
-};
-std::vector<KeyComparison> KeyComparisons(const Condition& key_condition);
 
 Result<Condition> ParseCondition(std::string_view text, ConditionKind kind, const Bindings& bindings);
 Result<Update> ParseUpdate(std::string_view text, const Bindings& bindings);
+
+// The top-level attribute names a condition reads, in order of appearance
+// (with repeats).
+std::vector<std::string> TopLevelNames(const Condition& condition);
 
 // Evaluates a condition on an item (an absent item is an empty one).
 // Mismatched types compare false; errors are only for things DynamoDB

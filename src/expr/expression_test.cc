@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "expr/key_condition.h"
 #include "expr/lexer.h"
 #include "expr/reserved_words.h"
 #include "model/attribute_value.h"
@@ -418,7 +419,7 @@ TEST(KeyConditionTest, Table) {
   auto key = [](std::string_view text) {
     std::set<std::string> un, uv;
     Bindings b{&Names(), &Values(), &un, &uv};
-    Result<Condition> c = ParseCondition(text, ConditionKind::kKeyCondition, b);
+    Result<KeyTerms> c = ParseKeyCondition(text, b);
     return c.ok() ? std::string("ok") : c.status().message();
   };
   struct Row {
@@ -461,9 +462,9 @@ TEST(KeyConditionTest, Table) {
 TEST(KeyConditionTest, ComparisonsPutTheKeyOnTheLeft) {
   std::set<std::string> un, uv;
   Bindings b{&Names(), &Values(), &un, &uv};
-  Result<Condition> c = ParseCondition(":s < sk AND #pk = :s", ConditionKind::kKeyCondition, b);
+  Result<KeyTerms> c = ParseKeyCondition(":s < sk AND #pk = :s", b);
   ASSERT_TRUE(c.ok()) << c.status().message();
-  std::vector<KeyComparison> k = KeyComparisons(*c);
+  std::vector<KeyComparison> k = c->comparisons;
   ASSERT_EQ(k.size(), 2u);
   EXPECT_EQ(k[0].kind, KeyComparison::Kind::kGt);
   EXPECT_EQ(PathToString(k[0].path), "[sk]");
@@ -471,15 +472,15 @@ TEST(KeyConditionTest, ComparisonsPutTheKeyOnTheLeft) {
   EXPECT_EQ(k[1].kind, KeyComparison::Kind::kEq);
   EXPECT_EQ(PathToString(k[1].path), "[pk]");
 
-  c = ParseCondition("pk = :s AND sk BETWEEN :s AND :s2", ConditionKind::kKeyCondition, b);
+  c = ParseKeyCondition("pk = :s AND sk BETWEEN :s AND :s2", b);
   ASSERT_TRUE(c.ok());
-  k = KeyComparisons(*c);
+  k = c->comparisons;
   ASSERT_EQ(k.size(), 2u);
   EXPECT_EQ(k[1].kind, KeyComparison::Kind::kBetween);
   EXPECT_EQ(k[1].values, (std::vector<AV>{S("x"), S("y")}));
-  c = ParseCondition("pk = :s AND begins_with(sk, :pre)", ConditionKind::kKeyCondition, b);
+  c = ParseKeyCondition("pk = :s AND begins_with(sk, :pre)", b);
   ASSERT_TRUE(c.ok());
-  EXPECT_EQ(KeyComparisons(*c)[1].kind, KeyComparison::Kind::kBeginsWith);
+  EXPECT_EQ(c->comparisons[1].kind, KeyComparison::Kind::kBeginsWith);
 }
 
 // ---------------------------------------------------------------------------

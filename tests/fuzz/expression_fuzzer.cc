@@ -9,6 +9,7 @@
 #include <string>
 
 #include "expr/expression.h"
+#include "expr/key_condition.h"
 #include "expr/projection.h"
 
 namespace {
@@ -68,7 +69,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         return 0;
       }
       if (kind == basalt::expr::ConditionKind::kKeyCondition) {
-        (void)basalt::expr::KeyComparisons(*c);
+        auto terms = basalt::expr::KeyTermsOf(*c);
+        if (!terms.ok() && terms.status().code() != basalt::Code::kValidation) std::abort();
       } else {
         auto r = basalt::expr::Evaluate(*c, SampleItem());
         if (!r.ok() && r.status().code() != basalt::Code::kValidation) std::abort();

@@ -1,0 +1,118 @@
+#include "db/backfill.h"
+
+#include <chrono>
+#include <vector>
+
+#include "model/item.h"
+#include "model/item_codec.h"
+
+namespace basalt::db {
+
+IndexBackfill::~IndexBackfill() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+Status IndexBackfill::Resume() {
+  for (const auto& table : catalog_->All()) {
+    for (const IndexMeta& index : table->indexes) {
+      if (!index.backfilling) continue;
+      BASALT_RETURN_IF_ERROR(engine_->DropTable(index.id));
+      {
+        std::unique_lock lock(table->runtime->mu);
+        table->runtime->backfill[index.id] = std::nullopt;
+      }
+      Start(table, index);
+    }
+  }
+  return Status::Ok();
+}
+
+void IndexBackfill::Start(std::shared_ptr<const TableMeta> table, IndexMeta index) {
+  std::lock_guard lock(mu_);
+  if (stopping_) return;
+  jobs_.push_back(Job{std::move(table), std::move(index)});
+  if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+  cv_.notify_one();
+}
+
+void IndexBackfill::Loop() {
+  for (;;) {
+    Job job;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+    }
+    Result<bool> done = Step(job);
+    if (done.ok() && *done) {
+      Finish(job);
+      continue;
+    }
+    std::unique_lock lock(mu_);
+    if (!done.ok()) {
+      // Storage failed; try again shortly rather than leave the index CREATING.
+      cv_.wait_for(lock, std::chrono::milliseconds(100), [&] { return stopping_; });
+    }
+    jobs_.push_back(std::move(job));  // the other backfills take their steps first
+  }
+}
+
+Result<bool> IndexBackfill::Step(const Job& job) {
+  constexpr size_t kStepRecords = 256;  // writers to the table wait for one step at most
+  const TableMeta& table = *job.table;
+  TableRuntime& rt = *table.runtime;
+  std::unique_lock lock(rt.mu);
+  auto cursor_it = rt.backfill.find(job.index.id);
+  if (rt.dropped || cursor_it == rt.backfill.end()) return true;  // the table or index is gone
+  std::vector<ItemWrite> writes;
+  BackfillCursor last = cursor_it->second;
+  Status error;
+  BASALT_RETURN_IF_ERROR(engine_->ScanSegment(table.id, 0, 1, cursor_it->second, [&](const storage::Row& row) {
+    model::Item item;
+    if (Status st = model::DecodeItem(row.value, &item); !st.ok()) {
+      error = st;
+      return false;
+    }
+    auto key = model::KeyFromItem(table.key_schema, item);
+    if (!key.ok()) {
+      error = key.status();
+      return false;
+    }
+    ItemWrite w{job.table, std::move(*key), nullptr};
+    w.reindex = job.index.id;
+    writes.push_back(std::move(w));
+    last.emplace(std::string(row.pk), std::string(row.sk));
+    return writes.size() < kStepRecords;
+  }));
+  BASALT_RETURN_IF_ERROR(error);
+  if (!writes.empty()) {
+    WriteOutcome outcome;
+    BASALT_RETURN_IF_ERROR(write_path_->Write(writes, WriteMode::kBackfill, &outcome));
+  }
+  if (writes.size() < kStepRecords) {
+    rt.backfill.erase(cursor_it);
+    return true;
+  }
+  cursor_it->second = std::move(last);
+  return false;
+}
+
+void IndexBackfill::Finish(const Job& job) {
+  auto lock = catalog_->LockDefinitions();
+  auto current = catalog_->Find(job.table->ns, job.table->name);
+  if (!current || current->runtime != job.table->runtime) return;
+  auto meta = std::make_shared<TableMeta>(*current);
+  for (IndexMeta& i : meta->indexes) {
+    if (i.id == job.index.id) i.backfilling = false;
+  }
+  catalog_->Update(meta).IgnoreError();  // on failure the index is backfilled again after a restart
+}
+
+}  // namespace basalt::db

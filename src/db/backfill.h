@@ -1,0 +1,62 @@
+// Online GSI backfill: a GSI added by UpdateTable starts empty, with a
+// cursor, and this class walks the table in scan order on a thread of its
+// own, a step at a time, putting each item into the index through the write
+// path (WriteMode::kBackfill). A step holds the table's runtime exclusively
+// while it reads and commits, then moves the cursor; writers in between
+// maintain the index only for items at or behind the cursor and leave the
+// rest to the backfill, so every item is indexed exactly once. When the walk
+// ends the index becomes ACTIVE. Several backfills (of different tables)
+// take steps in turn.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "common/status.h"
+#include "db/catalog.h"
+#include "db/table_meta.h"
+#include "db/write_path.h"
+#include "storage/engine.h"
+
+namespace basalt::db {
+
+class IndexBackfill {
+ public:
+  IndexBackfill(storage::Engine* engine, Catalog* catalog, WritePath* write_path)
+      : engine_(engine), catalog_(catalog), write_path_(write_path) {}
+  // Stops the thread; unfinished backfills start over at the next open.
+  ~IndexBackfill();
+
+  // Restarts the backfills a restart cut short: their partial entries and
+  // counts are dropped, and writers leave the index to the backfill again.
+  Status Resume();
+  // Starts filling `index`, a new GSI of `table` whose cursor is set.
+  void Start(std::shared_ptr<const TableMeta> table, IndexMeta index);
+
+ private:
+  struct Job {
+    std::shared_ptr<const TableMeta> table;
+    IndexMeta index;
+  };
+  void Loop();
+  // Indexes the next records after the cursor; true when the walk is over
+  // (or the table or index is gone).
+  Result<bool> Step(const Job& job);
+  // Every item is indexed: the index becomes ACTIVE.
+  void Finish(const Job& job);
+
+  storage::Engine* engine_;
+  Catalog* catalog_;
+  WritePath* write_path_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job> jobs_;   // guarded by mu_
+  bool stopping_ = false;  // guarded by mu_
+  std::thread thread_;     // started with the first job
+};
+
+}  // namespace basalt::db

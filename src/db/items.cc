@@ -1,0 +1,159 @@
+#include "db/items.h"
+
+#include <map>
+
+#include "db/capacity.h"
+#include "db/item_changes.h"
+#include "model/item.h"
+#include "model/limits.h"
+
+namespace basalt::db {
+
+Result<ItemOutput> Items::WriteOne(ItemWrite write, ItemWriteResult* result) {
+  std::vector<ItemWrite> writes;
+  writes.push_back(std::move(write));
+  WriteOutcome outcome;
+  BASALT_RETURN_IF_ERROR(write_path_->Write(writes, WriteMode::kAtomic, &outcome));
+  ItemOutput out;
+  out.capacity = std::move(outcome.capacity[0]);
+  if (!outcome.collections.empty()) out.collection = std::move(outcome.collections.begin()->second[0]);
+  *result = std::move(outcome.items[0]);
+  return out;
+}
+
+Result<ItemOutput> Items::PutItem(const Scope& scope, const PutItemInput& in) {
+  BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, in.table));
+  BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromItem(table->key_schema, in.item));
+  BASALT_RETURN_IF_ERROR(CheckItemSize(in.item));
+  ItemWriteResult r;
+  BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(ItemWrite{table, std::move(key), PutChange(in.item, in.condition)}, &r));
+  if (in.return_old) out.item = std::move(r.old_item);
+  return out;
+}
+
+Result<ItemOutput> Items::DeleteItem(const Scope& scope, const KeyInput& in) {
+  BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, in.table));
+  BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, in.key));
+  ItemWriteResult r;
+  BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(ItemWrite{table, std::move(key), DeleteChange(in.condition)}, &r));
+  if (in.return_old) out.item = std::move(r.old_item);
+  return out;
+}
+
+Result<ItemOutput> Items::UpdateItem(const Scope& scope, const UpdateItemInput& in) {
+  BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, in.table));
+  BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, in.key));
+  // The change refers to the key and the table it is given; both live in `write`.
+  ItemWrite write{table, std::move(key), {}};
+  write.change = UpdateChange(*write.table, write.key, in.update, in.condition);
+  ItemWriteResult r;
+  BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(std::move(write), &r));
+  auto updated = [&](const model::Item& item) {
+    expr::Projection p;
+    if (in.update) p.paths = expr::UpdatedPaths(*in.update);
+    return expr::ApplyProjection(p, item);
+  };
+  switch (in.return_values) {
+    case ReturnValues::kNone: break;
+    case ReturnValues::kAllOld: out.item = std::move(r.old_item); break;
+    case ReturnValues::kAllNew: out.item = std::move(r.new_item); break;
+    case ReturnValues::kUpdatedOld:
+      if (r.old_item) out.item = updated(*r.old_item);
+      break;
+    case ReturnValues::kUpdatedNew:
+      if (r.new_item) out.item = updated(*r.new_item);
+      break;
+  }
+  // DynamoDB leaves out Attributes when nothing of what was asked for exists.
+  if (out.item && out.item->empty()) out.item.reset();
+  return out;
+}
+
+Result<ItemOutput> Items::GetItem(const Scope& scope, const KeyInput& in) {
+  BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, in.table));
+  BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, in.key));
+  ItemOutput out;
+  BASALT_RETURN_IF_ERROR(read_path_->Read(*table, key, &out.item));
+  size_t size = out.item ? model::ItemSize(*out.item) : 0;
+  if (out.item && in.projection) out.item = expr::ApplyProjection(*in.projection, *out.item);
+  out.capacity = {table->name, ReadUnits(size, in.consistent), 0};
+  return out;
+}
+
+Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector<BatchGetTableInput>& in) {
+  struct Entry {
+    const BatchGetTableInput* input;
+    size_t key_index;
+    std::shared_ptr<const TableMeta> table;
+    model::PrimaryKey key;
+  };
+  std::vector<Entry> entries;
+  for (const auto& t : in) {
+    BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, t.table));
+    std::vector<storage::Key> seen;
+    for (size_t i = 0; i < t.keys.size(); ++i) {
+      BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, t.keys[i]));
+      BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, key), &seen));
+      entries.push_back(Entry{&t, i, table, std::move(key)});
+    }
+  }
+  std::vector<std::pair<const TableMeta*, const model::PrimaryKey*>> keys;
+  keys.reserve(entries.size());
+  for (const auto& e : entries) keys.emplace_back(e.table.get(), &e.key);
+  std::vector<std::optional<model::Item>> items;
+  BASALT_RETURN_IF_ERROR(read_path_->ReadMany(keys, &items));
+
+  BatchGetOutput out;
+  std::map<std::string, double> units;
+  size_t response_bytes = 0;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
+    const std::string& name = e.input->table;
+    units.try_emplace(name, 0);
+    out.responses.try_emplace(name);
+    size_t size = items[i] ? model::ItemSize(*items[i]) : 0;
+    // Past the response size limit the remaining keys go back unprocessed.
+    if (response_bytes + size > model::kMaxBatchGetResponseBytes) {
+      out.unprocessed[name].push_back(e.input->keys[e.key_index]);
+      continue;
+    }
+    units[name] += ReadUnits(size, e.input->consistent);
+    if (!items[i]) continue;
+    response_bytes += size;
+    out.responses[name].push_back(e.input->projection ? expr::ApplyProjection(*e.input->projection, *items[i])
+                                                      : std::move(*items[i]));
+  }
+  for (const auto& [name, u] : units) out.capacity.push_back({name, u, 0});
+  return out;
+}
+
+Result<BatchWriteOutput> Items::BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in) {
+  std::vector<ItemWrite> writes;
+  for (const auto& t : in) {
+    BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, t.table));
+    std::vector<storage::Key> seen;
+    for (const auto& req : t.requests) {
+      model::PrimaryKey key;
+      if (req.is_put) {
+        BASALT_ASSIGN_OR_RETURN(key, model::KeyFromItem(table->key_schema, req.item));
+        BASALT_RETURN_IF_ERROR(CheckItemSize(req.item));
+      } else {
+        BASALT_ASSIGN_OR_RETURN(key, model::KeyFromKeyMap(table->key_schema, req.item));
+      }
+      BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, key), &seen));
+      const WriteRequest* r = &req;
+      writes.push_back(ItemWrite{table, std::move(key),
+                                 [r](const std::optional<model::Item>&) -> Result<std::optional<model::Item>> {
+                                   if (r->is_put) return std::optional<model::Item>(r->item);
+                                   return std::optional<model::Item>();
+                                 }});
+    }
+  }
+  // DynamoDB applies a batch's requests independently; applying them in one
+  // atomic commit is a stronger guarantee and costs one log write.
+  WriteOutcome outcome;
+  BASALT_RETURN_IF_ERROR(write_path_->Write(writes, WriteMode::kAtomic, &outcome));
+  return BatchWriteOutput{std::move(outcome.capacity), std::move(outcome.collections)};
+}
+
+}  // namespace basalt::db

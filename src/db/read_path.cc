@@ -1,0 +1,197 @@
+#include "db/read_path.h"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+#include "db/capacity.h"
+#include "db/index.h"
+#include "model/item.h"
+#include "model/item_codec.h"
+#include "model/key_encoding.h"
+
+namespace basalt::db {
+namespace {
+
+// DynamoDB stops a page once the items it has read reach 1 MB.
+constexpr size_t kMaxPageBytes = 1024 * 1024;
+
+// Whether an item read from an LSI must be completed from the table: when
+// the request wants attributes the index does not hold (an LSI fetches them,
+// at extra read cost; a GSI cannot and returns what it has).
+bool NeedsFetch(const PageSource& src, const ReadPageInput& in) {
+  if (!src.index || src.index->global || src.index->projection == ProjectionType::kAll) return false;
+  if (in.select == Select::kAllAttributes) return true;
+  auto outside = [&](const expr::Path& p) { return !p.empty() && !IndexProjects(src.table, *src.index, p[0].name); };
+  if (in.projection && std::any_of(in.projection->paths.begin(), in.projection->paths.end(), outside)) return true;
+  if (in.filter) {
+    for (const auto& name : expr::TopLevelNames(*in.filter)) {
+      if (!IndexProjects(src.table, *src.index, name)) return true;
+    }
+  }
+  return false;
+}
+
+// The page loop shared by Query and Scan: called with each stored row.
+class PageBuilder {
+ public:
+  // `fetch` is set when LSI entries are completed from the table, read at `at`.
+  PageBuilder(const PageSource& src, const ReadPageInput& in, ReadPath* fetch, const storage::Snapshot* at)
+      : src_(src), in_(in), fetch_(fetch), at_(at) {}
+
+  // Returns false when the page is full or on error.
+  bool Add(std::string_view value, Status* error) {
+    model::Item item;
+    if (Status st = model::DecodeItem(value, &item); !st.ok()) return Fail(st, error);
+    size_t size = model::ItemSize(item);
+    scanned_bytes_ += size;
+    ++out_.scanned_count;
+    last_key_ = KeyOf(item);
+    if (fetch_) {
+      // The LSI entry stands for a table item, read whole (and charged) here.
+      auto key = model::KeyFromItem(src_.table.key_schema, item);
+      if (!key.ok()) return Fail(key.status(), error);
+      std::optional<model::Item> full;
+      if (Status st = fetch_->Read(src_.table, *key, &full, at_); !st.ok()) return Fail(st, error);
+      if (full) {
+        fetched_units_ += ReadUnits(model::ItemSize(*full), in_.consistent);
+        item = std::move(*full);
+      }
+    }
+    bool keep = true;
+    if (in_.filter) {
+      auto r = expr::Evaluate(*in_.filter, item);
+      if (!r.ok()) return Fail(r.status(), error);
+      keep = *r;
+    }
+    if (keep) {
+      ++out_.count;
+      if (in_.projection) {
+        out_.items.push_back(expr::ApplyProjection(*in_.projection, item));
+      } else if (fetch_ && in_.select == Select::kAllProjectedAttributes) {
+        // Fetched for the filter only: the answer is still what the index projects.
+        out_.items.push_back(ProjectToIndex(src_.table, *src_.index, item));
+      } else if (in_.select != Select::kCount) {
+        out_.items.push_back(std::move(item));
+      }
+    }
+    if (in_.limit && out_.scanned_count >= *in_.limit) return Stop();
+    if (scanned_bytes_ >= kMaxPageBytes) return Stop();
+    return true;
+  }
+
+  ReadPageOutput Finish() {
+    // Read units: the sizes of the items read summed, then rounded up per 4 KB.
+    double units = std::max(1.0, std::ceil(static_cast<double>(scanned_bytes_) / 4096));
+    if (!in_.consistent) units /= 2;
+    out_.capacity.table = src_.table.name;
+    if (!src_.index) {
+      out_.capacity.read_units = units;
+    } else {
+      (src_.index->global ? out_.capacity.global_indexes : out_.capacity.local_indexes)[src_.index->name] = units;
+      out_.capacity.read_units = fetched_units_;
+    }
+    if (stopped_) out_.last_evaluated_key = std::move(last_key_);
+    return std::move(out_);
+  }
+
+ private:
+  bool Stop() {
+    stopped_ = true;
+    return false;
+  }
+  static bool Fail(Status st, Status* error) {
+    *error = std::move(st);
+    return false;
+  }
+
+  // LastEvaluatedKey: the table's key, and on an index also the index's.
+  model::Item KeyOf(const model::Item& item) const {
+    model::Item key;
+    auto add = [&](const model::KeySchema& ks) {
+      for (const model::KeyAttribute* a : model::KeyAttributes(ks)) {
+        auto it = item.find(a->name);
+        if (it != item.end()) key.insert(*it);
+      }
+    };
+    add(src_.table.key_schema);
+    if (src_.index) add(src_.index->key_schema);
+    return key;
+  }
+
+  const PageSource& src_;
+  const ReadPageInput& in_;
+  ReadPath* fetch_;
+  const storage::Snapshot* at_;
+  ReadPageOutput out_;
+  size_t scanned_bytes_ = 0;
+  double fetched_units_ = 0;
+  model::Item last_key_;
+  bool stopped_ = false;
+};
+
+}  // namespace
+
+storage::Key StorageKey(const TableMeta& table, const model::PrimaryKey& key) {
+  storage::Key k;
+  k.table = table.id;
+  model::AppendKeyEncoding(key.hash, &k.pk);
+  if (key.range) model::AppendKeyEncoding(*key.range, &k.sk);
+  return k;
+}
+
+Status ReadPath::Read(const TableMeta& table, const model::PrimaryKey& key, std::optional<model::Item>* item,
+                      const storage::Snapshot* at) {
+  std::optional<storage::Record> rec;
+  BASALT_RETURN_IF_ERROR(engine_->Get(StorageKey(table, key), &rec, at));
+  item->reset();
+  if (!rec) return Status::Ok();
+  item->emplace();
+  return model::DecodeItem(rec->value, &**item);
+}
+
+Status ReadPath::ReadMany(std::span<const std::pair<const TableMeta*, const model::PrimaryKey*>> keys,
+                          std::vector<std::optional<model::Item>>* items) {
+  std::vector<storage::Key> skeys;
+  skeys.reserve(keys.size());
+  for (const auto& [table, key] : keys) skeys.push_back(StorageKey(*table, *key));
+  std::vector<std::optional<storage::Record>> recs;
+  BASALT_RETURN_IF_ERROR(engine_->MultiGet(skeys, &recs));
+  items->assign(keys.size(), std::nullopt);
+  for (size_t i = 0; i < recs.size(); ++i) {
+    if (!recs[i]) continue;
+    (*items)[i].emplace();
+    BASALT_RETURN_IF_ERROR(model::DecodeItem(recs[i]->value, &*(*items)[i]));
+  }
+  return Status::Ok();
+}
+
+Result<ReadPageOutput> ReadPath::QueryPage(const PageSource& src, const ReadPageInput& in, std::string_view pk,
+                                           const storage::SortKeyRange& range, bool reverse,
+                                           const std::optional<std::string>& resume) {
+  // A snapshot costs two passes through the engine's lock: taken only when
+  // the page reads the table besides the index.
+  std::unique_ptr<storage::Snapshot> at = NeedsFetch(src, in) ? engine_->NewSnapshot() : nullptr;
+  PageBuilder page(src, in, at ? this : nullptr, at.get());
+  Status error;
+  BASALT_RETURN_IF_ERROR(engine_->QueryPartition(
+      src.id(), pk, range, reverse, resume, [&](const storage::Row& row) { return page.Add(row.value, &error); },
+      at.get()));
+  BASALT_RETURN_IF_ERROR(error);
+  return page.Finish();
+}
+
+Result<ReadPageOutput> ReadPath::ScanPage(const PageSource& src, const ReadPageInput& in, uint32_t segment,
+                                          uint32_t total,
+                                          const std::optional<std::pair<std::string, std::string>>& resume) {
+  std::unique_ptr<storage::Snapshot> at = NeedsFetch(src, in) ? engine_->NewSnapshot() : nullptr;
+  PageBuilder page(src, in, at ? this : nullptr, at.get());
+  Status error;
+  BASALT_RETURN_IF_ERROR(engine_->ScanSegment(
+      src.id(), segment, total, resume, [&](const storage::Row& row) { return page.Add(row.value, &error); },
+      at.get()));
+  BASALT_RETURN_IF_ERROR(error);
+  return page.Finish();
+}
+
+}  // namespace basalt::db

@@ -1,0 +1,34 @@
+// The checks of table definitions, in DynamoDB's order and words:
+// CreateTable's key schema, attribute definitions, indexes and billing, and
+// the changes UpdateTable makes to capacity and to the index set.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "db/requests.h"
+#include "db/table_meta.h"
+
+namespace basalt::db {
+
+// The indexes of a new table, checked with the table's key schema,
+// attribute definitions and billing.
+Result<std::vector<IndexMeta>> CheckCreateTable(const CreateTableInput& in);
+
+// Checks UpdateTable's BillingMode and ProvisionedThroughput and applies them
+// to `meta` (at time `now`, for the increase and decrease records).
+Status ApplyCapacityUpdate(const UpdateTableInput& in, double now, TableMeta* meta);
+
+// Checks UpdateTable's GlobalSecondaryIndexUpdates and applies them to
+// `meta`: a new index gets a storage id from `new_id` and starts
+// backfilling, and the attribute definitions become those the keys use.
+Status ApplyIndexUpdates(const UpdateTableInput& in, const std::function<Result<storage::TableId>()>& new_id,
+                         TableMeta* meta);
+
+// A new table's TableId (DynamoDB's: a random UUID).
+std::string NewUuid();
+
+}  // namespace basalt::db

@@ -1,0 +1,57 @@
+// TransactWriteItems and TransactGetItems.
+//
+// A transaction is one call of the write path in WriteMode::kTransaction:
+// its items are claimed against other transactions (a conflict cancels, as
+// in DynamoDB), every action's change is evaluated, and all of them commit
+// in one atomic Commit with a compare-and-set per item, so a transaction is
+// serializable with other transactions and with single-item writes.
+// TransactGetItems reads every item from one point in time, so it never
+// sees part of a transaction. ClientRequestTokens make TransactWriteItems
+// idempotent for 10 minutes; they are kept here, in memory.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "db/catalog.h"
+#include "db/read_path.h"
+#include "db/requests.h"
+#include "db/write_path.h"
+
+namespace basalt::db {
+
+class Transactions {
+ public:
+  Transactions(Catalog* catalog, WritePath* write_path, ReadPath* read_path, const Clock* clock)
+      : catalog_(catalog), write_path_(write_path), read_path_(read_path), clock_(clock) {}
+
+  Result<TransactWriteOutput> TransactWriteItems(const Scope& scope, const TransactWriteInput& in);
+  Result<TransactGetOutput> TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in);
+
+ private:
+  // ClientRequestToken -> what the transaction did.
+  struct TokenEntry {
+    uint64_t fingerprint = 0;
+    double expires_at = 0;
+    bool done = false;
+    TransactWriteOutput output;
+  };
+  // The answer to a token seen before (nullopt: a new token, now in progress).
+  std::optional<Result<TransactWriteOutput>> Replay(const TransactWriteInput& in);
+  // The token's transaction ended: with `output`, or cancelled (null), which
+  // frees the token for another try.
+  void Finish(const std::string& token, const TransactWriteOutput* output);
+
+  Catalog* catalog_;
+  WritePath* write_path_;
+  ReadPath* read_path_;
+  const Clock* clock_;
+  std::mutex tokens_mu_;
+  std::map<std::string, TokenEntry> tokens_;  // guarded by tokens_mu_
+};
+
+}  // namespace basalt::db
