@@ -154,8 +154,9 @@ Result<Condition> ExpectedToCondition(const JsonValue& expected, const JsonValue
     bool has_list = spec.HasMember("AttributeValueList") && !spec["AttributeValueList"].IsNull();
     std::optional<AttributeValue> value;
     if (value_json) {
-      BASALT_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(*value_json));
-      value = std::move(v);
+      Result<AttributeValue> decoded = DecodeAttributeValue(*value_json);
+      if (!decoded.ok()) return decoded.status();
+      value.emplace(std::move(decoded).value());
     }
     if (value && has_list) return Invalid("Value and AttributeValueList cannot be used together for Attribute: " + name);
     if (op) {
@@ -209,8 +210,9 @@ Result<expr::Update> AttributeUpdatesToUpdate(const JsonValue& updates) {
     std::string act = action.value_or("PUT");
     std::optional<AttributeValue> value;
     if (value_json) {
-      BASALT_ASSIGN_OR_RETURN(AttributeValue v, DecodeAttributeValue(*value_json));
-      value = std::move(v);
+      Result<AttributeValue> decoded = DecodeAttributeValue(*value_json);
+      if (!decoded.ok()) return decoded.status();
+      value.emplace(std::move(decoded).value());
     }
     expr::UpdateAction a;
     a.path = expr::Path{expr::PathElement{name, 0, false}};

@@ -80,7 +80,7 @@ struct PartitionWrite {
   // (STORAGE.md rule 5): they become readable by ReadOutbox exactly when the
   // write lands, in the order of the commits that wrote them.
   uint64_t log = 0;
-  std::vector<std::string> outbox;
+  std::vector<std::string> outbox = {};
 };
 
 // A change-log record in the outbox. `position` orders it among the others

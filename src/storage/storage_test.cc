@@ -998,7 +998,9 @@ TEST_P(EngineTest, OutboxReaderNeverMissesALateCommit) {
     std::string item = v.substr(0, slash);
     int i = std::stoi(v.substr(slash + 1));
     auto it = last.find(item);
-    if (it != last.end()) EXPECT_LT(it->second, i) << v;
+    if (it != last.end()) {
+      EXPECT_LT(it->second, i) << v;
+    }
     last[item] = i;
   }
 }

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Two Basalt binaries side by side, one core each: is a change faster, slower, or within the noise?
+#   bench/ab.sh BEFORE_BIN AFTER_BIN        (about 6 minutes with the defaults)
+# Each server runs in memory pinned to core 0 (taskset, --threads 1); wrk runs pinned to core 1. The
+# binaries take turns, workload by workload, for AB_ROUNDS rounds, so drift on the machine falls on
+# both. For every run: req/s and the server's CPU time per request (utime+stime from /proc/PID/stat
+# over the run, divided by the requests). Prints the median of each and the ratio AFTER/BEFORE.
+#
+# Environment: AB_ROUNDS=3  AB_DURATION=5s  AB_WARMUP=2s  AB_CONNS=16  AB_PORT=8301
+#              AB_WORKLOADS="get put update_add query txn_get batchwrite"
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+py=/usr/bin/python3
+[[ $# -eq 2 ]] || { echo "usage: bench/ab.sh BEFORE_BIN AFTER_BIN" >&2; exit 2; }
+bins=("$(readlink -f "$1")" "$(readlink -f "$2")")
+: "${AB_ROUNDS:=3}" "${AB_DURATION:=5s}" "${AB_WARMUP:=2s}" "${AB_CONNS:=16}" "${AB_PORT:=8301}"
+: "${AB_WORKLOADS:=get put update_add query txn_get batchwrite}"
+[[ $(nproc) -ge 2 ]] || { echo "bench/ab.sh: needs two cores (server on one, wrk on the other)" >&2; exit 1; }
+for tool in wrk taskset curl; do command -v $tool >/dev/null || { echo "bench/ab.sh: $tool missing" >&2; exit 1; }; done
+
+out=$(mktemp -d /tmp/basalt-ab.XXXXXX)
+pid=
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; }
+trap cleanup EXIT
+url="http://127.0.0.1:$AB_PORT"
+
+# start BIN: a fresh in-memory server on core 0 with the bench tables preloaded.
+start() {
+  taskset -c 0 "$1" --in-memory --host 127.0.0.1 --port "$AB_PORT" --threads 1 >"$out/server.log" 2>&1 &
+  pid=$!
+  "$py" "$here/compare.py" wait "$url" >/dev/null
+  "$py" "$here/compare.py" create "$url" bench
+  "$py" "$here/compare.py" preload "$url" bench 10000
+  "$py" "$here/compare.py" create_query "$url" benchq
+  "$py" "$here/compare.py" preload_query "$url" benchq 10000
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+
+# run WORKLOAD DURATION: prints "req/s us-per-request".
+run() {
+  local script=$1.lua table=bench
+  [[ $1 == query ]] && table=benchq
+  local t0 t1 line
+  t0=$(cpu_ticks)
+  line=$(env BENCH_LUA_DIR="$here/lua" BENCH_TABLE=$table BENCH_KEYS=10000 BENCH_TXN_ITEMS=2 \
+    taskset -c 1 wrk -t1 -c"$AB_CONNS" -d"$2" --latency -s "$here/lua/$script" "$url/" 2>&1 | grep '^BENCHJSON')
+  t1=$(cpu_ticks)
+  "$py" - "$line" "$t0" "$t1" "$(getconf CLK_TCK)" <<'EOF'
+import json, sys
+r = json.loads(sys.argv[1].split(" ", 1)[1])
+ticks = int(sys.argv[3]) - int(sys.argv[2])
+n = r["requests"]
+errors = sum(r[k] for k in r if k.startswith("err_"))
+if errors:
+    sys.exit("bench/ab.sh: %d errors in %d requests" % (errors, n))
+print("%.0f %.1f" % (n / (r["duration_us"] / 1e6), ticks / int(sys.argv[4]) * 1e6 / max(n, 1)))
+EOF
+}
+
+results="$out/results"
+: >"$results"
+for round in $(seq 1 "$AB_ROUNDS"); do
+  for w in $AB_WORKLOADS; do
+    for i in 0 1; do
+      start "${bins[$i]}"
+      run "$w" "$AB_WARMUP" >/dev/null
+      echo "$i $w $(run "$w" "$AB_DURATION")" >>"$results"
+      stop
+    done
+  done
+  echo "round $round of $AB_ROUNDS done" >&2
+done
+
+"$py" - "$results" "${bins[0]}" "${bins[1]}" <<'EOF'
+import statistics, sys
+rows = [l.split() for l in open(sys.argv[1])]
+print("A = %s\nB = %s" % (sys.argv[2], sys.argv[3]))
+print("%-12s %12s %12s %7s %10s %10s %7s" % ("workload", "A req/s", "B req/s", "B/A", "A us/req", "B us/req", "B/A"))
+for w in dict.fromkeys(r[1] for r in rows):
+    rps = [statistics.median(float(r[2]) for r in rows if r[0] == str(i) and r[1] == w) for i in (0, 1)]
+    us = [statistics.median(float(r[3]) for r in rows if r[0] == str(i) and r[1] == w) for i in (0, 1)]
+    print("%-12s %12.0f %12.0f %7.3f %10.1f %10.1f %7.3f" % (w, rps[0], rps[1], rps[1] / rps[0], us[0], us[1], us[1] / us[0]))
+print("(medians of %d runs each; raw results in %s)" % (len([r for r in rows if r[0] == "0"]) // len(set(r[1] for r in rows)), sys.argv[1]))
+EOF
