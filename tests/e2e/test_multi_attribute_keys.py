@@ -421,7 +421,8 @@ def test_update_to_a_key_size_over_the_limit_is_refused(raw, small):
 R1 = ["a", "a\x00b", "ab", "b", "\u00e9"]
 R2 = ["-10", "-1.5", "0", "3", "25"]
 R3 = [b"\x00", b"\x01\x02", b"\x01", b"\xff"]
-GRID_GSIS = [gsi("by_hr", ["h1", "h2"], ["r1", "r2", "r3"]), gsi("by_hr_keys", ["h1", "h2"], ["r1", "r2", "r3"], KEYS_ONLY),
+GRID_GSIS = [gsi("by_hr", ["h1", "h2"], ["r1", "r2", "r3"]),
+             gsi("by_hr_keys", ["h1", "h2"], ["r1", "r2", "r3"], KEYS_ONLY),
              gsi("by_hr_incl", ["h1", "h2"], ["r1", "r2", "r3"], {"ProjectionType": "INCLUDE",
                                                                   "NonKeyAttributes": ["x"]})]
 HV = {":h1": {"S": "H"}, ":h2": {"N": "7"}}
