@@ -328,10 +328,8 @@ LOCAL_ACCEPTS = [
      INVALID + "ProvisionedThroughput should not be specified for index: gsi1 when BillingMode is PAY_PER_REQUEST"),
     ("gsi_empty_key_schema", dict(attrs=dict(pk="S", sk="S"), gsis=[dict(gsi("gsi1", "x"), KeySchema=[])]),
      constraint_errors(("[]", G1 + "keySchema", "Member must have length greater than or equal to 1"))),
-    ("gsi_two_hash_keys", dict(attrs=GSI_ATTRS, gsis=[{"IndexName": "gsi1", "Projection": ALL, "KeySchema": [
-        {"AttributeName": "x", "KeyType": "HASH"}, {"AttributeName": "y", "KeyType": "HASH"}]}]),
-     "Invalid KeySchema: The second KeySchemaElement is not a RANGE key type"),
 ]
+# Two HASH elements make a valid multi-attribute GSI key since 2025-11: test_multi_attribute_keys.py
 
 
 @pytest.mark.local_differs("Local accepts these index definitions")

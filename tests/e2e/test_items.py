@@ -378,7 +378,8 @@ def test_get_attributes_to_get(raw, table_h, key):
     ({"ProjectionExpression": "#u"},
      "Invalid ProjectionExpression: An expression attribute name used in the document path is not defined; "
      "attribute name: #u"),
-    ({"AttributesToGet": ["a", "a"]}, "Cannot have two attributes with the same name"),
+    ({"AttributesToGet": ["a", "a"]}, expected("One or more parameter values were invalid: Duplicate value in "
+                                               "attribute name: a", "Cannot have two attributes with the same name")),
     ({"ProjectionExpression": ""}, "Invalid ProjectionExpression: The expression can not be empty;"),
     ({"ProjectionExpression": "m.x, m"},
      "Invalid ProjectionExpression: Two document paths overlap with each other; must remove or rewrite one of "

@@ -184,11 +184,8 @@ def test_query_limit_zero(raw, table_hr):
         local="Limit must be greater than or equal to 1"))
 
 
+# Segment/TotalSegments combinations: test_wording.py
 @pytest.mark.parametrize("body,message", [
-    ({"Segment": 1}, "If segment is specified, total segment must also be specified"),
-    ({"TotalSegments": 2}, "If total segments is specified, a particular segment must also be specified for this request"),
-    ({"Segment": 2, "TotalSegments": 2}, "1 validation error detected: Value '2' at 'segment' failed to satisfy "
-                                         "constraint: Member must have value less than or equal to 1"),
     ({"Segment": 0, "TotalSegments": 1000001}, "1 validation error detected: Value '1000001' at 'totalSegments' "
                                                 "failed to satisfy constraint: Member must have value less than or "
                                                 "equal to 1000000"),

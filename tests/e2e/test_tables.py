@@ -42,7 +42,8 @@ def throughput_msg(read, write):
     return expected(constraint_errors(*findings), LOCAL_THROUGHPUT_MIN_MSG)
 
 
-NULL_TABLE_NAME_MSG = expected(constraint_errors((None, "tableName", NOT_NULL)),
+# error-messages.md: DescribeTable without a TableName; the same for the other table operations (test_wording.py)
+NULL_TABLE_NAME_MSG = expected("The parameter 'TableName' is required but was not present in the request",
                                "Value null at 'tableName' failed to satisfy constraint: Member must not be null")
 PROTECTED_MSG = ("Resource cannot be deleted as it is currently protected against deletion. "
                  "Disable deletion protection first.")
@@ -206,7 +207,8 @@ def test_create_existing_table_boto3(ddb, table_h):
 # --------------------------------------------------------------------------- CreateTable validation
 
 CREATE_INVALID = [
-    ("missing_table_name", dict(TableName=None), name_msg(None)),
+    ("missing_table_name", dict(TableName=None),
+     expected("The parameter 'TableName' is required but was not present in the request", LOCAL_NAME_MSG)),
     ("bad_chars", dict(TableName="bad name!"), name_msg("bad name!")),
     ("bad_char_slash", dict(TableName="a/bc"), name_msg("a/bc")),
     ("too_short", dict(TableName="ab"), name_msg("ab")),
@@ -220,12 +222,11 @@ CREATE_INVALID = [
               "No defined key schema.  A key schema containing at least a hash key must be defined for all tables")),
     ("missing_attribute_definitions", dict(AttributeDefinitions=None),
      expected(constraint_errors((None, "attributeDefinitions", NOT_NULL)), "No Attribute Schema Defined")),
-    # the service renders the rejected list in Java's toString() form; only the rest of the message is pinned
+    # KeySchema lost its model maximum of 2 with multi-attribute GSI keys (2025-11), so no Coral constraint now;
+    # DynamoDB Local 3.x's wording (the service's is not documented; see test_multi_attribute_keys.py)
     ("three_keys", dict(KeySchema=ks(("a", "HASH"), ("b", "RANGE"), ("c", "RANGE")),
                         AttributeDefinitions=ad(("a", "S"), ("b", "S"), ("c", "S"))),
-     expected(re.compile(r"1 validation error detected: Value '.*' at 'keySchema' failed to satisfy constraint: "
-                         r"Member must have length less than or equal to 2", re.S),
-              "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table")),
+     "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table"),
     ("two_hash", dict(KeySchema=ks(("a", "HASH"), ("b", "HASH")), AttributeDefinitions=ad(("a", "S"), ("b", "S"))),
      expected("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type",
               "Too many hash keys specified.  All Dynamo DB tables must have exactly one hash key")),
