@@ -1,5 +1,7 @@
 #include "api/expressions.h"
 
+#include "model/item.h"
+
 namespace basalt::api {
 
 Result<RequestExpressions> RequestExpressions::Read(const JsonValue& req) {
@@ -31,6 +33,15 @@ Result<RequestExpressions> RequestExpressions::Read(const JsonValue& req) {
       e.values_.emplace(std::move(name), std::move(v).value());
     }
   }
+  // "The maximum length of all substitution variables in an expression is 2
+  // MB": each placeholder and its name or value (as DynamoDB sizes values).
+  // DynamoDB Local's wording; the service's is not documented.
+  constexpr size_t kMaxSubstitutionBytes = 2 * 1024 * 1024;
+  size_t names_size = 0, values_size = 0;
+  for (const auto& [placeholder, name] : e.names_) names_size += placeholder.size() + name.size();
+  for (const auto& [placeholder, value] : e.values_) values_size += placeholder.size() + model::AttributeSize(value);
+  if (names_size > kMaxSubstitutionBytes) return Status::Validation("ExpressionAttributeNames exceeds max size");
+  if (values_size > kMaxSubstitutionBytes) return Status::Validation("ExpressionAttributeValues exceeds max size");
   return e;
 }
 
@@ -70,7 +81,10 @@ Result<std::optional<expr::Projection>> RequestExpressions::Projection() {
         return Status::Serialization(std::string(JsonKindName(a)) + " can not be converted to String");
       }
       std::string name(a.GetString(), a.GetStringLength());
-      if (!seen.insert(name).second) return Status::Validation("Cannot have two attributes with the same name");
+      if (!seen.insert(name).second) {
+        return Status::Validation("One or more parameter values were invalid: Duplicate value in attribute name: " +
+                                  name);
+      }
       list.push_back(std::move(name));
     }
     if (list.empty()) {

@@ -59,8 +59,13 @@ Status TransactGetItems(Context&, const JsonValue&, JsonWriter&);
 // ConsumedCapacity, ReturnItemCollectionMetrics (true for SIZE) and
 // ItemCollectionMetrics, ReturnValuesOnConditionCheckFailure (true for ALL_OLD).
 Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& request);
+// The same, its constraint violation (if any) added to `errors`.
+Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& request, ConstraintErrors* errors);
+// ConditionalOperator's constraint (AND or OR), into `errors`.
+Status ReadConditionalOperator(const JsonValue& request, ConstraintErrors* errors);
 void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCapacity& c);
 Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& request);
+Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& request, ConstraintErrors* errors);
 void WriteCollectionMetrics(JsonWriter& w, const db::ItemCollectionMetrics& m);
 // "ItemCollectionMetrics": {table: [metrics...]} (BatchWriteItem, TransactWriteItems), when not empty.
 void WriteCollectionMetricsByTable(JsonWriter& w,

@@ -8,14 +8,25 @@
 
 namespace basalt::api {
 
-Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& req) {
-  ConstraintErrors errors;
+Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& req, ConstraintErrors* errors) {
   BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnConsumedCapacity", "returnConsumedCapacity",
-                                          {"INDEXES", "TOTAL", "NONE"}, "[INDEXES, TOTAL, NONE]", &errors));
-  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+                                          {"INDEXES", "TOTAL", "NONE"}, "[INDEXES, TOTAL, NONE]", errors));
   if (v == "TOTAL") return db::ReturnCapacity::kTotal;
   if (v == "INDEXES") return db::ReturnCapacity::kIndexes;
   return db::ReturnCapacity::kNone;
+}
+
+Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& req) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req, &errors));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return cap;
+}
+
+Status ReadConditionalOperator(const JsonValue& req, ConstraintErrors* errors) {
+  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ConditionalOperator", "conditionalOperator", {"AND", "OR"},
+                                          "[OR, AND]", errors));
+  return Status::Ok();
 }
 
 void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCapacity& c) {
@@ -50,12 +61,17 @@ void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCap
 }
 
 // ReturnItemCollectionMetrics: whether SIZE was asked for.
+Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& req, ConstraintErrors* errors) {
+  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
+                                          {"SIZE", "NONE"}, "[SIZE, NONE]", errors));
+  return v == "SIZE";
+}
+
 Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& req) {
   ConstraintErrors errors;
-  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",
-                                          {"SIZE", "NONE"}, "[SIZE, NONE]", &errors));
+  BASALT_ASSIGN_OR_RETURN(bool metrics, ReadReturnItemCollectionMetrics(req, &errors));
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
-  return v == "SIZE";
+  return metrics;
 }
 
 void WriteCollectionMetrics(JsonWriter& w, const db::ItemCollectionMetrics& m) {
@@ -95,15 +111,33 @@ Result<bool> ReadReturnOldOnFailure(const JsonValue& req) {
 
 namespace {
 
+// ReturnValues' constraint, into `errors`.
+Result<std::optional<std::string>> ReadReturnValues(const JsonValue& req, ConstraintErrors* errors) {
+  return GetEnum(req, "ReturnValues", "returnValues", {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
+                 "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", errors);
+}
+
 // ReturnValues for PutItem and DeleteItem: NONE or ALL_OLD.
-Result<bool> ReadReturnOld(const JsonValue& req) {
-  ConstraintErrors errors;
-  BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnValues", "returnValues",
-                                          {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"},
-                                          "[ALL_NEW, UPDATED_OLD, ALL_OLD, NONE, UPDATED_NEW]", &errors));
-  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+Result<bool> ReturnOld(const std::optional<std::string>& v) {
   if (v && *v != "NONE" && *v != "ALL_OLD") return Status::Validation("Return values set to invalid value");
   return v == "ALL_OLD";
+}
+
+Result<bool> ReadReturnOld(const JsonValue& req) {
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(auto v, ReadReturnValues(req, &errors));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return ReturnOld(v);
+}
+
+// A rejected list or map as a constraint message shows it. The service
+// prints Java's toString of its model objects, which clients cannot rely on;
+// this is the JSON text, its size bounded.
+std::string RejectedValueText(const JsonValue& v) {
+  rapidjson::StringBuffer buf;
+  JsonWriter w(buf);
+  v.Accept(w);
+  return std::string(buf.GetString(), std::min<size_t>(buf.GetSize(), 1024));
 }
 
 // ConditionExpression, or the legacy Expected and ConditionalOperator, of a
@@ -161,16 +195,19 @@ void WriteWriteOutput(JsonWriter& out, const db::ItemOutput& result, db::ReturnC
 
 Status PutItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   db::PutItemInput in;
-  BASALT_ASSIGN_OR_RETURN(in.table, ReadTableName(req));
+  // Every violated constraint in one message, in the service's member order.
+  ConstraintErrors errors;
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req, &errors));
+  BASALT_ASSIGN_OR_RETURN(auto table, GetString(req, "TableName"));
+  CheckTableName(table, "tableName", &errors);
   BASALT_ASSIGN_OR_RETURN(const JsonValue* item, GetObject(req, "Item"));
-  if (!item) {
-    ConstraintErrors errors;
-    errors.AddNull("item");
-    return errors.ToStatus();
-  }
-  BASALT_ASSIGN_OR_RETURN(in.return_old, ReadReturnOld(req));
-  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
-  BASALT_ASSIGN_OR_RETURN(bool metrics, ReadReturnItemCollectionMetrics(req));
+  if (!item) errors.AddNull("item");
+  BASALT_RETURN_IF_ERROR(ReadConditionalOperator(req, &errors));
+  BASALT_ASSIGN_OR_RETURN(auto return_values, ReadReturnValues(req, &errors));
+  BASALT_ASSIGN_OR_RETURN(bool metrics, ReadReturnItemCollectionMetrics(req, &errors));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  in.table = *table;
+  BASALT_ASSIGN_OR_RETURN(in.return_old, ReturnOld(return_values));
   BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
   BASALT_ASSIGN_OR_RETURN(in.condition, ReadWriteCondition(req, exprs));
   BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"ConditionExpression"}));
@@ -258,15 +295,39 @@ Status BatchGetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   std::vector<db::BatchGetTableInput> in;
   std::vector<const JsonValue*> table_requests;
   size_t total_keys = 0;
+  // The service checks RequestItems' keys (table names) and values with
+  // Coral's constraints: a bad table name is "Map keys must satisfy ...", the
+  // members of a value are at requestItems.<table>.member.<member>.
   ConstraintErrors errors;
+  bool bad_name = false;
   for (auto it = items->MemberBegin(); it != items->MemberEnd(); ++it) {
     std::string name(it->name.GetString(), it->name.GetStringLength());
-    CheckTableName(name, "requestItems.key", &errors);
+    ConstraintErrors name_errors;
+    CheckTableName(name, "requestItems.key", &name_errors);
+    bad_name |= !name_errors.empty();
     if (!it->value.IsObject()) {
       return Status::Serialization(std::string(JsonKindName(it->value)) + " can not be converted to KeysAndAttributes");
     }
     BASALT_ASSIGN_OR_RETURN(const JsonValue* keys, GetArray(it->value, "Keys"));
+    const std::string member = "requestItems." + name + ".member.";
+    if (!keys) {
+      errors.AddNull(member + "keys");
+    } else if (keys->Empty() || keys->Size() > model::kMaxBatchGetKeys) {
+      errors.Add("'" + RejectedValueText(*keys) + "'", member + "keys",
+                 keys->Empty() ? "Member must have length greater than or equal to 1"
+                               : "Member must have length less than or equal to 100");
+    }
+    BASALT_ASSIGN_OR_RETURN(const JsonValue* attrs, GetArray(it->value, "AttributesToGet"));
+    if (attrs && attrs->Empty()) {
+      errors.Add("'[]'", member + "attributesToGet", "Member must have length greater than or equal to 1");
+    }
     total_keys += keys ? keys->Size() : 0;
+  }
+  if (bad_name) {
+    errors.Add("'" + RejectedValueText(*items) + "'", "requestItems",
+               "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must "
+               "have length greater than or equal to 3, Member must satisfy regular expression pattern: "
+               "[a-zA-Z0-9_.-]+]");
   }
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
   if (total_keys > model::kMaxBatchGetKeys) {
@@ -277,10 +338,6 @@ Status BatchGetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
     t.table.assign(it->name.GetString(), it->name.GetStringLength());
     const JsonValue& spec = it->value;
     BASALT_ASSIGN_OR_RETURN(const JsonValue* keys, GetArray(spec, "Keys"));
-    if (!keys || keys->Empty()) {
-      return Status::Validation("The list of keys in RequestItems for BatchGetItem is required: " + t.table +
-                                " has empty list");
-    }
     BASALT_ASSIGN_OR_RETURN(auto consistent, GetBool(spec, "ConsistentRead"));
     t.consistent = consistent.value_or(false);
     BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(spec));
@@ -343,15 +400,33 @@ Status BatchWriteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   if (!items || items->MemberCount() == 0) {
     return Status::Validation("BatchWriteItem cannot have a null or no requests set");
   }
+  // Table names and the lists' lengths are Coral constraints on
+  // RequestItems' keys and values (see BatchGetItem).
   ConstraintErrors errors;
   size_t total = 0;
+  bool bad_name = false;
+  bool bad_list = false;
   for (auto it = items->MemberBegin(); it != items->MemberEnd(); ++it) {
     std::string name(it->name.GetString(), it->name.GetStringLength());
-    CheckTableName(name, "requestItems.key", &errors);
+    ConstraintErrors name_errors;
+    CheckTableName(name, "requestItems.key", &name_errors);
+    bad_name |= !name_errors.empty();
     if (!it->value.IsArray()) {
       return Status::Serialization(std::string(JsonKindName(it->value)) + " can not be converted to List");
     }
+    bad_list |= it->value.Empty() || it->value.Size() > model::kMaxBatchWriteRequests;
     total += it->value.Size();
+  }
+  if (bad_name) {
+    errors.Add("'" + RejectedValueText(*items) + "'", "requestItems",
+               "Map keys must satisfy constraint: [Member must have length less than or equal to 255, Member must "
+               "have length greater than or equal to 3, Member must satisfy regular expression pattern: "
+               "[a-zA-Z0-9_.-]+]");
+  }
+  if (bad_list) {
+    errors.Add("'" + RejectedValueText(*items) + "'", "requestItems",
+               "Map value must satisfy constraint: [Member must have length less than or equal to 25, Member must "
+               "have length greater than or equal to 1]");
   }
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
   if (total > model::kMaxBatchWriteRequests) {
@@ -361,9 +436,6 @@ Status BatchWriteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   for (auto it = items->MemberBegin(); it != items->MemberEnd(); ++it) {
     db::BatchWriteTableInput t;
     t.table.assign(it->name.GetString(), it->name.GetStringLength());
-    if (it->value.Empty()) {
-      return Status::Validation("The batch write request list for a table cannot be null or empty: " + t.table);
-    }
     for (const auto& r : it->value.GetArray()) {
       if (!r.IsObject()) return Status::Serialization(std::string(JsonKindName(r)) + " can not be converted to WriteRequest");
       BASALT_ASSIGN_OR_RETURN(const JsonValue* put, GetObject(r, "PutRequest"));

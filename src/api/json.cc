@@ -95,6 +95,12 @@ Result<std::string> ReadTableName(const JsonValue& req) {
   return *name;
 }
 
+Status RequireTableName(const JsonValue& req) {
+  auto it = req.FindMember("TableName");
+  if (it != req.MemberEnd() && !it->value.IsNull()) return Status::Ok();
+  return Status::Validation("The parameter 'TableName' is required but was not present in the request");
+}
+
 Result<std::optional<std::string>> GetEnum(const JsonValue& obj, const char* field, std::string_view path,
                                            std::initializer_list<std::string_view> allowed,
                                            std::string_view enum_set, ConstraintErrors* errors) {

@@ -47,6 +47,12 @@ class ConstraintErrors {
 
 // Reads the TableName field of a request, checked by CheckTableName.
 Result<std::string> ReadTableName(const JsonValue& request);
+// The control-plane operations whose subject is a table (CreateTable,
+// DescribeTable, UpdateTable, DeleteTable, the Time to Live operations)
+// answer a missing TableName with "The parameter 'TableName' is required but
+// was not present in the request" before any constraint (the item
+// operations report it as a constraint).
+Status RequireTableName(const JsonValue& request);
 
 // Reads a string field that must be one of `allowed`: nullopt when absent or
 // not allowed, in which case a finding "Member must satisfy enum value set:

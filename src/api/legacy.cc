@@ -196,6 +196,7 @@ Result<expr::Update> AttributeUpdatesToUpdate(const JsonValue& updates) {
     return Status::Serialization(std::string(JsonKindName(updates)) + " can not be converted to Map");
   }
   expr::Update update;
+  update.attribute_updates = true;
   for (auto it = updates.MemberBegin(); it != updates.MemberEnd(); ++it) {
     std::string name(it->name.GetString(), it->name.GetStringLength());
     const JsonValue& spec = it->value;
@@ -225,7 +226,7 @@ Result<expr::Update> AttributeUpdatesToUpdate(const JsonValue& updates) {
     } else if (act == "DELETE") {
       Type t = value->type();
       if (t != Type::kSS && t != Type::kNS && t != Type::kBS) {
-        return Invalid(std::string("DELETE action with value is not supported for the type ") + model::TypeName(t));
+        return Invalid(std::string("DELETE action with value is not supported for the type ") + model::LongTypeName(t));
       }
       a.kind = expr::UpdateAction::Kind::kDelete;
       a.value = ValueOperand(std::move(*value));
@@ -244,7 +245,7 @@ Result<expr::Update> AttributeUpdatesToUpdate(const JsonValue& updates) {
     } else {
       Type t = value->type();
       if (t != Type::kN && t != Type::kSS && t != Type::kNS && t != Type::kBS) {
-        return Invalid(std::string("ADD action is not supported for the type ") + model::TypeName(t));
+        return Invalid(std::string("ADD action is not supported for the type ") + model::LongTypeName(t));
       }
       a.kind = expr::UpdateAction::Kind::kAdd;
       a.value = ValueOperand(std::move(*value));

@@ -6,16 +6,6 @@
 namespace basalt::api {
 namespace {
 
-Result<std::string> ReadName(const JsonValue& req) {
-  ConstraintErrors errors;
-  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
-  CheckTableName(name, "tableName", &errors);
-  BASALT_ASSIGN_OR_RETURN(auto index, GetString(req, "IndexName"));
-  if (index) CheckTableName(index, "indexName", &errors);
-  BASALT_RETURN_IF_ERROR(errors.ToStatus());
-  return *name;
-}
-
 // A legacy condition map (QueryFilter, ScanFilter, KeyConditions) with
 // ConditionalOperator, as a condition.
 Result<std::optional<expr::Condition>> LegacyConditions(const JsonValue& req, const char* field,
@@ -40,7 +30,8 @@ Result<std::optional<expr::Condition>> LegacyConditions(const JsonValue& req, co
 }
 
 // Legacy KeyConditions as key terms: entries that DynamoDB can index (EQ,
-// LE, LT, GE, GT, BEGINS_WITH, BETWEEN), at most two, on distinct names.
+// LE, LT, GE, GT, BEGINS_WITH, BETWEEN), on distinct names (how many a key
+// takes is for expr::MatchKeySchema to check).
 Result<std::optional<expr::KeyTerms>> LegacyKeyConditions(const JsonValue& req) {
   BASALT_ASSIGN_OR_RETURN(auto c, LegacyConditions(req, "KeyConditions", false));
   if (!c) return std::optional<expr::KeyTerms>();
@@ -52,7 +43,6 @@ Result<std::optional<expr::KeyTerms>> LegacyKeyConditions(const JsonValue& req) 
   } else {
     leaves.push_back(&*c);
   }
-  if (leaves.size() > 2) return Status::Validation("Conditions can be of length 1 or 2 only");
   for (const expr::Condition* leaf : leaves) {
     using K = expr::Condition::Kind;
     bool indexable = (leaf->kind == K::kCompare && leaf->op != expr::Condition::Op::kNe) ||
@@ -68,22 +58,47 @@ Result<std::optional<expr::KeyTerms>> LegacyKeyConditions(const JsonValue& req) 
   return std::optional<expr::KeyTerms>(std::move(terms));
 }
 
-// What Query and Scan read alike. `filter_field` is QueryFilter or ScanFilter.
-Status ReadPage(const JsonValue& req, RequestExpressions& exprs, const char* filter_field, db::ReadPageInput* in) {
+// The members of Query and Scan with constraints, read into `errors`
+// (reported together, in the order the service lists them).
+struct PageMembers {
+  std::optional<std::string> select;
+  std::optional<int64_t> limit;
+};
+
+Status ReadSelect(const JsonValue& req, ConstraintErrors* errors, PageMembers* m) {
+  BASALT_ASSIGN_OR_RETURN(m->select, GetEnum(req, "Select", "select",
+                                             {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES",
+                                              "COUNT"},
+                                             "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
+                                             errors));
+  return Status::Ok();
+}
+
+// TableName and IndexName.
+Result<std::string> ReadNames(const JsonValue& req, ConstraintErrors* errors) {
+  BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
+  CheckTableName(name, "tableName", errors);
+  BASALT_ASSIGN_OR_RETURN(auto index, GetString(req, "IndexName"));
+  if (index) CheckTableName(index, "indexName", errors);
+  return name.value_or("");
+}
+
+Status ReadLimit(const JsonValue& req, ConstraintErrors* errors, PageMembers* m) {
+  BASALT_ASSIGN_OR_RETURN(m->limit, GetInteger(req, "Limit"));
+  if (m->limit && *m->limit < 1) {
+    errors->Add("'" + std::to_string(*m->limit) + "'", "limit", "Member must have value greater than or equal to 1");
+  }
+  return Status::Ok();
+}
+
+// What Query and Scan read alike, after their constraints were checked.
+// `filter_field` is QueryFilter or ScanFilter.
+Status ReadPage(const JsonValue& req, RequestExpressions& exprs, const char* filter_field, const PageMembers& m,
+                db::ReadPageInput* in) {
   BASALT_ASSIGN_OR_RETURN(auto index, GetString(req, "IndexName"));
   in->index = index.value_or("");
-  ConstraintErrors errors;
-  BASALT_ASSIGN_OR_RETURN(auto limit, GetInteger(req, "Limit"));
-  if (limit && *limit < 1) {
-    errors.Add("'" + std::to_string(*limit) + "'", "limit", "Member must have value greater than or equal to 1");
-  }
-  in->limit = limit;
-  BASALT_ASSIGN_OR_RETURN(auto select, GetEnum(req, "Select", "select",
-                                               {"ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES", "SPECIFIC_ATTRIBUTES",
-                                                "COUNT"},
-                                               "[SPECIFIC_ATTRIBUTES, COUNT, ALL_ATTRIBUTES, ALL_PROJECTED_ATTRIBUTES]",
-                                               &errors));
-  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  in->limit = m.limit;
+  const std::optional<std::string>& select = m.select;
   BASALT_ASSIGN_OR_RETURN(auto consistent, GetBool(req, "ConsistentRead"));
   in->consistent = consistent.value_or(false);
   BASALT_RETURN_IF_ERROR(exprs.CheckNotMixed(filter_field, "FilterExpression"));
@@ -146,8 +161,14 @@ void WritePage(JsonWriter& out, const db::ReadPageInput& in, const db::ReadPageO
 
 Status Query(Context& ctx, const JsonValue& req, JsonWriter& out) {
   db::QueryInput in;
-  BASALT_ASSIGN_OR_RETURN(in.table, ReadName(req));
-  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
+  ConstraintErrors errors;
+  PageMembers m;
+  BASALT_RETURN_IF_ERROR(ReadSelect(req, &errors, &m));
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req, &errors));
+  BASALT_ASSIGN_OR_RETURN(in.table, ReadNames(req, &errors));
+  BASALT_RETURN_IF_ERROR(ReadConditionalOperator(req, &errors));
+  BASALT_RETURN_IF_ERROR(ReadLimit(req, &errors, &m));
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
   BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
   BASALT_RETURN_IF_ERROR(exprs.CheckNotMixed("KeyConditions", "KeyConditionExpression"));
   BASALT_ASSIGN_OR_RETURN(auto key_condition, exprs.KeyCondition());
@@ -161,7 +182,7 @@ Status Query(Context& ctx, const JsonValue& req, JsonWriter& out) {
   in.key_condition = std::move(*key_condition);
   BASALT_ASSIGN_OR_RETURN(auto forward, GetBool(req, "ScanIndexForward"));
   in.forward = forward.value_or(true);
-  BASALT_RETURN_IF_ERROR(ReadPage(req, exprs, "QueryFilter", &in));
+  BASALT_RETURN_IF_ERROR(ReadPage(req, exprs, "QueryFilter", m, &in));
   BASALT_RETURN_IF_ERROR(
       exprs.CheckPlaceholders({"KeyConditionExpression", "FilterExpression", "ProjectionExpression"}));
   BASALT_ASSIGN_OR_RETURN(db::ReadPageOutput page, ctx.db->Query(ctx.scope, in));
@@ -171,34 +192,44 @@ Status Query(Context& ctx, const JsonValue& req, JsonWriter& out) {
 
 Status Scan(Context& ctx, const JsonValue& req, JsonWriter& out) {
   db::ScanInput in;
-  BASALT_ASSIGN_OR_RETURN(in.table, ReadName(req));
-  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req));
-  BASALT_ASSIGN_OR_RETURN(in.segment, GetInteger(req, "Segment"));
-  BASALT_ASSIGN_OR_RETURN(in.total_segments, GetInteger(req, "TotalSegments"));
+  // Every violated constraint in one message, in the service's member order
+  // (select, totalSegments, returnConsumedCapacity, tableName,
+  // conditionalOperator, ..., segment, limit).
   ConstraintErrors errors;
+  PageMembers m;
+  BASALT_RETURN_IF_ERROR(ReadSelect(req, &errors, &m));
+  BASALT_ASSIGN_OR_RETURN(in.total_segments, GetInteger(req, "TotalSegments"));
   if (in.total_segments && (*in.total_segments < 1 || *in.total_segments > 1000000)) {
     errors.Add("'" + std::to_string(*in.total_segments) + "'", "totalSegments",
                *in.total_segments < 1 ? "Member must have value greater than or equal to 1"
                                       : "Member must have value less than or equal to 1000000");
   }
+  BASALT_ASSIGN_OR_RETURN(db::ReturnCapacity cap, ReadReturnCapacity(req, &errors));
+  BASALT_ASSIGN_OR_RETURN(in.table, ReadNames(req, &errors));
+  BASALT_RETURN_IF_ERROR(ReadConditionalOperator(req, &errors));
+  BASALT_ASSIGN_OR_RETURN(in.segment, GetInteger(req, "Segment"));
   if (in.segment && *in.segment < 0) {
     errors.Add("'" + std::to_string(*in.segment) + "'", "segment", "Member must have value greater than or equal to 0");
   }
+  BASALT_RETURN_IF_ERROR(ReadLimit(req, &errors, &m));
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
   if (in.segment && !in.total_segments) {
-    return Status::Validation("If segment is specified, total segment must also be specified");
+    return Status::Validation(
+        "The TotalSegments parameter is required but was not present in the request when Segment parameter is "
+        "present");
   }
   if (in.total_segments && !in.segment) {
-    return Status::Validation("If total segments is specified, a particular segment must also be specified for this request");
+    return Status::Validation(
+        "The Segment parameter is required but was not present in the request when parameter TotalSegments is "
+        "present");
   }
   if (in.segment && *in.segment >= *in.total_segments) {
-    ConstraintErrors range;
-    range.Add("'" + std::to_string(*in.segment) + "'", "segment",
-              "Member must have value less than or equal to " + std::to_string(*in.total_segments - 1));
-    return range.ToStatus();
+    return Status::Validation(
+        "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: " +
+        std::to_string(*in.segment) + " is not less than TotalSegments: " + std::to_string(*in.total_segments));
   }
   BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
-  BASALT_RETURN_IF_ERROR(ReadPage(req, exprs, "ScanFilter", &in));
+  BASALT_RETURN_IF_ERROR(ReadPage(req, exprs, "ScanFilter", m, &in));
   BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"FilterExpression", "ProjectionExpression"}));
   BASALT_ASSIGN_OR_RETURN(db::ReadPageOutput page, ctx.db->Scan(ctx.scope, in));
   WritePage(out, in, page, cap);

@@ -84,6 +84,11 @@ TEST_F(RouterTest, ConstraintViolationsAreCountedAndJoined) {
   EXPECT_EQ(
       "400 com.amazon.coral.validate#ValidationException: 1 validation error detected: Value null at 'tableName' "
       "failed to satisfy constraint: Member must not be null",
+      Error("GetItem", R"({"Key":{"pk":{"S":"k"}}})"));
+  // The control-plane operations answer a missing TableName in words of their own.
+  EXPECT_EQ(
+      "400 com.amazon.coral.validate#ValidationException: The parameter 'TableName' is required but was not present "
+      "in the request",
       Error("DescribeTable", "{}"));
 }
 

@@ -1,5 +1,6 @@
 // The DynamoDB Streams API: ListStreams, DescribeStream, GetShardIterator
 // and GetRecords.
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -60,11 +61,31 @@ void CheckLength(const std::optional<std::string>& v, std::string_view path, siz
   }
 }
 
+// DescribeStream's ShardFilter: the parent shard whose children are asked
+// for ("" when the filter names none), or nullopt without a filter.
+Result<std::optional<std::string>> ReadShardFilter(const JsonValue& req) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* filter, GetObject(req, "ShardFilter"));
+  if (!filter) return std::optional<std::string>();
+  BASALT_ASSIGN_OR_RETURN(auto type, GetString(*filter, "Type"));
+  BASALT_ASSIGN_OR_RETURN(auto shard, GetString(*filter, "ShardId"));
+  ConstraintErrors errors;
+  if (!type) {
+    // DynamoDB Local's wording; the service's is not documented.
+    errors.Add("'null'", "shardFilter.type", "Member must be CHILD_SHARDS");
+  } else if (*type != "CHILD_SHARDS") {
+    errors.Add("'" + *type + "'", "shardFilter.type", "Member must satisfy enum value set: [CHILD_SHARDS]");
+  }
+  CheckLength(shard, "shardFilter.shardId", 28, 65, &errors);
+  BASALT_RETURN_IF_ERROR(errors.ToStatus());
+  return std::optional<std::string>(shard.value_or(""));
+}
+
 Status ListStreams(Context& ctx, const JsonValue& req, JsonWriter& out) {
   ConstraintErrors errors;
   BASALT_ASSIGN_OR_RETURN(auto table, GetString(req, "TableName"));
   BASALT_ASSIGN_OR_RETURN(auto start, GetString(req, "ExclusiveStartStreamArn"));
   if (table) CheckTableName(table, "tableName", &errors);
+  CheckLength(start, "exclusiveStartStreamArn", 37, 1024, &errors);
   std::optional<int64_t> limit;
   BASALT_RETURN_IF_ERROR(ReadLimit(req, 100,
                                    "One or more parameter values were invalid: Limit cannot be greater than the "
@@ -105,12 +126,27 @@ Status DescribeStream(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_RETURN_IF_ERROR(ReadLimit(
       req, 100, "One or more parameter values were invalid: Limit cannot be greater than the maximum: 100", &errors,
       &limit));
+  BASALT_ASSIGN_OR_RETURN(std::optional<std::string> children_of, ReadShardFilter(req));
+  if (children_of && start) {
+    // DynamoDB Local's wording; the service's is not documented.
+    return Status::Validation("ShardFilter and ExclusiveStartShardId both should not be specified in the request.");
+  }
   BASALT_ASSIGN_OR_RETURN(db::StreamMeta s, ctx.db->streams().Describe(ctx.scope.ns, *arn));
-  // Shards after ExclusiveStartShardId (all of them when it names none).
+  if (children_of) {
+    // Only the children of the named shard (none when it names no shard).
+    std::erase_if(s.shards, [&](const db::ShardMeta& sh) { return children_of->empty() || sh.parent != *children_of; });
+  }
+  // Shards after ExclusiveStartShardId: after the shard it names, or, when it
+  // names none, after where such a shard id would sort (ids begin with their
+  // creation time).
   size_t first = 0;
   if (start) {
-    for (size_t i = 0; i < s.shards.size(); ++i) {
-      if (s.shards[i].id == *start) first = i + 1;
+    auto named = std::find_if(s.shards.begin(), s.shards.end(), [&](const db::ShardMeta& sh) { return sh.id == *start; });
+    if (named != s.shards.end()) {
+      first = named - s.shards.begin() + 1;
+    } else {
+      first = std::find_if(s.shards.begin(), s.shards.end(), [&](const db::ShardMeta& sh) { return sh.id > *start; }) -
+              s.shards.begin();
     }
   }
   size_t end = std::min(s.shards.size(), first + static_cast<size_t>(limit.value_or(100)));

@@ -1,6 +1,7 @@
 #include "api/table_decoding.h"
 
 #include "api/handlers.h"
+#include "db/table_validation.h"
 #include "model/limits.h"
 
 namespace basalt::api {
@@ -125,14 +126,6 @@ Status ReadKeySchema(const JsonValue& obj, const std::string& path, ConstraintEr
   if (keys->empty()) {
     errors->Add("'[]'", path, "Member must have length greater than or equal to 1");
     keys->push_back({});
-  }
-  if (keys->size() > 2) {
-    std::string repr = "'[";
-    for (size_t k = 0; k < keys->size(); ++k) {
-      repr += (k ? ", " : "") + std::string("KeySchemaElement(AttributeName=") + (*keys)[k].name +
-              ", KeyType=" + (*keys)[k].type + ")";
-    }
-    errors->Add(repr + "]'", path, "Member must have length less than or equal to 2");
   }
   return Status::Ok();
 }
@@ -313,6 +306,7 @@ Result<std::string> ReadResourceArn(const JsonValue& req, ConstraintErrors* erro
 }
 
 Result<db::CreateTableInput> DecodeCreateTable(const JsonValue& req) {
+  BASALT_RETURN_IF_ERROR(RequireTableName(req));
   ConstraintErrors errors;
   db::CreateTableInput in;
   BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));
@@ -335,6 +329,7 @@ Result<db::CreateTableInput> DecodeCreateTable(const JsonValue& req) {
   BASALT_RETURN_IF_ERROR(CheckStreamSpecification(in.stream, view_given));
 
   // The key schema's shape, in the order DynamoDB checks it.
+  if (keys.size() > 2) return Status::Validation(std::string(db::kKeySchemaTooBig));
   if (keys[0].type != "HASH") return Status::Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   if (keys.size() == 2 && keys[1].type != "RANGE") {
     return Status::Validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
@@ -358,6 +353,7 @@ Result<db::CreateTableInput> DecodeCreateTable(const JsonValue& req) {
 }
 
 Result<db::UpdateTableInput> DecodeUpdateTable(const JsonValue& req) {
+  BASALT_RETURN_IF_ERROR(RequireTableName(req));
   ConstraintErrors errors;
   db::UpdateTableInput in;
   BASALT_ASSIGN_OR_RETURN(auto name, GetString(req, "TableName"));

@@ -26,8 +26,8 @@ void WriteKeySchema(JsonWriter& w, const model::KeySchema& ks) {
     w.String(type);
     w.EndObject();
   };
-  key(ks.hash, "HASH");
-  if (ks.range) key(*ks.range, "RANGE");
+  for (const model::KeyAttribute* a : model::HashAttributes(ks)) key(*a, "HASH");
+  for (const model::KeyAttribute* a : model::RangeAttributes(ks)) key(*a, "RANGE");
   w.EndArray();
 }
 

@@ -22,6 +22,7 @@ Status UpdateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
 }
 
 Status DescribeTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_RETURN_IF_ERROR(RequireTableName(req));
   BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableName(req));
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->DescribeTable(ctx.scope, name));
   WriteDescriptionResponse(out, "Table", d);
@@ -29,6 +30,7 @@ Status DescribeTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
 }
 
 Status DeleteTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_RETURN_IF_ERROR(RequireTableName(req));
   BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableName(req));
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->DeleteTable(ctx.scope, name));
   WriteDescriptionResponse(out, "TableDescription", d);

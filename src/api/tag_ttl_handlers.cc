@@ -62,6 +62,7 @@ Status ListTagsOfResource(Context& ctx, const JsonValue& req, JsonWriter& out) {
 }
 
 Status UpdateTimeToLive(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_RETURN_IF_ERROR(RequireTableName(req));
   BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableName(req));
   BASALT_ASSIGN_OR_RETURN(const JsonValue* spec, GetObject(req, "TimeToLiveSpecification"));
   ConstraintErrors errors;
@@ -94,6 +95,7 @@ Status UpdateTimeToLive(Context& ctx, const JsonValue& req, JsonWriter& out) {
 }
 
 Status DescribeTimeToLive(Context& ctx, const JsonValue& req, JsonWriter& out) {
+  BASALT_RETURN_IF_ERROR(RequireTableName(req));
   BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableName(req));
   BASALT_ASSIGN_OR_RETURN(db::TimeToLiveDescription d, ctx.db->DescribeTimeToLive(ctx.scope, name));
   out.StartObject();

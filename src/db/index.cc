@@ -1,6 +1,7 @@
 #include "db/index.h"
 
 #include <algorithm>
+#include <span>
 
 #include "db/capacity.h"
 #include "model/item.h"
@@ -16,6 +17,24 @@ const model::AttributeValue* KeyValue(const model::Item& item, const model::KeyA
   auto it = item.find(attr.name);
   if (it == item.end() || it->second.type() != attr.type) return nullptr;
   return &it->second;
+}
+
+// The attributes of a multi-attribute key together have the limit of one
+// (2048 bytes for the partition attributes, 1024 for the sort attributes),
+// sizes counted as DynamoDB counts them. DynamoDB Local's wording; the
+// service's is not documented.
+Status CheckAggregateSize(const IndexMeta& index, const char* kind, const std::vector<const model::KeyAttribute*>& attrs,
+                          size_t limit, const model::Item& item) {
+  size_t size = 0;
+  std::string names;
+  for (const model::KeyAttribute* a : attrs) {
+    names += (names.empty() ? "" : ", ") + a->name;
+    if (const model::AttributeValue* v = KeyValue(item, *a)) size += model::AttributeSize(*v);
+  }
+  if (attrs.size() < 2 || size <= limit) return Status::Ok();
+  return Status::Validation("Aggregate size for " + std::string(kind) + " key attributes " + names + " of index " +
+                            index.name + " has exceeded limit " + std::to_string(limit) + " bytes, with actual size " +
+                            std::to_string(size) + " bytes");
 }
 
 }  // namespace
@@ -61,30 +80,52 @@ Status CheckIndexKeys(const std::vector<IndexMeta>& indexes, const model::Item& 
             std::string(attr->type == model::Type::kS ? "string" : "binary") + " value. IndexName: " + index.name +
             ", IndexKey: " + attr->name);
       }
-      // Index keys have the table's key limits (DynamoDB Local's wording).
-      size_t limit = attr == &index.key_schema.hash ? model::kMaxHashKeySize : model::kMaxRangeKeySize;
+      // Index keys have the table's key limits, per attribute (DynamoDB Local's wording).
+      size_t limit = model::IsHashAttribute(index.key_schema, attr) ? model::kMaxHashKeySize : model::kMaxRangeKeySize;
       if ((attr->type == model::Type::kS || attr->type == model::Type::kB) && it->second.str().size() > limit) {
         return Status::Validation("One or more parameter values were invalid: Size limit exceeded");
       }
+    }
+    if (index.key_schema.multi_attribute()) {
+      BASALT_RETURN_IF_ERROR(CheckAggregateSize(index, "HASH", model::HashAttributes(index.key_schema),
+                                                model::kMaxHashKeySize, item));
+      BASALT_RETURN_IF_ERROR(CheckAggregateSize(index, "RANGE", model::RangeAttributes(index.key_schema),
+                                                model::kMaxRangeKeySize, item));
     }
   }
   return Status::Ok();
 }
 
+void AppendPartitionEncoding(const model::KeySchema& ks, std::span<const model::AttributeValue* const> values,
+                             std::string* out) {
+  // One attribute keeps its plain encoding (the layout indexes had before
+  // multi-attribute keys); several are each escaped, so the tuple is prefix-free.
+  if (values.size() == 1 && !ks.multi_attribute()) {
+    model::AppendKeyEncoding(*values[0], out);
+    return;
+  }
+  for (const model::AttributeValue* v : values) model::AppendEscapedKeyEncoding(*v, out);
+}
+
 std::optional<std::pair<std::string, std::string>> EntryKey(const TableMeta& table, const IndexMeta& index,
                                                             const model::Item& item) {
-  const model::AttributeValue* hash = KeyValue(item, index.key_schema.hash);
-  if (!hash) return std::nullopt;
-  const model::AttributeValue* range = nullptr;
-  if (index.key_schema.range && !(range = KeyValue(item, *index.key_schema.range))) return std::nullopt;
+  std::vector<const model::AttributeValue*> hash, range;
+  for (const model::KeyAttribute* a : model::HashAttributes(index.key_schema)) {
+    hash.push_back(KeyValue(item, *a));
+    if (!hash.back()) return std::nullopt;
+  }
+  for (const model::KeyAttribute* a : model::RangeAttributes(index.key_schema)) {
+    range.push_back(KeyValue(item, *a));
+    if (!range.back()) return std::nullopt;
+  }
   const model::AttributeValue* table_hash = KeyValue(item, table.key_schema.hash);
   const model::AttributeValue* table_range = nullptr;
   if (!table_hash || (table.key_schema.range && !(table_range = KeyValue(item, *table.key_schema.range)))) {
     return std::nullopt;
   }
   std::pair<std::string, std::string> key;
-  model::AppendKeyEncoding(*hash, &key.first);
-  if (range) model::AppendEscapedKeyEncoding(*range, &key.second);
+  AppendPartitionEncoding(index.key_schema, hash, &key.first);
+  for (const model::AttributeValue* v : range) model::AppendEscapedKeyEncoding(*v, &key.second);
   if (index.global) model::AppendEscapedKeyEncoding(*table_hash, &key.second);
   if (table_range) model::AppendKeyEncoding(*table_range, &key.second);
   return key;
@@ -151,10 +192,10 @@ void AppendIndexWrites(const std::vector<IndexDelta>& deltas, std::vector<storag
   }
 }
 
-storage::SortKeyRange SortKeyRangeFor(const expr::KeyComparison& c, bool composite) {
+storage::SortKeyRange SortKeyRangeFor(const expr::KeyComparison& c, bool composite, const std::string& prefix) {
   using K = expr::KeyComparison::Kind;
   auto enc = [&](const model::AttributeValue& v) {
-    std::string out;
+    std::string out = prefix;
     composite ? model::AppendEscapedKeyEncoding(v, &out) : model::AppendKeyEncoding(v, &out);
     return out;
   };
@@ -166,6 +207,8 @@ storage::SortKeyRange SortKeyRangeFor(const expr::KeyComparison& c, bool composi
     return s;
   };
   storage::SortKeyRange r;
+  // Entries after the equal leading sort attributes all begin with `prefix`.
+  if (!prefix.empty()) r.prefix = prefix;
   const model::AttributeValue& a = c.values[0];
   switch (c.kind) {
     case K::kEq:
@@ -200,7 +243,7 @@ storage::SortKeyRange SortKeyRangeFor(const expr::KeyComparison& c, bool composi
       }
       break;
     case K::kBeginsWith: {
-      std::string p;
+      std::string p = prefix;
       composite ? model::AppendEscapedKeyPrefix(a, &p) : model::AppendKeyEncoding(a, &p);
       r.prefix = std::move(p);
       break;
@@ -208,6 +251,5 @@ storage::SortKeyRange SortKeyRangeFor(const expr::KeyComparison& c, bool composi
   }
   return r;
 }
-
 
 }  // namespace basalt::db

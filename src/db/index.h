@@ -2,8 +2,9 @@
 // to them.
 //
 // An index's entries live in a key space of its own (IndexMeta::id):
-//   partition key  the index partition key value (for an LSI, the table's)
-//   sort key       esc(index sort key value)    when the index has a sort key
+//   partition key  the index partition key value (for an LSI, the table's);
+//                  with several partition attributes, esc() of each in order
+//   sort key       esc(index sort key value)    for each sort attribute, in order
 //                  esc(table partition key)     GSIs only
 //                  table sort key               when the table has one
 //   value          the item projected to the index (model/item_codec)
@@ -18,6 +19,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -76,11 +78,19 @@ std::optional<IndexDelta> ComputeIndexDelta(const TableMeta& table, const IndexM
                                             const std::optional<model::Item>& old_item,
                                             const std::optional<model::Item>& new_item);
 
+// The partition key of an index entry (or of what a Query of the index
+// reads) from the values of the index's partition attributes, in order.
+void AppendPartitionEncoding(const model::KeySchema& ks, std::span<const model::AttributeValue* const> values,
+                             std::string* out);
+
 // The sort-key range of a Query's sort key condition: on a table
 // (`composite` false) over the value's own encoding; on an index with a sort
 // key over entry sort keys that begin with the value's escaped encoding, with
-// bounds set so that all entries of a value in range are in range.
-storage::SortKeyRange SortKeyRangeFor(const expr::KeyComparison& c, bool composite);
+// bounds set so that all entries of a value in range are in range. On an
+// index with several sort attributes, `prefix` holds the escaped encodings
+// of the leading ones the condition fixes (equalities), and the comparison
+// is on the next one.
+storage::SortKeyRange SortKeyRangeFor(const expr::KeyComparison& c, bool composite, const std::string& prefix = "");
 
 // Delivery in the item's own commit, for engines that write several
 // partitions atomically.

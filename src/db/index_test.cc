@@ -6,6 +6,7 @@
 #include <map>
 
 #include "model/item_codec.h"
+#include "model/key_encoding.h"
 
 namespace basalt::db {
 namespace {
@@ -189,6 +190,107 @@ TEST(IndexDeltaTest, DeliveryWritesTheRemoveAndThePutInTheIndexKeySpace) {
   EXPECT_EQ(batch[0].muts[0].op, storage::Mutation::kDelete);
   EXPECT_EQ(batch[1].muts[0].op, storage::Mutation::kPut);
   EXPECT_EQ(batch[0].item_count_delta + batch[1].item_count_delta, 0);
+}
+
+// A GSI with multi-attribute keys: partition (g S, h N), sort (r1 S, r2 N).
+IndexMeta MultiGsi() {
+  IndexMeta i = Gsi(model::Type::kS);
+  i.key_schema.range = model::KeyAttribute{"r1", model::Type::kS};
+  i.key_schema.extra_hash = {{"h", model::Type::kN}};
+  i.key_schema.extra_range = {{"r2", model::Type::kN}};
+  return i;
+}
+
+// Entries of every (r1, r2) pair (with several table keys each) sort as the
+// pairs do, and for every query shape on the sort attributes (an equality on
+// r1 and a comparison on r2, or a comparison on r1 alone) the computed range
+// holds exactly the entries of the pairs that satisfy it: values with NUL
+// bytes, shared prefixes and negative numbers included.
+TEST(IndexRangeTest, MultiAttributeSortKeysSelectExactlyTheMatchingTuples) {
+  TableMeta table = Table();
+  IndexMeta index = MultiGsi();
+  const std::vector<AttributeValue> firsts{S(""), S("a"), S(std::string("a\0", 2)), S(std::string("a\0b", 3)),
+                                           S("ab"), S("b"), S("\xff")};
+  const std::vector<AttributeValue> seconds{N("-10"), N("-1.5"), N("0"), N("0.001"), N("1"), N("1E+20")};
+  struct Entry {
+    std::string sk;
+    const AttributeValue* r1;
+    const AttributeValue* r2;
+  };
+  std::vector<Entry> entries;
+  for (const auto& r1 : firsts) {
+    if (r1.str().empty()) continue;  // an empty string cannot be a key value
+    for (const auto& r2 : seconds) {
+      for (const char* pk : {"a", "zz"}) {
+        Item item{{"pk", S(pk)}, {"sk", S("s")}, {"g", S("G")}, {"h", N("3")}, {"r1", r1}, {"r2", r2}};
+        auto key = EntryKey(table, index, item);
+        ASSERT_TRUE(key.has_value());
+        entries.push_back({key->second, &r1, &r2});
+      }
+    }
+  }
+  // Order: by r1, then r2, then the table key.
+  for (const Entry& x : entries) {
+    for (const Entry& y : entries) {
+      int by_r1 = model::CompareScalars(*x.r1, *y.r1);
+      int by_r2 = model::CompareScalars(*x.r2, *y.r2);
+      if (by_r1 < 0 || (by_r1 == 0 && by_r2 < 0)) {
+        EXPECT_LT(x.sk, y.sk);
+      }
+    }
+  }
+  std::vector<K> kinds{K::kEq, K::kLt, K::kLe, K::kGt, K::kGe};
+  for (const auto& a : firsts) {
+    if (a.str().empty()) continue;
+    std::string prefix;
+    model::AppendEscapedKeyEncoding(a, &prefix);
+    for (const auto& b : seconds) {
+      for (K kind : kinds) {
+        expr::KeyComparison c{kind, {}, {b}};
+        storage::SortKeyRange r = SortKeyRangeFor(c, true, prefix);
+        for (const Entry& e : entries) {
+          EXPECT_EQ(InRange(r, e.sk), model::CompareScalars(*e.r1, a) == 0 && Satisfies(c, *e.r2))
+              << model::DebugString(a) << " " << static_cast<int>(kind) << " " << model::DebugString(b);
+        }
+      }
+      for (const auto& b2 : seconds) {
+        expr::KeyComparison c{K::kBetween, {}, {b, b2}};
+        storage::SortKeyRange r = SortKeyRangeFor(c, true, prefix);
+        for (const Entry& e : entries) {
+          EXPECT_EQ(InRange(r, e.sk), model::CompareScalars(*e.r1, a) == 0 && Satisfies(c, *e.r2));
+        }
+      }
+    }
+    for (K kind : {K::kEq, K::kLt, K::kLe, K::kGt, K::kGe, K::kBeginsWith}) {
+      expr::KeyComparison c{kind, {}, {a}};
+      storage::SortKeyRange r = SortKeyRangeFor(c, true);
+      for (const Entry& e : entries) EXPECT_EQ(InRange(r, e.sk), Satisfies(c, *e.r1)) << static_cast<int>(kind);
+    }
+  }
+}
+
+TEST(IndexEntryTest, MultiAttributePartitionKeysAreEscapedTuples) {
+  TableMeta table = Table();
+  IndexMeta index = MultiGsi();
+  auto partition = [&](const char* g, const char* h) {
+    return EntryKey(table, index, Item{{"pk", S("a")}, {"sk", S("s")}, {"g", S(g)}, {"h", N(h)}, {"r1", S("x")},
+                                       {"r2", N("1")}})
+        ->first;
+  };
+  // ("a", 12) and ("a1", 2) would collide as a plain concatenation.
+  EXPECT_NE(partition("a", "12"), partition("a1", "2"));
+  EXPECT_EQ(partition("a", "12"), partition("a", "12"));
+  // An item missing any key attribute, or with one of the wrong type, is not in the index.
+  Item full{{"pk", S("a")}, {"sk", S("s")}, {"g", S("G")}, {"h", N("1")}, {"r1", S("x")}, {"r2", N("1")}};
+  EXPECT_TRUE(EntryFor(table, index, full));
+  for (const char* missing : {"g", "h", "r1", "r2"}) {
+    Item sparse = full;
+    sparse.erase(missing);
+    EXPECT_FALSE(EntryFor(table, index, sparse)) << missing;
+  }
+  Item wrong = full;
+  wrong["h"] = S("1");
+  EXPECT_FALSE(EntryFor(table, index, wrong));
 }
 
 }  // namespace

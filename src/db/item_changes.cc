@@ -1,5 +1,7 @@
 #include "db/item_changes.h"
 
+#include <algorithm>
+
 #include "model/item.h"
 #include "model/limits.h"
 
@@ -78,7 +80,15 @@ ItemChange UpdateChange(const TableMeta& table, const model::PrimaryKey& key, co
   return [&table, key_item = model::KeyToItem(table.key_schema, key), key_names = model::KeyNames(table.key_schema), &update,
           &condition](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
     BASALT_RETURN_IF_ERROR(CheckCondition(condition, old));
-    // An update of an absent item creates it from its key, as DynamoDB does.
+    // An update of an absent item creates it from its key, as DynamoDB does,
+    // except that legacy AttributeUpdates that only delete do nothing ("DELETE -
+    // Nothing happens; there is no attribute to delete").
+    if (!old && update && update->attribute_updates &&
+        std::all_of(update->actions.begin(), update->actions.end(), [](const expr::UpdateAction& a) {
+          return a.kind == expr::UpdateAction::Kind::kRemove || a.kind == expr::UpdateAction::Kind::kDelete;
+        })) {
+      return std::optional<model::Item>();
+    }
     const model::Item& base = old ? *old : key_item;
     if (!update) return std::optional<model::Item>(base);
     BASALT_ASSIGN_OR_RETURN(model::Item updated, expr::ApplyUpdate(*update, base, key_names));

@@ -119,17 +119,26 @@ Result<ReadPageOutput> Queries::Query(const Scope& scope, const QueryInput& in) 
   const model::KeySchema& schema = src.key_schema();
   BASALT_ASSIGN_OR_RETURN(expr::KeyCondition key, expr::MatchKeySchema(in.key_condition, schema));
   if (in.filter) BASALT_RETURN_IF_ERROR(CheckFilterAvoidsKeys(schema, *in.filter));
-  BASALT_RETURN_IF_ERROR(model::CheckKeyValue(schema.hash, key.partition, false));
+  std::vector<const model::KeyAttribute*> hash = model::HashAttributes(schema);
+  std::vector<const model::AttributeValue*> values;
+  for (size_t i = 0; i < hash.size(); ++i) {
+    BASALT_RETURN_IF_ERROR(model::CheckKeyValue(*hash[i], key.partition[i], false));
+    values.push_back(&key.partition[i]);
+  }
 
-  std::string pk = model::KeyEncoding(key.partition);
+  std::string pk;
+  AppendPartitionEncoding(schema, values, &pk);
   std::optional<std::string> resume;
   if (in.exclusive_start_key) {
     BASALT_ASSIGN_OR_RETURN(auto start, StartPosition(src, *in.exclusive_start_key));
     if (start.first != pk) return Invalid("The provided starting key does not match the range key predicate");
     if (!start.second.empty()) resume = std::move(start.second);
   }
+  // The equal leading sort attributes (multi-attribute keys) are a prefix of every entry read.
+  std::string prefix;
+  for (const model::AttributeValue& v : key.sort_equal) model::AppendEscapedKeyEncoding(v, &prefix);
   storage::SortKeyRange range;
-  if (key.sort) range = SortKeyRangeFor(*key.sort, index != nullptr);
+  if (key.sort) range = SortKeyRangeFor(*key.sort, index != nullptr, prefix);
   return read_path_->QueryPage(src, in, pk, range, !in.forward, resume);
 }
 

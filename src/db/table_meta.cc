@@ -12,6 +12,8 @@
 //            u8(projection) varint(n) str* varint(id) varint(rcu) varint(wcu) u8(backfilling)
 //   then, absent in older definitions: str(ttl_attribute) u8(ttl_enabled) f64(ttl_changed_at)
 //   then, absent in older definitions: u8(stream_enabled) u8(stream_view) varint(stream_id) str(stream_label)
+//   then, absent in older definitions: one entry per index, in order, of its further key attributes
+//           (multi-attribute GSI keys): varint(n) keyattr* (partition) varint(n) keyattr* (sort)
 //   keyattr := str(name) u8(type)
 //   f64 := the IEEE bits as u64be (timestamps only; never used for numbers)
 #include "db/table_meta.h"
@@ -124,6 +126,12 @@ std::string EncodeTableMeta(const TableMeta& m) {
   out.push_back(static_cast<char>(m.stream.view));
   PutVarint64(&out, m.stream.id);
   PutLengthPrefixed(&out, m.stream.label);
+  for (const auto& i : m.indexes) {
+    for (const auto* extra : {&i.key_schema.extra_hash, &i.key_schema.extra_range}) {
+      PutVarint64(&out, extra->size());
+      for (const auto& a : *extra) PutKeyAttr(&out, a);
+    }
+  }
   return out;
 }
 
@@ -195,6 +203,16 @@ Status DecodeTableMeta(std::string_view in, TableMeta* m) {
   }
   m->stream.enabled = stream_enabled != 0;
   m->stream.view = static_cast<StreamViewType>(view);
+  if (in.empty()) return Status::Ok();
+  for (auto& i : m->indexes) {
+    for (auto* extra : {&i.key_schema.extra_hash, &i.key_schema.extra_range}) {
+      if (!GetVarint64(&in, &n) || n > in.size()) return bad();
+      extra->resize(n);
+      for (auto& a : *extra) {
+        if (!GetKeyAttr(&in, &a)) return bad();
+      }
+    }
+  }
   return Status::Ok();
 }
 

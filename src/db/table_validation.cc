@@ -52,24 +52,56 @@ model::Type TypeOf(const std::vector<model::KeyAttribute>& defs, const std::stri
   return model::Type::kS;  // undefined names are reported by CheckAttributeDefinitions
 }
 
+// An index's key schema: a HASH element and an optional RANGE one; a GSI's
+// may have up to four of each (multi-attribute keys), HASH ones first. The
+// messages of the multi-attribute checks are DynamoDB Local's (3.x): the
+// service's are not documented.
+Result<model::KeySchema> BuildKeySchema(const IndexInput& in, const std::vector<model::KeyAttribute>& defs) {
+  const auto& ks = in.key_schema;
+  if (ks[0].second != "HASH") {
+    return Status::Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+  }
+  size_t hashes = 1;
+  while (hashes < ks.size() && ks[hashes].second == "HASH") ++hashes;
+  const size_t ranges = ks.size() - hashes;
+  const bool multi = in.global && (hashes > 1 || ranges > 1);
+  if (ks.size() > (in.global ? 8u : 2u)) return Status::Validation(std::string(kKeySchemaTooBig));
+  if (!multi) {
+    if (ks.size() == 2 && ks[1].second != "RANGE") {
+      return Status::Validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+    }
+    if (ks.size() == 2 && ks[0].first == ks[1].first) {
+      return Status::Validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+    }
+  } else {
+    for (size_t i = hashes; i < ks.size(); ++i) {
+      if (ks[i].second != "RANGE") {
+        return Status::Validation(
+            "Invalid key order. Hash Key must be specified first in key schema, Range Key must be specifed second");
+      }
+    }
+    if (hashes > 4) return Status::Validation("Too many partition keys. GSI can have at most 4 partition keys");
+    if (ranges > 4) return Status::Validation("Too many sort keys. GSI can have at most 4 sort keys");
+    std::set<std::string> names;
+    for (const auto& [name, type] : ks) {
+      if (!names.insert(name).second) return Status::Validation("Two keys can not have the same name");
+    }
+  }
+  model::KeySchema out;
+  out.hash = {ks[0].first, TypeOf(defs, ks[0].first)};
+  for (size_t i = 1; i < hashes; ++i) out.extra_hash.push_back({ks[i].first, TypeOf(defs, ks[i].first)});
+  if (hashes < ks.size()) out.range = model::KeyAttribute{ks[hashes].first, TypeOf(defs, ks[hashes].first)};
+  for (size_t i = hashes + 1; i < ks.size(); ++i) out.extra_range.push_back({ks[i].first, TypeOf(defs, ks[i].first)});
+  return out;
+}
+
 // An index definition checked against its table.
 Result<IndexMeta> BuildIndex(const IndexInput& in, const std::vector<model::KeyAttribute>& defs,
                              const model::KeySchema& table_key, BillingMode billing) {
   IndexMeta m;
   m.name = in.name;
   m.global = in.global;
-  const auto& ks = in.key_schema;
-  if (ks[0].second != "HASH") {
-    return Status::Validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
-  }
-  if (ks.size() == 2 && ks[1].second != "RANGE") {
-    return Status::Validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
-  }
-  if (ks.size() == 2 && ks[0].first == ks[1].first) {
-    return Status::Validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
-  }
-  m.key_schema.hash = {ks[0].first, TypeOf(defs, ks[0].first)};
-  if (ks.size() == 2) m.key_schema.range = model::KeyAttribute{ks[1].first, TypeOf(defs, ks[1].first)};
+  BASALT_ASSIGN_OR_RETURN(m.key_schema, BuildKeySchema(in, defs));
   if (!in.global) {
     if (!table_key.range) {
       return Status::Validation(Invalid(

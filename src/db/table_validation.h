@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -13,6 +14,12 @@
 #include "db/table_meta.h"
 
 namespace basalt::db {
+
+// A key schema longer than a table's (or a GSI's) may be. The model's
+// length constraint on KeySchema (at most 2) was removed when GSIs got
+// multi-attribute keys (2025-11); this is DynamoDB Local 3.x's answer since.
+inline constexpr std::string_view kKeySchemaTooBig =
+    "Key Schema too big.  Key Schema must at most consist of the hash and range key of a table";
 
 // The indexes of a new table, checked with the table's key schema,
 // attribute definitions and billing.

@@ -57,7 +57,12 @@ Status Tags::TagResource(const Scope& scope, const std::string& arn, const std::
 
 Status Tags::UntagResource(const Scope& scope, const std::string& arn, const std::vector<std::string>& keys) {
   auto lock = catalog_->LockDefinitions();
-  BASALT_ASSIGN_OR_RETURN(auto current, FindByArn(scope, arn));
+  auto found = FindByArn(scope, arn);
+  // UntagResource does not name the ARN it did not find (recorded).
+  if (!found.ok() && found.status().code() == Code::kResourceNotFound) {
+    return Status::NotFound("Requested resource not found");
+  }
+  BASALT_ASSIGN_OR_RETURN(auto current, std::move(found));
   auto meta = std::make_shared<TableMeta>(*current);
   std::erase_if(meta->tags, [&](const Tag& t) { return std::find(keys.begin(), keys.end(), t.key) != keys.end(); });
   return catalog_->Update(meta);

@@ -183,13 +183,24 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
   seen.reserve(in.size());
   std::vector<std::shared_ptr<const TableMeta>> known;
   auto find = [&](const std::string& name) { return catalog_->FindActive(scope.ns, name); };
+  // A key that does not fit its table cancels the read with a ValidationError
+  // reason for that item (the TransactGetItems reference: "a user error,
+  // such as an invalid data format"), after every key was looked at.
+  std::vector<CancellationReason> key_reasons;
   for (const TransactGet& g : in) {
     BASALT_ASSIGN_OR_RETURN(auto table, TableOnce(g.table, &known, find));
-    BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, g.key));
-    BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, key), &seen, kSameItem));
+    Result<model::PrimaryKey> key = model::KeyFromKeyMap(table->key_schema, g.key);
+    if (!key.ok()) {
+      key_reasons.resize(in.size(), CancellationReason{"None", "", std::nullopt});
+      key_reasons[tables.size()] = ReasonFor(key.status(), false);
+      key = model::PrimaryKey{};
+    } else {
+      BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, *key), &seen, kSameItem));
+    }
     tables.push_back(std::move(table));
-    keys.push_back(std::move(key));
+    keys.push_back(std::move(*key));
   }
+  if (!key_reasons.empty()) return Canceled(std::move(key_reasons));
   // An item a transaction is writing cancels the read, as in DynamoDB.
   if (write_path_->InTransaction(seen)) {
     std::vector<CancellationReason> reasons(in.size(), CancellationReason{"None", "", std::nullopt});

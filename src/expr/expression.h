@@ -73,6 +73,9 @@ struct UpdateAction {
 
 struct Update {
   std::vector<UpdateAction> actions;  // in the order written, grouped by clause
+  // From legacy AttributeUpdates, where an update whose actions all delete
+  // does nothing to a missing item (UpdateExpression creates the item).
+  bool attribute_updates = false;
 };
 
 // Which grammar a condition-shaped expression is, for error messages

@@ -442,7 +442,10 @@ TEST(KeyConditionTest, Table) {
       {"pk = :s AND attribute_exists(sk)", "Invalid operator used in KeyConditionExpression: attribute_exists"},
       {"pk = :s AND attribute_type(sk, :S)", "Invalid operator used in KeyConditionExpression: attribute_type"},
       {"pk = :s AND size(sk) = :n", "KeyConditionExpressions cannot contain nested operations"},
-      {"pk = :s AND sk = :s AND x = :s", "Conditions can be of length 1 or 2 only"},
+      // More than two terms can be a key of a GSI with multi-attribute keys:
+      // MatchKeySchema counts them (KeyConditionTest.TermsAreMatchedToTheKeySchema).
+      {"pk = :s AND sk = :s AND x = :s", "ok"},
+      {"pk = :s AND sk = :s AND pk = :n", "KeyConditionExpressions must only contain one condition per key"},
       {"pk = :s AND pk = :s", "KeyConditionExpressions must only contain one condition per key"},
       {"pk = sk", "Invalid condition in KeyConditionExpression: Multiple attribute names used in one condition"},
       {"pk = :s AND begins_with(:s, sk)",
@@ -457,6 +460,55 @@ TEST(KeyConditionTest, Table) {
       {"pk = :zz", p + "An expression attribute value used in expression is not defined; attribute value: :zz"},
   };
   for (const Row& r : rows) EXPECT_EQ(key(r.expression), r.expected) << r.expression;
+}
+
+TEST(KeyConditionTest, TermsAreMatchedToTheKeySchema) {
+  model::KeySchema table{{"pk", model::Type::kS}, model::KeyAttribute{"sk", model::Type::kS}};
+  // A GSI with a three-attribute partition key and a three-attribute sort key.
+  model::KeySchema multi{{"a", model::Type::kS}, model::KeyAttribute{"d", model::Type::kS},
+                         {{"b", model::Type::kS}, {"c", model::Type::kS}},
+                         {{"e", model::Type::kS}, {"f", model::Type::kS}}};
+  auto match = [](std::string_view text, const model::KeySchema& ks) -> std::string {
+    std::set<std::string> un, uv;
+    Bindings b{&Names(), &Values(), &un, &uv};
+    Result<KeyTerms> terms = ParseKeyCondition(text, b);
+    if (!terms.ok()) return terms.status().message();
+    Result<KeyCondition> k = MatchKeySchema(*terms, ks);
+    if (!k.ok()) return k.status().message();
+    std::string out = "partition " + std::to_string(k->partition.size()) + ", equal " +
+                      std::to_string(k->sort_equal.size());
+    if (k->sort) out += ", sort on " + PathToString(k->sort->path);
+    return out;
+  };
+  const std::string hash_error = " must have equality conditions specified in the query";
+  struct Row {
+    std::string expression;
+    const model::KeySchema* schema;
+    std::string expected;
+  };
+  const std::vector<Row> rows = {
+      {"pk = :s", &table, "partition 1, equal 0"},
+      {"pk = :s AND sk > :s", &table, "partition 1, equal 0, sort on [sk]"},
+      {"pk = :s AND sk = :s AND x = :s", &table, "Conditions can be of length 1 or 2 only"},
+      {"sk = :s", &table, "Query condition missed key schema element"},
+      {"pk > :s", &table, "Query key condition not supported"},
+      {"pk = :n", &table, "One or more parameter values were invalid: Condition parameter type does not match schema type"},
+      {"a = :s AND b = :s AND c = :s", &multi, "partition 3, equal 0"},
+      {"a = :s AND b = :s AND c = :s AND d = :s AND e = :s AND f > :s", &multi, "partition 3, equal 2, sort on [f]"},
+      {"a = :s AND b = :s AND c = :s AND begins_with(d, :s)", &multi, "partition 3, equal 0, sort on [d]"},
+      {"a = :s", &multi, "HASH key attributes b, c" + hash_error},
+      {"a > :s AND b = :s AND c = :s", &multi, "HASH key attributes a" + hash_error},
+      {"a = :s AND b = :s AND c = :s AND f = :s", &multi,
+       "RANGE key attributes d, e must have equality conditions specified in the query because a condition is "
+       "present on key attribute f"},
+      {"a = :s AND b = :s AND c = :s AND d > :s AND e = :s", &multi,
+       "RANGE key attributes d must have equality conditions specified in the query because a condition is present "
+       "on key attribute e"},
+      {"a = :s AND b = :s AND c = :s AND x = :s", &multi, "Query condition missed key schema element"},
+      {"a = :s AND b = :s AND c = :s AND d = :s AND e = :s AND f = :s AND pk = :s", &multi,
+       "Query key condition not supported"},
+  };
+  for (const Row& r : rows) EXPECT_EQ(match(r.expression, *r.schema), r.expected) << r.expression;
 }
 
 TEST(KeyConditionTest, ComparisonsPutTheKeyOnTheLeft) {

@@ -82,19 +82,47 @@ Result<KeyTerms> KeyTermsOf(const Condition& key_condition) {
   std::vector<const Condition*> leaves;
   BASALT_RETURN_IF_ERROR(Leaves(key_condition, &leaves));
   for (const Condition* leaf : leaves) BASALT_RETURN_IF_ERROR(CheckLeaf(*leaf));
-  if (leaves.size() > 2) return Invalid("Conditions can be of length 1 or 2 only");
+  // How many terms a key takes (two, or up to eight on a GSI with
+  // multi-attribute keys) is MatchKeySchema's to check.
   KeyTerms terms;
   for (const Condition* leaf : leaves) terms.comparisons.push_back(Normalize(*leaf));
   const auto& c = terms.comparisons;
-  if (c.size() == 2 && !c[0].path.empty() && !c[1].path.empty() && c[0].path[0] == c[1].path[0]) {
-    return Invalid("KeyConditionExpressions must only contain one condition per key");
+  for (size_t j = 1; j < c.size(); ++j) {
+    for (size_t i = 0; i < j; ++i) {
+      if (!c[i].path.empty() && !c[j].path.empty() && c[i].path[0] == c[j].path[0]) {
+        return Invalid("KeyConditionExpressions must only contain one condition per key");
+      }
+    }
   }
   return terms;
 }
 
+namespace {
+
+// The names of attributes, "a, b".
+std::string Names(const std::vector<const model::KeyAttribute*>& attrs) {
+  std::string out;
+  for (const model::KeyAttribute* a : attrs) out += (out.empty() ? "" : ", ") + a->name;
+  return out;
+}
+
+}  // namespace
+
 Result<KeyCondition> MatchKeySchema(const KeyTerms& terms, const model::KeySchema& schema) {
-  std::optional<model::AttributeValue> partition;
-  const KeyComparison* sort = nullptr;
+  const std::vector<const model::KeyAttribute*> hash = model::HashAttributes(schema);
+  const std::vector<const model::KeyAttribute*> range = model::RangeAttributes(schema);
+  const bool multi = schema.multi_attribute();
+  if (!multi && terms.comparisons.size() > 2) return Invalid("Conditions can be of length 1 or 2 only");
+  // DynamoDB Local's wording for multi-attribute keys (the service's is not documented).
+  if (multi && terms.comparisons.size() > hash.size() + range.size()) return Invalid("Query key condition not supported");
+  // The term on each key attribute, by position.
+  std::vector<const KeyComparison*> on_hash(hash.size()), on_range(range.size());
+  auto position = [](const std::vector<const model::KeyAttribute*>& attrs, const std::string& name) {
+    for (size_t i = 0; i < attrs.size(); ++i) {
+      if (attrs[i]->name == name) return static_cast<int>(i);
+    }
+    return -1;
+  };
   for (const KeyComparison& c : terms.comparisons) {
     if (c.path.size() != 1 || c.path[0].is_index) {
       std::string name = c.path.empty() ? "" : c.path[0].name;
@@ -102,26 +130,54 @@ Result<KeyCondition> MatchKeySchema(const KeyTerms& terms, const model::KeySchem
                      name);
     }
     const std::string& name = c.path[0].name;
-    if (name == schema.hash.name) {
-      if (c.kind != KeyComparison::Kind::kEq) return Invalid("Query key condition not supported");
-      partition = c.values[0];
-    } else if (schema.range && name == schema.range->name) {
-      sort = &c;
+    if (int i = position(hash, name); i >= 0) {
+      if (!multi && c.kind != KeyComparison::Kind::kEq) return Invalid("Query key condition not supported");
+      on_hash[i] = &c;
+    } else if (int j = position(range, name); j >= 0) {
+      on_range[j] = &c;
     } else {
       return Invalid("Query condition missed key schema element");
     }
   }
-  if (!partition) return Invalid("Query condition missed key schema element");
+  // Every partition attribute by equality.
+  std::vector<const model::KeyAttribute*> unequal;
+  for (size_t i = 0; i < hash.size(); ++i) {
+    if (!on_hash[i] || on_hash[i]->kind != KeyComparison::Kind::kEq) unequal.push_back(hash[i]);
+  }
+  if (!unequal.empty()) {
+    if (!multi) return Invalid("Query condition missed key schema element");
+    return Invalid("HASH key attributes " + Names(unequal) + " must have equality conditions specified in the query");
+  }
+  // Sort attributes left to right: equalities up to the last one used, which
+  // may have any comparison.
+  size_t used = on_range.size();
+  while (used > 0 && !on_range[used - 1]) --used;
+  unequal.clear();
+  for (size_t j = 0; j + 1 < used; ++j) {
+    if (!on_range[j] || on_range[j]->kind != KeyComparison::Kind::kEq) unequal.push_back(range[j]);
+  }
+  if (!unequal.empty()) {
+    return Invalid("RANGE key attributes " + Names(unequal) +
+                   " must have equality conditions specified in the query because a condition is present on key "
+                   "attribute " + range[used - 1]->name);
+  }
   const Status mismatch =
       Invalid("One or more parameter values were invalid: Condition parameter type does not match schema type");
-  if (partition->type() != schema.hash.type) return mismatch;
-  if (sort) {
-    for (const auto& v : sort->values) {
-      if (v.type() != schema.range->type) return mismatch;
+  KeyCondition out;
+  for (size_t i = 0; i < hash.size(); ++i) {
+    if (on_hash[i]->values[0].type() != hash[i]->type) return mismatch;
+    out.partition.push_back(on_hash[i]->values[0]);
+  }
+  for (size_t j = 0; j < used; ++j) {
+    for (const auto& v : on_range[j]->values) {
+      if (v.type() != range[j]->type) return mismatch;
+    }
+    if (j + 1 < used) {
+      out.sort_equal.push_back(on_range[j]->values[0]);
+    } else {
+      out.sort = *on_range[j];
     }
   }
-  KeyCondition out{std::move(*partition), std::nullopt};
-  if (sort) out.sort = *sort;
   return out;
 }
 

@@ -11,6 +11,10 @@
 //   KeyCondition  the terms matched to the key schema of the table or index
 //                 queried: equality on the partition key and at most one
 //                 condition on the sort key, each value of its key's type.
+//                 On a GSI with multi-attribute keys: equality on every
+//                 partition attribute, and the sort attributes constrained
+//                 left to right, equalities on a prefix and at most one other
+//                 comparison on the last one used.
 //
 // db/ consumes a KeyCondition as it is: the partition to read and the range
 // of sort keys within it.
@@ -36,12 +40,13 @@ struct KeyComparison {
 };
 
 struct KeyTerms {
-  std::vector<KeyComparison> comparisons;  // 1 or 2, in the order written
+  std::vector<KeyComparison> comparisons;  // in the order written (1 or 2, up to 8 on multi-attribute keys)
 };
 
 struct KeyCondition {
-  model::AttributeValue partition;     // the partition key's value
-  std::optional<KeyComparison> sort;   // the sort key's condition, if any
+  std::vector<model::AttributeValue> partition;  // one value per partition attribute, in order
+  std::vector<model::AttributeValue> sort_equal;  // equalities on the leading sort attributes, in order
+  std::optional<KeyComparison> sort;              // the condition on the next sort attribute, if any
 };
 
 // Parses a KeyConditionExpression (parser.cc): a condition, then its terms.

@@ -13,22 +13,6 @@ using model::Type;
 // ---------------------------------------------------------------------------
 // Stage 5: placeholders and operand checks, bottom-up.
 
-const char* UpdateTypeName(Type t) {
-  switch (t) {
-    case Type::kS: return "STRING";
-    case Type::kN: return "NUMBER";
-    case Type::kB: return "BINARY";
-    case Type::kBool: return "BOOLEAN";
-    case Type::kNull: return "NULL";
-    case Type::kSS: return "STRING_SET";
-    case Type::kNS: return "NUMBER_SET";
-    case Type::kBS: return "BINARY_SET";
-    case Type::kL: return "LIST";
-    case Type::kM: return "MAP";
-  }
-  return "";
-}
-
 // How DynamoDB prints a BETWEEN bound: "AttributeValue: {N:1}".
 std::string BoundText(const AttributeValue& v) {
   switch (v.type()) {
@@ -376,7 +360,7 @@ Result<Update> ResolveUpdate(const std::vector<RawAction>& raw, const std::strin
       const bool add = a.kind == UpdateAction::Kind::kAdd;
       if (!is_set && !(add && t == Type::kN)) {
         return Status::Validation(prefix + "Incorrect operand type for operator or function; operator: " +
-                                  (add ? "ADD" : "DELETE") + ", operand type: " + UpdateTypeName(t) +
+                                  (add ? "ADD" : "DELETE") + ", operand type: " + model::LongTypeName(t) +
                                   ", typeSet: " + (add ? "ALLOWED_FOR_ADD_OPERAND" : "ALLOWED_FOR_DELETE_OPERAND"));
       }
     }

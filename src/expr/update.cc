@@ -17,9 +17,8 @@ using model::Type;
 Status InvalidPath() {
   return Status::Validation("The document path provided in the update expression is invalid for update");
 }
-Status WrongType() {
-  return Status::Validation("An operand in the update expression has an incorrect data type");
-}
+constexpr std::string_view kWrongType = "An operand in the update expression has an incorrect data type";
+Status WrongType() { return Status::Validation(std::string(kWrongType)); }
 Status Missing() {
   return Status::Validation("The provided expression refers to an attribute that does not exist in the item");
 }
@@ -197,9 +196,7 @@ Result<std::optional<AttributeValue>> DeleteFrom(const AttributeValue& cur, cons
   return std::optional<AttributeValue>(std::move(out));
 }
 
-}  // namespace
-
-Result<Item> ApplyUpdate(const Update& update, const Item& item, const std::vector<std::string>& key_names) {
+Result<Item> ApplyActions(const Update& update, const Item& item, const std::vector<std::string>& key_names) {
   for (const UpdateAction& a : update.actions) {
     if (std::find(key_names.begin(), key_names.end(), a.path[0].name) != key_names.end()) {
       return Status::Validation("One or more parameter values were invalid: Cannot update attribute " +
@@ -248,10 +245,22 @@ Result<Item> ApplyUpdate(const Update& update, const Item& item, const std::vect
   return out;
 }
 
+}  // namespace
+
 std::vector<Path> UpdatedPaths(const Update& update) {
   std::vector<Path> paths;
   for (const UpdateAction& a : update.actions) paths.push_back(a.path);
   return paths;
+}
+
+Result<Item> ApplyUpdate(const Update& update, const Item& item, const std::vector<std::string>& key_names) {
+  Result<Item> out = ApplyActions(update, item, key_names);
+  // Legacy AttributeUpdates word an operand of the wrong type as the service
+  // did before expressions.
+  if (!out.ok() && update.attribute_updates && out.status().message() == kWrongType) {
+    return Status::Validation("Type mismatch for attribute to update");
+  }
+  return out;
 }
 
 }  // namespace basalt::expr

@@ -4,6 +4,22 @@
 
 namespace basalt::model {
 
+const char* LongTypeName(Type t) {
+  switch (t) {
+    case Type::kS: return "STRING";
+    case Type::kN: return "NUMBER";
+    case Type::kB: return "BINARY";
+    case Type::kBool: return "BOOLEAN";
+    case Type::kNull: return "NULL";
+    case Type::kSS: return "STRING_SET";
+    case Type::kNS: return "NUMBER_SET";
+    case Type::kBS: return "BINARY_SET";
+    case Type::kL: return "LIST";
+    case Type::kM: return "MAP";
+  }
+  return "";
+}
+
 const char* TypeName(Type t) {
   switch (t) {
     case Type::kS: return "S";

@@ -17,6 +17,10 @@ enum class Type : uint8_t { kS = 0, kN = 1, kB = 2, kBool = 3, kNull = 4, kSS = 
 
 // DynamoDB's name for a type: "S", "N", ..., "BOOL", "NULL", "SS", ..., "M".
 const char* TypeName(Type t);
+// The type's name in the service's messages about update operands and
+// actions: STRING, NUMBER, BINARY, BOOLEAN, NULL, STRING_SET, NUMBER_SET,
+// BINARY_SET, LIST, MAP.
+const char* LongTypeName(Type t);
 
 class AttributeValue;
 using AttributeMap = std::map<std::string, AttributeValue, std::less<>>;

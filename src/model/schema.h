@@ -17,27 +17,63 @@ struct KeyAttribute {
   bool operator==(const KeyAttribute&) const = default;
 };
 
+// A table's key is one partition (HASH) attribute and at most one sort
+// (RANGE) attribute. A global secondary index may have multi-attribute keys
+// (DynamoDB, November 2025): up to four partition attributes and up to four
+// sort attributes, in order; the first of each are `hash` and `range`, the
+// others `extra_hash` and `extra_range` (extra_range only with a range).
 struct KeySchema {
   KeyAttribute hash;
   std::optional<KeyAttribute> range;
+  std::vector<KeyAttribute> extra_hash = {};
+  std::vector<KeyAttribute> extra_range = {};
   bool operator==(const KeySchema&) const = default;
+
+  bool multi_attribute() const { return !extra_hash.empty() || !extra_range.empty(); }
 };
 
-// The key attributes: the hash key, then the range key if there is one.
-inline std::vector<const KeyAttribute*> KeyAttributes(const KeySchema& ks) {
+// The partition key attributes, in order.
+inline std::vector<const KeyAttribute*> HashAttributes(const KeySchema& ks) {
   std::vector<const KeyAttribute*> out{&ks.hash};
-  if (ks.range) out.push_back(&*ks.range);
+  for (const auto& a : ks.extra_hash) out.push_back(&a);
+  return out;
+}
+
+// The sort key attributes, in order (none when there is no sort key).
+inline std::vector<const KeyAttribute*> RangeAttributes(const KeySchema& ks) {
+  std::vector<const KeyAttribute*> out;
+  if (!ks.range) return out;
+  out.push_back(&*ks.range);
+  for (const auto& a : ks.extra_range) out.push_back(&a);
+  return out;
+}
+
+// The key attributes: the partition attributes, then the sort attributes.
+inline std::vector<const KeyAttribute*> KeyAttributes(const KeySchema& ks) {
+  std::vector<const KeyAttribute*> out = HashAttributes(ks);
+  for (const KeyAttribute* a : RangeAttributes(ks)) out.push_back(a);
   return out;
 }
 
 inline std::vector<std::string> KeyNames(const KeySchema& ks) {
-  std::vector<std::string> out{ks.hash.name};
-  if (ks.range) out.push_back(ks.range->name);
+  std::vector<std::string> out;
+  for (const KeyAttribute* a : KeyAttributes(ks)) out.push_back(a->name);
   return out;
 }
 
 inline bool IsKeyAttribute(const KeySchema& ks, std::string_view name) {
-  return ks.hash.name == name || (ks.range && ks.range->name == name);
+  for (const KeyAttribute* a : KeyAttributes(ks)) {
+    if (a->name == name) return true;
+  }
+  return false;
+}
+
+// Whether `attr` (an element of ks) is one of its partition attributes.
+inline bool IsHashAttribute(const KeySchema& ks, const KeyAttribute* attr) {
+  for (const KeyAttribute* a : HashAttributes(ks)) {
+    if (a == attr) return true;
+  }
+  return false;
 }
 
 // The primary key values of one item, typed and validated against a schema.
