@@ -6,7 +6,8 @@
 //   a new connection  header_timeout for the request line and headers
 //   an idle keep-alive idle_timeout until the next request's first byte
 //   a body            body_timeout without progress, and a minimum rate
-//   memory            MemoryBudget (declared body size, then response size)
+//   memory            MemoryBudget (declared body size times body_cost_factor,
+//                     then response size)
 #include "http/server.h"
 
 #include <boost/asio.hpp>
@@ -138,7 +139,8 @@ class Session : public std::enable_shared_from_this<Session> {
     if (len && *len > opt().max_body_bytes) return FailBodyTooLarge();
     // A chunked body's size is known only at its end, so it takes the most
     // it may reach.
-    size_t need = len ? static_cast<size_t>(*len) : (parser_->chunked() ? opt().max_body_bytes : 0);
+    size_t body = len ? static_cast<size_t>(*len) : (parser_->chunked() ? opt().max_body_bytes : 0);
+    size_t need = body * std::max<size_t>(opt().body_cost_factor, 1);
     if (need == 0 || ctx_.budget.TryAcquire(need)) {
       body_reservation_ = Reservation(&ctx_.budget, need);
       return StartBody();

@@ -78,6 +78,9 @@ struct ServerOptions {
   // request that does not fit waits this long, then gets kOverloaded.
   size_t memory_budget_bytes = size_t{256} << 20;
   int memory_wait_ms = 1000;
+  // What a request takes from the budget, as a multiple of its body size:
+  // the body itself plus what the handler needs to decode it.
+  size_t body_cost_factor = 1;
 };
 
 class Server {
