@@ -361,7 +361,9 @@ struct Server::Impl {
   // and refuse them, so their clients hear at once rather than at their
   // connect timeout.
   int reserve_fd = -1;
-  std::string refusal;  // the canned kTooManyConnections response, as bytes
+  // The canned kTooManyConnections response, as bytes: rendered once, so its
+  // request id (if the renderer adds one) is the same for every refusal.
+  std::string refusal;
   LogThrottle limit_log{std::chrono::seconds(10)};
   uint64_t refused = 0;  // since the last log line; acceptor's thread only
 
@@ -396,7 +398,7 @@ struct Server::Impl {
   // orderly one rather than a reset that may destroy the response.
   void Refuse(int fd) {
     char sink[4096];
-    while (::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0) {
+    for (int i = 0; i < 16 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
     }
     [[maybe_unused]] ssize_t n = ::send(fd, refusal.data(), refusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
     ::shutdown(fd, SHUT_WR);
