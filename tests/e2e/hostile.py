@@ -112,22 +112,27 @@ def flood(args):
 
 def exhaust(args):
     target = addr(args.url)
-    held, refused = [], 0
+    held, outcomes = [], {}
+    start = time.monotonic()
     for _ in range(args.connections):
         try:
             s = socket.create_connection(target, timeout=2)
         except OSError:
             break
         held.append(s)
-    for s in held[-20:]:  # the last ones are past any limit: they should hear 503 at once
+    opening = time.monotonic() - start
+    # The last ones are past the server's limit, unless opening took longer than its header timeout (the
+    # first ones are closed by then): they hear 503 at once, or are served.
+    for s in held[-20:]:
         try:
             s.sendall(request_bytes("ListTables", b"{}"))
-            if read_outcome(s, 2) in ("ServiceUnavailable", "closed", "reset"):
-                refused += 1
+            o = read_outcome(s, 2)
         except OSError:
-            refused += 1
+            o = "reset"
+        outcomes[o] = outcomes.get(o, 0) + 1
     time.sleep(args.seconds)
-    print("opened %d refused %d" % (len(held), refused))
+    print("opened %d in %.1f s, the last 20: %s" % (
+        len(held), opening, " ".join("%s=%d" % kv for kv in sorted(outcomes.items()))))
 
 
 def main():
