@@ -138,6 +138,11 @@ def item(pk, sk, expired=False):
     return it
 
 
+# Transactions on the same keys as single-item writes: as in DynamoDB, a write that meets an in-flight
+# transaction on its item fails with TransactionConflictException. Provoked by the workload itself.
+CONFLICT = ("TransactionConflictException",)
+
+
 def item_worker(url, stats, stop):
     ddb = client(url)
     while not stop.is_set():
@@ -146,17 +151,18 @@ def item_worker(url, stats, stop):
         key = {"pk": {"S": pk}, "sk": {"N": str(sk)}}
         op = random.random()
         if op < 0.25:
-            call(stats, ddb.put_item, TableName=ITEMS, Item=item(pk, sk, expired=random.random() < 0.1))
+            call(stats, ddb.put_item, TableName=ITEMS, Item=item(pk, sk, expired=random.random() < 0.1),
+                 expect=CONFLICT)
         elif op < 0.45:
             call(stats, ddb.get_item, TableName=ITEMS, Key=key, ConsistentRead=random.random() < 0.5)
         elif op < 0.55:
             call(stats, ddb.update_item, TableName=ITEMS, Key=key, UpdateExpression="ADD n :one SET g = :g",
                  ConditionExpression="attribute_exists(pk) OR attribute_not_exists(pk)",
-                 ExpressionAttributeValues={":one": {"N": "1"}, ":g": {"S": "g%d" % (sk % 50)}})
+                 ExpressionAttributeValues={":one": {"N": "1"}, ":g": {"S": "g%d" % (sk % 50)}}, expect=CONFLICT)
         elif op < 0.58:
             # A condition that fails half the time: a provoked error.
             call(stats, ddb.delete_item, TableName=ITEMS, Key=key, ConditionExpression="attribute_exists(v)",
-                 expect=("ConditionalCheckFailedException",))
+                 expect=("ConditionalCheckFailedException",) + CONFLICT)
         elif op < 0.66:
             call(stats, ddb.query, TableName=ITEMS, KeyConditionExpression="pk = :p",
                  ExpressionAttributeValues={":p": {"S": pk}}, Limit=20)
@@ -167,7 +173,7 @@ def item_worker(url, stats, stop):
             call(stats, ddb.scan, TableName=ITEMS, Limit=100, Segment=random.randrange(8), TotalSegments=8)
         elif op < 0.80:
             call(stats, ddb.batch_write_item, RequestItems={ITEMS: [
-                {"PutRequest": {"Item": item("p%d" % random.randrange(KEYS), i)}} for i in range(10)]})
+                {"PutRequest": {"Item": item("p%d" % random.randrange(KEYS), i)}} for i in range(10)]}, expect=CONFLICT)
         elif op < 0.86:
             call(stats, ddb.batch_get_item, RequestItems={ITEMS: {"Keys": [
                 {"pk": {"S": "p%d" % random.randrange(KEYS)}, "sk": {"N": str(i)}} for i in range(10)]}})
