@@ -58,7 +58,8 @@ Response PlainErrorResponse(ErrorKind kind, std::string_view detail) {
 namespace {
 
 // Reads of a body go through the connection's buffer in chunks of this size
-// (Beast starts at 512 bytes: a 16 MiB body took 32k reads).
+// (Beast reads what the buffer's spare capacity allows, at least 512 bytes,
+// so a 16 MiB body could take 32k reads).
 constexpr size_t kBodyReadChunk = 64 * 1024;
 // A connection keeps at most this much read buffer while it waits for its
 // next request: 5,000 idle connections that had each sent one large body
