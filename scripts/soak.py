@@ -51,6 +51,7 @@ class Stats:
         self.total_unexpected = 0
         self.total_requests = 0
         self.provoking = threading.Event()  # set while hostile clients may make normal requests fail
+        self.attacking = threading.Event()  # set during a hostile episode: its connections inflate the figures
 
     def record(self, seconds):
         with self.lock:
@@ -266,41 +267,50 @@ def hostile_worker(url, stats, stop):
     while not stop.wait(30):
         kind = episode % 4
         episode += 1
-        if kind == 0:
-            p = subprocess.Popen([sys.executable, str(HOSTILE), "hold", url, "--idle", "1000", "--slowloris", "500",
-                                  "--interval", "3"], stdout=subprocess.PIPE, text=True)
-            p.stdout.readline()
-            stop.wait(20)
-            p.kill()
-            p.wait()
-            stats.error("slowloris+idle episode", provoked=True)
-        elif kind == 1:
-            stats.provoking.set()
-            out = subprocess.run([sys.executable, str(HOSTILE), "flood", url, "--connections", "24"],
-                                 capture_output=True, text=True, timeout=300).stdout.split()
-            time.sleep(1)
-            stats.provoking.clear()
-            for o in out:
-                stats.error("flood:" + o, provoked=True)
-        elif kind == 2:
-            stats.provoking.set()
-            out = subprocess.run([sys.executable, str(HOSTILE), "exhaust", url, "--connections", "17000",
-                                  "--seconds", "3"], capture_output=True, text=True, timeout=300).stdout.strip()
-            time.sleep(1)
-            stats.provoking.clear()
-            stats.error("exhaust: " + out, provoked=True)
-        else:
-            host, port = url.split("://")[1].rsplit(":", 1)
-            for raw in (b"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
-                        b"POST / HTTP/1.1\r\nContent-Length: 16777217\r\n\r\n",
-                        b"POST / HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n"):
-                try:
-                    with socket.create_connection((host, int(port)), timeout=5) as s:
-                        s.sendall(raw)
-                        s.recv(4096)
-                except OSError:
-                    pass
-            stats.error("malformed requests", provoked=True)
+        stats.attacking.set()
+        try:
+            hostile_episode(url, stats, stop, kind)
+        finally:
+            time.sleep(2)  # the server closes what the attackers left
+            stats.attacking.clear()
+
+
+def hostile_episode(url, stats, stop, kind):
+    if kind == 0:
+        p = subprocess.Popen([sys.executable, str(HOSTILE), "hold", url, "--idle", "1000", "--slowloris", "500",
+                              "--interval", "3"], stdout=subprocess.PIPE, text=True)
+        p.stdout.readline()
+        stop.wait(20)
+        p.kill()
+        p.wait()
+        stats.error("slowloris+idle episode", provoked=True)
+    elif kind == 1:
+        stats.provoking.set()
+        out = subprocess.run([sys.executable, str(HOSTILE), "flood", url, "--connections", "24"],
+                             capture_output=True, text=True, timeout=300).stdout.split()
+        time.sleep(1)
+        stats.provoking.clear()
+        for o in out:
+            stats.error("flood:" + o, provoked=True)
+    elif kind == 2:
+        stats.provoking.set()
+        out = subprocess.run([sys.executable, str(HOSTILE), "exhaust", url, "--connections", "17000",
+                              "--seconds", "3"], capture_output=True, text=True, timeout=300).stdout.strip()
+        time.sleep(1)
+        stats.provoking.clear()
+        stats.error("exhaust: " + out, provoked=True)
+    else:
+        host, port = url.split("://")[1].rsplit(":", 1)
+        for raw in (b"POST / HTTP/1.1\r\nContent-Length: x\r\n\r\n", b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+                    b"POST / HTTP/1.1\r\nContent-Length: 16777217\r\n\r\n",
+                    b"POST / HTTP/1.1\r\nX: " + b"a" * 70000 + b"\r\n\r\n"):
+            try:
+                with socket.create_connection((host, int(port)), timeout=5) as s:
+                    s.sendall(raw)
+                    s.recv(4096)
+            except OSError:
+                pass
+        stats.error("malformed requests", provoked=True)
 
 
 def proc_figures(pid, data_dir):
@@ -354,7 +364,7 @@ def main():
             w.start()
         start = time.monotonic()
         rows = []
-        print("%6s %8s %6s %7s %8s %8s %8s %8s %8s %10s  %s" % (
+        print("%6s %8s %6s %7s %8s %8s %8s %8s %8s %10s  %s" % (  # "*": a hostile episode was under way
             "min", "rss_MB", "fds", "threads", "disk_MB", "requests", "p50_ms", "p99_ms", "max_ms", "unexpected",
             "provoked"), flush=True)
         next_report = start + 60
@@ -367,10 +377,12 @@ def main():
                 break
             next_report += 60
             lat, unexpected, provoked = stats.take()
+            attacking = stats.attacking.is_set()
             rss, fds, threads, disk = proc_figures(server.pid, data_dir)
-            rows.append((rss, fds, threads, disk))
-            print("%6.0f %8.0f %6d %7d %8.1f %8d %8.2f %8.2f %8.1f %10d  %s%s" % (
-                (time.monotonic() - start) / 60, rss, fds, threads, disk, len(lat), pct(lat, 0.5), pct(lat, 0.99),
+            rows.append((rss, fds, threads, disk, attacking))
+            print("%5.0f%s %8.0f %6d %7d %8.1f %8d %8.2f %8.2f %8.1f %10d  %s%s" % (
+                (time.monotonic() - start) / 60, "*" if attacking else " ", rss, fds, threads, disk, len(lat),
+                pct(lat, 0.5), pct(lat, 0.99),
                 lat[-1] * 1e3 if lat else 0, sum(unexpected.values()),
                 ", ".join("%s %d" % kv for kv in sorted(provoked.items())) or "-",
                 ("  UNEXPECTED: " + ", ".join("%s %d" % kv for kv in sorted(unexpected.items()))) if unexpected else ""),
@@ -381,11 +393,14 @@ def main():
         errors_logged = [l for l in (soak_dir / "server.log").read_text(errors="replace").splitlines() if " ERROR " in l]
         print("soak: %d requests; %d unexpected errors; %d ERROR lines in the server log" % (
             stats.total_requests, stats.total_unexpected, len(errors_logged)))
-        if rows:
-            first, last = rows[0], rows[-1]
-            print("soak: RSS %.0f -> %.0f MB (max %.0f), fds %d -> %d (max %d), threads %d -> %d, disk %.1f -> %.1f MB"
-                  % (first[0], last[0], max(r[0] for r in rows), first[1], last[1], max(r[1] for r in rows),
-                     first[2], last[2], first[3], last[3]))
+        # Flatness: the first and last minutes sampled with no hostile episode under way ("*" rows are).
+        quiet = [r for r in rows if not r[4]] or rows
+        if quiet:
+            first, last = quiet[0], quiet[-1]
+            print("soak: outside attacks, RSS %.0f -> %.0f MB (max %.0f), fds %d -> %d (max %d), threads %d -> %d, "
+                  "disk %.1f -> %.1f MB; with attacks, max RSS %.0f MB and fds %d"
+                  % (first[0], last[0], max(r[0] for r in quiet), first[1], last[1], max(r[1] for r in quiet),
+                     first[2], last[2], first[3], last[3], max(r[0] for r in rows), max(r[1] for r in rows)))
         return 1 if stats.total_unexpected or errors_logged else 0
     finally:
         if server.poll() is None:
