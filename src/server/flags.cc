@@ -40,6 +40,12 @@ constexpr IntFlag kIntFlags[] = {
     {"--stream-retention", &Config::stream_retention_seconds, 1, 30 * 86400},
     {"--stream-shard-records", &Config::stream_shard_records, 1, 1000000000},
     {"--stream-shard-seconds", &Config::stream_shard_seconds, 1, 30 * 86400},
+    {"--max-connections", &Config::max_connections, 0, 10000000},
+    {"--header-timeout", &Config::header_timeout_seconds, 1, 3600},
+    {"--idle-timeout", &Config::idle_timeout_seconds, 1, 86400},
+    {"--body-timeout", &Config::body_timeout_seconds, 1, 3600},
+    {"--body-min-rate", &Config::body_min_rate, 0, 1 << 30},
+    {"--memory-budget", &Config::memory_budget_mib, 0, 1 << 20},
 };
 
 }  // namespace
@@ -66,6 +72,17 @@ Flags:
   --stream-shard-records N a stream shard closes, and a child opens, at N records
                            (default 100000)...
   --stream-shard-seconds S ...or when it is S seconds old (default 14400)
+  --max-connections N      client connections open at once; beyond it a new one gets a 503
+                           and is closed (default 0: derived from the descriptor limit, leaving
+                           a share for storage)
+  --header-timeout S       a request line and headers must arrive within S seconds (default 10)
+  --idle-timeout S         a kept-alive connection with no request is closed after S seconds
+                           (default 60)
+  --body-timeout S         a request body may stall S seconds at most (default 10)...
+  --body-min-rate B        ...and must average B bytes/s after that (default 65536; 0: no rate)
+  --memory-budget MIB      request and response bodies held at once; a request that does not
+                           fit waits 1 s, then gets ThrottlingException (default 0: 256 MiB,
+                           or a quarter of memory if less)
   --help                   show this help
   --version                print the version
 

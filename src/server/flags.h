@@ -27,6 +27,13 @@ struct Config {
   int stream_retention_seconds = 24 * 3600;  // how long stream records are kept
   int stream_shard_records = 100000;         // a stream shard closes at this many records...
   int stream_shard_seconds = 4 * 3600;       // ...or at this age
+  // Limits on what clients may hold (see http::ServerOptions).
+  int max_connections = 0;         // 0: derived from the descriptor limit
+  int header_timeout_seconds = 10;
+  int idle_timeout_seconds = 60;   // as the service's load balancers
+  int body_timeout_seconds = 10;
+  int body_min_rate = 64 * 1024;   // bytes per second
+  int memory_budget_mib = 0;       // 0: 256 MiB, or a quarter of memory if less
   bool help = false;
   bool version = false;
 };

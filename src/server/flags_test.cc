@@ -48,6 +48,25 @@ TEST(FlagsTest, BackgroundWorkIsTunable) {
   EXPECT_NE("", Error({"--stream-shard-records", "0"}));
 }
 
+TEST(FlagsTest, ClientLimitsHaveTheIssuesDefaultsAndAreTunable) {
+  Config defaults = Parse({});
+  EXPECT_EQ(0, defaults.max_connections);  // derived from the descriptor limit
+  EXPECT_EQ(10, defaults.header_timeout_seconds);
+  EXPECT_EQ(60, defaults.idle_timeout_seconds);
+  EXPECT_EQ(10, defaults.body_timeout_seconds);
+  EXPECT_EQ(65536, defaults.body_min_rate);
+  EXPECT_EQ(0, defaults.memory_budget_mib);  // 256 MiB or a quarter of memory
+  Config c = Parse({"--max-connections", "100", "--header-timeout=2", "--idle-timeout", "3", "--body-timeout", "4",
+                    "--body-min-rate", "0", "--memory-budget", "64"});
+  EXPECT_EQ(100, c.max_connections);
+  EXPECT_EQ(2, c.header_timeout_seconds);
+  EXPECT_EQ(3, c.idle_timeout_seconds);
+  EXPECT_EQ(4, c.body_timeout_seconds);
+  EXPECT_EQ(0, c.body_min_rate);
+  EXPECT_EQ(64, c.memory_budget_mib);
+  EXPECT_EQ("invalid value for --header-timeout: '0' (expected 1-3600)", Error({"--header-timeout", "0"}));
+}
+
 TEST(FlagsTest, AcceptsDynamoDbLocalFlags) {
   Config c = Parse({"-port", "8001", "-inMemory", "-sharedDb", "-delayTransientStatuses", "-cors", "*"});
   EXPECT_EQ(8001, c.port);

@@ -179,8 +179,12 @@ class Engine {
   // and retries. Never reports a DynamoDB-level condition failure.
   virtual Status Commit(std::span<const PartitionWrite> writes) = 0;
 
-  // Removes every record of a table and its statistics.
+  // Removes every record of a table and its statistics. The records are
+  // gone at once; their space is freed in the background, within seconds.
   virtual Status DropTable(TableId table) = 0;
+  // Waits until the space of every table dropped so far has been freed (for
+  // tests). Engines that free it at once need not override this.
+  virtual void WaitForReclamation() {}
 
   virtual Status Stats(TableId table, TableStats* out) = 0;
   // The sum of a partition's collection_bytes_delta so far (0 if none).
@@ -221,6 +225,9 @@ struct RocksDbOptions {
   std::string path;          // data directory; ignored when in_memory
   bool in_memory = false;    // keep nothing on disk
   Durability durability = Durability::kSync;
+  // Table files kept open at once (-1: all). Bounded so that storage and
+  // client connections can share the descriptor limit.
+  int max_open_files = -1;
 };
 
 // Opens (creating if needed) the embedded RocksDB engine.

@@ -7,6 +7,14 @@
 // are locked in stripe order, which rules out deadlock. Durability is
 // RocksDB's write-ahead log: in sync mode every write waits for the fsync of
 // the log, and RocksDB groups concurrent writers into one fsync.
+//
+// Space of dropped tables: DropTable writes a range deletion, which hides the
+// records at once but frees nothing until compaction reaches every file that
+// holds them (a 236 MB data directory stayed at 229-236 MB for 5 minutes
+// after its last table was deleted). A background thread therefore deletes
+// the files that lie wholly inside the range and compacts the range, which
+// rewrites the few files it shares with other tables; see Reclaimer.
+#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
@@ -18,9 +26,12 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <mutex>
 #include <set>
+#include <thread>
 
 #include "common/coding.h"
 #include "storage/engine.h"
@@ -137,16 +148,30 @@ class RocksEngine : public Engine {
  public:
   static constexpr size_t kStripes = 4096;
 
-  RocksEngine(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db, rocksdb::WriteOptions wo)
-      : env_(std::move(env)), db_(std::move(db)), wo_(wo), meta_(db_.get(), wo) {
+  RocksEngine(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db, rocksdb::WriteOptions wo,
+              std::shared_ptr<rocksdb::Cache> block_cache, bool in_memory)
+      : env_(std::move(env)),
+        db_(std::move(db)),
+        wo_(wo),
+        meta_(db_.get(), wo),
+        block_cache_(std::move(block_cache)),
+        in_memory_(in_memory) {
     // Only a Commit that writes a record takes a version (one), and such a
     // Commit consumes at least one sequence number, so once the Commits that
     // took versions have landed, no stored version exceeds the latest sequence
     // number.
     next_version_.store(db_->GetLatestSequenceNumber() + 1);
+    reclaimer_ = std::thread([this] { ReclaimLoop(); });
   }
 
   ~RocksEngine() override {
+    {
+      std::lock_guard lock(reclaim_mu_);
+      reclaim_stop_ = true;
+    }
+    reclaim_cv_.notify_all();
+    db_->DisableManualCompaction();  // a compaction under way ends early
+    reclaimer_.join();
     db_->Close().PermitUncheckedError();
     db_.reset();
   }
@@ -252,7 +277,19 @@ class RocksEngine : public Engine {
     rocksdb::WriteBatch batch;
     batch.DeleteRange(TableBegin(table), TableEnd(table));
     batch.DeleteRange(StatsKey(table), StatsKey(table + 1));  // the table's and its partitions' counters
-    return FromRocks(db_->Write(wo_, &batch));
+    BASALT_RETURN_IF_ERROR(FromRocks(db_->Write(wo_, &batch)));
+    {
+      std::lock_guard lock(reclaim_mu_);
+      reclaim_queue_.emplace_back(TableBegin(table), TableEnd(table));
+      ++reclaim_pending_;
+    }
+    reclaim_cv_.notify_all();
+    return Status::Ok();
+  }
+
+  void WaitForReclamation() override {
+    std::unique_lock lock(reclaim_mu_);
+    reclaim_cv_.wait(lock, [this] { return reclaim_pending_ == 0 || reclaim_stop_; });
   }
 
   Status Stats(TableId table, TableStats* out) override {
@@ -474,6 +511,39 @@ class RocksEngine : public Engine {
     return holds ? Status::Ok() : Status(Code::kPreconditionFailed, "precondition failed");
   }
 
+  // The reclaimer frees the space of dropped tables off the request threads.
+  // Deleting the files wholly inside the range costs nothing; compacting the
+  // range then flushes the memtable if it holds part of the range and
+  // rewrites the files shared with other tables. 200k items of 1 KB (246 MB
+  // on disk) were gone 0.5 s after DeleteTable (tests/e2e/test_hostile_clients.py).
+  // In memory, deleted files return the Env's memory, and the block cache
+  // drops unused blocks, or it would keep up to 1 GB of the dropped table's.
+  void ReclaimLoop() {
+    std::unique_lock lock(reclaim_mu_);
+    while (true) {
+      reclaim_cv_.wait(lock, [this] { return reclaim_stop_ || !reclaim_queue_.empty(); });
+      if (reclaim_stop_) return;
+      auto [begin, end] = std::move(reclaim_queue_.front());
+      reclaim_queue_.pop_front();
+      lock.unlock();
+      Reclaim(begin, end);
+      lock.lock();
+      --reclaim_pending_;
+      reclaim_cv_.notify_all();
+    }
+  }
+
+  void Reclaim(const std::string& begin, const std::string& end) {
+    rocksdb::Slice b(begin), e(end);
+    // Failures here leave the space to ordinary compaction; nothing is lost.
+    rocksdb::DeleteFilesInRange(db_.get(), db_->DefaultColumnFamily(), &b, &e).PermitUncheckedError();
+    rocksdb::CompactRangeOptions cro;
+    cro.exclusive_manual_compaction = false;  // ordinary compactions go on meanwhile
+    cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+    db_->CompactRange(cro, &b, &e).PermitUncheckedError();
+    if (in_memory_ && block_cache_) block_cache_->EraseUnRefEntries();
+  }
+
   std::unique_ptr<rocksdb::Env> env_;  // the in-memory Env, when used; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions wo_;
@@ -482,6 +552,14 @@ class RocksEngine : public Engine {
   std::array<std::mutex, kStripes> locks_;
   std::mutex outbox_mu_;
   std::set<Version> outbox_in_flight_;  // versions of commits with outbox records not yet landed; guarded by outbox_mu_
+  std::shared_ptr<rocksdb::Cache> block_cache_;
+  const bool in_memory_;
+  std::mutex reclaim_mu_;
+  std::condition_variable reclaim_cv_;
+  std::deque<std::pair<std::string, std::string>> reclaim_queue_;  // key ranges to reclaim; guarded by reclaim_mu_
+  int reclaim_pending_ = 0;   // queued or under way; guarded by reclaim_mu_
+  bool reclaim_stop_ = false;  // guarded by reclaim_mu_
+  std::thread reclaimer_;     // last: started once everything above exists
 };
 
 }  // namespace
@@ -508,6 +586,11 @@ Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
   // 1M items was 15-30% slower than at 10k. The cache fills only as blocks
   // are read, so the larger bound costs nothing on small tables.
   table.block_cache = rocksdb::NewLRUCache(options.in_memory ? (size_t{1} << 30) : (64 << 20));
+  std::shared_ptr<rocksdb::Cache> block_cache = table.block_cache;
+  // Every table file is open at once when -1 (the default); a bound keeps
+  // storage within its share of the descriptor limit, beyond which files are
+  // opened again on demand through the table cache.
+  opts.max_open_files = options.max_open_files;
   table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
   // Index and filter blocks stay in table-reader memory rather than in the
   // block cache: with them in a sharded 64 MB cache, the ~2 MB filter of a
@@ -530,7 +613,8 @@ Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
   auto s = rocksdb::DB::Open(opts, path, &raw);
   if (!s.ok()) return Status::IoError("cannot open storage at " + path + ": " + s.ToString());
   std::unique_ptr<Engine> engine =
-      std::make_unique<RocksEngine>(std::move(env), std::unique_ptr<rocksdb::DB>(raw), wo);
+      std::make_unique<RocksEngine>(std::move(env), std::unique_ptr<rocksdb::DB>(raw), wo, std::move(block_cache),
+                                    options.in_memory);
   return engine;
 }
 

@@ -906,6 +906,55 @@ TEST_F(DirectoryEngineTest, SyncDurabilityAlsoPersists) {
   EXPECT_EQ(ValueOf(e(), K(1, "pk")), "synced");
 }
 
+// Bytes of the table files and write-ahead logs in a data directory.
+uint64_t DataBytes(const std::string& dir) {
+  uint64_t total = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::string ext = entry.path().extension().string();
+    if (entry.is_regular_file() && (ext == ".sst" || ext == ".log")) total += entry.file_size();
+  }
+  return total;
+}
+
+TEST_F(DirectoryEngineTest, DroppingATableFreesItsSpaceInTheBackground) {
+  // 48 MB, more than a memtable holds, so part of it is in table files;
+  // random, so that compression does not shrink it.
+  std::mt19937_64 rng(5);
+  std::string value(1000, ' ');
+  for (int batch = 0; batch < 480; ++batch) {
+    std::vector<PartitionWrite> writes;
+    for (int i = 0; i < 100; ++i) {
+      for (char& c : value) c = static_cast<char>(rng());
+      writes.push_back(W(5, "pk" + std::to_string(batch * 100 + i), {Put("", value)}, 1, 1000));
+    }
+    ASSERT_TRUE(e().Commit(writes).ok());
+  }
+  MustPut(e(), K(4, "before"), "kept");
+  MustPut(e(), K(6, "after"), "kept");
+  const uint64_t loaded = DataBytes(dir_.path());
+  ASSERT_GT(loaded, 40u << 20);
+
+  ASSERT_TRUE(e().DropTable(5).ok());
+  e().WaitForReclamation();
+
+  EXPECT_LT(DataBytes(dir_.path()), 2u << 20) << "loaded " << loaded;
+  EXPECT_EQ(ValueOf(e(), K(4, "before")), "kept");
+  EXPECT_EQ(ValueOf(e(), K(6, "after")), "kept");
+  EXPECT_FALSE(Read(e(), K(5, "pk1")).has_value());
+  Reopen();
+  EXPECT_EQ(ValueOf(e(), K(4, "before")), "kept");
+  EXPECT_FALSE(Read(e(), K(5, "pk1")).has_value());
+}
+
+TEST_P(EngineTest, ReclamationAfterManyDropsLeavesOtherTablesIntact) {
+  for (TableId t = 1; t <= 20; ++t) MustPut(e(), K(t, "pk"), "v" + std::to_string(t));
+  for (TableId t = 1; t <= 20; t += 2) ASSERT_TRUE(e().DropTable(t).ok());
+  e().WaitForReclamation();
+  for (TableId t = 1; t <= 20; ++t) {
+    EXPECT_EQ(Read(e(), K(t, "pk")).has_value(), t % 2 == 0) << t;
+  }
+}
+
 TEST(OpenRocksDbTest, UnusablePathIsAnIoError) {
   RocksDbOptions options;
   options.path = "/proc/basalt-cannot-create-this";

@@ -116,11 +116,13 @@ class _Server:
         self.proc = None
         self.log = None
 
-    def start(self, binary):
+    def start(self, binary, args=("--in-memory", "--ttl-sweep-interval", "1"), nofile=None):
+        """Starts `binary` with `args` on a free 127.0.0.1 port; `nofile` limits its descriptors (prlimit)."""
         port = _free_port()
         self.log = tempfile.NamedTemporaryFile(prefix="basalt-e2e-", suffix=".log", delete=False)
+        prefix = ["prlimit", "--nofile=%d:%d" % (nofile, nofile)] if nofile else []  # prlimit execs: same PID
         self.proc = subprocess.Popen(
-            [str(binary), "--in-memory", "--host", "127.0.0.1", "--port", str(port), "--ttl-sweep-interval", "1"],
+            prefix + [str(binary), "--host", "127.0.0.1", "--port", str(port)] + list(args),
             stdout=self.log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         atexit.register(self.stop)
@@ -156,6 +158,31 @@ class _Server:
                 proc.wait(timeout=10)
         except ProcessLookupError:
             pass
+
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+
+@pytest.fixture
+def private_server():
+    """private_server(*args, nofile=None) -> a started _Server (.url, .pid, .log_text()) running
+    BASALT_BIN with these flags; stopped by PID after the test, also when it fails."""
+    if os.environ.get("BASALT_ENDPOINT"):
+        pytest.skip("starts its own Basalt; BASALT_ENDPOINT is set")
+    binary = pathlib.Path(os.environ.get("BASALT_BIN", DEFAULT_BIN))
+    servers = []
+
+    def start(*args, nofile=None):
+        server = _Server()
+        servers.append(server)
+        server.url = server.start(binary, args=args, nofile=nofile)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
 
 
 def _free_port():

@@ -1,0 +1,317 @@
+// The HTTP server against raw sockets: timeouts, the connection limit, the
+// memory budget and the errors it answers itself. Timeouts are a second or
+// two here, so the whole suite takes about 10 s.
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+namespace basalt::http {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
+
+class Socket {
+ public:
+  explicit Socket(uint16_t port) {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(port);
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(0, ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr));
+  }
+  ~Socket() { ::close(fd_); }
+
+  void Send(const std::string& data) {
+    size_t sent = 0;
+    while (sent < data.size()) {
+      ssize_t n = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      sent += static_cast<size_t>(n);
+    }
+  }
+
+  // Everything received until the server closes or `timeout` passes.
+  std::string ReadUntilClosed(milliseconds timeout, bool* closed = nullptr) {
+    std::string out;
+    auto deadline = steady_clock::now() + timeout;
+    if (closed) *closed = false;
+    while (steady_clock::now() < deadline) {
+      pollfd p{fd_, POLLIN, 0};
+      int left = static_cast<int>(std::chrono::duration_cast<milliseconds>(deadline - steady_clock::now()).count());
+      if (::poll(&p, 1, std::max(left, 1)) <= 0) continue;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) {
+        if (closed) *closed = true;
+        break;
+      }
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+  // One response with a Content-Length body.
+  std::string ReadResponse(milliseconds timeout = milliseconds(3000)) {
+    std::string out;
+    auto deadline = steady_clock::now() + timeout;
+    while (steady_clock::now() < deadline) {
+      size_t head_end = out.find("\r\n\r\n");
+      if (head_end != std::string::npos) {
+        size_t cl = out.find("Content-Length: ");
+        size_t len = cl == std::string::npos ? 0 : std::stoul(out.substr(cl + 16));
+        if (out.size() >= head_end + 4 + len) return out;
+      }
+      pollfd p{fd_, POLLIN, 0};
+      if (::poll(&p, 1, 50) <= 0) continue;
+      char buf[4096];
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      out.append(buf, static_cast<size_t>(n));
+    }
+    return out;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+std::string Post(const std::string& body, const std::string& extra = "") {
+  return "POST / HTTP/1.1\r\nHost: x\r\n" + extra + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+         body;
+}
+
+// Renders errors so that tests can tell the renderer was used.
+Response TestRenderer(ErrorKind kind, std::string_view detail) {
+  Response r = PlainErrorResponse(kind, detail);
+  r.body = "rendered " + std::to_string(static_cast<int>(kind)) + ": " + std::string(detail);
+  return r;
+}
+
+class ServerTest : public ::testing::Test {
+ protected:
+  void Start(ServerOptions options, Handler handler = nullptr) {
+    options.port = 0;
+    options.threads = 2;
+    if (!handler) {
+      handler = [](const Request& req) {
+        Response r;
+        r.body = "echo " + std::to_string(req.body.size());
+        return r;
+      };
+    }
+    server_ = std::make_unique<Server>(options, handler, TestRenderer);
+    ASSERT_TRUE(server_->Start().ok());
+  }
+
+  uint16_t port() const { return server_->port(); }
+
+  // Waits up to `timeout` for the server's connection count to reach `n`.
+  bool ConnectionsReach(int n, milliseconds timeout) {
+    auto deadline = steady_clock::now() + timeout;
+    while (steady_clock::now() < deadline) {
+      if (server_->connections() == n) return true;
+      std::this_thread::sleep_for(milliseconds(10));
+    }
+    return server_->connections() == n;
+  }
+
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ServerTest, AnswersKeptAliveRequests) {
+  Start(ServerOptions{});
+  Socket s(port());
+  for (int i = 0; i < 3; ++i) {
+    s.Send(Post("abc"));
+    std::string resp = s.ReadResponse();
+    EXPECT_NE(std::string::npos, resp.find("200 OK")) << resp;
+    EXPECT_NE(std::string::npos, resp.find("echo 3")) << resp;
+  }
+}
+
+TEST_F(ServerTest, ASilentNewConnectionIsClosedAtTheHeaderTimeout) {
+  ServerOptions o;
+  o.header_timeout_seconds = 1;
+  Start(o);
+  Socket s(port());
+  auto start = steady_clock::now();
+  bool closed = false;
+  EXPECT_EQ("", s.ReadUntilClosed(milliseconds(3000), &closed));
+  EXPECT_TRUE(closed);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+  EXPECT_TRUE(ConnectionsReach(0, milliseconds(1000)));
+}
+
+TEST_F(ServerTest, HeadersTricklingInAreClosedAtTheHeaderTimeoutDespiteProgress) {
+  ServerOptions o;
+  o.header_timeout_seconds = 1;
+  Start(o);
+  Socket s(port());
+  auto start = steady_clock::now();
+  s.Send("POST / HTTP/1.1\r\n");
+  bool closed = false;
+  for (int i = 0; i < 30 && !closed; ++i) {
+    s.Send("X-A: b\r\n");
+    s.ReadUntilClosed(milliseconds(100), &closed);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+}
+
+TEST_F(ServerTest, AnIdleKeptAliveConnectionIsClosedAtTheIdleTimeout) {
+  ServerOptions o;
+  o.header_timeout_seconds = 5;
+  o.idle_timeout_seconds = 1;
+  Start(o);
+  Socket s(port());
+  s.Send(Post("{}"));
+  EXPECT_NE(std::string::npos, s.ReadResponse().find("200 OK"));
+  auto start = steady_clock::now();
+  bool closed = false;
+  s.ReadUntilClosed(milliseconds(4000), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+}
+
+TEST_F(ServerTest, AStalledBodyIsClosedAtTheBodyTimeout) {
+  ServerOptions o;
+  o.body_timeout_seconds = 1;
+  Start(o);
+  Socket s(port());
+  s.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n0123456789");
+  auto start = steady_clock::now();
+  bool closed = false;
+  s.ReadUntilClosed(milliseconds(4000), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+}
+
+TEST_F(ServerTest, ABodyBelowTheMinimumRateIsClosedAlthoughItNeverStalls) {
+  ServerOptions o;
+  o.body_timeout_seconds = 1;
+  o.body_min_bytes_per_second = 1000;  // a byte every 100 ms is 10 B/s
+  Start(o);
+  Socket s(port());
+  s.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+  auto start = steady_clock::now();
+  bool closed = false;
+  for (int i = 0; i < 40 && !closed; ++i) {
+    s.Send("x");
+    s.ReadUntilClosed(milliseconds(100), &closed);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+}
+
+TEST_F(ServerTest, ConnectionsBeyondTheLimitGetTheRenderedRefusalAndAreClosed) {
+  ServerOptions o;
+  o.max_connections = 2;
+  Start(o);
+  Socket a(port()), b(port());
+  ASSERT_TRUE(ConnectionsReach(2, milliseconds(1000)));
+  Socket c(port());
+  bool closed = false;
+  std::string refused = c.ReadUntilClosed(milliseconds(2000), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_NE(std::string::npos, refused.find("HTTP/1.1 503")) << refused;
+  EXPECT_NE(std::string::npos, refused.find("rendered 5: ")) << refused;
+  // The connections within the limit still work.
+  a.Send(Post("x"));
+  EXPECT_NE(std::string::npos, a.ReadResponse().find("200 OK"));
+}
+
+TEST_F(ServerTest, MalformedHttpGetsTheRenderedErrorAndAClose) {
+  Start(ServerOptions{});
+  Socket s(port());
+  s.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 12abc\r\n\r\n");
+  bool closed = false;
+  std::string resp = s.ReadUntilClosed(milliseconds(4000), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_NE(std::string::npos, resp.find("HTTP/1.1 400")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("rendered 0: Malformed HTTP request: bad Content-Length")) << resp;
+}
+
+TEST_F(ServerTest, OversizedHeadersGetTheRenderedError) {
+  ServerOptions o;
+  o.max_header_bytes = 1024;
+  Start(o);
+  Socket s(port());
+  s.Send("POST / HTTP/1.1\r\nX-Big: " + std::string(2000, 'a') + "\r\n\r\n");
+  std::string resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("rendered 1: ")) << resp;
+}
+
+TEST_F(ServerTest, AnHttp2PrefaceGetsVersionNotSupported) {
+  Start(ServerOptions{});
+  Socket s(port());
+  s.Send(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+  std::string resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("HTTP/1.1 505")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("rendered 3: HTTP/2 is not supported")) << resp;
+}
+
+TEST_F(ServerTest, ADeclaredBodyOverTheLimitIsRefusedBeforeItIsSent) {
+  ServerOptions o;
+  o.max_body_bytes = 100;
+  Start(o);
+  Socket s(port());
+  s.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 101\r\n\r\n");
+  std::string resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("HTTP/1.1 413")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("rendered 2: ")) << resp;
+}
+
+TEST_F(ServerTest, ARequestThatDoesNotFitTheBudgetWaitsThenIsRefused) {
+  ServerOptions o;
+  o.memory_budget_bytes = 1000;
+  o.memory_wait_ms = 300;
+  Start(o);
+  // The first request holds 900 bytes while its body is incomplete.
+  Socket holder(port());
+  holder.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 900\r\n\r\n" + std::string(100, 'a'));
+  std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_EQ(900u, server_->budget_used());
+
+  Socket refused(port());
+  auto start = steady_clock::now();
+  refused.Send(Post(std::string(500, 'b')));
+  std::string resp = refused.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("HTTP/1.1 503")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("rendered 4: ")) << resp;
+  EXPECT_GE(steady_clock::now() - start, milliseconds(250));
+
+  // A request that waits less than the limit goes through once the holder is done.
+  Socket waiter(port());
+  waiter.Send(Post(std::string(500, 'c')));
+  std::this_thread::sleep_for(milliseconds(100));
+  holder.Send(std::string(800, 'a'));
+  EXPECT_NE(std::string::npos, holder.ReadResponse().find("echo 900"));
+  EXPECT_NE(std::string::npos, waiter.ReadResponse().find("echo 500"));
+  // The response's bytes are returned when its write completes, which the
+  // client may see a moment before the server does.
+  for (int i = 0; i < 100 && server_->budget_used() != 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_EQ(0u, server_->budget_used());
+}
+
+TEST_F(ServerTest, ConnectionsAreCountedUntilTheyClose) {
+  Start(ServerOptions{});
+  {
+    Socket a(port()), b(port()), c(port());
+    EXPECT_TRUE(ConnectionsReach(3, milliseconds(1000)));
+  }
+  EXPECT_TRUE(ConnectionsReach(0, milliseconds(1000)));
+}
+
+}  // namespace
+}  // namespace basalt::http

@@ -1,0 +1,75 @@
+#include "server/responses.h"
+
+#include <zlib.h>
+
+#include <cstdio>
+#include <random>
+
+namespace basalt::server {
+namespace {
+
+constexpr const char* kCoralService = "com.amazon.coral.service#";
+constexpr const char* kDynamoNs = "com.amazonaws.dynamodb.v20120810#";
+
+// A JSON string literal; the messages here are Basalt's own and Beast's, but
+// escaping keeps the body valid whatever they hold.
+std::string JsonString(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", u);
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string NewRequestId() {
+  static thread_local std::mt19937_64 rng(std::random_device{}());
+  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  std::string id(52, 'A');
+  for (char& c : id) c = kChars[rng() % 36];
+  return id;
+}
+
+http::Response DynamoErrorResponse(int status, std::string_view type, std::string_view message) {
+  http::Response r;
+  r.status = status;
+  r.body = "{\"__type\":" + JsonString(type) + ",\"message\":" + JsonString(message) + "}";
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(r.body.data()), static_cast<uInt>(r.body.size()));
+  r.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
+  r.headers.emplace_back("x-amzn-RequestId", NewRequestId());
+  r.headers.emplace_back("x-amz-crc32", std::to_string(crc));
+  return r;
+}
+
+http::Response RenderHttpError(http::ErrorKind kind, std::string_view detail) {
+  switch (kind) {
+    case http::ErrorKind::kMalformed:
+    case http::ErrorKind::kHeadersTooLarge:
+    case http::ErrorKind::kVersionNotSupported:
+      // What DynamoDB calls a request it cannot read.
+      return DynamoErrorResponse(400, std::string(kCoralService) + "SerializationException", detail);
+    case http::ErrorKind::kBodyTooLarge:
+      return DynamoErrorResponse(413, std::string(kCoralService) + "RequestEntityTooLargeException", detail);
+    case http::ErrorKind::kOverloaded:
+      // DynamoDB's throttling error: status 400, and every SDK retries it
+      // with back-off.
+      return DynamoErrorResponse(400, std::string(kDynamoNs) + "ThrottlingException", detail);
+    case http::ErrorKind::kTooManyConnections:
+      // The developer guide's ServiceUnavailable: 503, retried by the SDKs.
+      return DynamoErrorResponse(503, std::string(kDynamoNs) + "ServiceUnavailable", detail);
+  }
+  return DynamoErrorResponse(500, std::string(kDynamoNs) + "InternalServerError", detail);
+}
+
+}  // namespace basalt::server
