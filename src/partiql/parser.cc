@@ -682,7 +682,8 @@ class Parser {
           str.kind = Expr::Kind::kString;
           str.loc = Peek().loc;
           str.text = Next().value;
-          e.loc.length = str.loc.line == e.loc.line ? str.loc.column + str.loc.length - e.loc.column : e.loc.length;
+          // DynamoDB Local points at the string of `DATE '2020-01-01'`.
+          e.loc = str.loc;
           e.children.push_back(std::move(str));
           return e;
         }
