@@ -72,7 +72,7 @@ std::string SelectText(const SelectStatement& s) {
 std::string ToString(const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::kPath: {
-      std::string out = Name(e.text, false);
+      std::string out = e.children.empty() ? Name(e.text, false) : "(" + ToString(e.children[0]) + ")";
       for (const PathStep& s : e.steps) {
         switch (s.kind) {
           case PathStep::Kind::kName: out += "." + Name(s.name, false); break;

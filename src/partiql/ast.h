@@ -31,7 +31,7 @@ struct PathStep {
 
 struct Expr {
   enum class Kind {
-    kPath,       // text: first name; steps
+    kPath,       // text: first name; steps (children[0]: the expression the steps apply to, when not a name)
     kString,     // text: the unescaped string
     kNumber,     // text: as written, with a leading '-' when a unary minus was folded in
     kBool,       // boolean

@@ -8,7 +8,7 @@
 //           FROM "T"[0]: "Invalid list expression in source."
 //           a projection that is not a path: "Unexpected path component at <pos>"
 //           a.* or a[*] in the projection: "Changing item's hierarchy while reading isn't supported"
-//           the same path twice: "Duplicate identifiers in select clause: <last name>"
+//           two paths with one name: "Duplicate identifiers in select clause: <name>" (a.d, x.d)
 //           overlapping paths: "Two document paths overlap with each other; ..."
 //           LIMIT n: "Unsupported clause: LIMIT at <pos of n>"
 //   INSERT  INTO "T"."I": "FROM clause may only contain a single table name in data manipulation statements"
@@ -29,6 +29,7 @@
 #include "partiql/condition_binder.h"
 #include "partiql/errors.h"
 #include "partiql/literals.h"
+#include "partiql/select_output.h"
 
 namespace basalt::partiql {
 namespace {
@@ -89,6 +90,66 @@ Status BindWhere(const std::optional<Expr>& where, const std::vector<AttributeVa
   return Status::Ok();
 }
 
+// `?` where DynamoDB takes no parameter: below the top of a list, map or set
+// literal, or as a path index. DynamoDB Local reports these before a missing
+// parameter (`x = {'k': ?}` without parameters is about the `?`), with the
+// texts the value converter and path binder use. `where` is the key path of
+// literal values (literals.h).
+Status ParameterPlaces(const Expr& e, const std::string& where, bool nested, bool item_root = false) {
+  switch (e.kind) {
+    case Expr::Kind::kParameter:
+      if (nested) return UnsupportedAt("Unsupported data type: Parameter under key " + where, e.loc);
+      return Status::Ok();
+    case Expr::Kind::kList:
+      for (size_t i = 0; i < e.children.size(); ++i) {
+        BASALT_RETURN_IF_ERROR(ParameterPlaces(e.children[i], where + "." + std::to_string(i), true));
+      }
+      return Status::Ok();
+    case Expr::Kind::kStruct:
+      for (size_t i = 0; i + 1 < e.children.size(); i += 2) {
+        const Expr& k = e.children[i];
+        const std::string child = item_root ? where : where + "." + k.text;
+        BASALT_RETURN_IF_ERROR(ParameterPlaces(e.children[i + 1], child, !item_root));
+      }
+      return Status::Ok();
+    case Expr::Kind::kBag:
+      for (const Expr& c : e.children) {
+        if (c.kind == Expr::Kind::kParameter) {
+          return UnsupportedAt(
+              "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags", c.loc);
+        }
+      }
+      return Status::Ok();
+    case Expr::Kind::kPath:
+      for (const ast::PathStep& s : e.steps) {
+        if (s.kind == ast::PathStep::Kind::kIndex && s.index[0].kind == Expr::Kind::kParameter) {
+          return UnsupportedAt("Unexpected path component", s.index[0].loc);
+        }
+      }
+      for (const Expr& c : e.children) BASALT_RETURN_IF_ERROR(ParameterPlaces(c, "root", false));
+      return Status::Ok();
+    case Expr::Kind::kIn:
+      // The members of an IN list are operands of their own (`x IN [?, ?]`).
+      BASALT_RETURN_IF_ERROR(ParameterPlaces(e.children[0], "root", false));
+      if (e.children[1].kind != Expr::Kind::kList) return ParameterPlaces(e.children[1], "root", false);
+      for (const Expr& c : e.children[1].children) BASALT_RETURN_IF_ERROR(ParameterPlaces(c, "root", false));
+      return Status::Ok();
+    default:
+      // Operators and calls: each operand is a value of its own.
+      for (const Expr& c : e.children) BASALT_RETURN_IF_ERROR(ParameterPlaces(c, "root", false));
+      return Status::Ok();
+  }
+}
+
+// Misplaced parameters, then their number (DynamoDB Local ignores extra
+// parameters, and so does Basalt; the reference says nothing either way).
+Status CheckParameters(const std::vector<const Expr*>& exprs, const Expr* item, size_t needed, size_t given) {
+  for (const Expr* e : exprs) BASALT_RETURN_IF_ERROR(ParameterPlaces(*e, "root", false));
+  if (item) BASALT_RETURN_IF_ERROR(ParameterPlaces(*item, "root", false, /*item_root=*/true));
+  if (given < needed) return Status::Validation(std::string(kParameterCountMismatch));
+  return Status::Ok();
+}
+
 Status BindProjection(const ast::SelectStatement& s, expr::Projection* out) {
   if (s.star) return Status::Ok();
   for (const Expr& item : s.projection) {
@@ -99,17 +160,19 @@ Status BindProjection(const ast::SelectStatement& s, expr::Projection* out) {
       }
     }
     BASALT_ASSIGN_OR_RETURN(expr::Path p, BindPath(item));
-    if (std::find(out->paths.begin(), out->paths.end(), p) != out->paths.end()) {
-      const expr::PathElement& last = p.back();
-      return Unsupported("Duplicate identifiers in select clause: " +
-                         (last.is_index ? std::to_string(last.index) : last.name));
+    // PartiQL names a selected path by its last step (select_output.h).
+    const std::string name = SelectedName(p);
+    if (std::any_of(out->paths.begin(), out->paths.end(),
+                    [&](const expr::Path& q) { return SelectedName(q) == name; })) {
+      return Unsupported("Duplicate identifiers in select clause: " + name);
     }
     out->paths.push_back(std::move(p));
   }
   return CheckPathsDisjoint(out->paths);
 }
 
-Result<BoundStatement> BindSelect(const ast::SelectStatement& s, const std::vector<AttributeValue>& params) {
+Result<BoundStatement> BindSelect(const ast::SelectStatement& s, const std::vector<AttributeValue>& params,
+                                  size_t needed) {
   if (s.value) return Unsupported("Select projection doesn't support value or pivot keywords");
   if (s.distinct) return Unsupported("Unsupported token in expression: DISTINCT");
   if (s.aliased) return Unsupported("Aliasing is not supported");
@@ -120,6 +183,10 @@ Result<BoundStatement> BindSelect(const ast::SelectStatement& s, const std::vect
   b.index = std::move(t.index);
   BASALT_RETURN_IF_ERROR(BindProjection(s, &b.projection));
   if (s.limit) return UnsupportedAt("Unsupported clause: LIMIT", s.limit->loc);
+  // DynamoDB Local checks the parameters after the SELECT list and FROM, before WHERE.
+  std::vector<const Expr*> exprs;
+  if (s.where) exprs.push_back(&*s.where);
+  BASALT_RETURN_IF_ERROR(CheckParameters(exprs, nullptr, needed, params.size()));
   BASALT_RETURN_IF_ERROR(BindWhere(s.where, params, &b.where));
   for (const ast::OrderBy& o : s.order_by) {
     OrderKey k;
@@ -254,19 +321,38 @@ Status UnsupportedExpression(const Expr& e) {
 
 Result<BoundStatement> Bind(const ast::Statement& statement, const std::vector<AttributeValue>& params,
                             Context context) {
-  if (params.size() < statement.parameter_count) return Status::Validation(std::string(kParameterCountMismatch));
-  if (const auto* s = std::get_if<ast::SelectStatement>(&statement.body)) return BindSelect(*s, params);
-  if (const auto* s = std::get_if<ast::InsertStatement>(&statement.body)) return BindInsert(*s, params);
-  if (const auto* s = std::get_if<ast::UpdateStatement>(&statement.body)) return BindUpdate(*s, params);
-  if (const auto* s = std::get_if<ast::DeleteStatement>(&statement.body)) return BindDelete(*s, params);
+  const size_t needed = statement.parameter_count;
+  const size_t given = params.size();
+  if (const auto* s = std::get_if<ast::SelectStatement>(&statement.body)) return BindSelect(*s, params, needed);
+  if (const auto* s = std::get_if<ast::InsertStatement>(&statement.body)) {
+    BASALT_RETURN_IF_ERROR(CheckParameters({}, &s->value, needed, given));
+    return BindInsert(*s, params);
+  }
+  if (const auto* s = std::get_if<ast::UpdateStatement>(&statement.body)) {
+    std::vector<const Expr*> exprs;
+    if (s->where) exprs.push_back(&*s->where);
+    for (const ast::UpdateAction& a : s->actions) {
+      exprs.push_back(&a.target);
+      if (a.kind == ast::UpdateAction::Kind::kSet) exprs.push_back(&a.value);
+    }
+    BASALT_RETURN_IF_ERROR(CheckParameters(exprs, nullptr, needed, given));
+    return BindUpdate(*s, params);
+  }
+  if (const auto* s = std::get_if<ast::DeleteStatement>(&statement.body)) {
+    std::vector<const Expr*> exprs;
+    if (s->where) exprs.push_back(&*s->where);
+    BASALT_RETURN_IF_ERROR(CheckParameters(exprs, nullptr, needed, given));
+    return BindDelete(*s, params);
+  }
   if (const auto* s = std::get_if<ast::ExistsStatement>(&statement.body)) {
     if (context != Context::kTransaction) {
       return Unsupported("EXISTS can only be used in ExecuteTransaction write requests.");
     }
-    BASALT_ASSIGN_OR_RETURN(BoundStatement b, BindSelect(s->select, params));
+    BASALT_ASSIGN_OR_RETURN(BoundStatement b, BindSelect(s->select, params, needed));
     b.kind = BoundStatement::Kind::kExists;
     return b;
   }
+  BASALT_RETURN_IF_ERROR(CheckParameters({}, nullptr, needed, given));
   return UnsupportedExpression(std::get<ast::ExpressionStatement>(statement.body).expr);
 }
 

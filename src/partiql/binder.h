@@ -2,10 +2,10 @@
 // types, with every check DynamoDB makes before it looks at the table.
 //
 // DynamoDB Local reports a statement's problems in this order, which the
-// binder and the planner keep: the parameter count; unsupported syntax
-// (aliases, LIMIT, DISTINCT, non-path projections, bad paths); the WHERE
-// clause and the values (unsupported operators and functions, operand checks,
-// literal conversion); then the table (ResourceNotFoundException, checked by
+// binder and the planner keep: a SELECT's unsupported syntax (aliases, LIMIT,
+// DISTINCT, non-path projections, bad paths); misplaced parameters and the
+// parameter count; the WHERE clause and the values (unsupported operators and
+// functions, operand checks, literal conversion); then the table (ResourceNotFoundException, checked by
 // the caller between Bind and Plan); then what depends on the key schema
 // (keys in WHERE, ORDER BY), in planner.h.
 //
@@ -75,7 +75,10 @@ struct BoundStatement {
 // Binds `statement` to `params` (in order, one per `?`). Errors are
 // Code::kValidation with DynamoDB's messages:
 //   fewer parameters than `?`: "Number of parameters in request and statement
-//   don't match." (DynamoDB Local ignores extra parameters, and so does Basalt);
+//   don't match." (DynamoDB Local ignores extra parameters, and so does Basalt),
+//   checked after a SELECT's list and FROM and before anything else of other
+//   statements; a `?` nested in a literal or used as a path index is reported
+//   before that;
 //   an EXISTS statement outside a transaction: "EXISTS can only be used in
 //   ExecuteTransaction write requests."; and the unsupported constructs
 //   listed in binder.cc.

@@ -110,6 +110,7 @@ std::string TypeCode(const std::string& type) {
 Result<expr::Path> BindPath(const Expr& e) {
   static constexpr char kEmpty[] = "Path component cannot be an empty string";
   expr::Path path;
+  if (!e.children.empty()) return UnsupportedAt("A path cannot start with a list index", e.loc);
   if (e.text.empty()) return Status::Validation(kEmpty);
   path.push_back(expr::PathElement{e.text, 0, false});
   for (const ast::PathStep& s : e.steps) {
@@ -119,9 +120,9 @@ Result<expr::Path> BindPath(const Expr& e) {
         path.push_back(expr::PathElement{s.name, 0, false});
         break;
       case ast::PathStep::Kind::kDotStar:
-        return Status::Validation("Unpivot path component like a.*.b are not supported");
+        return UnsupportedAt("Unpivot path component like a.*.b are not supported", s.loc);
       case ast::PathStep::Kind::kBracketStar:
-        return Status::Validation("Wildcard path component like a[*].b are not supported");
+        return UnsupportedAt("Wildcard path component like a[*].b are not supported", s.loc);
       case ast::PathStep::Kind::kIndex: {
         const Expr& ix = s.index.at(0);
         if (ix.kind == Expr::Kind::kString) {
@@ -362,6 +363,8 @@ Result<Condition> ConditionBinder::BindCall(const Expr& e) {
   if (!CheckCount(c.args, f, 2)) return c;
   if (f == "attribute_type") {
     c.kind = Condition::Kind::kAttributeType;
+    // DynamoDB Local: attribute_type(x, x) is about distinct operands first.
+    CheckDistinct(c.args, f);
     const Operand& t = c.args[1];
     if (t.kind != Operand::Kind::kValue) {
       Defer("Incorrect operand type for operator or function; operator or function: attribute_type, operand type: "
@@ -428,6 +431,7 @@ Result<Operand> ConditionBinder::BindOperand(const Expr& e) {
       }
       return o;
     }
+    case Expr::Kind::kTypedLiteral: return UnsupportedAt("Unsupported token in expression: UNKNOWN", e.loc);
     case Expr::Kind::kBetween:
     case Expr::Kind::kIn:
     case Expr::Kind::kIs:

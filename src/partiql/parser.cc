@@ -214,6 +214,10 @@ class Parser {
           break;
         }
         s.projection.push_back(ParseExpr());
+        // DynamoDB Local: `SELECT a[*]` is a syntax error (`SELECT a.*` is not).
+        for (const ast::PathStep& step : s.projection.back().steps) {
+          if (step.kind == ast::PathStep::Kind::kBracketStar) FailWith(kUnexpectedToken);
+        }
         if (SkipAlias()) s.aliased = true;
         if (!Peek().Is(",")) break;
         Next();
@@ -583,13 +587,23 @@ class Parser {
       Fail(Peek());
       return Expr();
     }
-    return ParsePostfix();
+    return ParsePostfix(/*stars=*/false);
   }
 
-  // A primary, then path steps if it is a name.
-  Expr ParsePostfix() {
+  // A primary, then path steps. Steps after something other than a name
+  // (`[1][0]`) make a path over that expression, which DynamoDB refuses
+  // after parsing. `.*` and `[*]` parse only where `stars` allows them.
+  Expr ParsePostfix(bool stars = true) {
     Expr e = ParsePrimary();
-    if (failed() || e.kind != Expr::Kind::kPath) return e;
+    if (failed()) return e;
+    if (e.kind != Expr::Kind::kPath) {
+      if (!Peek().Is("[") && !Peek().Is(".")) return e;
+      Expr path;
+      path.kind = Expr::Kind::kPath;
+      path.loc = e.loc;
+      path.children.push_back(std::move(e));
+      e = std::move(path);
+    }
     while (!failed()) {
       ast::PathStep step;
       step.loc = Peek().loc;
@@ -600,8 +614,9 @@ class Parser {
           step.kind = ast::PathStep::Kind::kName;
           step.name = t.value;
           step.loc = t.loc;
-        } else if (t.Is("*")) {
+        } else if (t.Is("*") && stars) {
           step.kind = ast::PathStep::Kind::kDotStar;
+          step.loc = t.loc;
         } else {
           Fail(t);
           break;
@@ -610,7 +625,11 @@ class Parser {
       } else if (Peek().Is("[")) {
         Next();
         if (Peek().Is("*")) {
-          Next();
+          if (!stars) {
+            Fail(Peek());
+            break;
+          }
+          step.loc = Next().loc;
           step.kind = ast::PathStep::Kind::kBracketStar;
         } else {
           step.kind = ast::PathStep::Kind::kIndex;
@@ -717,6 +736,7 @@ class Parser {
             e.children.push_back(ParseExpr());
             if (!Peek().Is(",")) break;
             Next();
+            if (Peek().Is("}")) Fail(Peek());  // {'a': 1,} is a syntax error
           }
           --depth_;
           Expect("}");

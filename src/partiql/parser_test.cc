@@ -52,7 +52,14 @@ TEST(ParserTest, Select) {
       {"SELECT * FROM \"T\" AS t", "SELECT * FROM T (aliased)"},
       {"SELECT * FROM \"T\", \"U\"", "SELECT * FROM T (several)"},
       {"SELECT * FROM \"T\" LIMIT 1", "SELECT * FROM T LIMIT 1"},
-      {"SELECT COUNT(*), 'pk', ?, a.*, a[*] FROM \"T\"", "SELECT [count(*), 'pk', ?0, a.*, a[*]] FROM T PARAMETERS 1"},
+      {"SELECT COUNT(*), 'pk', ?, a.* FROM \"T\"", "SELECT [count(*), 'pk', ?0, a.*] FROM T PARAMETERS 1"},
+      {"SELECT * FROM \"T\" WHERE a[*].b = 1 AND c.*.d = 2", "SELECT * FROM T WHERE (AND (= a[*].b 1) (= c.*.d 2))"},
+      {"SELECT * FROM \"T\" WHERE [1][0] = 1", "SELECT * FROM T WHERE (= ([1])[0] 1)"},
+      // DynamoDB Local: `SELECT a[*]` is a syntax error, and stars in write targets too.
+      {"SELECT a[*] FROM \"T\"", Syntax("Unexpected token")},
+      {"UPDATE \"T\" SET a.* = 1", Syntax("Unexpected token")},
+      {"UPDATE \"T\" REMOVE a[*]", Syntax("Unexpected token")},
+      {"INSERT INTO \"T\" VALUE {'a': 1,}", Syntax("Unexpected token")},
       {"SELECT * FROM \"T\".\"I\".\"x\"", "SELECT * FROM T.I.x"},
       // Syntax errors.
       {"SELECT", Syntax("Expected expression")},

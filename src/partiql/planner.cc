@@ -181,9 +181,10 @@ std::optional<Condition> SortKeyCondition(const Condition& c, const KeyAttribute
       c.args[1].kind == Operand::Kind::kValue && c.args[2].kind == Operand::Kind::kValue) {
     return c;
   }
-  // begins_with narrows only string and binary keys.
+  // begins_with on a number key is taken too, and then fails its type check
+  // (DynamoDB Local: "Key attribute's data type should match ...").
   if (c.kind == Condition::Kind::kBeginsWith && IsAttribute(c.args[0], range.name) &&
-      c.args[1].kind == Operand::Kind::kValue && range.type != model::Type::kN) {
+      c.args[1].kind == Operand::Kind::kValue) {
     return c;
   }
   return std::nullopt;

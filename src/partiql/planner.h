@@ -61,7 +61,7 @@ struct SelectPlan {
   // sort-key comparison is one of = < <= > >= BETWEEN begins_with.
   std::vector<expr::Condition> key_conditions;
   std::optional<expr::Condition> filter;  // the rest of WHERE, applied after the read
-  expr::Projection projection;            // empty: every attribute
+  expr::Projection projection;            // empty: every attribute; shape rows with SelectRow (select_output.h)
   // ORDER BY <sort key> DESC reads backwards. Partition values are read in the
   // statement's order, or in key order (ascending or descending) when ORDER BY
   // names the partition key.

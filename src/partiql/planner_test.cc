@@ -135,8 +135,18 @@ TEST(PlanSelectTest, Parameters) {
       {"SELECT * FROM \"T\" WHERE x = ?", "SCAN T FILTER (= x L[N1, S\"z\"])", {AV::L({N("1"), S("z")})}},
       // '?' in quotes is the string "?".
       {"SELECT * FROM \"T\" WHERE x = '?'", "SCAN T FILTER (= x S\"?\")", {S("unused")}},
-      // The parameter count is checked before anything else.
-      {"SELECT a AS b FROM \"T\" WHERE x = ?", "Number of parameters in request and statement don't match."},
+      // A SELECT's list and FROM are checked before the parameter count, WHERE after it.
+      {"SELECT a AS b FROM \"T\" WHERE x = ?", "Aliasing is not supported"},
+      {"SELECT * FROM \"T\" WHERE x = ? AND a = 1 + 1", "Number of parameters in request and statement don't match."},
+      {"DELETE FROM \"T\" WHERE pk = ? RETURNING ALL NEW *", "Number of parameters in request and statement don't "
+                                                              "match."},
+      // ...but a `?` where no parameter may stand comes first.
+      {"SELECT * FROM \"T\" WHERE x = {'k': ?}", "Unsupported data type: Parameter under key root.k at 1:35:1"},
+      {"SELECT * FROM \"T\" WHERE x[?] = 1", "Unexpected path component at 1:27:1"},
+      {"UPDATE \"T\" SET x = {'a': ?} WHERE pk = 'a' AND sk = 1", "Unsupported data type: Parameter under key root.a "
+                                                                  "at 1:26:1"},
+      {"INSERT INTO \"T\" VALUE {'pk': ?, 's': <<?>>}", "Unsupported data type in Bag. DynamoDB only supports either "
+                                                       "numbers or strings in bags at 1:40:1"},
   });
 }
 
@@ -153,6 +163,8 @@ TEST(PlanSelectTest, KeyTypesAndEmptyKeys) {
                                                           "table's schema: Key sk"},
       {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk < 'z'", "Key attribute's data type should match its data type in "
                                                           "table's schema: Key sk"},
+      {"SELECT * FROM \"T\" WHERE pk = 'a' AND begins_with(sk, 'x')", "Key attribute's data type should match its "
+                                                                      "data type in table's schema: Key sk"},
       {"SELECT * FROM \"T\" WHERE sk = 'x'", "One or more parameter values were invalid: Condition parameter type does "
                                              "not match schema type"},
       {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk = 1 AND sk = 'x'", "One or more parameter values were invalid: "
@@ -229,7 +241,8 @@ TEST(PlanSelectTest, UnsupportedSelects) {
       {"SELECT a[1000000000000] FROM \"T\"", "List index is not within the allowable range; index: [1000000000000] at "
                                              "1:10:13"},
       {"SELECT a.* FROM \"T\"", "Changing item's hierarchy while reading isn't supported"},
-      {"SELECT a[*] FROM \"T\"", "Changing item's hierarchy while reading isn't supported"},
+      {"SELECT * FROM \"T\" WHERE x.* = 1", "Unpivot path component like a.*.b are not supported at 1:27:1"},
+      {"SELECT * FROM \"T\" WHERE x[*] = 1", "Wildcard path component like a[*].b are not supported at 1:27:1"},
       {"SELECT \"\" FROM \"T\"", "Path component cannot be an empty string"},
       {"SELECT a.\"\" FROM \"T\"", "Path component cannot be an empty string"},
       {"SELECT a, a FROM \"T\"", "Duplicate identifiers in select clause: a"},
@@ -363,8 +376,11 @@ TEST(PlanWhereTest, Errors) {
       {"SELECT * FROM \"T\" WHERE n BETWEEN 'a' AND 1", "The BETWEEN operator requires same data type for lower and "
                                                         "upper bounds; lower bound operand: AttributeValue: {S:a}, "
                                                         "upper bound operand: AttributeValue: {N:1}"},
-      // DynamoDB Local: "A path cannot start with a list index at 1:45:1"; Basalt's parser refuses it.
-      {"SELECT * FROM \"T\" WHERE a = [1][0]", "Statement wasn't well formed, can't be processed: Unexpected token"},
+      {"SELECT * FROM \"T\" WHERE a = [1][0]", "A path cannot start with a list index at 1:29:1"},
+      {"SELECT * FROM \"T\" WHERE a = DATE '2020-01-01'", "Unsupported token in expression: UNKNOWN at 1:34:12"},
+      {"SELECT * FROM \"T\" WHERE attribute_type(x, x)", "The first operand must be distinct from the remaining "
+                                                         "operands for this operator or function; operator: "
+                                                         "attribute_type, first operand: [x]"},
   });
 }
 
