@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <string>
+#include <utility>
 
 namespace basalt::partiql::ast {
 namespace {
@@ -69,28 +70,52 @@ std::string SelectText(const SelectStatement& s) {
 
 }  // namespace
 
+Statement::Statement() = default;
+Statement::Statement(Body b, size_t n) : body(std::move(b)), parameter_count(n) {}
+Statement::Statement(Statement&&) noexcept = default;
+Statement& Statement::operator=(Statement&&) noexcept = default;
+Statement::Statement(const Statement&) = default;
+Statement& Statement::operator=(const Statement&) = default;
+Statement::~Statement() = default;
+
 std::string ToString(const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::kPath: {
       std::string out = e.children.empty() ? Name(e.text, false) : "(" + ToString(e.children[0]) + ")";
       for (const PathStep& s : e.steps) {
         switch (s.kind) {
-          case PathStep::Kind::kName: out += "." + Name(s.name, false); break;
-          case PathStep::Kind::kIndex: out += "[" + List(s.index) + "]"; break;
-          case PathStep::Kind::kDotStar: out += ".*"; break;
-          case PathStep::Kind::kBracketStar: out += "[*]"; break;
+          case PathStep::Kind::kName:
+            out += "." + Name(s.name, false);
+            break;
+          case PathStep::Kind::kIndex:
+            out += "[" + List(s.index) + "]";
+            break;
+          case PathStep::Kind::kDotStar:
+            out += ".*";
+            break;
+          case PathStep::Kind::kBracketStar:
+            out += "[*]";
+            break;
         }
       }
       return out;
     }
-    case Expr::Kind::kString: return Quote(e.text, '\'');
-    case Expr::Kind::kNumber: return e.text;
-    case Expr::Kind::kBool: return e.boolean ? "TRUE" : "FALSE";
-    case Expr::Kind::kNull: return "NULL";
-    case Expr::Kind::kMissing: return "MISSING";
-    case Expr::Kind::kParameter: return "?" + std::to_string(e.ordinal);
-    case Expr::Kind::kList: return e.paren_list ? "(" + List(e.children) + ")" : "[" + List(e.children) + "]";
-    case Expr::Kind::kBag: return "<<" + List(e.children) + ">>";
+    case Expr::Kind::kString:
+      return Quote(e.text, '\'');
+    case Expr::Kind::kNumber:
+      return e.text;
+    case Expr::Kind::kBool:
+      return e.boolean ? "TRUE" : "FALSE";
+    case Expr::Kind::kNull:
+      return "NULL";
+    case Expr::Kind::kMissing:
+      return "MISSING";
+    case Expr::Kind::kParameter:
+      return "?" + std::to_string(e.ordinal);
+    case Expr::Kind::kList:
+      return e.paren_list ? "(" + List(e.children) + ")" : "[" + List(e.children) + "]";
+    case Expr::Kind::kBag:
+      return "<<" + List(e.children) + ">>";
     case Expr::Kind::kStruct: {
       std::string out = "{";
       for (size_t i = 0; i + 1 < e.children.size(); i += 2) {
@@ -103,7 +128,8 @@ std::string ToString(const Expr& e) {
       if (e.star) return e.text + "(*)";
       if (e.subquery) return e.text + "(SELECT ...)";
       return e.text + "(" + List(e.children) + ")";
-    case Expr::Kind::kUnary: return "(" + e.text + " " + ToString(e.children[0]) + ")";
+    case Expr::Kind::kUnary:
+      return "(" + e.text + " " + ToString(e.children[0]) + ")";
     case Expr::Kind::kBinary:
       return "(" + e.text + " " + ToString(e.children[0]) + " " + ToString(e.children[1]) +
              (e.children.size() > 2 ? " ESCAPE " + ToString(e.children[2]) : "") + ")";
@@ -115,7 +141,8 @@ std::string ToString(const Expr& e) {
              ToString(e.children[1]) + ")";
     case Expr::Kind::kIs:
       return std::string("(") + (e.negated ? "IS NOT " : "IS ") + ToString(e.children[0]) + " " + e.text + ")";
-    case Expr::Kind::kTypedLiteral: return e.text + " " + List(e.children);
+    case Expr::Kind::kTypedLiteral:
+      return e.text + " " + List(e.children);
   }
   return "?";
 }

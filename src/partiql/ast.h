@@ -24,40 +24,40 @@ struct Expr;
 struct PathStep {
   enum class Kind { kName, kIndex, kDotStar, kBracketStar };
   Kind kind = Kind::kName;
-  std::string name;        // kName
-  std::vector<Expr> index; // kIndex: the expression between the brackets (one)
+  std::string name;         // kName
+  std::vector<Expr> index;  // kIndex: the expression between the brackets (one)
   Location loc;
 };
 
 struct Expr {
   enum class Kind {
-    kPath,       // text: first name; steps (children[0]: the expression the steps apply to, when not a name)
-    kString,     // text: the unescaped string
-    kNumber,     // text: as written, with a leading '-' when a unary minus was folded in
-    kBool,       // boolean
-    kNull,       // NULL
-    kMissing,    // MISSING
-    kParameter,  // ordinal: 0-based position among the statement's `?`
-    kList,       // [a, b] (or a parenthesized list after IN: paren_list)
-    kStruct,     // {k: v, ...}: children alternate key, value
-    kBag,        // <<a, b>>
-    kCall,       // text: function name as written; children: arguments; star: f(*)
-    kUnary,      // text: "-", "+" or "NOT"; children[0]
-    kBinary,     // text: the operator ("AND", "OR", "=", "<>", "!=", "<", "+", "||", "LIKE", ...)
-    kBetween,    // children: value, low, high; negated for NOT BETWEEN
-    kIn,         // children: value, collection; negated for NOT IN
-    kIs,         // children[0] IS [NOT] text (a type name in upper case); negated
+    kPath,          // text: first name; steps (children[0]: the expression the steps apply to, when not a name)
+    kString,        // text: the unescaped string
+    kNumber,        // text: as written, with a leading '-' when a unary minus was folded in
+    kBool,          // boolean
+    kNull,          // NULL
+    kMissing,       // MISSING
+    kParameter,     // ordinal: 0-based position among the statement's `?`
+    kList,          // [a, b] (or a parenthesized list after IN: paren_list)
+    kStruct,        // {k: v, ...}: children alternate key, value
+    kBag,           // <<a, b>>
+    kCall,          // text: function name as written; children: arguments; star: f(*)
+    kUnary,         // text: "-", "+" or "NOT"; children[0]
+    kBinary,        // text: the operator ("AND", "OR", "=", "<>", "!=", "<", "+", "||", "LIKE", ...)
+    kBetween,       // children: value, low, high; negated for NOT BETWEEN
+    kIn,            // children: value, collection; negated for NOT IN
+    kIs,            // children[0] IS [NOT] text (a type name in upper case); negated
     kTypedLiteral,  // DATE '...', TIME '...': unsupported by DynamoDB
   };
   Kind kind = Kind::kPath;
   Location loc;  // the token DynamoDB's messages point at (operator, function name, literal)
   std::string text;
-  bool quoted = false;     // kPath: the first name was "quoted"
-  bool boolean = false;    // kBool
-  bool negated = false;    // kBetween, kIn, kIs
-  bool star = false;       // kCall: COUNT(*)
-  bool paren_list = false; // kList written as (a, b)
-  size_t ordinal = 0;      // kParameter
+  bool quoted = false;          // kPath: the first name was "quoted"
+  bool boolean = false;         // kBool
+  bool negated = false;         // kBetween, kIn, kIs
+  bool star = false;            // kCall: COUNT(*)
+  bool paren_list = false;      // kList written as (a, b)
+  size_t ordinal = 0;           // kParameter
   std::vector<PathStep> steps;  // kPath
   std::vector<Expr> children;
   std::optional<Location> subquery;  // kCall: a SELECT as the argument (`EXISTS(SELECT ...)` in WHERE)
@@ -85,7 +85,7 @@ struct SelectStatement {
   Source from;
   std::optional<Expr> where;
   std::vector<OrderBy> order_by;
-  std::optional<Expr> limit;     // LIMIT n: unsupported by DynamoDB
+  std::optional<Expr> limit;  // LIMIT n: unsupported by DynamoDB
 };
 
 struct InsertStatement {
@@ -98,9 +98,9 @@ struct InsertStatement {
 
 // One returning element: (ALL | MODIFIED) (OLD | NEW) <*>.
 struct Returning {
-  bool all = true;  // ALL or MODIFIED
-  bool old = true;  // OLD or NEW
-  bool star = true; // false: something else followed, e.g. `ALL OLD a`
+  bool all = true;      // ALL or MODIFIED
+  bool old = true;      // OLD or NEW
+  bool star = true;     // false: something else followed, e.g. `ALL OLD a`
   size_t elements = 0;  // 0: no RETURNING clause
 };
 
@@ -139,9 +139,19 @@ struct ExpressionStatement {
 };
 
 struct Statement {
-  std::variant<SelectStatement, InsertStatement, UpdateStatement, DeleteStatement, ExistsStatement,
-               ExpressionStatement>
-      body;
+  using Body = std::variant<SelectStatement, InsertStatement, UpdateStatement, DeleteStatement, ExistsStatement,
+                            ExpressionStatement>;
+  Statement();
+  Statement(Body body, size_t parameter_count);
+  // Defined in ast.cc: inlined, GCC 12 takes the moves of the variant for
+  // reads of uninitialized memory (-Wmaybe-uninitialized).
+  Statement(Statement&&) noexcept;
+  Statement& operator=(Statement&&) noexcept;
+  Statement(const Statement&);
+  Statement& operator=(const Statement&);
+  ~Statement();
+
+  Body body;
   size_t parameter_count = 0;  // how many `?` the statement has
 };
 

@@ -62,12 +62,17 @@ Result<Target> BindSource(const ast::Source& src) {
 // What DynamoDB Local names an ORDER BY argument that is not an attribute name.
 std::string OrderArgName(const Expr& e) {
   switch (e.kind) {
-    case Expr::Kind::kPath: return "PATH";
+    case Expr::Kind::kPath:
+      return "PATH";
     case Expr::Kind::kNumber:
-    case Expr::Kind::kString: return e.text;
-    case Expr::Kind::kBool: return e.boolean ? "true" : "false";
-    case Expr::Kind::kNull: return "null";
-    default: return "NAry";
+    case Expr::Kind::kString:
+      return e.text;
+    case Expr::Kind::kBool:
+      return e.boolean ? "true" : "false";
+    case Expr::Kind::kNull:
+      return "null";
+    default:
+      return "NAry";
   }
 }
 
@@ -115,8 +120,8 @@ Status ParameterPlaces(const Expr& e, const std::string& where, bool nested, boo
     case Expr::Kind::kBag:
       for (const Expr& c : e.children) {
         if (c.kind == Expr::Kind::kParameter) {
-          return UnsupportedAt(
-              "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags", c.loc);
+          return UnsupportedAt("Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags",
+                               c.loc);
         }
       }
       return Status::Ok();
@@ -241,7 +246,8 @@ Result<expr::UpdateAction> BindSetFunction(const ast::UpdateAction& a, const exp
   if (!p.ok() || *p != target) return Unsupported("The first argument to " + name + " must equal the assignment value");
   const Expr& second = call.children[1];
   // DynamoDB Local points at the first argument here.
-  const Status not_a_set = UnsupportedAt("The second argument to " + name + " must be a value with type SET", first.loc);
+  const Status not_a_set =
+      UnsupportedAt("The second argument to " + name + " must be a value with type SET", first.loc);
   if (second.kind != Expr::Kind::kBag && second.kind != Expr::Kind::kParameter) return not_a_set;
   BASALT_ASSIGN_OR_RETURN(AttributeValue v, ConvertValue(second, params));
   if (v.type() != model::Type::kSS && v.type() != model::Type::kNS && v.type() != model::Type::kBS) return not_a_set;
@@ -303,14 +309,19 @@ Status UnsupportedExpression(const Expr& e) {
     case Expr::Kind::kString:
     case Expr::Kind::kNumber:
     case Expr::Kind::kBool:
-    case Expr::Kind::kNull: return Unsupported("Unsupported operation: Literal");
-    case Expr::Kind::kMissing: return Unsupported("Unsupported operation: LiteralMissing");
+    case Expr::Kind::kNull:
+      return Unsupported("Unsupported operation: Literal");
+    case Expr::Kind::kMissing:
+      return Unsupported("Unsupported operation: LiteralMissing");
     case Expr::Kind::kPath:
       return Unsupported(e.steps.empty() ? "Unsupported operation: VariableReference" : "Unsupported operation: Path");
     case Expr::Kind::kList:
-    case Expr::Kind::kBag: return Unsupported("Unsupported operation: Seq");
-    case Expr::Kind::kStruct: return Unsupported("Unsupported operation: Struct");
-    case Expr::Kind::kParameter: return Unsupported("Unsupported operation: Parameter");
+    case Expr::Kind::kBag:
+      return Unsupported("Unsupported operation: Seq");
+    case Expr::Kind::kStruct:
+      return Unsupported("Unsupported operation: Struct");
+    case Expr::Kind::kParameter:
+      return Unsupported("Unsupported operation: Parameter");
     default:
       // DynamoDB Local answers any operator or call (`1 + 1`, `upper('a')`) so.
       return Unsupported("EXISTS can only be used in ExecuteTransaction write requests.");

@@ -19,8 +19,7 @@ const char* const kConditionFunctions[] = {"begins_with", "contains", "attribute
                                            "attribute_not_exists"};
 
 bool IsConditionFunction(const std::string& f) {
-  return std::find(std::begin(kConditionFunctions), std::end(kConditionFunctions), f) !=
-         std::end(kConditionFunctions);
+  return std::find(std::begin(kConditionFunctions), std::end(kConditionFunctions), f) != std::end(kConditionFunctions);
 }
 bool IsUpdateFunction(const std::string& f) { return f == "if_not_exists" || f == "list_append"; }
 
@@ -38,13 +37,18 @@ std::optional<Condition::Op> ComparisonOp(const std::string& op) {
 // calls other than size() count (their names are checked when bound).
 bool IsBoolean(const Expr& e) {
   switch (e.kind) {
-    case Expr::Kind::kBinary: return e.text == "AND" || e.text == "OR" || e.text == "LIKE" || ComparisonOp(e.text);
-    case Expr::Kind::kUnary: return e.text == "NOT";
+    case Expr::Kind::kBinary:
+      return e.text == "AND" || e.text == "OR" || e.text == "LIKE" || ComparisonOp(e.text);
+    case Expr::Kind::kUnary:
+      return e.text == "NOT";
     case Expr::Kind::kBetween:
     case Expr::Kind::kIn:
-    case Expr::Kind::kIs: return true;
-    case Expr::Kind::kCall: return e.text != "size";
-    default: return false;
+    case Expr::Kind::kIs:
+      return true;
+    case Expr::Kind::kCall:
+      return e.text != "size";
+    default:
+      return false;
   }
 }
 
@@ -56,25 +60,32 @@ std::string OperatorName(const Expr& e) { return e.text == "LIKE" ? "like" : e.t
 // How DynamoDB prints a BETWEEN bound (as expr/parser.cc): "AttributeValue: {N:1}".
 std::string BoundText(const AttributeValue& v) {
   switch (v.type()) {
-    case Type::kS: return "AttributeValue: {S:" + v.str() + "}";
-    case Type::kN: return "AttributeValue: {N:" + v.num().ToString() + "}";
+    case Type::kS:
+      return "AttributeValue: {S:" + v.str() + "}";
+    case Type::kN:
+      return "AttributeValue: {N:" + v.num().ToString() + "}";
     case Type::kB: {
       const std::string n = std::to_string(v.str().size());
       return "AttributeValue: {B:java.nio.HeapByteBuffer[pos=0 lim=" + n + " cap=" + n + "]}";
     }
-    default: return "AttributeValue: {" + std::string(model::TypeName(v.type())) + "}";
+    default:
+      return "AttributeValue: {" + std::string(model::TypeName(v.type())) + "}";
   }
 }
 
 // The type of an operand known before evaluation (as expr/parser.cc).
 std::optional<Type> ConstType(const Operand& o) {
   switch (o.kind) {
-    case Operand::Kind::kValue: return o.value.type();
+    case Operand::Kind::kValue:
+      return o.value.type();
     case Operand::Kind::kSize:
     case Operand::Kind::kPlus:
-    case Operand::Kind::kMinus: return Type::kN;
-    case Operand::Kind::kListAppend: return Type::kL;
-    default: return std::nullopt;
+    case Operand::Kind::kMinus:
+      return Type::kN;
+    case Operand::Kind::kListAppend:
+      return Type::kL;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -174,8 +185,7 @@ void ConditionBinder::Defer(std::string message) {
   if (deferred_.ok()) deferred_ = Status::Validation(std::move(message));
 }
 
-void ConditionBinder::CheckTypes(const std::vector<Operand>& ops, std::string_view fn,
-                                 std::initializer_list<Type> ok) {
+void ConditionBinder::CheckTypes(const std::vector<Operand>& ops, std::string_view fn, std::initializer_list<Type> ok) {
   for (const Operand& o : ops) {
     auto t = ConstType(o);
     if (t && std::find(ok.begin(), ok.end(), *t) == ok.end()) {
@@ -232,7 +242,8 @@ Result<Condition> ConditionBinder::BindBoolean(const Expr& e) {
     case Expr::Kind::kBinary: {
       if (e.text == "AND" || e.text == "OR") {
         for (const Expr& child : e.children) {
-          if (!IsBoolean(child) && !IsSizeCall(child)) return Unsupported("The arguments to AND/OR must be Expressions");
+          if (!IsBoolean(child) && !IsSizeCall(child))
+            return Unsupported("The arguments to AND/OR must be Expressions");
         }
         Condition c;
         c.kind = e.text == "AND" ? Condition::Kind::kAnd : Condition::Kind::kOr;
@@ -253,7 +264,8 @@ Result<Condition> ConditionBinder::BindBoolean(const Expr& e) {
       Condition c = Leaf(Condition::Kind::kCompare, std::move(args));
       c.op = *op;
       const std::string name = *op == Condition::Op::kNe ? "<>" : e.text;
-      if (*op != Condition::Op::kEq && *op != Condition::Op::kNe) CheckTypes(c.args, name, {Type::kN, Type::kS, Type::kB});
+      if (*op != Condition::Op::kEq && *op != Condition::Op::kNe)
+        CheckTypes(c.args, name, {Type::kN, Type::kS, Type::kB});
       CheckDistinct(c.args, name);
       return c;
     }
@@ -269,8 +281,10 @@ Result<Condition> ConditionBinder::BindBoolean(const Expr& e) {
           Defer("The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: " +
                 BoundText(lo.value) + ", upper bound operand: " + BoundText(hi.value));
         } else if (model::CompareScalars(lo.value, hi.value) > 0) {
-          Defer("The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound "
-                "operand: " + BoundText(lo.value) + ", upper bound operand: " + BoundText(hi.value));
+          Defer(
+              "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound "
+              "operand: " +
+              BoundText(lo.value) + ", upper bound operand: " + BoundText(hi.value));
         }
       }
       if (!e.negated) return c;
@@ -333,8 +347,10 @@ Result<Condition> ConditionBinder::BindBoolean(const Expr& e) {
       n.children.push_back(std::move(c));
       return n;
     }
-    case Expr::Kind::kCall: return BindCall(e);
-    default: return Unsupported("WHERE clause must contain an expression that resolves to a boolean");
+    case Expr::Kind::kCall:
+      return BindCall(e);
+    default:
+      return Unsupported("WHERE clause must contain an expression that resolves to a boolean");
   }
 }
 
@@ -367,8 +383,9 @@ Result<Condition> ConditionBinder::BindCall(const Expr& e) {
     CheckDistinct(c.args, f);
     const Operand& t = c.args[1];
     if (t.kind != Operand::Kind::kValue) {
-      Defer("Incorrect operand type for operator or function; operator or function: attribute_type, operand type: "
-            "{M,FLOAT,DECIMAL,L,N,INTSET,DECIMALSET,BS,NULL,INT,HDS,DICT,FS,DOUBLESET,S,DOUBLE,B,HD,SS,NS,BOOL}");
+      Defer(
+          "Incorrect operand type for operator or function; operator or function: attribute_type, operand type: "
+          "{M,FLOAT,DECIMAL,L,N,INTSET,DECIMALSET,BS,NULL,INT,HDS,DICT,FS,DOUBLESET,S,DOUBLE,B,HD,SS,NS,BOOL}");
       return c;
     }
     CheckTypes({t}, f, {Type::kS});
@@ -410,7 +427,8 @@ Result<Operand> ConditionBinder::BindOperand(const Expr& e) {
       BASALT_ASSIGN_OR_RETURN(o.path, BindPath(e));
       return o;
     }
-    case Expr::Kind::kMissing: return Unsupported("MISSING must be compared using IS operator");
+    case Expr::Kind::kMissing:
+      return Unsupported("MISSING must be compared using IS operator");
     case Expr::Kind::kBinary:
     case Expr::Kind::kUnary:
       return Unsupported("Unsupported operator in Condition Expression. Operator: " + OperatorName(e));
@@ -431,13 +449,17 @@ Result<Operand> ConditionBinder::BindOperand(const Expr& e) {
       }
       return o;
     }
-    case Expr::Kind::kTypedLiteral: return UnsupportedAt("Unsupported token in expression: UNKNOWN", e.loc);
+    case Expr::Kind::kTypedLiteral:
+      return UnsupportedAt("Unsupported token in expression: UNKNOWN", e.loc);
     case Expr::Kind::kBetween:
     case Expr::Kind::kIn:
     case Expr::Kind::kIs:
       return Unsupported("Unsupported operator in Condition Expression. Operator: " +
-                         std::string(e.kind == Expr::Kind::kIs ? "is" : e.kind == Expr::Kind::kIn ? "in" : "between"));
-    default: return ValueOf(e);
+                         std::string(e.kind == Expr::Kind::kIs   ? "is"
+                                     : e.kind == Expr::Kind::kIn ? "in"
+                                                                 : "between"));
+    default:
+      return ValueOf(e);
   }
 }
 
@@ -460,7 +482,8 @@ Result<Operand> ConditionBinder::BindSetValue(const Expr& e) {
       BASALT_ASSIGN_OR_RETURN(o.path, BindPath(e));
       return o;
     }
-    case Expr::Kind::kMissing: return Unsupported("MISSING must be compared using IS operator");
+    case Expr::Kind::kMissing:
+      return Unsupported("MISSING must be compared using IS operator");
     case Expr::Kind::kUnary:
       // DynamoDB Local: `SET a = -n` counts the operands of a binary minus.
       return Unsupported("Incorrect number of operands for operator or function; operator or function: " + e.text +
@@ -477,7 +500,8 @@ Result<Operand> ConditionBinder::BindSetValue(const Expr& e) {
       CheckTypes(o.args, e.text, {Type::kN});
       return o;
     }
-    case Expr::Kind::kIs: return Unsupported("IS operator is not supported in update expressions");
+    case Expr::Kind::kIs:
+      return Unsupported("IS operator is not supported in update expressions");
     case Expr::Kind::kBetween:
     case Expr::Kind::kIn:
       return Unsupported("Unsupported operator in Update Expression. Operator: " +
@@ -506,7 +530,8 @@ Result<Operand> ConditionBinder::BindSetValue(const Expr& e) {
       o.args = std::move(args);
       return o;
     }
-    default: return ValueOf(e);
+    default:
+      return ValueOf(e);
   }
 }
 

@@ -17,16 +17,21 @@ using model::Type;
 // (`top`) and below it.
 std::string KindName(const Expr& e, bool top) {
   switch (e.kind) {
-    case Expr::Kind::kPath: return top ? e.text : "VariableReference";
-    case Expr::Kind::kMissing: return top ? "MISSING" : "LiteralMissing";
-    case Expr::Kind::kParameter: return "Parameter";
-    case Expr::Kind::kTypedLiteral: return "UNKNOWN";
+    case Expr::Kind::kPath:
+      return top ? e.text : "VariableReference";
+    case Expr::Kind::kMissing:
+      return top ? "MISSING" : "LiteralMissing";
+    case Expr::Kind::kParameter:
+      return "Parameter";
+    case Expr::Kind::kTypedLiteral:
+      return "UNKNOWN";
     case Expr::Kind::kCall:
     case Expr::Kind::kUnary:
     case Expr::Kind::kBinary:
       if (!top) return "NAry";
       return e.kind == Expr::Kind::kBinary && e.text == "LIKE" ? "like" : e.text;
-    default: return top ? "NAry" : "NAry";
+    default:
+      return top ? "NAry" : "NAry";
   }
 }
 
@@ -35,15 +40,24 @@ std::string KeyTypeName(const Expr& e) {
   switch (e.kind) {
     case Expr::Kind::kNumber:
       return e.text.find_first_of(".eE") == std::string::npos ? "INT" : "DECIMAL";
-    case Expr::Kind::kBool: return "BOOL";
-    case Expr::Kind::kNull: return "NULL";
-    case Expr::Kind::kPath: return "VariableReference";
-    case Expr::Kind::kParameter: return "Parameter";
-    case Expr::Kind::kMissing: return "LiteralMissing";
-    case Expr::Kind::kList: return "Seq";
-    case Expr::Kind::kBag: return "Seq";
-    case Expr::Kind::kStruct: return "Struct";
-    default: return "NAry";
+    case Expr::Kind::kBool:
+      return "BOOL";
+    case Expr::Kind::kNull:
+      return "NULL";
+    case Expr::Kind::kPath:
+      return "VariableReference";
+    case Expr::Kind::kParameter:
+      return "Parameter";
+    case Expr::Kind::kMissing:
+      return "LiteralMissing";
+    case Expr::Kind::kList:
+      return "Seq";
+    case Expr::Kind::kBag:
+      return "Seq";
+    case Expr::Kind::kStruct:
+      return "Struct";
+    default:
+      return "NAry";
   }
 }
 
@@ -57,10 +71,14 @@ class Converter {
 
   Result<AttributeValue> Convert(const Expr& e, const std::string& where, bool top, bool item_root) {
     switch (e.kind) {
-      case Expr::Kind::kString: return AttributeValue::S(e.text);
-      case Expr::Kind::kNumber: return NumberValue(e, where);
-      case Expr::Kind::kBool: return AttributeValue::Bool(e.boolean);
-      case Expr::Kind::kNull: return AttributeValue::Null();
+      case Expr::Kind::kString:
+        return AttributeValue::S(e.text);
+      case Expr::Kind::kNumber:
+        return NumberValue(e, where);
+      case Expr::Kind::kBool:
+        return AttributeValue::Bool(e.boolean);
+      case Expr::Kind::kNull:
+        return AttributeValue::Null();
       case Expr::Kind::kParameter:
         if (!top || e.ordinal >= params_.size()) return Unsupported(e, where, top);
         return params_[e.ordinal];
@@ -73,9 +91,12 @@ class Converter {
         }
         return AttributeValue::L(std::move(list));
       }
-      case Expr::Kind::kStruct: return Struct(e, where, item_root);
-      case Expr::Kind::kBag: return Bag(e, where);
-      default: return Unsupported(e, where, top);
+      case Expr::Kind::kStruct:
+        return Struct(e, where, item_root);
+      case Expr::Kind::kBag:
+        return Bag(e, where);
+      default:
+        return Unsupported(e, where, top);
     }
   }
 
@@ -105,7 +126,8 @@ class Converter {
   // <<...>>: a string set or a number set.
   Result<AttributeValue> Bag(const Expr& e, const std::string& where) {
     if (e.children.empty()) return UnsupportedAt("Empty bags are not supported", e.loc);
-    constexpr char kBagTypes[] = "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags";
+    constexpr char kBagTypes[] =
+        "Unsupported data type in Bag. DynamoDB only supports either numbers or strings in bags";
     std::vector<std::string> strs;
     std::vector<model::Number> nums;
     for (const Expr& c : e.children) {
@@ -120,14 +142,11 @@ class Converter {
     }
     // Mixed strings and numbers: DynamoDB Local gives no position.
     if (!strs.empty() && !nums.empty()) return Status::Validation(kBagTypes);
-    const bool duplicates = strs.empty()
-                                ? std::any_of(nums.begin(), nums.end(),
-                                              [&](const model::Number& n) {
-                                                return std::count(nums.begin(), nums.end(), n) > 1;
-                                              })
-                                : std::any_of(strs.begin(), strs.end(), [&](const std::string& s) {
-                                    return std::count(strs.begin(), strs.end(), s) > 1;
-                                  });
+    const bool duplicates =
+        strs.empty() ? std::any_of(nums.begin(), nums.end(),
+                                   [&](const model::Number& n) { return std::count(nums.begin(), nums.end(), n) > 1; })
+                     : std::any_of(strs.begin(), strs.end(),
+                                   [&](const std::string& s) { return std::count(strs.begin(), strs.end(), s) > 1; });
     if (duplicates) return Status::Validation("Input collection contains duplicates");
     return strs.empty() ? AttributeValue::NS(std::move(nums)) : AttributeValue::SS(std::move(strs));
   }
@@ -146,8 +165,10 @@ bool IsValueExpr(const Expr& e) {
     case Expr::Kind::kParameter:
     case Expr::Kind::kList:
     case Expr::Kind::kStruct:
-    case Expr::Kind::kBag: return true;
-    default: return false;
+    case Expr::Kind::kBag:
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -33,23 +33,34 @@ std::string Args(const std::vector<Operand>& args, const char* sep = " ") {
 
 const char* OpText(Condition::Op op) {
   switch (op) {
-    case Condition::Op::kEq: return "=";
-    case Condition::Op::kNe: return "<>";
-    case Condition::Op::kLt: return "<";
-    case Condition::Op::kLe: return "<=";
-    case Condition::Op::kGt: return ">";
-    case Condition::Op::kGe: return ">=";
+    case Condition::Op::kEq:
+      return "=";
+    case Condition::Op::kNe:
+      return "<>";
+    case Condition::Op::kLt:
+      return "<";
+    case Condition::Op::kLe:
+      return "<=";
+    case Condition::Op::kGt:
+      return ">";
+    case Condition::Op::kGe:
+      return ">=";
   }
   return "?";
 }
 
 const char* ReturningText(ReturnValues r) {
   switch (r) {
-    case ReturnValues::kNone: return "";
-    case ReturnValues::kAllOld: return " RETURNING ALL_OLD";
-    case ReturnValues::kModifiedOld: return " RETURNING UPDATED_OLD";
-    case ReturnValues::kAllNew: return " RETURNING ALL_NEW";
-    case ReturnValues::kModifiedNew: return " RETURNING UPDATED_NEW";
+    case ReturnValues::kNone:
+      return "";
+    case ReturnValues::kAllOld:
+      return " RETURNING ALL_OLD";
+    case ReturnValues::kModifiedOld:
+      return " RETURNING UPDATED_OLD";
+    case ReturnValues::kAllNew:
+      return " RETURNING ALL_NEW";
+    case ReturnValues::kModifiedNew:
+      return " RETURNING UPDATED_NEW";
   }
   return "";
 }
@@ -58,22 +69,32 @@ const char* ReturningText(ReturnValues r) {
 
 std::string ToString(const Operand& o) {
   switch (o.kind) {
-    case Operand::Kind::kPath: return PathText(o.path);
-    case Operand::Kind::kValue: return model::DebugString(o.value);
-    case Operand::Kind::kSize: return "size(" + Args(o.args) + ")";
-    case Operand::Kind::kIfNotExists: return "if_not_exists(" + PathText(o.path) + ", " + Args(o.args) + ")";
-    case Operand::Kind::kListAppend: return "list_append(" + Args(o.args, ", ") + ")";
-    case Operand::Kind::kPlus: return "(+ " + Args(o.args) + ")";
-    case Operand::Kind::kMinus: return "(- " + Args(o.args) + ")";
+    case Operand::Kind::kPath:
+      return PathText(o.path);
+    case Operand::Kind::kValue:
+      return model::DebugString(o.value);
+    case Operand::Kind::kSize:
+      return "size(" + Args(o.args) + ")";
+    case Operand::Kind::kIfNotExists:
+      return "if_not_exists(" + PathText(o.path) + ", " + Args(o.args) + ")";
+    case Operand::Kind::kListAppend:
+      return "list_append(" + Args(o.args, ", ") + ")";
+    case Operand::Kind::kPlus:
+      return "(+ " + Args(o.args) + ")";
+    case Operand::Kind::kMinus:
+      return "(- " + Args(o.args) + ")";
   }
   return "?";
 }
 
 std::string ToString(const Condition& c) {
   switch (c.kind) {
-    case Condition::Kind::kCompare: return std::string("(") + OpText(c.op) + " " + Args(c.args) + ")";
-    case Condition::Kind::kBetween: return "(BETWEEN " + Args(c.args) + ")";
-    case Condition::Kind::kIn: return "(IN " + Args(c.args) + ")";
+    case Condition::Kind::kCompare:
+      return std::string("(") + OpText(c.op) + " " + Args(c.args) + ")";
+    case Condition::Kind::kBetween:
+      return "(BETWEEN " + Args(c.args) + ")";
+    case Condition::Kind::kIn:
+      return "(IN " + Args(c.args) + ")";
     case Condition::Kind::kAnd:
     case Condition::Kind::kOr:
     case Condition::Kind::kNot: {
@@ -81,11 +102,16 @@ std::string ToString(const Condition& c) {
       for (const Condition& child : c.children) out += " " + ToString(child);
       return out + ")";
     }
-    case Condition::Kind::kAttributeExists: return "attribute_exists(" + Args(c.args) + ")";
-    case Condition::Kind::kAttributeNotExists: return "attribute_not_exists(" + Args(c.args) + ")";
-    case Condition::Kind::kAttributeType: return "attribute_type(" + Args(c.args, ", ") + ")";
-    case Condition::Kind::kBeginsWith: return "begins_with(" + Args(c.args, ", ") + ")";
-    case Condition::Kind::kContains: return "contains(" + Args(c.args, ", ") + ")";
+    case Condition::Kind::kAttributeExists:
+      return "attribute_exists(" + Args(c.args) + ")";
+    case Condition::Kind::kAttributeNotExists:
+      return "attribute_not_exists(" + Args(c.args) + ")";
+    case Condition::Kind::kAttributeType:
+      return "attribute_type(" + Args(c.args, ", ") + ")";
+    case Condition::Kind::kBeginsWith:
+      return "begins_with(" + Args(c.args, ", ") + ")";
+    case Condition::Kind::kContains:
+      return "contains(" + Args(c.args, ", ") + ")";
   }
   return "?";
 }
@@ -95,10 +121,18 @@ std::string ToString(const expr::Update& u) {
   for (const expr::UpdateAction& a : u.actions) {
     if (!out.empty()) out += "; ";
     switch (a.kind) {
-      case expr::UpdateAction::Kind::kSet: out += "SET " + PathText(a.path) + " = " + ToString(a.value); break;
-      case expr::UpdateAction::Kind::kRemove: out += "REMOVE " + PathText(a.path); break;
-      case expr::UpdateAction::Kind::kAdd: out += "ADD " + PathText(a.path) + " " + ToString(a.value); break;
-      case expr::UpdateAction::Kind::kDelete: out += "DELETE " + PathText(a.path) + " " + ToString(a.value); break;
+      case expr::UpdateAction::Kind::kSet:
+        out += "SET " + PathText(a.path) + " = " + ToString(a.value);
+        break;
+      case expr::UpdateAction::Kind::kRemove:
+        out += "REMOVE " + PathText(a.path);
+        break;
+      case expr::UpdateAction::Kind::kAdd:
+        out += "ADD " + PathText(a.path) + " " + ToString(a.value);
+        break;
+      case expr::UpdateAction::Kind::kDelete:
+        out += "DELETE " + PathText(a.path) + " " + ToString(a.value);
+        break;
     }
   }
   return out;
@@ -108,9 +142,15 @@ std::string ToString(const Plan& plan) {
   if (const auto* p = std::get_if<SelectPlan>(&plan)) {
     std::string out;
     switch (p->access) {
-      case SelectPlan::Access::kGetItem: out = "GET "; break;
-      case SelectPlan::Access::kQuery: out = "QUERY "; break;
-      case SelectPlan::Access::kScan: out = "SCAN "; break;
+      case SelectPlan::Access::kGetItem:
+        out = "GET ";
+        break;
+      case SelectPlan::Access::kQuery:
+        out = "QUERY ";
+        break;
+      case SelectPlan::Access::kScan:
+        out = "SCAN ";
+        break;
     }
     out += p->table + (p->index ? "." + *p->index : "");
     if (p->access == SelectPlan::Access::kGetItem) out += " KEY " + model::DebugString(p->key);

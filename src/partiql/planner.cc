@@ -103,7 +103,8 @@ Status CheckKeyValue(const KeyAttribute& k, const AttributeValue& v) {
   if (v.type() != model::Type::kN && v.str().empty()) {
     return Status::Validation(
         "One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty "
-        "string value. Key: " + k.name);
+        "string value. Key: " +
+        k.name);
   }
   return Status::Ok();
 }
@@ -157,11 +158,16 @@ std::optional<std::vector<AttributeValue>> PartitionValues(const Condition& c, c
 
 Condition::Op Flip(Condition::Op op) {
   switch (op) {
-    case Condition::Op::kLt: return Condition::Op::kGt;
-    case Condition::Op::kLe: return Condition::Op::kGe;
-    case Condition::Op::kGt: return Condition::Op::kLt;
-    case Condition::Op::kGe: return Condition::Op::kLe;
-    default: return op;
+    case Condition::Op::kLt:
+      return Condition::Op::kGt;
+    case Condition::Op::kLe:
+      return Condition::Op::kGe;
+    case Condition::Op::kGt:
+      return Condition::Op::kLt;
+    case Condition::Op::kGe:
+      return Condition::Op::kLe;
+    default:
+      return op;
   }
 }
 
@@ -211,7 +217,8 @@ Status PlanOrder(const BoundStatement& b, const KeySchema& keys, const std::vect
   for (const OrderKey& k : b.order_by) {
     if (!k.name) return Status::Validation("Argument to ORDER BY must be of type VariableReference. Type: " + k.other);
     if (!model::IsKeyAttribute(keys, *k.name)) {
-      return Status::Validation("Variable reference " + *k.name + " in ORDER BY clause must be part of the primary key");
+      return Status::Validation("Variable reference " + *k.name +
+                                " in ORDER BY clause must be part of the primary key");
     }
     if (*k.name == keys.hash.name) {
       if (!hash_descending) hash_descending = k.descending;
@@ -278,8 +285,8 @@ Result<Plan> PlanSelect(const BoundStatement& b, const KeySchemas& schemas, Cont
       plan.key_conditions.push_back(*AndOf(std::move(parts)));
     }
     plan.access = SelectPlan::Access::kQuery;
-    const bool sort_eq = !keys.range || (sort && sort->kind == Condition::Kind::kCompare &&
-                                         sort->op == Condition::Op::kEq);
+    const bool sort_eq =
+        !keys.range || (sort && sort->kind == Condition::Kind::kCompare && sort->op == Condition::Op::kEq);
     if (!b.index && partitions.size() == 1 && sort_eq) {
       plan.access = SelectPlan::Access::kGetItem;
       plan.key[keys.hash.name] = partitions[0];
@@ -287,12 +294,12 @@ Result<Plan> PlanSelect(const BoundStatement& b, const KeySchemas& schemas, Cont
       // Only key equalities (a repeated `pk = 'a'` included): a single-item
       // read. DynamoDB Local refuses `pk IN ['a']` in a batch.
       plan.single_item = by_equality && std::all_of(rest.begin(), rest.end(), [&](const Condition& c) {
-        for (const auto& [name, v] : plan.key) {
-          const AttributeValue* e = EqualityOn(c, name);
-          if (e && *e == v) return true;
-        }
-        return false;
-      });
+                           for (const auto& [name, v] : plan.key) {
+                             const AttributeValue* e = EqualityOn(c, name);
+                             if (e && *e == v) return true;
+                           }
+                           return false;
+                         });
     }
   }
   if (context == Context::kBatch && !plan.single_item) {
@@ -301,8 +308,9 @@ Result<Plan> PlanSelect(const BoundStatement& b, const KeySchemas& schemas, Cont
   if (context == Context::kTransaction) {
     if (b.index) return Status::Validation("Reads on indices are not supported within transactions.");
     if (!plan.single_item) {
-      return Status::Validation("Select statements within ExecuteTransaction must specify the primary key in the "
-                                "where clause.");
+      return Status::Validation(
+          "Select statements within ExecuteTransaction must specify the primary key in the "
+          "where clause.");
     }
   }
   return Plan(std::move(plan));
@@ -361,8 +369,10 @@ Result<Plan> PlanInsert(const BoundStatement& b, const KeySchema& keys) {
 Result<Plan> PlanStatement(const BoundStatement& b, const KeySchemas& schemas, Context context) {
   const KeySchema& keys = schemas.table;
   switch (b.kind) {
-    case BoundStatement::Kind::kSelect: return PlanSelect(b, schemas, context);
-    case BoundStatement::Kind::kInsert: return PlanInsert(b, keys);
+    case BoundStatement::Kind::kSelect:
+      return PlanSelect(b, schemas, context);
+    case BoundStatement::Kind::kInsert:
+      return PlanInsert(b, keys);
     case BoundStatement::Kind::kUpdate: {
       UpdatePlan plan;
       plan.table = b.table;

@@ -88,7 +88,7 @@ struct UpdatePlan {
 struct DeletePlan {
   std::string table;
   model::Item key;
-  std::optional<expr::Condition> condition;  // attribute_not_exists(hash) OR (the rest of WHERE)
+  std::optional<expr::Condition> condition;      // attribute_not_exists(hash) OR (the rest of WHERE)
   ReturnValues returning = ReturnValues::kNone;  // kNone or kAllOld
 };
 
