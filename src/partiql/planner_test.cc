@@ -74,6 +74,32 @@ TEST(PlanSelectTest, QueryOrScan) {
   });
 }
 
+// The key conditions have the shape of a KeyConditionExpression: db's Query
+// reads them back with expr::KeyComparisons.
+TEST(PlanSelectTest, KeyConditionsReadBackAsKeyComparisons) {
+  auto comparisons = [](std::string_view text) {
+    Result<Plan> plan = MakePlan(text, {}, Context::kExecuteStatement);
+    EXPECT_TRUE(plan.ok()) << text;
+    std::string out;
+    for (const expr::Condition& c : std::get<SelectPlan>(*plan).key_conditions) {
+      out += "[";
+      for (const expr::KeyComparison& k : expr::KeyComparisons(c)) {
+        out += " " + expr::PathToString(k.path) + ":" + std::to_string(static_cast<int>(k.kind));
+        for (const AV& v : k.values) out += " " + model::DebugString(v);
+      }
+      out += " ]";
+    }
+    return out;
+  };
+  // KeyComparison::Kind: kEq 0, kLt 1, kLe 2, kGt 3, kGe 4, kBetween 5, kBeginsWith 6.
+  EXPECT_EQ(comparisons("SELECT * FROM \"T\" WHERE pk = 'a'"), "[ [pk]:0 S\"a\" ]");
+  EXPECT_EQ(comparisons("SELECT * FROM \"T\" WHERE 5 >= sk AND pk = 'a'"), "[ [pk]:0 S\"a\" [sk]:2 N5 ]");
+  EXPECT_EQ(comparisons("SELECT * FROM \"T\" WHERE pk IN ['a', 'b'] AND sk BETWEEN 1 AND 2"),
+            "[ [pk]:0 S\"a\" [sk]:5 N1 N2 ][ [pk]:0 S\"b\" [sk]:5 N1 N2 ]");
+  EXPECT_EQ(comparisons("SELECT * FROM \"T\".\"L\" WHERE pk = 'a' AND begins_with(lsk, 'x')"),
+            "[ [pk]:0 S\"a\" [lsk]:6 S\"x\" ]");
+}
+
 TEST(PlanSelectTest, Parameters) {
   RunTable({
       {"SELECT * FROM \"T\" WHERE pk = ? AND sk = ?", "GET T KEY {pk: S\"p\", sk: N7} KEYS [(AND (= pk S\"p\") (= sk "
