@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "expr/key_condition.h"
 #include "partiql/planner_test_util.h"
 
 namespace basalt::partiql {
@@ -75,15 +76,18 @@ TEST(PlanSelectTest, QueryOrScan) {
 }
 
 // The key conditions have the shape of a KeyConditionExpression: db's Query
-// reads them back with expr::KeyComparisons.
-TEST(PlanSelectTest, KeyConditionsReadBackAsKeyComparisons) {
+// reads them back with expr::KeyTermsOf.
+TEST(PlanSelectTest, KeyConditionsReadBackAsKeyTerms) {
   auto comparisons = [](std::string_view text) {
     Result<Plan> plan = MakePlan(text, {}, Context::kExecuteStatement);
     EXPECT_TRUE(plan.ok()) << text;
     std::string out;
     for (const expr::Condition& c : std::get<SelectPlan>(*plan).key_conditions) {
       out += "[";
-      for (const expr::KeyComparison& k : expr::KeyComparisons(c)) {
+      Result<expr::KeyTerms> terms = expr::KeyTermsOf(c);
+      EXPECT_TRUE(terms.ok()) << text;
+      if (!terms.ok()) continue;
+      for (const expr::KeyComparison& k : terms->comparisons) {
         out += " " + expr::PathToString(k.path) + ":" + std::to_string(static_cast<int>(k.kind));
         for (const AV& v : k.values) out += " " + model::DebugString(v);
       }
