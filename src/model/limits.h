@@ -25,7 +25,7 @@ inline constexpr int kMaxGlobalIndexes = 20;                // per table
 inline constexpr int kMaxProjectedAttributes = 100;         // NonKeyAttributes over all indexes of a table
 inline constexpr size_t kMaxTransactItems = 100;           // actions per TransactWriteItems or TransactGetItems
 inline constexpr size_t kMaxClientTokenLength = 36;        // ClientRequestToken
-inline constexpr size_t kMaxTransactPayloadBytes = 4 * 1024 * 1024;  // a TransactWriteItems request
+inline constexpr size_t kMaxTransactPayloadBytes = 4 * 1024 * 1024;  // a TransactWriteItems request, a TransactGetItems answer
 inline constexpr size_t kMaxTagsPerResource = 50;
 
 }  // namespace basalt::model
