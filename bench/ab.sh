@@ -7,7 +7,8 @@
 # over the run, divided by the requests). Prints the median of each and the ratio AFTER/BEFORE.
 #
 # Environment: AB_ROUNDS=3  AB_DURATION=5s  AB_WARMUP=2s  AB_CONNS=16  AB_PORT=8301
-#              AB_WORKLOADS="get put update_add query txn_get batchwrite"
+#              AB_WORKLOADS="get put update_add query txn_get batchwrite" (scripts of bench/lua;
+#              pq_get, pq_insert: PartiQL by key)
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 py=/usr/bin/python3

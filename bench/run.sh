@@ -233,8 +233,10 @@ for s in "${mem[@]}"; do
 done
 # reads first, while the tables hold just the preloaded keys
 measure GetItem get.lua 1 "${mem[@]}"
+measure PartiQLGet pq_get.lua 1 "${mem[@]}"
 measure BatchGetItem batchget.lua 100 "${mem[@]}"
 measure PutItem put.lua 1 "${mem[@]}"
+measure PartiQLInsert pq_insert.lua 1 "${mem[@]}"
 measure BatchWriteItem batchwrite.lua 25 "${mem[@]}"
 # expressions: a counter (ADD), a create-if-absent (attribute_not_exists), a nested SET
 for s in "${mem[@]}"; do

@@ -51,6 +51,11 @@ Status Query(Context&, const JsonValue&, JsonWriter&);
 Status Scan(Context&, const JsonValue&, JsonWriter&);
 Status BatchWriteItem(Context&, const JsonValue&, JsonWriter&);
 
+// PartiQL (statement_handlers.cc).
+Status ExecuteStatement(Context&, const JsonValue&, JsonWriter&);
+Status BatchExecuteStatement(Context&, const JsonValue&, JsonWriter&);
+Status ExecuteTransaction(Context&, const JsonValue&, JsonWriter&);
+
 // Transactions (transaction_handlers.cc).
 Status TransactWriteItems(Context&, const JsonValue&, JsonWriter&);
 Status TransactGetItems(Context&, const JsonValue&, JsonWriter&);
@@ -64,6 +69,8 @@ Result<db::ReturnCapacity> ReadReturnCapacity(const JsonValue& request, Constrai
 // ConditionalOperator's constraint (AND or OR), into `errors`.
 Status ReadConditionalOperator(const JsonValue& request, ConstraintErrors* errors);
 void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCapacity& c);
+// "ConsumedCapacity": [...] (operations over several tables), unless kNone.
+void WriteCapacityList(JsonWriter& w, db::ReturnCapacity mode, const std::vector<db::ConsumedCapacity>& list);
 Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& request);
 Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& request, ConstraintErrors* errors);
 void WriteCollectionMetrics(JsonWriter& w, const db::ItemCollectionMetrics& m);

@@ -60,6 +60,14 @@ void WriteCapacity(JsonWriter& w, db::ReturnCapacity mode, const db::ConsumedCap
   w.EndObject();
 }
 
+void WriteCapacityList(JsonWriter& out, db::ReturnCapacity cap, const std::vector<db::ConsumedCapacity>& list) {
+  if (cap == db::ReturnCapacity::kNone) return;
+  out.Key("ConsumedCapacity");
+  out.StartArray();
+  for (const auto& c : list) WriteCapacity(out, cap, c);
+  out.EndArray();
+}
+
 // ReturnItemCollectionMetrics: whether SIZE was asked for.
 Result<bool> ReadReturnItemCollectionMetrics(const JsonValue& req, ConstraintErrors* errors) {
   BASALT_ASSIGN_OR_RETURN(auto v, GetEnum(req, "ReturnItemCollectionMetrics", "returnItemCollectionMetrics",

@@ -42,6 +42,7 @@ ErrorShape ShapeOf(Code code) {
     case Code::kIdempotentParameterMismatch:
       return {400, std::string(kDynamoNs) + "IdempotentParameterMismatchException"};
     case Code::kTransactionInProgress: return {400, std::string(kDynamoNs) + "TransactionInProgressException"};
+    case Code::kDuplicateItem: return {400, std::string(kDynamoNs) + "DuplicateItemException"};
     case Code::kExpiredIterator:
       return {400, "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException"};
     case Code::kTrimmedDataAccess:
@@ -170,6 +171,8 @@ Handler FindHandler(std::string_view op) {
       {"TransactGetItems", TransactGetItems}, {"UpdateTimeToLive", UpdateTimeToLive},
       {"DescribeTimeToLive", DescribeTimeToLive}, {"TagResource", TagResource},
       {"UntagResource", UntagResource},         {"ListTagsOfResource", ListTagsOfResource},
+      {"ExecuteStatement", ExecuteStatement},   {"BatchExecuteStatement", BatchExecuteStatement},
+      {"ExecuteTransaction", ExecuteTransaction},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

@@ -137,14 +137,6 @@ Result<db::TransactAction> ReadAction(const JsonValue& e, size_t index, size_t* 
   return a;
 }
 
-void WriteCapacityList(JsonWriter& out, db::ReturnCapacity cap, const std::vector<db::ConsumedCapacity>& list) {
-  if (cap == db::ReturnCapacity::kNone) return;
-  out.Key("ConsumedCapacity");
-  out.StartArray();
-  for (const auto& c : list) WriteCapacity(out, cap, c);
-  out.EndArray();
-}
-
 }  // namespace
 
 Status TransactWriteItems(Context& ctx, const JsonValue& req, JsonWriter& out) {

@@ -92,4 +92,13 @@ inline bool GetF64(std::string_view* in, double* d) {
   return true;
 }
 
+// A 32-bit check of some bytes (FNV-1a, salted), for tokens handed to
+// clients (shard iterators, PartiQL's NextToken) so that a changed or
+// truncated token is refused instead of misread. Not a cryptographic MAC.
+inline uint32_t TokenCheck(std::string_view bytes) {
+  uint32_t h = 2166136261u;
+  for (char c : bytes) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
+  return h ^ 0x5b3a17c9u;
+}
+
 }  // namespace basalt

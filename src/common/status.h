@@ -27,6 +27,7 @@ enum class Code {
   kTransactionCanceled,        // TransactionCanceledException
   kIdempotentParameterMismatch,  // IdempotentParameterMismatchException
   kTransactionInProgress,      // TransactionInProgressException
+  kDuplicateItem,              // DuplicateItemException (PartiQL INSERT of an existing item)
   kExpiredIterator,            // ExpiredIteratorException (Streams)
   kTrimmedDataAccess,          // TrimmedDataAccessException (Streams)
   kRequestTooLarge,            // HTTP 413

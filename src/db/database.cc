@@ -15,6 +15,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       items_(&catalog_, &write_path_, &read_path_),
       queries_(&catalog_, &read_path_),
       transactions_(&catalog_, &write_path_, &read_path_, clock),
+      statements_(&catalog_, &read_path_, &items_, &queries_, &transactions_),
       ttl_(engine, &catalog_, &write_path_, clock, options.transient_status_seconds),
       tags_(&catalog_, clock) {}
 

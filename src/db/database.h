@@ -9,6 +9,7 @@
 //   items           PutItem ... BatchWriteItem (items.h)
 //   queries         Query and Scan (query.h)
 //   transactions    TransactWriteItems, TransactGetItems (transactions.h)
+//   statements      PartiQL, run through the rooms above (statements.h)
 //   ttl             Time to Live and its sweeper (ttl.h)
 //   tags            tagging (tags.h)
 //   streams         DynamoDB Streams (streams.h) and a table's stream
@@ -28,6 +29,7 @@
 #include "db/query.h"
 #include "db/read_path.h"
 #include "db/requests.h"
+#include "db/statements.h"
 #include "db/streams.h"
 #include "db/table_streams.h"
 #include "db/tables.h"
@@ -88,6 +90,17 @@ class Database {
     return transactions_.TransactGetItems(s, in);
   }
 
+  // PartiQL.
+  Result<StatementOutput> ExecuteStatement(const Scope& s, const StatementInput& in) {
+    return statements_.ExecuteStatement(s, in);
+  }
+  Result<BatchStatementOutput> BatchExecuteStatement(const Scope& s, const std::vector<StatementInput>& in) {
+    return statements_.BatchExecuteStatement(s, in);
+  }
+  Result<TransactionStatementsOutput> ExecuteTransaction(const Scope& s, const TransactionStatementsInput& in) {
+    return statements_.ExecuteTransaction(s, in);
+  }
+
   // Tags of the table named by a table ARN.
   Status TagResource(const Scope& s, const std::string& arn, const std::vector<Tag>& tags) {
     return tags_.TagResource(s, arn, tags);
@@ -127,6 +140,7 @@ class Database {
   Items items_;
   Queries queries_;
   Transactions transactions_;
+  Statements statements_;
   TimeToLive ttl_;
   Tags tags_;
 };

@@ -61,6 +61,13 @@ ItemChange PutChange(const model::Item& item, const WriteCondition& condition) {
   };
 }
 
+ItemChange InsertChange(const model::Item& item) {
+  return [&item](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
+    if (old) return Status(Code::kDuplicateItem, "Duplicate primary key exists in table");
+    return std::optional<model::Item>(item);
+  };
+}
+
 ItemChange DeleteChange(const WriteCondition& condition) {
   return [&condition](const std::optional<model::Item>& old) -> Result<std::optional<model::Item>> {
     BASALT_RETURN_IF_ERROR(CheckCondition(condition, old));

@@ -24,6 +24,9 @@ Status AddUnique(storage::Key key, std::vector<storage::Key>* seen,
 
 // PutItem: the item, if the condition holds. `item` must outlive the write.
 ItemChange PutChange(const model::Item& item, const WriteCondition& condition);
+// A PartiQL INSERT: the item, which must not exist yet (DuplicateItemException).
+// `item` must outlive the write.
+ItemChange InsertChange(const model::Item& item);
 // DeleteItem: nothing, if the condition holds.
 ItemChange DeleteChange(const WriteCondition& condition);
 // UpdateItem: the old item (or the key, when absent) updated, if the

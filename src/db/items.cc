@@ -26,7 +26,8 @@ Result<ItemOutput> Items::PutItem(const Scope& scope, const PutItemInput& in) {
   BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromItem(table->key_schema, in.item));
   BASALT_RETURN_IF_ERROR(CheckItemSize(in.item));
   ItemWriteResult r;
-  BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(ItemWrite{table, std::move(key), PutChange(in.item, in.condition)}, &r));
+  ItemChange change = in.insert_only ? InsertChange(in.item) : PutChange(in.item, in.condition);
+  BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(ItemWrite{table, std::move(key), std::move(change)}, &r));
   if (in.return_old) out.item = std::move(r.old_item);
   return out;
 }

@@ -115,6 +115,7 @@ struct PutItemInput {
   model::Item item;
   bool return_old = false;
   WriteCondition condition = {};
+  bool insert_only = false;  // a PartiQL INSERT: an existing item is DuplicateItemException
 };
 
 struct KeyInput {
@@ -182,7 +183,7 @@ struct BatchWriteOutput {
 
 // One action of TransactWriteItems.
 struct TransactAction {
-  enum Kind { kConditionCheck, kPut, kDelete, kUpdate } kind = kPut;
+  enum Kind { kConditionCheck, kPut, kDelete, kUpdate, kInsert } kind = kPut;  // kInsert: PartiQL's
   std::string table;
   model::Item item;                    // kPut: the item; else the key
   std::optional<expr::Update> update;  // kUpdate
@@ -260,6 +261,47 @@ struct ReadPageOutput {
 struct TimeToLiveDescription {
   std::string status;     // ENABLING, ENABLED, DISABLING, DISABLED
   std::string attribute;  // empty when DISABLED
+};
+
+// PartiQL: one statement of ExecuteStatement, BatchExecuteStatement or
+// ExecuteTransaction.
+struct StatementInput {
+  std::string statement;
+  std::vector<model::AttributeValue> parameters;
+  bool consistent = false;                 // ConsistentRead
+  std::optional<int64_t> limit;            // ExecuteStatement
+  std::optional<std::string> next_token;   // ExecuteStatement
+  bool return_old_on_failure = false;      // ReturnValuesOnConditionCheckFailure=ALL_OLD
+};
+
+struct StatementOutput {
+  std::vector<model::Item> items;
+  std::optional<std::string> next_token;
+  std::optional<model::Item> last_evaluated_key;
+  std::optional<ConsumedCapacity> capacity;
+};
+
+// One statement's answer in a BatchExecuteStatement.
+struct BatchStatementResult {
+  std::string table;                 // once the statement named one
+  std::optional<model::Item> item;   // a read that found its item
+  Status error;                      // the statement's failure (a ConditionFailure detail with ALL_OLD)
+};
+
+struct BatchStatementOutput {
+  std::vector<BatchStatementResult> responses;  // in request order
+  std::vector<ConsumedCapacity> capacity;       // by table
+};
+
+struct TransactionStatementsInput {
+  std::vector<StatementInput> statements;
+  std::optional<std::string> client_token;
+  uint64_t fingerprint = 0;  // a hash of the statements as sent, for the token
+};
+
+struct TransactionStatementsOutput {
+  std::vector<std::optional<model::Item>> items;  // reads, in request order
+  std::vector<ConsumedCapacity> capacity;
 };
 
 }  // namespace basalt::db

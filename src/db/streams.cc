@@ -37,11 +37,6 @@ std::string StreamKey(uint64_t id) {
   return k;
 }
 
-uint32_t Check(std::string_view bytes) {
-  uint32_t h = 2166136261u;  // FNV-1a
-  for (char c : bytes) h = (h ^ static_cast<uint8_t>(c)) * 16777619u;
-  return h ^ 0x5b3a17c9u;
-}
 
 std::string EncodeStream(const StreamMeta& s) {
   std::string out(1, 1);
@@ -109,7 +104,7 @@ std::string EncodeIterator(const std::string& arn, const Iterator& it) {
   PutVarint64(&payload, it.shard);
   PutVarint64(&payload, it.position);
   PutVarint64(&payload, static_cast<uint64_t>(it.created_ms));
-  PutFixed32BE(&payload, Check(payload));
+  PutFixed32BE(&payload, TokenCheck(payload));
   return arn + "|1|" + Base64Encode(payload);
 }
 
@@ -119,7 +114,7 @@ bool DecodeIterator(std::string_view text, Iterator* it) {
   std::string payload;
   if (!Base64Decode(text.substr(bar + 1), &payload) || payload.size() < 4) return false;
   std::string_view body(payload.data(), payload.size() - 4);
-  if (DecodeFixed32BE(payload.data() + payload.size() - 4) != Check(body)) return false;
+  if (DecodeFixed32BE(payload.data() + payload.size() - 4) != TokenCheck(body)) return false;
   uint64_t created;
   if (!GetVarint64(&body, &it->stream) || !GetVarint64(&body, &it->shard) || !GetVarint64(&body, &it->position) ||
       !GetVarint64(&body, &created) || !body.empty()) {
@@ -189,7 +184,7 @@ ShardMeta Streams::NewShard(const StreamMeta& s, const std::string& parent, uint
   ShardMeta sh;
   char id[64];
   std::snprintf(id, sizeof id, "shardId-%020" PRId64 "-%08x", static_cast<int64_t>(now * 1000),
-                Check(std::to_string(s.id) + "/" + std::to_string(first_seq)));
+                TokenCheck(std::to_string(s.id) + "/" + std::to_string(first_seq)));
   sh.id = id;
   sh.parent = parent;
   sh.first_seq = first_seq;

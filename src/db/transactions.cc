@@ -121,8 +121,9 @@ Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope,
   for (size_t i = 0; i < in.actions.size(); ++i) {
     const TransactAction& a = in.actions[i];
     BASALT_ASSIGN_OR_RETURN(auto table, TableOnce(a.table, &known, find));
-    Result<model::PrimaryKey> key = a.kind == TransactAction::kPut ? model::KeyFromItem(table->key_schema, a.item)
-                                                                     : model::KeyFromKeyMap(table->key_schema, a.item);
+    const bool whole_item = a.kind == TransactAction::kPut || a.kind == TransactAction::kInsert;
+    Result<model::PrimaryKey> key = whole_item ? model::KeyFromItem(table->key_schema, a.item)
+                                               : model::KeyFromKeyMap(table->key_schema, a.item);
     if (!key.ok()) {
       // A key value of the wrong type cancels the transaction (with a
       // reason); any other fault of the key is a fault of the request.
@@ -131,7 +132,7 @@ Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope,
       any_key_error = true;
       continue;
     }
-    if (a.kind == TransactAction::kPut) BASALT_RETURN_IF_ERROR(CheckItemSize(a.item));
+    if (whole_item) BASALT_RETURN_IF_ERROR(CheckItemSize(a.item));
     BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, *key), &seen, kSameItem));
     writes.push_back(ItemWrite{table, std::move(*key), {}});
     action_of.push_back(i);
@@ -140,6 +141,7 @@ Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope,
     const TransactAction& a = in.actions[action_of[j]];
     switch (a.kind) {
       case TransactAction::kPut: writes[j].change = PutChange(a.item, a.condition); break;
+      case TransactAction::kInsert: writes[j].change = InsertChange(a.item); break;
       case TransactAction::kDelete: writes[j].change = DeleteChange(a.condition); break;
       case TransactAction::kUpdate:
         writes[j].change = UpdateChange(*writes[j].table, writes[j].key, a.update, a.condition);

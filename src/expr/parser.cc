@@ -13,11 +13,10 @@
 //   6. (KeyConditionExpression) the shape of a key condition.     key_condition.cc
 // Stages 1-3 depend only on the text and are cached here.
 #include <memory>
-#include <mutex>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
+#include "common/bounded_cache.h"
 #include "expr/expression.h"
 #include "expr/key_condition.h"
 #include "expr/resolve.h"
@@ -55,44 +54,28 @@ struct Parsed {
   Status error;  // the outcome of the cached stages
 };
 
-template <typename Raw>
-class ParseCache {
- public:
-  static constexpr size_t kCapacity = 4096;
+constexpr size_t kCacheCapacity = 4096;  // entries per grammar
 
-  // The cached entry for (grammar, text), built by `parse` on a miss.
-  template <typename ParseFn>
-  std::shared_ptr<const Parsed<Raw>> Get(char grammar, std::string_view text, ParseFn parse) {
-    std::string key(1, grammar);
-    key.append(text);
-    {
-      std::lock_guard lock(mu_);
-      auto it = entries_.find(key);
-      if (it != entries_.end()) return it->second;
-    }
-    auto entry = std::make_shared<Parsed<Raw>>();
-    entry->text.assign(text);
-    entry->error = parse(entry.get());
-    std::lock_guard lock(mu_);
-    // Bounded: when full, drop an arbitrary entry; hot expressions come back at once.
-    if (entries_.size() >= kCapacity) entries_.erase(entries_.begin());
-    entries_.emplace(std::move(key), entry);
-    return entry;
-  }
-
- private:
-  std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const Parsed<Raw>>> entries_;
-};
-
-ParseCache<RawCond>& ConditionCache() {
-  static ParseCache<RawCond> cache;
+BoundedCache<Parsed<RawCond>>& ConditionCache() {
+  static BoundedCache<Parsed<RawCond>> cache(kCacheCapacity);
   return cache;
 }
 
-ParseCache<std::vector<RawAction>>& UpdateCache() {
-  static ParseCache<std::vector<RawAction>> cache;
+BoundedCache<Parsed<std::vector<RawAction>>>& UpdateCache() {
+  static BoundedCache<Parsed<std::vector<RawAction>>> cache(kCacheCapacity);
   return cache;
+}
+
+// The cached stages of `text` in `grammar` (a ConditionKind, or 'U'), run by `parse` on a miss.
+template <typename Raw, typename ParseFn>
+std::shared_ptr<const Parsed<Raw>> Cached(BoundedCache<Parsed<Raw>>& cache, char grammar, std::string_view text,
+                                          ParseFn parse) {
+  std::string key(1, grammar);
+  key.append(text);
+  return cache.Get(key, [&](Parsed<Raw>* p) {
+    p->text.assign(text);
+    p->error = parse(p);
+  });
 }
 
 
@@ -102,7 +85,7 @@ Result<Condition> ParseCondition(std::string_view text, ConditionKind kind, cons
   const std::string prefix = Prefix(kind);
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
   BASALT_RETURN_IF_ERROR(CheckSize(text, prefix, /*with_size=*/true));
-  auto parsed = ConditionCache().Get(static_cast<char>(kind), text, [&](Parsed<RawCond>* p) {
+  auto parsed = Cached(ConditionCache(), static_cast<char>(kind), text, [&](Parsed<RawCond>* p) {
     return ParseConditionSyntax(p->text, prefix, &p->raw);
   });
   BASALT_RETURN_IF_ERROR(parsed->error);
@@ -127,7 +110,7 @@ Result<Update> ParseUpdate(std::string_view text, const Bindings& bindings) {
   const std::string prefix = "Invalid UpdateExpression: ";
   if (text.empty()) return Status::Validation(prefix + "The expression can not be empty;");
   BASALT_RETURN_IF_ERROR(CheckSize(text, prefix, /*with_size=*/false));
-  auto parsed = UpdateCache().Get('U', text, [&](Parsed<std::vector<RawAction>>* p) {
+  auto parsed = Cached(UpdateCache(), 'U', text, [&](Parsed<std::vector<RawAction>>* p) {
     return ParseUpdateSyntax(p->text, prefix, &p->raw);
   });
   BASALT_RETURN_IF_ERROR(parsed->error);

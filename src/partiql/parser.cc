@@ -54,6 +54,7 @@
 #include <string>
 #include <utility>
 
+#include "common/bounded_cache.h"
 #include "partiql/errors.h"
 #include "partiql/expression_parser.h"
 
@@ -327,6 +328,12 @@ Result<ast::Statement> Parse(std::string_view statement) {
   BASALT_ASSIGN_OR_RETURN(std::vector<Token> tokens, Tokenize(statement));
   Parser parser(std::move(tokens));
   return parser.ParseStatement();
+}
+
+std::shared_ptr<const ParsedStatement> ParseCached(std::string_view statement) {
+  // A statement's tree depends only on its text; parameters are bound later.
+  static BoundedCache<ParsedStatement> cache(4096);
+  return cache.Get(statement, [&](ParsedStatement* p) { p->statement = Parse(statement); });
 }
 
 }  // namespace basalt::partiql

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
 
 #include "common/status.h"
@@ -27,5 +28,12 @@ inline constexpr size_t kMaxStatementLength = 8192;
 //   - a syntax error: "Statement wasn't well formed, can't be processed: "
 //     and the parser's message (errors.h).
 Result<ast::Statement> Parse(std::string_view statement);
+
+// Parse, remembered for the last few thousand statement texts (an
+// application sends the same statements with other parameters).
+struct ParsedStatement {
+  Result<ast::Statement> statement = Status::Internal("not parsed");
+};
+std::shared_ptr<const ParsedStatement> ParseCached(std::string_view statement);
 
 }  // namespace basalt::partiql
