@@ -153,6 +153,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The deadline set by the caller covers the whole request line and headers.
   void ReadHeader() {
+    version_ = 11;  // until this request's line says otherwise
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(opt().max_header_bytes));
     parser_->body_limit(opt().max_body_bytes);
