@@ -16,7 +16,6 @@ import gzip
 import http.client
 import inspect
 import json
-import os
 import threading
 import time
 import urllib.parse
@@ -27,7 +26,7 @@ import botocore.session
 import pytest
 from botocore.config import Config
 
-from conftest import ACCESS_KEY, AUTH_HEADER, REGION, SECRET_KEY, assert_error, unique
+from conftest import ACCESS_KEY, AUTH_HEADER, REGION, SECRET_KEY, unique
 
 MIB = 1024 * 1024
 LIMIT = 16 * MIB
@@ -116,11 +115,11 @@ def test_identity_content_encoding_is_a_plain_body(endpoint, table_h):
 
 @pytest.mark.local_differs(LOCAL_IGNORES)
 def test_concatenated_gzip_members_are_one_body(endpoint):
-    body = b'{"Li' + b'mit": 1}'
+    # RFC 1952 2.2: a gzip file is a series of members. Only the two together are valid JSON.
     status, _, data = post(endpoint, "ListTables", gzip.compress(b'{"Li') + gzip.compress(b'mit": 1}'),
                            {"Content-Encoding": "gzip"})
     assert status == 200, data
-    assert json.loads(body) == {"Limit": 1}
+    assert len(json.loads(data)["TableNames"]) <= 1
 
 
 @pytest.mark.local_differs(LOCAL_IGNORES)
