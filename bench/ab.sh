@@ -9,6 +9,9 @@
 # Environment: AB_ROUNDS=3  AB_DURATION=5s  AB_WARMUP=2s  AB_CONNS=16  AB_PORT=8301
 #              AB_WORKLOADS="get put update_add query txn_get batchwrite" (scripts of bench/lua;
 #              pq_get, pq_insert: PartiQL by key)
+# Further workloads: put_100k and put_100k_gzip, PutItem of ~100 KB items sent plain and gzipped (the
+# same 64 items, made by compare.py bodies). With the same binary as A and B they give the cost of
+# decompressing: AB_WORKLOADS="put_100k put_100k_gzip" bench/ab.sh build/src/basalt build/src/basalt
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 py=/usr/bin/python3
@@ -20,8 +23,15 @@ bins=("$(readlink -f "$1")" "$(readlink -f "$2")")
 for tool in wrk taskset curl; do command -v $tool >/dev/null || { echo "bench/ab.sh: $tool missing" >&2; exit 1; }; done
 
 out=$(mktemp -d /tmp/basalt-ab.XXXXXX)
+if [[ " $AB_WORKLOADS " == *" put_100k"* ]]; then
+  "$py" "$here/compare.py" bodies bench 64 "$out" >&2
+fi
 pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; }
+cleanup() {
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null
+  wait 2>/dev/null || true
+  rm -f "$out"/put100k.*
+}
 trap cleanup EXIT
 url="http://127.0.0.1:$AB_PORT"
 
@@ -45,7 +55,7 @@ run() {
   [[ $1 == query ]] && table=benchq
   local t0 t1 line
   t0=$(cpu_ticks)
-  line=$(env BENCH_LUA_DIR="$here/lua" BENCH_TABLE=$table BENCH_KEYS=10000 BENCH_TXN_ITEMS=2 \
+  line=$(env BENCH_LUA_DIR="$here/lua" BENCH_TABLE=$table BENCH_KEYS=10000 BENCH_TXN_ITEMS=2 BENCH_BODIES_DIR="$out" \
     taskset -c 1 wrk -t1 -c"$AB_CONNS" -d"$2" --latency -s "$here/lua/$script" "$url/" 2>&1 | grep '^BENCHJSON')
   t1=$(cpu_ticks)
   "$py" - "$line" "$t0" "$t1" "$(getconf CLK_TCK)" <<'EOF'
@@ -78,10 +88,10 @@ done
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
 print("A = %s\nB = %s" % (sys.argv[2], sys.argv[3]))
-print("%-12s %12s %12s %7s %10s %10s %7s" % ("workload", "A req/s", "B req/s", "B/A", "A us/req", "B us/req", "B/A"))
+print("%-14s %12s %12s %7s %10s %10s %7s" % ("workload", "A req/s", "B req/s", "B/A", "A us/req", "B us/req", "B/A"))
 for w in dict.fromkeys(r[1] for r in rows):
     rps = [statistics.median(float(r[2]) for r in rows if r[0] == str(i) and r[1] == w) for i in (0, 1)]
     us = [statistics.median(float(r[3]) for r in rows if r[0] == str(i) and r[1] == w) for i in (0, 1)]
-    print("%-12s %12.0f %12.0f %7.3f %10.1f %10.1f %7.3f" % (w, rps[0], rps[1], rps[1] / rps[0], us[0], us[1], us[1] / us[0]))
+    print("%-14s %12.0f %12.0f %7.3f %10.1f %10.1f %7.3f" % (w, rps[0], rps[1], rps[1] / rps[0], us[0], us[1], us[1] / us[0]))
 print("(medians of %d runs each; raw results in %s)" % (len([r for r in rows if r[0] == "0"]) // len(set(r[1] for r in rows)), sys.argv[1]))
 EOF

@@ -9,6 +9,8 @@ Subcommands (all talk plain HTTP/JSON to 127.0.0.1, no SDK, so the numbers don't
   create_streamed URL TABLE             CreateTable as `create`, with a NEW_AND_OLD_IMAGES stream
   iterators URL TABLE N FILE            N shard iterators (AT_SEQUENCE_NUMBER) at random records of the table's
                                         stream, one per line in FILE, for lua/get_records.lua
+  bodies TABLE N DIR                    N PutItem bodies of ~100 KB items into DIR/put100k.plain and, gzipped,
+                                        DIR/put100k.gzip, for lua/put_100k.lua and lua/put_100k_gzip.lua
   coldstart PIDFILE OUT NAME CWD -- CMD...   start CMD (it listens on the port in OUT's URL) N times,
                                         time process start -> first ListTables answered
   rss PIDFILE OUT NAME URL CWD -- CMD...     start CMD, create a table, idle 1 s, read VmRSS
@@ -182,6 +184,37 @@ def cmd_iterators(url, table, n, path):
                                                            "ShardIteratorType": "AT_SEQUENCE_NUMBER",
                                                            "SequenceNumber": seq})["ShardIterator"] + "\n")
     print("  %s: %d records in %d shards; %s iterators" % (url, len(positions) + 100 * len(shards), len(shards), n))
+
+
+def big_item_body(table, i, rng, size=100 * 1000):
+    """A PutItem body whose item is ~`size` bytes of text that compresses as prose or logs do (words from a
+    vocabulary of 2,000, numbers, ids: gzip takes it to a third or so), not as a run of one character."""
+    vocab = ["w%x" % rng.getrandbits(24) for _ in range(2000)]
+    parts, n = [], 0
+    while n < size:
+        w = rng.choice(vocab) if rng.random() < 0.8 else str(rng.randint(0, 10 ** rng.randint(1, 9)))
+        parts.append(w)
+        n += len(w) + 1
+    text = " ".join(parts)[:size]
+    return json.dumps({"TableName": table, "Item": {"pk": {"S": "z%08d" % i}, "text": {"S": text},
+                                                    "n": {"N": str(i)}}}).encode()
+
+
+def cmd_bodies(table, n, folder):
+    import gzip
+    import random
+    rng = random.Random(14)
+    plain_total = packed_total = 0
+    with open(os.path.join(folder, "put100k.plain"), "wb") as plain, \
+            open(os.path.join(folder, "put100k.gzip"), "wb") as packed:
+        for i in range(int(n)):
+            body = big_item_body(table, i, rng)
+            gz = gzip.compress(body, 6)
+            plain.write(b"%d\n" % len(body) + body)
+            packed.write(b"%d\n" % len(gz) + gz)
+            plain_total, packed_total = plain_total + len(body), packed_total + len(gz)
+    print("bodies: %s of ~%d bytes plain, ~%d gzipped (%.2f)" % (
+        n, plain_total // int(n), packed_total // int(n), packed_total / plain_total))
 
 
 def query_item(i, collections):

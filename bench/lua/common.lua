@@ -81,6 +81,24 @@ function M.pool(n, build)
   end
 end
 
+-- A request function that cycles through the bodies in `path` (records "<length>\n<bytes>", as
+-- compare.py bodies writes them): bodies wrk's LuaJIT cannot make, such as gzipped ones.
+function M.file_pool(path)
+  local bodies, i = nil, 0
+  return function()
+    if not bodies then
+      bodies = {}
+      local f = assert(io.open(path, "rb"))
+      for len in f:lines() do
+        bodies[#bodies + 1] = wrk.format(nil, nil, nil, f:read(tonumber(len)))
+      end
+      f:close()
+    end
+    i = i % #bodies + 1
+    return bodies[i]
+  end
+end
+
 -- Each wrk thread has its own Lua state: give each one its own id and random seed.
 local counter = 0
 function M.setup(thread)

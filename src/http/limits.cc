@@ -7,9 +7,18 @@ namespace basalt::http {
 
 MemoryBudget::MemoryBudget(size_t limit, size_t small_bytes) : limit_(limit), small_bytes_(small_bytes) {}
 
-bool MemoryBudget::FitsLocked(size_t n) const {
-  if (used_ == 0 || used_ + n <= limit_) return true;
-  return n <= small_bytes_ && used_ + n <= limit_ + limit_ / 8;
+bool MemoryBudget::FitsLocked(size_t n, size_t total) const {
+  // used_ + n == total: nothing is held but by this holder.
+  if (used_ + n <= total || used_ + n <= limit_) return true;
+  return total <= small_bytes_ && used_ + n <= limit_ + limit_ / 8;
+}
+
+bool MemoryBudget::TryGrow(size_t held, size_t more) {
+  std::lock_guard lock(mu_);
+  if (!FitsLocked(more, held + more)) return false;
+  used_ += more;
+  peak_ = std::max(peak_, used_);
+  return true;
 }
 
 bool MemoryBudget::TryAcquire(size_t n) {
@@ -96,6 +105,12 @@ Reservation& Reservation::operator=(Reservation&& other) noexcept {
     other.bytes_ = 0;
   }
   return *this;
+}
+
+bool Reservation::TryGrow(size_t more) {
+  if (budget_ == nullptr || !budget_->TryGrow(bytes_, more)) return false;
+  bytes_ += more;
+  return true;
 }
 
 void Reservation::Reset() {

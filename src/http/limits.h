@@ -31,6 +31,11 @@ class MemoryBudget {
   // fits when nothing else is held, so a small budget never refuses a
   // request forever.
   bool TryAcquire(size_t n);
+  // Takes `more` bytes for a holder that has `held` already (a body growing
+  // as it is decompressed). The holder is judged by its total: it may use
+  // the small requests' extra room only while its total is small, and it
+  // fits whatever its size when it is the only holder.
+  bool TryGrow(size_t held, size_t more);
   // Takes `n` bytes whether or not they fit (a response already computed).
   void ForceAcquire(size_t n);
   void Release(size_t n);
@@ -53,7 +58,9 @@ class MemoryBudget {
   size_t peak() const;
 
  private:
-  bool FitsLocked(size_t n) const;
+  // Whether `n` more bytes fit for a holder whose total would be `total`.
+  bool FitsLocked(size_t n, size_t total) const;
+  bool FitsLocked(size_t n) const { return FitsLocked(n, n); }
 
   struct Waiter {
     uint64_t id;
@@ -82,6 +89,8 @@ class Reservation {
   ~Reservation() { Reset(); }
 
   void Reset();
+  // Holds `more` bytes too if the budget has them (MemoryBudget::TryGrow).
+  bool TryGrow(size_t more);
   size_t bytes() const { return bytes_; }
 
  private:

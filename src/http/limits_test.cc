@@ -34,6 +34,34 @@ TEST(MemoryBudgetTest, SmallRequestsHaveAnEighthMoreThanLargeOnes) {
   EXPECT_FALSE(budget.TryAcquire(10));  // 900 is the small requests' ceiling
 }
 
+TEST(MemoryBudgetTest, AGrowingHolderIsJudgedByItsTotal) {
+  MemoryBudget budget(800, /*small_bytes=*/100);
+  ASSERT_TRUE(budget.TryAcquire(700));
+  Reservation other(&budget, 700);
+  ASSERT_TRUE(budget.TryAcquire(50));
+  Reservation growing(&budget, 50);
+  EXPECT_TRUE(growing.TryGrow(50));   // 800: within the budget
+  EXPECT_FALSE(growing.TryGrow(10));  // a total of 110 is not small: no extra room
+  EXPECT_EQ(100u, growing.bytes());
+  EXPECT_EQ(800u, budget.used());
+  other.Reset();
+  EXPECT_TRUE(growing.TryGrow(5000));  // the only holder fits whatever its size
+  EXPECT_EQ(5100u, budget.used());
+  growing.Reset();
+  EXPECT_EQ(0u, budget.used());
+}
+
+TEST(MemoryBudgetTest, SmallGrowingHoldersShareTheSmallRequestsRoom) {
+  MemoryBudget budget(800, /*small_bytes=*/100);
+  ASSERT_TRUE(budget.TryAcquire(800));
+  ASSERT_TRUE(budget.TryAcquire(10));
+  Reservation small(&budget, 10);
+  EXPECT_TRUE(small.TryGrow(80));   // a total of 90 is small: the eighth more applies
+  EXPECT_FALSE(small.TryGrow(20));  // a total of 110 is not
+  Reservation empty;
+  EXPECT_FALSE(empty.TryGrow(1));   // no budget to grow from
+}
+
 TEST(MemoryBudgetTest, AWaiterIsGrantedWhenEnoughIsReleased) {
   MemoryBudget budget(100, 0);
   ASSERT_TRUE(budget.TryAcquire(90));

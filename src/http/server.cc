@@ -7,7 +7,8 @@
 //   an idle keep-alive idle_timeout until the next request's first byte
 //   a body            body_timeout without progress, and a minimum rate
 //   memory            MemoryBudget (declared body size times body_cost_factor,
-//                     then response size)
+//                     plus the decompressed size times it for a compressed
+//                     body, then response size)
 #include "http/server.h"
 
 #include <boost/asio.hpp>
@@ -19,10 +20,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdio>
+#include <ctime>
 #include <sstream>
 #include <thread>
 
 #include "common/log.h"
+#include "http/content_coding.h"
 #include "http/limits.h"
 
 namespace basalt::http {
@@ -43,7 +47,9 @@ std::string_view Request::Header(std::string_view name) const {
 Response PlainErrorResponse(ErrorKind kind, std::string_view detail) {
   Response r;
   switch (kind) {
-    case ErrorKind::kMalformed: r.status = 400; break;
+    case ErrorKind::kMalformed:
+    case ErrorKind::kUndecodableBody: r.status = 400; break;
+    case ErrorKind::kUnsupportedEncoding: r.status = 415; break;
     case ErrorKind::kHeadersTooLarge: r.status = 431; break;
     case ErrorKind::kBodyTooLarge: r.status = 413; break;
     case ErrorKind::kVersionNotSupported: r.status = 505; break;
@@ -53,6 +59,19 @@ Response PlainErrorResponse(ErrorKind kind, std::string_view detail) {
   r.headers.emplace_back("Content-Type", "text/plain");
   r.body = std::string(detail);
   return r;
+}
+
+std::string HttpDate(std::time_t t) {
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  // Names spelled out rather than strftime's %a and %b, which follow the locale.
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
 }
 
 namespace {
@@ -88,6 +107,18 @@ struct Context {
 
 std::string MiB(size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
 
+// The Date header, formatted once a second per thread.
+const std::string& CurrentHttpDate() {
+  thread_local std::time_t cached_second = -1;
+  thread_local std::string cached;
+  std::time_t now = std::time(nullptr);
+  if (now != cached_second) {
+    cached_second = now;
+    cached = HttpDate(now);
+  }
+  return cached;
+}
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   // The acceptor counted this connection in ctx.connections already.
@@ -122,6 +153,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   // The deadline set by the caller covers the whole request line and headers.
   void ReadHeader() {
+    version_ = 11;  // until this request's line says otherwise
     parser_.emplace();
     parser_->header_limit(static_cast<uint32_t>(opt().max_header_bytes));
     parser_->body_limit(opt().max_body_bytes);
@@ -135,6 +167,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (req.version() != 10 && req.version() != 11) {
       return Fail(ErrorKind::kVersionNotSupported, "Only HTTP/1.0 and HTTP/1.1 are supported");
     }
+    version_ = req.version();
     // A declared body over the limit is refused before any of it is read.
     auto len = parser_->content_length();
     if (len && *len > opt().max_body_bytes) return FailBodyTooLarge();
@@ -260,7 +293,18 @@ class Session : public std::enable_shared_from_this<Session> {
       for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
       req.body = std::move(msg.body());
       keep_alive = msg.keep_alive();
-      resp = ctx_.handler(req);
+      // A compressed body is inflated here, after it has arrived in full
+      // (its received size is bounded and paid for like any body), into a
+      // buffer that grows only as far as the body limit, each step taken
+      // from the budget first.
+      size_t factor = std::max<size_t>(opt().body_cost_factor, 1);
+      auto grow = [this, factor](size_t n) { return body_reservation_.TryGrow(n * factor); };
+      if (auto error = DecodeRequestBody(req, opt().max_body_bytes, grow)) {
+        // The body was read to its end, so the connection may go on.
+        resp = ctx_.render_error(error->kind, error->detail);
+      } else {
+        resp = ctx_.handler(req);
+      }
     }  // the request body is freed here, before its bytes go back to the budget
     parser_.reset();
     body_reservation_.Reset();
@@ -270,7 +314,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(Response r, bool keep_alive, bool linger) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->result(static_cast<unsigned>(r.status));
-    res->version(11);
+    // An HTTP/1.0 client gets an HTTP/1.0 response (keep_alive then adds
+    // "Connection: keep-alive" only if it asked for it).
+    res->version(version_);
+    res->set(bhttp::field::date, CurrentHttpDate());
+    if (!opt().server_header.empty()) res->set(bhttp::field::server, opt().server_header);
     for (auto& [k, v] : r.headers) res->set(k, v);
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive);
@@ -327,6 +375,7 @@ class Session : public std::enable_shared_from_this<Session> {
   size_t body_bytes_ = 0;
   bool waiting_ = false;  // for memory budget
   uint64_t wait_id_ = 0;
+  unsigned version_ = 11;  // of the request being answered: 10 or 11
 };
 
 bool OutOfDescriptors(const beast::error_code& ec) {
@@ -436,10 +485,12 @@ struct Server::Impl {
     });
   }
 
-  static std::string Serialize(Response r) {
+  // No Date header: the bytes are rendered once, and a stale date would be wrong.
+  static std::string Serialize(Response r, const std::string& server_header) {
     bhttp::response<bhttp::string_body> res;
     res.result(static_cast<unsigned>(r.status));
     res.version(11);
+    if (!server_header.empty()) res.set(bhttp::field::server, server_header);
     for (auto& [k, v] : r.headers) res.set(k, v);
     res.body() = std::move(r.body);
     res.keep_alive(false);
@@ -480,8 +531,9 @@ Status Server::Start() {
   }
   impl_->port = acc.local_endpoint().port();
   impl_->reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
-  impl_->refusal = Impl::Serialize(impl_->ctx.render_error(
-      ErrorKind::kTooManyConnections, "The server has too many open connections; try again shortly"));
+  impl_->refusal = Impl::Serialize(impl_->ctx.render_error(ErrorKind::kTooManyConnections,
+                                                          "The server has too many open connections; try again shortly"),
+                                   options.server_header);
   impl_->Accept();
   for (auto& ctx : impl_->contexts) {
     impl_->threads.emplace_back([ctx = ctx.get()] { ctx->run(); });

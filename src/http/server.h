@@ -1,9 +1,11 @@
 // An HTTP/1.1 server: keep-alive, many concurrent connections, bounded
-// request sizes and timeouts for slow or idle clients. It knows nothing of
+// request sizes and timeouts for slow or idle clients, request bodies
+// decoded from gzip or deflate (content_coding.h). It knows nothing of
 // DynamoDB; the handler decides every response.
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <string>
@@ -19,6 +21,8 @@ struct Request {
   std::string method;
   std::string target;
   std::vector<std::pair<std::string, std::string>> headers;
+  // Decoded: a body sent with Content-Encoding gzip or deflate arrives here
+  // inflated, and its Content-Encoding headers are gone.
   std::string body;
 
   // The first header with this name (case-insensitive), or "".
@@ -40,8 +44,12 @@ enum class ErrorKind {
   kHeadersTooLarge,      // request line and headers over max_header_bytes
   kBodyTooLarge,         // body over max_body_bytes (declared, or as it arrived)
   kVersionNotSupported,  // a protocol other than HTTP/1.0 and 1.1 (an HTTP/2 preface)
-  kOverloaded,           // the memory budget stayed full for memory_wait_ms
+  kOverloaded,           // the memory budget stayed full for memory_wait_ms (or
+                         // could not hold a body being decompressed)
   kTooManyConnections,   // max_connections reached, or no descriptor left
+  kUnsupportedEncoding,  // a Content-Encoding other than gzip, deflate and identity
+  kUndecodableBody,      // a body not valid in its Content-Encoding: corrupt,
+                         // truncated, empty, or with data after its end
 };
 
 // Renders the response for an error the server answers itself; `detail` says
@@ -49,7 +57,7 @@ enum class ErrorKind {
 // choose (Content-Length and Connection are set by the server).
 using ErrorRenderer = std::function<Response(ErrorKind kind, std::string_view detail)>;
 
-// A plain-text rendering: 400, 431, 413, 505 or 503 with the detail as body.
+// A plain-text rendering: 400, 431, 413, 505, 503 or 415 with the detail as body.
 Response PlainErrorResponse(ErrorKind kind, std::string_view detail);
 
 // Every resource a client can hold is bounded: connections, the time to send
@@ -79,9 +87,16 @@ struct ServerOptions {
   size_t memory_budget_bytes = size_t{256} << 20;
   int memory_wait_ms = 1000;
   // What a request takes from the budget, as a multiple of its body size:
-  // the body itself plus what the handler needs to decode it.
+  // the body itself plus what the handler needs to decode it. A compressed
+  // body takes this much of its received size before it is read, and this
+  // much of its decompressed size, step by step, as it is inflated.
   size_t body_cost_factor = 1;
+  // The Server header of every response; empty: none.
+  std::string server_header;
 };
+
+// An HTTP date (RFC 9110 5.6.7, IMF-fixdate): "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string HttpDate(std::time_t t);
 
 class Server {
  public:

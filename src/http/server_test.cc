@@ -11,8 +11,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <regex>
 #include <string>
 #include <thread>
+
+#include "http/content_coding.h"
 
 namespace basalt::http {
 namespace {
@@ -90,6 +93,8 @@ std::string Post(const std::string& body, const std::string& extra = "") {
   return "POST / HTTP/1.1\r\nHost: x\r\n" + extra + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
          body;
 }
+
+std::string Gzip(const std::string& body) { return *Encode(ContentCoding::kGzip, body); }
 
 // Renders errors so that tests can tell the renderer was used.
 Response TestRenderer(ErrorKind kind, std::string_view detail) {
@@ -311,6 +316,138 @@ TEST_F(ServerTest, ConnectionsAreCountedUntilTheyClose) {
     EXPECT_TRUE(ConnectionsReach(3, milliseconds(1000)));
   }
   EXPECT_TRUE(ConnectionsReach(0, milliseconds(1000)));
+}
+
+TEST_F(ServerTest, ResponsesCarryDateAndTheConfiguredServerHeader) {
+  ServerOptions o;
+  o.server_header = "Server";
+  Start(o);
+  Socket s(port());
+  s.Send(Post("x"));
+  std::string resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("\r\nServer: Server\r\n")) << resp;
+  EXPECT_TRUE(std::regex_search(resp, std::regex("\r\nDate: (Mon|Tue|Wed|Thu|Fri|Sat|Sun), \\d\\d "
+                                                 "(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \\d{4} "
+                                                 "\\d\\d:\\d\\d:\\d\\d GMT\r\n")))
+      << resp;
+  // Errors the server answers itself carry them too.
+  s.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n");
+  resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("\r\nServer: Server\r\n")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("\r\nDate: ")) << resp;
+}
+
+TEST(HttpDateTest, IsTheImfFixdate) {
+  EXPECT_EQ("Sun, 06 Nov 1994 08:49:37 GMT", HttpDate(784111777));
+  EXPECT_EQ("Thu, 01 Jan 1970 00:00:00 GMT", HttpDate(0));
+}
+
+TEST_F(ServerTest, AnHttp10RequestGetsAnHttp10ResponseAndAClose) {
+  Start(ServerOptions{});
+  Socket s(port());
+  s.Send("POST / HTTP/1.0\r\nContent-Length: 2\r\n\r\n{}");
+  bool closed = false;
+  std::string resp = s.ReadUntilClosed(milliseconds(3000), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(resp.starts_with("HTTP/1.0 200 OK\r\n")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("echo 2")) << resp;
+  EXPECT_EQ(std::string::npos, resp.find("keep-alive")) << resp;
+}
+
+TEST_F(ServerTest, AnHttp10KeepAliveRequestKeepsTheConnection) {
+  Start(ServerOptions{});
+  Socket s(port());
+  for (int i = 0; i < 2; ++i) {
+    s.Send("POST / HTTP/1.0\r\nConnection: keep-alive\r\nContent-Length: 2\r\n\r\n{}");
+    std::string resp = s.ReadResponse();
+    EXPECT_TRUE(resp.starts_with("HTTP/1.0 200 OK\r\n")) << resp;
+    EXPECT_NE(std::string::npos, resp.find("Connection: keep-alive\r\n")) << resp;
+  }
+}
+
+TEST_F(ServerTest, ConnectionCloseIsHonoured) {
+  Start(ServerOptions{});
+  Socket s(port());
+  s.Send(Post("abc", "Connection: close\r\n"));
+  bool closed = false;
+  std::string resp = s.ReadUntilClosed(milliseconds(3000), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_TRUE(resp.starts_with("HTTP/1.1 200 OK\r\n")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("Connection: close\r\n")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("echo 3")) << resp;
+}
+
+TEST_F(ServerTest, ACompressedBodyReachesTheHandlerDecoded) {
+  Start(ServerOptions{}, [](const Request& req) {
+    Response r;
+    r.body = "got " + req.body + " coding=[" + std::string(req.Header("Content-Encoding")) + "]";
+    return r;
+  });
+  Socket s(port());
+  s.Send(Post(Gzip("{\"a\":1}"), "Content-Encoding: gzip\r\n"));
+  std::string resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("got {\"a\":1} coding=[]")) << resp;
+  s.Send(Post(*Encode(ContentCoding::kDeflate, "{}"), "Content-Encoding: deflate\r\n"));
+  resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("got {} coding=[]")) << resp;
+}
+
+TEST_F(ServerTest, UndecodableBodiesGetRenderedErrorsAndTheConnectionGoesOn) {
+  ServerOptions o;
+  o.max_body_bytes = 1 << 20;
+  Start(o);
+  Socket s(port());
+  s.Send(Post("{}", "Content-Encoding: br\r\n"));
+  std::string resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("HTTP/1.1 415")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("rendered 6: Unsupported Content-Encoding: br")) << resp;
+  s.Send(Post("{}", "Content-Encoding: gzip\r\n"));
+  resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("rendered 7: The request body is not valid gzip data")) << resp;
+  // 64 MiB of zeros: 64 KiB of gzip, refused at 1 MiB.
+  s.Send(Post(Gzip(std::string(64 << 20, '\0')), "Content-Encoding: gzip\r\n"));
+  resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("HTTP/1.1 413")) << resp;
+  EXPECT_NE(std::string::npos, resp.find("rendered 2: The request body exceeds the limit of 1048576 bytes once "
+                                         "decompressed")) << resp;
+  s.Send(Post("abc"));
+  EXPECT_NE(std::string::npos, s.ReadResponse().find("echo 3"));
+}
+
+TEST_F(ServerTest, TheDecompressedSizeIsCountedAgainstTheBudget) {
+  ServerOptions o;
+  o.body_cost_factor = 2;
+  size_t used_in_handler = 0;
+  Start(o, [&](const Request& req) {
+    used_in_handler = server_->budget_used();
+    Response r;
+    r.body = "echo " + std::to_string(req.body.size());
+    return r;
+  });
+  std::string body(1 << 20, 'a');
+  std::string gz = Gzip(body);
+  ASSERT_LT(gz.size(), 8192u);
+  Socket s(port());
+  s.Send(Post(gz, "Content-Encoding: gzip\r\n"));
+  EXPECT_NE(std::string::npos, s.ReadResponse().find("echo 1048576"));
+  EXPECT_GE(used_in_handler, 2 * body.size());
+  for (int i = 0; i < 100 && server_->budget_used() != 0; ++i) std::this_thread::sleep_for(milliseconds(10));
+  EXPECT_EQ(0u, server_->budget_used());
+}
+
+TEST_F(ServerTest, ADecompressionThatDoesNotFitTheBudgetIsOverloaded) {
+  ServerOptions o;
+  o.memory_budget_bytes = 256 * 1024;
+  Start(o);
+  // Another request holds most of the budget while its body is incomplete.
+  Socket holder(port());
+  holder.Send("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 200000\r\n\r\nab");
+  std::this_thread::sleep_for(milliseconds(100));
+  ASSERT_EQ(200000u, server_->budget_used());
+  Socket s(port());
+  s.Send(Post(Gzip(std::string(1 << 20, 'a')), "Content-Encoding: gzip\r\n"));
+  std::string resp = s.ReadResponse();
+  EXPECT_NE(std::string::npos, resp.find("rendered 4: Too much request data")) << resp;
 }
 
 }  // namespace

@@ -68,6 +68,21 @@ http::Response RenderHttpError(http::ErrorKind kind, std::string_view detail) {
     case http::ErrorKind::kTooManyConnections:
       // The developer guide's ServiceUnavailable: 503, retried by the SDKs.
       return DynamoErrorResponse(503, std::string(kDynamoNs) + "ServiceUnavailable", detail);
+    case http::ErrorKind::kUnsupportedEncoding:
+      // DynamoDB answers an unsupported Content-Encoding with a 500, as
+      // ScyllaDB's Alternator observed and pinned in its test
+      // test_garbage_content_encoding (quoted in shared/design/STYLE.md);
+      // the reference recommends a 400 but documents nothing
+      // (newer-features.md section 2). The type is Coral's, as for the other
+      // failures of its HTTP layer; the service's words are not known, so
+      // the message is Basalt's.
+      return DynamoErrorResponse(500, std::string(kCoralService) + "InternalFailure", detail);
+    case http::ErrorKind::kUndecodableBody:
+      // A body that cannot be decompressed is one the service cannot read,
+      // like malformed JSON. Nothing documents the service's answer to a
+      // corrupt, truncated or empty gzip body or one with trailing data;
+      // SerializationException is Basalt's choice, with its own words.
+      return DynamoErrorResponse(400, std::string(kCoralService) + "SerializationException", detail);
   }
   return DynamoErrorResponse(500, std::string(kDynamoNs) + "InternalServerError", detail);
 }

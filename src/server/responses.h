@@ -19,7 +19,9 @@ http::Response DynamoErrorResponse(int status, std::string_view type, std::strin
 
 // The ErrorRenderer installed in the HTTP server:
 //   malformed HTTP, oversized headers, HTTP/2   400 SerializationException
-//   a body over 16 MiB                          413 RequestEntityTooLargeException
+//   a compressed body that does not decompress  400 SerializationException
+//   an unsupported Content-Encoding             500 InternalFailure (as DynamoDB)
+//   a body over 16 MiB (also once decompressed) 413 RequestEntityTooLargeException
 //   memory budget full                          400 ThrottlingException (SDKs retry it)
 //   too many connections                        503 ServiceUnavailable (SDKs retry it)
 http::Response RenderHttpError(http::ErrorKind kind, std::string_view detail);

@@ -1,8 +1,12 @@
 """Wire protocol: routing on X-Amz-Target, JSON errors, auth, headers, connections."""
 
+import email.utils
 import http.client
 import json
+import re
+import socket
 import threading
+import time
 import urllib.parse
 import zlib
 
@@ -13,7 +17,8 @@ import requests
 from botocore import UNSIGNED
 from botocore.config import Config
 
-from conftest import AUTH_HEADER, MESSAGE_KEY, REGION, assert_client_error, assert_error, expected, unique
+from conftest import (AUTH_HEADER, MESSAGE_KEY, REGION, assert_client_error, assert_error, expected, raw_call,
+                      unique)
 
 UNKNOWN_OP_MSG = "An unknown operation was requested."
 MISSING_AUTH_TYPE = expected("com.amazon.coral.service#MissingAuthenticationTokenException",
@@ -272,3 +277,164 @@ def test_concurrent_clients(endpoint, table_h):
     for t in threads:
         t.join(60)
     assert not errors, errors
+
+
+# --------------------------------------------------------------------------- HTTP details (issue 14)
+
+IMF_FIXDATE = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                         r"\d{4} \d\d:\d\d:\d\d GMT")
+
+
+def test_date_header_on_every_response(raw):
+    for res in (raw("ListTables", {}), raw("ListTables", {"Limit": 0}), raw("Foo", {})):
+        date = res.headers["Date"]
+        assert IMF_FIXDATE.fullmatch(date), date
+        assert abs(email.utils.parsedate_to_datetime(date).timestamp() - time.time()) < 120
+
+
+@pytest.mark.local_differs("Local sends Jetty's Server header, 'Jetty(12.0.31)'")
+def test_server_header_is_the_services(raw):
+    # DynamoDB's responses say "Server: Server" (see server/main.cc for the source).
+    for res in (raw("ListTables", {}), raw("DescribeTable", {"TableName": "no_such_" + unique()})):
+        assert res.headers["Server"] == "Server"
+
+
+def test_get_of_another_path_is_a_request_not_the_health_check(endpoint):
+    # DynamoDB Local treats a GET of any path as a request (credentials, then X-Amz-Target); Basalt too,
+    # keeping its health answer for "/" alone.
+    r = requests.get(endpoint + "/foo", timeout=10)
+    assert r.status_code == 400
+    assert r.json()["__type"] == MISSING_AUTH_TYPE
+    assert r.json()[MESSAGE_KEY] == MISSING_AUTH_MSG
+
+
+@pytest.mark.local_differs("Local answers 500 InternalFailure, as to any request without X-Amz-Target")
+def test_get_of_another_path_with_credentials_is_an_unknown_operation(endpoint):
+    r = requests.get(endpoint + "/foo/bar", headers={"Authorization": AUTH_HEADER}, timeout=10)
+    assert r.status_code == 400
+    assert r.json()["__type"] == "com.amazon.coral.service#UnknownOperationException"
+    assert int(r.headers["x-amz-crc32"]) == zlib.crc32(r.content)
+
+
+@pytest.mark.basalt_only
+def test_health_check_only_at_root_with_any_query(endpoint):
+    assert requests.get(endpoint + "/?probe=1", timeout=5).text.startswith("healthy: ")
+    assert requests.get(endpoint + "/healthy", timeout=5).status_code == 400
+
+
+def _exchange(endpoint, payload, wait=5.0):
+    """Sends raw bytes on a new connection; returns (everything received, whether the server closed)."""
+    u = urllib.parse.urlparse(endpoint)
+    s = socket.create_connection((u.hostname, u.port), timeout=wait)
+    try:
+        s.sendall(payload)
+        data, deadline = b"", time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                chunk = s.recv(65536)
+            except socket.timeout:
+                return data, False
+            if not chunk:
+                return data, True
+            data += chunk
+        return data, False
+    finally:
+        s.close()
+
+
+def _raw_post(version, extra=b"", body=b"{}"):
+    return (b"POST / HTTP/" + version + b"\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+            b"Content-Type: application/x-amz-json-1.0\r\nAuthorization: " + AUTH_HEADER.encode() + b"\r\n" + extra +
+            b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+
+
+def test_http10_request_is_answered_then_closed(endpoint):
+    data, closed = _exchange(endpoint, _raw_post(b"1.0"))
+    assert closed, data
+    assert re.match(rb"HTTP/1\.[01] 200 ", data), data
+    assert b'"TableNames"' in data
+
+
+@pytest.mark.local_differs("Jetty answers an HTTP/1.0 request with an HTTP/1.1 status line")
+def test_http10_request_gets_an_http10_response(endpoint):
+    data, _ = _exchange(endpoint, _raw_post(b"1.0"))
+    assert data.startswith(b"HTTP/1.0 200 OK\r\n"), data
+    assert b"keep-alive" not in data.lower()
+
+
+def test_http10_keep_alive_keeps_the_connection(endpoint):
+    data, closed = _exchange(endpoint, _raw_post(b"1.0", b"Connection: keep-alive\r\n") * 2, wait=1.5)
+    assert not closed, data
+    assert len(re.findall(rb"HTTP/1\.[01] 200 ", data)) == 2, data
+    assert data.lower().count(b"connection: keep-alive\r\n") == 2, data
+
+
+def test_connection_close_is_honoured(endpoint):
+    # The second request on the connection is never answered: the server closes after the first.
+    data, closed = _exchange(endpoint, _raw_post(b"1.1", b"Connection: close\r\n") + _raw_post(b"1.1"))
+    assert closed, data
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n"), data
+    assert b"\r\nConnection: close\r\n" in data
+    assert data.count(b"HTTP/1.1 ") == 1
+
+
+PREFLIGHT = {"Origin": "http://app.example", "Access-Control-Request-Method": "POST",
+             "Access-Control-Request-Headers": "authorization,content-type,x-amz-date,x-amz-target,x-amz-user-agent"}
+
+
+def test_preflight_is_answered_even_without_cors(endpoint):
+    # As DynamoDB Local 3.3.0 does: the requested method and headers echoed, 20 days of Max-Age, an empty body,
+    # and no Access-Control-Allow-Origin unless -cors allows the origin.
+    r = requests.options(endpoint + "/", headers=PREFLIGHT, timeout=10)
+    assert r.status_code == 200
+    assert r.headers["Access-Control-Allow-Methods"] == "POST"
+    assert r.headers["Access-Control-Allow-Headers"] == PREFLIGHT["Access-Control-Request-Headers"]
+    assert r.headers["Access-Control-Max-Age"] == "1728000"
+    assert "Access-Control-Allow-Origin" not in r.headers
+    assert r.content == b""
+
+
+def test_preflight_without_request_headers_is_a_validation_error(endpoint):
+    # DynamoDB Local's answer (its words); the service has no such flag.
+    headers = {k: v for k, v in PREFLIGHT.items() if k != "Access-Control-Request-Headers"}
+    r = requests.options(endpoint + "/", headers=headers, timeout=10)
+    assert r.status_code == 400
+    assert r.json() == {"__type": "com.amazon.coral.validate#ValidationException",
+                        MESSAGE_KEY: "Invalid PreFlight Headers"}
+
+
+def test_no_allow_origin_without_cors(endpoint):
+    res = raw_call(endpoint, "ListTables", {}, headers={"Origin": "http://app.example"})
+    assert res.status == 200
+    assert "Access-Control-Allow-Origin" not in res.headers
+
+
+def _origin_of(url, origin, op="ListTables", body=None):
+    return raw_call(url, op, body or {}, headers={"Origin": origin}).headers.get("Access-Control-Allow-Origin")
+
+
+def test_cors_with_a_list_of_origins(private_server):
+    # Observed on DynamoDB Local 3.3.0 with -cors "http://a.example,http://b.example": each listed origin is
+    # echoed in Access-Control-Allow-Origin on successes, errors and preflights; any other gets none.
+    server = private_server("--in-memory", "-cors", "http://a.example, http://b.example")
+    assert _origin_of(server.url, "http://a.example") == "http://a.example"
+    assert _origin_of(server.url, "http://b.example", "DescribeTable", {"TableName": "nope_" + unique()}) == \
+        "http://b.example"
+    assert _origin_of(server.url, "http://c.example") is None
+    assert _origin_of(server.url, "http://a.example:8080") is None
+    res = raw_call(server.url, "ListTables", {}, headers={"Origin": "http://a.example"})
+    assert res.headers["Access-Control-Expose-Headers"] == "x-amzn-RequestId,x-amz-crc32"
+    r = requests.options(server.url + "/", headers=dict(PREFLIGHT, Origin="http://b.example"), timeout=10)
+    assert r.status_code == 200 and r.headers["Access-Control-Allow-Origin"] == "http://b.example"
+    r = requests.options(server.url + "/", headers=dict(PREFLIGHT, Origin="http://c.example"), timeout=10)
+    assert r.status_code == 200 and "Access-Control-Allow-Origin" not in r.headers
+
+
+def test_cors_star_allows_every_origin(private_server):
+    # DynamoDB Local's documentation: "*" allows public access. (Local 3.3.0 itself matches "*" literally,
+    # so only a request whose Origin is "*" gets the header: a difference kept on purpose.)
+    server = private_server("--in-memory", "-cors", "*")
+    assert _origin_of(server.url, "http://anything.example") == "http://anything.example"
+    assert _origin_of(server.url, "https://other.example:3000") == "https://other.example:3000"
+    res = raw_call(server.url, "ListTables", {})
+    assert "Access-Control-Allow-Origin" not in res.headers  # no Origin, no CORS headers

@@ -1,0 +1,68 @@
+#include "server/handler.h"
+
+#include <zlib.h>
+
+#include "common/log.h"
+#include "http/content_coding.h"
+#include "server/responses.h"
+
+namespace basalt::server {
+namespace {
+
+std::string_view Path(std::string_view target) { return target.substr(0, target.find('?')); }
+
+http::Response Handle(const api::Router& router, const CorsPolicy& cors, const std::string& version,
+                      const http::Request& req) {
+  if (auto preflight = cors.Preflight(req)) return *std::move(preflight);
+  if (req.method == "GET" && Path(req.target) == "/") {
+    // The health check load balancers and scripts poll, where DynamoDB has
+    // one ("healthy: dynamodb.<region>.amazonaws.com"). Only at "/": a GET
+    // of any other path is a request like any other, as DynamoDB Local
+    // treats it (3.3.0: MissingAuthenticationToken without credentials,
+    // else its answer to a request without X-Amz-Target).
+    http::Response health;
+    health.headers.emplace_back("Content-Type", "text/plain");
+    health.body = "healthy: basalt " + version;
+    return health;
+  }
+  if (req.method != "POST" && req.method != "GET") {
+    return DynamoErrorResponse(405, "com.amazon.coral.service#UnknownOperationException",
+                               "Method " + req.method + " is not allowed: use POST");
+  }
+  api::ApiResponse r = router.Handle(
+      api::ApiRequest{req.Header("X-Amz-Target"), req.Header("Authorization"), req.Header("Host"), req.body});
+  if (r.status == 500) Log(LogLevel::kError, "internal error answering " + std::string(req.Header("X-Amz-Target")));
+  http::Response resp;
+  resp.status = r.status;
+  resp.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
+  resp.headers.emplace_back("x-amzn-RequestId", NewRequestId());
+  resp.body = std::move(r.body);
+  if (resp.body.size() > kCompressResponsesOver) {
+    http::ContentCoding coding = http::ResponseCoding(req);
+    if (auto encoded = http::Encode(coding, resp.body)) {
+      resp.body = *std::move(encoded);
+      resp.headers.emplace_back("Content-Encoding", std::string(http::CodingName(coding)));
+    }
+  }
+  // The CRC of the body as sent, compressed or not: the service's
+  // X-Amz-Crc32 covers the gzipped bytes (newer-features.md section 3), and
+  // that is what botocore checks (retries/special.py and retryhandler.py
+  // compute crc32 over the raw content, read with decode_content=False) and
+  // what Go v2 validates before it decompresses. The JavaScript SDK v3 does
+  // not check it.
+  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(resp.body.data()), static_cast<uInt>(resp.body.size()));
+  resp.headers.emplace_back("x-amz-crc32", std::to_string(crc));
+  return resp;
+}
+
+}  // namespace
+
+http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version) {
+  return [router, cors, version = std::move(version)](const http::Request& req) {
+    http::Response resp = Handle(*router, *cors, version, req);
+    cors->AddHeaders(req, resp);
+    return resp;
+  };
+}
+
+}  // namespace basalt::server
