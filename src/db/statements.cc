@@ -135,8 +135,8 @@ Result<Statements::Prepared> Statements::Prepare(const Scope& scope, const State
     // is scanned, with all of WHERE as the filter.
     if (index->key_schema.multi_attribute()) keys.index = model::KeySchema{{"", model::Type::kS}, std::nullopt};
   }
-  BASALT_ASSIGN_OR_RETURN(p.plan, partiql::PlanStatement(bound, keys, context));
   p.read = bound.kind == partiql::BoundStatement::Kind::kSelect;
+  BASALT_ASSIGN_OR_RETURN(p.plan, partiql::PlanStatement(std::move(bound), keys, context));
   return p;
 }
 

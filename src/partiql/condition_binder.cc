@@ -412,6 +412,7 @@ Result<Condition> ConditionBinder::BindCall(const Expr& e) {
 
 Result<std::vector<Operand>> ConditionBinder::BindOperands(const std::vector<Expr>& exprs) {
   std::vector<Operand> out;
+  out.reserve(exprs.size());
   for (const Expr& e : exprs) {
     BASALT_ASSIGN_OR_RETURN(Operand o, BindOperand(e));
     out.push_back(std::move(o));

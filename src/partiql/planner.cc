@@ -30,11 +30,14 @@ using model::AttributeValue;
 using model::KeyAttribute;
 using model::KeySchema;
 
-// The top-level conjuncts of a WHERE clause.
-std::vector<Condition> Conjuncts(const std::optional<Condition>& where) {
+// The top-level conjuncts of a WHERE clause, moved out of it (the optional
+// stays engaged: a statement still "has a WHERE clause").
+std::vector<Condition> Conjuncts(std::optional<Condition>& where) {
   if (!where) return {};
-  if (where->kind == Condition::Kind::kAnd) return where->children;
-  return {*where};
+  if (where->kind == Condition::Kind::kAnd) return std::move(where->children);
+  std::vector<Condition> out;
+  out.push_back(std::move(*where));
+  return out;
 }
 
 std::optional<Condition> AndOf(std::vector<Condition> parts) {
@@ -240,11 +243,11 @@ Status PlanOrder(const BoundStatement& b, const KeySchema& keys, const std::vect
   return Status::Ok();
 }
 
-Result<Plan> PlanSelect(const BoundStatement& b, const KeySchemas& schemas, Context context) {
+Result<Plan> PlanSelect(BoundStatement& b, const KeySchemas& schemas, Context context) {
   SelectPlan plan;
-  plan.table = b.table;
+  plan.table = std::move(b.table);
   plan.index = b.index;
-  plan.projection = b.projection;
+  plan.projection = std::move(b.projection);
   const KeySchema& keys = b.index && schemas.index ? *schemas.index : schemas.table;
   std::vector<Condition> rest = Conjuncts(b.where);
   // ORDER BY checks the conjuncts as written; the copy costs only statements that have one.
@@ -280,15 +283,16 @@ Result<Plan> PlanSelect(const BoundStatement& b, const KeySchemas& schemas, Cont
   BASALT_RETURN_IF_ERROR(PlanOrder(b, keys, conjuncts, &partitions, &plan));
 
   if (fixed) {
-    for (const AttributeValue& v : partitions) {
-      std::vector<Condition> parts{KeyEquals(keys.hash.name, v)};
-      if (sort) parts.push_back(*sort);
-      plan.key_conditions.push_back(*AndOf(std::move(parts)));
-    }
-    plan.access = SelectPlan::Access::kQuery;
     const bool sort_eq =
         !keys.range || (sort && sort->kind == Condition::Kind::kCompare && sort->op == Condition::Op::kEq);
-    if (!b.index && partitions.size() == 1 && sort_eq) {
+    if (b.index || partitions.size() != 1 || !sort_eq) {
+      plan.access = SelectPlan::Access::kQuery;
+      for (const AttributeValue& v : partitions) {
+        std::vector<Condition> parts{KeyEquals(keys.hash.name, v)};
+        if (sort) parts.push_back(*sort);
+        plan.key_conditions.push_back(*AndOf(std::move(parts)));
+      }
+    } else {
       plan.access = SelectPlan::Access::kGetItem;
       plan.key[keys.hash.name] = partitions[0];
       if (keys.range) plan.key[keys.range->name] = sort->args[1].value;
@@ -319,7 +323,7 @@ Result<Plan> PlanSelect(const BoundStatement& b, const KeySchemas& schemas, Cont
 
 // The full primary key of a write, from the top-level `key = value`
 // conjuncts; the other conjuncts are returned in `rest`.
-Result<model::Item> KeyFromWhere(const std::optional<Condition>& where, const KeySchema& keys,
+Result<model::Item> KeyFromWhere(std::optional<Condition>& where, const KeySchema& keys,
                                  std::vector<Condition>* rest) {
   *rest = Conjuncts(where);
   model::Item key;
@@ -356,18 +360,18 @@ Result<model::Item> KeyFromWhere(const std::optional<Condition>& where, const Ke
   return key;
 }
 
-Result<Plan> PlanInsert(const BoundStatement& b, const KeySchema& keys) {
+Result<Plan> PlanInsert(BoundStatement& b, const KeySchema& keys) {
   for (const KeyAttribute* k : model::KeyAttributes(keys)) {
     auto it = b.item.find(k->name);
     if (it == b.item.end()) return Status::Validation("Key attribute should be present in the item: Key " + k->name);
     BASALT_RETURN_IF_ERROR(CheckKeyValue(*k, it->second));
   }
-  return Plan(InsertPlan{b.table, b.item, true});
+  return Plan(InsertPlan{std::move(b.table), std::move(b.item), true});
 }
 
 }  // namespace
 
-Result<Plan> PlanStatement(const BoundStatement& b, const KeySchemas& schemas, Context context) {
+Result<Plan> PlanStatement(BoundStatement b, const KeySchemas& schemas, Context context) {
   const KeySchema& keys = schemas.table;
   switch (b.kind) {
     case BoundStatement::Kind::kSelect:
@@ -376,18 +380,18 @@ Result<Plan> PlanStatement(const BoundStatement& b, const KeySchemas& schemas, C
       return PlanInsert(b, keys);
     case BoundStatement::Kind::kUpdate: {
       UpdatePlan plan;
-      plan.table = b.table;
+      plan.table = std::move(b.table);
       std::vector<Condition> rest;
       BASALT_ASSIGN_OR_RETURN(plan.key, KeyFromWhere(b.where, keys, &rest));
       rest.insert(rest.begin(), Exists(keys.hash.name, true));
       plan.condition = *AndOf(std::move(rest));
-      plan.update = b.update;
+      plan.update = std::move(b.update);
       plan.returning = b.returning;
       return Plan(std::move(plan));
     }
     case BoundStatement::Kind::kDelete: {
       DeletePlan plan;
-      plan.table = b.table;
+      plan.table = std::move(b.table);
       std::vector<Condition> rest;
       BASALT_ASSIGN_OR_RETURN(plan.key, KeyFromWhere(b.where, keys, &rest));
       if (!rest.empty()) {
@@ -404,7 +408,7 @@ Result<Plan> PlanStatement(const BoundStatement& b, const KeySchemas& schemas, C
       constexpr char kSingleItem[] = "EXISTS() must contain a single item read with additional condition";
       if (b.index) return Status::Validation(kSingleItem);
       ConditionCheckPlan plan;
-      plan.table = b.table;
+      plan.table = std::move(b.table);
       std::vector<Condition> rest;
       Result<model::Item> key = KeyFromWhere(b.where, keys, &rest);
       if (!key.ok() || rest.empty()) return Status::Validation(kSingleItem);

@@ -7,7 +7,7 @@
 //   Result<BoundStatement> b = Bind(*st, parameters, context);     // parameters, unsupported constructs, WHERE
 //   ... look up b->table and b->index (ResourceNotFoundException; DynamoDB
 //       Local: "The table does not have the specified index: <name>") ...
-//   Result<Plan> plan = PlanStatement(*b, {table_keys, index_keys}, context);
+//   Result<Plan> plan = PlanStatement(std::move(*b), {table_keys, index_keys}, context);
 //
 // What each statement plans to:
 //   SELECT  kGetItem when WHERE fixes every key attribute of the table by `=`
@@ -54,9 +54,9 @@ struct SelectPlan {
   Access access = Access::kScan;
   std::string table;
   std::optional<std::string> index;
-  // kGetItem: the key, and its KeyConditionExpression-shaped condition in key_conditions[0].
+  // kGetItem: the key.
   model::Item key;
-  // kGetItem, kQuery: `hash = v` or `hash = v AND <sort-key comparison>` (an
+  // kQuery: `hash = v` or `hash = v AND <sort-key comparison>` (an
   // expr::Condition of kind kCompare, or kAnd of two), key on the left; the
   // sort-key comparison is one of = < <= > >= BETWEEN begins_with.
   std::vector<expr::Condition> key_conditions;
@@ -111,7 +111,7 @@ struct KeySchemas {
 // without the full key, ORDER BY rules, and the single-item rules of
 // BatchExecuteStatement and ExecuteTransaction (without the "Validation failed
 // in TransactStatements[i]: " prefix that ExecuteTransaction adds).
-Result<Plan> PlanStatement(const BoundStatement& statement, const KeySchemas& keys, Context context);
+Result<Plan> PlanStatement(BoundStatement statement, const KeySchemas& keys, Context context);
 
 // Renderings for tests and logs. Conditions in prefix form with values as
 // model::DebugString prints them, e.g. (AND (= pk S"a") (> sk N1)).

@@ -37,8 +37,7 @@ TEST(PlanSelectTest, QueryOrScan) {
       // The key on either side.
       {"SELECT * FROM \"T\" WHERE 'a' = pk AND 1 < sk", "QUERY T KEYS [(AND (= pk S\"a\") (> sk N1))]"},
       // Sort-key comparisons narrow the query; the first one is the key condition.
-      {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk = 1", "GET T KEY {pk: S\"a\", sk: N1} KEYS [(AND (= pk S\"a\") (= "
-                                                         "sk N1))] SINGLE"},
+      {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk = 1", "GET T KEY {pk: S\"a\", sk: N1} SINGLE"},
       {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk <= 5", "QUERY T KEYS [(AND (= pk S\"a\") (<= sk N5))]"},
       {"SELECT * FROM \"T\" WHERE sk >= 5 AND pk = 'a'", "QUERY T KEYS [(AND (= pk S\"a\") (>= sk N5))]"},
       {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk BETWEEN 1 AND 9", "QUERY T KEYS [(AND (= pk S\"a\") (BETWEEN sk N1 "
@@ -54,10 +53,9 @@ TEST(PlanSelectTest, QueryOrScan) {
        "QUERY T KEYS [(AND (= pk S\"a\") (> sk N0)), (AND (= pk S\"b\") (> sk N0))]"},
       {"SELECT * FROM \"T\" WHERE sk = 1", "SCAN T FILTER (= sk N1)"},
       // Hash-only table: the partition key is the whole key.
-      {"SELECT * FROM \"H\" WHERE pk = 'a'", "GET H KEY {pk: S\"a\"} KEYS [(= pk S\"a\")] SINGLE"},
-      {"SELECT * FROM \"H\" WHERE pk = 'a' AND n > 1", "GET H KEY {pk: S\"a\"} KEYS [(= pk S\"a\")] FILTER (> n N1)"},
-      {"SELECT * FROM \"H\" WHERE pk = 'a' AND pk = 'a'", "GET H KEY {pk: S\"a\"} KEYS [(= pk S\"a\")] FILTER (= pk "
-                                                           "S\"a\") SINGLE"},
+      {"SELECT * FROM \"H\" WHERE pk = 'a'", "GET H KEY {pk: S\"a\"} SINGLE"},
+      {"SELECT * FROM \"H\" WHERE pk = 'a' AND n > 1", "GET H KEY {pk: S\"a\"} FILTER (> n N1)"},
+      {"SELECT * FROM \"H\" WHERE pk = 'a' AND pk = 'a'", "GET H KEY {pk: S\"a\"} FILTER (= pk S\"a\") SINGLE"},
       // Indexes: their key schema decides.
       {"SELECT * FROM \"T\".\"G\" WHERE g = 'x'", "QUERY T.G KEYS [(= g S\"x\")]"},
       {"SELECT * FROM \"T\".\"G\" WHERE pk = 'a'", "SCAN T.G FILTER (= pk S\"a\")"},
@@ -106,8 +104,7 @@ TEST(PlanSelectTest, KeyConditionsReadBackAsKeyTerms) {
 
 TEST(PlanSelectTest, Parameters) {
   RunTable({
-      {"SELECT * FROM \"T\" WHERE pk = ? AND sk = ?", "GET T KEY {pk: S\"p\", sk: N7} KEYS [(AND (= pk S\"p\") (= sk "
-                                                       "N7))] SINGLE",
+      {"SELECT * FROM \"T\" WHERE pk = ? AND sk = ?", "GET T KEY {pk: S\"p\", sk: N7} SINGLE",
        {S("p"), N("7")}},
       // Extra parameters are ignored, as DynamoDB Local does.
       {"SELECT * FROM \"T\" WHERE pk = ?", "QUERY T KEYS [(= pk S\"p\")]", {S("p"), S("q")}},
@@ -437,20 +434,17 @@ TEST(PlanContextTest, BareExpressionsAndExists) {
 }
 
 TEST(PlanContextTest, BatchAndTransactionReadsAreSingleItems) {
-  RunTable({{"SELECT * FROM \"H\" WHERE pk = 'w1'", "GET H KEY {pk: S\"w1\"} KEYS [(= pk S\"w1\")] SINGLE"},
-            {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk = 1 AND pk = 'a'", "GET T KEY {pk: S\"a\", sk: N1} KEYS [(AND (= "
-                                                                          "pk S\"a\") (= sk N1))] FILTER (= pk S\"a\") "
-                                                                          "SINGLE"},
-            {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk = 1 ORDER BY sk", "GET T KEY {pk: S\"a\", sk: N1} KEYS [(AND (= "
-                                                                          "pk S\"a\") (= sk N1))] SINGLE"},
+  RunTable({{"SELECT * FROM \"H\" WHERE pk = 'w1'", "GET H KEY {pk: S\"w1\"} SINGLE"},
+            {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk = 1 AND pk = 'a'",
+             "GET T KEY {pk: S\"a\", sk: N1} FILTER (= pk S\"a\") SINGLE"},
+            {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk = 1 ORDER BY sk", "GET T KEY {pk: S\"a\", sk: N1} SINGLE"},
             {"SELECT * FROM \"T\" WHERE pk = 'a'", "Only single item select is supported"},
             {"SELECT * FROM \"H\" WHERE pk = 'w1' AND n = 5", "Only single item select is supported"},
             {"SELECT * FROM \"H\" WHERE pk IN ['w1']", "Only single item select is supported"},
             {"SELECT * FROM \"T\".\"G\" WHERE g = 'x'", "Only single item select is supported"},
             {"SELECT * FROM \"H\"", "Only single item select is supported"}},
            Context::kBatch);
-  RunTable({{"SELECT n, s FROM \"H\" WHERE pk = 'w1'", "GET H KEY {pk: S\"w1\"} KEYS [(= pk S\"w1\")] PROJECT [n, s] "
-                                                       "SINGLE"},
+  RunTable({{"SELECT n, s FROM \"H\" WHERE pk = 'w1'", "GET H KEY {pk: S\"w1\"} PROJECT [n, s] SINGLE"},
             {"SELECT * FROM \"H\" WHERE pk = 'w1' AND n = 5", "Select statements within ExecuteTransaction must "
                                                               "specify the primary key in the where clause."},
             {"SELECT * FROM \"T\" WHERE pk = 'a' AND sk = 1 AND sk = 2", "Select statements within ExecuteTransaction "
