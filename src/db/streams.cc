@@ -499,4 +499,30 @@ Result<GetRecordsOutput> Streams::GetRecords(const std::string& ns, const std::s
   return out;
 }
 
+Result<std::vector<StreamRecord>> Streams::ReadFrom(uint64_t id, uint64_t from, size_t limit) {
+  BASALT_RETURN_IF_ERROR(Ship());
+  uint64_t bound;
+  {
+    std::lock_guard lock(mu_);
+    if (!streams_.count(id)) return Status::NotFound("stream " + std::to_string(id) + " not found");
+    bound = next_seq_ - 1;
+  }
+  std::vector<StreamRecord> out;
+  Status error;
+  if (bound < from || limit == 0) return out;
+  BASALT_RETURN_IF_ERROR(engine_->ReadLog(id, from, [&](uint64_t seq, std::string_view v) {
+    if (seq > bound) return false;
+    StreamRecord r;
+    if (Status st = DecodeStreamRecord(v, &r); !st.ok()) {
+      error = st;
+      return false;
+    }
+    r.seq = seq;
+    out.push_back(std::move(r));
+    return out.size() < limit;
+  }));
+  BASALT_RETURN_IF_ERROR(error);
+  return out;
+}
+
 }  // namespace basalt::db

@@ -106,6 +106,12 @@ class Streams {
                                        IteratorType type, std::optional<uint64_t> seq);
   Result<GetRecordsOutput> GetRecords(const std::string& ns, const std::string& iterator, size_t limit);
 
+  // For consumers inside the server (stream triggers): ships what is
+  // pending, then reads up to `limit` records of stream `id` from sequence
+  // number `from` on, in order. Records below the stream's trim point are
+  // gone; the caller compares `from` with StreamMeta::trimmed_below.
+  Result<std::vector<StreamRecord>> ReadFrom(uint64_t id, uint64_t from, size_t limit);
+
  private:
   Status Persist(const StreamMeta& s);
   ShardMeta NewShard(const StreamMeta& s, const std::string& parent, uint64_t first_seq, double now) const;

@@ -1,0 +1,130 @@
+#include "triggers/mapping_api.h"
+
+#include <cctype>
+
+#include "api/json.h"
+
+namespace basalt::triggers {
+namespace {
+
+MappingResponse Error(const Status& st) {
+  MappingResponse r;
+  std::string type;
+  switch (st.code()) {
+    case Code::kResourceNotFound:
+      r.status = 404;
+      type = "ResourceNotFoundException";
+      break;
+    case Code::kResourceInUse:
+      r.status = 409;
+      type = "ResourceInUseException";
+      break;
+    case Code::kSerialization:
+      r.status = 400;
+      type = "InvalidRequestContentException";
+      break;
+    case Code::kValidation:
+      r.status = 400;
+      type = st.message().find("validation error") != std::string::npos ? "ValidationException"
+                                                                         : "InvalidParameterValueException";
+      break;
+    default:
+      r.status = 500;
+      type = "ServiceException";
+  }
+  rapidjson::StringBuffer buf;
+  api::JsonWriter w(buf);
+  w.StartObject();
+  w.Key("Type");
+  w.String(r.status == 500 ? "Service" : "User");
+  w.Key("Message");
+  api::WriteString(w, st.message());
+  w.EndObject();
+  r.headers.emplace_back("X-Amzn-ErrorType", type);
+  r.body.assign(buf.GetString(), buf.GetSize());
+  return r;
+}
+
+MappingResponse Json(int status, std::string body) {
+  MappingResponse r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+std::string PercentDecode(std::string_view s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
+      i += 2;
+    } else {
+      out.push_back(s[i] == '+' ? ' ' : s[i]);
+    }
+  }
+  return out;
+}
+
+std::string QueryParam(std::string_view query, std::string_view name) {
+  while (!query.empty()) {
+    size_t amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : PercentDecode(pair.substr(eq + 1));
+  }
+  return "";
+}
+
+}  // namespace
+
+bool IsMappingRequest(std::string_view target) { return target.starts_with(kMappingPath); }
+
+MappingResponse HandleMappingRequest(Triggers* triggers, const std::string& method, const std::string& target,
+                                     const std::string& body) {
+  std::string_view t = target;
+  std::string_view query;
+  if (size_t q = t.find('?'); q != std::string_view::npos) {
+    query = t.substr(q + 1);
+    t = t.substr(0, q);
+  }
+  std::string_view rest = t.substr(kMappingPath.size());
+  if (rest.starts_with("/")) rest.remove_prefix(1);
+  std::string uuid = PercentDecode(rest);
+  if (uuid.ends_with("/")) uuid.pop_back();
+
+  if (uuid.empty() && method == "POST") {
+    rapidjson::Document doc;
+    doc.Parse(body.data(), body.size());
+    if (doc.HasParseError() || !doc.IsObject()) return Error(Status::Serialization("The request body is not a JSON object."));
+    Result<TriggerConfig> config = ParseMapping(doc, true);
+    if (!config.ok()) return Error(config.status());
+    Result<MappingView> view = triggers->Create(*std::move(config));
+    if (!view.ok()) return Error(view.status());
+    return Json(202, MappingJson(view->config, view->state, view->last_result));
+  }
+  if (uuid.empty() && method == "GET") {
+    rapidjson::StringBuffer buf;
+    api::JsonWriter w(buf);
+    w.StartObject();
+    w.Key("EventSourceMappings");
+    w.StartArray();
+    for (const MappingView& v : triggers->List(QueryParam(query, "EventSourceArn"), QueryParam(query, "FunctionName"))) {
+      WriteMapping(w, v.config, v.state, v.last_result);
+    }
+    w.EndArray();
+    w.EndObject();
+    return Json(200, std::string(buf.GetString(), buf.GetSize()));
+  }
+  if (!uuid.empty() && (method == "GET" || method == "DELETE")) {
+    Result<MappingView> view = method == "GET" ? triggers->Get(uuid) : triggers->Delete(uuid);
+    if (!view.ok()) return Error(view.status());
+    return Json(method == "GET" ? 200 : 202, MappingJson(view->config, view->state, view->last_result));
+  }
+  MappingResponse r = Error(Status(Code::kUnknownOperation, "Method " + method + " is not supported on " + target));
+  r.status = 405;
+  return r;
+}
+
+}  // namespace basalt::triggers
