@@ -187,7 +187,7 @@ def test_http_and_command_triggers_get_every_change_in_order_under_8_writers(pri
         time.sleep(0.05)
     assert len(cmd_records) == total
     check_lifecycles(cmd_records, expected_keys)
-    assert max(len(e["Records"]) for e in lines) == 100  # the default BatchSize
+    assert max(len(e["Records"]) for e in lines) <= 100  # the default BatchSize; no window: what is there
 
 
 def test_failing_record_is_bisected_out_to_the_failure_destination(private_server, handler, tmp_path):
@@ -217,9 +217,10 @@ def test_failing_record_is_bisected_out_to_the_failure_destination(private_serve
     assert info["batchSize"] == 1
     assert info["startSequenceNumber"] == info["endSequenceNumber"] == line["Records"][0]["dynamodb"]["SequenceNumber"]
     assert info["shardId"].startswith("shardId-")
-    # The batch sizes the handler saw: 8 (failed), 4 (failed), 2 (failed), then single records and a good half.
+    # The batches the handler saw: p0-p7 fails; p0-p3 succeeds; p4-p7 fails; p4-p5 fails; p4 succeeds; p5 fails
+    # twice (a try and a retry); p6-p7 succeeds.
     sizes = [len(b) for _, b in handler.batches]
-    assert sizes[:3] == [8, 4, 2], sizes
+    assert sizes == [8, 4, 4, 2, 1, 1, 1, 2], sizes
 
 
 def test_restart_mid_stream_resumes_after_the_last_acknowledged_batch(private_server, handler, tmp_path):
