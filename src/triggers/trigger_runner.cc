@@ -17,6 +17,7 @@ namespace {
 constexpr double kIdlePollSeconds = 0.01;  // between looks at a quiet stream
 constexpr double kBackoffFirst = 0.1;
 constexpr double kBackoffMax = 5;
+constexpr double kProgressLogSeconds = 30;
 
 std::string CheckpointKey(const std::string& uuid, uint64_t stream) {
   std::string k = CheckpointPrefix(uuid);
@@ -99,7 +100,26 @@ bool TriggerRunner::Matches(const db::StreamMeta& s) const {
 void TriggerRunner::Loop() {
   Log(LogLevel::kInfo, "trigger " + config_.uuid + ": " + stats_.source + " -> " + config_.function);
   double last_error_log = 0;
+  double last_progress_log = clock_->Now();
+  TriggerStats reported = Stats();
   while (!stop_flag_.load()) {
+    if (clock_->Now() - last_progress_log >= kProgressLogSeconds) {
+      // Progress and lag, when there was any since the last line.
+      TriggerStats now = Stats();
+      if (now.invocations != reported.invocations || now.records_filtered_out != reported.records_filtered_out) {
+        Log(LogLevel::kInfo, "trigger " + config_.uuid + ": " +
+                                 std::to_string(now.records_delivered - reported.records_delivered) + " records in " +
+                                 std::to_string(now.batches_delivered - reported.batches_delivered) + " batches, " +
+                                 std::to_string(now.invocation_failures - reported.invocation_failures) +
+                                 " failed invocations, " +
+                                 std::to_string(now.records_to_destination - reported.records_to_destination) +
+                                 " records given up, " +
+                                 std::to_string(now.records_filtered_out - reported.records_filtered_out) +
+                                 " filtered out; iterator age " + std::to_string(now.iterator_age_ms) + " ms");
+      }
+      reported = now;
+      last_progress_log = clock_->Now();
+    }
     bool progressed = false;
     std::vector<db::StreamMeta> streams = streams_->All();
     for (const db::StreamMeta& s : streams) {
