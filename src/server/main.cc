@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "api/router.h"
+#include "basalt_version.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "db/database.h"
@@ -25,7 +26,7 @@
 namespace basalt::server {
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = BASALT_VERSION;
 
 // Request threads also run storage writes. With fsync on every write, many
 // writers must be in flight to share fsyncs (group commit); otherwise extra
@@ -66,7 +67,7 @@ int Run(int argc, char** argv) {
     return 0;
   }
   if (config.version) {
-    std::cout << "basalt " << kVersion << "\n";
+    std::cout << "basalt " << kVersion << " (commit " << BASALT_COMMIT << ")\n";
     return 0;
   }
   SetLogLevel(config.log_level);
