@@ -117,6 +117,34 @@ MappingResponse HandleMappingRequest(Triggers* triggers, const std::string& meth
     w.EndObject();
     return Json(200, std::string(buf.GetString(), buf.GetSize()));
   }
+  if (!uuid.empty() && method == "PUT") {
+    // The stored mapping with the request's members laid over it.
+    Result<MappingView> current = triggers->Get(uuid);
+    if (!current.ok()) return Error(current.status());
+    rapidjson::Document changes;
+    changes.Parse(body.data(), body.size());
+    if (changes.HasParseError() || !changes.IsObject()) {
+      return Error(Status::Serialization("The request body is not a JSON object."));
+    }
+    for (const char* fixed : {"EventSourceArn", "StartingPosition", "StartingPositionTimestamp", "UUID"}) {
+      if (changes.HasMember(fixed)) return Error(Status::Validation(std::string(fixed) + " cannot be updated."));
+    }
+    std::string base = MappingJson(current->config, current->state, current->last_result);
+    rapidjson::Document merged;
+    merged.Parse(base.data(), base.size());
+    merged.AddMember("Enabled", current->config.enabled, merged.GetAllocator());
+    for (auto& member : changes.GetObject()) {
+      merged.RemoveMember(member.name.GetString());
+      if (std::string_view(member.name.GetString()) == "FunctionName") merged.RemoveMember("FunctionArn");
+      merged.AddMember(rapidjson::Value(member.name, merged.GetAllocator()),
+                       rapidjson::Value(member.value, merged.GetAllocator()), merged.GetAllocator());
+    }
+    Result<TriggerConfig> config = ParseMapping(merged, true);
+    if (!config.ok()) return Error(config.status());
+    Result<MappingView> view = triggers->Update(*std::move(config));
+    if (!view.ok()) return Error(view.status());
+    return Json(202, MappingJson(view->config, view->state, view->last_result));
+  }
   if (!uuid.empty() && (method == "GET" || method == "DELETE")) {
     Result<MappingView> view = method == "GET" ? triggers->Get(uuid) : triggers->Delete(uuid);
     if (!view.ok()) return Error(view.status());

@@ -6,6 +6,7 @@
 //   GET    /2015-03-31/event-source-mappings/         ListEventSourceMappings
 //          ?EventSourceArn=...&FunctionName=...
 //   GET    /2015-03-31/event-source-mappings/UUID     GetEventSourceMapping
+//   PUT    /2015-03-31/event-source-mappings/UUID     UpdateEventSourceMapping (202)
 //   DELETE /2015-03-31/event-source-mappings/UUID     DeleteEventSourceMapping (202)
 //
 // FunctionName is the local function: an http:// URL or cmd:COMMAND; the

@@ -108,6 +108,28 @@ std::vector<MappingView> Triggers::List(const std::string& arn, const std::strin
   return out;
 }
 
+Result<MappingView> Triggers::Update(TriggerConfig config) {
+  std::lock_guard lock(mu_);
+  auto it = std::find_if(runners_.begin(), runners_.end(),
+                         [&](const auto& r) { return r->config().uuid == config.uuid; });
+  if (it == runners_.end()) return Status::NotFound("The resource you requested does not exist.");
+  if (!(*it)->config().from_api) {
+    return Status::InUse("The trigger " + config.uuid + " is declared by a flag or file; change it there.");
+  }
+  config.event_source_arn = (*it)->config().event_source_arn;
+  config.starting_latest = (*it)->config().starting_latest;
+  config.from_api = true;
+  config.last_modified = std::floor(clock_->Now());
+  auto runner = std::make_unique<TriggerRunner>(config, streams_, meta_, clock_);
+  (*it)->Stop();  // its batch in flight ends first; the checkpoint carries over
+  BASALT_RETURN_IF_ERROR(meta_->Put(DefKey(config.uuid), MappingJson(config, config.enabled ? "Enabled" : "Disabled", "")));
+  BASALT_RETURN_IF_ERROR(runner->Start());
+  *it = std::move(runner);
+  MappingView view = ViewOf(**it);
+  view.state = "Updating";
+  return view;
+}
+
 Result<MappingView> Triggers::Delete(const std::string& uuid) {
   std::unique_ptr<TriggerRunner> runner;
   {

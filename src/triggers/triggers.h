@@ -44,6 +44,9 @@ class Triggers {
   Result<MappingView> Get(const std::string& uuid) const;
   // ListEventSourceMappings, optionally of one stream ARN or function.
   std::vector<MappingView> List(const std::string& arn, const std::string& function) const;
+  // UpdateEventSourceMapping: `config` replaces the mapping's (same uuid
+  // and stream); the runner restarts from its checkpoints.
+  Result<MappingView> Update(TriggerConfig config);
   // DeleteEventSourceMapping: stops it and removes it with its checkpoints.
   // Triggers declared by flags or files cannot be deleted (ResourceInUse).
   Result<MappingView> Delete(const std::string& uuid);

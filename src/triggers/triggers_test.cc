@@ -242,6 +242,15 @@ TEST_F(TriggersTest, MappingApiCreatesListsAndDeletes) {
                                                  R"({"EventSourceArn": ")" + arn_ + R"(", "FunctionName": "cmd:true"})");
   EXPECT_EQ(400, missing.status);
   EXPECT_EQ("InvalidParameterValueException", missing.headers[0].second);
+  MappingResponse updated = HandleMappingRequest(triggers_.get(), "PUT", "/2015-03-31/event-source-mappings/" + uuid,
+                                                 R"({"BatchSize": 7, "Enabled": false})");
+  ASSERT_EQ(202, updated.status) << updated.body;
+  MappingResponse got = HandleMappingRequest(triggers_.get(), "GET", "/2015-03-31/event-source-mappings/" + uuid, "");
+  EXPECT_NE(std::string::npos, got.body.find(R"("BatchSize":7)")) << got.body;
+  EXPECT_NE(std::string::npos, got.body.find(R"("State":"Disabled")")) << got.body;
+  EXPECT_NE(std::string::npos, got.body.find(R"("StartingPosition":"LATEST")")) << got.body;
+  EXPECT_EQ(400, HandleMappingRequest(triggers_.get(), "PUT", "/2015-03-31/event-source-mappings/" + uuid,
+                                      R"({"StartingPosition": "TRIM_HORIZON"})").status);
   EXPECT_EQ(202, HandleMappingRequest(triggers_.get(), "DELETE", "/2015-03-31/event-source-mappings/" + uuid, "").status);
   MappingResponse gone = HandleMappingRequest(triggers_.get(), "GET", "/2015-03-31/event-source-mappings/" + uuid, "");
   EXPECT_EQ(404, gone.status);

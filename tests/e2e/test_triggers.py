@@ -294,6 +294,9 @@ def test_event_source_mapping_api_with_partial_batch_responses_and_filters(endpo
     listed = lam.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"]
     assert [m["UUID"] for m in listed] == [uuid]
     assert lam.get_event_source_mapping(UUID=uuid)["State"] == "Enabled"
+    updated = lam.update_event_source_mapping(UUID=uuid, BatchSize=3, Enabled=False)
+    assert updated["State"] == "Updating" and updated["BatchSize"] == 3
+    assert lam.get_event_source_mapping(UUID=uuid)["State"] == "Disabled"
     assert lam.delete_event_source_mapping(UUID=uuid)["State"] == "Deleting"
     with pytest.raises(lam.exceptions.ResourceNotFoundException):
         lam.get_event_source_mapping(UUID=uuid)
