@@ -293,6 +293,7 @@ Status Streams::ShipLocked() {
       return st;
     }
     ship_position_ = entries.back().position;
+    if (!appends.empty()) shipped_.notify_all();
     if (entries.size() < kShipBatch) return Status::Ok();
   }
 }
@@ -523,6 +524,17 @@ Result<std::vector<StreamRecord>> Streams::ReadFrom(uint64_t id, uint64_t from, 
   }));
   BASALT_RETURN_IF_ERROR(error);
   return out;
+}
+
+uint64_t Streams::LastSequence() const {
+  std::lock_guard lock(mu_);
+  return next_seq_ - 1;
+}
+
+void Streams::WaitForRecords(uint64_t after, double seconds) {
+  std::unique_lock lock(mu_);
+  shipped_.wait_for(lock, std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6)),
+                    [&] { return next_seq_ - 1 > after; });
 }
 
 }  // namespace basalt::db

@@ -14,7 +14,10 @@
 namespace basalt::triggers {
 namespace {
 
-constexpr double kIdlePollSeconds = 0.01;  // between looks at a quiet stream
+// The longest wait for new records between looks at quiet streams (the
+// shipper wakes the wait as soon as it ships records; the bound keeps
+// batching windows and stopping responsive).
+constexpr double kIdleWaitSeconds = 0.02;
 constexpr double kBackoffFirst = 0.1;
 constexpr double kBackoffMax = 5;
 constexpr double kProgressLogSeconds = 30;
@@ -121,6 +124,7 @@ void TriggerRunner::Loop() {
       last_progress_log = clock_->Now();
     }
     bool progressed = false;
+    uint64_t seen = streams_->LastSequence();
     std::vector<db::StreamMeta> streams = streams_->All();
     for (const db::StreamMeta& s : streams) {
       if (!Matches(s) || s.shards.empty()) continue;
@@ -145,7 +149,7 @@ void TriggerRunner::Loop() {
         it = cursors_.erase(it);
       }
     }
-    if (!progressed && !SleepFor(kIdlePollSeconds)) return;
+    if (!progressed) streams_->WaitForRecords(seen, kIdleWaitSeconds);
   }
 }
 
