@@ -51,6 +51,54 @@ Status AppendLine(const std::string& path, std::string line) {
 
 std::string CheckpointPrefix(const std::string& uuid) { return "trigger_ckpt/" + uuid + "/"; }
 
+std::string TriggerMetricsText(const std::vector<TriggerStats>& stats) {
+  auto escape = [](const std::string& v) {
+    std::string out;
+    for (char c : v) {
+      if (c == '\\' || c == '"') out.push_back('\\');
+      if (c == '\n') {
+        out += "\\n";
+        continue;
+      }
+      out.push_back(c);
+    }
+    return out;
+  };
+  struct Family {
+    const char* name;
+    const char* type;
+    const char* help;
+    uint64_t (*value)(const TriggerStats&);
+  };
+  static const Family kFamilies[] = {
+      {"basalt_trigger_records_delivered_total", "counter", "Records the function accepted.",
+       [](const TriggerStats& s) { return s.records_delivered; }},
+      {"basalt_trigger_batches_delivered_total", "counter", "Batches the function accepted.",
+       [](const TriggerStats& s) { return s.batches_delivered; }},
+      {"basalt_trigger_invocations_total", "counter", "Invocations of the function.",
+       [](const TriggerStats& s) { return s.invocations; }},
+      {"basalt_trigger_invocation_failures_total", "counter", "Invocations that failed.",
+       [](const TriggerStats& s) { return s.invocation_failures; }},
+      {"basalt_trigger_records_filtered_out_total", "counter", "Records that matched no filter.",
+       [](const TriggerStats& s) { return s.records_filtered_out; }},
+      {"basalt_trigger_records_to_destination_total", "counter", "Records given up on (on-failure destination).",
+       [](const TriggerStats& s) { return s.records_to_destination; }},
+      {"basalt_trigger_records_trimmed_total", "counter", "Records trimmed from the stream before delivery.",
+       [](const TriggerStats& s) { return s.records_trimmed; }},
+      {"basalt_trigger_iterator_age_milliseconds", "gauge", "Age of the newest record of the last batch delivered.",
+       [](const TriggerStats& s) { return static_cast<uint64_t>(std::max<int64_t>(0, s.iterator_age_ms)); }},
+  };
+  std::string out;
+  for (const Family& f : kFamilies) {
+    out += std::string("# HELP ") + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
+    for (const TriggerStats& s : stats) {
+      out += std::string(f.name) + "{uuid=\"" + escape(s.uuid) + "\",source=\"" + escape(s.source) +
+             "\",function=\"" + escape(s.function) + "\"} " + std::to_string(f.value(s)) + "\n";
+    }
+  }
+  return out;
+}
+
 TriggerRunner::TriggerRunner(TriggerConfig config, db::Streams* streams, storage::MetaStore* meta,
                              const Clock* clock)
     : config_(std::move(config)), streams_(streams), meta_(meta), clock_(clock) {

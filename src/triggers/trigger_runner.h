@@ -61,6 +61,10 @@ struct TriggerStats {
   uint64_t last_seq = 0;
 };
 
+// The stats in Prometheus' text format (one family per counter, a series
+// per trigger labelled uuid, source and function), for a metrics endpoint.
+std::string TriggerMetricsText(const std::vector<TriggerStats>& stats);
+
 std::string CheckpointPrefix(const std::string& uuid);
 
 class TriggerRunner {

@@ -188,8 +188,12 @@ TEST_F(TriggersTest, DeliversInOrderInBatchesAndResumesAfterTheCheckpoint) {
   for (const char* pk : {"a", "b", "c", "d"}) Put(pk);
   StartTriggers({c});
   EXPECT_EQ("a b c d ", WaitFor(out, 4));
-  // Two records per event: one line each.
+  // Two records per event: one line each (the command's echo may come a moment after its cat).
   std::string text = Read(out);
+  for (int i = 0; i < 100 && std::count(text.begin(), text.end(), '\n') < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    text = Read(out);
+  }
   EXPECT_EQ(2, std::count(text.begin(), text.end(), '\n'));
   triggers_.reset();
   Put("e");
@@ -217,6 +221,30 @@ TEST_F(TriggersTest, BisectsAFailingBatchAndSendsThePoisonRecordToTheDestination
   auto stats = triggers_->Stats();
   ASSERT_EQ(1u, stats.size());
   EXPECT_EQ(1u, stats[0].records_to_destination);
+  std::string metrics = TriggerMetricsText(stats);
+  EXPECT_NE(std::string::npos, metrics.find("# TYPE basalt_trigger_records_to_destination_total counter\n"
+                                            "basalt_trigger_records_to_destination_total{uuid=\"" + c.uuid +
+                                            "\",source=\"t\",function=\"" + c.function.substr(0, 4)))
+      << metrics;
+  EXPECT_NE(std::string::npos, metrics.find("basalt_trigger_records_delivered_total{")) << metrics;
+}
+
+TEST_F(TriggersTest, RecordsOlderThanMaximumRecordAgeGoToTheDestinationUndelivered) {
+  std::string out = dir_ + "/events", failed = dir_ + "/failed.jsonl";
+  TriggerConfig c = Config("(cat; echo) >> " + out);
+  c.max_record_age_seconds = 60;
+  c.on_failure_file = failed;
+  Put("old");
+  // The trigger's clock is two minutes ahead of the records' (made with the real one).
+  FakeClock later(clock_.Now() + 120);
+  triggers_ = std::make_unique<Triggers>(&db_->streams(), &engine_->meta(), &later);
+  ASSERT_OK(triggers_->Start({c}));
+  std::string f;
+  for (int i = 0; i < 300 && f.empty(); ++i, std::this_thread::sleep_for(std::chrono::milliseconds(10))) f = Read(failed);
+  EXPECT_EQ("old ", Keys(f));
+  EXPECT_NE(std::string::npos, f.find(R"("condition":"RecordAgeExceeded")"));
+  EXPECT_NE(std::string::npos, f.find(R"("approximateInvokeCount":0)"));
+  EXPECT_EQ("", Read(out));
 }
 
 TEST_F(TriggersTest, FilterCriteriaDropsRecordsThatMatchNoPattern) {
