@@ -54,7 +54,8 @@ Result<Url> ParseUrl(const std::string& text) {
 }
 
 Result<ClientResponse> Post(const Url& url, const std::string& body,
-                            const std::vector<std::pair<std::string, std::string>>& headers, double timeout_seconds) {
+                            const std::vector<std::pair<std::string, std::string>>& headers, double timeout_seconds,
+                            const std::atomic<bool>* cancel) {
   asio::io_context ioc;
   tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
@@ -95,7 +96,11 @@ Result<ClientResponse> Post(const Url& url, const std::string& body,
     });
   });
   // The resolver has no expiry of its own: bound the whole run too.
-  ioc.run_for(deadline + std::chrono::milliseconds(100));
+  auto end = std::chrono::steady_clock::now() + deadline + std::chrono::milliseconds(100);
+  while (!ioc.stopped() && std::chrono::steady_clock::now() < end) {
+    ioc.run_for(std::chrono::milliseconds(100));
+    if (cancel && cancel->load()) return Status::IoError(std::string("cancelled at ") + stage);
+  }
   if (!ioc.stopped()) return Status::IoError(std::string("timed out at ") + stage);
   if (failure) return Status::IoError(std::string(stage) + ": " + failure.message());
   ClientResponse out;

@@ -3,6 +3,7 @@
 // http:// only, a deadline over the whole exchange.
 #pragma once
 
+#include <atomic>
 #include <string>
 #include <utility>
 #include <vector>
@@ -31,8 +32,10 @@ struct Url {
 Result<Url> ParseUrl(const std::string& text);
 
 // POSTs `body` to `url` with the given headers; an error when the exchange
-// fails or takes longer than `timeout_seconds` (any HTTP status is a response).
+// fails, takes longer than `timeout_seconds`, or `cancel` turns true (looked
+// at every 100 ms). Any HTTP status is a response.
 Result<ClientResponse> Post(const Url& url, const std::string& body,
-                            const std::vector<std::pair<std::string, std::string>>& headers, double timeout_seconds);
+                            const std::vector<std::pair<std::string, std::string>>& headers, double timeout_seconds,
+                            const std::atomic<bool>* cancel = nullptr);
 
 }  // namespace basalt::http

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -22,9 +23,9 @@ class HttpTarget : public Target {
  public:
   explicit HttpTarget(http::Url url) : url_(std::move(url)) {}
 
-  Invocation Invoke(const std::string& event, double timeout_seconds) override {
+  Invocation Invoke(const std::string& event, double timeout_seconds, const std::atomic<bool>* cancel) override {
     Invocation out;
-    auto res = http::Post(url_, event, {{"Content-Type", "application/json"}}, timeout_seconds);
+    auto res = http::Post(url_, event, {{"Content-Type", "application/json"}}, timeout_seconds, cancel);
     if (!res.ok()) {
       out.status = -1;
       out.error = res.status().message();
@@ -49,7 +50,7 @@ class CommandTarget : public Target {
  public:
   explicit CommandTarget(std::string command) : command_(std::move(command)) {}
 
-  Invocation Invoke(const std::string& event, double timeout_seconds) override {
+  Invocation Invoke(const std::string& event, double timeout_seconds, const std::atomic<bool>* cancel) override {
     Invocation out;
     out.status = -1;
     int in[2], outp[2];
@@ -89,7 +90,7 @@ class CommandTarget : public Target {
       return Failed(&out, "spawn");
     }
     fcntl(in[1], F_SETFL, fcntl(in[1], F_GETFL) | O_NONBLOCK);  // poll decides when to write
-    bool timed_out = Exchange(in[1], outp[0], event, timeout_seconds, &out.body);
+    bool timed_out = Exchange(in[1], outp[0], event, timeout_seconds, cancel, &out.body);
     if (timed_out) kill(pid, SIGKILL);
     int wstatus = 0;
     while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
@@ -115,9 +116,9 @@ class CommandTarget : public Target {
   }
 
   // Writes the event and reads the answer at once (either may fill a pipe);
-  // closes both ends. True when the deadline passed first.
+  // closes both ends. True when the deadline passed (or `cancel` turned) first.
   static bool Exchange(int to_child, int from_child, const std::string& event, double timeout_seconds,
-                       std::string* answer) {
+                       const std::atomic<bool>* cancel, std::string* answer) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(timeout_seconds * 1000));
     size_t written = 0;
     if (event.empty()) {
@@ -127,7 +128,7 @@ class CommandTarget : public Target {
     bool timed_out = false;
     while (from_child >= 0) {
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-      if (left.count() <= 0) {
+      if (left.count() <= 0 || (cancel && cancel->load())) {
         timed_out = true;
         break;
       }
@@ -135,7 +136,7 @@ class CommandTarget : public Target {
       int n = 0;
       fds[n++] = {from_child, POLLIN, 0};
       if (to_child >= 0) fds[n++] = {to_child, POLLOUT, 0};
-      if (poll(fds, n, static_cast<int>(left.count())) < 0) {
+      if (poll(fds, n, static_cast<int>(std::min<int64_t>(left.count(), 100))) < 0) {
         if (errno == EINTR) continue;
         break;
       }

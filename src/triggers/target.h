@@ -5,6 +5,7 @@
 // function's answer).
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -22,7 +23,9 @@ struct Invocation {
 class Target {
  public:
   virtual ~Target() = default;
-  virtual Invocation Invoke(const std::string& event, double timeout_seconds) = 0;
+  // Gives up (a failed invocation) after `timeout_seconds`, or soon after
+  // `cancel` turns true (the trigger stopping).
+  virtual Invocation Invoke(const std::string& event, double timeout_seconds, const std::atomic<bool>* cancel) = 0;
 };
 
 // From a FunctionName: "http://..." or "cmd:COMMAND".

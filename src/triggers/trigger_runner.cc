@@ -310,7 +310,8 @@ bool TriggerRunner::Deliver(const db::StreamMeta& s, std::vector<const Pending*>
     }
     std::vector<const std::string*> records;
     for (const Pending* p : batch) records.push_back(&p->json);
-    last = target_->Invoke(RenderEvent(records), config_.timeout_seconds);
+    last = target_->Invoke(RenderEvent(records), config_.timeout_seconds, &stop_flag_);
+    if (stop_flag_.load() && !last.ok) return false;  // cut short by the stop: not a failure of the function
     size_t done = last.ok ? batch.size() : 0;
     if (last.ok && config_.report_batch_item_failures) {
       Result<std::vector<uint64_t>> failed = ParseBatchItemFailures(last.body);

@@ -74,7 +74,8 @@ class TriggerRunner {
 
   // Makes the target and the filter, then starts the thread.
   Status Start();
-  // Stops the thread; a batch in flight ends first (its invocation is not cut short).
+  // Stops the thread; an invocation in flight is abandoned (within 100 ms)
+  // and its batch, not checkpointed, goes again after a restart.
   void Stop();
 
   const TriggerConfig& config() const { return config_; }

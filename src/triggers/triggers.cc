@@ -121,7 +121,7 @@ Result<MappingView> Triggers::Update(TriggerConfig config) {
   config.from_api = true;
   config.last_modified = std::floor(clock_->Now());
   auto runner = std::make_unique<TriggerRunner>(config, streams_, meta_, clock_);
-  (*it)->Stop();  // its batch in flight ends first; the checkpoint carries over
+  (*it)->Stop();  // an invocation in flight is abandoned; the checkpoint carries over
   BASALT_RETURN_IF_ERROR(meta_->Put(DefKey(config.uuid), MappingJson(config, config.enabled ? "Enabled" : "Disabled", "")));
   BASALT_RETURN_IF_ERROR(runner->Start());
   *it = std::move(runner);

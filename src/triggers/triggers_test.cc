@@ -247,6 +247,16 @@ TEST_F(TriggersTest, RecordsOlderThanMaximumRecordAgeGoToTheDestinationUndeliver
   EXPECT_EQ("", Read(out));
 }
 
+TEST_F(TriggersTest, StoppingAbandonsAHungInvocation) {
+  TriggerConfig c = Config("sleep 30");
+  Put("a");
+  StartTriggers({c});
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the command is running
+  auto start = std::chrono::steady_clock::now();
+  triggers_.reset();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+}
+
 TEST_F(TriggersTest, FilterCriteriaDropsRecordsThatMatchNoPattern) {
   std::string out = dir_ + "/events";
   TriggerConfig c = Config("(cat; echo) >> " + out);
