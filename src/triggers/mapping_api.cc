@@ -45,6 +45,14 @@ MappingResponse Error(const Status& st) {
   return r;
 }
 
+// The API answers anyone who reaches the port: a command would run what any
+// client asked. Commands are for the operator's flags and files only.
+Status CheckApiFunction(const TriggerConfig& c) {
+  if (!c.function.starts_with("cmd:")) return Status::Ok();
+  return Status::Validation(
+      "cmd: functions can only be declared with --trigger or --triggers-file; the API takes http:// URLs");
+}
+
 MappingResponse Json(int status, std::string body) {
   MappingResponse r;
   r.status = status;
@@ -100,6 +108,7 @@ MappingResponse HandleMappingRequest(Triggers* triggers, const std::string& meth
     if (doc.HasParseError() || !doc.IsObject()) return Error(Status::Serialization("The request body is not a JSON object."));
     Result<TriggerConfig> config = ParseMapping(doc, true);
     if (!config.ok()) return Error(config.status());
+    if (Status st = CheckApiFunction(*config); !st.ok()) return Error(st);
     Result<MappingView> view = triggers->Create(*std::move(config));
     if (!view.ok()) return Error(view.status());
     return Json(202, MappingJson(view->config, view->state, view->last_result));
@@ -141,6 +150,7 @@ MappingResponse HandleMappingRequest(Triggers* triggers, const std::string& meth
     }
     Result<TriggerConfig> config = ParseMapping(merged, true);
     if (!config.ok()) return Error(config.status());
+    if (Status st = CheckApiFunction(*config); !st.ok()) return Error(st);
     Result<MappingView> view = triggers->Update(*std::move(config));
     if (!view.ok()) return Error(view.status());
     return Json(202, MappingJson(view->config, view->state, view->last_result));

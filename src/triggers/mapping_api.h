@@ -9,8 +9,9 @@
 //   PUT    /2015-03-31/event-source-mappings/UUID     UpdateEventSourceMapping (202)
 //   DELETE /2015-03-31/event-source-mappings/UUID     DeleteEventSourceMapping (202)
 //
-// FunctionName is the local function: an http:// URL or cmd:COMMAND; the
-// on-failure destination is a file (file:///path). Errors are Lambda's:
+// FunctionName is the local function, an http:// URL (cmd:COMMAND is refused
+// here: anyone who reaches the port could run commands; flags and files may
+// declare them); the on-failure destination is a file (file:///path). Errors are Lambda's:
 // the type in the X-Amzn-ErrorType header and {"Type": "User", "Message"}.
 #pragma once
 

@@ -268,7 +268,10 @@ TEST_F(TriggersTest, FilterCriteriaDropsRecordsThatMatchNoPattern) {
 
 TEST_F(TriggersTest, MappingApiCreatesListsAndDeletes) {
   StartTriggers({});
-  std::string body = R"({"EventSourceArn": ")" + arn_ + R"(", "FunctionName": "cmd:true", "StartingPosition": "LATEST"})";
+  std::string body = R"({"EventSourceArn": ")" + arn_ + R"(", "FunctionName": "http://127.0.0.1:9/", "StartingPosition": "LATEST"})";
+  MappingResponse command = HandleMappingRequest(triggers_.get(), "POST", "/2015-03-31/event-source-mappings/",
+                                                 R"({"EventSourceArn": ")" + arn_ + R"(", "FunctionName": "cmd:true", "StartingPosition": "LATEST"})");
+  EXPECT_EQ(400, command.status) << "the API must not run commands";
   MappingResponse created = HandleMappingRequest(triggers_.get(), "POST", "/2015-03-31/event-source-mappings/", body);
   ASSERT_EQ(202, created.status) << created.body;
   EXPECT_NE(std::string::npos, created.body.find(R"("State":"Creating")"));
@@ -277,7 +280,7 @@ TEST_F(TriggersTest, MappingApiCreatesListsAndDeletes) {
   MappingResponse list = HandleMappingRequest(triggers_.get(), "GET", "/2015-03-31/event-source-mappings/?EventSourceArn=" + arn_, "");
   EXPECT_NE(std::string::npos, list.body.find(uuid)) << list.body;
   MappingResponse missing = HandleMappingRequest(triggers_.get(), "POST", "/2015-03-31/event-source-mappings/",
-                                                 R"({"EventSourceArn": ")" + arn_ + R"(", "FunctionName": "cmd:true"})");
+                                                 R"({"EventSourceArn": ")" + arn_ + R"(", "FunctionName": "http://127.0.0.1:9/"})");
   EXPECT_EQ(400, missing.status);
   EXPECT_EQ("InvalidParameterValueException", missing.headers[0].second);
   MappingResponse updated = HandleMappingRequest(triggers_.get(), "PUT", "/2015-03-31/event-source-mappings/" + uuid,
