@@ -87,6 +87,9 @@ Flags:
                            http://host:port/path (POST; 2xx is success) or cmd:COMMAND
                            (event on stdin; exit 0 is success); repeatable
   --triggers-file FILE     triggers with options (JSON; see README, "Stream triggers")
+  --trigger-destination-dir DIR
+                           triggers made through the Lambda API may write on-failure
+                           files in DIR (default: none may)
   --help                   show this help
   --version                print the version
 
@@ -161,6 +164,8 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       c.triggers.push_back(v);
     } else if (flag == "--triggers-file") {
       BASALT_ASSIGN_OR_RETURN(c.triggers_file, next());
+    } else if (flag == "--trigger-destination-dir") {
+      BASALT_ASSIGN_OR_RETURN(c.trigger_destination_dir, next());
     } else if (flag == "-sharedDb") {
       c.shared_db = true;
     } else if (flag == "-delayTransientStatuses") {

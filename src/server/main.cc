@@ -112,6 +112,7 @@ int Run(int argc, char** argv) {
     return 2;
   }
   triggers::Triggers stream_triggers(&database.streams(), &engine->get()->meta(), &clock);
+  stream_triggers.set_api_destination_dir(config.trigger_destination_dir);
   if (Status st = stream_triggers.Start(*declared); !st.ok()) {
     std::cerr << "basalt: cannot start stream triggers: " << st.message() << "\n";
     return 1;

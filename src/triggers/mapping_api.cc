@@ -47,10 +47,24 @@ MappingResponse Error(const Status& st) {
 
 // The API answers anyone who reaches the port: a command would run what any
 // client asked. Commands are for the operator's flags and files only.
-Status CheckApiFunction(const TriggerConfig& c) {
-  if (!c.function.starts_with("cmd:")) return Status::Ok();
-  return Status::Validation(
-      "cmd: functions can only be declared with --trigger or --triggers-file; the API takes http:// URLs");
+// Likewise a destination file: only inside the directory the operator named.
+Status CheckApiMapping(const Triggers& triggers, const TriggerConfig& c) {
+  if (c.function.starts_with("cmd:")) {
+    return Status::Validation(
+        "cmd: functions can only be declared with --trigger or --triggers-file; the API takes http:// URLs");
+  }
+  if (c.on_failure_file.empty()) return Status::Ok();
+  const std::string& dir = triggers.api_destination_dir();
+  if (dir.empty()) {
+    return Status::Validation(
+        "on-failure destination files through the API need Basalt started with --trigger-destination-dir DIR");
+  }
+  std::string prefix = dir.ends_with("/") ? dir : dir + "/";
+  if (!c.on_failure_file.starts_with(prefix) || c.on_failure_file.find("/../") != std::string::npos ||
+      c.on_failure_file.ends_with("/..")) {
+    return Status::Validation("the on-failure destination must be a file in " + dir);
+  }
+  return Status::Ok();
 }
 
 MappingResponse Json(int status, std::string body) {
@@ -108,7 +122,7 @@ MappingResponse HandleMappingRequest(Triggers* triggers, const std::string& meth
     if (doc.HasParseError() || !doc.IsObject()) return Error(Status::Serialization("The request body is not a JSON object."));
     Result<TriggerConfig> config = ParseMapping(doc, true);
     if (!config.ok()) return Error(config.status());
-    if (Status st = CheckApiFunction(*config); !st.ok()) return Error(st);
+    if (Status st = CheckApiMapping(*triggers, *config); !st.ok()) return Error(st);
     Result<MappingView> view = triggers->Create(*std::move(config));
     if (!view.ok()) return Error(view.status());
     return Json(202, MappingJson(view->config, view->state, view->last_result));
@@ -150,7 +164,7 @@ MappingResponse HandleMappingRequest(Triggers* triggers, const std::string& meth
     }
     Result<TriggerConfig> config = ParseMapping(merged, true);
     if (!config.ok()) return Error(config.status());
-    if (Status st = CheckApiFunction(*config); !st.ok()) return Error(st);
+    if (Status st = CheckApiMapping(*triggers, *config); !st.ok()) return Error(st);
     Result<MappingView> view = triggers->Update(*std::move(config));
     if (!view.ok()) return Error(view.status());
     return Json(202, MappingJson(view->config, view->state, view->last_result));

@@ -53,12 +53,18 @@ class Triggers {
 
   std::vector<TriggerStats> Stats() const;
 
+  // Where mappings made through the API may write on-failure destination
+  // files (--trigger-destination-dir); empty: nowhere.
+  void set_api_destination_dir(std::string dir) { api_destination_dir_ = std::move(dir); }
+  const std::string& api_destination_dir() const { return api_destination_dir_; }
+
  private:
   MappingView ViewOf(const TriggerRunner& r) const;
 
   db::Streams* streams_;
   storage::MetaStore* meta_;
   const Clock* clock_;
+  std::string api_destination_dir_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<TriggerRunner>> runners_;  // guarded by mu_
 };

@@ -272,6 +272,16 @@ TEST_F(TriggersTest, MappingApiCreatesListsAndDeletes) {
   MappingResponse command = HandleMappingRequest(triggers_.get(), "POST", "/2015-03-31/event-source-mappings/",
                                                  R"({"EventSourceArn": ")" + arn_ + R"(", "FunctionName": "cmd:true", "StartingPosition": "LATEST"})");
   EXPECT_EQ(400, command.status) << "the API must not run commands";
+  std::string with_file = R"({"EventSourceArn": ")" + arn_ + R"(", "FunctionName": "http://127.0.0.1:9/", "StartingPosition": "LATEST",
+      "DestinationConfig": {"OnFailure": {"Destination": "file://)" + dir_ + R"(/f.jsonl"}}})";
+  EXPECT_EQ(400, HandleMappingRequest(triggers_.get(), "POST", "/2015-03-31/event-source-mappings/", with_file).status)
+      << "no destination directory was given";
+  triggers_->set_api_destination_dir(dir_ + "/sub");
+  EXPECT_EQ(400, HandleMappingRequest(triggers_.get(), "POST", "/2015-03-31/event-source-mappings/", with_file).status)
+      << "outside the destination directory";
+  triggers_->set_api_destination_dir(dir_);
+  MappingResponse allowed = HandleMappingRequest(triggers_.get(), "POST", "/2015-03-31/event-source-mappings/", with_file);
+  EXPECT_EQ(202, allowed.status) << allowed.body;
   MappingResponse created = HandleMappingRequest(triggers_.get(), "POST", "/2015-03-31/event-source-mappings/", body);
   ASSERT_EQ(202, created.status) << created.body;
   EXPECT_NE(std::string::npos, created.body.find(R"("State":"Creating")"));
@@ -279,6 +289,7 @@ TEST_F(TriggersTest, MappingApiCreatesListsAndDeletes) {
   std::string uuid = created.body.substr(at, created.body.find('"', at) - at);
   MappingResponse list = HandleMappingRequest(triggers_.get(), "GET", "/2015-03-31/event-source-mappings/?EventSourceArn=" + arn_, "");
   EXPECT_NE(std::string::npos, list.body.find(uuid)) << list.body;
+  EXPECT_NE(std::string::npos, list.body.find("file://" + dir_ + "/f.jsonl")) << list.body;
   MappingResponse missing = HandleMappingRequest(triggers_.get(), "POST", "/2015-03-31/event-source-mappings/",
                                                  R"({"EventSourceArn": ")" + arn_ + R"(", "FunctionName": "http://127.0.0.1:9/"})");
   EXPECT_EQ(400, missing.status);
