@@ -32,3 +32,11 @@ if [[ ! -e $js_stamp || $js_dir/package-lock.json -nt $js_stamp ]]; then
   (cd "$js_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$js_stamp"
 fi
+# The Jest drop-in's example (contrib/jest, run by tests/e2e/test_recipes.py), pinned the same way.
+jest_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/contrib/jest"
+jest_stamp="$jest_dir/node_modules/.package-lock.json"
+if [[ ! -e $jest_stamp || $jest_dir/package-lock.json -nt $jest_stamp ]]; then
+  echo "setup: npm ci in contrib/jest" >&2
+  (cd "$jest_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$jest_stamp"
+fi

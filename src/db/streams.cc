@@ -293,6 +293,7 @@ Status Streams::ShipLocked() {
       return st;
     }
     ship_position_ = entries.back().position;
+    if (!appends.empty()) shipped_.notify_all();
     if (entries.size() < kShipBatch) return Status::Ok();
   }
 }
@@ -497,6 +498,43 @@ Result<GetRecordsOutput> Streams::GetRecords(const std::string& ns, const std::s
   it.created_ms = static_cast<int64_t>(now * 1000);
   out.next_iterator = EncodeIterator(arn, it);
   return out;
+}
+
+Result<std::vector<StreamRecord>> Streams::ReadFrom(uint64_t id, uint64_t from, size_t limit) {
+  BASALT_RETURN_IF_ERROR(Ship());
+  uint64_t bound;
+  {
+    std::lock_guard lock(mu_);
+    if (!streams_.count(id)) return Status::NotFound("stream " + std::to_string(id) + " not found");
+    bound = next_seq_ - 1;
+  }
+  std::vector<StreamRecord> out;
+  Status error;
+  if (bound < from || limit == 0) return out;
+  BASALT_RETURN_IF_ERROR(engine_->ReadLog(id, from, [&](uint64_t seq, std::string_view v) {
+    if (seq > bound) return false;
+    StreamRecord r;
+    if (Status st = DecodeStreamRecord(v, &r); !st.ok()) {
+      error = st;
+      return false;
+    }
+    r.seq = seq;
+    out.push_back(std::move(r));
+    return out.size() < limit;
+  }));
+  BASALT_RETURN_IF_ERROR(error);
+  return out;
+}
+
+uint64_t Streams::LastSequence() const {
+  std::lock_guard lock(mu_);
+  return next_seq_ - 1;
+}
+
+void Streams::WaitForRecords(uint64_t after, double seconds) {
+  std::unique_lock lock(mu_);
+  shipped_.wait_for(lock, std::chrono::microseconds(static_cast<int64_t>(seconds * 1e6)),
+                    [&] { return next_seq_ - 1 > after; });
 }
 
 }  // namespace basalt::db

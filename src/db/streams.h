@@ -106,6 +106,19 @@ class Streams {
                                        IteratorType type, std::optional<uint64_t> seq);
   Result<GetRecordsOutput> GetRecords(const std::string& ns, const std::string& iterator, size_t limit);
 
+  // For consumers inside the server (stream triggers): ships what is
+  // pending, then reads up to `limit` records of stream `id` from sequence
+  // number `from` on, in order. Records below the stream's trim point are
+  // gone; the caller compares `from` with StreamMeta::trimmed_below.
+  Result<std::vector<StreamRecord>> ReadFrom(uint64_t id, uint64_t from, size_t limit);
+  // The last sequence number given to a record, of any stream.
+  uint64_t LastSequence() const;
+  // Waits until records past `after` (a LastSequence()) are shipped, or
+  // for `seconds`. The shipper wakes waiters after each pass that shipped
+  // records, so a consumer sees a record about when a reader could; the
+  // write path does nothing more for it.
+  void WaitForRecords(uint64_t after, double seconds);
+
  private:
   Status Persist(const StreamMeta& s);
   ShardMeta NewShard(const StreamMeta& s, const std::string& parent, uint64_t first_seq, double now) const;
@@ -120,6 +133,7 @@ class Streams {
   StreamOptions options_;
 
   mutable std::mutex mu_;
+  std::condition_variable shipped_;          // notified after a pass shipped records (waits on mu_)
   std::map<uint64_t, StreamMeta> streams_;  // by id; guarded by mu_
   uint64_t next_seq_ = 1;                   // guarded by mu_
 

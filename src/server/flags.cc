@@ -83,6 +83,13 @@ Flags:
   --memory-budget MIB      request and response bodies held at once; a request that does not
                            fit waits 1 s, then gets ThrottlingException (default 0: 256 MiB,
                            or a quarter of memory if less)
+  --trigger TABLE=TARGET   deliver TABLE's stream records, as Lambda does, to TARGET:
+                           http://host:port/path (POST; 2xx is success) or cmd:COMMAND
+                           (event on stdin; exit 0 is success); repeatable
+  --triggers-file FILE     triggers with options (JSON; see README, "Stream triggers")
+  --trigger-destination-dir DIR
+                           triggers made through the Lambda API may write on-failure
+                           files in DIR (default: none may)
   --help                   show this help
   --version                print the version
 
@@ -149,6 +156,16 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       if (!ParseLogLevel(v, &c.log_level)) {
         return Bad("invalid value for --log-level: '" + v + "' (expected debug, info, warn, error or off)");
       }
+    } else if (flag == "--trigger") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      if (v.find('=') == std::string::npos) {
+        return Bad("invalid value for --trigger: '" + v + "' (expected TABLE=http://... or TABLE=cmd:COMMAND)");
+      }
+      c.triggers.push_back(v);
+    } else if (flag == "--triggers-file") {
+      BASALT_ASSIGN_OR_RETURN(c.triggers_file, next());
+    } else if (flag == "--trigger-destination-dir") {
+      BASALT_ASSIGN_OR_RETURN(c.trigger_destination_dir, next());
     } else if (flag == "-sharedDb") {
       c.shared_db = true;
     } else if (flag == "-delayTransientStatuses") {

@@ -34,6 +34,9 @@ struct Config {
   int body_timeout_seconds = 10;
   int body_min_rate = 64 * 1024;   // bytes per second
   int memory_budget_mib = 0;       // 0: 256 MiB, or a quarter of memory if less
+  std::vector<std::string> triggers;  // --trigger TABLE=TARGET, as given
+  std::string triggers_file;          // --triggers-file FILE
+  std::string trigger_destination_dir;  // where API-made triggers may write failure files
   bool help = false;
   bool version = false;
 };

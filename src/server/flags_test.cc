@@ -87,5 +87,13 @@ TEST(FlagsTest, UnknownFlagsAndBadValuesAreErrors) {
   EXPECT_EQ("flag --in-memory takes no value", Error({"--in-memory=yes"}));
 }
 
+TEST(FlagsTest, TriggersAreRepeatableAndNeedATableAndTarget) {
+  Config c = Parse({"--trigger", "a=http://127.0.0.1:9000/", "--trigger=b=cmd:cat", "--triggers-file", "t.json"});
+  EXPECT_EQ((std::vector<std::string>{"a=http://127.0.0.1:9000/", "b=cmd:cat"}), c.triggers);
+  EXPECT_EQ("t.json", c.triggers_file);
+  EXPECT_EQ("invalid value for --trigger: 'a' (expected TABLE=http://... or TABLE=cmd:COMMAND)",
+            Error({"--trigger", "a"}));
+}
+
 }  // namespace
 }  // namespace basalt::server

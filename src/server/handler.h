@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "api/router.h"
 #include "http/server.h"
@@ -19,8 +20,16 @@ namespace basalt::server {
 // section 3). The exact figure is not documented; 4 KiB is the guess.
 constexpr size_t kCompressResponsesOver = 4096;
 
+// Requests whose path starts with `prefix` go to `handler` instead of the
+// DynamoDB router (Lambda's event source mapping API, triggers/mapping_api.h).
+struct PathRoute {
+  std::string prefix;
+  http::Handler handler;
+};
+
 // `router` and `cors` must outlive the handler. `version` goes into the
 // health check's answer.
-http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version);
+http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
+                          std::vector<PathRoute> routes = {});
 
 }  // namespace basalt::server

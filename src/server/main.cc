@@ -3,10 +3,13 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "api/router.h"
+#include "basalt_version.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "db/database.h"
@@ -17,11 +20,13 @@
 #include "server/resources.h"
 #include "server/responses.h"
 #include "storage/engine.h"
+#include "triggers/mapping_api.h"
+#include "triggers/triggers.h"
 
 namespace basalt::server {
 namespace {
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = BASALT_VERSION;
 
 // Request threads also run storage writes. With fsync on every write, many
 // writers must be in flight to share fsyncs (group commit); otherwise extra
@@ -29,6 +34,25 @@ constexpr const char* kVersion = "0.1.0";
 int DefaultThreads(const Config& config) {
   if (!config.in_memory && config.durability == storage::Durability::kSync) return 32;
   return std::max(2u, std::thread::hardware_concurrency());
+}
+
+// The triggers of --trigger and --triggers-file.
+Result<std::vector<triggers::TriggerConfig>> DeclaredTriggers(const Config& config) {
+  std::vector<triggers::TriggerConfig> out;
+  for (const std::string& flag : config.triggers) {
+    BASALT_ASSIGN_OR_RETURN(triggers::TriggerConfig c, triggers::ParseTriggerFlag(flag));
+    out.push_back(std::move(c));
+  }
+  if (!config.triggers_file.empty()) {
+    std::ifstream in(config.triggers_file);
+    if (!in) return Status::Validation("cannot read --triggers-file " + config.triggers_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto parsed = triggers::ParseTriggersFile(text.str());
+    if (!parsed.ok()) return Status::Validation(config.triggers_file + ": " + parsed.status().message());
+    for (auto& c : *parsed) out.push_back(std::move(c));
+  }
+  return out;
 }
 
 int Run(int argc, char** argv) {
@@ -43,7 +67,7 @@ int Run(int argc, char** argv) {
     return 0;
   }
   if (config.version) {
-    std::cout << "basalt " << kVersion << "\n";
+    std::cout << "basalt " << kVersion << " (commit " << BASALT_COMMIT << ")\n";
     return 0;
   }
   SetLogLevel(config.log_level);
@@ -82,6 +106,28 @@ int Run(int argc, char** argv) {
     return 1;
   }
   api::Router router(&database, api::RouterOptions{config.shared_db});
+  auto declared = DeclaredTriggers(config);
+  if (!declared.ok()) {
+    std::cerr << "basalt: " << declared.status().message() << "\n";
+    return 2;
+  }
+  triggers::Triggers stream_triggers(&database.streams(), &engine->get()->meta(), &clock);
+  stream_triggers.set_api_destination_dir(config.trigger_destination_dir);
+  if (Status st = stream_triggers.Start(*declared); !st.ok()) {
+    std::cerr << "basalt: cannot start stream triggers: " << st.message() << "\n";
+    return 1;
+  }
+  std::vector<PathRoute> routes;
+  routes.push_back(PathRoute{std::string(triggers::kMappingPath), [&stream_triggers](const http::Request& req) {
+                               triggers::MappingResponse r =
+                                   triggers::HandleMappingRequest(&stream_triggers, req.method, req.target, req.body);
+                               http::Response resp;
+                               resp.status = r.status;
+                               resp.headers = std::move(r.headers);
+                               resp.headers.emplace_back("Content-Type", "application/json");
+                               resp.body = std::move(r.body);
+                               return resp;
+                             }});
 
   http::ServerOptions http_options;
   http_options.host = config.host;
@@ -107,7 +153,7 @@ int Run(int argc, char** argv) {
   http_options.server_header = "Server";
   MemoryReleaser releaser;
   CorsPolicy cors(config.cors);
-  http::Server server(http_options, MakeHandler(&router, &cors, kVersion), RenderHttpError);
+  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(routes)), RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";
     return 1;
@@ -127,6 +173,7 @@ int Run(int argc, char** argv) {
   sigwait(&signals, &sig);
   Log(LogLevel::kInfo, std::string("shutting down on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
   server.Stop();
+  stream_triggers.Stop();
   return 0;  // the database and engine close as they go out of scope
 }
 

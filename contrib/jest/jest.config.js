@@ -1,0 +1,5 @@
+module.exports = {
+  globalSetup: "./basalt/global-setup.js",
+  globalTeardown: "./basalt/global-teardown.js",
+  testEnvironment: "node",
+};

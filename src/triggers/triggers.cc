@@ -1,0 +1,163 @@
+#include "triggers/triggers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "common/log.h"
+
+namespace basalt::triggers {
+namespace {
+
+constexpr std::string_view kDefPrefix = "trigger_def/";
+
+std::string DefKey(const std::string& uuid) { return std::string(kDefPrefix) + uuid; }
+
+std::string RandomUuid() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  return StableUuid(std::to_string(rng()) + "/" + std::to_string(rng()));
+}
+
+}  // namespace
+
+Triggers::Triggers(db::Streams* streams, storage::MetaStore* meta, const Clock* clock)
+    : streams_(streams), meta_(meta), clock_(clock) {}
+
+Triggers::~Triggers() { Stop(); }
+
+void Triggers::Stop() {
+  std::vector<std::unique_ptr<TriggerRunner>> runners;
+  {
+    std::lock_guard lock(mu_);
+    runners.swap(runners_);
+  }
+  for (auto& r : runners) r->Stop();
+}
+
+Status Triggers::Start(const std::vector<TriggerConfig>& declared) {
+  std::vector<TriggerConfig> all = declared;
+  std::vector<std::pair<std::string, std::string>> rows;
+  BASALT_RETURN_IF_ERROR(meta_->List(kDefPrefix, &rows));
+  for (const auto& [key, value] : rows) {
+    rapidjson::Document doc;
+    doc.Parse(value.data(), value.size());
+    if (doc.HasParseError()) return Status::Internal("corrupt stored event source mapping " + key);
+    BASALT_ASSIGN_OR_RETURN(TriggerConfig c, ParseMapping(doc, true));
+    auto state = doc.FindMember("State");
+    c.enabled = state == doc.MemberEnd() || !state->value.IsString() || std::string(state->value.GetString()) != "Disabled";
+    c.from_api = true;
+    all.push_back(std::move(c));
+  }
+  std::lock_guard lock(mu_);
+  for (TriggerConfig& c : all) {
+    for (const auto& r : runners_) {
+      if (r->config().uuid == c.uuid) return Status::Validation("trigger declared twice: " + c.function);
+    }
+    auto runner = std::make_unique<TriggerRunner>(std::move(c), streams_, meta_, clock_);
+    BASALT_RETURN_IF_ERROR(runner->Start());
+    runners_.push_back(std::move(runner));
+  }
+  return Status::Ok();
+}
+
+MappingView Triggers::ViewOf(const TriggerRunner& r) const {
+  return MappingView{r.config(), r.config().enabled ? "Enabled" : "Disabled", r.LastResult()};
+}
+
+Result<MappingView> Triggers::Create(TriggerConfig config) {
+  bool found = false;
+  for (const db::StreamMeta& s : streams_->All()) {
+    if (s.arn == config.event_source_arn) found = true;
+  }
+  if (!found) {
+    return Status::Validation("Stream not found: " + config.event_source_arn);
+  }
+  config.uuid = RandomUuid();
+  config.last_modified = std::floor(clock_->Now());
+  config.from_api = true;
+  BASALT_RETURN_IF_ERROR(meta_->Put(DefKey(config.uuid), MappingJson(config, config.enabled ? "Enabled" : "Disabled", "")));
+  auto runner = std::make_unique<TriggerRunner>(config, streams_, meta_, clock_);
+  if (Status st = runner->Start(); !st.ok()) {
+    (void)meta_->Delete(DefKey(config.uuid));
+    return st;
+  }
+  std::lock_guard lock(mu_);
+  runners_.push_back(std::move(runner));
+  MappingView view = ViewOf(*runners_.back());
+  view.state = config.enabled ? "Creating" : "Disabled";
+  return view;
+}
+
+Result<MappingView> Triggers::Get(const std::string& uuid) const {
+  std::lock_guard lock(mu_);
+  for (const auto& r : runners_) {
+    if (r->config().uuid == uuid) return ViewOf(*r);
+  }
+  return Status::NotFound("The resource you requested does not exist.");
+}
+
+std::vector<MappingView> Triggers::List(const std::string& arn, const std::string& function) const {
+  std::lock_guard lock(mu_);
+  std::vector<MappingView> out;
+  for (const auto& r : runners_) {
+    const TriggerConfig& c = r->config();
+    if (!arn.empty() && c.event_source_arn != arn) continue;
+    if (!function.empty() && c.function != function) continue;
+    out.push_back(ViewOf(*r));
+  }
+  return out;
+}
+
+Result<MappingView> Triggers::Update(TriggerConfig config) {
+  std::lock_guard lock(mu_);
+  auto it = std::find_if(runners_.begin(), runners_.end(),
+                         [&](const auto& r) { return r->config().uuid == config.uuid; });
+  if (it == runners_.end()) return Status::NotFound("The resource you requested does not exist.");
+  if (!(*it)->config().from_api) {
+    return Status::InUse("The trigger " + config.uuid + " is declared by a flag or file; change it there.");
+  }
+  config.event_source_arn = (*it)->config().event_source_arn;
+  config.starting_latest = (*it)->config().starting_latest;
+  config.from_api = true;
+  config.last_modified = std::floor(clock_->Now());
+  auto runner = std::make_unique<TriggerRunner>(config, streams_, meta_, clock_);
+  (*it)->Stop();  // an invocation in flight is abandoned; the checkpoint carries over
+  BASALT_RETURN_IF_ERROR(meta_->Put(DefKey(config.uuid), MappingJson(config, config.enabled ? "Enabled" : "Disabled", "")));
+  BASALT_RETURN_IF_ERROR(runner->Start());
+  *it = std::move(runner);
+  MappingView view = ViewOf(**it);
+  view.state = "Updating";
+  return view;
+}
+
+Result<MappingView> Triggers::Delete(const std::string& uuid) {
+  std::unique_ptr<TriggerRunner> runner;
+  {
+    std::lock_guard lock(mu_);
+    auto it = std::find_if(runners_.begin(), runners_.end(), [&](const auto& r) { return r->config().uuid == uuid; });
+    if (it == runners_.end()) return Status::NotFound("The resource you requested does not exist.");
+    if (!(*it)->config().from_api) {
+      return Status::InUse("The trigger " + uuid + " is declared by a flag or file; remove it there.");
+    }
+    runner = std::move(*it);
+    runners_.erase(it);
+  }
+  runner->Stop();
+  MappingView view = ViewOf(*runner);
+  view.state = "Deleting";
+  BASALT_RETURN_IF_ERROR(meta_->Delete(DefKey(uuid)));
+  std::vector<std::pair<std::string, std::string>> rows;
+  BASALT_RETURN_IF_ERROR(meta_->List(CheckpointPrefix(uuid), &rows));
+  for (const auto& [key, value] : rows) BASALT_RETURN_IF_ERROR(meta_->Delete(key));
+  Log(LogLevel::kInfo, "trigger " + uuid + " deleted");
+  return view;
+}
+
+std::vector<TriggerStats> Triggers::Stats() const {
+  std::lock_guard lock(mu_);
+  std::vector<TriggerStats> out;
+  for (const auto& r : runners_) out.push_back(r->Stats());
+  return out;
+}
+
+}  // namespace basalt::triggers
