@@ -15,6 +15,7 @@
 //   streams         DynamoDB Streams (streams.h) and a table's stream
 //                   lifecycle (table_streams.h)
 //   backfill        online GSI backfill (backfill.h)
+//   throttle        throughput limits, with --capacity=enforce (throttle.h)
 #pragma once
 
 #include <memory>
@@ -34,6 +35,7 @@
 #include "db/table_streams.h"
 #include "db/tables.h"
 #include "db/tags.h"
+#include "db/throttle.h"
 #include "db/transactions.h"
 #include "db/ttl.h"
 #include "db/write_path.h"
@@ -50,6 +52,9 @@ struct Options {
   // The largest item collection on a table with LSIs (DynamoDB: 10 GB).
   int64_t item_collection_limit = int64_t{10} << 30;
   StreamOptions streams = {};
+  // --capacity=enforce: throughput limits throttle requests (db/throttle.h);
+  // false reports capacity and never throttles.
+  bool enforce_capacity = false;
 };
 
 class Database {
@@ -125,11 +130,15 @@ class Database {
   // DynamoDB Streams (the DynamoDBStreams_20120810 operations).
   Streams& streams() { return streams_; }
 
+  // The throughput limits with --capacity=enforce; null in report mode.
+  const Throttle* throttle() const { return throttle_.get(); }
+
  private:
   // Declared in the order they are built; background threads (streams'
   // shipper, backfill, the sweeper) stop before what they use goes away.
   storage::Engine* engine_;
   Options options_;
+  std::unique_ptr<Throttle> throttle_;  // with enforce_capacity
   Catalog catalog_;
   Streams streams_;
   WritePath write_path_;  // notifies streams_ of new records

@@ -9,6 +9,7 @@
 #include "db/catalog.h"
 #include "db/read_path.h"
 #include "db/requests.h"
+#include "db/throttle.h"
 #include "db/write_path.h"
 
 namespace basalt::db {
@@ -26,6 +27,10 @@ class Items {
   Result<BatchGetOutput> BatchGetItem(const Scope& scope, const std::vector<BatchGetTableInput>& in);
   Result<BatchWriteOutput> BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in);
 
+  // --capacity=enforce (null: report mode). Reads are admitted before they
+  // read; batches return their throttled keys and requests unprocessed.
+  void set_throttle(Throttle* throttle) { throttle_ = throttle; }
+
  private:
   // One item write, and the ItemOutput every single-item write shares: the
   // capacity it consumed and its item-collection metrics.
@@ -34,6 +39,7 @@ class Items {
   Catalog* catalog_;
   WritePath* write_path_;
   ReadPath* read_path_;
+  Throttle* throttle_ = nullptr;
 };
 
 }  // namespace basalt::db

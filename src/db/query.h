@@ -8,6 +8,7 @@
 #include "db/catalog.h"
 #include "db/read_path.h"
 #include "db/requests.h"
+#include "db/throttle.h"
 
 namespace basalt::db {
 
@@ -18,9 +19,14 @@ class Queries {
   Result<ReadPageOutput> Query(const Scope& scope, const QueryInput& in);
   Result<ReadPageOutput> Scan(const Scope& scope, const ScanInput& in);
 
+  // --capacity=enforce (null: report mode): a page is admitted by the
+  // table's or GSI's capacity before it is read, and charged after.
+  void set_throttle(Throttle* throttle) { throttle_ = throttle; }
+
  private:
   Catalog* catalog_;
   ReadPath* read_path_;
+  Throttle* throttle_ = nullptr;
 };
 
 }  // namespace basalt::db

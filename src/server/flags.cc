@@ -83,6 +83,12 @@ Flags:
   --memory-budget MIB      request and response bodies held at once; a request that does not
                            fit waits 1 s, then gets ThrottlingException (default 0: 256 MiB,
                            or a quarter of memory if less)
+  --capacity=MODE          report (default): consumed capacity is reported, nothing is
+                           throttled; enforce: tables and GSIs are throttled at their
+                           provisioned or on-demand throughput, with burst, per-partition
+                           limits and DynamoDB's errors
+  --metrics-public         serve GET /metrics (Prometheus text) without credentials
+                           (without this flag it is served only while authentication is off)
   --help                   show this help
   --version                print the version
 
@@ -149,6 +155,15 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       if (!ParseLogLevel(v, &c.log_level)) {
         return Bad("invalid value for --log-level: '" + v + "' (expected debug, info, warn, error or off)");
       }
+    } else if (flag == "--capacity") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      if (v != "report" && v != "enforce") {
+        return Bad("invalid value for --capacity: '" + v + "' (expected report or enforce)");
+      }
+      c.enforce_capacity = v == "enforce";
+    } else if (flag == "--metrics-public") {
+      BASALT_RETURN_IF_ERROR(no_value());
+      c.metrics_public = true;
     } else if (flag == "-sharedDb") {
       c.shared_db = true;
     } else if (flag == "-delayTransientStatuses") {

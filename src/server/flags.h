@@ -34,6 +34,8 @@ struct Config {
   int body_timeout_seconds = 10;
   int body_min_rate = 64 * 1024;   // bytes per second
   int memory_budget_mib = 0;       // 0: 256 MiB, or a quarter of memory if less
+  bool enforce_capacity = false;  // --capacity=enforce (default report)
+  bool metrics_public = false;    // --metrics-public: GET /metrics without credentials
   bool help = false;
   bool version = false;
 };

@@ -76,6 +76,7 @@ int Run(int argc, char** argv) {
   db_options.streams.retention_seconds = config.stream_retention_seconds;
   db_options.streams.shard_max_records = static_cast<uint64_t>(config.stream_shard_records);
   db_options.streams.shard_seconds = config.stream_shard_seconds;
+  db_options.enforce_capacity = config.enforce_capacity;
   db::Database database(engine->get(), &clock, db_options);
   if (Status st = database.Open(); !st.ok()) {
     std::cerr << "basalt: cannot load tables: " << st.message() << "\n";
