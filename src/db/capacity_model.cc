@@ -32,7 +32,7 @@ void CapacityResource::Repartition(double now) {
   (void)now;
 }
 
-void CapacityResource::Configure(const CapacityLimits& limits, double now) {
+void CapacityResource::Configure(const CapacityLimits& limits, double now, double idle_seconds) {
   if (configured_ && limits == limits_) return;
   const bool first = !configured_ || limits.on_demand != limits_.on_demand;
   limits_ = limits;
@@ -47,7 +47,8 @@ void CapacityResource::Configure(const CapacityLimits& limits, double now) {
       double rate = op == CapacityOp::kRead ? limits.read_rate : limits.write_rate;
       double depth = rate * kBurstSeconds;
       // A new bucket holds one second of capacity; a changed one keeps its balance.
-      s.table.Reset(rate, depth, first ? rate : std::min(s.table.tokens, depth), now);
+      double initial = std::min(depth, rate * (1 + std::max(0.0, idle_seconds)));
+      s.table.Reset(rate, depth, first ? initial : std::min(s.table.tokens, depth), now);
     }
   }
   Repartition(now);

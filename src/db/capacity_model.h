@@ -13,7 +13,8 @@
 // Buckets of one resource (a table or a GSI), for reads and writes apart:
 //   provisioned  the resource's rate (RCU or WCU per second), holding up to
 //                300 s of unused capacity (burst). A new resource starts
-//                with one second's worth.
+//                with one second's worth plus what accrued since its
+//                creation.
 //   on-demand    the instantaneous capacity: at least 12,000 RRU / 4,000 WRU
 //                per second, or twice the highest per-second consumption of
 //                the last 30 minutes, capped by OnDemandThroughput's
@@ -94,8 +95,10 @@ struct CapacityLimits {
 class CapacityResource {
  public:
   // Sets the limits (UpdateTable's changes take effect at once). Balances
-  // carry over; a provisioned bucket's balance is cut to its new depth.
-  void Configure(const CapacityLimits& limits, double now);
+  // carry over; a provisioned bucket's balance is cut to its new depth. A
+  // new provisioned bucket holds one second's capacity and what accrued in
+  // `idle_seconds` since the resource was created.
+  void Configure(const CapacityLimits& limits, double now, double idle_seconds = 0);
   const CapacityLimits& limits() const { return limits_; }
 
   // Whether a request of `op` on the partition of `key_hash` may run now;

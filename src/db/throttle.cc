@@ -107,7 +107,9 @@ Status Throttle::Admit(const TableMeta& table, const IndexMeta* index, CapacityO
   if (encoded_pk) hash = PartitionHash(*encoded_pk);
   std::lock_guard lock(r->mu);
   CapacityLimits limits = LimitsOf(table, index);
-  r->model.Configure(limits, now);
+  // A table's unused capacity accrues from its creation (its bucket is built
+  // when first used).
+  r->model.Configure(limits, now, now - table.creation_time);
   r->counts.provisioned_read = limits.read_rate;
   r->counts.provisioned_write = limits.write_rate;
   LimitType limit = r->model.Admit(now, op, hash);
