@@ -134,6 +134,19 @@ std::string RegionFromAuthorization(std::string_view auth) {
 }
 
 ApiResponse Router::Handle(const ApiRequest& req) const {
+  ApiResponse r = Route(req);
+  // UserErrors: the 4xx answers but throttling and failed conditions (CloudWatch's definition).
+  if (r.status >= 400 && r.status < 500 && db_ &&
+      r.body.find("ProvisionedThroughputExceededException") == std::string::npos &&
+      r.body.find("#ThrottlingException") == std::string::npos &&
+      r.body.find("#RequestLimitExceeded") == std::string::npos &&
+      r.body.find("#ConditionalCheckFailedException") == std::string::npos) {
+    db_->metrics().RecordUserError();
+  }
+  return r;
+}
+
+ApiResponse Router::Route(const ApiRequest& req) const {
   try {
     if (req.authorization.empty()) {
       return ErrorResponse(Status(Code::kMissingAuthentication, "Request is missing Authentication Token"));

@@ -23,6 +23,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
   items_.set_throttle(throttle_.get());
   queries_.set_throttle(throttle_.get());
   transactions_.set_throttle(throttle_.get());
+  ttl_.set_metrics(&metrics_);
 }
 
 Status Database::Open() {

@@ -1,10 +1,11 @@
 // The HTTP handler: what Basalt adds around the DynamoDB router. CORS
-// (cors.h), the health check at GET /, response compression as the client's
+// (cors.h), the health check at GET /, GET /metrics (metrics_text.h), response compression as the client's
 // Accept-Encoding allows, and the headers every DynamoDB response carries
 // (x-amzn-RequestId, and x-amz-crc32 over the bytes as sent).
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "api/router.h"
@@ -19,8 +20,12 @@ namespace basalt::server {
 // section 3). The exact figure is not documented; 4 KiB is the guess.
 constexpr size_t kCompressResponsesOver = 4096;
 
+// What GET /metrics answers (Prometheus text); null: no /metrics.
+using MetricsRenderer = std::function<std::string()>;
+
 // `router` and `cors` must outlive the handler. `version` goes into the
 // health check's answer.
-http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version);
+http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
+                          MetricsRenderer metrics = nullptr);
 
 }  // namespace basalt::server

@@ -14,6 +14,7 @@
 #include "server/cors.h"
 #include "server/flags.h"
 #include "server/handler.h"
+#include "server/metrics_text.h"
 #include "server/resources.h"
 #include "server/responses.h"
 #include "storage/engine.h"
@@ -108,7 +109,12 @@ int Run(int argc, char** argv) {
   http_options.server_header = "Server";
   MemoryReleaser releaser;
   CorsPolicy cors(config.cors);
-  http::Server server(http_options, MakeHandler(&router, &cors, kVersion), RenderHttpError);
+  // GET /metrics needs no credentials with --metrics-public. Basalt checks
+  // no credentials yet, so it is served either way; once authentication
+  // comes, without the flag it is for the admin principal only.
+  const double start_time = clock.Now();
+  MetricsRenderer metrics = [&database, start_time] { return RenderMetrics(database, start_time); };
+  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(metrics)), RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";
     return 1;
