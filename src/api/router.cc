@@ -205,6 +205,9 @@ Handler FindHandler(std::string_view op) {
       {"UntagResource", UntagResource},         {"ListTagsOfResource", ListTagsOfResource},
       {"ExecuteStatement", ExecuteStatement},   {"BatchExecuteStatement", BatchExecuteStatement},
       {"ExecuteTransaction", ExecuteTransaction},
+      {"UpdateContributorInsights", UpdateContributorInsights},
+      {"DescribeContributorInsights", DescribeContributorInsights},
+      {"ListContributorInsights", ListContributorInsights},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

@@ -5,6 +5,7 @@ namespace basalt::db {
 Database::Database(storage::Engine* engine, const Clock* clock, Options options)
     : engine_(engine),
       options_(options),
+      insights_(clock),
       throttle_(options.enforce_capacity ? std::make_unique<Throttle>(clock) : nullptr),
       catalog_(&engine->meta(), clock),
       streams_(engine, clock, options.streams),
@@ -24,6 +25,9 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
   queries_.set_throttle(throttle_.get());
   transactions_.set_throttle(throttle_.get());
   ttl_.set_metrics(&metrics_);
+  write_path_.set_insights(&insights_);
+  items_.set_insights(&insights_);
+  queries_.set_insights(&insights_);
 }
 
 Status Database::Open() {

@@ -27,6 +27,7 @@
 #include "common/status.h"
 #include "db/backfill.h"
 #include "db/catalog.h"
+#include "db/contributor_insights.h"
 #include "db/items.h"
 #include "db/metrics.h"
 #include "db/query.h"
@@ -57,6 +58,8 @@ struct Options {
   // --capacity=enforce: throughput limits throttle requests (db/throttle.h);
   // false reports capacity and never throttles.
   bool enforce_capacity = false;
+  // Records the data-plane operations in metrics() (--no-metrics turns it off, to measure its cost).
+  bool metrics = true;
 };
 
 class Database {
@@ -153,6 +156,8 @@ class Database {
   const Throttle* throttle() const { return throttle_.get(); }
   // What CloudWatch would show (db/metrics.h), and what it is about.
   Metrics& metrics() { return metrics_; }
+  // Contributor Insights' settings and rankings (db/contributor_insights.h).
+  ContributorInsights& insights() { return insights_; }
   const Catalog& catalog() const { return catalog_; }
   storage::Engine* engine() { return engine_; }
 
@@ -160,6 +165,7 @@ class Database {
   // Runs one data-plane operation and records it in metrics_.
   template <typename Fn>
   auto Measure(Operation op, std::string_view table, Fn&& run) -> decltype(run()) {
+    if (!options_.metrics) return run();
     auto start = std::chrono::steady_clock::now();
     auto result = run();
     std::vector<const ConsumedCapacity*> capacity;
@@ -189,6 +195,7 @@ class Database {
   storage::Engine* engine_;
   Options options_;
   Metrics metrics_;
+  ContributorInsights insights_;
   std::unique_ptr<Throttle> throttle_;  // with enforce_capacity
   Catalog catalog_;
   Streams streams_;

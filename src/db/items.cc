@@ -9,6 +9,17 @@
 
 namespace basalt::db {
 
+void Items::RecordRead(const TableMeta& table, const model::PrimaryKey& key, const double* read_units) {
+  std::string pk = KeyText(key.hash);
+  std::optional<std::string> sk;
+  if (key.range) sk = KeyText(*key.range);
+  if (read_units) {
+    insights_->Accessed(table.ns, table.name, "", pk, sk ? &*sk : nullptr, *read_units);
+  } else {
+    insights_->Throttled(table.ns, table.name, "", pk, sk ? &*sk : nullptr);
+  }
+}
+
 Result<ItemOutput> Items::WriteOne(ItemWrite write, ItemWriteResult* result) {
   std::vector<ItemWrite> writes;
   writes.push_back(std::move(write));
@@ -77,13 +88,17 @@ Result<ItemOutput> Items::GetItem(const Scope& scope, const KeyInput& in) {
   std::string pk;
   if (throttle_) {
     pk = StorageKey(*table, key).pk;
-    BASALT_RETURN_IF_ERROR(throttle_->AdmitRead(*table, nullptr, &pk));
+    if (Status st = throttle_->AdmitRead(*table, nullptr, &pk); !st.ok()) {
+      if (insights_ && insights_->Any()) RecordRead(*table, key, nullptr);
+      return st;
+    }
   }
   BASALT_RETURN_IF_ERROR(read_path_->Read(*table, key, &out.item));
   size_t size = out.item ? model::ItemSize(*out.item) : 0;
   if (out.item && in.projection) out.item = expr::ApplyProjection(*in.projection, *out.item);
   out.capacity = {table->name, ReadUnits(size, in.consistent), 0};
   if (throttle_) throttle_->ChargeRead(*table, nullptr, &pk, out.capacity.read_units);
+  if (insights_ && insights_->Any()) RecordRead(*table, key, &out.capacity.read_units);
   return out;
 }
 
@@ -115,6 +130,7 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
       std::string pk = StorageKey(*e.table, e.key).pk;
       if (Status st = throttle_->AdmitRead(*e.table, nullptr, &pk); !st.ok()) {
         if (first.ok()) first = std::move(st);
+        if (insights_ && insights_->Any()) RecordRead(*e.table, e.key, nullptr);
         out.unprocessed[e.input->table].push_back(e.input->keys[e.key_index]);
         continue;
       }
@@ -145,6 +161,10 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
     }
     units[name] += ReadUnits(size, e.input->consistent);
     if (throttle_) throttle_->ChargeRead(*e.table, nullptr, &pks[i], ReadUnits(size, e.input->consistent));
+    if (insights_ && insights_->Any()) {
+      const double u = ReadUnits(size, e.input->consistent);
+      RecordRead(*e.table, e.key, &u);
+    }
     if (!items[i]) continue;
     response_bytes += size;
     out.responses[name].push_back(e.input->projection ? expr::ApplyProjection(*e.input->projection, *items[i])

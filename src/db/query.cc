@@ -139,10 +139,22 @@ Result<ReadPageOutput> Queries::Query(const Scope& scope, const QueryInput& in) 
   for (const model::AttributeValue& v : key.sort_equal) model::AppendEscapedKeyEncoding(v, &prefix);
   storage::SortKeyRange range;
   if (key.sort) range = SortKeyRangeFor(*key.sort, index != nullptr, prefix);
-  if (!throttle_) return read_path_->QueryPage(src, in, pk, range, !in.forward, resume);
-  BASALT_RETURN_IF_ERROR(throttle_->AdmitRead(*table, index, &pk));
+  const bool insights = insights_ && insights_->Any();
+  if (!throttle_ && !insights) return read_path_->QueryPage(src, in, pk, range, !in.forward, resume);
+  // Contributor Insights keys a Query by its partition key value(s).
+  std::string key_text;
+  if (insights) {
+    for (size_t i = 0; i < values.size(); ++i) key_text += (i ? ", " : "") + KeyText(*values[i]);
+  }
+  if (throttle_) {
+    if (Status st = throttle_->AdmitRead(*table, index, &pk); !st.ok()) {
+      if (insights) insights_->Throttled(table->ns, table->name, in.index, key_text, nullptr);
+      return st;
+    }
+  }
   BASALT_ASSIGN_OR_RETURN(ReadPageOutput out, read_path_->QueryPage(src, in, pk, range, !in.forward, resume));
-  throttle_->ChargeRead(*table, index, &pk, out.capacity.Total());
+  if (throttle_) throttle_->ChargeRead(*table, index, &pk, out.capacity.Total());
+  if (insights) insights_->Accessed(table->ns, table->name, in.index, key_text, nullptr, out.capacity.Total());
   return out;
 }
 

@@ -29,6 +29,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "db/capacity.h"
+#include "db/contributor_insights.h"
 #include "db/in_flight.h"
 #include "db/requests.h"
 #include "db/table_meta.h"
@@ -121,11 +122,16 @@ class WritePath {
   // --capacity=enforce: writes are admitted by `throttle` before they
   // commit and charged after (null: report mode). Set before any write.
   void set_throttle(Throttle* throttle) { throttle_ = throttle; }
+  // Contributor Insights: the keys written and throttled (null: none).
+  void set_insights(ContributorInsights* insights) { insights_ = insights; }
 
   // Whether a transaction is writing any of these items.
   bool InTransaction(const std::vector<storage::Key>& keys) const;
 
  private:
+  // Contributor Insights: a write of `write_units` to the key, or (null) a throttled one.
+  void RecordKey(const TableMeta& table, const model::PrimaryKey& key, const double* write_units);
+
   // Reads, evaluates and commits, again while the commit loses races.
   Status Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,
              std::vector<ItemWriteResult>* results);
@@ -136,6 +142,7 @@ class WritePath {
   std::function<void()> on_stream_records_;
   InFlightItems in_flight_;
   Throttle* throttle_ = nullptr;
+  ContributorInsights* insights_ = nullptr;
 };
 
 }  // namespace basalt::db

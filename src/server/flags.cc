@@ -89,6 +89,8 @@ Flags:
                            limits and DynamoDB's errors
   --metrics-public         serve GET /metrics (Prometheus text) without credentials
                            (without this flag it is served only while authentication is off)
+  --no-metrics             record no per-table metrics (to measure what they cost; /metrics
+                           then shows only process and storage figures)
   --help                   show this help
   --version                print the version
 
@@ -161,6 +163,9 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
         return Bad("invalid value for --capacity: '" + v + "' (expected report or enforce)");
       }
       c.enforce_capacity = v == "enforce";
+    } else if (flag == "--no-metrics") {
+      BASALT_RETURN_IF_ERROR(no_value());
+      c.metrics = false;
     } else if (flag == "--metrics-public") {
       BASALT_RETURN_IF_ERROR(no_value());
       c.metrics_public = true;

@@ -36,6 +36,7 @@ struct Config {
   int memory_budget_mib = 0;       // 0: 256 MiB, or a quarter of memory if less
   bool enforce_capacity = false;  // --capacity=enforce (default report)
   bool metrics_public = false;    // --metrics-public: GET /metrics without credentials
+  bool metrics = true;            // --no-metrics: record no per-table metrics
   bool help = false;
   bool version = false;
 };

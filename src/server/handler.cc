@@ -12,14 +12,10 @@ namespace {
 std::string_view Path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 http::Response Handle(const api::Router& router, const CorsPolicy& cors, const std::string& version,
-                      const MetricsRenderer& metrics, const http::Request& req) {
+                      const MonitoringHandler& monitoring, const http::Request& req) {
   if (auto preflight = cors.Preflight(req)) return *std::move(preflight);
-  if (metrics && req.method == "GET" && Path(req.target) == "/metrics") {
-    // Prometheus's text exposition format.
-    http::Response m;
-    m.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-    m.body = metrics();
-    return m;
+  if (monitoring && req.method == "GET") {
+    if (auto answer = monitoring(req)) return *std::move(answer);
   }
   if (req.method == "GET" && Path(req.target) == "/") {
     // The health check load balancers and scripts poll, where DynamoDB has
@@ -65,9 +61,9 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
 }  // namespace
 
 http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
-                          MetricsRenderer metrics) {
-  return [router, cors, version = std::move(version), metrics = std::move(metrics)](const http::Request& req) {
-    http::Response resp = Handle(*router, *cors, version, metrics, req);
+                          MonitoringHandler monitoring) {
+  return [router, cors, version = std::move(version), monitoring = std::move(monitoring)](const http::Request& req) {
+    http::Response resp = Handle(*router, *cors, version, monitoring, req);
     cors->AddHeaders(req, resp);
     return resp;
   };

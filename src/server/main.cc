@@ -78,6 +78,7 @@ int Run(int argc, char** argv) {
   db_options.streams.shard_max_records = static_cast<uint64_t>(config.stream_shard_records);
   db_options.streams.shard_seconds = config.stream_shard_seconds;
   db_options.enforce_capacity = config.enforce_capacity;
+  db_options.metrics = config.metrics;
   db::Database database(engine->get(), &clock, db_options);
   if (Status st = database.Open(); !st.ok()) {
     std::cerr << "basalt: cannot load tables: " << st.message() << "\n";
@@ -113,8 +114,10 @@ int Run(int argc, char** argv) {
   // no credentials yet, so it is served either way; once authentication
   // comes, without the flag it is for the admin principal only.
   const double start_time = clock.Now();
-  MetricsRenderer metrics = [&database, start_time] { return RenderMetrics(database, start_time); };
-  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(metrics)), RenderHttpError);
+  MonitoringHandler monitoring = [&database, start_time, shared = config.shared_db](const http::Request& req) {
+    return ServeMonitoring(database, start_time, shared, req);
+  };
+  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(monitoring)), RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";
     return 1;

@@ -9,6 +9,7 @@
 #include <shared_mutex>
 #include <sstream>
 
+#include "api/insights.h"
 #include "storage/key_format.h"
 
 namespace basalt::server {
@@ -220,6 +221,24 @@ std::string RenderMetrics(db::Database& database, double start_time) {
       }
     }
   }
+  {
+    // Contributor Insights' top 10 keys of each rule, while enabled.
+    Family f(out, "dynamodb_contributor_insights_key_weight", "gauge",
+             "Contributor Insights: the weight of a top key over the last 5 minutes (PKC/SKC: 3 x write units + read "
+             "units; PKT/SKT: throttled requests)");
+    for (const auto& r : database.insights().Reports(10)) {
+      for (const auto& ranking : r.rankings) {
+        for (size_t i = 0; i < ranking.top.size(); ++i) {
+          std::string key = ranking.top[i].key;
+          size_t nul = key.find('\0');
+          std::string labels = Labels(r.table, r.index) + ",rule=" + Quote(ranking.rule) +
+                               ",rank=\"" + std::to_string(i + 1) + "\",partition_key=" + Quote(key.substr(0, nul));
+          if (nul != std::string::npos) labels += ",sort_key=" + Quote(key.substr(nul + 1));
+          f.Sample(labels, ranking.top[i].count);
+        }
+      }
+    }
+  }
   Family(out, "basalt_capacity_enforced", "gauge", "1 with --capacity=enforce, 0 with --capacity=report")
       .Sample("", database.throttle() ? 1 : 0);
   Family(out, "basalt_tables", "gauge", "Tables in every region (CloudWatch's TableCount)")
@@ -229,6 +248,53 @@ std::string RenderMetrics(db::Database& database, double start_time) {
     Family(out, "basalt_rocksdb_" + name, "gauge", "RocksDB: " + name).Sample("", value);
   }
   return out.str();
+}
+
+namespace {
+
+// The value of `name` in a query string (not percent-decoded beyond %2F and
+// '+': table and index names are [a-zA-Z0-9_.-]).
+std::string QueryParam(std::string_view target, std::string_view name) {
+  size_t q = target.find('?');
+  if (q == std::string_view::npos) return "";
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    size_t eq = pair.find('=');
+    if (pair.substr(0, eq) == name && eq != std::string_view::npos) return std::string(pair.substr(eq + 1));
+    if (amp == std::string_view::npos) break;
+    rest.remove_prefix(amp + 1);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::optional<http::Response> ServeMonitoring(db::Database& database, double start_time, bool shared_db,
+                                              const http::Request& req) {
+  std::string_view target = req.target;
+  std::string_view path = target.substr(0, target.find('?'));
+  http::Response r;
+  if (path == "/metrics") {
+    r.headers.emplace_back("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+    r.body = RenderMetrics(database, start_time);
+    return r;
+  }
+  if (path != "/contributor-insights") return std::nullopt;
+  std::string region = QueryParam(target, "region");
+  if (region.empty()) region = "us-east-1";
+  std::string top_text = QueryParam(target, "top");
+  size_t top = top_text.empty() ? 10 : std::min<size_t>(1000, std::strtoul(top_text.c_str(), nullptr, 10));
+  r.headers.emplace_back("Content-Type", "application/json");
+  auto json = api::InsightsJson(database, shared_db ? "" : region, QueryParam(target, "table"), QueryParam(target, "index"), top);
+  if (!json) {
+    r.status = 404;
+    r.body = R"({"message":"Contributor Insights is not enabled on this table or index"})";
+    return r;
+  }
+  r.body = std::move(*json);
+  return r;
 }
 
 }  // namespace basalt::server

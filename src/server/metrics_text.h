@@ -6,13 +6,23 @@
 // (table, index, operation); the table in docs/compatibility.md maps them.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "db/database.h"
+#include "http/server.h"
 
 namespace basalt::server {
 
 // `start_time`: when the process started (epoch seconds).
 std::string RenderMetrics(db::Database& database, double start_time);
+
+// GET /metrics (the above), and GET /contributor-insights?table=T[&index=I]
+// [&region=R (default us-east-1)][&top=N (default 10, at most 1000)]: the
+// rankings of a table or index with Contributor Insights enabled as JSON
+// (api/insights.h), 404 when it is not enabled. nullopt for other requests.
+// With -sharedDb every region names the same tables (`shared_db`).
+std::optional<http::Response> ServeMonitoring(db::Database& database, double start_time, bool shared_db,
+                                              const http::Request& req);
 
 }  // namespace basalt::server
