@@ -6,7 +6,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
     : engine_(engine),
       options_(options),
       insights_(clock),
-      throttle_(options.enforce_capacity ? std::make_unique<Throttle>(clock) : nullptr),
+      throttle_(options.enforce_capacity ? std::make_unique<Throttle>(clock, engine) : nullptr),
       catalog_(&engine->meta(), clock),
       streams_(engine, clock, options.streams),
       write_path_(engine, options.item_collection_limit, clock, [this] { streams_.Notify(); }),

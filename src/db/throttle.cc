@@ -107,6 +107,12 @@ Status Throttle::Admit(const TableMeta& table, const IndexMeta* index, CapacityO
   if (encoded_pk) hash = PartitionHash(*encoded_pk);
   std::lock_guard lock(r->mu);
   CapacityLimits limits = LimitsOf(table, index);
+  if (engine_ && now - r->size_checked >= 10) {
+    storage::TableStats stats;
+    if (engine_->Stats(index ? index->id : table.id, &stats).ok()) r->size_bytes = static_cast<double>(stats.size_bytes);
+    r->size_checked = now;
+  }
+  limits.size_bytes = r->size_bytes;
   // A table's unused capacity accrues from its creation (its bucket is built
   // when first used).
   r->model.Configure(limits, now, now - table.creation_time);

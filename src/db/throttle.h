@@ -34,6 +34,7 @@
 #include "db/capacity.h"
 #include "db/capacity_model.h"
 #include "db/table_meta.h"
+#include "storage/engine.h"
 
 namespace basalt::db {
 
@@ -68,7 +69,9 @@ struct ThrottleCounts {
 
 class Throttle {
  public:
-  explicit Throttle(const Clock* clock) : clock_(clock) {}
+  // `engine` (may be null) gives the tables' sizes, which set their
+  // partition counts (looked at every 10 s per table or GSI).
+  explicit Throttle(const Clock* clock, storage::Engine* engine = nullptr) : clock_(clock), engine_(engine) {}
 
   // A read of `table` (or of its index `index`; an LSI reads its table's
   // capacity) in the partition of `encoded_pk`; none for a Scan.
@@ -91,6 +94,8 @@ class Throttle {
     std::mutex mu;
     CapacityResource model;  // guarded by mu
     ThrottleCounts counts;   // guarded by mu
+    double size_bytes = 0;   // guarded by mu
+    double size_checked = -1e18;  // guarded by mu
   };
   Resource* Find(const TableMeta& table, const IndexMeta* index);
   Status Admit(const TableMeta& table, const IndexMeta* index, CapacityOp op, const std::string* encoded_pk);
@@ -98,6 +103,7 @@ class Throttle {
               double units);
 
   const Clock* clock_;
+  storage::Engine* engine_;
   mutable std::shared_mutex mu_;
   // By (table storage id, GSI storage id or 0); ids are never reused.
   std::map<std::pair<storage::TableId, storage::TableId>, std::unique_ptr<Resource>> resources_;
