@@ -27,6 +27,7 @@ wrapper() {
 wrapper report --capacity=report
 wrapper enforce --capacity=enforce
 wrapper no_metrics --no-metrics
+wrapper metrics --metrics-public  # the default, as a wrapper too: every side of a comparison is started alike
 # The scraped server: a loop beside it fetches /metrics every second while it answers.
 cat >"$dir/scraped" <<SCRAPED
 #!/usr/bin/env bash
@@ -37,14 +38,14 @@ for ((i = 0; i < \${#args[@]}; i++)); do [[ \${args[i]} == --port ]] && port=\${
   until curl -sf -o /dev/null "http://127.0.0.1:\$port/metrics"; do sleep 0.2; done
   while curl -sf -o /dev/null "http://127.0.0.1:\$port/metrics"; do sleep 1; done
 ) >/dev/null 2>&1 &
-exec "$bin" "\$@"
+exec "$bin" "\$@" --metrics-public
 SCRAPED
 chmod +x "$dir/scraped"
 
 for part in $CAPACITY_PARTS; do
   case $part in
     1) echo "== report (A) vs enforce (B)"; "$here/ab.sh" "$dir/report" "$dir/enforce" ;;
-    2) echo "== no metrics (A) vs metrics (B)"; "$here/ab.sh" "$dir/no_metrics" "$bin" ;;
-    3) echo "== metrics (A) vs metrics scraped every second (B)"; "$here/ab.sh" "$bin" "$dir/scraped" ;;
+    2) echo "== no metrics (A) vs metrics (B)"; "$here/ab.sh" "$dir/no_metrics" "$dir/metrics" ;;
+    3) echo "== metrics (A) vs metrics scraped every second (B)"; "$here/ab.sh" "$dir/metrics" "$dir/scraped" ;;
   esac
 done
