@@ -256,6 +256,10 @@ def cmd_preload(url, table, n, make=None, by_index=False):
                                            else item(key(i), i)}} for i in b]}
             for _ in range(50):
                 st, body = call(url, "BatchWriteItem", {"RequestItems": req}, conn=conn)
+                if st == 400 and isinstance(body, dict) and str(body.get("__type", "")).endswith(
+                        ("ThrottlingException", "ProvisionedThroughputExceededException")):
+                    time.sleep(0.1)  # --capacity=enforce: back off and resend, as the SDKs do
+                    continue
                 if st != 200:
                     with lock:
                         errors.append("BatchWriteItem: %s %s" % (st, body))

@@ -9,6 +9,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   python3 python3-pytest python3-boto3 python3-requests
   curl wrk awscli openjdk-17-jre-headless
+  prometheus   # tests/e2e/test_metrics.py: promtool and a Prometheus server scraping Basalt
 )
 # Node.js (for the JavaScript SDK examples and tests) may come from another
 # repository whose nodejs bundles npm and conflicts with Debian's npm.

@@ -34,6 +34,11 @@ Status UntagResource(Context&, const JsonValue&, JsonWriter&);
 Status ListTagsOfResource(Context&, const JsonValue&, JsonWriter&);
 Status DescribeTimeToLive(Context&, const JsonValue&, JsonWriter&);
 
+// Contributor Insights (insights_handlers.cc).
+Status UpdateContributorInsights(Context&, const JsonValue&, JsonWriter&);
+Status DescribeContributorInsights(Context&, const JsonValue&, JsonWriter&);
+Status ListContributorInsights(Context&, const JsonValue&, JsonWriter&);
+
 // DynamoDB Streams (stream_handlers.cc), under X-Amz-Target DynamoDBStreams_20120810.
 Handler FindStreamHandler(std::string_view operation);
 const char* StreamViewTypeName(db::StreamViewType type);

@@ -471,6 +471,20 @@ Status BatchWriteItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   out.StartObject();
   out.Key("UnprocessedItems");
   out.StartObject();
+  for (const auto& [table, requests] : result.unprocessed) {
+    WriteKey(out, table);
+    out.StartArray();
+    for (const db::WriteRequest& r : requests) {
+      out.StartObject();
+      out.Key(r.is_put ? "PutRequest" : "DeleteRequest");
+      out.StartObject();
+      out.Key(r.is_put ? "Item" : "Key");
+      WriteItem(out, r.item);
+      out.EndObject();
+      out.EndObject();
+    }
+    out.EndArray();
+  }
   out.EndObject();
   if (cap != db::ReturnCapacity::kNone) {
     out.Key("ConsumedCapacity");

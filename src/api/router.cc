@@ -47,6 +47,10 @@ ErrorShape ShapeOf(Code code) {
       return {400, "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException"};
     case Code::kTrimmedDataAccess:
       return {400, "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"};
+    case Code::kProvisionedThroughputExceeded:
+      return {400, std::string(kDynamoNs) + "ProvisionedThroughputExceededException"};
+    case Code::kThrottling: return {400, std::string(kDynamoNs) + "ThrottlingException"};
+    case Code::kRequestLimitExceeded: return {400, std::string(kDynamoNs) + "RequestLimitExceeded"};
     case Code::kRequestTooLarge: return {413, std::string(kCoralService) + "RequestEntityTooLargeException"};
     default: return {500, std::string(kDynamoNs) + "InternalServerError"};
   }
@@ -69,6 +73,21 @@ ApiResponse ErrorResponse(const Status& st) {
   if (const auto* failure = st.detail<db::ConditionFailure>(); failure && failure->item) {
     w.Key("Item");
     WriteItem(w, *failure->item);
+  }
+  if (const auto* throttled = st.detail<db::Throttled>()) {
+    // The models name the member "throttlingReasons" on ThrottlingException
+    // and "ThrottlingReasons" on the other two.
+    w.Key(st.code() == Code::kThrottling ? "throttlingReasons" : "ThrottlingReasons");
+    w.StartArray();
+    for (const auto& r : throttled->reasons) {
+      w.StartObject();
+      w.Key("reason");
+      WriteString(w, r.reason);
+      w.Key("resource");
+      WriteString(w, r.resource);
+      w.EndObject();
+    }
+    w.EndArray();
   }
   if (const auto* canceled = st.detail<db::TransactionCanceled>()) {
     w.Key("CancellationReasons");
@@ -115,6 +134,19 @@ std::string RegionFromAuthorization(std::string_view auth) {
 }
 
 ApiResponse Router::Handle(const ApiRequest& req) const {
+  ApiResponse r = Route(req);
+  // UserErrors: the 4xx answers but throttling and failed conditions (CloudWatch's definition).
+  if (r.status >= 400 && r.status < 500 && db_ &&
+      r.body.find("ProvisionedThroughputExceededException") == std::string::npos &&
+      r.body.find("#ThrottlingException") == std::string::npos &&
+      r.body.find("#RequestLimitExceeded") == std::string::npos &&
+      r.body.find("#ConditionalCheckFailedException") == std::string::npos) {
+    db_->metrics().RecordUserError();
+  }
+  return r;
+}
+
+ApiResponse Router::Route(const ApiRequest& req) const {
   try {
     if (req.authorization.empty()) {
       return ErrorResponse(Status(Code::kMissingAuthentication, "Request is missing Authentication Token"));
@@ -173,6 +205,9 @@ Handler FindHandler(std::string_view op) {
       {"UntagResource", UntagResource},         {"ListTagsOfResource", ListTagsOfResource},
       {"ExecuteStatement", ExecuteStatement},   {"BatchExecuteStatement", BatchExecuteStatement},
       {"ExecuteTransaction", ExecuteTransaction},
+      {"UpdateContributorInsights", UpdateContributorInsights},
+      {"DescribeContributorInsights", DescribeContributorInsights},
+      {"ListContributorInsights", ListContributorInsights},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

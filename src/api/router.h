@@ -34,6 +34,9 @@ class Router {
   ApiResponse Handle(const ApiRequest& request) const;
 
  private:
+  // Handle without the metrics.
+  ApiResponse Route(const ApiRequest& request) const;
+
   db::Database* db_;
   RouterOptions options_;
 };

@@ -30,6 +30,9 @@ enum class Code {
   kDuplicateItem,              // DuplicateItemException (PartiQL INSERT of an existing item)
   kExpiredIterator,            // ExpiredIteratorException (Streams)
   kTrimmedDataAccess,          // TrimmedDataAccessException (Streams)
+  kProvisionedThroughputExceeded,  // ProvisionedThroughputExceededException (--capacity=enforce)
+  kThrottling,                 // ThrottlingException (on-demand capacity, --capacity=enforce)
+  kRequestLimitExceeded,       // RequestLimitExceeded (the per-table quota, --capacity=enforce)
   kRequestTooLarge,            // HTTP 413
   kInternal,                   // InternalServerError (HTTP 500)
   // Storage-level outcomes, never shown to clients as such.

@@ -5,6 +5,8 @@ namespace basalt::db {
 Database::Database(storage::Engine* engine, const Clock* clock, Options options)
     : engine_(engine),
       options_(options),
+      insights_(clock),
+      throttle_(options.enforce_capacity ? std::make_unique<Throttle>(clock, engine) : nullptr),
       catalog_(&engine->meta(), clock),
       streams_(engine, clock, options.streams),
       write_path_(engine, options.item_collection_limit, clock, [this] { streams_.Notify(); }),
@@ -17,7 +19,16 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       transactions_(&catalog_, &write_path_, &read_path_, clock),
       statements_(&catalog_, &read_path_, &items_, &queries_, &transactions_),
       ttl_(engine, &catalog_, &write_path_, clock, options.transient_status_seconds),
-      tags_(&catalog_, clock) {}
+      tags_(&catalog_, clock) {
+  write_path_.set_throttle(throttle_.get());
+  items_.set_throttle(throttle_.get());
+  queries_.set_throttle(throttle_.get());
+  transactions_.set_throttle(throttle_.get());
+  ttl_.set_metrics(&metrics_);
+  write_path_.set_insights(&insights_);
+  items_.set_insights(&insights_);
+  queries_.set_insights(&insights_);
+}
 
 Status Database::Open() {
   BASALT_RETURN_IF_ERROR(catalog_.Load());

@@ -15,8 +15,10 @@
 //   streams         DynamoDB Streams (streams.h) and a table's stream
 //                   lifecycle (table_streams.h)
 //   backfill        online GSI backfill (backfill.h)
+//   throttle        throughput limits, with --capacity=enforce (throttle.h)
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,7 +27,9 @@
 #include "common/status.h"
 #include "db/backfill.h"
 #include "db/catalog.h"
+#include "db/contributor_insights.h"
 #include "db/items.h"
+#include "db/metrics.h"
 #include "db/query.h"
 #include "db/read_path.h"
 #include "db/requests.h"
@@ -34,6 +38,7 @@
 #include "db/table_streams.h"
 #include "db/tables.h"
 #include "db/tags.h"
+#include "db/throttle.h"
 #include "db/transactions.h"
 #include "db/ttl.h"
 #include "db/write_path.h"
@@ -50,6 +55,11 @@ struct Options {
   // The largest item collection on a table with LSIs (DynamoDB: 10 GB).
   int64_t item_collection_limit = int64_t{10} << 30;
   StreamOptions streams = {};
+  // --capacity=enforce: throughput limits throttle requests (db/throttle.h);
+  // false reports capacity and never throttles.
+  bool enforce_capacity = false;
+  // Records the data-plane operations in metrics() (--no-metrics turns it off, to measure its cost).
+  bool metrics = true;
 };
 
 class Database {
@@ -70,35 +80,52 @@ class Database {
     return tables_.ListTables(s, start_after, limit);
   }
 
-  Result<ItemOutput> PutItem(const Scope& s, const PutItemInput& in) { return items_.PutItem(s, in); }
-  Result<ItemOutput> GetItem(const Scope& s, const KeyInput& in) { return items_.GetItem(s, in); }
-  Result<ItemOutput> DeleteItem(const Scope& s, const KeyInput& in) { return items_.DeleteItem(s, in); }
-  Result<ItemOutput> UpdateItem(const Scope& s, const UpdateItemInput& in) { return items_.UpdateItem(s, in); }
+  // The data-plane operations are measured (metrics()): latency, outcome,
+  // capacity consumed, items returned, by table and operation.
+  Result<ItemOutput> PutItem(const Scope& s, const PutItemInput& in) {
+    return Measure(Operation::kPutItem, in.table, [&] { return items_.PutItem(s, in); });
+  }
+  Result<ItemOutput> GetItem(const Scope& s, const KeyInput& in) {
+    return Measure(Operation::kGetItem, in.table, [&] { return items_.GetItem(s, in); });
+  }
+  Result<ItemOutput> DeleteItem(const Scope& s, const KeyInput& in) {
+    return Measure(Operation::kDeleteItem, in.table, [&] { return items_.DeleteItem(s, in); });
+  }
+  Result<ItemOutput> UpdateItem(const Scope& s, const UpdateItemInput& in) {
+    return Measure(Operation::kUpdateItem, in.table, [&] { return items_.UpdateItem(s, in); });
+  }
   Result<BatchGetOutput> BatchGetItem(const Scope& s, const std::vector<BatchGetTableInput>& in) {
-    return items_.BatchGetItem(s, in);
+    return Measure(Operation::kBatchGetItem, in.empty() ? "" : in[0].table, [&] { return items_.BatchGetItem(s, in); });
   }
   Result<BatchWriteOutput> BatchWriteItem(const Scope& s, const std::vector<BatchWriteTableInput>& in) {
-    return items_.BatchWriteItem(s, in);
+    return Measure(Operation::kBatchWriteItem, in.empty() ? "" : in[0].table,
+                   [&] { return items_.BatchWriteItem(s, in); });
   }
-  Result<ReadPageOutput> Query(const Scope& s, const QueryInput& in) { return queries_.Query(s, in); }
-  Result<ReadPageOutput> Scan(const Scope& s, const ScanInput& in) { return queries_.Scan(s, in); }
+  Result<ReadPageOutput> Query(const Scope& s, const QueryInput& in) {
+    return Measure(Operation::kQuery, in.table, [&] { return queries_.Query(s, in); });
+  }
+  Result<ReadPageOutput> Scan(const Scope& s, const ScanInput& in) {
+    return Measure(Operation::kScan, in.table, [&] { return queries_.Scan(s, in); });
+  }
 
   Result<TransactWriteOutput> TransactWriteItems(const Scope& s, const TransactWriteInput& in) {
-    return transactions_.TransactWriteItems(s, in);
+    return Measure(Operation::kTransactWriteItems, in.actions.empty() ? "" : in.actions[0].table,
+                   [&] { return transactions_.TransactWriteItems(s, in); });
   }
   Result<TransactGetOutput> TransactGetItems(const Scope& s, const std::vector<TransactGet>& in) {
-    return transactions_.TransactGetItems(s, in);
+    return Measure(Operation::kTransactGetItems, in.empty() ? "" : in[0].table,
+                   [&] { return transactions_.TransactGetItems(s, in); });
   }
 
-  // PartiQL.
+  // PartiQL (measured without a table: the statement names it).
   Result<StatementOutput> ExecuteStatement(const Scope& s, const StatementInput& in) {
-    return statements_.ExecuteStatement(s, in);
+    return Measure(Operation::kExecuteStatement, "", [&] { return statements_.ExecuteStatement(s, in); });
   }
   Result<BatchStatementOutput> BatchExecuteStatement(const Scope& s, const std::vector<StatementInput>& in) {
-    return statements_.BatchExecuteStatement(s, in);
+    return Measure(Operation::kBatchExecuteStatement, "", [&] { return statements_.BatchExecuteStatement(s, in); });
   }
   Result<TransactionStatementsOutput> ExecuteTransaction(const Scope& s, const TransactionStatementsInput& in) {
-    return statements_.ExecuteTransaction(s, in);
+    return Measure(Operation::kExecuteTransaction, "", [&] { return statements_.ExecuteTransaction(s, in); });
   }
 
   // Tags of the table named by a table ARN.
@@ -125,11 +152,51 @@ class Database {
   // DynamoDB Streams (the DynamoDBStreams_20120810 operations).
   Streams& streams() { return streams_; }
 
+  // The throughput limits with --capacity=enforce; null in report mode.
+  const Throttle* throttle() const { return throttle_.get(); }
+  // What CloudWatch would show (db/metrics.h), and what it is about.
+  Metrics& metrics() { return metrics_; }
+  // Contributor Insights' settings and rankings (db/contributor_insights.h).
+  ContributorInsights& insights() { return insights_; }
+  const Catalog& catalog() const { return catalog_; }
+  storage::Engine* engine() { return engine_; }
+
  private:
+  // Runs one data-plane operation and records it in metrics_.
+  template <typename Fn>
+  auto Measure(Operation op, std::string_view table, Fn&& run) -> decltype(run()) {
+    if (!options_.metrics) return run();
+    auto start = std::chrono::steady_clock::now();
+    auto result = run();
+    std::vector<const ConsumedCapacity*> capacity;
+    uint64_t items = 0;
+    if (result.ok()) Measured(*result, &capacity, &items);
+    metrics_.Record(op, table, result.status(), std::chrono::steady_clock::now() - start, capacity, items);
+    return result;
+  }
+  static void Measured(const ItemOutput& o, std::vector<const ConsumedCapacity*>* c, uint64_t*) {
+    c->push_back(&o.capacity);
+  }
+  static void Measured(const ReadPageOutput& o, std::vector<const ConsumedCapacity*>* c, uint64_t* items) {
+    c->push_back(&o.capacity);
+    *items = static_cast<uint64_t>(o.count);
+  }
+  static void Measured(const StatementOutput& o, std::vector<const ConsumedCapacity*>* c, uint64_t* items) {
+    if (o.capacity) c->push_back(&*o.capacity);
+    *items = o.items.size();
+  }
+  template <typename Out>
+  static void Measured(const Out& o, std::vector<const ConsumedCapacity*>* c, uint64_t*) {
+    for (const ConsumedCapacity& cc : o.capacity) c->push_back(&cc);
+  }
+
   // Declared in the order they are built; background threads (streams'
   // shipper, backfill, the sweeper) stop before what they use goes away.
   storage::Engine* engine_;
   Options options_;
+  Metrics metrics_;
+  ContributorInsights insights_;
+  std::unique_ptr<Throttle> throttle_;  // with enforce_capacity
   Catalog catalog_;
   Streams streams_;
   WritePath write_path_;  // notifies streams_ of new records

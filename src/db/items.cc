@@ -9,6 +9,17 @@
 
 namespace basalt::db {
 
+void Items::RecordRead(const TableMeta& table, const model::PrimaryKey& key, const double* read_units) {
+  std::string pk = KeyText(key.hash);
+  std::optional<std::string> sk;
+  if (key.range) sk = KeyText(*key.range);
+  if (read_units) {
+    insights_->Accessed(table.ns, table.name, "", pk, sk ? &*sk : nullptr, *read_units);
+  } else {
+    insights_->Throttled(table.ns, table.name, "", pk, sk ? &*sk : nullptr);
+  }
+}
+
 Result<ItemOutput> Items::WriteOne(ItemWrite write, ItemWriteResult* result) {
   std::vector<ItemWrite> writes;
   writes.push_back(std::move(write));
@@ -74,10 +85,20 @@ Result<ItemOutput> Items::GetItem(const Scope& scope, const KeyInput& in) {
   BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, in.table));
   BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, in.key));
   ItemOutput out;
+  std::string pk;
+  if (throttle_) {
+    pk = StorageKey(*table, key).pk;
+    if (Status st = throttle_->AdmitRead(*table, nullptr, &pk); !st.ok()) {
+      if (insights_ && insights_->Any()) RecordRead(*table, key, nullptr);
+      return st;
+    }
+  }
   BASALT_RETURN_IF_ERROR(read_path_->Read(*table, key, &out.item));
   size_t size = out.item ? model::ItemSize(*out.item) : 0;
   if (out.item && in.projection) out.item = expr::ApplyProjection(*in.projection, *out.item);
   out.capacity = {table->name, ReadUnits(size, in.consistent), 0};
+  if (throttle_) throttle_->ChargeRead(*table, nullptr, &pk, out.capacity.read_units);
+  if (insights_ && insights_->Any()) RecordRead(*table, key, &out.capacity.read_units);
   return out;
 }
 
@@ -98,13 +119,33 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
       entries.push_back(Entry{&t, i, table, std::move(key)});
     }
   }
+  // Keys whose table (or partition) is out of capacity go back unprocessed;
+  // only when all do is the request itself throttled.
+  BatchGetOutput out;
+  std::vector<std::string> pks;
+  if (throttle_) {
+    Status first;
+    std::vector<Entry> admitted;
+    for (auto& e : entries) {
+      std::string pk = StorageKey(*e.table, e.key).pk;
+      if (Status st = throttle_->AdmitRead(*e.table, nullptr, &pk); !st.ok()) {
+        if (first.ok()) first = std::move(st);
+        if (insights_ && insights_->Any()) RecordRead(*e.table, e.key, nullptr);
+        out.unprocessed[e.input->table].push_back(e.input->keys[e.key_index]);
+        continue;
+      }
+      pks.push_back(std::move(pk));
+      admitted.push_back(std::move(e));
+    }
+    if (admitted.empty() && !first.ok()) return first;
+    entries = std::move(admitted);
+  }
   std::vector<std::pair<const TableMeta*, const model::PrimaryKey*>> keys;
   keys.reserve(entries.size());
   for (const auto& e : entries) keys.emplace_back(e.table.get(), &e.key);
   std::vector<std::optional<model::Item>> items;
   BASALT_RETURN_IF_ERROR(read_path_->ReadMany(keys, &items));
 
-  BatchGetOutput out;
   std::map<std::string, double> units;
   size_t response_bytes = 0;
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -119,6 +160,11 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
       continue;
     }
     units[name] += ReadUnits(size, e.input->consistent);
+    if (throttle_) throttle_->ChargeRead(*e.table, nullptr, &pks[i], ReadUnits(size, e.input->consistent));
+    if (insights_ && insights_->Any()) {
+      const double u = ReadUnits(size, e.input->consistent);
+      RecordRead(*e.table, e.key, &u);
+    }
     if (!items[i]) continue;
     response_bytes += size;
     out.responses[name].push_back(e.input->projection ? expr::ApplyProjection(*e.input->projection, *items[i])
@@ -130,6 +176,8 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
 
 Result<BatchWriteOutput> Items::BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in) {
   std::vector<ItemWrite> writes;
+  BatchWriteOutput out;
+  Status throttled;
   for (const auto& t : in) {
     BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, t.table));
     std::vector<storage::Key> seen;
@@ -142,19 +190,38 @@ Result<BatchWriteOutput> Items::BatchWriteItem(const Scope& scope, const std::ve
         BASALT_ASSIGN_OR_RETURN(key, model::KeyFromKeyMap(table->key_schema, req.item));
       }
       BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, key), &seen));
+      // A request whose table (or partition) is out of capacity goes back
+      // unprocessed. (The write path checks the GSIs it changes again, and
+      // fails the whole batch when one of them is out of capacity.)
+      // Each admitted request takes its estimate (the new item's units, 1
+      // for a delete) at once, so that the requests after it see it.
+      double estimate = 0;
+      if (throttle_) {
+        if (Status st = throttle_->AdmitWrite(*table, seen.back().pk, {}); !st.ok()) {
+          if (throttled.ok()) throttled = std::move(st);
+          out.unprocessed[t.table].push_back(req);
+          continue;
+        }
+        estimate = req.is_put ? WriteUnits(model::ItemSize(req.item)) : 1;
+        throttle_->ChargeWrite(*table, seen.back().pk, estimate, {}, 1);
+      }
       const WriteRequest* r = &req;
       writes.push_back(ItemWrite{table, std::move(key),
                                  [r](const std::optional<model::Item>&) -> Result<std::optional<model::Item>> {
                                    if (r->is_put) return std::optional<model::Item>(r->item);
                                    return std::optional<model::Item>();
                                  }});
+      writes.back().precharged_units = estimate;
     }
   }
   // DynamoDB applies a batch's requests independently; applying them in one
   // atomic commit is a stronger guarantee and costs one log write.
+  if (writes.empty() && !throttled.ok()) return throttled;
   WriteOutcome outcome;
   BASALT_RETURN_IF_ERROR(write_path_->Write(writes, WriteMode::kAtomic, &outcome));
-  return BatchWriteOutput{std::move(outcome.capacity), std::move(outcome.collections)};
+  out.capacity = std::move(outcome.capacity);
+  out.collections = std::move(outcome.collections);
+  return out;
 }
 
 }  // namespace basalt::db

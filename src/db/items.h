@@ -7,8 +7,10 @@
 
 #include "common/status.h"
 #include "db/catalog.h"
+#include "db/contributor_insights.h"
 #include "db/read_path.h"
 #include "db/requests.h"
+#include "db/throttle.h"
 #include "db/write_path.h"
 
 namespace basalt::db {
@@ -26,14 +28,24 @@ class Items {
   Result<BatchGetOutput> BatchGetItem(const Scope& scope, const std::vector<BatchGetTableInput>& in);
   Result<BatchWriteOutput> BatchWriteItem(const Scope& scope, const std::vector<BatchWriteTableInput>& in);
 
+  // --capacity=enforce (null: report mode). Reads are admitted before they
+  // read; batches return their throttled keys and requests unprocessed.
+  void set_throttle(Throttle* throttle) { throttle_ = throttle; }
+  // Contributor Insights: the keys read and throttled (null: none).
+  void set_insights(ContributorInsights* insights) { insights_ = insights; }
+
  private:
   // One item write, and the ItemOutput every single-item write shares: the
   // capacity it consumed and its item-collection metrics.
   Result<ItemOutput> WriteOne(ItemWrite write, ItemWriteResult* result);
+  // Contributor Insights: a read of `read_units` of the key, or (null) a throttled one.
+  void RecordRead(const TableMeta& table, const model::PrimaryKey& key, const double* read_units);
 
   Catalog* catalog_;
   WritePath* write_path_;
   ReadPath* read_path_;
+  Throttle* throttle_ = nullptr;
+  ContributorInsights* insights_ = nullptr;
 };
 
 }  // namespace basalt::db

@@ -139,7 +139,23 @@ Result<ReadPageOutput> Queries::Query(const Scope& scope, const QueryInput& in) 
   for (const model::AttributeValue& v : key.sort_equal) model::AppendEscapedKeyEncoding(v, &prefix);
   storage::SortKeyRange range;
   if (key.sort) range = SortKeyRangeFor(*key.sort, index != nullptr, prefix);
-  return read_path_->QueryPage(src, in, pk, range, !in.forward, resume);
+  const bool insights = insights_ && insights_->Any();
+  if (!throttle_ && !insights) return read_path_->QueryPage(src, in, pk, range, !in.forward, resume);
+  // Contributor Insights keys a Query by its partition key value(s).
+  std::string key_text;
+  if (insights) {
+    for (size_t i = 0; i < values.size(); ++i) key_text += (i ? ", " : "") + KeyText(*values[i]);
+  }
+  if (throttle_) {
+    if (Status st = throttle_->AdmitRead(*table, index, &pk); !st.ok()) {
+      if (insights) insights_->Throttled(table->ns, table->name, in.index, key_text, nullptr);
+      return st;
+    }
+  }
+  BASALT_ASSIGN_OR_RETURN(ReadPageOutput out, read_path_->QueryPage(src, in, pk, range, !in.forward, resume));
+  if (throttle_) throttle_->ChargeRead(*table, index, &pk, out.capacity.Total());
+  if (insights) insights_->Accessed(table->ns, table->name, in.index, key_text, nullptr, out.capacity.Total());
+  return out;
 }
 
 Result<ReadPageOutput> Queries::Scan(const Scope& scope, const ScanInput& in) {
@@ -153,7 +169,11 @@ Result<ReadPageOutput> Queries::Scan(const Scope& scope, const ScanInput& in) {
     BASALT_ASSIGN_OR_RETURN(auto start, StartPosition(src, *in.exclusive_start_key));
     resume = std::move(start);
   }
-  return read_path_->ScanPage(src, in, segment, total, resume);
+  if (!throttle_) return read_path_->ScanPage(src, in, segment, total, resume);
+  BASALT_RETURN_IF_ERROR(throttle_->AdmitRead(*table, index, nullptr));
+  BASALT_ASSIGN_OR_RETURN(ReadPageOutput out, read_path_->ScanPage(src, in, segment, total, resume));
+  throttle_->ChargeRead(*table, index, nullptr, out.capacity.Total());
+  return out;
 }
 
 }  // namespace basalt::db

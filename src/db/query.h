@@ -6,8 +6,10 @@
 
 #include "common/status.h"
 #include "db/catalog.h"
+#include "db/contributor_insights.h"
 #include "db/read_path.h"
 #include "db/requests.h"
+#include "db/throttle.h"
 
 namespace basalt::db {
 
@@ -18,9 +20,17 @@ class Queries {
   Result<ReadPageOutput> Query(const Scope& scope, const QueryInput& in);
   Result<ReadPageOutput> Scan(const Scope& scope, const ScanInput& in);
 
+  // --capacity=enforce (null: report mode): a page is admitted by the
+  // table's or GSI's capacity before it is read, and charged after.
+  void set_throttle(Throttle* throttle) { throttle_ = throttle; }
+  // Contributor Insights: the partition keys queried (null: none).
+  void set_insights(ContributorInsights* insights) { insights_ = insights; }
+
  private:
   Catalog* catalog_;
   ReadPath* read_path_;
+  Throttle* throttle_ = nullptr;
+  ContributorInsights* insights_ = nullptr;
 };
 
 }  // namespace basalt::db

@@ -178,6 +178,9 @@ struct BatchWriteTableInput {
 
 struct BatchWriteOutput {
   std::vector<ConsumedCapacity> capacity;
+  // Requests not applied because their table was throttled
+  // (--capacity=enforce), by table, to be resent.
+  std::map<std::string, std::vector<WriteRequest>> unprocessed = {};
   std::map<std::string, std::vector<ItemCollectionMetrics>> collections;  // by table, tables with LSIs
 };
 

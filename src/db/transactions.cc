@@ -28,6 +28,15 @@ CancellationReason ReasonFor(const Status& st, bool return_old) {
       r.code = "TransactionConflict";
       r.message = st.message();
       break;
+    case Code::kProvisionedThroughputExceeded:
+      r.code = "ProvisionedThroughputExceeded";
+      r.message = st.message();
+      break;
+    case Code::kThrottling:
+    case Code::kRequestLimitExceeded:
+      r.code = "ThrottlingError";
+      r.message = st.message();
+      break;
     case Code::kItemCollectionSizeLimitExceeded:
       r.code = "ItemCollectionSizeLimitExceeded";
       r.message = st.message();
@@ -215,6 +224,19 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
     return Canceled(std::move(reasons));
   }
 
+  // With --capacity=enforce, an item whose table is out of capacity cancels
+  // the read with its throttling reason.
+  if (throttle_) {
+    std::vector<CancellationReason> reasons(in.size(), CancellationReason{"None", "", std::nullopt});
+    bool throttled = false;
+    for (size_t i = 0; i < in.size(); ++i) {
+      Status st = throttle_->AdmitRead(*tables[i], nullptr, &seen[i].pk);
+      if (st.ok()) continue;
+      reasons[i] = ReasonFor(st, false);
+      throttled = true;
+    }
+    if (throttled) return Canceled(std::move(reasons));
+  }
   std::vector<std::pair<const TableMeta*, const model::PrimaryKey*>> refs;
   for (size_t i = 0; i < in.size(); ++i) refs.emplace_back(tables[i].get(), &keys[i]);
   TransactGetOutput out;
@@ -235,6 +257,7 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
     ConsumedCapacity& c = units.try_emplace(in[i].table, ConsumedCapacity{in[i].table}).first->second;
     size_t size = out.items[i] ? model::ItemSize(*out.items[i]) : 0;
     c.read_units += 2 * ReadUnits(size, true);
+    if (throttle_) throttle_->ChargeRead(*tables[i], nullptr, &seen[i].pk, 2 * ReadUnits(size, true));
     if (out.items[i] && in[i].projection) out.items[i] = expr::ApplyProjection(*in[i].projection, *out.items[i]);
   }
   for (auto& [name, c] : units) out.capacity.push_back(std::move(c));

@@ -20,6 +20,7 @@
 #include "db/catalog.h"
 #include "db/read_path.h"
 #include "db/requests.h"
+#include "db/throttle.h"
 #include "db/write_path.h"
 
 namespace basalt::db {
@@ -31,6 +32,10 @@ class Transactions {
 
   Result<TransactWriteOutput> TransactWriteItems(const Scope& scope, const TransactWriteInput& in);
   Result<TransactGetOutput> TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in);
+
+  // --capacity=enforce (null: report mode); the writes' throttling is the
+  // write path's.
+  void set_throttle(Throttle* throttle) { throttle_ = throttle; }
 
  private:
   // ClientRequestToken -> what the transaction did.
@@ -50,6 +55,7 @@ class Transactions {
   WritePath* write_path_;
   ReadPath* read_path_;
   const Clock* clock_;
+  Throttle* throttle_ = nullptr;
   std::mutex tokens_mu_;
   std::map<std::string, TokenEntry> tokens_;  // guarded by tokens_mu_
 };

@@ -120,6 +120,7 @@ Result<size_t> TimeToLive::SweepExpired(size_t max_records) {
       Status st = write_path_->Write(writes, WriteMode::kAtomic, &outcome);
       if (st.ok()) {
         ++deleted;
+        if (metrics_) metrics_->RecordTtlDeletion(table->name);
       } else if (st.code() != Code::kConditionalCheckFailed && st.code() != Code::kTransactionConflict &&
                  st.code() != Code::kResourceNotFound) {
         return st;

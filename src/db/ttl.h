@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "db/catalog.h"
+#include "db/metrics.h"
 #include "db/requests.h"
 #include "db/write_path.h"
 #include "storage/engine.h"
@@ -36,12 +37,16 @@ class TimeToLive {
   // Runs a pass every `seconds` on a thread of its own (none when 0).
   void StartSweeper(double seconds);
 
+  // Counts deletions by table (TimeToLiveDeletedItemCount); set before the sweeper starts.
+  void set_metrics(Metrics* metrics) { metrics_ = metrics; }
+
  private:
   storage::Engine* engine_;
   Catalog* catalog_;
   WritePath* write_path_;
   const Clock* clock_;
   double transient_;
+  Metrics* metrics_ = nullptr;
   std::map<storage::TableId, BackfillCursor> cursors_;  // where each table's sweep goes on; sweeper only
 
   std::mutex stop_mu_;

@@ -235,6 +235,17 @@ class Step {
 
 }  // namespace
 
+void WritePath::RecordKey(const TableMeta& table, const model::PrimaryKey& key, const double* write_units) {
+  std::string pk = KeyText(key.hash);
+  std::optional<std::string> sk;
+  if (key.range) sk = KeyText(*key.range);
+  if (write_units) {
+    insights_->Accessed(table.ns, table.name, "", pk, sk ? &*sk : nullptr, 3 * *write_units);
+  } else {
+    insights_->Throttled(table.ns, table.name, "", pk, sk ? &*sk : nullptr);
+  }
+}
+
 bool WritePath::InTransaction(const std::vector<storage::Key>& keys) const {
   if (in_flight_.Empty()) return false;
   std::vector<std::string> ids;
@@ -282,8 +293,14 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
     if (w.by_service || mode == WriteMode::kBackfill) continue;
     const std::string& name = w.table->name;
     ConsumedCapacity& c = units.try_emplace(name, ConsumedCapacity{name}).first->second;
-    c.write_units += factor * (w.check_only ? ReadUnits(r.old_size, true) : WriteUnits(std::max(r.old_size, r.new_size)));
+    const double item_units =
+        factor * (w.check_only ? ReadUnits(r.old_size, true) : WriteUnits(std::max(r.old_size, r.new_size)));
+    c.write_units += item_units;
     c.AddIndexUnits(r.index_units, factor);
+    if (insights_ && insights_->Any()) RecordKey(*w.table, w.key, &item_units);
+    if (throttle_) {
+      throttle_->ChargeWrite(*w.table, keys[i].pk, item_units - w.precharged_units, r.index_units, factor);
+    }
     if (auto m = CollectionMetrics(*w.table, w.key, r)) AddCollectionMetrics(name, std::move(*m), &out->collections);
   }
   for (auto& [name, c] : units) out->capacity.push_back(std::move(c));
@@ -328,6 +345,18 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
       // among others in a transaction.
       if (!in_transaction) return r.error;
       failed = true;
+    }
+    if (throttle_ && mode != WriteMode::kBackfill) {
+      for (size_t i = 0; i < writes.size(); ++i) {
+        ItemWriteResult& r = (*results)[i];
+        if (writes[i].by_service || !r.error.ok()) continue;
+        Status admitted = throttle_->AdmitWrite(*writes[i].table, keys[i].pk, r.index_units, writes[i].precharged_units > 0);
+        if (admitted.ok()) continue;
+        if (insights_ && insights_->Any()) RecordKey(*writes[i].table, writes[i].key, nullptr);
+        if (!in_transaction) return admitted;
+        r.error = std::move(admitted);
+        failed = true;
+      }
     }
     if (failed || mode == WriteMode::kTransactionDryRun) {
       return Status(Code::kTransactionCanceled, "transaction canceled");

@@ -11,7 +11,9 @@
 //             -> index deltas -> item-collection limit -> stream record
 //   commit    one atomic batch with a compare-and-set on every old version;
 //             on a lost race, read again and recompute
-//   epilogue  capacity consumed, index units, item-collection metrics
+//   admit     with --capacity=enforce, every write is admitted by the
+//             table's (and its changed GSIs') capacity, or nothing commits
+//   epilogue  capacity consumed (and charged), index units, item-collection metrics
 //
 // Because an ItemChange may run more than once, it must not change any state
 // outside its result.
@@ -27,9 +29,11 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "db/capacity.h"
+#include "db/contributor_insights.h"
 #include "db/in_flight.h"
 #include "db/requests.h"
 #include "db/table_meta.h"
+#include "db/throttle.h"
 #include "model/attribute_value.h"
 #include "model/schema.h"
 #include "storage/engine.h"
@@ -54,6 +58,10 @@ struct ItemWrite {
   // A backfill's write (no change): puts the item as it is into the index
   // with this storage id, and writes nothing else.
   storage::TableId reindex = 0;
+  // --capacity=enforce: write units already taken from the table when the
+  // write was admitted (a BatchWriteItem request's estimate); the epilogue
+  // charges the rest.
+  double precharged_units = 0;
 };
 
 struct ItemWriteResult {
@@ -111,10 +119,19 @@ class WritePath {
   // capacity consumed and the item-collection metrics.
   Status Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOutcome* out);
 
+  // --capacity=enforce: writes are admitted by `throttle` before they
+  // commit and charged after (null: report mode). Set before any write.
+  void set_throttle(Throttle* throttle) { throttle_ = throttle; }
+  // Contributor Insights: the keys written and throttled (null: none).
+  void set_insights(ContributorInsights* insights) { insights_ = insights; }
+
   // Whether a transaction is writing any of these items.
   bool InTransaction(const std::vector<storage::Key>& keys) const;
 
  private:
+  // Contributor Insights: a write of `write_units` to the key, or (null) a throttled one.
+  void RecordKey(const TableMeta& table, const model::PrimaryKey& key, const double* write_units);
+
   // Reads, evaluates and commits, again while the commit loses races.
   Status Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,
              std::vector<ItemWriteResult>* results);
@@ -124,6 +141,8 @@ class WritePath {
   const Clock* clock_;
   std::function<void()> on_stream_records_;
   InFlightItems in_flight_;
+  Throttle* throttle_ = nullptr;
+  ContributorInsights* insights_ = nullptr;
 };
 
 }  // namespace basalt::db

@@ -90,6 +90,14 @@ Flags:
   --trigger-destination-dir DIR
                            triggers made through the Lambda API may write on-failure
                            files in DIR (default: none may)
+  --capacity=MODE          report (default): consumed capacity is reported, nothing is
+                           throttled; enforce: tables and GSIs are throttled at their
+                           provisioned or on-demand throughput, with burst, per-partition
+                           limits and DynamoDB's errors
+  --metrics-public         serve GET /metrics (Prometheus text) without credentials
+                           (without this flag it is served only while authentication is off)
+  --no-metrics             record no per-table metrics (to measure what they cost; /metrics
+                           then shows only process and storage figures)
   --help                   show this help
   --version                print the version
 
@@ -166,6 +174,18 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       BASALT_ASSIGN_OR_RETURN(c.triggers_file, next());
     } else if (flag == "--trigger-destination-dir") {
       BASALT_ASSIGN_OR_RETURN(c.trigger_destination_dir, next());
+    } else if (flag == "--capacity") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      if (v != "report" && v != "enforce") {
+        return Bad("invalid value for --capacity: '" + v + "' (expected report or enforce)");
+      }
+      c.enforce_capacity = v == "enforce";
+    } else if (flag == "--no-metrics") {
+      BASALT_RETURN_IF_ERROR(no_value());
+      c.metrics = false;
+    } else if (flag == "--metrics-public") {
+      BASALT_RETURN_IF_ERROR(no_value());
+      c.metrics_public = true;
     } else if (flag == "-sharedDb") {
       c.shared_db = true;
     } else if (flag == "-delayTransientStatuses") {

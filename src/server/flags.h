@@ -37,6 +37,9 @@ struct Config {
   std::vector<std::string> triggers;  // --trigger TABLE=TARGET, as given
   std::string triggers_file;          // --triggers-file FILE
   std::string trigger_destination_dir;  // where API-made triggers may write failure files
+  bool enforce_capacity = false;  // --capacity=enforce (default report)
+  bool metrics_public = false;    // --metrics-public: GET /metrics without credentials
+  bool metrics = true;            // --no-metrics: record no per-table metrics
   bool help = false;
   bool version = false;
 };

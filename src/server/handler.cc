@@ -12,8 +12,12 @@ namespace {
 std::string_view Path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 http::Response Handle(const api::Router& router, const CorsPolicy& cors, const std::string& version,
-                      const std::vector<PathRoute>& routes, const http::Request& req) {
+                      const std::vector<PathRoute>& routes, const MonitoringHandler& monitoring,
+                      const http::Request& req) {
   if (auto preflight = cors.Preflight(req)) return *std::move(preflight);
+  if (monitoring && req.method == "GET") {
+    if (auto answer = monitoring(req)) return *std::move(answer);
+  }
   for (const PathRoute& route : routes) {
     if (Path(req.target).starts_with(route.prefix)) return route.handler(req);
   }
@@ -61,9 +65,10 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
 }  // namespace
 
 http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
-                          std::vector<PathRoute> routes) {
-  return [router, cors, version = std::move(version), routes = std::move(routes)](const http::Request& req) {
-    http::Response resp = Handle(*router, *cors, version, routes, req);
+                          std::vector<PathRoute> routes, MonitoringHandler monitoring) {
+  return [router, cors, version = std::move(version), routes = std::move(routes),
+          monitoring = std::move(monitoring)](const http::Request& req) {
+    http::Response resp = Handle(*router, *cors, version, routes, monitoring, req);
     cors->AddHeaders(req, resp);
     return resp;
   };

@@ -1,10 +1,13 @@
 // The HTTP handler: what Basalt adds around the DynamoDB router. CORS
-// (cors.h), the health check at GET /, response compression as the client's
+// (cors.h), the health check at GET /, GET /metrics and
+// GET /contributor-insights (metrics_text.h), response compression as the client's
 // Accept-Encoding allows, and the headers every DynamoDB response carries
 // (x-amzn-RequestId, and x-amz-crc32 over the bytes as sent).
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,9 +30,14 @@ struct PathRoute {
   http::Handler handler;
 };
 
+// The monitoring endpoints (GET /metrics, GET /contributor-insights;
+// server/metrics_text.h): their answer to a request, or nullopt for a
+// request that is not theirs.
+using MonitoringHandler = std::function<std::optional<http::Response>(const http::Request&)>;
+
 // `router` and `cors` must outlive the handler. `version` goes into the
 // health check's answer.
 http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
-                          std::vector<PathRoute> routes = {});
+                          std::vector<PathRoute> routes = {}, MonitoringHandler monitoring = nullptr);
 
 }  // namespace basalt::server

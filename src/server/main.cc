@@ -17,6 +17,7 @@
 #include "server/cors.h"
 #include "server/flags.h"
 #include "server/handler.h"
+#include "server/metrics_text.h"
 #include "server/resources.h"
 #include "server/responses.h"
 #include "storage/engine.h"
@@ -100,6 +101,8 @@ int Run(int argc, char** argv) {
   db_options.streams.retention_seconds = config.stream_retention_seconds;
   db_options.streams.shard_max_records = static_cast<uint64_t>(config.stream_shard_records);
   db_options.streams.shard_seconds = config.stream_shard_seconds;
+  db_options.enforce_capacity = config.enforce_capacity;
+  db_options.metrics = config.metrics;
   db::Database database(engine->get(), &clock, db_options);
   if (Status st = database.Open(); !st.ok()) {
     std::cerr << "basalt: cannot load tables: " << st.message() << "\n";
@@ -153,7 +156,15 @@ int Run(int argc, char** argv) {
   http_options.server_header = "Server";
   MemoryReleaser releaser;
   CorsPolicy cors(config.cors);
-  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(routes)), RenderHttpError);
+  // GET /metrics needs no credentials with --metrics-public. Basalt checks
+  // no credentials yet, so it is served either way; once authentication
+  // comes, without the flag it is for the admin principal only.
+  const double start_time = clock.Now();
+  MonitoringHandler monitoring = [&database, start_time, shared = config.shared_db](const http::Request& req) {
+    return ServeMonitoring(database, start_time, shared, req);
+  };
+  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(routes), std::move(monitoring)),
+                      RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";
     return 1;

@@ -187,6 +187,10 @@ class Engine {
   virtual void WaitForReclamation() {}
 
   virtual Status Stats(TableId table, TableStats* out) = 0;
+  // The engine's health for monitoring, as (name, value) pairs: memory,
+  // compaction backlog, write stalls, disk use (names in snake_case).
+  // Engines with nothing to say return none.
+  virtual std::vector<std::pair<std::string, double>> Health() { return {}; }
   // The sum of a partition's collection_bytes_delta so far (0 if none).
   virtual Status CollectionBytes(TableId table, std::string_view pk, int64_t* bytes) = 0;
 

@@ -292,6 +292,33 @@ class RocksEngine : public Engine {
     reclaim_cv_.wait(lock, [this] { return reclaim_pending_ == 0 || reclaim_stop_; });
   }
 
+  std::vector<std::pair<std::string, double>> Health() override {
+    static const std::pair<const char*, const char*> kProperties[] = {
+        {"memtable_bytes", "rocksdb.cur-size-all-mem-tables"},
+        {"block_cache_bytes", "rocksdb.block-cache-usage"},
+        {"table_readers_bytes", "rocksdb.estimate-table-readers-mem"},
+        {"pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes"},
+        {"running_compactions", "rocksdb.num-running-compactions"},
+        {"running_flushes", "rocksdb.num-running-flushes"},
+        {"write_stopped", "rocksdb.is-write-stopped"},
+        {"delayed_write_rate", "rocksdb.actual-delayed-write-rate"},
+        {"sst_files_bytes", "rocksdb.total-sst-files-size"},
+        {"live_sst_files_bytes", "rocksdb.live-sst-files-size"},
+        {"level0_files", "rocksdb.num-files-at-level0"},
+        {"estimated_keys", "rocksdb.estimate-num-keys"},
+    };
+    std::vector<std::pair<std::string, double>> out;
+    for (const auto& [name, property] : kProperties) {
+      uint64_t v = 0;
+      if (db_->GetIntProperty(property, &v)) {
+        out.emplace_back(name, static_cast<double>(v));
+      } else if (std::string text; db_->GetProperty(property, &text)) {
+        out.emplace_back(name, std::strtod(text.c_str(), nullptr));
+      }
+    }
+    return out;
+  }
+
   Status Stats(TableId table, TableStats* out) override {
     std::string v;
     auto s = db_->Get(rocksdb::ReadOptions(), StatsKey(table), &v);

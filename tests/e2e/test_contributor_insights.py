@@ -1,0 +1,91 @@
+"""Contributor Insights: UpdateContributorInsights, DescribeContributorInsights, ListContributorInsights, and the
+rankings of the most accessed and throttled keys (GET /contributor-insights, GET /metrics). Basalt-only: DynamoDB
+Local does not implement Contributor Insights' data."""
+
+import time
+
+import pytest
+import requests
+
+from conftest import make_client, raw_call, table_name
+
+pytestmark = pytest.mark.basalt_only
+
+
+def create(ddb, provisioned=None):
+    name = table_name("ci")
+    kw = dict(TableName=name,
+              KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+              AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                    {"AttributeName": "sk", "AttributeType": "N"}])
+    if provisioned:
+        kw["ProvisionedThroughput"] = {"ReadCapacityUnits": provisioned, "WriteCapacityUnits": provisioned}
+    else:
+        kw["BillingMode"] = "PAY_PER_REQUEST"
+    ddb.create_table(**kw)
+    return name
+
+
+def test_enable_describe_list_and_disable(private_server):
+    server = private_server("--in-memory")
+    ddb = make_client(server.url)
+    table = create(ddb)
+    d = raw_call(server.url, "DescribeContributorInsights", {"TableName": table})
+    assert d.status == 200 and d.body == {"TableName": table, "ContributorInsightsStatus": "DISABLED"}
+    up = raw_call(server.url, "UpdateContributorInsights", {"TableName": table, "ContributorInsightsAction": "ENABLE"})
+    assert up.status == 200
+    assert up.body == {"TableName": table, "ContributorInsightsStatus": "ENABLING",
+                       "ContributorInsightsMode": "ACCESSED_AND_THROTTLED_KEYS"}
+    time.sleep(1.2)
+    d = raw_call(server.url, "DescribeContributorInsights", {"TableName": table}).body
+    assert d["ContributorInsightsStatus"] == "ENABLED"
+    assert [r.split("-")[1] for r in d["ContributorInsightsRuleList"]] == ["PKC", "PKT", "SKC", "SKT"]
+    assert all(r.startswith("DynamoDBContributorInsights-") and table in r for r in d["ContributorInsightsRuleList"])
+    assert isinstance(d["LastUpdateDateTime"], float)
+    listed = raw_call(server.url, "ListContributorInsights", {}).body
+    assert listed == {"ContributorInsightsSummaries": [{
+        "TableName": table, "ContributorInsightsStatus": "ENABLED",
+        "ContributorInsightsMode": "ACCESSED_AND_THROTTLED_KEYS"}]}
+    missing = raw_call(server.url, "UpdateContributorInsights",
+                       {"TableName": table, "IndexName": "nope", "ContributorInsightsAction": "ENABLE"})
+    assert missing.code == "ResourceNotFoundException"
+    no_table = raw_call(server.url, "DescribeContributorInsights", {"TableName": "nosuchtable"})
+    assert no_table.code == "ResourceNotFoundException"
+    bad = raw_call(server.url, "UpdateContributorInsights", {"TableName": table, "ContributorInsightsAction": "ON"})
+    assert bad.code == "ValidationException"
+    off = raw_call(server.url, "UpdateContributorInsights", {"TableName": table, "ContributorInsightsAction": "DISABLE"})
+    assert off.body == {"TableName": table, "ContributorInsightsStatus": "DISABLING"}
+    time.sleep(1.2)
+    assert raw_call(server.url, "DescribeContributorInsights",
+                    {"TableName": table}).body["ContributorInsightsStatus"] == "DISABLED"
+    assert requests.get(server.url + "/contributor-insights?table=" + table, timeout=10).status_code == 404
+
+
+def test_the_most_accessed_and_throttled_keys_are_ranked(private_server):
+    server = private_server("--in-memory", "--capacity=enforce")
+    ddb = make_client(server.url)
+    table = create(ddb, provisioned=2)
+    raw_call(server.url, "UpdateContributorInsights", {"TableName": table, "ContributorInsightsAction": "ENABLE"})
+    throttled = 0
+    # "hot" is written most; a 2 WCU table throttles most of the writes.
+    for i in range(12):
+        for pk in ["hot"] * 3 + ["warm"]:
+            try:
+                ddb.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"N": str(i)}})
+            except Exception as e:
+                assert "ProvisionedThroughputExceededException" in str(e)
+                throttled += 1
+    assert throttled > 0
+    r = requests.get(server.url + "/contributor-insights?table=%s&top=5" % table, timeout=10)
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["TableName"] == table and doc["WindowSeconds"] == 300
+    pkc = doc["Rules"]["PKC"]["Keys"]
+    assert pkc[0]["PartitionKey"] == "hot" and pkc[0]["Count"] % 3 == 0  # 3 x 1 WCU a write
+    pkt = doc["Rules"]["PKT"]["Keys"]
+    assert pkt[0]["PartitionKey"] == "hot"
+    assert sum(k["Count"] for k in pkt) == throttled
+    assert set(doc["Rules"]["SKC"]["Keys"][0]) == {"PartitionKey", "SortKey", "Count", "MaxOverestimate"}
+    metrics = requests.get(server.url + "/metrics", timeout=10).text
+    assert ('dynamodb_contributor_insights_key_weight{table="%s",rule="PKT",rank="1",partition_key="hot"}' % table
+            in metrics)
