@@ -34,6 +34,18 @@ Status UntagResource(Context&, const JsonValue&, JsonWriter&);
 Status ListTagsOfResource(Context&, const JsonValue&, JsonWriter&);
 Status DescribeTimeToLive(Context&, const JsonValue&, JsonWriter&);
 
+// Backups (backup_handlers.cc).
+Status CreateBackup(Context&, const JsonValue&, JsonWriter&);
+Status DescribeBackup(Context&, const JsonValue&, JsonWriter&);
+Status ListBackups(Context&, const JsonValue&, JsonWriter&);
+Status DeleteBackup(Context&, const JsonValue&, JsonWriter&);
+Status RestoreTableFromBackup(Context&, const JsonValue&, JsonWriter&);
+
+// Point-in-time recovery (pitr_handlers.cc).
+Status UpdateContinuousBackups(Context&, const JsonValue&, JsonWriter&);
+Status DescribeContinuousBackups(Context&, const JsonValue&, JsonWriter&);
+Status RestoreTableToPointInTime(Context&, const JsonValue&, JsonWriter&);
+
 // DynamoDB Streams (stream_handlers.cc), under X-Amz-Target DynamoDBStreams_20120810.
 Handler FindStreamHandler(std::string_view operation);
 const char* StreamViewTypeName(db::StreamViewType type);

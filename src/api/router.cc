@@ -47,6 +47,16 @@ ErrorShape ShapeOf(Code code) {
       return {400, "com.amazonaws.dynamodb.v20120810#ExpiredIteratorException"};
     case Code::kTrimmedDataAccess:
       return {400, "com.amazonaws.dynamodb.v20120810#TrimmedDataAccessException"};
+    case Code::kBackupNotFound: return {400, std::string(kDynamoNs) + "BackupNotFoundException"};
+    case Code::kBackupInUse: return {400, std::string(kDynamoNs) + "BackupInUseException"};
+    case Code::kTableNotFound: return {400, std::string(kDynamoNs) + "TableNotFoundException"};
+    case Code::kTableAlreadyExists: return {400, std::string(kDynamoNs) + "TableAlreadyExistsException"};
+    case Code::kTableInUse: return {400, std::string(kDynamoNs) + "TableInUseException"};
+    case Code::kPointInTimeRecoveryUnavailable:
+      return {400, std::string(kDynamoNs) + "PointInTimeRecoveryUnavailableException"};
+    case Code::kInvalidRestoreTime: return {400, std::string(kDynamoNs) + "InvalidRestoreTimeException"};
+    case Code::kContinuousBackupsUnavailable:
+      return {400, std::string(kDynamoNs) + "ContinuousBackupsUnavailableException"};
     case Code::kRequestTooLarge: return {413, std::string(kCoralService) + "RequestEntityTooLargeException"};
     default: return {500, std::string(kDynamoNs) + "InternalServerError"};
   }
@@ -173,6 +183,13 @@ Handler FindHandler(std::string_view op) {
       {"UntagResource", UntagResource},         {"ListTagsOfResource", ListTagsOfResource},
       {"ExecuteStatement", ExecuteStatement},   {"BatchExecuteStatement", BatchExecuteStatement},
       {"ExecuteTransaction", ExecuteTransaction},
+      // Backups and point-in-time recovery (backup_handlers.cc).
+      {"CreateBackup", CreateBackup},           {"DescribeBackup", DescribeBackup},
+      {"ListBackups", ListBackups},             {"DeleteBackup", DeleteBackup},
+      {"RestoreTableFromBackup", RestoreTableFromBackup},
+      {"UpdateContinuousBackups", UpdateContinuousBackups},
+      {"DescribeContinuousBackups", DescribeContinuousBackups},
+      {"RestoreTableToPointInTime", RestoreTableToPointInTime},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

@@ -30,6 +30,14 @@ enum class Code {
   kDuplicateItem,              // DuplicateItemException (PartiQL INSERT of an existing item)
   kExpiredIterator,            // ExpiredIteratorException (Streams)
   kTrimmedDataAccess,          // TrimmedDataAccessException (Streams)
+  kBackupNotFound,             // BackupNotFoundException
+  kBackupInUse,                // BackupInUseException
+  kTableNotFound,              // TableNotFoundException (backups and restores)
+  kTableAlreadyExists,         // TableAlreadyExistsException (restores)
+  kTableInUse,                 // TableInUseException (backups and restores)
+  kPointInTimeRecoveryUnavailable,  // PointInTimeRecoveryUnavailableException
+  kInvalidRestoreTime,         // InvalidRestoreTimeException
+  kContinuousBackupsUnavailable,  // ContinuousBackupsUnavailableException
   kRequestTooLarge,            // HTTP 413
   kInternal,                   // InternalServerError (HTTP 500)
   // Storage-level outcomes, never shown to clients as such.

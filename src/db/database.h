@@ -15,6 +15,9 @@
 //   streams         DynamoDB Streams (streams.h) and a table's stream
 //                   lifecycle (table_streams.h)
 //   backfill        online GSI backfill (backfill.h)
+//   backups         on-demand backups and restores (backups.h)
+//   pitr            point-in-time recovery (pitr.h, change_log.h)
+//   snapshots       named snapshots of a whole namespace, for tests (instance_snapshots.h)
 #pragma once
 
 #include <memory>
@@ -24,7 +27,10 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "db/backfill.h"
+#include "db/backups.h"
+#include "db/pitr.h"
 #include "db/catalog.h"
+#include "db/instance_snapshots.h"
 #include "db/items.h"
 #include "db/query.h"
 #include "db/read_path.h"
@@ -50,6 +56,8 @@ struct Options {
   // The largest item collection on a table with LSIs (DynamoDB: 10 GB).
   int64_t item_collection_limit = int64_t{10} << 30;
   StreamOptions streams = {};
+  // Seconds between trims of the point-in-time recovery logs; 0 runs none.
+  double pitr_trim_seconds = 0;
 };
 
 class Database {
@@ -62,10 +70,17 @@ class Database {
 
   Result<TableDescription> CreateTable(const Scope& s, const CreateTableInput& in) { return tables_.CreateTable(s, in); }
   Result<TableDescription> DescribeTable(const Scope& s, const std::string& name) {
-    return tables_.DescribeTable(s, name);
+    auto d = tables_.DescribeTable(s, name);
+    if (d.ok()) d->restore = backups_.RestoreSummaryOf(d->meta->id);
+    return d;
   }
   Result<TableDescription> UpdateTable(const Scope& s, const UpdateTableInput& in) { return tables_.UpdateTable(s, in); }
-  Result<TableDescription> DeleteTable(const Scope& s, const std::string& name) { return tables_.DeleteTable(s, name); }
+  Result<TableDescription> DeleteTable(const Scope& s, const std::string& name) {
+    auto d = tables_.DeleteTable(s, name);
+    if (d.ok()) backups_.ForgetTable(d->meta->id);
+    if (d.ok()) pitr_.ForgetTable(*d->meta);
+    return d;
+  }
   Result<ListTablesOutput> ListTables(const Scope& s, const std::string& start_after, size_t limit) {
     return tables_.ListTables(s, start_after, limit);
   }
@@ -125,6 +140,13 @@ class Database {
   // DynamoDB Streams (the DynamoDBStreams_20120810 operations).
   Streams& streams() { return streams_; }
 
+  // On-demand backups and restores.
+  Backups& backups() { return backups_; }
+  // Point-in-time recovery.
+  PointInTimeRecovery& pitr() { return pitr_; }
+  // Named snapshots of a namespace's tables (Basalt's own, for test suites).
+  InstanceSnapshots& snapshots() { return snapshots_; }
+
  private:
   // Declared in the order they are built; background threads (streams'
   // shipper, backfill, the sweeper) stop before what they use goes away.
@@ -143,6 +165,9 @@ class Database {
   Statements statements_;
   TimeToLive ttl_;
   Tags tags_;
+  Backups backups_;
+  PointInTimeRecovery pitr_;
+  InstanceSnapshots snapshots_;
 };
 
 }  // namespace basalt::db

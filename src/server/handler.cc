@@ -12,8 +12,11 @@ namespace {
 std::string_view Path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 http::Response Handle(const api::Router& router, const CorsPolicy& cors, const std::string& version,
-                      const http::Request& req) {
+                      const AdminHandler& admin, const http::Request& req) {
   if (auto preflight = cors.Preflight(req)) return *std::move(preflight);
+  if (admin && Path(req.target).starts_with("/basalt/")) {
+    if (auto answer = admin(req)) return *std::move(answer);
+  }
   if (req.method == "GET" && Path(req.target) == "/") {
     // The health check load balancers and scripts poll, where DynamoDB has
     // one ("healthy: dynamodb.<region>.amazonaws.com"). Only at "/": a GET
@@ -57,9 +60,10 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
 
 }  // namespace
 
-http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version) {
-  return [router, cors, version = std::move(version)](const http::Request& req) {
-    http::Response resp = Handle(*router, *cors, version, req);
+http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
+                          AdminHandler admin) {
+  return [router, cors, version = std::move(version), admin = std::move(admin)](const http::Request& req) {
+    http::Response resp = Handle(*router, *cors, version, admin, req);
     cors->AddHeaders(req, resp);
     return resp;
   };

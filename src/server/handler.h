@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <optional>
 #include <string>
 
 #include "api/router.h"
@@ -21,6 +23,9 @@ constexpr size_t kCompressResponsesOver = 4096;
 
 // `router` and `cors` must outlive the handler. `version` goes into the
 // health check's answer.
-http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version);
+// `admin`, when set, answers requests under /basalt/ (server/admin.h).
+using AdminHandler = std::function<std::optional<http::Response>(const http::Request&)>;
+http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
+                          AdminHandler admin = nullptr);
 
 }  // namespace basalt::server

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "db/database.h"
 #include "http/server.h"
+#include "server/admin.h"
 #include "server/cors.h"
 #include "server/flags.h"
 #include "server/handler.h"
@@ -73,6 +74,7 @@ int Run(int argc, char** argv) {
   db::Options db_options;
   db_options.transient_status_seconds = config.delay_transient_statuses ? 0.5 : 0;
   db_options.ttl_sweep_seconds = config.ttl_sweep_seconds;
+  db_options.pitr_trim_seconds = 60;  // point-in-time recovery logs are trimmed past their window
   db_options.streams.retention_seconds = config.stream_retention_seconds;
   db_options.streams.shard_max_records = static_cast<uint64_t>(config.stream_shard_records);
   db_options.streams.shard_seconds = config.stream_shard_seconds;
@@ -107,7 +109,10 @@ int Run(int argc, char** argv) {
   http_options.server_header = "Server";
   MemoryReleaser releaser;
   CorsPolicy cors(config.cors);
-  http::Server server(http_options, MakeHandler(&router, &cors, kVersion), RenderHttpError);
+  auto admin = [&database, shared_db = config.shared_db](const http::Request& r) {
+    return HandleAdmin(&database, shared_db, r);
+  };
+  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, admin), RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";
     return 1;
