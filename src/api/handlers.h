@@ -46,6 +46,14 @@ Status UpdateContinuousBackups(Context&, const JsonValue&, JsonWriter&);
 Status DescribeContinuousBackups(Context&, const JsonValue&, JsonWriter&);
 Status RestoreTableToPointInTime(Context&, const JsonValue&, JsonWriter&);
 
+// Exports and imports (export_handlers.cc, import_handlers.cc).
+Status ExportTableToPointInTime(Context&, const JsonValue&, JsonWriter&);
+Status DescribeExport(Context&, const JsonValue&, JsonWriter&);
+Status ListExports(Context&, const JsonValue&, JsonWriter&);
+Status ImportTable(Context&, const JsonValue&, JsonWriter&);
+Status DescribeImport(Context&, const JsonValue&, JsonWriter&);
+Status ListImports(Context&, const JsonValue&, JsonWriter&);
+
 // DynamoDB Streams (stream_handlers.cc), under X-Amz-Target DynamoDBStreams_20120810.
 Handler FindStreamHandler(std::string_view operation);
 const char* StreamViewTypeName(db::StreamViewType type);

@@ -57,6 +57,11 @@ ErrorShape ShapeOf(Code code) {
     case Code::kInvalidRestoreTime: return {400, std::string(kDynamoNs) + "InvalidRestoreTimeException"};
     case Code::kContinuousBackupsUnavailable:
       return {400, std::string(kDynamoNs) + "ContinuousBackupsUnavailableException"};
+    case Code::kInvalidExportTime: return {400, std::string(kDynamoNs) + "InvalidExportTimeException"};
+    case Code::kExportNotFound: return {400, std::string(kDynamoNs) + "ExportNotFoundException"};
+    case Code::kImportNotFound: return {400, std::string(kDynamoNs) + "ImportNotFoundException"};
+    case Code::kExportConflict: return {400, std::string(kDynamoNs) + "ExportConflictException"};
+    case Code::kImportConflict: return {400, std::string(kDynamoNs) + "ImportConflictException"};
     case Code::kRequestTooLarge: return {413, std::string(kCoralService) + "RequestEntityTooLargeException"};
     default: return {500, std::string(kDynamoNs) + "InternalServerError"};
   }
@@ -190,6 +195,11 @@ Handler FindHandler(std::string_view op) {
       {"UpdateContinuousBackups", UpdateContinuousBackups},
       {"DescribeContinuousBackups", DescribeContinuousBackups},
       {"RestoreTableToPointInTime", RestoreTableToPointInTime},
+      // Exports and imports (export_handlers.cc, import_handlers.cc).
+      {"ExportTableToPointInTime", ExportTableToPointInTime},
+      {"DescribeExport", DescribeExport},       {"ListExports", ListExports},
+      {"ImportTable", ImportTable},             {"DescribeImport", DescribeImport},
+      {"ListImports", ListImports},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

@@ -38,6 +38,11 @@ enum class Code {
   kPointInTimeRecoveryUnavailable,  // PointInTimeRecoveryUnavailableException
   kInvalidRestoreTime,         // InvalidRestoreTimeException
   kContinuousBackupsUnavailable,  // ContinuousBackupsUnavailableException
+  kInvalidExportTime,          // InvalidExportTimeException
+  kExportNotFound,             // ExportNotFoundException
+  kImportNotFound,             // ImportNotFoundException
+  kExportConflict,             // ExportConflictException
+  kImportConflict,             // ImportConflictException
   kRequestTooLarge,            // HTTP 413
   kInternal,                   // InternalServerError (HTTP 500)
   // Storage-level outcomes, never shown to clients as such.

@@ -290,7 +290,7 @@ Result<TableDescription> Backups::RestoreTableFromBackup(const Scope& scope, con
     key = Key{scope.ns, found->id};
     ++restoring_from_[key];
   }
-  auto release = [this, key] {
+  auto release = [this, key](const Status&) {
     std::lock_guard l(mu_);
     if (--restoring_from_[key] == 0) restoring_from_.erase(key);
   };
@@ -308,15 +308,22 @@ Result<TableDescription> Backups::RestoreTableFromBackup(const Scope& scope, con
     return loader.Flush();
   };
   auto described = RestoreTable(scope, in.target, backup.table, in.overrides, summary, load, release);
-  if (!described.ok()) release();
+  if (!described.ok()) release(described.status());
   return described;
 }
 
 Result<TableDescription> Backups::RestoreTable(const Scope& scope, const std::string& target,
                                                const TableMeta& source, const RestoreOverrides& overrides,
-                                               RestoreSummary summary, Loader load, std::function<void()> done) {
+                                               RestoreSummary summary, Loader load, Done done) {
   BASALT_ASSIGN_OR_RETURN(CreateTableInput in, MakeRestoreInput(source, overrides, target));
-  if (catalog_->Find(scope.ns, target)) return Status(Code::kTableAlreadyExists, "Table already exists: " + target);
+  return CreateAndLoad(scope, in, summary, std::move(load), std::move(done));
+}
+
+Result<TableDescription> Backups::CreateAndLoad(const Scope& scope, const CreateTableInput& in,
+                                                std::optional<RestoreSummary> summary, Loader load, Done done) {
+  if (catalog_->Find(scope.ns, in.name)) {
+    return Status(Code::kTableAlreadyExists, "Table already exists: " + in.name);
+  }
   auto created = tables_->CreateTable(scope, in, /*held_creating=*/true);
   if (!created.ok()) {
     const Status& st = created.status();
@@ -325,21 +332,26 @@ Result<TableDescription> Backups::RestoreTable(const Scope& scope, const std::st
     return Status(exists ? Code::kTableAlreadyExists : Code::kTableInUse, st.message());
   }
   TableDescription d = std::move(*created);
-  Marker marker{scope.ns, target, summary};
+  // The marker says the load is in flight (a crash then removes the table).
+  Marker marker{scope.ns, in.name, summary.value_or(RestoreSummary{})};
+  marker.summary.in_progress = true;
   if (Status st = engine_->meta().Put(RestoreKey(d.meta->id), EncodeMarker(marker)); !st.ok()) {
     DropRestoredTable(*d.meta);
     return st;
   }
-  {
+  if (summary) {
     std::lock_guard l(mu_);
-    restored_[d.meta->id] = summary;
+    restored_[d.meta->id] = *summary;
   }
   d.restore = summary;
-  Enqueue([this, table = d.meta, load = std::move(load), done = std::move(done)] { RunRestore(table, load, done); });
+  bool keep = summary.has_value();
+  Enqueue([this, table = d.meta, load = std::move(load), done = std::move(done), keep] {
+    RunRestore(table, load, done, keep);
+  });
   return d;
 }
 
-void Backups::RunRestore(std::shared_ptr<const TableMeta> table, Loader load, std::function<void()> done) {
+void Backups::RunRestore(std::shared_ptr<const TableMeta> table, Loader load, Done done, bool keep_summary) {
   Status st = load(*table);
   if (stop_) return;  // the next Open removes the half-restored table
   if (st.ok()) {
@@ -351,24 +363,28 @@ void Backups::RunRestore(std::shared_ptr<const TableMeta> table, Loader load, st
       st = catalog_->Update(meta);
     }
   }
-  Marker marker;
-  {
-    std::lock_guard l(mu_);
-    auto it = restored_.find(table->id);
-    if (it != restored_.end()) {
-      it->second.in_progress = false;
-      marker = Marker{table->ns, table->name, it->second};
+  if (st.ok() && keep_summary) {
+    Marker marker;
+    {
+      std::lock_guard l(mu_);
+      auto it = restored_.find(table->id);
+      if (it != restored_.end()) {
+        it->second.in_progress = false;
+        marker = Marker{table->ns, table->name, it->second};
+      }
     }
+    st = engine_->meta().Put(RestoreKey(table->id), EncodeMarker(marker));
+  } else if (st.ok()) {
+    st = engine_->meta().Delete(RestoreKey(table->id));
   }
-  if (st.ok()) st = engine_->meta().Put(RestoreKey(table->id), EncodeMarker(marker));
   if (!st.ok()) {
-    Log(LogLevel::kError, "restore of table " + table->name + " failed: " + st.message());
+    Log(LogLevel::kError, "loading table " + table->name + " failed: " + st.message());
     DropRestoredTable(*table);
     (void)engine_->meta().Delete(RestoreKey(table->id));
     std::lock_guard l(mu_);
     restored_.erase(table->id);
   }
-  if (done) done();
+  if (done) done(st);
 }
 
 void Backups::DropRestoredTable(const TableMeta& table) {

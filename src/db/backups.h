@@ -31,6 +31,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "db/backup_record.h"
+#include "db/bulk_load.h"
 #include "db/catalog.h"
 #include "db/requests.h"
 #include "db/tables.h"
@@ -88,9 +89,18 @@ class Backups {
   // overrides, loaded on the worker by `load`, then published ACTIVE; the
   // table's RestoreSummary is `summary`. Shared with point-in-time restores.
   using Loader = std::function<Status(const TableMeta& target)>;
+  // Runs on the worker once the load has ended, with its outcome.
+  using Done = std::function<void(const Status&)>;
   Result<TableDescription> RestoreTable(const Scope& scope, const std::string& target, const TableMeta& source,
                                         const RestoreOverrides& overrides, RestoreSummary summary, Loader load,
-                                        std::function<void()> done = nullptr);
+                                        Done done = nullptr);
+  // The same from a whole definition (ImportTable); `summary` when the
+  // table is a restore's.
+  Result<TableDescription> CreateAndLoad(const Scope& scope, const CreateTableInput& in,
+                                         std::optional<RestoreSummary> summary, Loader load, Done done = nullptr);
+
+  // A bulk loader into `table` (an import's loader).
+  BulkLoader NewLoader(const TableMeta& table) { return BulkLoader(engine_, table); }
 
   // The RestoreSummary of a table made by a restore.
   std::optional<RestoreSummary> RestoreSummaryOf(storage::TableId table);
@@ -121,7 +131,7 @@ class Backups {
   void Loop();
   // The worker's jobs.
   void CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, storage::TableId source);
-  void RunRestore(std::shared_ptr<const TableMeta> table, Loader load, std::function<void()> done);
+  void RunRestore(std::shared_ptr<const TableMeta> table, Loader load, Done done, bool keep_summary);
   // Removes a table whose restore failed.
   void DropRestoredTable(const TableMeta& table);
   std::string NewBackupId();

@@ -41,7 +41,46 @@ Status BulkLoader::AddItem(const model::Item& item) {
   storage::Key k = StorageKey(table_, key);
   std::string value;
   model::EncodeItem(item, &value);
+  std::string identity = k.pk;
+  identity.push_back('\0');
+  identity += k.sk;
+  if (!seen_.insert(std::move(identity)).second) return Replace(k, item, std::move(value));
   return Add(k.pk, k.sk, value);
+}
+
+Status BulkLoader::Replace(const storage::Key& key, const model::Item& item, std::string value) {
+  BASALT_RETURN_IF_ERROR(Flush());
+  std::optional<storage::Record> old_record;
+  BASALT_RETURN_IF_ERROR(engine_->Get(key, &old_record));
+  std::optional<model::Item> old_item;
+  if (old_record) {
+    old_item.emplace();
+    BASALT_RETURN_IF_ERROR(model::DecodeItem(old_record->value, &*old_item));
+  }
+  int64_t old_size = old_item ? static_cast<int64_t>(model::ItemSize(*old_item)) : 0;
+  int64_t size = static_cast<int64_t>(model::ItemSize(item));
+  storage::PartitionWrite pw;
+  pw.table = table_.id;
+  pw.pk = key.pk;
+  pw.muts.push_back(storage::Mutation{storage::Mutation::kPut, key.sk, std::move(value), {}});
+  pw.item_count_delta = old_item ? 0 : 1;
+  pw.size_bytes_delta = size - old_size;
+  int64_t collection = size - old_size;
+  bool has_lsi = false;
+  std::vector<IndexDelta> deltas;
+  for (const IndexMeta& index : table_.indexes) {
+    has_lsi |= !index.global;
+    std::optional<IndexDelta> d = ComputeIndexDelta(table_, index, old_item, item);
+    if (!d) continue;
+    if (!index.global) collection += d->size_delta;
+    deltas.push_back(std::move(*d));
+  }
+  if (has_lsi) pw.collection_bytes_delta = collection;
+  std::vector<storage::PartitionWrite> batch;
+  batch.push_back(std::move(pw));
+  AppendIndexWrites(deltas, &batch);
+  bytes_ += size - old_size;
+  return engine_->Commit(batch);
 }
 
 Status BulkLoader::Flush() {

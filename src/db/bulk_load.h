@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/status.h"
@@ -25,6 +26,7 @@ class BulkLoader {
   // account for: callers add each key once.
   Status Add(std::string_view pk, std::string_view sk, std::string_view value);
   // Adds an item given as attributes, checking its key against the table.
+  // A key added before is overwritten, as by a PutItem (ImportTable's rule).
   Status AddItem(const model::Item& item);
   // Commits what is pending.
   Status Flush();
@@ -43,6 +45,10 @@ class BulkLoader {
   int64_t pending_bytes_ = 0;
   int64_t items_ = 0;
   int64_t bytes_ = 0;
+  std::unordered_set<std::string> seen_;  // keys added by AddItem
+
+  // Overwrites an item already loaded (committed at once).
+  Status Replace(const storage::Key& key, const model::Item& item, std::string value);
 };
 
 }  // namespace basalt::db

@@ -21,7 +21,8 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       backups_(engine, &catalog_, &tables_, clock),
       pitr_(engine, &catalog_, &backups_, clock),
       snapshots_(engine, &catalog_, clock,
-                 [this](const Scope& s, const std::string& name) { return DeleteTable(s, name).status(); }) {
+                 [this](const Scope& s, const std::string& name) { return DeleteTable(s, name).status(); }),
+      transfers_(options.export_root) {
   tables_.SetDeleteGuard([this](const TableMeta& table) { return backups_.CheckDeletable(table); });
 }
 

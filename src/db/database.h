@@ -41,6 +41,7 @@
 #include "db/tables.h"
 #include "db/tags.h"
 #include "db/transactions.h"
+#include "db/transfers.h"
 #include "db/ttl.h"
 #include "db/write_path.h"
 #include "storage/engine.h"
@@ -58,6 +59,8 @@ struct Options {
   StreamOptions streams = {};
   // Seconds between trims of the point-in-time recovery logs; 0 runs none.
   double pitr_trim_seconds = 0;
+  // The directory that stands for S3 in exports and imports (--export-root).
+  std::string export_root = {};
 };
 
 class Database {
@@ -146,6 +149,8 @@ class Database {
   PointInTimeRecovery& pitr() { return pitr_; }
   // Named snapshots of a namespace's tables (Basalt's own, for test suites).
   InstanceSnapshots& snapshots() { return snapshots_; }
+  // Export and import records (the jobs are api/'s).
+  Transfers& transfers() { return transfers_; }
 
  private:
   // Declared in the order they are built; background threads (streams'
@@ -168,6 +173,7 @@ class Database {
   Backups backups_;
   PointInTimeRecovery pitr_;
   InstanceSnapshots snapshots_;
+  Transfers transfers_;
 };
 
 }  // namespace basalt::db

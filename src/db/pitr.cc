@@ -230,48 +230,79 @@ Result<TableDescription> PointInTimeRecovery::Restore(const Scope& scope, const 
                   "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime");
   }
   const uint64_t at_us = Micros(at);
-  Backups* backups = backups_;
-  Backups::Loader load = [this, log, at_us, backups](const TableMeta& target) {
+  Backups::Loader load = [this, log, at_us](const TableMeta& target) {
     BulkLoader loader(engine_, target);
-    std::string group_pk, group_sk, best;
-    bool have_best = false;
-    Status error;
-    auto emit = [&] {
-      if (have_best) error = loader.Add(group_pk, group_sk, best);
-      have_best = false;
-    };
-    ChangeLogKey k;
-    BASALT_RETURN_IF_ERROR(engine_->ScanSegment(log, 0, 1, std::nullopt, [&](const storage::Row& row) {
-      if (!ParseChangeLogSortKey(row.sk, &k)) {
-        error = Status::Internal("corrupt change-log key");
-        return false;
-      }
-      if (row.pk != group_pk || k.item_sk != group_sk) {
-        emit();
-        group_pk.assign(row.pk);
-        group_sk = k.item_sk;
-      }
-      if (k.time_us <= at_us) {
-        bool put;
-        std::string_view item;
-        if (!ParseChangeLogValue(row.value, &put, &item)) {
-          error = Status::Internal("corrupt change-log record");
-          return false;
-        }
-        have_best = put;
-        if (put) best.assign(item);
-      }
-      return error.ok() && !backups->stopping();
+    BASALT_RETURN_IF_ERROR(Replay(log, at_us, [&](std::string_view pk, std::string_view sk, std::string_view item) {
+      return loader.Add(pk, sk, item);
     }));
-    emit();
-    BASALT_RETURN_IF_ERROR(error);
-    if (backups->stopping()) return Status(Code::kInternal, "stopping");
+    if (backups_->stopping()) return Status(Code::kInternal, "stopping");
     return loader.Flush();
   };
   TableMeta source = *table;
   source.runtime.reset();
   RestoreSummary summary{"", table->Arn(), std::floor(at * 1000) / 1000, true};
   return backups_->RestoreTable(scope, in.target, source, in.overrides, summary, load);
+}
+
+Status PointInTimeRecovery::Replay(storage::TableId log, uint64_t at_us, const ReplayVisitor& visit) {
+  std::string group_pk, group_sk, best;
+  bool have_best = false;
+  Status error;
+  auto emit = [&] {
+    if (have_best) error = visit(group_pk, group_sk, best);
+    have_best = false;
+  };
+  ChangeLogKey k;
+  BASALT_RETURN_IF_ERROR(engine_->ScanSegment(log, 0, 1, std::nullopt, [&](const storage::Row& row) {
+    if (!ParseChangeLogSortKey(row.sk, &k)) {
+      error = Status::Internal("corrupt change-log key");
+      return false;
+    }
+    if (row.pk != group_pk || k.item_sk != group_sk) {
+      emit();
+      group_pk.assign(row.pk);
+      group_sk = k.item_sk;
+    }
+    if (k.time_us <= at_us) {
+      bool put;
+      std::string_view item;
+      if (!ParseChangeLogValue(row.value, &put, &item)) {
+        error = Status::Internal("corrupt change-log record");
+        return false;
+      }
+      have_best = put;
+      if (put) best.assign(item);
+    }
+    return error.ok() && !backups_->stopping();
+  }));
+  if (error.ok()) emit();
+  return error;
+}
+
+Status PointInTimeRecovery::ReadAt(const Scope& scope, const std::string& name, std::optional<double> time,
+                                   const ReplayVisitor& visit, double* at_out) {
+  auto table = catalog_->Find(scope.ns, name);
+  if (!table) return TableNotFound(name);
+  ContinuousBackupsDescription d;
+  storage::TableId log = 0;
+  {
+    std::lock_guard l(mu_);
+    auto it = states_.find(table->id);
+    if (it != states_.end()) {
+      d = DescriptionOf(&it->second);
+      log = it->second.log;
+    }
+  }
+  if (!d.pitr_enabled) {
+    return Status(Code::kPointInTimeRecoveryUnavailable,
+                  "Point in time recovery is not enabled for table '" + name + "'");
+  }
+  double at = time.value_or(d.latest);
+  if (Micros(at) < Micros(FloorMillis(d.earliest)) || at > d.latest) {
+    return Status(Code::kInvalidExportTime, "Export time must be within the point in time recovery window of the table");
+  }
+  if (at_out) *at_out = at;
+  return Replay(log, Micros(at), visit);
 }
 
 Status PointInTimeRecovery::Trim() {

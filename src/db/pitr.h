@@ -14,6 +14,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -59,6 +60,14 @@ class PointInTimeRecovery {
   Result<ContinuousBackupsDescription> Describe(const Scope& scope, const std::string& table);
   Result<TableDescription> Restore(const Scope& scope, const RestoreToPointInTimeInput& in);
 
+  // Visits the items of the table as they were at `time` (default: now),
+  // replayed from its log; runs on the backups worker (an export). Errors as
+  // ExportTableToPointInTime's: TableNotFound, PointInTimeRecoveryUnavailable,
+  // InvalidExportTime. `at_out` receives the instant read.
+  using ReplayVisitor = std::function<Status(std::string_view pk, std::string_view sk, std::string_view item)>;
+  Status ReadAt(const Scope& scope, const std::string& table, std::optional<double> time, const ReplayVisitor& visit,
+                double* at_out = nullptr);
+
   // Drops, from every log, the versions older than its window that no
   // instant in the window needs, and moves EarliestRestorableDateTime up.
   Status Trim();
@@ -82,6 +91,8 @@ class PointInTimeRecovery {
   void CopyBase(storage::TableId table, storage::TableId log, std::shared_ptr<storage::Snapshot> snapshot,
                 double at);
   Status TrimLog(storage::TableId table, State* s, double horizon);
+  // Visits, per item of the log, its last version at or before `at_us` (if not a deletion).
+  Status Replay(storage::TableId log, uint64_t at_us, const ReplayVisitor& visit);
 
   storage::Engine* engine_;
   Catalog* catalog_;

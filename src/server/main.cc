@@ -74,6 +74,7 @@ int Run(int argc, char** argv) {
   db::Options db_options;
   db_options.transient_status_seconds = config.delay_transient_statuses ? 0.5 : 0;
   db_options.ttl_sweep_seconds = config.ttl_sweep_seconds;
+  db_options.export_root = config.export_root;
   db_options.pitr_trim_seconds = 60;  // point-in-time recovery logs are trimmed past their window
   db_options.streams.retention_seconds = config.stream_retention_seconds;
   db_options.streams.shard_max_records = static_cast<uint64_t>(config.stream_shard_records);
