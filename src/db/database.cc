@@ -22,7 +22,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       pitr_(engine, &catalog_, &backups_, clock),
       snapshots_(engine, &catalog_, clock,
                  [this](const Scope& s, const std::string& name) { return DeleteTable(s, name).status(); }),
-      transfers_(options.export_root) {
+      transfers_(&engine->meta(), options.export_root) {
   tables_.SetDeleteGuard([this](const TableMeta& table) { return backups_.CheckDeletable(table); });
 }
 
@@ -30,6 +30,7 @@ Status Database::Open() {
   BASALT_RETURN_IF_ERROR(catalog_.Load());
   BASALT_RETURN_IF_ERROR(backups_.Open());
   BASALT_RETURN_IF_ERROR(pitr_.Open());
+  BASALT_RETURN_IF_ERROR(transfers_.Open());
   pitr_.StartTrimmer(options_.pitr_trim_seconds);
   BASALT_RETURN_IF_ERROR(backfill_.Resume());
   BASALT_RETURN_IF_ERROR(streams_.Open());

@@ -1,7 +1,8 @@
 // The records of exports to and imports from S3 (ExportTableToPointInTime,
 // ImportTable), which Basalt maps to a local directory tree: s3://B/P is
-// EXPORT_ROOT/B/P. The records are kept in memory (the files written or read
-// stay where they are); the jobs themselves live in api/ (the file formats
+// EXPORT_ROOT/B/P. The records are stored in the MetaStore (transfers.cc has
+// their byte format); one still IN_PROGRESS when Basalt starts was cut short
+// and is reported FAILED. The jobs themselves live in api/ (the file formats
 // are JSON) and run on the backups worker.
 #pragma once
 
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/engine.h"
 
 namespace basalt::db {
 
@@ -60,7 +62,10 @@ struct ImportRecord {
 
 class Transfers {
  public:
-  explicit Transfers(std::string export_root) : root_(std::move(export_root)) {}
+  Transfers(storage::MetaStore* meta, std::string export_root) : meta_(meta), root_(std::move(export_root)) {}
+
+  // Loads the records; those a stop cut short become FAILED.
+  Status Open();
 
   // Where s3://bucket lives ("" when no --export-root was given).
   const std::string& root() const { return root_; }
@@ -68,6 +73,7 @@ class Transfers {
   void PutExport(const ExportRecord& r) {
     std::lock_guard l(mu_);
     exports_[r.id] = r;
+    Store(r);
   }
   std::optional<ExportRecord> GetExport(const std::string& id) {
     std::lock_guard l(mu_);
@@ -86,12 +92,13 @@ class Transfers {
   void PutImport(const ImportRecord& r) {
     std::lock_guard l(mu_);
     imports_[r.id] = r;
+    Store(r);
   }
   // Adds the record unless one with its id is there already (a job that
   // ended before its request answered).
   void PutImportIfAbsent(const ImportRecord& r) {
     std::lock_guard l(mu_);
-    imports_.try_emplace(r.id, r);
+    if (imports_.try_emplace(r.id, r).second) Store(r);
   }
   std::optional<ImportRecord> GetImport(const std::string& id) {
     std::lock_guard l(mu_);
@@ -109,6 +116,11 @@ class Transfers {
   }
 
  private:
+  // Writes a record (a failure is logged: the record stays in memory).
+  void Store(const ExportRecord& r);
+  void Store(const ImportRecord& r);
+
+  storage::MetaStore* meta_;
   std::string root_;
   std::mutex mu_;
   std::map<std::string, ExportRecord> exports_;  // by id
