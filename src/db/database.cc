@@ -1,5 +1,7 @@
 #include "db/database.h"
 
+#include "db/format_version.h"
+
 namespace basalt::db {
 
 Database::Database(storage::Engine* engine, const Clock* clock, Options options)
@@ -27,6 +29,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
 }
 
 Status Database::Open() {
+  BASALT_RETURN_IF_ERROR(CheckFormatVersion(&engine_->meta()));
   BASALT_RETURN_IF_ERROR(catalog_.Load());
   BASALT_RETURN_IF_ERROR(backups_.Open());
   BASALT_RETURN_IF_ERROR(pitr_.Open());

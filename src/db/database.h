@@ -149,6 +149,8 @@ class Database {
   PointInTimeRecovery& pitr() { return pitr_; }
   // Named snapshots of a namespace's tables (Basalt's own, for test suites).
   InstanceSnapshots& snapshots() { return snapshots_; }
+  // A consistent copy of the whole instance into `dir` (storage's checkpoint).
+  Status Checkpoint(const std::string& dir) { return engine_->Checkpoint(dir); }
   // Export and import records (the jobs are api/'s).
   Transfers& transfers() { return transfers_; }
 

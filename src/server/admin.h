@@ -5,6 +5,8 @@
 //   POST   /basalt/snapshots/NAME/restore   makes the namespace's tables those saved under NAME
 //   DELETE /basalt/snapshots/NAME           forgets the snapshot
 //   GET    /basalt/snapshots                lists the snapshots
+//   POST   /basalt/backup?to=DIR            a consistent copy of the whole running instance into DIR
+//                                           (a new directory on the server's machine; see server/offline.h)
 //
 // The namespace is the region named by ?region=R (default us-east-1), or
 // the one shared namespace under -sharedDb. Answers are JSON.

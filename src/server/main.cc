@@ -15,6 +15,7 @@
 #include "server/cors.h"
 #include "server/flags.h"
 #include "server/handler.h"
+#include "server/offline.h"
 #include "server/resources.h"
 #include "server/responses.h"
 #include "storage/engine.h"
@@ -33,6 +34,7 @@ int DefaultThreads(const Config& config) {
 }
 
 int Run(int argc, char** argv) {
+  if (std::vector<std::string> args(argv + 1, argv + argc); IsOfflineCommand(args)) return RunOffline(args);
   auto parsed = ParseFlags(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.ok()) {
     std::cerr << "basalt: " << parsed.status().message() << "\n";
