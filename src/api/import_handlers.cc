@@ -3,7 +3,7 @@
 // <export-root>/bucket/prefix... (every regular file whose key starts with
 // the prefix, as S3 lists it). DYNAMODB_JSON (lines of {"Item":{...}}, what
 // exports write) and CSV (a header line or HeaderList; key columns typed by
-// the attribute definitions, the others Strings), uncompressed or GZIP.
+// the attribute definitions, the others Strings), uncompressed, GZIP or ZSTD.
 // Lines that fail are counted in ErrorCount and end the import with
 // FailureCode ItemValidationError, as the service reports them; the valid
 // items stay imported. A later item with the same key overwrites.
@@ -201,9 +201,6 @@ Status ImportTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   }
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
   if (*format == "ION") return Status::Validation("Basalt does not import ION yet: use DYNAMODB_JSON or CSV");
-  if (compression && *compression == "ZSTD") {
-    return Status::Validation("Basalt does not import ZSTD-compressed objects yet: use GZIP or NONE");
-  }
   if (ctx.db->transfers().root().empty()) {
     return Status::Validation("Basalt was started without --export-root: imports need a directory standing for S3");
   }
@@ -297,11 +294,11 @@ Status LoadObjects(const std::string& root, db::ImportRecord* r, const db::Table
   for (const std::string& key : ListObjects(bucket_dir, r->key_prefix)) {
     BASALT_ASSIGN_OR_RETURN(std::string data, ReadObject(bucket_dir + "/" + key));
     r->processed_size_bytes += static_cast<int64_t>(data.size());
-    if (r->compression == "GZIP") {
-      auto text = Gunzip(data);
+    if (r->compression == "GZIP" || r->compression == "ZSTD") {
+      auto text = r->compression == "GZIP" ? Gunzip(data) : Unzstd(data);
       if (!text.ok()) {
         r->failure_code = "InvalidCompression";  // not verified against the service
-        r->failure_message = "Object " + key + " is not GZIP data";
+        r->failure_message = "Object " + key + " is not " + r->compression + " data";
         return Status::IoError(r->failure_message);
       }
       data = std::move(*text);

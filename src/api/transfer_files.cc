@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 #include <zlib.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <sstream>
 
@@ -92,6 +94,26 @@ Result<std::string> Gunzip(std::string_view data) {
     if (rc != Z_STREAM_END) return Status::IoError("not a complete gzip stream");
     data.remove_prefix(used);  // a further gzip member may follow
   }
+  return out;
+}
+
+Result<std::string> Unzstd(std::string_view data) {
+  std::unique_ptr<ZSTD_DStream, size_t (*)(ZSTD_DStream*)> z(ZSTD_createDStream(), ZSTD_freeDStream);
+  if (!z) return Status::IoError("ZSTD_createDStream failed");
+  ZSTD_initDStream(z.get());
+  std::string out;
+  char buf[1 << 16];
+  ZSTD_inBuffer in{data.data(), data.size(), 0};
+  size_t last = 1;
+  while (in.pos < in.size) {
+    ZSTD_outBuffer o{buf, sizeof buf, 0};
+    last = ZSTD_decompressStream(z.get(), &o, &in);
+    if (ZSTD_isError(last)) return Status::IoError(std::string("not zstd data: ") + ZSTD_getErrorName(last));
+    out.append(buf, o.pos);
+  }
+  // zstd keeps the last byte of a frame until all of its output is out, so
+  // the loop above has flushed everything once the input is consumed.
+  if (last != 0) return Status::IoError("truncated zstd data");
   return out;
 }
 

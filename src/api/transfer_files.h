@@ -23,6 +23,7 @@ std::vector<std::string> ListObjects(const std::string& bucket_dir, const std::s
 
 std::string Gzip(std::string_view data);
 Result<std::string> Gunzip(std::string_view data);  // concatenated members too
+Result<std::string> Unzstd(std::string_view data);  // concatenated frames too
 
 std::string Md5(std::string_view data);  // the 16 raw bytes
 std::string Hex(std::string_view bytes);

@@ -6,6 +6,8 @@ import base64
 import gzip
 import hashlib
 import json
+import shutil
+import subprocess
 import time
 
 import pytest
@@ -198,3 +200,20 @@ def test_errors(server):
     res = call(server, "ExportTableToPointInTime", {"TableArn": "arn:aws:dynamodb:us-east-1:000000000000:table/none",
                                                     "S3Bucket": "b"})
     assert res.code == "TableNotFoundException", res
+
+
+@pytest.mark.skipif(shutil.which("zstd") is None, reason="the zstd command is not installed")
+def test_zstd_import(server):
+    ddb = make_client(server.url)
+    src = server.root / "zst" / "part.json"
+    src.parent.mkdir(parents=True)
+    src.write_text("".join(json.dumps({"Item": {"pk": {"S": "k%d" % i}, "sk": {"N": str(i)}}}) + "\n"
+                           for i in range(1000)))
+    subprocess.run(["zstd", "-q", "--rm", str(src)], check=True)  # part.json.zst, the source removed
+    target = table_name("zstd")
+    imp = ok(server, "ImportTable", {
+        "S3BucketSource": {"S3Bucket": "zst"}, "InputFormat": "DYNAMODB_JSON", "InputCompressionType": "ZSTD",
+        "TableCreationParameters": dict(TABLE_PARAMS, TableName=target)})["ImportTableDescription"]
+    d = wait_import(server, imp["ImportArn"])
+    assert d["ImportStatus"] == "COMPLETED" and d["ImportedItemCount"] == 1000 and d["ErrorCount"] == 0, d
+    assert ddb.describe_table(TableName=target)["Table"]["ItemCount"] == 1000
