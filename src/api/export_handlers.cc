@@ -3,6 +3,7 @@
 //
 //   <root>/<bucket>/<prefix>/AWSDynamoDB/<ExportId>/_started                 empty, written first
 //                                                   data/<name>.json.gz      gzip JSON Lines: {"Item":{...}}
+//                                                   (data/<name>.ion.gz      ION: $ion_1_0 {Item:{...}} lines)
 //                                                   manifest-files.json      a line per data file
 //                                                   manifest-files.checksum  MD5 (hex) of manifest-files.json
 //                                                   manifest-summary.json
@@ -14,6 +15,7 @@
 #include <cmath>
 
 #include "api/handlers.h"
+#include "api/ion_text.h"
 #include "api/transfer_files.h"
 #include "common/base64.h"
 #include "model/item.h"
@@ -62,7 +64,7 @@ void RunExport(db::Database* db, db::Scope scope, db::ExportRecord r, std::optio
   int64_t in_file = 0;
   auto flush_file = [&]() -> Status {
     std::string gz = Gzip(lines);
-    std::string key = base + "data/" + RandomName(26) + ".json.gz";
+    std::string key = base + "data/" + RandomName(26) + (r.format == "ION" ? ".ion.gz" : ".json.gz");
     BASALT_RETURN_IF_ERROR(WriteObject(dir + key, gz));
     std::string md5 = Md5(gz);
     manifest_files += JsonText([&](JsonWriter& w) {
@@ -87,12 +89,16 @@ void RunExport(db::Database* db, db::Scope scope, db::ExportRecord r, std::optio
           model::Item item;
           BASALT_RETURN_IF_ERROR(model::DecodeItem(stored, &item));
           r.billed_size_bytes += static_cast<int64_t>(model::ItemSize(item));
-          lines += JsonText([&](JsonWriter& w) {
-            w.StartObject();
-            w.Key("Item");
-            WriteItem(w, item);
-            w.EndObject();
-          });
+          if (r.format == "ION") {
+            lines += IonItemLine(item);
+          } else {
+            lines += JsonText([&](JsonWriter& w) {
+              w.StartObject();
+              w.Key("Item");
+              WriteItem(w, item);
+              w.EndObject();
+            });
+          }
           lines.push_back('\n');
           ++r.item_count;
           if (++in_file >= kItemsPerFile) return flush_file();
@@ -205,7 +211,6 @@ Status ExportTableToPointInTime(Context& ctx, const JsonValue& req, JsonWriter& 
     time = t->value.GetDouble();
   }
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
-  if (format && *format == "ION") return Status::Validation("Basalt does not export in ION yet: use DYNAMODB_JSON");
   if (type && *type == "INCREMENTAL_EXPORT") {
     return Status::Validation("Basalt does not make incremental exports yet: use FULL_EXPORT");
   }
@@ -249,6 +254,7 @@ Status ExportTableToPointInTime(Context& ctx, const JsonValue& req, JsonWriter& 
   r.prefix = prefix.value_or("");
   r.sse_algorithm = sse.value_or("");
   r.sse_kms_key_id = kms.value_or("");
+  r.format = format.value_or("DYNAMODB_JSON");
   if (time) r.export_time = std::floor(*time);
   ctx.db->transfers().PutExport(r);
   db::Database* db = ctx.db;

@@ -217,3 +217,24 @@ def test_zstd_import(server):
     d = wait_import(server, imp["ImportArn"])
     assert d["ImportStatus"] == "COMPLETED" and d["ImportedItemCount"] == 1000 and d["ErrorCount"] == 0, d
     assert ddb.describe_table(TableName=target)["Table"]["ItemCount"] == 1000
+
+
+def test_ion_export(server):
+    src = table_name("ion")
+    ok(server, "CreateTable", dict(TABLE_PARAMS, TableName=src))
+    ok(server, "PutItem", {"TableName": src, "Item": ITEMS[0]})
+    ok(server, "UpdateContinuousBackups", {"TableName": src,
+                                           "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True}})
+    arn = ok(server, "DescribeTable", {"TableName": src})["Table"]["TableArn"]
+    d = ok(server, "ExportTableToPointInTime", {"TableArn": arn, "S3Bucket": "ionb", "ExportFormat": "ION"})
+    arn = d["ExportDescription"]["ExportArn"]
+    d = wait_for(lambda: (lambda e: e if e["ExportStatus"] != "IN_PROGRESS" else None)(
+        ok(server, "DescribeExport", {"ExportArn": arn})["ExportDescription"]))
+    assert d["ExportStatus"] == "COMPLETED" and d["ExportFormat"] == "ION", d
+    base = server.root / "ionb" / "AWSDynamoDB" / arn.rsplit("/", 1)[1]
+    assert json.loads((base / "manifest-summary.json").read_text())["outputFormat"] == "ION"
+    (data,) = list((base / "data").iterdir())
+    assert data.name.endswith(".ion.gz")
+    line = gzip.decompress(data.read_bytes()).decode().strip()
+    assert line == ('$ion_1_0 {Item:{b:{{AAEC}},bs:$dynamodb_BS::[{{AQ==}}],g:"x",l:["e",3.],m:{k:"v"},'
+                    'n:-1500.,ns:$dynamodb_NS::[1.,2.],pk:"a",sk:1.,ss:$dynamodb_SS::["p","q"],t:true,z:null}}')
