@@ -8,7 +8,11 @@ Status CheckFormatVersion(storage::MetaStore* meta) {
   constexpr const char* kKey = "basalt_format_version";
   std::optional<std::string> stored;
   BASALT_RETURN_IF_ERROR(meta->Get(kKey, &stored));
-  if (!stored) return meta->Put(kKey, std::to_string(kFormatVersion));
+  // No stamp: data of format 1, the first (written before stamps existed, or
+  // new). Not stamped here: a write at every first open would make RocksDB
+  // preallocate a write-ahead log file in an otherwise empty directory; a
+  // Basalt that raises the format stamps what it migrates.
+  if (!stored) return Status::Ok();
   int version = 0;
   try {
     version = std::stoi(*stored);

@@ -3,12 +3,11 @@
 // Basalt's stored bytes (key layout, table definitions, records of backups,
 // logs) have a format version, kept in the MetaStore under
 // "basalt_format_version" as decimal text. A data directory without the
-// stamp (made before it existed, or new) is stamped with the current
-// version; one stamped with a newer version than this Basalt reads is
-// refused, so an older binary never misreads newer data. The upgrade path:
-// a Basalt that raises the version migrates older directories here, at
-// open, then stamps them; to go back, restore a backup taken before the
-// upgrade (`basalt backup`).
+// stamp holds format 1 (the first). One stamped with a newer version than
+// this Basalt reads is refused, so an older binary never misreads newer
+// data. The upgrade path: a Basalt that raises the version migrates older
+// directories here, at open, then stamps them; to go back, restore a backup
+// taken before the upgrade (`basalt backup`).
 #pragma once
 
 #include "common/status.h"
