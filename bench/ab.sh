@@ -9,6 +9,9 @@
 # Environment: AB_ROUNDS=3  AB_DURATION=5s  AB_WARMUP=2s  AB_CONNS=16  AB_PORT=8301
 #              AB_WORKLOADS="get put update_add query txn_get batchwrite" (scripts of bench/lua;
 #              pq_get, pq_insert: PartiQL by key)
+# AB_B_SETUP: a shell command run (with $url set) after B starts and is preloaded, before its runs; with the
+# same binary as A and B it measures a setting, e.g. PutItem with point-in-time recovery on beside off:
+#   AB_WORKLOADS="put update_add" AB_B_SETUP="$PWD/bench/pitr_on.sh" bench/ab.sh build/src/basalt build/src/basalt
 # Further workloads: put_100k and put_100k_gzip, PutItem of ~100 KB items sent plain and gzipped (the
 # same 64 items, made by compare.py bodies). With the same binary as A and B they give the cost of
 # decompressing: AB_WORKLOADS="put_100k put_100k_gzip" bench/ab.sh build/src/basalt build/src/basalt
@@ -76,6 +79,7 @@ for round in $(seq 1 "$AB_ROUNDS"); do
   for w in $AB_WORKLOADS; do
     for i in 0 1; do
       start "${bins[$i]}"
+      if [[ $i == 1 && -n ${AB_B_SETUP:-} ]]; then url=$url bash -c "$AB_B_SETUP" >/dev/null; fi
       run "$w" "$AB_WARMUP" >/dev/null
       echo "$i $w $(run "$w" "$AB_DURATION")" >>"$results"
       stop

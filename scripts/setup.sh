@@ -4,7 +4,7 @@
 set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
-  librocksdb-dev libboost1.81-dev rapidjson-dev zlib1g-dev libssl-dev libgoogle-perftools-dev
+  librocksdb-dev libboost1.81-dev rapidjson-dev zlib1g-dev libssl-dev libgoogle-perftools-dev libzstd-dev
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev
   python3 python3-pytest python3-boto3 python3-requests

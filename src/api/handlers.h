@@ -38,6 +38,25 @@ Status DescribeTimeToLive(Context&, const JsonValue&, JsonWriter&);
 Status UpdateContributorInsights(Context&, const JsonValue&, JsonWriter&);
 Status DescribeContributorInsights(Context&, const JsonValue&, JsonWriter&);
 Status ListContributorInsights(Context&, const JsonValue&, JsonWriter&);
+// Backups (backup_handlers.cc).
+Status CreateBackup(Context&, const JsonValue&, JsonWriter&);
+Status DescribeBackup(Context&, const JsonValue&, JsonWriter&);
+Status ListBackups(Context&, const JsonValue&, JsonWriter&);
+Status DeleteBackup(Context&, const JsonValue&, JsonWriter&);
+Status RestoreTableFromBackup(Context&, const JsonValue&, JsonWriter&);
+
+// Point-in-time recovery (pitr_handlers.cc).
+Status UpdateContinuousBackups(Context&, const JsonValue&, JsonWriter&);
+Status DescribeContinuousBackups(Context&, const JsonValue&, JsonWriter&);
+Status RestoreTableToPointInTime(Context&, const JsonValue&, JsonWriter&);
+
+// Exports and imports (export_handlers.cc, import_handlers.cc).
+Status ExportTableToPointInTime(Context&, const JsonValue&, JsonWriter&);
+Status DescribeExport(Context&, const JsonValue&, JsonWriter&);
+Status ListExports(Context&, const JsonValue&, JsonWriter&);
+Status ImportTable(Context&, const JsonValue&, JsonWriter&);
+Status DescribeImport(Context&, const JsonValue&, JsonWriter&);
+Status ListImports(Context&, const JsonValue&, JsonWriter&);
 
 // DynamoDB Streams (stream_handlers.cc), under X-Amz-Target DynamoDBStreams_20120810.
 Handler FindStreamHandler(std::string_view operation);

@@ -51,6 +51,21 @@ ErrorShape ShapeOf(Code code) {
       return {400, std::string(kDynamoNs) + "ProvisionedThroughputExceededException"};
     case Code::kThrottling: return {400, std::string(kDynamoNs) + "ThrottlingException"};
     case Code::kRequestLimitExceeded: return {400, std::string(kDynamoNs) + "RequestLimitExceeded"};
+    case Code::kBackupNotFound: return {400, std::string(kDynamoNs) + "BackupNotFoundException"};
+    case Code::kBackupInUse: return {400, std::string(kDynamoNs) + "BackupInUseException"};
+    case Code::kTableNotFound: return {400, std::string(kDynamoNs) + "TableNotFoundException"};
+    case Code::kTableAlreadyExists: return {400, std::string(kDynamoNs) + "TableAlreadyExistsException"};
+    case Code::kTableInUse: return {400, std::string(kDynamoNs) + "TableInUseException"};
+    case Code::kPointInTimeRecoveryUnavailable:
+      return {400, std::string(kDynamoNs) + "PointInTimeRecoveryUnavailableException"};
+    case Code::kInvalidRestoreTime: return {400, std::string(kDynamoNs) + "InvalidRestoreTimeException"};
+    case Code::kContinuousBackupsUnavailable:
+      return {400, std::string(kDynamoNs) + "ContinuousBackupsUnavailableException"};
+    case Code::kInvalidExportTime: return {400, std::string(kDynamoNs) + "InvalidExportTimeException"};
+    case Code::kExportNotFound: return {400, std::string(kDynamoNs) + "ExportNotFoundException"};
+    case Code::kImportNotFound: return {400, std::string(kDynamoNs) + "ImportNotFoundException"};
+    case Code::kExportConflict: return {400, std::string(kDynamoNs) + "ExportConflictException"};
+    case Code::kImportConflict: return {400, std::string(kDynamoNs) + "ImportConflictException"};
     case Code::kRequestTooLarge: return {413, std::string(kCoralService) + "RequestEntityTooLargeException"};
     default: return {500, std::string(kDynamoNs) + "InternalServerError"};
   }
@@ -208,6 +223,18 @@ Handler FindHandler(std::string_view op) {
       {"UpdateContributorInsights", UpdateContributorInsights},
       {"DescribeContributorInsights", DescribeContributorInsights},
       {"ListContributorInsights", ListContributorInsights},
+      // Backups and point-in-time recovery (backup_handlers.cc).
+      {"CreateBackup", CreateBackup},           {"DescribeBackup", DescribeBackup},
+      {"ListBackups", ListBackups},             {"DeleteBackup", DeleteBackup},
+      {"RestoreTableFromBackup", RestoreTableFromBackup},
+      {"UpdateContinuousBackups", UpdateContinuousBackups},
+      {"DescribeContinuousBackups", DescribeContinuousBackups},
+      {"RestoreTableToPointInTime", RestoreTableToPointInTime},
+      // Exports and imports (export_handlers.cc, import_handlers.cc).
+      {"ExportTableToPointInTime", ExportTableToPointInTime},
+      {"DescribeExport", DescribeExport},       {"ListExports", ListExports},
+      {"ImportTable", ImportTable},             {"DescribeImport", DescribeImport},
+      {"ListImports", ListImports},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

@@ -382,4 +382,18 @@ Result<db::UpdateTableInput> DecodeUpdateTable(const JsonValue& req) {
   return in;
 }
 
+Status ReadIndexOverride(const JsonValue& req, const char* field, const std::string& path, bool global,
+                         ConstraintErrors* errors, std::optional<std::vector<db::IndexInput>>* out) {
+  BASALT_ASSIGN_OR_RETURN(const JsonValue* arr, GetArray(req, field));
+  if (!arr) return Status::Ok();
+  out->emplace();
+  int i = 0;
+  for (const auto& e : arr->GetArray()) {
+    db::IndexInput index;
+    BASALT_RETURN_IF_ERROR(ReadIndex(e, global, path + "." + std::to_string(++i) + ".member", errors, &index));
+    (*out)->push_back(std::move(index));
+  }
+  return Status::Ok();
+}
+
 }  // namespace basalt::api

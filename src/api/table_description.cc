@@ -167,6 +167,21 @@ void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
     w.Key("LatestStreamArn");
     WriteString(w, m.StreamArn());
   }
+  if (d.restore) {
+    w.Key("RestoreSummary");
+    w.StartObject();
+    if (!d.restore->source_backup_arn.empty()) {
+      w.Key("SourceBackupArn");
+      WriteString(w, d.restore->source_backup_arn);
+    }
+    w.Key("SourceTableArn");
+    WriteString(w, d.restore->source_table_arn);
+    w.Key("RestoreDateTime");
+    WriteTimestamp(w, d.restore->restore_time);
+    w.Key("RestoreInProgress");
+    w.Bool(d.restore->in_progress);
+    w.EndObject();
+  }
   w.Key("DeletionProtectionEnabled");
   w.Bool(m.deletion_protection);
   w.EndObject();

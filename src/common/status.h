@@ -33,6 +33,19 @@ enum class Code {
   kProvisionedThroughputExceeded,  // ProvisionedThroughputExceededException (--capacity=enforce)
   kThrottling,                 // ThrottlingException (on-demand capacity, --capacity=enforce)
   kRequestLimitExceeded,       // RequestLimitExceeded (the per-table quota, --capacity=enforce)
+  kBackupNotFound,             // BackupNotFoundException
+  kBackupInUse,                // BackupInUseException
+  kTableNotFound,              // TableNotFoundException (backups and restores)
+  kTableAlreadyExists,         // TableAlreadyExistsException (restores)
+  kTableInUse,                 // TableInUseException (backups and restores)
+  kPointInTimeRecoveryUnavailable,  // PointInTimeRecoveryUnavailableException
+  kInvalidRestoreTime,         // InvalidRestoreTimeException
+  kContinuousBackupsUnavailable,  // ContinuousBackupsUnavailableException
+  kInvalidExportTime,          // InvalidExportTimeException
+  kExportNotFound,             // ExportNotFoundException
+  kImportNotFound,             // ImportNotFoundException
+  kExportConflict,             // ExportConflictException
+  kImportConflict,             // ImportConflictException
   kRequestTooLarge,            // HTTP 413
   kInternal,                   // InternalServerError (HTTP 500)
   // Storage-level outcomes, never shown to clients as such.

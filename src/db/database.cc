@@ -1,5 +1,7 @@
 #include "db/database.h"
 
+#include "db/format_version.h"
+
 namespace basalt::db {
 
 Database::Database(storage::Engine* engine, const Clock* clock, Options options)
@@ -19,7 +21,13 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       transactions_(&catalog_, &write_path_, &read_path_, clock),
       statements_(&catalog_, &read_path_, &items_, &queries_, &transactions_),
       ttl_(engine, &catalog_, &write_path_, clock, options.transient_status_seconds),
-      tags_(&catalog_, clock) {
+      tags_(&catalog_, clock),
+      backups_(engine, &catalog_, &tables_, clock),
+      pitr_(engine, &catalog_, &backups_, clock),
+      snapshots_(engine, &catalog_, clock,
+                 [this](const Scope& s, const std::string& name) { return DeleteTable(s, name).status(); }),
+      transfers_(&engine->meta(), options.export_root) {
+  tables_.SetDeleteGuard([this](const TableMeta& table) { return backups_.CheckDeletable(table); });
   write_path_.set_throttle(throttle_.get());
   items_.set_throttle(throttle_.get());
   queries_.set_throttle(throttle_.get());
@@ -31,7 +39,12 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
 }
 
 Status Database::Open() {
+  BASALT_RETURN_IF_ERROR(CheckFormatVersion(&engine_->meta()));
   BASALT_RETURN_IF_ERROR(catalog_.Load());
+  BASALT_RETURN_IF_ERROR(backups_.Open());
+  BASALT_RETURN_IF_ERROR(pitr_.Open());
+  BASALT_RETURN_IF_ERROR(transfers_.Open());
+  pitr_.StartTrimmer(options_.pitr_trim_seconds);
   BASALT_RETURN_IF_ERROR(backfill_.Resume());
   BASALT_RETURN_IF_ERROR(streams_.Open());
   BASALT_RETURN_IF_ERROR(table_streams_.EndOrphans());

@@ -16,6 +16,9 @@
 //                   lifecycle (table_streams.h)
 //   backfill        online GSI backfill (backfill.h)
 //   throttle        throughput limits, with --capacity=enforce (throttle.h)
+//   backups         on-demand backups and restores (backups.h)
+//   pitr            point-in-time recovery (pitr.h, change_log.h)
+//   snapshots       named snapshots of a whole namespace, for tests (instance_snapshots.h)
 #pragma once
 
 #include <chrono>
@@ -26,8 +29,11 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "db/backfill.h"
+#include "db/backups.h"
+#include "db/pitr.h"
 #include "db/catalog.h"
 #include "db/contributor_insights.h"
+#include "db/instance_snapshots.h"
 #include "db/items.h"
 #include "db/metrics.h"
 #include "db/query.h"
@@ -40,6 +46,7 @@
 #include "db/tags.h"
 #include "db/throttle.h"
 #include "db/transactions.h"
+#include "db/transfers.h"
 #include "db/ttl.h"
 #include "db/write_path.h"
 #include "storage/engine.h"
@@ -60,6 +67,10 @@ struct Options {
   bool enforce_capacity = false;
   // Records the data-plane operations in metrics() (--no-metrics turns it off, to measure its cost).
   bool metrics = true;
+  // Seconds between trims of the point-in-time recovery logs; 0 runs none.
+  double pitr_trim_seconds = 0;
+  // The directory that stands for S3 in exports and imports (--export-root).
+  std::string export_root = {};
 };
 
 class Database {
@@ -72,10 +83,17 @@ class Database {
 
   Result<TableDescription> CreateTable(const Scope& s, const CreateTableInput& in) { return tables_.CreateTable(s, in); }
   Result<TableDescription> DescribeTable(const Scope& s, const std::string& name) {
-    return tables_.DescribeTable(s, name);
+    auto d = tables_.DescribeTable(s, name);
+    if (d.ok()) d->restore = backups_.RestoreSummaryOf(d->meta->id);
+    return d;
   }
   Result<TableDescription> UpdateTable(const Scope& s, const UpdateTableInput& in) { return tables_.UpdateTable(s, in); }
-  Result<TableDescription> DeleteTable(const Scope& s, const std::string& name) { return tables_.DeleteTable(s, name); }
+  Result<TableDescription> DeleteTable(const Scope& s, const std::string& name) {
+    auto d = tables_.DeleteTable(s, name);
+    if (d.ok()) backups_.ForgetTable(d->meta->id);
+    if (d.ok()) pitr_.ForgetTable(*d->meta);
+    return d;
+  }
   Result<ListTablesOutput> ListTables(const Scope& s, const std::string& start_after, size_t limit) {
     return tables_.ListTables(s, start_after, limit);
   }
@@ -160,6 +178,16 @@ class Database {
   ContributorInsights& insights() { return insights_; }
   const Catalog& catalog() const { return catalog_; }
   storage::Engine* engine() { return engine_; }
+  // On-demand backups and restores.
+  Backups& backups() { return backups_; }
+  // Point-in-time recovery.
+  PointInTimeRecovery& pitr() { return pitr_; }
+  // Named snapshots of a namespace's tables (Basalt's own, for test suites).
+  InstanceSnapshots& snapshots() { return snapshots_; }
+  // A consistent copy of the whole instance into `dir` (storage's checkpoint).
+  Status Checkpoint(const std::string& dir) { return engine_->Checkpoint(dir); }
+  // Export and import records (the jobs are api/'s).
+  Transfers& transfers() { return transfers_; }
 
  private:
   // Runs one data-plane operation and records it in metrics_.
@@ -210,6 +238,10 @@ class Database {
   Statements statements_;
   TimeToLive ttl_;
   Tags tags_;
+  Backups backups_;
+  PointInTimeRecovery pitr_;
+  InstanceSnapshots snapshots_;
+  Transfers transfers_;
 };
 
 }  // namespace basalt::db

@@ -34,6 +34,14 @@ struct IndexDescription {
   storage::TableStats stats;
 };
 
+// RestoreSummary of a table made by a restore (db/backups.h).
+struct RestoreSummary {
+  std::string source_backup_arn;  // empty for a point-in-time restore
+  std::string source_table_arn;
+  double restore_time = 0;  // epoch seconds: the backup's cut or the point in time
+  bool in_progress = false;
+};
+
 // A table as DescribeTable shows it.
 struct TableDescription {
   std::shared_ptr<const TableMeta> meta;
@@ -41,6 +49,7 @@ struct TableDescription {
   storage::TableStats stats;
   std::vector<IndexDescription> indexes;  // in definition order
   std::shared_ptr<const TableMeta> keep_alive;  // an older definition some `indexes` point into
+  std::optional<RestoreSummary> restore;        // tables made by a restore
 };
 
 // A secondary index as CreateTable or UpdateTable define it, before it is

@@ -85,6 +85,9 @@ struct TableRuntime {
   std::weak_ptr<const TableMeta> live;
   std::map<storage::TableId, BackfillCursor> backfill;  // by index id, while backfilling; guarded by mu
   bool dropped = false;                                 // guarded by mu
+  // The point-in-time recovery change log writers append to (change_log.h);
+  // 0 while PITR is disabled. Guarded by mu.
+  storage::TableId pitr_log = 0;
 };
 
 struct TableMeta {

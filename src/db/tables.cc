@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "db/table_validation.h"
 #include "model/limits.h"
@@ -61,7 +62,7 @@ void Tables::DropIndexes(const std::vector<IndexMeta>& indexes) {
   }
 }
 
-Result<TableDescription> Tables::CreateTable(const Scope& scope, const CreateTableInput& in) {
+Result<TableDescription> Tables::CreateTable(const Scope& scope, const CreateTableInput& in, bool held_creating) {
   BASALT_ASSIGN_OR_RETURN(std::vector<IndexMeta> indexes, CheckCreateTable(in));
   auto lock = catalog_->LockDefinitions();
   if (Deleting(scope, in.name)) {
@@ -87,7 +88,7 @@ Result<TableDescription> Tables::CreateTable(const Scope& scope, const CreateTab
   meta.creation_time = now;
   meta.tags = in.tags;
   meta.indexes = std::move(indexes);
-  meta.active_at = now + transient_;
+  meta.active_at = held_creating ? std::numeric_limits<double>::max() : now + transient_;
   if (in.stream && in.stream->enabled) BASALT_RETURN_IF_ERROR(streams_->Start(&meta, in.stream->view));
   uint64_t stream = meta.stream.enabled ? meta.stream.id : 0;
   std::shared_ptr<const TableMeta> created;
@@ -116,6 +117,7 @@ Result<TableDescription> Tables::DeleteTable(const Scope& scope, const std::stri
         "protection first.");
   }
   BASALT_RETURN_IF_ERROR(CheckNotChanging(*meta));
+  if (delete_guard_) BASALT_RETURN_IF_ERROR(delete_guard_(*meta));
   TableDescription d = Describe(meta, "DELETING");
   BASALT_RETURN_IF_ERROR(catalog_->Remove(*meta));
   // The stream stays readable, DISABLED, for the retention period.

@@ -4,6 +4,7 @@
 // table_validation.h; a change is stored and published by the catalog.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,11 +31,17 @@ class Tables {
         clock_(clock),
         transient_(transient_seconds) {}
 
-  Result<TableDescription> CreateTable(const Scope& scope, const CreateTableInput& in);
+  // `held_creating`: the table stays CREATING until its maker (a restore)
+  // publishes a definition with a real active_at.
+  Result<TableDescription> CreateTable(const Scope& scope, const CreateTableInput& in, bool held_creating = false);
   Result<TableDescription> DescribeTable(const Scope& scope, const std::string& name);
   Result<TableDescription> UpdateTable(const Scope& scope, const UpdateTableInput& in);
   Result<TableDescription> DeleteTable(const Scope& scope, const std::string& name);
   Result<ListTablesOutput> ListTables(const Scope& scope, const std::string& start_after, size_t limit);
+
+  // Consulted by DeleteTable under the definitions lock: an error (a backup
+  // reading the table) refuses the deletion.
+  void SetDeleteGuard(std::function<Status(const TableMeta&)> guard) { delete_guard_ = std::move(guard); }
 
  private:
   std::string StatusOf(const TableMeta& meta) const;
@@ -54,6 +61,7 @@ class Tables {
   IndexBackfill* backfill_;
   const Clock* clock_;
   double transient_;
+  std::function<Status(const TableMeta&)> delete_guard_;
   struct Deleted {
     std::shared_ptr<const TableMeta> meta;
     double gone_at;

@@ -5,6 +5,7 @@
 #include <mutex>
 #include <shared_mutex>  // std::shared_lock
 
+#include "db/change_log.h"
 #include "db/index.h"
 #include "db/read_path.h"
 #include "db/stream_record.h"
@@ -185,6 +186,16 @@ class Step {
     batch_.stream_records = true;
   }
 
+  // The item's version in the table's point-in-time recovery log, when
+  // PITR is enabled, in the same commit (db/change_log.h).
+  void ChangeLog(double now) {
+    storage::TableId log = write_.table->runtime ? write_.table->runtime->pitr_log : 0;
+    if (log == 0) return;
+    std::optional<std::string_view> value;
+    if (r_.new_item) value = pw_.muts[0].value;
+    AppendChangeLog(log, key_.pk, key_.sk, value, now, &batch_.writes);
+  }
+
   // Adds the partition write to the batch that commits.
   void Stage() { batch_.writes.push_back(std::move(pw_)); }
 
@@ -326,7 +337,8 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
     results->assign(writes.size(), ItemWriteResult{});
     Batch batch;
     batch.writes.reserve(writes.size());
-    const int64_t now_ms = static_cast<int64_t>(clock_->Now() * 1000);
+    const double now = clock_->Now();
+    const int64_t now_ms = static_cast<int64_t>(now * 1000);
     bool failed = false;
     for (size_t i = 0; i < writes.size(); ++i) {
       ItemWriteResult& r = (*results)[i];
@@ -338,6 +350,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
       }
       if (go_on && step.ItemMutation(in_transaction)) {
         step.StreamRecord(now_ms);
+        step.ChangeLog(now);
         step.Stage();
       }
       if (r.error.ok()) continue;

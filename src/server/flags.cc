@@ -59,6 +59,8 @@ Flags:
   --host ADDR              address to listen on (default 127.0.0.1)
   --port N                 port to listen on (default 8000; 0 picks a free one)
   --data-dir DIR           where to keep data (default ./basalt-data)
+  --export-root DIR        the directory standing for S3 in exports and imports:
+                           s3://bucket/prefix is DIR/bucket/prefix
   --in-memory              keep nothing on disk; all data is lost at exit
   --durability=MODE        sync (default): a write is acknowledged once its log record is
                            fsynced (concurrent writes share fsyncs);
@@ -147,6 +149,8 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       BASALT_ASSIGN_OR_RETURN(c.port, ParsePort(flag, v));
     } else if (flag == "--data-dir" || flag == "-dbPath") {
       BASALT_ASSIGN_OR_RETURN(c.data_dir, next());
+    } else if (flag == "--export-root") {
+      BASALT_ASSIGN_OR_RETURN(c.export_root, next());
     } else if (flag == "--in-memory" || flag == "-inMemory") {
       BASALT_RETURN_IF_ERROR(no_value());
       c.in_memory = true;

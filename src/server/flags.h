@@ -17,6 +17,7 @@ struct Config {
   uint16_t port = 8000;
   std::string data_dir = "basalt-data";
   bool in_memory = false;
+  std::string export_root;  // the directory standing for S3 in exports and imports (empty: none)
   storage::Durability durability = storage::Durability::kSync;
   LogLevel log_level = LogLevel::kInfo;
   bool shared_db = false;

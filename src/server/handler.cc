@@ -12,11 +12,11 @@ namespace {
 std::string_view Path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 http::Response Handle(const api::Router& router, const CorsPolicy& cors, const std::string& version,
-                      const std::vector<PathRoute>& routes, const MonitoringHandler& monitoring,
+                      const std::vector<PathRoute>& routes, const std::vector<Endpoint>& endpoints,
                       const http::Request& req) {
   if (auto preflight = cors.Preflight(req)) return *std::move(preflight);
-  if (monitoring && req.method == "GET") {
-    if (auto answer = monitoring(req)) return *std::move(answer);
+  for (const Endpoint& endpoint : endpoints) {
+    if (auto answer = endpoint(req)) return *std::move(answer);
   }
   for (const PathRoute& route : routes) {
     if (Path(req.target).starts_with(route.prefix)) return route.handler(req);
@@ -65,10 +65,10 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
 }  // namespace
 
 http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
-                          std::vector<PathRoute> routes, MonitoringHandler monitoring) {
+                          std::vector<PathRoute> routes, std::vector<Endpoint> endpoints) {
   return [router, cors, version = std::move(version), routes = std::move(routes),
-          monitoring = std::move(monitoring)](const http::Request& req) {
-    http::Response resp = Handle(*router, *cors, version, routes, monitoring, req);
+          endpoints = std::move(endpoints)](const http::Request& req) {
+    http::Response resp = Handle(*router, *cors, version, routes, endpoints, req);
     cors->AddHeaders(req, resp);
     return resp;
   };

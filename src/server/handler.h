@@ -30,14 +30,15 @@ struct PathRoute {
   http::Handler handler;
 };
 
-// The monitoring endpoints (GET /metrics, GET /contributor-insights;
-// server/metrics_text.h): their answer to a request, or nullopt for a
-// request that is not theirs.
-using MonitoringHandler = std::function<std::optional<http::Response>(const http::Request&)>;
+// Basalt's own endpoints, tried in order before the routes: the monitoring
+// ones (GET /metrics, GET /contributor-insights; server/metrics_text.h) and
+// the admin ones under /basalt/ (server/admin.h). Each answers a request, or
+// returns nullopt for a request that is not its own.
+using Endpoint = std::function<std::optional<http::Response>(const http::Request&)>;
 
 // `router` and `cors` must outlive the handler. `version` goes into the
 // health check's answer.
 http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
-                          std::vector<PathRoute> routes = {}, MonitoringHandler monitoring = nullptr);
+                          std::vector<PathRoute> routes = {}, std::vector<Endpoint> endpoints = {});
 
 }  // namespace basalt::server

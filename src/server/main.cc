@@ -14,10 +14,12 @@
 #include "common/log.h"
 #include "db/database.h"
 #include "http/server.h"
+#include "server/admin.h"
 #include "server/cors.h"
 #include "server/flags.h"
 #include "server/handler.h"
 #include "server/metrics_text.h"
+#include "server/offline.h"
 #include "server/resources.h"
 #include "server/responses.h"
 #include "storage/engine.h"
@@ -57,6 +59,7 @@ Result<std::vector<triggers::TriggerConfig>> DeclaredTriggers(const Config& conf
 }
 
 int Run(int argc, char** argv) {
+  if (std::vector<std::string> args(argv + 1, argv + argc); IsOfflineCommand(args)) return RunOffline(args);
   auto parsed = ParseFlags(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.ok()) {
     std::cerr << "basalt: " << parsed.status().message() << "\n";
@@ -98,6 +101,8 @@ int Run(int argc, char** argv) {
   db::Options db_options;
   db_options.transient_status_seconds = config.delay_transient_statuses ? 0.5 : 0;
   db_options.ttl_sweep_seconds = config.ttl_sweep_seconds;
+  db_options.export_root = config.export_root;
+  db_options.pitr_trim_seconds = 60;  // point-in-time recovery logs are trimmed past their window
   db_options.streams.retention_seconds = config.stream_retention_seconds;
   db_options.streams.shard_max_records = static_cast<uint64_t>(config.stream_shard_records);
   db_options.streams.shard_seconds = config.stream_shard_seconds;
@@ -160,10 +165,18 @@ int Run(int argc, char** argv) {
   // no credentials yet, so it is served either way; once authentication
   // comes, without the flag it is for the admin principal only.
   const double start_time = clock.Now();
-  MonitoringHandler monitoring = [&database, start_time, shared = config.shared_db](const http::Request& req) {
-    return ServeMonitoring(database, start_time, shared, req);
-  };
-  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(routes), std::move(monitoring)),
+  std::vector<Endpoint> endpoints;
+  endpoints.push_back(
+      [&database, start_time, shared = config.shared_db](const http::Request& req) -> std::optional<http::Response> {
+        if (req.method != "GET") return std::nullopt;
+        return ServeMonitoring(database, start_time, shared, req);
+      });
+  endpoints.push_back(
+      [&database, shared_db = config.shared_db](const http::Request& req) -> std::optional<http::Response> {
+        if (!req.target.starts_with("/basalt/")) return std::nullopt;
+        return HandleAdmin(&database, shared_db, req);
+      });
+  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(routes), std::move(endpoints)),
                       RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";

@@ -214,6 +214,13 @@ class Engine {
   virtual Status TrimLog(uint64_t log, uint64_t below) = 0;
 
   virtual MetaStore& meta() = 0;
+
+  // Writes a consistent copy of everything (every table, log and metadata)
+  // into `dir`, which must not exist yet; writers go on meanwhile. Engines
+  // that cannot (in memory) say so.
+  virtual Status Checkpoint(const std::string& dir) {
+    return Status::Internal("this storage engine cannot write a checkpoint to " + dir);
+  }
 };
 
 // Whether record (pk_a, sk_a) comes before record (pk_b, sk_b) in the order

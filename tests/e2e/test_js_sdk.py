@@ -23,7 +23,7 @@ def _node():
     return node
 
 
-@pytest.mark.parametrize("script", ["streams.test.mjs", "partiql.test.mjs", "compression.test.mjs"])
+@pytest.mark.parametrize("script", ["streams.test.mjs", "partiql.test.mjs", "compression.test.mjs", "backups.test.mjs"])
 def test_js_sdk(endpoint, script):
     if not (JS_DIR / "node_modules").is_dir():
         pytest.fail("%s is missing: run scripts/setup.sh (it runs `npm ci` in tests/js)" % (JS_DIR / "node_modules"))

@@ -1,0 +1,449 @@
+// Restore markers (MetaStore key "restore/" table-id as 16 hex digits), kept
+// for as long as the restored table exists (its RestoreSummary):
+//
+//   marker := u8(format=1) u8(in_progress) str(ns) str(name)
+//             str(source_backup_arn) str(source_table_arn) f64(restore_time)
+#include "db/backups.h"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+#include <random>
+
+#include "common/coding.h"
+#include "common/log.h"
+#include "db/bulk_load.h"
+#include "db/restore_input.h"
+#include "model/item.h"
+#include "model/item_codec.h"
+
+namespace basalt::db {
+namespace {
+
+constexpr std::string_view kBackupPrefix = "backup/";
+constexpr std::string_view kRestorePrefix = "restore/";
+
+Status BackupNotFound() { return Status(Code::kBackupNotFound, "Backup not found for the given BackupARN"); }
+
+struct Marker {
+  std::string ns;
+  std::string name;
+  RestoreSummary summary;
+};
+
+std::string EncodeMarker(const Marker& m) {
+  std::string out;
+  out.push_back(1);
+  out.push_back(m.summary.in_progress ? 1 : 0);
+  PutLengthPrefixed(&out, m.ns);
+  PutLengthPrefixed(&out, m.name);
+  PutLengthPrefixed(&out, m.summary.source_backup_arn);
+  PutLengthPrefixed(&out, m.summary.source_table_arn);
+  PutF64(&out, m.summary.restore_time);
+  return out;
+}
+
+Status DecodeMarker(std::string_view in, Marker* m) {
+  uint8_t format, in_progress;
+  if (!GetU8(&in, &format) || format != 1 || !GetU8(&in, &in_progress) || !GetString(&in, &m->ns) ||
+      !GetString(&in, &m->name) || !GetString(&in, &m->summary.source_backup_arn) ||
+      !GetString(&in, &m->summary.source_table_arn) || !GetF64(&in, &m->summary.restore_time)) {
+    return Status::Internal("corrupt restore marker");
+  }
+  m->summary.in_progress = in_progress != 0;
+  return Status::Ok();
+}
+
+std::string TableStatusWord(const TableMeta& meta, double now) {
+  if (now < meta.active_at) return "created";
+  if (now < meta.updated_until) return "updated";
+  return "";
+}
+
+}  // namespace
+
+Backups::~Backups() {
+  {
+    std::lock_guard lock(jobs_mu_);
+    stopping_ = true;
+    stop_ = true;
+  }
+  jobs_cv_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+std::string Backups::StoreKey(const std::string& ns, const std::string& id) {
+  std::string k(kBackupPrefix);
+  k.append(ns).push_back('\0');
+  k.append(id);
+  return k;
+}
+
+std::string Backups::RestoreKey(storage::TableId table) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, table);
+  return std::string(kRestorePrefix) + buf;
+}
+
+Status Backups::Open() {
+  storage::MetaStore& meta = engine_->meta();
+  std::vector<std::pair<std::string, std::string>> rows;
+  BASALT_RETURN_IF_ERROR(meta.List(kBackupPrefix, &rows));
+  for (const auto& [key, value] : rows) {
+    BackupRecord r;
+    BASALT_RETURN_IF_ERROR(DecodeBackupRecord(value, &r));
+    if (r.status == BackupStatus::kCreating) {
+      // The copy was cut short by a stop or a crash: the backup never became AVAILABLE.
+      Log(LogLevel::kWarn, "backup " + r.Arn() + " was interrupted while CREATING; removing it");
+      BASALT_RETURN_IF_ERROR(meta.Delete(key));
+      BASALT_RETURN_IF_ERROR(engine_->DropTable(r.keyspace));
+      continue;
+    }
+    std::lock_guard lock(mu_);
+    backups_[Key{r.table.ns, r.id}] = std::move(r);
+  }
+  rows.clear();
+  BASALT_RETURN_IF_ERROR(meta.List(kRestorePrefix, &rows));
+  for (const auto& [key, value] : rows) {
+    Marker m;
+    BASALT_RETURN_IF_ERROR(DecodeMarker(value, &m));
+    storage::TableId id = std::stoull(key.substr(kRestorePrefix.size()), nullptr, 16);
+    auto table = catalog_->Find(m.ns, m.name);
+    bool exists = table && table->id == id;
+    if (m.summary.in_progress || !exists) {
+      if (exists) {
+        Log(LogLevel::kWarn, "restore of table " + m.name + " was interrupted; removing the table");
+        DropRestoredTable(*table);
+      }
+      BASALT_RETURN_IF_ERROR(meta.Delete(key));
+      continue;
+    }
+    std::lock_guard lock(mu_);
+    restored_[id] = m.summary;
+  }
+  return Status::Ok();
+}
+
+std::string Backups::NewBackupId() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[40];
+  auto millis = static_cast<unsigned long long>(std::floor(clock_->Now() * 1000));
+  std::snprintf(buf, sizeof buf, "%014llu-%08x", millis, static_cast<unsigned>(rng() & 0xffffffffu));
+  return buf;
+}
+
+Result<BackupRecord> Backups::CreateBackup(const Scope& scope, const std::string& table, const std::string& name) {
+  auto lock = catalog_->LockDefinitions();
+  auto meta = catalog_->Find(scope.ns, table);
+  if (!meta) return Status(Code::kTableNotFound, "Table not found: " + table);
+  std::string changing = TableStatusWord(*meta, clock_->Now());
+  if (!changing.empty()) return Status(Code::kTableInUse, "Table is being " + changing + ": " + table);
+  // Under the definitions lock, so the definition and the items are of one moment.
+  std::shared_ptr<storage::Snapshot> snapshot = engine_->NewSnapshot();
+  BASALT_ASSIGN_OR_RETURN(storage::TableId keyspace, catalog_->NewId());
+  BackupRecord r;
+  r.id = NewBackupId();
+  r.name = name;
+  r.created = std::floor(clock_->Now() * 1000) / 1000;
+  r.keyspace = keyspace;
+  r.table = *meta;
+  r.table.runtime.reset();
+  Key key{scope.ns, r.id};
+  BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(scope.ns, r.id), EncodeBackupRecord(r)));
+  {
+    std::lock_guard l(mu_);
+    backups_[key] = r;
+    ++backing_up_[meta->id];
+  }
+  storage::TableId source = meta->id;
+  Enqueue([this, key, snapshot, source] { CopyBackup(key, snapshot, source); });
+  return r;
+}
+
+void Backups::CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, storage::TableId source) {
+  storage::TableId keyspace;
+  {
+    std::lock_guard l(mu_);
+    keyspace = backups_.at(key).keyspace;
+  }
+  constexpr size_t kBatch = 512;
+  std::vector<storage::PartitionWrite> batch;
+  int64_t count = 0, bytes = 0, batch_count = 0, batch_bytes = 0;
+  Status error;
+  auto flush = [&] {
+    if (batch.empty()) return Status::Ok();
+    batch.front().item_count_delta = batch_count;
+    batch.front().size_bytes_delta = batch_bytes;
+    Status st = engine_->Commit(batch);
+    batch.clear();
+    batch_count = batch_bytes = 0;
+    return st;
+  };
+  Status st = engine_->ScanSegment(
+      source, 0, 1, std::nullopt,
+      [&](const storage::Row& row) {
+        model::Item item;
+        if (Status d = model::DecodeItem(row.value, &item); !d.ok()) {
+          error = d;
+          return false;
+        }
+        int64_t size = static_cast<int64_t>(model::ItemSize(item));
+        storage::PartitionWrite pw;
+        pw.table = keyspace;
+        pw.pk = std::string(row.pk);
+        pw.muts.push_back(storage::Mutation{storage::Mutation::kPut, std::string(row.sk), std::string(row.value), {}});
+        batch.push_back(std::move(pw));
+        ++count, ++batch_count;
+        bytes += size, batch_bytes += size;
+        if (batch.size() >= kBatch) {
+          if (stop_) return false;
+          error = flush();
+          if (!error.ok()) return false;
+        }
+        return true;
+      },
+      snapshot.get());
+  if (st.ok()) st = error;
+  if (st.ok() && stop_) return;  // the next Open removes the half copy
+  if (st.ok()) st = flush();
+  snapshot.reset();
+  std::lock_guard l(mu_);
+  if (--backing_up_[source] == 0) backing_up_.erase(source);
+  auto it = backups_.find(key);
+  if (it == backups_.end()) return;
+  if (st.ok()) {
+    it->second.status = BackupStatus::kAvailable;
+    it->second.item_count = count;
+    it->second.size_bytes = bytes;
+    st = engine_->meta().Put(StoreKey(key.ns, key.id), EncodeBackupRecord(it->second));
+    if (st.ok()) return;
+  }
+  Log(LogLevel::kError, "backup " + it->second.Arn() + " failed: " + st.message());
+  (void)engine_->meta().Delete(StoreKey(key.ns, key.id));
+  (void)engine_->DropTable(keyspace);
+  backups_.erase(it);
+}
+
+Result<BackupRecord*> Backups::FindLocked(const Scope& scope, const std::string& arn) {
+  auto it = backups_.find(Key{scope.ns, std::string(BackupIdOfArn(arn))});
+  if (it == backups_.end() || it->second.Arn() != arn) return BackupNotFound();
+  return &it->second;
+}
+
+Result<BackupRecord> Backups::DescribeBackup(const Scope& scope, const std::string& arn) {
+  std::lock_guard l(mu_);
+  BASALT_ASSIGN_OR_RETURN(BackupRecord * r, FindLocked(scope, arn));
+  return *r;
+}
+
+Result<ListBackupsOutput> Backups::ListBackups(const Scope& scope, const ListBackupsInput& in) {
+  ListBackupsOutput out;
+  std::lock_guard l(mu_);
+  auto it = backups_.lower_bound(Key{scope.ns, ""});
+  if (in.exclusive_start_arn) {
+    it = backups_.upper_bound(Key{scope.ns, std::string(BackupIdOfArn(*in.exclusive_start_arn))});
+  }
+  for (; it != backups_.end() && it->first.ns == scope.ns; ++it) {
+    const BackupRecord& r = it->second;
+    if (in.table && r.table.name != *in.table) continue;
+    if (in.lower && r.created < *in.lower) continue;
+    if (in.upper && r.created >= *in.upper) continue;
+    if (in.type != "ALL" && in.type != BackupTypeName(r.type)) continue;
+    if (out.backups.size() == in.limit) {
+      out.last_evaluated_arn = out.backups.back().Arn();
+      break;
+    }
+    out.backups.push_back(r);
+  }
+  return out;
+}
+
+Result<BackupRecord> Backups::DeleteBackup(const Scope& scope, const std::string& arn) {
+  BackupRecord r;
+  {
+    std::lock_guard l(mu_);
+    BASALT_ASSIGN_OR_RETURN(BackupRecord * found, FindLocked(scope, arn));
+    Key key{scope.ns, found->id};
+    if (found->status == BackupStatus::kCreating || restoring_from_.count(key)) {
+      return Status(Code::kBackupInUse, "Backup is in use: " + arn);
+    }
+    BASALT_RETURN_IF_ERROR(engine_->meta().Delete(StoreKey(scope.ns, found->id)));
+    r = std::move(*found);
+    backups_.erase(key);
+  }
+  // A failure leaves an unreachable key space behind (ids are never reused).
+  engine_->DropTable(r.keyspace).IgnoreError();
+  r.status = BackupStatus::kDeleted;
+  return r;
+}
+
+Result<TableDescription> Backups::RestoreTableFromBackup(const Scope& scope, const RestoreFromBackupInput& in) {
+  BackupRecord backup;
+  Key key;
+  {
+    std::lock_guard l(mu_);
+    BASALT_ASSIGN_OR_RETURN(BackupRecord * found, FindLocked(scope, in.backup_arn));
+    if (found->status != BackupStatus::kAvailable) {
+      return Status(Code::kBackupInUse, "Backup is in use: " + in.backup_arn);
+    }
+    backup = *found;
+    key = Key{scope.ns, found->id};
+    ++restoring_from_[key];
+  }
+  auto release = [this, key](const Status&) {
+    std::lock_guard l(mu_);
+    if (--restoring_from_[key] == 0) restoring_from_.erase(key);
+  };
+  RestoreSummary summary{backup.Arn(), backup.table.Arn(), backup.created, true};
+  storage::TableId keyspace = backup.keyspace;
+  Loader load = [this, keyspace](const TableMeta& target) {
+    BulkLoader loader(engine_, target);
+    Status error;
+    BASALT_RETURN_IF_ERROR(engine_->ScanSegment(keyspace, 0, 1, std::nullopt, [&](const storage::Row& row) {
+      error = loader.Add(row.pk, row.sk, row.value);
+      return error.ok() && !stop_;
+    }));
+    BASALT_RETURN_IF_ERROR(error);
+    if (stop_) return Status(Code::kInternal, "stopping");
+    return loader.Flush();
+  };
+  auto described = RestoreTable(scope, in.target, backup.table, in.overrides, summary, load, release);
+  if (!described.ok()) release(described.status());
+  return described;
+}
+
+Result<TableDescription> Backups::RestoreTable(const Scope& scope, const std::string& target,
+                                               const TableMeta& source, const RestoreOverrides& overrides,
+                                               RestoreSummary summary, Loader load, Done done) {
+  BASALT_ASSIGN_OR_RETURN(CreateTableInput in, MakeRestoreInput(source, overrides, target));
+  return CreateAndLoad(scope, in, summary, std::move(load), std::move(done));
+}
+
+Result<TableDescription> Backups::CreateAndLoad(const Scope& scope, const CreateTableInput& in,
+                                                std::optional<RestoreSummary> summary, Loader load, Done done) {
+  if (catalog_->Find(scope.ns, in.name)) {
+    return Status(Code::kTableAlreadyExists, "Table already exists: " + in.name);
+  }
+  auto created = tables_->CreateTable(scope, in, /*held_creating=*/true);
+  if (!created.ok()) {
+    const Status& st = created.status();
+    if (st.code() != Code::kResourceInUse) return st;
+    bool exists = st.message().starts_with("Table already exists");
+    return Status(exists ? Code::kTableAlreadyExists : Code::kTableInUse, st.message());
+  }
+  TableDescription d = std::move(*created);
+  // The marker says the load is in flight (a crash then removes the table).
+  Marker marker{scope.ns, in.name, summary.value_or(RestoreSummary{})};
+  marker.summary.in_progress = true;
+  if (Status st = engine_->meta().Put(RestoreKey(d.meta->id), EncodeMarker(marker)); !st.ok()) {
+    DropRestoredTable(*d.meta);
+    return st;
+  }
+  if (summary) {
+    std::lock_guard l(mu_);
+    restored_[d.meta->id] = *summary;
+  }
+  d.restore = summary;
+  bool keep = summary.has_value();
+  Enqueue([this, table = d.meta, load = std::move(load), done = std::move(done), keep] {
+    RunRestore(table, load, done, keep);
+  });
+  return d;
+}
+
+void Backups::RunRestore(std::shared_ptr<const TableMeta> table, Loader load, Done done, bool keep_summary) {
+  Status st = load(*table);
+  if (stop_) return;  // the next Open removes the half-restored table
+  if (st.ok()) {
+    auto lock = catalog_->LockDefinitions();
+    auto current = catalog_->Find(table->ns, table->name);
+    if (current && current->id == table->id) {
+      auto meta = std::make_shared<TableMeta>(*current);
+      meta->active_at = std::floor(clock_->Now() * 1000) / 1000;
+      st = catalog_->Update(meta);
+    }
+  }
+  if (st.ok() && keep_summary) {
+    Marker marker;
+    {
+      std::lock_guard l(mu_);
+      auto it = restored_.find(table->id);
+      if (it != restored_.end()) {
+        it->second.in_progress = false;
+        marker = Marker{table->ns, table->name, it->second};
+      }
+    }
+    st = engine_->meta().Put(RestoreKey(table->id), EncodeMarker(marker));
+  } else if (st.ok()) {
+    st = engine_->meta().Delete(RestoreKey(table->id));
+  }
+  if (!st.ok()) {
+    Log(LogLevel::kError, "loading table " + table->name + " failed: " + st.message());
+    DropRestoredTable(*table);
+    (void)engine_->meta().Delete(RestoreKey(table->id));
+    std::lock_guard l(mu_);
+    restored_.erase(table->id);
+  }
+  if (done) done(st);
+}
+
+void Backups::DropRestoredTable(const TableMeta& table) {
+  auto lock = catalog_->LockDefinitions();
+  auto current = catalog_->Find(table.ns, table.name);
+  if (current && current->id == table.id) (void)catalog_->Remove(*current);
+  (void)engine_->DropTable(table.id);
+  for (const IndexMeta& index : table.indexes) (void)engine_->DropTable(index.id);
+}
+
+std::optional<RestoreSummary> Backups::RestoreSummaryOf(storage::TableId table) {
+  std::lock_guard l(mu_);
+  auto it = restored_.find(table);
+  if (it == restored_.end()) return std::nullopt;
+  return it->second;
+}
+
+void Backups::ForgetTable(storage::TableId table) {
+  {
+    std::lock_guard l(mu_);
+    if (!restored_.erase(table)) return;
+  }
+  (void)engine_->meta().Delete(RestoreKey(table));
+}
+
+Status Backups::CheckDeletable(const TableMeta& table) {
+  std::lock_guard l(mu_);
+  if (!backing_up_.count(table.id)) return Status::Ok();
+  return Status::InUse("Attempt to change a resource which is still in use: Table is being backed up: " + table.name);
+}
+
+void Backups::Enqueue(std::function<void()> job) {
+  std::lock_guard lock(jobs_mu_);
+  if (stopping_) return;
+  jobs_.push_back(std::move(job));
+  if (!worker_.joinable()) worker_ = std::thread([this] { Loop(); });
+  jobs_cv_.notify_all();
+}
+
+void Backups::Loop() {
+  for (;;) {
+    std::function<void()> job;
+    {
+      std::unique_lock lock(jobs_mu_);
+      busy_ = false;
+      jobs_cv_.notify_all();
+      jobs_cv_.wait(lock, [&] { return stopping_ || !jobs_.empty(); });
+      if (stopping_) return;
+      job = std::move(jobs_.front());
+      jobs_.pop_front();
+      busy_ = true;
+    }
+    job();
+  }
+}
+
+void Backups::WaitIdle() {
+  std::unique_lock lock(jobs_mu_);
+  jobs_cv_.wait(lock, [&] { return stopping_ || (jobs_.empty() && !busy_); });
+}
+
+}  // namespace basalt::db

@@ -1,0 +1,159 @@
+// On-demand backups: CreateBackup, DescribeBackup, ListBackups, DeleteBackup
+// and RestoreTableFromBackup.
+//
+// A backup is a consistent cut of one table: CreateBackup takes a storage
+// snapshot (writers go on, unblocked) and a background worker copies the
+// table's items as of that snapshot into a key space of the backup's own,
+// so the backup is durable and outlives its table. The record
+// (backup_record.h) says CREATING until the copy has landed, then
+// AVAILABLE. Index definitions travel in the record; index entries are
+// rebuilt by the restore.
+//
+// A restore creates the target table held CREATING, loads the backup's
+// items with their index entries in bulk (bulk_load.h), then publishes it
+// ACTIVE. A marker in the MetaStore says a restore is in flight: after a
+// crash, Open removes a half-restored table (the restore failed; nothing
+// else changed) and a half-copied backup.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "db/backup_record.h"
+#include "db/bulk_load.h"
+#include "db/catalog.h"
+#include "db/requests.h"
+#include "db/tables.h"
+#include "storage/engine.h"
+
+namespace basalt::db {
+
+struct ListBackupsInput {
+  std::optional<std::string> table;  // TableName
+  std::optional<double> lower;       // TimeRangeLowerBound, inclusive
+  std::optional<double> upper;       // TimeRangeUpperBound, exclusive
+  std::string type = "USER";         // USER, SYSTEM, AWS_BACKUP, ALL
+  std::optional<std::string> exclusive_start_arn;
+  size_t limit = 100;
+};
+
+struct ListBackupsOutput {
+  std::vector<BackupRecord> backups;
+  std::optional<std::string> last_evaluated_arn;
+};
+
+// The override members a restore accepts.
+struct RestoreOverrides {
+  std::optional<BillingMode> billing_mode;
+  std::optional<ProvisionedThroughput> throughput;
+  std::optional<std::vector<IndexInput>> global_indexes;  // replaces the source's GSIs
+  std::optional<std::vector<IndexInput>> local_indexes;   // replaces the source's LSIs
+};
+
+struct RestoreFromBackupInput {
+  std::string target;
+  std::string backup_arn;
+  RestoreOverrides overrides;
+};
+
+class Backups {
+ public:
+  Backups(storage::Engine* engine, Catalog* catalog, Tables* tables, const Clock* clock)
+      : engine_(engine), catalog_(catalog), tables_(tables), clock_(clock) {}
+  // Stops the worker; a copy or restore it abandons is cleaned up by the next Open.
+  ~Backups();
+
+  // Loads the backups and the restore summaries, and removes what a crash
+  // left half done.
+  Status Open();
+
+  Result<BackupRecord> CreateBackup(const Scope& scope, const std::string& table, const std::string& name);
+  Result<BackupRecord> DescribeBackup(const Scope& scope, const std::string& arn);
+  Result<ListBackupsOutput> ListBackups(const Scope& scope, const ListBackupsInput& in);
+  // Returns the backup as it was, with status DELETED.
+  Result<BackupRecord> DeleteBackup(const Scope& scope, const std::string& arn);
+  Result<TableDescription> RestoreTableFromBackup(const Scope& scope, const RestoreFromBackupInput& in);
+
+  // A new table (held CREATING) from `source`'s definition with the
+  // overrides, loaded on the worker by `load`, then published ACTIVE; the
+  // table's RestoreSummary is `summary`. Shared with point-in-time restores.
+  using Loader = std::function<Status(const TableMeta& target)>;
+  // Runs on the worker once the load has ended, with its outcome.
+  using Done = std::function<void(const Status&)>;
+  Result<TableDescription> RestoreTable(const Scope& scope, const std::string& target, const TableMeta& source,
+                                        const RestoreOverrides& overrides, RestoreSummary summary, Loader load,
+                                        Done done = nullptr);
+  // The same from a whole definition (ImportTable); `summary` when the
+  // table is a restore's.
+  Result<TableDescription> CreateAndLoad(const Scope& scope, const CreateTableInput& in,
+                                         std::optional<RestoreSummary> summary, Loader load, Done done = nullptr);
+
+  // A bulk loader into `table` (an import's loader).
+  BulkLoader NewLoader(const TableMeta& table) { return BulkLoader(engine_, table); }
+
+  // The RestoreSummary of a table made by a restore.
+  std::optional<RestoreSummary> RestoreSummaryOf(storage::TableId table);
+  // Forgets a deleted table's RestoreSummary.
+  void ForgetTable(storage::TableId table);
+  // Refuses to delete a table while a backup of it is being copied.
+  Status CheckDeletable(const TableMeta& table);
+
+  // Runs `job` on the worker, after the jobs queued before it (a point-in-
+  // time recovery base copy runs before any restore that reads it).
+  void RunInBackground(std::function<void()> job) { Enqueue(std::move(job)); }
+  // Whether the worker is being stopped (a long job gives up).
+  bool stopping() const { return stop_; }
+
+  // Waits until the worker has nothing to do (for tests).
+  void WaitIdle();
+
+ private:
+  struct Key {
+    std::string ns;
+    std::string id;
+    auto operator<=>(const Key&) const = default;
+  };
+  static std::string StoreKey(const std::string& ns, const std::string& id);
+  static std::string RestoreKey(storage::TableId table);
+  Result<BackupRecord*> FindLocked(const Scope& scope, const std::string& arn);
+  void Enqueue(std::function<void()> job);
+  void Loop();
+  // The worker's jobs.
+  void CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, storage::TableId source);
+  void RunRestore(std::shared_ptr<const TableMeta> table, Loader load, Done done, bool keep_summary);
+  // Removes a table whose restore failed.
+  void DropRestoredTable(const TableMeta& table);
+  std::string NewBackupId();
+
+  storage::Engine* engine_;
+  Catalog* catalog_;
+  Tables* tables_;
+  const Clock* clock_;
+
+  std::mutex mu_;
+  std::map<Key, BackupRecord> backups_;                     // guarded by mu_
+  std::map<Key, int> restoring_from_;                       // restores reading a backup; guarded by mu_
+  std::map<storage::TableId, RestoreSummary> restored_;     // guarded by mu_
+  std::map<storage::TableId, int> backing_up_;              // source tables of copies in flight; guarded by mu_
+
+  std::mutex jobs_mu_;
+  std::condition_variable jobs_cv_;
+  std::deque<std::function<void()>> jobs_;  // guarded by jobs_mu_
+  bool busy_ = false;                       // guarded by jobs_mu_
+  bool stopping_ = false;                   // guarded by jobs_mu_
+  std::atomic<bool> stop_{false};           // tells a running job to give up
+  std::thread worker_;
+};
+
+}  // namespace basalt::db

@@ -1,0 +1,377 @@
+#include "db/pitr.h"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+
+#include "common/coding.h"
+#include "common/log.h"
+#include "db/bulk_load.h"
+#include "db/change_log.h"
+
+namespace basalt::db {
+namespace {
+
+constexpr std::string_view kPrefix = "pitr/";
+constexpr double kDay = 86400;
+
+Status TableNotFound(const std::string& name) { return Status(Code::kTableNotFound, "Table not found: " + name); }
+
+uint64_t Micros(double seconds) { return static_cast<uint64_t>(std::llround(seconds * 1e6)); }
+
+// Restorable instants are shown, and trimmed, to the millisecond.
+double FloorMillis(double seconds) { return std::floor(seconds * 1000) / 1000; }
+
+}  // namespace
+
+PointInTimeRecovery::~PointInTimeRecovery() {
+  {
+    std::lock_guard l(mu_);
+    stopping_ = true;
+  }
+  trim_cv_.notify_all();
+  if (trimmer_.joinable()) trimmer_.join();
+}
+
+void PointInTimeRecovery::StartTrimmer(double seconds) {
+  if (seconds <= 0) return;
+  trimmer_ = std::thread([this, seconds] {
+    std::unique_lock l(mu_);
+    while (!trim_cv_.wait_for(l, std::chrono::duration<double>(seconds), [&] { return stopping_; })) {
+      backups_->RunInBackground([this] {
+        if (Status st = Trim(); !st.ok()) Log(LogLevel::kError, "point-in-time recovery trim failed: " + st.message());
+      });
+    }
+  });
+}
+
+std::string PointInTimeRecovery::StoreKey(storage::TableId table) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%016" PRIx64, table);
+  return std::string(kPrefix) + buf;
+}
+
+std::string PointInTimeRecovery::Encode(const State& s) {
+  std::string out;
+  out.push_back(1);
+  out.push_back(s.enabled ? 1 : 0);
+  out.push_back(s.base_ready ? 1 : 0);
+  PutVarint64(&out, static_cast<uint64_t>(s.days));
+  PutF64(&out, s.earliest);
+  PutVarint64(&out, s.log);
+  return out;
+}
+
+Status PointInTimeRecovery::Decode(std::string_view in, State* s) {
+  uint8_t format, enabled, ready;
+  uint64_t days;
+  if (!GetU8(&in, &format) || format != 1 || !GetU8(&in, &enabled) || !GetU8(&in, &ready) ||
+      !GetVarint64(&in, &days) || !GetF64(&in, &s->earliest) || !GetVarint64(&in, &s->log)) {
+    return Status::Internal("corrupt point-in-time recovery settings");
+  }
+  s->enabled = enabled != 0;
+  s->base_ready = ready != 0;
+  s->days = static_cast<int64_t>(days);
+  return Status::Ok();
+}
+
+Status PointInTimeRecovery::Open() {
+  std::map<storage::TableId, std::shared_ptr<const TableMeta>> tables;
+  for (const auto& t : catalog_->All()) tables[t->id] = t;
+  std::vector<std::pair<std::string, std::string>> rows;
+  BASALT_RETURN_IF_ERROR(engine_->meta().List(kPrefix, &rows));
+  for (const auto& [key, value] : rows) {
+    State s;
+    BASALT_RETURN_IF_ERROR(Decode(value, &s));
+    storage::TableId id = std::stoull(key.substr(kPrefix.size()), nullptr, 16);
+    auto table = tables.find(id);
+    if (table == tables.end()) {  // the table was deleted
+      if (s.log) BASALT_RETURN_IF_ERROR(engine_->DropTable(s.log));
+      BASALT_RETURN_IF_ERROR(engine_->meta().Delete(key));
+      continue;
+    }
+    if (s.enabled && !s.base_ready) {
+      Log(LogLevel::kWarn, "point-in-time recovery of table " + table->second->name +
+                               " was being enabled when Basalt stopped; it is disabled");
+      BASALT_RETURN_IF_ERROR(engine_->DropTable(s.log));
+      s.enabled = false;
+      s.log = 0;
+      BASALT_RETURN_IF_ERROR(engine_->meta().Put(key, Encode(s)));
+    }
+    if (s.enabled) {
+      std::unique_lock lock(table->second->runtime->mu);
+      table->second->runtime->pitr_log = s.log;
+    }
+    std::lock_guard l(mu_);
+    states_[id] = s;
+  }
+  return Status::Ok();
+}
+
+ContinuousBackupsDescription PointInTimeRecovery::DescriptionOf(const State* s) const {
+  ContinuousBackupsDescription d;
+  if (!s || !s->enabled) return d;
+  d.pitr_enabled = true;
+  d.period_days = s->days;
+  double now = clock_->Now();
+  d.earliest = std::max(s->earliest, now - s->days * kDay);
+  d.latest = now;
+  return d;
+}
+
+Result<ContinuousBackupsDescription> PointInTimeRecovery::Update(const Scope& scope, const std::string& name,
+                                                                 bool enabled, std::optional<int64_t> days) {
+  auto lock = catalog_->LockDefinitions();
+  auto table = catalog_->Find(scope.ns, name);
+  if (!table) return TableNotFound(name);
+  std::lock_guard l(mu_);
+  State& s = states_[table->id];
+  if (enabled && s.enabled) {  // only the period changes
+    if (days) s.days = *days;
+    BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(table->id), Encode(s)));
+    return DescriptionOf(&s);
+  }
+  if (!enabled) {
+    if (s.enabled) {
+      {
+        std::unique_lock rt(table->runtime->mu);
+        table->runtime->pitr_log = 0;
+      }
+      storage::TableId log = s.log;
+      s = State{};
+      BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(table->id), Encode(s)));
+      // After the restores queued before (they still read the log).
+      backups_->RunInBackground([this, log] { engine_->DropTable(log).IgnoreError(); });
+    }
+    return DescriptionOf(&s);
+  }
+  BASALT_ASSIGN_OR_RETURN(storage::TableId log, catalog_->NewId());
+  std::shared_ptr<storage::Snapshot> snapshot;
+  double at;
+  {
+    // No writer is in flight: every version after the snapshot is logged.
+    std::unique_lock rt(table->runtime->mu);
+    table->runtime->pitr_log = log;
+    snapshot = engine_->NewSnapshot();
+    at = FloorMillis(clock_->Now());
+  }
+  s = State{true, false, days.value_or(35), at, log};
+  BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(table->id), Encode(s)));
+  storage::TableId id = table->id;
+  backups_->RunInBackground([this, id, log, snapshot, at] { CopyBase(id, log, snapshot, at); });
+  return DescriptionOf(&s);
+}
+
+void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
+                                   std::shared_ptr<storage::Snapshot> snapshot, double at) {
+  std::vector<storage::PartitionWrite> batch;
+  Status error;
+  const uint64_t at_us = Micros(at);
+  Status st = engine_->ScanSegment(
+      table, 0, 1, std::nullopt,
+      [&](const storage::Row& row) {
+        storage::PartitionWrite pw;
+        pw.table = log;
+        pw.pk = std::string(row.pk);
+        std::string value(1, '\x01');
+        value.append(row.value);
+        pw.muts.push_back(
+            storage::Mutation{storage::Mutation::kPut, ChangeLogSortKey(row.sk, at_us, 0), std::move(value), {}});
+        batch.push_back(std::move(pw));
+        if (batch.size() >= 512) {
+          if (backups_->stopping()) return false;
+          error = engine_->Commit(batch);
+          batch.clear();
+        }
+        return error.ok();
+      },
+      snapshot.get());
+  if (st.ok()) st = error;
+  if (backups_->stopping()) return;  // Open disables PITR whose base is incomplete
+  if (st.ok() && !batch.empty()) st = engine_->Commit(batch);
+  std::lock_guard l(mu_);
+  auto it = states_.find(table);
+  if (it == states_.end() || it->second.log != log) return;  // disabled meanwhile
+  if (st.ok()) {
+    it->second.base_ready = true;
+    st = engine_->meta().Put(StoreKey(table), Encode(it->second));
+  }
+  if (!st.ok()) Log(LogLevel::kError, "point-in-time recovery base copy failed: " + st.message());
+}
+
+Result<ContinuousBackupsDescription> PointInTimeRecovery::Describe(const Scope& scope, const std::string& name) {
+  auto table = catalog_->Find(scope.ns, name);
+  if (!table) return TableNotFound(name);
+  std::lock_guard l(mu_);
+  auto it = states_.find(table->id);
+  return DescriptionOf(it == states_.end() ? nullptr : &it->second);
+}
+
+Result<TableDescription> PointInTimeRecovery::Restore(const Scope& scope, const RestoreToPointInTimeInput& in) {
+  auto table = catalog_->Find(scope.ns, in.source);
+  if (!table) return TableNotFound(in.source);
+  ContinuousBackupsDescription d;
+  storage::TableId log = 0;
+  {
+    std::lock_guard l(mu_);
+    auto it = states_.find(table->id);
+    if (it != states_.end()) {
+      d = DescriptionOf(&it->second);
+      log = it->second.log;
+    }
+  }
+  if (!d.pitr_enabled) {
+    return Status(Code::kPointInTimeRecoveryUnavailable,
+                  "Point in time recovery is not enabled for table '" + in.source + "'");
+  }
+  double at = in.use_latest ? d.latest : in.time.value_or(d.latest);
+  if (Micros(at) < Micros(FloorMillis(d.earliest)) || at > d.latest) {
+    return Status(Code::kInvalidRestoreTime,
+                  "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime");
+  }
+  const uint64_t at_us = Micros(at);
+  Backups::Loader load = [this, log, at_us](const TableMeta& target) {
+    BulkLoader loader(engine_, target);
+    BASALT_RETURN_IF_ERROR(Replay(log, at_us, [&](std::string_view pk, std::string_view sk, std::string_view item) {
+      return loader.Add(pk, sk, item);
+    }));
+    if (backups_->stopping()) return Status(Code::kInternal, "stopping");
+    return loader.Flush();
+  };
+  TableMeta source = *table;
+  source.runtime.reset();
+  RestoreSummary summary{"", table->Arn(), std::floor(at * 1000) / 1000, true};
+  return backups_->RestoreTable(scope, in.target, source, in.overrides, summary, load);
+}
+
+Status PointInTimeRecovery::Replay(storage::TableId log, uint64_t at_us, const ReplayVisitor& visit) {
+  std::string group_pk, group_sk, best;
+  bool have_best = false;
+  Status error;
+  auto emit = [&] {
+    if (have_best) error = visit(group_pk, group_sk, best);
+    have_best = false;
+  };
+  ChangeLogKey k;
+  BASALT_RETURN_IF_ERROR(engine_->ScanSegment(log, 0, 1, std::nullopt, [&](const storage::Row& row) {
+    if (!ParseChangeLogSortKey(row.sk, &k)) {
+      error = Status::Internal("corrupt change-log key");
+      return false;
+    }
+    if (row.pk != group_pk || k.item_sk != group_sk) {
+      emit();
+      group_pk.assign(row.pk);
+      group_sk = k.item_sk;
+    }
+    if (k.time_us <= at_us) {
+      bool put;
+      std::string_view item;
+      if (!ParseChangeLogValue(row.value, &put, &item)) {
+        error = Status::Internal("corrupt change-log record");
+        return false;
+      }
+      have_best = put;
+      if (put) best.assign(item);
+    }
+    return error.ok() && !backups_->stopping();
+  }));
+  if (error.ok()) emit();
+  return error;
+}
+
+Status PointInTimeRecovery::ReadAt(const Scope& scope, const std::string& name, std::optional<double> time,
+                                   const ReplayVisitor& visit, double* at_out) {
+  auto table = catalog_->Find(scope.ns, name);
+  if (!table) return TableNotFound(name);
+  ContinuousBackupsDescription d;
+  storage::TableId log = 0;
+  {
+    std::lock_guard l(mu_);
+    auto it = states_.find(table->id);
+    if (it != states_.end()) {
+      d = DescriptionOf(&it->second);
+      log = it->second.log;
+    }
+  }
+  if (!d.pitr_enabled) {
+    return Status(Code::kPointInTimeRecoveryUnavailable,
+                  "Point in time recovery is not enabled for table '" + name + "'");
+  }
+  double at = time.value_or(d.latest);
+  if (Micros(at) < Micros(FloorMillis(d.earliest)) || at > d.latest) {
+    return Status(Code::kInvalidExportTime, "Export time must be within the point in time recovery window of the table");
+  }
+  if (at_out) *at_out = at;
+  return Replay(log, Micros(at), visit);
+}
+
+Status PointInTimeRecovery::Trim() {
+  double now = clock_->Now();
+  std::vector<std::pair<storage::TableId, State>> due;
+  {
+    std::lock_guard l(mu_);
+    for (const auto& [id, s] : states_) {
+      if (s.enabled && s.base_ready && now - s.days * kDay > s.earliest) due.emplace_back(id, s);
+    }
+  }
+  for (auto& [id, s] : due) BASALT_RETURN_IF_ERROR(TrimLog(id, &s, FloorMillis(now - s.days * kDay)));
+  return Status::Ok();
+}
+
+Status PointInTimeRecovery::TrimLog(storage::TableId table, State* s, double horizon) {
+  const uint64_t horizon_us = Micros(horizon);
+  std::vector<storage::PartitionWrite> batch;
+  std::string group_pk, group_sk;
+  std::optional<std::string> older;  // the item's latest version at or before the horizon so far
+  bool older_is_delete = false;
+  Status error;
+  ChangeLogKey k;
+  auto drop = [&](const std::string& sk) {
+    storage::PartitionWrite pw;
+    pw.table = s->log;
+    pw.pk = group_pk;
+    pw.muts.push_back(storage::Mutation{storage::Mutation::kDelete, sk, {}, {}});
+    batch.push_back(std::move(pw));
+    if (batch.size() >= 512) {
+      error = engine_->Commit(batch);
+      batch.clear();
+    }
+  };
+  auto end_group = [&] {
+    if (older && older_is_delete) drop(*older);  // absent at the horizon: nothing to keep
+    older.reset();
+  };
+  BASALT_RETURN_IF_ERROR(engine_->ScanSegment(s->log, 0, 1, std::nullopt, [&](const storage::Row& row) {
+    if (!ParseChangeLogSortKey(row.sk, &k)) return true;
+    if (row.pk != group_pk || k.item_sk != group_sk) {
+      end_group();
+      group_pk.assign(row.pk);
+      group_sk = k.item_sk;
+    }
+    if (k.time_us > horizon_us) return error.ok();
+    if (older) drop(*older);
+    older = std::string(row.sk);
+    older_is_delete = row.value.empty() || row.value[0] == '\0';
+    return error.ok();
+  }));
+  end_group();
+  BASALT_RETURN_IF_ERROR(error);
+  if (!batch.empty()) BASALT_RETURN_IF_ERROR(engine_->Commit(batch));
+  std::lock_guard l(mu_);
+  auto it = states_.find(table);
+  if (it == states_.end() || it->second.log != s->log) return Status::Ok();
+  it->second.earliest = std::max(it->second.earliest, horizon);
+  return engine_->meta().Put(StoreKey(table), Encode(it->second));
+}
+
+void PointInTimeRecovery::ForgetTable(const TableMeta& table) {
+  std::lock_guard l(mu_);
+  auto it = states_.find(table.id);
+  if (it == states_.end()) return;
+  storage::TableId log = it->second.log;
+  states_.erase(it);
+  (void)engine_->meta().Delete(StoreKey(table.id));
+  if (log) backups_->RunInBackground([this, log] { engine_->DropTable(log).IgnoreError(); });
+}
+
+}  // namespace basalt::db

@@ -1,0 +1,103 @@
+"""Point-in-time recovery: UpdateContinuousBackups, DescribeContinuousBackups and RestoreTableToPointInTime,
+with boto3 and raw requests (RecoveryPeriodInDays is newer than Debian's botocore). DynamoDB Local answers
+UnknownOperationException; the service's model and documentation are the reference."""
+
+import time
+
+import pytest
+from botocore.exceptions import ClientError
+
+from conftest import assert_client_error, assert_error, constraint_errors, table_name
+from test_backups import scan_all, wait_table
+
+pytestmark = pytest.mark.basalt_only
+
+
+def describe(ddb, table):
+    return ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
+
+
+def test_enable_describe_disable(ddb, raw, make_table):
+    t = make_table()
+    d = describe(ddb, t)
+    assert d == {"ContinuousBackupsStatus": "ENABLED",
+                 "PointInTimeRecoveryDescription": {"PointInTimeRecoveryStatus": "DISABLED"}}
+    res = raw("UpdateContinuousBackups", {"TableName": t, "PointInTimeRecoverySpecification": {
+        "PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 7}})
+    assert res.status == 200, res
+    p = res.body["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
+    assert p["PointInTimeRecoveryStatus"] == "ENABLED" and p["RecoveryPeriodInDays"] == 7
+    assert p["EarliestRestorableDateTime"] <= p["LatestRestorableDateTime"] <= time.time() + 1
+    d = ddb.update_continuous_backups(TableName=t, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": False})["ContinuousBackupsDescription"]
+    assert d["PointInTimeRecoveryDescription"] == {"PointInTimeRecoveryStatus": "DISABLED"}
+
+
+def test_restore_to_point_in_time(ddb, make_table):
+    t = make_table(range_key=("sk", "N"),
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "sk", "AttributeType": "N"},
+                                         {"AttributeName": "g", "AttributeType": "S"}],
+                   GlobalSecondaryIndexes=[{"IndexName": "byg",
+                                            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                            "Projection": {"ProjectionType": "KEYS_ONLY"}}])
+    ddb.put_item(TableName=t, Item={"pk": {"S": "base"}, "sk": {"N": "0"}, "g": {"S": "x"}})
+    ddb.update_continuous_backups(TableName=t, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"S": "x"}})
+    time.sleep(1.1)
+    then = time.time()
+    before = scan_all(ddb, t), scan_all(ddb, t, "byg")
+    time.sleep(1.1)
+    ddb.delete_item(TableName=t, Key={"pk": {"S": "base"}, "sk": {"N": "0"}})
+    ddb.put_item(TableName=t, Item={"pk": {"S": "a"}, "sk": {"N": "1"}, "g": {"S": "y"}})
+    targets = [table_name("pitr"), table_name("latest")]
+    try:
+        d = ddb.restore_table_to_point_in_time(SourceTableName=t, TargetTableName=targets[0],
+                                               RestoreDateTime=then)["TableDescription"]
+        assert d["TableStatus"] == "CREATING"
+        assert d["RestoreSummary"]["SourceTableArn"].endswith(":table/" + t)
+        assert "SourceBackupArn" not in d["RestoreSummary"]
+        wait_table(ddb, targets[0])
+        assert (scan_all(ddb, targets[0]), scan_all(ddb, targets[0], "byg")) == before
+        arn = ddb.describe_table(TableName=t)["Table"]["TableArn"]
+        ddb.restore_table_to_point_in_time(SourceTableArn=arn, TargetTableName=targets[1],
+                                           UseLatestRestorableTime=True)
+        wait_table(ddb, targets[1])
+        assert scan_all(ddb, targets[1]) == scan_all(ddb, t)
+        assert describe(ddb, targets[1])["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
+    finally:
+        for target in targets:
+            try:
+                ddb.delete_table(TableName=target)
+            except ClientError:
+                pass
+
+
+def test_errors(ddb, raw, make_table):
+    t = make_table()
+    with pytest.raises(ClientError) as e:
+        ddb.restore_table_to_point_in_time(SourceTableName=t, TargetTableName=t + "_r", UseLatestRestorableTime=True)
+    assert_client_error(e, "PointInTimeRecoveryUnavailableException",
+                        "Point in time recovery is not enabled for table '%s'" % t)
+    with pytest.raises(ClientError) as e:
+        ddb.describe_continuous_backups(TableName="no_such_table")
+    assert_client_error(e, "TableNotFoundException", "Table not found: no_such_table")
+    with pytest.raises(ClientError) as e:
+        ddb.update_continuous_backups(TableName="no_such_table",
+                                      PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    assert_client_error(e, "TableNotFoundException")
+    ddb.update_continuous_backups(TableName=t, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    with pytest.raises(ClientError) as e:
+        ddb.restore_table_to_point_in_time(SourceTableName=t, TargetTableName=t + "_r",
+                                           RestoreDateTime=time.time() - 3600)
+    assert_client_error(e, "InvalidRestoreTimeException",
+                        "RestoreDateTime must be between EarliestRestorableDateTime and LatestRestorableDateTime")
+    with pytest.raises(ClientError) as e:
+        ddb.restore_table_to_point_in_time(SourceTableName=t, TargetTableName=t, UseLatestRestorableTime=True)
+    assert_client_error(e, "TableAlreadyExistsException", "Table already exists: %s" % t)
+    assert_error(raw("UpdateContinuousBackups", {"TableName": t, "PointInTimeRecoverySpecification": {
+        "PointInTimeRecoveryEnabled": True, "RecoveryPeriodInDays": 36}}), "ValidationException",
+        constraint_errors(("36", "pointInTimeRecoverySpecification.recoveryPeriodInDays",
+                           "Member must have value less than or equal to 35")))
+    assert_error(raw("UpdateContinuousBackups", {"TableName": t}), "ValidationException",
+                 constraint_errors((None, "pointInTimeRecoverySpecification", "Member must not be null")))
