@@ -4,8 +4,12 @@
 
 #include <exception>
 
+#include "api/admin_handlers.h"
+#include "api/authorize.h"
 #include "api/handlers.h"
 #include "api/json.h"
+#include "auth/sigv4.h"
+#include "db/account.h"
 
 namespace basalt::api {
 namespace {
@@ -30,6 +34,11 @@ ErrorShape ShapeOf(Code code) {
     case Code::kUnknownOperation: return {400, std::string(kCoralService) + "UnknownOperationException"};
     case Code::kMissingAuthentication:
       return {400, std::string(kCoralService) + "MissingAuthenticationTokenException"};
+    case Code::kUnrecognizedClient: return {400, std::string(kCoralService) + "UnrecognizedClientException"};
+    case Code::kInvalidSignature: return {400, std::string(kCoralService) + "InvalidSignatureException"};
+    case Code::kIncompleteSignature: return {400, std::string(kCoralService) + "IncompleteSignatureException"};
+    case Code::kExpiredToken: return {400, std::string(kCoralService) + "ExpiredTokenException"};
+    case Code::kAccessDenied: return {400, std::string(kCoralService) + "AccessDeniedException"};
     case Code::kResourceNotFound: return {400, std::string(kDynamoNs) + "ResourceNotFoundException"};
     case Code::kResourceInUse: return {400, std::string(kDynamoNs) + "ResourceInUseException"};
     case Code::kLimitExceeded: return {400, std::string(kDynamoNs) + "LimitExceededException"};
@@ -96,23 +105,11 @@ ApiResponse ErrorResponse(const Status& st) {
 }  // namespace
 
 std::string RegionFromAuthorization(std::string_view auth) {
-  // Credential=AKID/20200101/us-east-1/dynamodb/aws4_request
-  size_t pos = auth.find("Credential=");
-  if (pos == std::string_view::npos) return "us-east-1";
-  std::string_view rest = auth.substr(pos + 11);
-  rest = rest.substr(0, rest.find_first_of(", "));
-  std::string_view parts[5];
-  for (int i = 0; i < 5; ++i) {
-    size_t slash = rest.find('/');
-    parts[i] = rest.substr(0, slash);
-    if (slash == std::string_view::npos) {
-      if (i < 4) return "us-east-1";
-      break;
-    }
-    rest.remove_prefix(slash + 1);
-  }
-  return parts[2].empty() ? "us-east-1" : std::string(parts[2]);
+  auth::CredentialHint hint = auth::CredentialHintOf(auth);
+  return hint.region.empty() ? "us-east-1" : std::string(hint.region);
 }
+
+ApiResponse Router::ErrorFor(const Status& st) { return ErrorResponse(st); }
 
 ApiResponse Router::Handle(const ApiRequest& req) const {
   try {
@@ -120,12 +117,20 @@ ApiResponse Router::Handle(const ApiRequest& req) const {
       return ErrorResponse(Status(Code::kMissingAuthentication, "Request is missing Authentication Token"));
     }
     Handler handler = nullptr;
+    std::string_view op;
+    bool streams = false, admin = false;
     if (req.target.starts_with(kTargetPrefix)) {
-      handler = FindHandler(req.target.substr(kTargetPrefix.size()));
+      op = req.target.substr(kTargetPrefix.size());
+      handler = FindHandler(op);
     } else if (req.target.starts_with(kStreamsTargetPrefix)) {
-      handler = FindStreamHandler(req.target.substr(kStreamsTargetPrefix.size()));
+      op = req.target.substr(kStreamsTargetPrefix.size());
+      handler = FindStreamHandler(op);
+      streams = true;
+    } else if (req.target.starts_with(kAdminTargetPrefix) && options_.principals && req.principal) {
+      op = req.target.substr(kAdminTargetPrefix.size());
+      admin = true;
     }
-    if (!handler) return ErrorResponse(Status(Code::kUnknownOperation, "An unknown operation was requested."));
+    if (!handler && !admin) return ErrorResponse(Status(Code::kUnknownOperation, "An unknown operation was requested."));
 
     // Typical requests parse within these per-thread buffers; the allocators
     // fall back to the heap for larger ones. (RapidJSON's default first
@@ -144,10 +149,24 @@ ApiResponse Router::Handle(const ApiRequest& req) const {
     }
     if (!doc.IsObject()) return ErrorResponse(Status::Serialization("Request body must be a JSON object"));
 
-    std::string region = RegionFromAuthorization(req.authorization);
-    Context ctx{db_, db::Scope{options_.shared_db ? "" : region, region}, req.host};
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
+    if (admin) {
+      Status st = HandleAdmin(options_.principals, *req.principal, op, doc, w);
+      if (!st.ok()) return ErrorResponse(st);
+      return ApiResponse{200, std::string(buf.GetString(), buf.GetSize())};
+    }
+    // The account: the signer's, or with --auth=none the access key id's own.
+    auth::CredentialHint hint = auth::CredentialHintOf(req.authorization);
+    std::string region = hint.region.empty() ? "us-east-1" : std::string(hint.region);
+    std::string account = req.principal                                    ? req.principal->account
+                          : hint.access_key_id == options_.legacy_access_key ? std::string(db::kDefaultAccount)
+                                                                              : db::AccountForAccessKey(hint.access_key_id);
+    Context ctx{db_, db::Scope{db::NamespaceFor(account, region, options_.shared_db), region}, req.host};
+    if (req.principal && !req.principal->root) {
+      Caller caller{req.principal, req.source_ip, options_.clock ? options_.clock->Now() : 0};
+      if (Status st = Authorize(caller, op, streams, doc, ctx); !st.ok()) return ErrorResponse(st);
+    }
     Status st = handler(ctx, doc, w);
     if (!st.ok()) return ErrorResponse(st);
     return ApiResponse{200, std::string(buf.GetString(), buf.GetSize())};

@@ -18,6 +18,11 @@ enum class Code {
   kSerialization,              // SerializationException
   kUnknownOperation,           // UnknownOperationException
   kMissingAuthentication,      // MissingAuthenticationTokenException
+  kUnrecognizedClient,         // UnrecognizedClientException (unknown key or token)
+  kInvalidSignature,           // InvalidSignatureException
+  kIncompleteSignature,        // IncompleteSignatureException (malformed Authorization)
+  kExpiredToken,               // ExpiredTokenException (temporary credentials past expiry)
+  kAccessDenied,               // AccessDeniedException (a policy denies the request)
   kResourceNotFound,           // ResourceNotFoundException
   kResourceInUse,              // ResourceInUseException
   kLimitExceeded,              // LimitExceededException

@@ -288,6 +288,12 @@ class Session : public std::enable_shared_from_this<Session> {
     {
       auto msg = parser_->release();
       Request req;
+      if (remote_.empty()) {  // once per connection
+        beast::error_code ep_error;
+        auto remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ep_error);
+        if (!ep_error) remote_ = remote.address().to_string();
+      }
+      req.remote_address = remote_;
       req.method = std::string(msg.method_string());
       req.target = std::string(msg.target());
       for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
@@ -367,6 +373,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::tcp_stream stream_;
   Context& ctx_;
   asio::steady_timer timer_;  // the wait for memory budget
+  std::string remote_;        // the client address, read once
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Reservation body_reservation_;

@@ -24,6 +24,11 @@ struct Request {
   // Decoded: a body sent with Content-Encoding gzip or deflate arrives here
   // inflated, and its Content-Encoding headers are gone.
   std::string body;
+  // When the body was decoded: the bytes and the Content-Encoding headers as
+  // they were sent, which a request signature covers. Empty otherwise.
+  std::string sent_body;
+  std::vector<std::pair<std::string, std::string>> sent_encodings;
+  std::string remote_address;  // the client's IP address
 
   // The first header with this name (case-insensitive), or "".
   std::string_view Header(std::string_view name) const;

@@ -83,6 +83,15 @@ Flags:
   --memory-budget MIB      request and response bodies held at once; a request that does not
                            fit waits 1 s, then gets ThrottlingException (default 0: 256 MiB,
                            or a quarter of memory if less)
+  --auth=MODE              none (default): nothing is verified and each access key id is an
+                           account of its own; sigv4: every request must be signed by a known
+                           key (root from BASALT_ROOT_ACCESS_KEY_ID/BASALT_ROOT_SECRET_ACCESS_KEY)
+                           and is authorized by IAM policies
+  --auth-key-file FILE     the server key (64 hex digits) sealing stored secrets; else
+                           BASALT_AUTH_KEY, else derived from the root secret
+  --legacy-access-key ID   with --auth=none: this access key id owns the tables made before
+                           accounts existed (account 000000000000)
+  --shared-db              as -sharedDb
   --help                   show this help
   --version                print the version
 
@@ -149,8 +158,17 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       if (!ParseLogLevel(v, &c.log_level)) {
         return Bad("invalid value for --log-level: '" + v + "' (expected debug, info, warn, error or off)");
       }
-    } else if (flag == "-sharedDb") {
+    } else if (flag == "-sharedDb" || flag == "--shared-db") {
       c.shared_db = true;
+    } else if (flag == "--auth") {
+      BASALT_ASSIGN_OR_RETURN(c.auth, next());
+      if (c.auth != "none" && c.auth != "sigv4") {
+        return Bad("invalid value for --auth: '" + c.auth + "' (expected none or sigv4)");
+      }
+    } else if (flag == "--legacy-access-key") {
+      BASALT_ASSIGN_OR_RETURN(c.legacy_access_key, next());
+    } else if (flag == "--auth-key-file") {
+      BASALT_ASSIGN_OR_RETURN(c.auth_key_file, next());
     } else if (flag == "-delayTransientStatuses") {
       c.delay_transient_statuses = true;
     } else if (flag == "-cors") {

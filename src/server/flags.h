@@ -34,6 +34,12 @@ struct Config {
   int body_timeout_seconds = 10;
   int body_min_rate = 64 * 1024;   // bytes per second
   int memory_budget_mib = 0;       // 0: 256 MiB, or a quarter of memory if less
+  // Authentication: "none" (each access key id is an account, nothing is
+  // verified) or "sigv4" (every request verified; see README, "Running
+  // Basalt for a team").
+  std::string auth = "none";
+  std::string legacy_access_key;  // --auth=none: the key id whose account owns pre-account tables
+  std::string auth_key_file;      // the server key sealing stored secrets (else BASALT_AUTH_KEY)
   bool help = false;
   bool version = false;
 };

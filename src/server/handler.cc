@@ -12,7 +12,7 @@ namespace {
 std::string_view Path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 http::Response Handle(const api::Router& router, const CorsPolicy& cors, const std::string& version,
-                      const http::Request& req) {
+                      const auth::SigV4Verifier* verifier, const http::Request& req) {
   if (auto preflight = cors.Preflight(req)) return *std::move(preflight);
   if (req.method == "GET" && Path(req.target) == "/") {
     // The health check load balancers and scripts poll, where DynamoDB has
@@ -29,8 +29,22 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
     return DynamoErrorResponse(405, "com.amazon.coral.service#UnknownOperationException",
                                "Method " + req.method + " is not allowed: use POST");
   }
-  api::ApiResponse r = router.Handle(
-      api::ApiRequest{req.Header("X-Amz-Target"), req.Header("Authorization"), req.Header("Host"), req.body});
+  std::shared_ptr<const auth::Principal> principal;
+  api::ApiResponse r;
+  if (verifier) {
+    auth::SignedRequest signed_req{req.method, req.target, &req.headers, &req.sent_encodings,
+                                   req.sent_encodings.empty() ? std::string_view(req.body) : req.sent_body};
+    auto verified = verifier->Verify(signed_req);
+    if (verified.ok()) {
+      principal = *std::move(verified);
+    } else {
+      r = api::Router::ErrorFor(verified.status());
+    }
+  }
+  if (!verifier || principal) {
+    r = router.Handle(api::ApiRequest{req.Header("X-Amz-Target"), req.Header("Authorization"), req.Header("Host"),
+                                      req.body, principal.get(), req.remote_address});
+  }
   if (r.status == 500) Log(LogLevel::kError, "internal error answering " + std::string(req.Header("X-Amz-Target")));
   http::Response resp;
   resp.status = r.status;
@@ -57,9 +71,10 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
 
 }  // namespace
 
-http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version) {
-  return [router, cors, version = std::move(version)](const http::Request& req) {
-    http::Response resp = Handle(*router, *cors, version, req);
+http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
+                          const auth::SigV4Verifier* verifier) {
+  return [router, cors, verifier, version = std::move(version)](const http::Request& req) {
+    http::Response resp = Handle(*router, *cors, version, verifier, req);
     cors->AddHeaders(req, resp);
     return resp;
   };

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/router.h"
+#include "auth/sigv4.h"
 #include "http/server.h"
 #include "server/cors.h"
 
@@ -21,6 +22,9 @@ constexpr size_t kCompressResponsesOver = 4096;
 
 // `router` and `cors` must outlive the handler. `version` goes into the
 // health check's answer.
-http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version);
+// With a `verifier` (--auth=sigv4) every request but the health check must
+// carry a valid signature over the bytes as sent.
+http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
+                          const auth::SigV4Verifier* verifier = nullptr);
 
 }  // namespace basalt::server

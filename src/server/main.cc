@@ -3,10 +3,16 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
+#include "api/policy_json.h"
 #include "api/router.h"
+#include "auth/crypto.h"
+#include "auth/principals.h"
+#include "auth/sigv4.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "db/database.h"
@@ -29,6 +35,28 @@ constexpr const char* kVersion = "0.1.0";
 int DefaultThreads(const Config& config) {
   if (!config.in_memory && config.durability == storage::Durability::kSync) return 32;
   return std::max(2u, std::thread::hardware_concurrency());
+}
+
+// The server key that seals stored secrets: --auth-key-file, else
+// BASALT_AUTH_KEY (64 hex digits either way), else derived from the root
+// secret (so rotating that secret needs the old key given explicitly).
+Result<std::string> ServerKey(const Config& config, const std::string& root_secret) {
+  std::string hex;
+  if (!config.auth_key_file.empty()) {
+    std::ifstream in(config.auth_key_file);
+    if (!in) return Status::Validation("cannot read --auth-key-file " + config.auth_key_file);
+    in >> hex;
+  } else if (const char* env = std::getenv("BASALT_AUTH_KEY")) {
+    hex = env;
+  } else {
+    return auth::Sha256("basalt server key\n" + root_secret);
+  }
+  if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return Status::Validation("the server key must be 64 hex digits");
+  }
+  std::string key;
+  for (size_t i = 0; i < 64; i += 2) key.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return key;
 }
 
 int Run(int argc, char** argv) {
@@ -81,7 +109,36 @@ int Run(int argc, char** argv) {
     std::cerr << "basalt: cannot load tables: " << st.message() << "\n";
     return 1;
   }
-  api::Router router(&database, api::RouterOptions{config.shared_db});
+  std::unique_ptr<auth::PrincipalStore> principals;
+  std::unique_ptr<auth::SigV4Verifier> verifier;
+  if (config.auth == "sigv4") {
+    const char* root_id = std::getenv("BASALT_ROOT_ACCESS_KEY_ID");
+    const char* root_secret = std::getenv("BASALT_ROOT_SECRET_ACCESS_KEY");
+    if (!root_id || !root_secret || !*root_id || !*root_secret) {
+      std::cerr << "basalt: --auth=sigv4 needs BASALT_ROOT_ACCESS_KEY_ID and BASALT_ROOT_SECRET_ACCESS_KEY\n";
+      return 2;
+    }
+    auto key = ServerKey(config, root_secret);
+    if (!key.ok()) {
+      std::cerr << "basalt: " << key.status().message() << "\n";
+      return 2;
+    }
+    principals = std::make_unique<auth::PrincipalStore>(&(*engine)->meta(), auth::SecretBox(*key), api::ParsePolicy,
+                                                        &clock);
+    if (Status st = principals->Load(); !st.ok()) {
+      std::cerr << "basalt: cannot load principals: " << st.message() << "\n";
+      return 1;
+    }
+    principals->SetRoot(root_id, root_secret);
+    verifier = std::make_unique<auth::SigV4Verifier>(
+        [store = principals.get()](std::string_view akid) { return store->Lookup(akid); }, &clock);
+  }
+  api::RouterOptions router_options;
+  router_options.shared_db = config.shared_db;
+  router_options.legacy_access_key = config.legacy_access_key;
+  router_options.principals = principals.get();
+  router_options.clock = &clock;
+  api::Router router(&database, std::move(router_options));
 
   http::ServerOptions http_options;
   http_options.host = config.host;
@@ -107,14 +164,15 @@ int Run(int argc, char** argv) {
   http_options.server_header = "Server";
   MemoryReleaser releaser;
   CorsPolicy cors(config.cors);
-  http::Server server(http_options, MakeHandler(&router, &cors, kVersion), RenderHttpError);
+  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, verifier.get()), RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";
     return 1;
   }
   Log(LogLevel::kInfo, "basalt " + std::string(kVersion) + " listening on " + config.host + ":" +
                            std::to_string(server.port()) +
-                           (config.in_memory ? " (in memory)" : " (data in " + config.data_dir + ")"));
+                           (config.in_memory ? " (in memory)" : " (data in " + config.data_dir + ")") +
+                           (verifier ? ", requests verified (SigV4)" : ""));
   Log(LogLevel::kInfo, "limits: " + std::to_string(http_options.max_connections) + " connections (descriptor limit " +
                            std::to_string(fd_limit) + ", " + std::to_string(fds.storage_open_files) +
                            " for storage), memory budget " + std::to_string(http_options.memory_budget_bytes >> 20) +
