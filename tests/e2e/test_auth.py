@@ -245,3 +245,69 @@ def test_admin_api_needs_permission(sigv4):
     assert (status, _type(out)) == (400, "AccessDeniedException"), out
     users = admin(url, "ListUsers", {})["Users"]
     assert [u["UserName"] for u in users] == ["mallory"] and users[0]["AccessKeyIds"] == [key["AccessKeyId"]]
+
+
+# --------------------------------------------------------------------------- other SDKs
+
+def _principals_for_sdks(url):
+    root = root_client(url)
+    name = table_name("sdk")
+    arn = root.create_table(TableName=name, KeySchema=KS, AttributeDefinitions=AD,
+                            BillingMode="PAY_PER_REQUEST")["TableDescription"]["TableArn"]
+    admin(url, "CreateUser", {"UserName": "sdk-user"})
+    admin(url, "PutUserPolicy", {"UserName": "sdk-user", "PolicyName": "rw", "PolicyDocument": _policy(
+        {"Effect": "Allow", "Action": ["dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:ListTables"],
+         "Resource": [arn, "*"]})})
+    key = admin(url, "CreateAccessKey", {"UserName": "sdk-user"})["AccessKey"]
+    admin(url, "CreateRole", {"RoleName": "sdk-reader"})
+    admin(url, "PutRolePolicy", {"RoleName": "sdk-reader", "PolicyName": "list", "PolicyDocument": _policy(
+        {"Effect": "Allow", "Action": "dynamodb:ListTables", "Resource": "*"})})
+    creds = admin(url, "AssumeRole", {"RoleName": "sdk-reader", "RoleSessionName": "sdk"})["Credentials"]
+    return name, key, creds
+
+
+def test_js_sdk_v3_with_real_and_temporary_keys(sigv4):
+    import pathlib
+    import shutil
+    import subprocess
+
+    js = pathlib.Path(__file__).resolve().parents[1] / "js"
+    if not (js / "node_modules").is_dir() or not shutil.which("node"):
+        pytest.fail("tests/js/node_modules or node is missing: run scripts/setup.sh")
+    name, key, creds = _principals_for_sdks(sigv4.url)
+    env = dict(os.environ, BASALT_ENDPOINT=sigv4.url, BASALT_TEST_TABLE=name,
+               BASALT_TEST_USER_KEY=key["AccessKeyId"], BASALT_TEST_USER_SECRET=key["SecretAccessKey"],
+               BASALT_TEST_ROLE_KEY=creds["AccessKeyId"], BASALT_TEST_ROLE_SECRET=creds["SecretAccessKey"],
+               BASALT_TEST_ROLE_TOKEN=creds["SessionToken"])
+    env.pop("NODE_OPTIONS", None)
+    proc = subprocess.run(["node", "--test", "--test-reporter=spec", "auth.test.mjs"], cwd=js, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120)
+    assert proc.returncode == 0, proc.stdout.decode(errors="replace")[-5000:]
+
+
+def test_aws_cli_with_real_and_temporary_keys(sigv4):
+    import shutil
+    import subprocess
+
+    if not shutil.which("aws"):
+        pytest.fail("the AWS CLI is missing: run scripts/setup.sh")
+    name, key, creds = _principals_for_sdks(sigv4.url)
+
+    def cli(*args, **keys):
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(AWS_DEFAULT_REGION="us-east-1", AWS_CONFIG_FILE="/dev/null", AWS_SHARED_CREDENTIALS_FILE="/dev/null",
+                   **keys)
+        return subprocess.run(["aws", "--endpoint-url", sigv4.url, "--output", "json", "dynamodb"] + list(args),
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+
+    user = dict(AWS_ACCESS_KEY_ID=key["AccessKeyId"], AWS_SECRET_ACCESS_KEY=key["SecretAccessKey"])
+    r = cli("put-item", "--table-name", name, "--item", '{"pk": {"S": "cli"}}', **user)
+    assert r.returncode == 0, r.stderr
+    r = cli("get-item", "--table-name", name, "--key", '{"pk": {"S": "cli"}}', **user)
+    assert json.loads(r.stdout)["Item"] == {"pk": {"S": "cli"}}
+    role = dict(AWS_ACCESS_KEY_ID=creds["AccessKeyId"], AWS_SECRET_ACCESS_KEY=creds["SecretAccessKey"],
+                AWS_SESSION_TOKEN=creds["SessionToken"])
+    r = cli("list-tables", **role)
+    assert r.returncode == 0 and name in json.loads(r.stdout)["TableNames"], r.stderr
+    r = cli("delete-table", "--table-name", name, **role)
+    assert r.returncode != 0 and b"AccessDeniedException" in r.stderr
