@@ -111,6 +111,61 @@ std::string RegionFromAuthorization(std::string_view auth) {
 
 ApiResponse Router::ErrorFor(const Status& st) { return ErrorResponse(st); }
 
+std::string_view Router::ErrorName(const Status& st) {
+  static thread_local std::string type;
+  type = ShapeOf(st.code()).type;
+  return std::string_view(type).substr(type.find('#') + 1);
+}
+
+namespace {
+
+bool IsControlPlane(std::string_view op) {
+  static constexpr std::string_view kOps[] = {"CreateTable", "UpdateTable", "DeleteTable", "DescribeTable",
+                                              "ListTables", "UpdateTimeToLive", "DescribeTimeToLive",
+                                              "TagResource", "UntagResource", "ListTagsOfResource",
+                                              "DescribeLimits", "DescribeEndpoints"};
+  for (auto o : kOps) {
+    if (o == op) return true;
+  }
+  return false;
+}
+
+std::string Field(const JsonValue& doc, const char* name) {
+  auto it = doc.FindMember(name);
+  return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+}
+
+std::string RequestResource(const Context& ctx, const JsonValue& doc) {
+  if (std::string arn = Field(doc, "ResourceArn"); !arn.empty()) return arn;
+  if (std::string arn = Field(doc, "StreamArn"); !arn.empty()) return arn;
+  std::string table = Field(doc, "TableName");
+  if (table.empty()) return "*";
+  return "arn:aws:dynamodb:" + ctx.scope.region + ":" + std::string(db::AccountOfNamespace(ctx.scope.ns)) +
+         ":table/" + table;
+}
+
+std::string AdminResource(const auth::Principal& caller, const JsonValue& doc) {
+  if (std::string user = Field(doc, "UserName"); !user.empty()) return auth::UserArn(caller.account, user);
+  if (std::string role = Field(doc, "RoleName"); !role.empty()) return auth::RoleArnOf(caller.account, role);
+  return "*";
+}
+
+}  // namespace
+
+void Router::Audit(const ApiRequest& req, const std::string& action, const std::string& resource,
+                   const Status& st) const {
+  if (!options_.audit) return;
+  auth::AuditEvent e;
+  std::string principal = req.principal ? req.principal->arn : std::string(auth::CredentialHintOf(req.authorization).access_key_id);
+  e.principal = principal;
+  e.action = action;
+  e.resource = resource;
+  e.source = req.source_ip;
+  e.outcome = st.ok() ? "allowed" : st.code() == Code::kAccessDenied ? "denied" : "failed";
+  if (!st.ok()) e.error = ErrorName(st);
+  options_.audit->Record(e);
+}
+
 ApiResponse Router::Handle(const ApiRequest& req) const {
   try {
     if (req.authorization.empty()) {
@@ -153,6 +208,7 @@ ApiResponse Router::Handle(const ApiRequest& req) const {
     JsonWriter w(buf);
     if (admin) {
       Status st = HandleAdmin(options_.principals, *req.principal, op, doc, w);
+      Audit(req, "basalt:" + std::string(op), AdminResource(*req.principal, doc), st);
       if (!st.ok()) return ErrorResponse(st);
       return ApiResponse{200, std::string(buf.GetString(), buf.GetSize())};
     }
@@ -165,9 +221,15 @@ ApiResponse Router::Handle(const ApiRequest& req) const {
     Context ctx{db_, db::Scope{db::NamespaceFor(account, region, options_.shared_db), region}, req.host};
     if (req.principal && !req.principal->root) {
       Caller caller{req.principal, req.source_ip, options_.clock ? options_.clock->Now() : 0};
-      if (Status st = Authorize(caller, op, streams, doc, ctx); !st.ok()) return ErrorResponse(st);
+      if (Status st = Authorize(caller, op, streams, doc, ctx); !st.ok()) {
+        Audit(req, "dynamodb:" + std::string(op), RequestResource(ctx, doc), st);
+        return ErrorResponse(st);
+      }
     }
     Status st = handler(ctx, doc, w);
+    if (options_.audit && !streams && IsControlPlane(op)) {
+      Audit(req, "dynamodb:" + std::string(op), RequestResource(ctx, doc), st);
+    }
     if (!st.ok()) return ErrorResponse(st);
     return ApiResponse{200, std::string(buf.GetString(), buf.GetSize())};
   } catch (const std::exception& e) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "auth/audit.h"
 #include "auth/principals.h"
 #include "common/clock.h"
 #include "db/database.h"
@@ -36,6 +37,8 @@ struct RouterOptions {
   // --auth=sigv4: the principals, for the admin API and policy evaluation.
   auth::PrincipalStore* principals = nullptr;
   const Clock* clock = nullptr;
+  // Control-plane calls and denied requests are recorded here when set.
+  auth::AuditSink* audit = nullptr;
 };
 
 class Router {
@@ -47,8 +50,12 @@ class Router {
 
   // DynamoDB's response for an error (its __type, status and message).
   static ApiResponse ErrorFor(const Status& st);
+  // The error's __type without its namespace ("AccessDeniedException").
+  static std::string_view ErrorName(const Status& st);
 
  private:
+  void Audit(const ApiRequest& req, const std::string& action, const std::string& resource, const Status& st) const;
+
   db::Database* db_;
   RouterOptions options_;
 };

@@ -46,6 +46,7 @@ constexpr IntFlag kIntFlags[] = {
     {"--body-timeout", &Config::body_timeout_seconds, 1, 3600},
     {"--body-min-rate", &Config::body_min_rate, 0, 1 << 30},
     {"--memory-budget", &Config::memory_budget_mib, 0, 1 << 20},
+    {"--audit-log-max-mib", &Config::audit_log_max_mib, 1, 1 << 20},
 };
 
 }  // namespace
@@ -91,6 +92,9 @@ Flags:
                            BASALT_AUTH_KEY, else derived from the root secret
   --legacy-access-key ID   with --auth=none: this access key id owns the tables made before
                            accounts existed (account 000000000000)
+  --audit-log FILE         append a JSON line for every control-plane call and every denied
+                           request (principal, action, resource, source, outcome)...
+  --audit-log-max-mib N    ...rotated at N MiB to FILE.1 ... FILE.5 (default 64)
   --shared-db              as -sharedDb
   --help                   show this help
   --version                print the version
@@ -167,6 +171,8 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       }
     } else if (flag == "--legacy-access-key") {
       BASALT_ASSIGN_OR_RETURN(c.legacy_access_key, next());
+    } else if (flag == "--audit-log") {
+      BASALT_ASSIGN_OR_RETURN(c.audit_log, next());
     } else if (flag == "--auth-key-file") {
       BASALT_ASSIGN_OR_RETURN(c.auth_key_file, next());
     } else if (flag == "-delayTransientStatuses") {

@@ -12,7 +12,7 @@ namespace {
 std::string_view Path(std::string_view target) { return target.substr(0, target.find('?')); }
 
 http::Response Handle(const api::Router& router, const CorsPolicy& cors, const std::string& version,
-                      const auth::SigV4Verifier* verifier, const http::Request& req) {
+                      const auth::SigV4Verifier* verifier, auth::AuditSink* audit, const http::Request& req) {
   if (auto preflight = cors.Preflight(req)) return *std::move(preflight);
   if (req.method == "GET" && Path(req.target) == "/") {
     // The health check load balancers and scripts poll, where DynamoDB has
@@ -39,6 +39,15 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
       principal = *std::move(verified);
     } else {
       r = api::Router::ErrorFor(verified.status());
+      if (audit) {  // a request that failed authentication: who it claimed to be, what it asked
+        std::string_view target = req.Header("X-Amz-Target");
+        std::string action = "dynamodb:" + std::string(target.substr(target.find('.') == std::string_view::npos
+                                                                          ? target.size()
+                                                                          : target.find('.') + 1));
+        auth::AuditEvent e{auth::CredentialHintOf(req.Header("Authorization")).access_key_id, action, "*",
+                           req.remote_address, "denied", api::Router::ErrorName(verified.status())};
+        audit->Record(e);
+      }
     }
   }
   if (!verifier || principal) {
@@ -72,9 +81,9 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
 }  // namespace
 
 http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
-                          const auth::SigV4Verifier* verifier) {
-  return [router, cors, verifier, version = std::move(version)](const http::Request& req) {
-    http::Response resp = Handle(*router, *cors, version, verifier, req);
+                          const auth::SigV4Verifier* verifier, auth::AuditSink* audit) {
+  return [router, cors, verifier, audit, version = std::move(version)](const http::Request& req) {
+    http::Response resp = Handle(*router, *cors, version, verifier, audit, req);
     cors->AddHeaders(req, resp);
     return resp;
   };

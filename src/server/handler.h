@@ -8,6 +8,7 @@
 #include <string>
 
 #include "api/router.h"
+#include "auth/audit.h"
 #include "auth/sigv4.h"
 #include "http/server.h"
 #include "server/cors.h"
@@ -25,6 +26,6 @@ constexpr size_t kCompressResponsesOver = 4096;
 // With a `verifier` (--auth=sigv4) every request but the health check must
 // carry a valid signature over the bytes as sent.
 http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
-                          const auth::SigV4Verifier* verifier = nullptr);
+                          const auth::SigV4Verifier* verifier = nullptr, auth::AuditSink* audit = nullptr);
 
 }  // namespace basalt::server

@@ -19,6 +19,7 @@
 #include "http/server.h"
 #include "server/cors.h"
 #include "server/flags.h"
+#include "server/audit_log.h"
 #include "server/handler.h"
 #include "server/resources.h"
 #include "server/responses.h"
@@ -133,7 +134,16 @@ int Run(int argc, char** argv) {
     verifier = std::make_unique<auth::SigV4Verifier>(
         [store = principals.get()](std::string_view akid) { return store->Lookup(akid); }, &clock);
   }
+  std::unique_ptr<AuditLog> audit;
+  if (!config.audit_log.empty()) {
+    audit = std::make_unique<AuditLog>(config.audit_log, static_cast<size_t>(config.audit_log_max_mib) << 20, 5, &clock);
+    if (Status st = audit->Open(); !st.ok()) {
+      std::cerr << "basalt: " << st.message() << "\n";
+      return 2;
+    }
+  }
   api::RouterOptions router_options;
+  router_options.audit = audit.get();
   router_options.shared_db = config.shared_db;
   router_options.legacy_access_key = config.legacy_access_key;
   router_options.principals = principals.get();
@@ -164,7 +174,7 @@ int Run(int argc, char** argv) {
   http_options.server_header = "Server";
   MemoryReleaser releaser;
   CorsPolicy cors(config.cors);
-  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, verifier.get()), RenderHttpError);
+  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, verifier.get(), audit.get()), RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";
     return 1;

@@ -311,3 +311,35 @@ def test_aws_cli_with_real_and_temporary_keys(sigv4):
     assert r.returncode == 0 and name in json.loads(r.stdout)["TableNames"], r.stderr
     r = cli("delete-table", "--table-name", name, **role)
     assert r.returncode != 0 and b"AccessDeniedException" in r.stderr
+
+
+# --------------------------------------------------------------------------- audit log
+
+def test_audit_log_records_control_plane_and_denials(private_server, tmp_path, monkeypatch):
+    monkeypatch.setenv("BASALT_ROOT_ACCESS_KEY_ID", ROOT_KEY)
+    monkeypatch.setenv("BASALT_ROOT_SECRET_ACCESS_KEY", ROOT_SECRET)
+    log = tmp_path / "audit.log"
+    url = private_server("--auth=sigv4", "--in-memory", "--audit-log", str(log)).url
+    root = root_client(url)
+    name = table_name("audit")
+    root.create_table(TableName=name, KeySchema=KS, AttributeDefinitions=AD, BillingMode="PAY_PER_REQUEST")
+    root.put_item(TableName=name, Item={"pk": {"S": "a"}})  # data plane: not recorded
+    admin(url, "CreateUser", {"UserName": "eve"})
+    key = admin(url, "CreateAccessKey", {"UserName": "eve"})["AccessKey"]
+    eve = make_client(url, access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"])
+    with pytest.raises(eve.exceptions.ClientError):
+        eve.get_item(TableName=name, Key={"pk": {"S": "a"}})
+    call(url, "ListTables", {}, secret="wrong")
+    lines = [json.loads(l) for l in log.read_text().splitlines()]
+    table_arn = "arn:aws:dynamodb:us-east-1:000000000000:table/" + name
+    got = [(l["principal"], l["action"], l["resource"], l["outcome"], l.get("error")) for l in lines]
+    assert got == [
+        ("arn:aws:iam::000000000000:root", "dynamodb:CreateTable", table_arn, "allowed", None),
+        ("arn:aws:iam::000000000000:root", "basalt:CreateUser", "arn:aws:iam::000000000000:user/eve", "allowed", None),
+        ("arn:aws:iam::000000000000:root", "basalt:CreateAccessKey", "arn:aws:iam::000000000000:user/eve", "allowed",
+         None),
+        ("arn:aws:iam::000000000000:user/eve", "dynamodb:GetItem", table_arn, "denied", "AccessDeniedException"),
+        (ROOT_KEY, "dynamodb:ListTables", "*", "denied", "InvalidSignatureException"),
+    ], got
+    assert all(l["source"] == "127.0.0.1" and l["time"].endswith("Z") for l in lines)
+    assert key["SecretAccessKey"] not in log.read_text()
