@@ -17,6 +17,8 @@
 
 namespace basalt::http {
 
+class Tls;  // tls.h
+
 struct Request {
   std::string method;
   std::string target;
@@ -98,6 +100,8 @@ struct ServerOptions {
   size_t body_cost_factor = 1;
   // The Server header of every response; empty: none.
   std::string server_header;
+  // When set, every connection speaks TLS (http/tls.h).
+  std::shared_ptr<Tls> tls;
 };
 
 // An HTTP date (RFC 9110 5.6.7, IMF-fixdate): "Sun, 06 Nov 1994 08:49:37 GMT".

@@ -95,6 +95,10 @@ Flags:
   --audit-log FILE         append a JSON line for every control-plane call and every denied
                            request (principal, action, resource, source, outcome)...
   --audit-log-max-mib N    ...rotated at N MiB to FILE.1 ... FILE.5 (default 64)
+  --tls-cert FILE          the certificate chain (PEM): with --tls-key, the port speaks TLS
+                           (1.2 or later) and plain HTTP there gets a 400; SIGHUP re-reads both
+  --tls-key FILE           the certificate's private key (PEM)
+  --tls-client-ca FILE     require client certificates signed by this CA (PEM)
   --shared-db              as -sharedDb
   --help                   show this help
   --version                print the version
@@ -171,6 +175,12 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       }
     } else if (flag == "--legacy-access-key") {
       BASALT_ASSIGN_OR_RETURN(c.legacy_access_key, next());
+    } else if (flag == "--tls-cert") {
+      BASALT_ASSIGN_OR_RETURN(c.tls_cert, next());
+    } else if (flag == "--tls-key") {
+      BASALT_ASSIGN_OR_RETURN(c.tls_key, next());
+    } else if (flag == "--tls-client-ca") {
+      BASALT_ASSIGN_OR_RETURN(c.tls_client_ca, next());
     } else if (flag == "--audit-log") {
       BASALT_ASSIGN_OR_RETURN(c.audit_log, next());
     } else if (flag == "--auth-key-file") {
@@ -189,6 +199,8 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       return Bad("unknown flag: " + flag + " (see --help)");
     }
   }
+  if (c.tls_cert.empty() != c.tls_key.empty()) return Bad("--tls-cert and --tls-key go together");
+  if (!c.tls_client_ca.empty() && c.tls_cert.empty()) return Bad("--tls-client-ca needs --tls-cert and --tls-key");
   return c;
 }
 

@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "db/database.h"
 #include "http/server.h"
+#include "http/tls.h"
 #include "server/cors.h"
 #include "server/flags.h"
 #include "server/audit_log.h"
@@ -85,6 +86,7 @@ int Run(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -172,6 +174,14 @@ int Run(int argc, char** argv) {
   // in many public reports; the shared reference does not record it).
   // DynamoDB Local sends Jetty's name instead.
   http_options.server_header = "Server";
+  if (!config.tls_cert.empty()) {
+    auto tls = http::Tls::Create(config.tls_cert, config.tls_key, config.tls_client_ca);
+    if (!tls.ok()) {
+      std::cerr << "basalt: " << tls.status().message() << "\n";
+      return 2;
+    }
+    http_options.tls = *tls;
+  }
   MemoryReleaser releaser;
   CorsPolicy cors(config.cors);
   http::Server server(http_options, MakeHandler(&router, &cors, kVersion, verifier.get(), audit.get()), RenderHttpError);
@@ -182,7 +192,7 @@ int Run(int argc, char** argv) {
   Log(LogLevel::kInfo, "basalt " + std::string(kVersion) + " listening on " + config.host + ":" +
                            std::to_string(server.port()) +
                            (config.in_memory ? " (in memory)" : " (data in " + config.data_dir + ")") +
-                           (verifier ? ", requests verified (SigV4)" : ""));
+                           (verifier ? ", requests verified (SigV4)" : "") + (http_options.tls ? ", TLS" : ""));
   Log(LogLevel::kInfo, "limits: " + std::to_string(http_options.max_connections) + " connections (descriptor limit " +
                            std::to_string(fd_limit) + ", " + std::to_string(fds.storage_open_files) +
                            " for storage), memory budget " + std::to_string(http_options.memory_budget_bytes >> 20) +
@@ -192,7 +202,14 @@ int Run(int argc, char** argv) {
                            std::to_string(config.body_min_rate) + " B/s");
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    if (!http_options.tls) continue;
+    Status st = http_options.tls->Reload();  // the server shares this Tls
+    Log(st.ok() ? LogLevel::kInfo : LogLevel::kError,
+        st.ok() ? std::string("reloaded the TLS certificate") : "kept the TLS certificate: " + st.message());
+  }
   Log(LogLevel::kInfo, std::string("shutting down on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
   server.Stop();
   return 0;  // the database and engine close as they go out of scope

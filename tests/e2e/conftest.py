@@ -232,7 +232,7 @@ def make_client(endpoint, region=REGION, service="dynamodb", resource=False, **k
     cfg = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30,
                  parameter_validation=kw.pop("parameter_validation", True))
     factory = session.resource if resource else session.client
-    return factory(service, endpoint_url=endpoint, config=cfg)
+    return factory(service, endpoint_url=endpoint, config=cfg, verify=kw.pop("verify", None))
 
 
 @pytest.fixture(scope="session")
