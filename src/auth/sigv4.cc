@@ -116,16 +116,37 @@ Status Incomplete(std::string_view missing, std::string_view header) {
   return Status(Code::kIncompleteSignature, std::string(missing) + " Authorization=" + std::string(header));
 }
 
+// Days from 1970-01-01 to a civil date (Howard Hinnant's algorithm).
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
 // Seconds since the epoch of "yyyymmddThhmmssZ" or an RFC 1123 date.
 std::optional<double> ParseRequestTime(std::string_view s) {
+  if (s.size() == 16 && s[8] == 'T' && s[15] == 'Z') {
+    int v[6];
+    const int at[6] = {0, 4, 6, 9, 11, 13}, len[6] = {4, 2, 2, 2, 2, 2};
+    for (int i = 0; i < 6; ++i) {
+      v[i] = 0;
+      for (int j = 0; j < len[i]; ++j) {
+        char c = s[at[i] + j];
+        if (c < '0' || c > '9') return std::nullopt;
+        v[i] = v[i] * 10 + (c - '0');
+      }
+    }
+    if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 || v[4] > 59 || v[5] > 60) return std::nullopt;
+    return static_cast<double>(DaysFromCivil(v[0], static_cast<unsigned>(v[1]), static_cast<unsigned>(v[2])) * 86400 +
+                               v[3] * 3600 + v[4] * 60 + v[5]);
+  }
   std::tm tm{};
   std::string text(s);
-  const char* end = strptime(text.c_str(), "%Y%m%dT%H%M%SZ", &tm);
-  if (!end || *end != '\0' || text.size() != 16) {
-    tm = std::tm{};
-    end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
-    if (!end || *end != '\0') return std::nullopt;
-  }
+  const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  if (!end || *end != '\0') return std::nullopt;
   return static_cast<double>(timegm(&tm));
 }
 
@@ -263,14 +284,12 @@ std::string CanonicalRequest(const SignedRequest& req, const ParsedAuthorization
 
 std::string SigV4Verifier::SigningKey(std::string_view secret, const ParsedAuthorization& auth) const {
   std::string cache_key;
+  cache_key.reserve(auth.access_key_id.size() + auth.scope.size() + 1);
   cache_key.append(auth.access_key_id).push_back('/');
-  cache_key.append(auth.date).push_back('/');
-  cache_key.append(auth.region).push_back('/');
-  cache_key.append(auth.service).push_back('/');
-  cache_key.append(Sha256(secret));
+  cache_key.append(auth.scope);  // date/region/service/terminator
   {
     std::lock_guard lock(mu_);
-    if (auto it = keys_.find(cache_key); it != keys_.end()) return it->second;
+    if (auto it = keys_.find(cache_key); it != keys_.end() && it->second.first == secret) return it->second.second;
   }
   std::string k = HmacSha256("AWS4" + std::string(secret), auth.date);
   k = HmacSha256(k, auth.region);
@@ -278,7 +297,7 @@ std::string SigV4Verifier::SigningKey(std::string_view secret, const ParsedAutho
   k = HmacSha256(k, "aws4_request");
   std::lock_guard lock(mu_);
   if (keys_.size() >= 4096) keys_.clear();  // a day's keys come back within one request each
-  keys_.emplace(std::move(cache_key), k);
+  keys_[std::move(cache_key)] = {std::string(secret), k};
   return k;
 }
 
@@ -311,7 +330,8 @@ Result<std::shared_ptr<const Principal>> SigV4Verifier::Verify(const SignedReque
     return Status(Code::kInvalidSignature, "Credential should be scoped with a valid terminator: 'aws4_request', not '" +
                                                std::string(auth.terminator) + "'. ");
   }
-  std::string request_date = AmzDate(*when);
+  // X-Amz-Date is already in the scope's form; a Date header is rewritten to it.
+  std::string request_date = amz_date.size() == 16 ? std::string(amz_date) : AmzDate(*when);
   if (auth.date != std::string_view(request_date).substr(0, 8)) {
     return Status(Code::kInvalidSignature,
                   "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +

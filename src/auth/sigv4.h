@@ -98,7 +98,8 @@ class SigV4Verifier {
   KeyLookup lookup_;
   const Clock* clock_;
   mutable std::mutex mu_;
-  mutable std::unordered_map<std::string, std::string> keys_;  // akid/scope/secret digest -> signing key
+  // akid "/" scope -> (the secret it was derived from, the signing key)
+  mutable std::unordered_map<std::string, std::pair<std::string, std::string>> keys_;
 };
 
 // "yyyymmddThhmmssZ" of a time in seconds since the epoch.
