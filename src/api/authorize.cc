@@ -332,7 +332,8 @@ std::vector<auth::RequestContext> ContextsFor(std::string_view op, bool streams,
     }
   } else if (op == "ListTables" || op == "DescribeLimits" || op == "DescribeEndpoints") {
     simple("*");
-  } else if (op == "TagResource" || op == "UntagResource" || op == "ListTagsOfResource") {
+  } else if (op == "TagResource" || op == "UntagResource" || op == "ListTagsOfResource" ||
+             op == "PutResourcePolicy" || op == "GetResourcePolicy" || op == "DeleteResourcePolicy") {
     simple(Str(req, "ResourceArn"));
   } else {
     simple(TableArn(ctx, Str(req, "TableName")));
@@ -359,6 +360,21 @@ Status Authorize(const Caller& caller, std::string_view op, bool streams, const 
     c.Set("aws:CurrentTime", {now});
     c.Set("aws:EpochTime", {std::to_string(static_cast<long long>(caller.now))});
     auth::Decision d = auth::Evaluate(caller.principal->policies, c);
+    if (d == auth::Decision::kExplicitDeny) {
+      return Status(Code::kAccessDenied, auth::AccessDeniedMessage(caller.principal->arn, c, d));
+    }
+    // The resource's own policy (a table's covers its indexes; a stream has its own): its explicit
+    // deny wins too, and its allow grants where no identity policy does.
+    if (caller.resource_policies && c.resource.starts_with("arn:")) {
+      std::string arn = c.resource.substr(0, c.resource.find("/index/"));
+      if (auto rp = caller.resource_policies->Get(arn)) {
+        auth::Decision r = auth::EvaluateResourcePolicy(*rp->policy, caller.principal->arn, caller.principal->account, c);
+        if (r == auth::Decision::kExplicitDeny) {
+          return Status(Code::kAccessDenied, auth::AccessDeniedMessage(caller.principal->arn, c, r, "resource-based"));
+        }
+        if (r == auth::Decision::kAllow) d = r;
+      }
+    }
     if (d != auth::Decision::kAllow) {
       return Status(Code::kAccessDenied, auth::AccessDeniedMessage(caller.principal->arn, c, d));
     }

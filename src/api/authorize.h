@@ -25,6 +25,7 @@ struct Caller {
   const auth::Principal* principal = nullptr;
   std::string_view source_ip;
   double now = 0;
+  const auth::ResourcePolicies* resource_policies = nullptr;
 };
 
 // The contexts a request is authorized against; `op` is the operation name

@@ -213,6 +213,23 @@ TEST(PolicyEvaluationTest, Table) {
   EXPECT_GE(n, 60);
 }
 
+TEST(PolicyEvaluationTest, ResourcePolicyAppliesToThePrincipalsItNames) {
+  auto policy = ParsePolicy(R"({"Version":"2012-10-17","Statement":[
+    {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::000000000000:user/ann","111111111111"]},
+     "Action":"dynamodb:GetItem","Resource":"*"},
+    {"Effect":"Deny","Principal":"*","Action":"dynamodb:DeleteTable","Resource":"*"}]})");
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  auth::RequestContext get{"dynamodb:GetItem", kTable, {}};
+  auth::RequestContext del{"dynamodb:DeleteTable", kTable, {}};
+  auto decide = [&](std::string_view arn, std::string_view account, const auth::RequestContext& c) {
+    return auth::EvaluateResourcePolicy(*policy, arn, account, c);
+  };
+  EXPECT_EQ(auth::Decision::kAllow, decide("arn:aws:iam::000000000000:user/ann", "000000000000", get));
+  EXPECT_EQ(auth::Decision::kImplicitDeny, decide("arn:aws:iam::000000000000:user/bob", "000000000000", get));
+  EXPECT_EQ(auth::Decision::kAllow, decide("arn:aws:iam::111111111111:user/eve", "111111111111", get));
+  EXPECT_EQ(auth::Decision::kExplicitDeny, decide("arn:aws:iam::000000000000:user/ann", "000000000000", del));
+}
+
 // Requests against table Tbl (partition key pk, sort key sk), authorized for
 // user "ann" by a policy that allows her own partition and some attributes.
 class FineGrainedTest : public ::testing::Test {

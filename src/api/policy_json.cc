@@ -55,8 +55,18 @@ Result<auth::Statement> ParseStatement(const JsonValue& s) {
       has_resource = true;
       st.not_resource = name == "NotResource";
       BASALT_ASSIGN_OR_RETURN(st.resources, Strings(m.value, std::string(name)));
-    } else if (name == "Principal" || name == "NotPrincipal") {
-      // Resource-based policies name principals; identity policies ignore it.
+    } else if (name == "Principal") {
+      // Resource-based policies name principals: "*" or {"AWS": ids or ARNs}.
+      if (m.value.IsString()) {
+        BASALT_ASSIGN_OR_RETURN(st.principals, Strings(m.value, "Principal"));
+      } else if (m.value.IsObject()) {
+        for (const auto& p : m.value.GetObject()) {
+          BASALT_ASSIGN_OR_RETURN(auto ids, Strings(p.value, "Principal"));
+          st.principals.insert(st.principals.end(), ids.begin(), ids.end());
+        }
+      } else {
+        return Malformed("Principal must be \"*\" or an object");
+      }
     } else if (name == "Condition") {
       if (!m.value.IsObject()) return Malformed("Condition must be an object");
       for (const auto& op : m.value.GetObject()) {

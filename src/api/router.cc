@@ -39,6 +39,7 @@ ErrorShape ShapeOf(Code code) {
     case Code::kIncompleteSignature: return {400, std::string(kCoralService) + "IncompleteSignatureException"};
     case Code::kExpiredToken: return {400, std::string(kCoralService) + "ExpiredTokenException"};
     case Code::kAccessDenied: return {400, std::string(kCoralService) + "AccessDeniedException"};
+    case Code::kPolicyNotFound: return {400, std::string(kDynamoNs) + "PolicyNotFoundException"};
     case Code::kResourceNotFound: return {400, std::string(kDynamoNs) + "ResourceNotFoundException"};
     case Code::kResourceInUse: return {400, std::string(kDynamoNs) + "ResourceInUseException"};
     case Code::kLimitExceeded: return {400, std::string(kDynamoNs) + "LimitExceededException"};
@@ -121,6 +122,7 @@ namespace {
 
 bool IsControlPlane(std::string_view op) {
   static constexpr std::string_view kOps[] = {"CreateTable", "UpdateTable", "DeleteTable", "DescribeTable",
+                                              "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy",
                                               "ListTables", "UpdateTimeToLive", "DescribeTimeToLive",
                                               "TagResource", "UntagResource", "ListTagsOfResource",
                                               "DescribeLimits", "DescribeEndpoints"};
@@ -218,9 +220,11 @@ ApiResponse Router::Handle(const ApiRequest& req) const {
     std::string account = req.principal                                    ? req.principal->account
                           : hint.access_key_id == options_.legacy_access_key ? std::string(db::kDefaultAccount)
                                                                               : db::AccountForAccessKey(hint.access_key_id);
-    Context ctx{db_, db::Scope{db::NamespaceFor(account, region, options_.shared_db), region}, req.host};
+    Context ctx{db_, db::Scope{db::NamespaceFor(account, region, options_.shared_db), region}, req.host,
+                options_.resource_policies};
     if (req.principal && !req.principal->root) {
-      Caller caller{req.principal, req.source_ip, options_.clock ? options_.clock->Now() : 0};
+      Caller caller{req.principal, req.source_ip, options_.clock ? options_.clock->Now() : 0,
+                    options_.resource_policies};
       if (Status st = Authorize(caller, op, streams, doc, ctx); !st.ok()) {
         Audit(req, "dynamodb:" + std::string(op), RequestResource(ctx, doc), st);
         return ErrorResponse(st);
@@ -254,6 +258,8 @@ Handler FindHandler(std::string_view op) {
       {"UntagResource", UntagResource},         {"ListTagsOfResource", ListTagsOfResource},
       {"ExecuteStatement", ExecuteStatement},   {"BatchExecuteStatement", BatchExecuteStatement},
       {"ExecuteTransaction", ExecuteTransaction},
+      {"PutResourcePolicy", PutResourcePolicy},   {"GetResourcePolicy", GetResourcePolicy},
+      {"DeleteResourcePolicy", DeleteResourcePolicy},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

@@ -8,6 +8,7 @@
 
 #include "auth/audit.h"
 #include "auth/principals.h"
+#include "auth/resource_policies.h"
 #include "common/clock.h"
 #include "db/database.h"
 
@@ -39,6 +40,8 @@ struct RouterOptions {
   const Clock* clock = nullptr;
   // Control-plane calls and denied requests are recorded here when set.
   auth::AuditSink* audit = nullptr;
+  // Resource-based policies (PutResourcePolicy ...); null: those operations are unknown.
+  auth::ResourcePolicies* resource_policies = nullptr;
 };
 
 class Router {

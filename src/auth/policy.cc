@@ -224,11 +224,30 @@ Decision Evaluate(const std::vector<NamedPolicy>& policies, const RequestContext
   return allowed ? Decision::kAllow : Decision::kImplicitDeny;
 }
 
-std::string AccessDeniedMessage(std::string_view principal_arn, const RequestContext& ctx, Decision d) {
+std::string AccessDeniedMessage(std::string_view principal_arn, const RequestContext& ctx, Decision d,
+                                std::string_view policy_type) {
   std::string m = "User: " + std::string(principal_arn) + " is not authorized to perform: " + ctx.action +
                   " on resource: " + ctx.resource + " because ";
-  if (d == Decision::kExplicitDeny) return m + "with an explicit deny in an identity-based policy";
-  return m + "no identity-based policy allows the " + ctx.action + " action";
+  if (d == Decision::kExplicitDeny) {
+    return m + "with an explicit deny in a" + (policy_type.starts_with("i") ? "n " : " ") + std::string(policy_type) +
+           " policy";
+  }
+  return m + "no " + std::string(policy_type) + " policy allows the " + ctx.action + " action";
+}
+
+Decision EvaluateResourcePolicy(const Policy& policy, std::string_view principal_arn, std::string_view account,
+                                const RequestContext& ctx) {
+  bool allowed = false;
+  for (const Statement& s : policy.statements) {
+    bool names_caller = std::any_of(s.principals.begin(), s.principals.end(), [&](const std::string& p) {
+      return p == "*" || p == account || p == "arn:aws:iam::" + std::string(account) + ":root" ||
+             WildcardMatch(p, principal_arn, false);
+    });
+    if (!names_caller || !StatementMatches(s, policy, ctx)) continue;
+    if (s.effect == Effect::kDeny) return Decision::kExplicitDeny;
+    allowed = true;
+  }
+  return allowed ? Decision::kAllow : Decision::kImplicitDeny;
 }
 
 }  // namespace basalt::auth

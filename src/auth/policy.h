@@ -40,6 +40,9 @@ struct Statement {
   bool not_resource = false;
   std::vector<std::string> resources;  // ARNs with * and ?
   std::vector<Condition> conditions;
+  // Resource-based policies only: who the statement is about ("*", an
+  // account id, an account's root ARN, a user, role or session ARN).
+  std::vector<std::string> principals;
 };
 
 struct Policy {
@@ -69,12 +72,19 @@ struct NamedPolicy {
 };
 
 Decision Evaluate(const std::vector<NamedPolicy>& policies, const RequestContext& ctx);
+
+// A resource-based policy's decision for a caller: only the statements
+// whose Principal names the caller (or its account) apply.
+Decision EvaluateResourcePolicy(const Policy& policy, std::string_view principal_arn, std::string_view account,
+                                const RequestContext& ctx);
 bool StatementMatches(const Statement& s, const Policy& p, const RequestContext& ctx);
 
 // IAM's wildcard match: '*' any run, '?' one character.
 bool WildcardMatch(std::string_view pattern, std::string_view text, bool ignore_case);
 
 // The service's AccessDeniedException message for a denial.
-std::string AccessDeniedMessage(std::string_view principal_arn, const RequestContext& ctx, Decision d);
+// `policy_type` names the policy that decided: "identity-based" or "resource-based".
+std::string AccessDeniedMessage(std::string_view principal_arn, const RequestContext& ctx, Decision d,
+                                std::string_view policy_type = "identity-based");
 
 }  // namespace basalt::auth

@@ -13,7 +13,7 @@ namespace {
 Result<Policy> FakeParser(std::string_view json) {
   if (json == "bad") return Status::Validation("bad policy");
   Policy p;
-  p.statements.push_back(Statement{std::string(json), Effect::kAllow, false, {"*"}, false, {"*"}, {}});
+  p.statements.push_back(Statement{std::string(json), Effect::kAllow, false, {"*"}, false, {"*"}, {}, {}});
   return p;
 }
 

@@ -23,6 +23,7 @@ enum class Code {
   kIncompleteSignature,        // IncompleteSignatureException (malformed Authorization)
   kExpiredToken,               // ExpiredTokenException (temporary credentials past expiry)
   kAccessDenied,               // AccessDeniedException (a policy denies the request)
+  kPolicyNotFound,             // PolicyNotFoundException (resource-based policies)
   kResourceNotFound,           // ResourceNotFoundException
   kResourceInUse,              // ResourceInUseException
   kLimitExceeded,              // LimitExceededException

@@ -12,6 +12,7 @@
 #include "api/router.h"
 #include "auth/crypto.h"
 #include "auth/principals.h"
+#include "auth/resource_policies.h"
 #include "auth/sigv4.h"
 #include "common/clock.h"
 #include "common/log.h"
@@ -144,8 +145,14 @@ int Run(int argc, char** argv) {
       return 2;
     }
   }
+  auth::ResourcePolicies resource_policies(&(*engine)->meta(), api::ParsePolicy, &clock);
+  if (Status st = resource_policies.Load(); !st.ok()) {
+    std::cerr << "basalt: cannot load resource policies: " << st.message() << "\n";
+    return 1;
+  }
   api::RouterOptions router_options;
   router_options.audit = audit.get();
+  router_options.resource_policies = &resource_policies;
   router_options.shared_db = config.shared_db;
   router_options.legacy_access_key = config.legacy_access_key;
   router_options.principals = principals.get();

@@ -343,3 +343,56 @@ def test_audit_log_records_control_plane_and_denials(private_server, tmp_path, m
     ], got
     assert all(l["source"] == "127.0.0.1" and l["time"].endswith("Z") for l in lines)
     assert key["SecretAccessKey"] not in log.read_text()
+
+
+# --------------------------------------------------------------------------- resource-based policies
+
+def test_resource_policies(sigv4):
+    url = sigv4.url
+    root = root_client(url)
+    name = table_name("rp")
+    arn = root.create_table(TableName=name, KeySchema=KS, AttributeDefinitions=AD,
+                            BillingMode="PAY_PER_REQUEST")["TableDescription"]["TableArn"]
+    root.put_item(TableName=name, Item={"pk": {"S": "a"}})
+    admin(url, "CreateUser", {"UserName": "bob"})
+    key = admin(url, "CreateAccessKey", {"UserName": "bob"})["AccessKey"]
+    bob_arn = "arn:aws:iam::000000000000:user/bob"
+    bob = dict(key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+    status, out = call(url, "GetItem", {"TableName": name, "Key": {"pk": {"S": "a"}}}, **bob)
+    assert (status, _type(out)) == (400, "AccessDeniedException")
+    status, out = call(url, "GetResourcePolicy", {"ResourceArn": arn})
+    assert (status, _type(out)) == (400, "PolicyNotFoundException"), out
+
+    # The table's policy grants bob what no identity policy does.
+    doc = _policy({"Effect": "Allow", "Principal": {"AWS": bob_arn}, "Action": "dynamodb:GetItem", "Resource": arn})
+    status, out = call(url, "PutResourcePolicy", {"ResourceArn": arn, "Policy": doc})
+    assert status == 200, out
+    revision = out["RevisionId"]
+    assert call(url, "PutResourcePolicy", {"ResourceArn": arn, "Policy": doc})[1]["RevisionId"] == revision
+    status, out = call(url, "GetResourcePolicy", {"ResourceArn": arn})
+    assert (out["Policy"], out["RevisionId"]) == (doc, revision)
+    status, out = call(url, "GetItem", {"TableName": name, "Key": {"pk": {"S": "a"}}}, **bob)
+    assert status == 200 and out["Item"] == {"pk": {"S": "a"}}, out
+    status, out = call(url, "PutItem", {"TableName": name, "Item": {"pk": {"S": "b"}}}, **bob)
+    assert (status, _type(out)) == (400, "AccessDeniedException")
+
+    # A Deny in the resource policy beats an identity policy's Allow.
+    admin(url, "PutUserPolicy", {"UserName": "bob", "PolicyName": "all", "PolicyDocument": _policy(
+        {"Effect": "Allow", "Action": "dynamodb:*", "Resource": "*"})})
+    deny = _policy({"Effect": "Deny", "Principal": "*", "Action": "dynamodb:DeleteTable", "Resource": arn})
+    status, out = call(url, "PutResourcePolicy", {"ResourceArn": arn, "Policy": deny, "ExpectedRevisionId": "1"})
+    assert (status, _type(out)) == (400, "PolicyNotFoundException")
+    status, out = call(url, "PutResourcePolicy", {"ResourceArn": arn, "Policy": deny, "ExpectedRevisionId": revision})
+    assert status == 200 and out["RevisionId"] != revision
+    status, out = call(url, "DeleteTable", {"TableName": name}, **bob)
+    assert (status, _type(out)) == (400, "AccessDeniedException")
+    assert out["message"] == ("User: %s is not authorized to perform: dynamodb:DeleteTable on resource: %s because "
+                              "with an explicit deny in a resource-based policy" % (bob_arn, arn))
+
+    status, out = call(url, "DeleteResourcePolicy", {"ResourceArn": arn})
+    assert status == 200 and out["RevisionId"]
+    assert _type(call(url, "GetResourcePolicy", {"ResourceArn": arn})[1]) == "PolicyNotFoundException"
+    assert call(url, "DeleteResourcePolicy", {"ResourceArn": arn}) == (200, {"RevisionId": ""})
+    status, out = call(url, "GetResourcePolicy", {"ResourceArn": arn + "-missing"})
+    assert (status, _type(out)) == (400, "ResourceNotFoundException")
