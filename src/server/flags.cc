@@ -95,6 +95,9 @@ Flags:
   --audit-log FILE         append a JSON line for every control-plane call and every denied
                            request (principal, action, resource, source, outcome)...
   --audit-log-max-mib N    ...rotated at N MiB to FILE.1 ... FILE.5 (default 64)
+  --encryption-key-file F  encrypt everything on disk with AES-256 (CTR) under this key (64 hex
+                           digits; else BASALT_ENCRYPTION_KEY); a wrong or missing key for an
+                           encrypted data directory is an error at start
   --tls-cert FILE          the certificate chain (PEM): with --tls-key, the port speaks TLS
                            (1.2 or later) and plain HTTP there gets a 400; SIGHUP re-reads both
   --tls-key FILE           the certificate's private key (PEM)
@@ -175,6 +178,8 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       }
     } else if (flag == "--legacy-access-key") {
       BASALT_ASSIGN_OR_RETURN(c.legacy_access_key, next());
+    } else if (flag == "--encryption-key-file") {
+      BASALT_ASSIGN_OR_RETURN(c.encryption_key_file, next());
     } else if (flag == "--tls-cert") {
       BASALT_ASSIGN_OR_RETURN(c.tls_cert, next());
     } else if (flag == "--tls-key") {

@@ -42,6 +42,7 @@ struct Config {
   std::string auth_key_file;      // the server key sealing stored secrets (else BASALT_AUTH_KEY)
   std::string tls_cert, tls_key;   // PEM files: with both, the port speaks TLS
   std::string tls_client_ca;       // PEM: clients must present a certificate it signed
+  std::string encryption_key_file;  // 64 hex digits: data at rest encrypted (else BASALT_ENCRYPTION_KEY)
   std::string audit_log;          // JSON lines of control-plane calls and denials; empty: none
   int audit_log_max_mib = 64;     // rotated at this size
   bool help = false;

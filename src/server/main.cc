@@ -40,6 +40,32 @@ int DefaultThreads(const Config& config) {
   return std::max(2u, std::thread::hardware_concurrency());
 }
 
+// 32 bytes from 64 hex digits.
+Result<std::string> KeyFromHex(const std::string& hex, const std::string& what) {
+  if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return Status::Validation(what + " must be 64 hex digits");
+  }
+  std::string key;
+  for (size_t i = 0; i < 64; i += 2) key.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return key;
+}
+
+// The key that encrypts data at rest: --encryption-key-file, else
+// BASALT_ENCRYPTION_KEY, else none.
+Result<std::string> EncryptionKey(const Config& config) {
+  std::string hex;
+  if (!config.encryption_key_file.empty()) {
+    std::ifstream in(config.encryption_key_file);
+    if (!in) return Status::Validation("cannot read --encryption-key-file " + config.encryption_key_file);
+    in >> hex;
+  } else if (const char* env = std::getenv("BASALT_ENCRYPTION_KEY")) {
+    hex = env;
+  } else {
+    return std::string();
+  }
+  return KeyFromHex(hex, "the encryption key");
+}
+
 // The server key that seals stored secrets: --auth-key-file, else
 // BASALT_AUTH_KEY (64 hex digits either way), else derived from the root
 // secret (so rotating that secret needs the old key given explicitly).
@@ -96,6 +122,12 @@ int Run(int argc, char** argv) {
   storage_options.in_memory = config.in_memory;
   storage_options.durability = config.durability;
   storage_options.max_open_files = fds.storage_open_files;
+  auto encryption_key = EncryptionKey(config);
+  if (!encryption_key.ok()) {
+    std::cerr << "basalt: " << encryption_key.status().message() << "\n";
+    return 2;
+  }
+  storage_options.encryption_key = *encryption_key;
   auto engine = storage::OpenRocksDb(storage_options);
   if (!engine.ok()) {
     std::cerr << "basalt: " << engine.status().message() << "\n";
@@ -199,7 +231,8 @@ int Run(int argc, char** argv) {
   Log(LogLevel::kInfo, "basalt " + std::string(kVersion) + " listening on " + config.host + ":" +
                            std::to_string(server.port()) +
                            (config.in_memory ? " (in memory)" : " (data in " + config.data_dir + ")") +
-                           (verifier ? ", requests verified (SigV4)" : "") + (http_options.tls ? ", TLS" : ""));
+                           (verifier ? ", requests verified (SigV4)" : "") + (http_options.tls ? ", TLS" : "") +
+                           (storage_options.encryption_key.empty() || config.in_memory ? "" : ", encrypted at rest"));
   Log(LogLevel::kInfo, "limits: " + std::to_string(http_options.max_connections) + " connections (descriptor limit " +
                            std::to_string(fd_limit) + ", " + std::to_string(fds.storage_open_files) +
                            " for storage), memory budget " + std::to_string(http_options.memory_budget_bytes >> 20) +
