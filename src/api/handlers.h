@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "api/json.h"
+#include "auth/resource_policies.h"
 #include "db/database.h"
 
 namespace basalt::api {
@@ -13,6 +14,7 @@ struct Context {
   db::Database* db;
   db::Scope scope;
   std::string_view host;
+  auth::ResourcePolicies* resource_policies = nullptr;  // PutResourcePolicy ...; null: not offered
 };
 
 using Handler = Status (*)(Context& ctx, const JsonValue& request, JsonWriter& out);
@@ -79,6 +81,11 @@ Status BatchWriteItem(Context&, const JsonValue&, JsonWriter&);
 Status ExecuteStatement(Context&, const JsonValue&, JsonWriter&);
 Status BatchExecuteStatement(Context&, const JsonValue&, JsonWriter&);
 Status ExecuteTransaction(Context&, const JsonValue&, JsonWriter&);
+
+// Resource-based policies (resource_policy_handlers.cc).
+Status PutResourcePolicy(Context&, const JsonValue&, JsonWriter&);
+Status GetResourcePolicy(Context&, const JsonValue&, JsonWriter&);
+Status DeleteResourcePolicy(Context&, const JsonValue&, JsonWriter&);
 
 // Transactions (transaction_handlers.cc).
 Status TransactWriteItems(Context&, const JsonValue&, JsonWriter&);

@@ -4,8 +4,12 @@
 
 #include <exception>
 
+#include "api/admin_handlers.h"
+#include "api/authorize.h"
 #include "api/handlers.h"
 #include "api/json.h"
+#include "auth/sigv4.h"
+#include "db/account.h"
 
 namespace basalt::api {
 namespace {
@@ -30,6 +34,12 @@ ErrorShape ShapeOf(Code code) {
     case Code::kUnknownOperation: return {400, std::string(kCoralService) + "UnknownOperationException"};
     case Code::kMissingAuthentication:
       return {400, std::string(kCoralService) + "MissingAuthenticationTokenException"};
+    case Code::kUnrecognizedClient: return {400, std::string(kCoralService) + "UnrecognizedClientException"};
+    case Code::kInvalidSignature: return {400, std::string(kCoralService) + "InvalidSignatureException"};
+    case Code::kIncompleteSignature: return {400, std::string(kCoralService) + "IncompleteSignatureException"};
+    case Code::kExpiredToken: return {400, std::string(kCoralService) + "ExpiredTokenException"};
+    case Code::kAccessDenied: return {400, std::string(kCoralService) + "AccessDeniedException"};
+    case Code::kPolicyNotFound: return {400, std::string(kDynamoNs) + "PolicyNotFoundException"};
     case Code::kResourceNotFound: return {400, std::string(kDynamoNs) + "ResourceNotFoundException"};
     case Code::kResourceInUse: return {400, std::string(kDynamoNs) + "ResourceInUseException"};
     case Code::kLimitExceeded: return {400, std::string(kDynamoNs) + "LimitExceededException"};
@@ -130,22 +140,66 @@ ApiResponse ErrorResponse(const Status& st) {
 }  // namespace
 
 std::string RegionFromAuthorization(std::string_view auth) {
-  // Credential=AKID/20200101/us-east-1/dynamodb/aws4_request
-  size_t pos = auth.find("Credential=");
-  if (pos == std::string_view::npos) return "us-east-1";
-  std::string_view rest = auth.substr(pos + 11);
-  rest = rest.substr(0, rest.find_first_of(", "));
-  std::string_view parts[5];
-  for (int i = 0; i < 5; ++i) {
-    size_t slash = rest.find('/');
-    parts[i] = rest.substr(0, slash);
-    if (slash == std::string_view::npos) {
-      if (i < 4) return "us-east-1";
-      break;
-    }
-    rest.remove_prefix(slash + 1);
+  auth::CredentialHint hint = auth::CredentialHintOf(auth);
+  return hint.region.empty() ? "us-east-1" : std::string(hint.region);
+}
+
+ApiResponse Router::ErrorFor(const Status& st) { return ErrorResponse(st); }
+
+std::string_view Router::ErrorName(const Status& st) {
+  static thread_local std::string type;
+  type = ShapeOf(st.code()).type;
+  return std::string_view(type).substr(type.find('#') + 1);
+}
+
+namespace {
+
+bool IsControlPlane(std::string_view op) {
+  static constexpr std::string_view kOps[] = {"CreateTable", "UpdateTable", "DeleteTable", "DescribeTable",
+                                              "PutResourcePolicy", "GetResourcePolicy", "DeleteResourcePolicy",
+                                              "ListTables", "UpdateTimeToLive", "DescribeTimeToLive",
+                                              "TagResource", "UntagResource", "ListTagsOfResource",
+                                              "DescribeLimits", "DescribeEndpoints"};
+  for (auto o : kOps) {
+    if (o == op) return true;
   }
-  return parts[2].empty() ? "us-east-1" : std::string(parts[2]);
+  return false;
+}
+
+std::string Field(const JsonValue& doc, const char* name) {
+  auto it = doc.FindMember(name);
+  return it != doc.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+}
+
+std::string RequestResource(const Context& ctx, const JsonValue& doc) {
+  if (std::string arn = Field(doc, "ResourceArn"); !arn.empty()) return arn;
+  if (std::string arn = Field(doc, "StreamArn"); !arn.empty()) return arn;
+  std::string table = Field(doc, "TableName");
+  if (table.empty()) return "*";
+  return "arn:aws:dynamodb:" + ctx.scope.region + ":" + std::string(db::AccountOfNamespace(ctx.scope.ns)) +
+         ":table/" + table;
+}
+
+std::string AdminResource(const auth::Principal& caller, const JsonValue& doc) {
+  if (std::string user = Field(doc, "UserName"); !user.empty()) return auth::UserArn(caller.account, user);
+  if (std::string role = Field(doc, "RoleName"); !role.empty()) return auth::RoleArnOf(caller.account, role);
+  return "*";
+}
+
+}  // namespace
+
+void Router::Audit(const ApiRequest& req, const std::string& action, const std::string& resource,
+                   const Status& st) const {
+  if (!options_.audit) return;
+  auth::AuditEvent e;
+  std::string principal = req.principal ? req.principal->arn : std::string(auth::CredentialHintOf(req.authorization).access_key_id);
+  e.principal = principal;
+  e.action = action;
+  e.resource = resource;
+  e.source = req.source_ip;
+  e.outcome = st.ok() ? "allowed" : st.code() == Code::kAccessDenied ? "denied" : "failed";
+  if (!st.ok()) e.error = ErrorName(st);
+  options_.audit->Record(e);
 }
 
 ApiResponse Router::Handle(const ApiRequest& req) const {
@@ -167,12 +221,20 @@ ApiResponse Router::Route(const ApiRequest& req) const {
       return ErrorResponse(Status(Code::kMissingAuthentication, "Request is missing Authentication Token"));
     }
     Handler handler = nullptr;
+    std::string_view op;
+    bool streams = false, admin = false;
     if (req.target.starts_with(kTargetPrefix)) {
-      handler = FindHandler(req.target.substr(kTargetPrefix.size()));
+      op = req.target.substr(kTargetPrefix.size());
+      handler = FindHandler(op);
     } else if (req.target.starts_with(kStreamsTargetPrefix)) {
-      handler = FindStreamHandler(req.target.substr(kStreamsTargetPrefix.size()));
+      op = req.target.substr(kStreamsTargetPrefix.size());
+      handler = FindStreamHandler(op);
+      streams = true;
+    } else if (req.target.starts_with(kAdminTargetPrefix) && options_.principals && req.principal) {
+      op = req.target.substr(kAdminTargetPrefix.size());
+      admin = true;
     }
-    if (!handler) return ErrorResponse(Status(Code::kUnknownOperation, "An unknown operation was requested."));
+    if (!handler && !admin) return ErrorResponse(Status(Code::kUnknownOperation, "An unknown operation was requested."));
 
     // Typical requests parse within these per-thread buffers; the allocators
     // fall back to the heap for larger ones. (RapidJSON's default first
@@ -191,11 +253,34 @@ ApiResponse Router::Route(const ApiRequest& req) const {
     }
     if (!doc.IsObject()) return ErrorResponse(Status::Serialization("Request body must be a JSON object"));
 
-    std::string region = RegionFromAuthorization(req.authorization);
-    Context ctx{db_, db::Scope{options_.shared_db ? "" : region, region}, req.host};
     rapidjson::StringBuffer buf;
     JsonWriter w(buf);
+    if (admin) {
+      Status st = HandleAdmin(options_.principals, *req.principal, op, doc, w);
+      Audit(req, "basalt:" + std::string(op), AdminResource(*req.principal, doc), st);
+      if (!st.ok()) return ErrorResponse(st);
+      return ApiResponse{200, std::string(buf.GetString(), buf.GetSize())};
+    }
+    // The account: the signer's, or with --auth=none the access key id's own.
+    auth::CredentialHint hint = auth::CredentialHintOf(req.authorization);
+    std::string region = hint.region.empty() ? "us-east-1" : std::string(hint.region);
+    std::string account = req.principal                                    ? req.principal->account
+                          : hint.access_key_id == options_.legacy_access_key ? std::string(db::kDefaultAccount)
+                                                                              : db::AccountForAccessKey(hint.access_key_id);
+    Context ctx{db_, db::Scope{db::NamespaceFor(account, region, options_.shared_db), region}, req.host,
+                options_.resource_policies};
+    if (req.principal && !req.principal->root) {
+      Caller caller{req.principal, req.source_ip, options_.clock ? options_.clock->Now() : 0,
+                    options_.resource_policies};
+      if (Status st = Authorize(caller, op, streams, doc, ctx); !st.ok()) {
+        Audit(req, "dynamodb:" + std::string(op), RequestResource(ctx, doc), st);
+        return ErrorResponse(st);
+      }
+    }
     Status st = handler(ctx, doc, w);
+    if (options_.audit && !streams && IsControlPlane(op)) {
+      Audit(req, "dynamodb:" + std::string(op), RequestResource(ctx, doc), st);
+    }
     if (!st.ok()) return ErrorResponse(st);
     return ApiResponse{200, std::string(buf.GetString(), buf.GetSize())};
   } catch (const std::exception& e) {
@@ -235,6 +320,8 @@ Handler FindHandler(std::string_view op) {
       {"DescribeExport", DescribeExport},       {"ListExports", ListExports},
       {"ImportTable", ImportTable},             {"DescribeImport", DescribeImport},
       {"ListImports", ListImports},
+      {"PutResourcePolicy", PutResourcePolicy},   {"GetResourcePolicy", GetResourcePolicy},
+      {"DeleteResourcePolicy", DeleteResourcePolicy},
   };
   for (const auto& [name, h] : kOperations) {
     if (name == op) return h;

@@ -18,6 +18,12 @@ enum class Code {
   kSerialization,              // SerializationException
   kUnknownOperation,           // UnknownOperationException
   kMissingAuthentication,      // MissingAuthenticationTokenException
+  kUnrecognizedClient,         // UnrecognizedClientException (unknown key or token)
+  kInvalidSignature,           // InvalidSignatureException
+  kIncompleteSignature,        // IncompleteSignatureException (malformed Authorization)
+  kExpiredToken,               // ExpiredTokenException (temporary credentials past expiry)
+  kAccessDenied,               // AccessDeniedException (a policy denies the request)
+  kPolicyNotFound,             // PolicyNotFoundException (resource-based policies)
   kResourceNotFound,           // ResourceNotFoundException
   kResourceInUse,              // ResourceInUseException
   kLimitExceeded,              // LimitExceededException

@@ -20,7 +20,8 @@
 
 namespace basalt::db {
 
-// Who is asking: the namespace holding their tables and the region for ARNs.
+// Who is asking: the namespace holding their tables (account.h) and the
+// region for ARNs.
 struct Scope {
   std::string ns;
   std::string region;

@@ -18,6 +18,8 @@
 //   f64 := the IEEE bits as u64be (timestamps only; never used for numbers)
 #include "db/table_meta.h"
 
+#include "db/account.h"
+
 
 #include "common/coding.h"
 
@@ -75,7 +77,7 @@ const IndexMeta* TableMeta::FindIndex(std::string_view index_name) const {
 }
 
 std::string TableMeta::Arn() const {
-  return "arn:aws:dynamodb:" + region + ":000000000000:table/" + name;
+  return "arn:aws:dynamodb:" + region + ":" + std::string(AccountOfNamespace(ns)) + ":table/" + name;
 }
 
 std::string EncodeTableMeta(const TableMeta& m) {

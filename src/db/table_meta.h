@@ -91,7 +91,7 @@ struct TableRuntime {
 };
 
 struct TableMeta {
-  std::string ns;            // the region namespace ("" with -sharedDb)
+  std::string ns;            // the account and region namespace (account.h; "" with -sharedDb)
   std::string region;        // the region named in ARNs
   std::string name;
   storage::TableId id = 0;   // the storage key space

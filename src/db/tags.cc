@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "db/account.h"
 #include "model/limits.h"
 
 namespace basalt::db {
@@ -21,11 +22,14 @@ Result<std::shared_ptr<const TableMeta>> Tags::FindByArn(const Scope& scope, con
   rest.remove_prefix(region_end + 1);
   size_t account_end = rest.find(':');
   if (account_end == std::string_view::npos) return invalid();
+  std::string_view account = rest.substr(0, account_end);
   rest.remove_prefix(account_end + 1);
   if (!rest.starts_with("table/") || rest.size() == 6) return invalid();
   std::string name(rest.substr(6));
   if (name.find('/') != std::string::npos) return invalid();  // an index or stream ARN: not taggable
-  auto table = region == scope.region ? catalog_->Find(scope.ns, name) : nullptr;
+  // Another account's table is not found, as a table of another region.
+  bool ours = region == scope.region && (scope.ns.empty() || account == AccountOfNamespace(scope.ns));
+  auto table = ours ? catalog_->Find(scope.ns, name) : nullptr;
   if (!table || clock_->Now() < table->active_at) {
     return Status::NotFound("Requested resource not found: ResourcArn: " + arn + " not found");
   }

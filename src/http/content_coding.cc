@@ -176,7 +176,11 @@ std::optional<DecodeError> DecodeRequestBody(Request& req, size_t limit, const G
   if (c == ContentCoding::kIdentity) return std::nullopt;
   auto decoded = Decode(c, req.body, limit, grow);
   if (auto* error = std::get_if<DecodeError>(&decoded)) return std::move(*error);
+  req.sent_body = std::move(req.body);
   req.body = std::get<std::string>(std::move(decoded));
+  for (const auto& h : req.headers) {
+    if (IEquals(h.first, "Content-Encoding")) req.sent_encodings.push_back(h);
+  }
   std::erase_if(req.headers, [](const auto& h) { return IEquals(h.first, "Content-Encoding"); });
   return std::nullopt;
 }

@@ -52,7 +52,8 @@ std::variant<std::string, DecodeError> Decode(ContentCoding coding, std::string_
                                               const GrowFn& grow);
 
 // Decodes `req.body` in place as its Content-Encoding says and removes the
-// Content-Encoding headers, so the handler sees an identity body. nullopt on
+// Content-Encoding headers, so the handler sees an identity body (what was
+// sent stays in `sent_body` and `sent_encodings`). nullopt on
 // success (also when there is nothing to decode).
 std::optional<DecodeError> DecodeRequestBody(Request& req, size_t limit, const GrowFn& grow);
 

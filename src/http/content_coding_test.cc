@@ -243,6 +243,9 @@ TEST(RequestCodingTest, DecodeRequestBodyReplacesTheBodyAndDropsTheHeader) {
   EXPECT_EQ(kJson, req.body);
   EXPECT_EQ("", req.Header("Content-Encoding"));
   EXPECT_EQ("application/x-amz-json-1.0", req.Header("Content-Type"));
+  EXPECT_EQ(Gzip(kJson), req.sent_body);
+  ASSERT_EQ(1u, req.sent_encodings.size());
+  EXPECT_EQ("gzip", req.sent_encodings[0].second);
 
   Request plain = WithHeaders({});
   plain.body = kJson;

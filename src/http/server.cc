@@ -1,5 +1,6 @@
-// The only translation unit that includes Boost.Asio and Beast: they are
-// heavy to compile, so they stay here.
+// With tls.cc, the only translation units that include Boost.Asio and Beast
+// (through session.h, the connection they share): they are heavy to
+// compile, so they stay here.
 //
 // What a client can hold, and for how long:
 //   a connection      max_connections; beyond it, a canned response and close
@@ -28,6 +29,8 @@
 #include "common/log.h"
 #include "http/content_coding.h"
 #include "http/limits.h"
+#include "http/session.h"
+#include "http/tls.h"
 
 namespace basalt::http {
 
@@ -76,307 +79,9 @@ std::string HttpDate(std::time_t t) {
 
 namespace {
 
-// Reads of a body go through the connection's buffer in chunks of this size
-// (Beast reads what the buffer's spare capacity allows, at least 512 bytes,
-// so a 16 MiB body could take 32k reads).
-constexpr size_t kBodyReadChunk = 64 * 1024;
-// A connection keeps at most this much read buffer while it waits for its
-// next request: 5,000 idle connections that had each sent one large body
-// would otherwise keep 320 MB of 64 KiB buffers.
-constexpr size_t kIdleBufferBytes = 8 * 1024;
-// After an error response, what the client still sends is read and dropped
-// for up to this long before the socket closes: closing a socket with unread
-// data sends a reset, which can destroy the response before the client
-// reads it (Apache's "lingering close").
-constexpr auto kLinger = std::chrono::seconds(2);
-
-// What the acceptor and every session share. Owned by Server::Impl and
-// declared before the io_contexts, so it outlives every session.
-struct Context {
-  ServerOptions options;
-  Handler handler;
-  ErrorRenderer render_error;
-  MemoryBudget budget;
-  std::atomic<int> connections{0};
-
-  Context(ServerOptions o, Handler h, ErrorRenderer r)
-      : options(std::move(o)), handler(std::move(h)), render_error(std::move(r)), budget(options.memory_budget_bytes) {
-    if (!render_error) render_error = PlainErrorResponse;
-  }
-};
-
-std::string MiB(size_t bytes) { return std::to_string(bytes >> 20) + " MiB"; }
-
-// The Date header, formatted once a second per thread.
-const std::string& CurrentHttpDate() {
-  thread_local std::time_t cached_second = -1;
-  thread_local std::string cached;
-  std::time_t now = std::time(nullptr);
-  if (now != cached_second) {
-    cached_second = now;
-    cached = HttpDate(now);
-  }
-  return cached;
-}
-
-class Session : public std::enable_shared_from_this<Session> {
- public:
-  // The acceptor counted this connection in ctx.connections already.
-  Session(tcp::socket socket, Context& ctx) : stream_(std::move(socket)), ctx_(ctx), timer_(stream_.get_executor()) {}
-  ~Session() { ctx_.connections.fetch_sub(1, std::memory_order_relaxed); }
-
-  void Run() {
-    stream_.expires_after(std::chrono::seconds(ctx_.options.header_timeout_seconds));
-    ReadHeader();
-  }
-  asio::any_io_executor executor() { return stream_.get_executor(); }
-
- private:
-  const ServerOptions& opt() const { return ctx_.options; }
-
-  // Between requests on a kept-alive connection: the idle timeout runs until
-  // the next request's first byte, the header timeout from then on.
-  void AwaitRequest() {
-    if (buffer_.size() > 0) {
-      stream_.expires_after(std::chrono::seconds(opt().header_timeout_seconds));
-      return ReadHeader();
-    }
-    if (buffer_.capacity() > kIdleBufferBytes) buffer_.shrink_to_fit();
-    stream_.expires_after(std::chrono::seconds(opt().idle_timeout_seconds));
-    stream_.async_read_some(buffer_.prepare(512), [self = shared_from_this()](beast::error_code ec, size_t n) {
-      if (ec) return self->OnReadError(ec);
-      self->buffer_.commit(n);
-      self->stream_.expires_after(std::chrono::seconds(self->opt().header_timeout_seconds));
-      self->ReadHeader();
-    });
-  }
-
-  // The deadline set by the caller covers the whole request line and headers.
-  void ReadHeader() {
-    version_ = 11;  // until this request's line says otherwise
-    parser_.emplace();
-    parser_->header_limit(static_cast<uint32_t>(opt().max_header_bytes));
-    parser_->body_limit(opt().max_body_bytes);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
-  }
-
-  void OnHeader(beast::error_code ec) {
-    if (ec) return OnReadError(ec);
-    auto& req = parser_->get();
-    if (req.version() != 10 && req.version() != 11) {
-      return Fail(ErrorKind::kVersionNotSupported, "Only HTTP/1.0 and HTTP/1.1 are supported");
-    }
-    version_ = req.version();
-    // A declared body over the limit is refused before any of it is read.
-    auto len = parser_->content_length();
-    if (len && *len > opt().max_body_bytes) return FailBodyTooLarge();
-    // A chunked body's size is known only at its end, so it takes the most
-    // it may reach.
-    size_t body = len ? static_cast<size_t>(*len) : (parser_->chunked() ? opt().max_body_bytes : 0);
-    size_t need = body * std::max<size_t>(opt().body_cost_factor, 1);
-    if (need == 0 || ctx_.budget.TryAcquire(need)) {
-      body_reservation_ = Reservation(&ctx_.budget, need);
-      return StartBody();
-    }
-    WaitForBudget(need);
-  }
-
-  void WaitForBudget(size_t need) {
-    waiting_ = true;
-    auto self = shared_from_this();
-    auto ex = stream_.get_executor();
-    wait_id_ = ctx_.budget.Wait(need, [self, ex, need] {
-      asio::post(ex, [self, need] { self->OnBudgetGranted(need); });
-    });
-    timer_.expires_after(std::chrono::milliseconds(opt().memory_wait_ms));
-    timer_.async_wait([self](beast::error_code ec) {
-      if (ec || !self->waiting_) return;
-      // Not cancelled: the grant is on its way, and OnBudgetGranted takes it.
-      if (!self->ctx_.budget.Cancel(self->wait_id_)) return;
-      self->waiting_ = false;
-      self->Fail(ErrorKind::kOverloaded, "Too much request data is in flight on this server (memory budget " +
-                                             MiB(self->ctx_.budget.limit()) + "); try again shortly");
-    });
-  }
-
-  void OnBudgetGranted(size_t need) {
-    body_reservation_ = Reservation(&ctx_.budget, need);
-    waiting_ = false;
-    timer_.cancel();
-    StartBody();
-  }
-
-  void StartBody() {
-    body_start_ = SteadyClock::now();
-    body_bytes_ = 0;
-    if (parser_->is_done()) return OnRequest();
-    if (buffer_.capacity() < kBodyReadChunk) buffer_.reserve(kBodyReadChunk);
-    auto& req = parser_->get();
-    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
-      stream_.expires_after(std::chrono::seconds(opt().body_timeout_seconds));
-      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
-        if (ec) return self->Close();
-        self->ReadBody();
-      });
-      return;
-    }
-    ReadBody();
-  }
-
-  // The body's deadline moves with its progress: it may stall for
-  // body_timeout at most, and must average body_min_bytes_per_second after
-  // that grace. A slowloris body of a byte every few seconds is closed after
-  // body_timeout; a 16 MiB body at the default 64 KiB/s gets 266 s.
-  SteadyClock::time_point BodyDeadline() const {
-    auto grace = std::chrono::seconds(opt().body_timeout_seconds);
-    auto stall = SteadyClock::now() + grace;
-    size_t rate = opt().body_min_bytes_per_second;
-    if (rate == 0) return stall;
-    auto earned = std::chrono::microseconds(static_cast<int64_t>(static_cast<double>(body_bytes_) * 1e6 / rate));
-    return std::min(stall, body_start_ + grace + earned);
-  }
-
-  void ReadBody() {
-    if (parser_->is_done()) return OnRequest();
-    stream_.expires_at(BodyDeadline());
-    bhttp::async_read_some(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t n) {
-      if (ec) return self->OnReadError(ec);
-      self->body_bytes_ += n;
-      self->ReadBody();
-    });
-  }
-
-  void OnReadError(beast::error_code ec) {
-    if (ec == bhttp::error::body_limit) return FailBodyTooLarge();
-    if (ec == bhttp::error::header_limit) {
-      return Fail(ErrorKind::kHeadersTooLarge, "The request line and headers exceed " +
-                                                   std::to_string(opt().max_header_bytes) + " bytes");
-    }
-    if (ec == bhttp::error::bad_version) {
-      // Beast reads only HTTP/1.x. A client that speaks HTTP/2 without
-      // asking first opens with "PRI * HTTP/2.0".
-      auto data = buffer_.cdata();
-      std::string_view seen(static_cast<const char*>(data.data()), data.size());
-      return Fail(ErrorKind::kVersionNotSupported, seen.starts_with("PRI * HTTP/2")
-                                                       ? "HTTP/2 is not supported: use HTTP/1.1"
-                                                       : "Only HTTP/1.0 and HTTP/1.1 are supported");
-    }
-    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message || ec == asio::error::eof ||
-        ec == beast::error::timeout || ec == asio::error::connection_reset ||
-        ec == asio::error::operation_aborted) {
-      return Close();
-    }
-    Fail(ErrorKind::kMalformed, "Malformed HTTP request: " + ec.message());
-  }
-
-  void FailBodyTooLarge() {
-    Fail(ErrorKind::kBodyTooLarge,
-         "The request body exceeds the limit of " + std::to_string(opt().max_body_bytes) + " bytes");
-  }
-
-  // Answers an error the server found itself, then closes the connection.
-  void Fail(ErrorKind kind, const std::string& detail) {
-    body_reservation_.Reset();
-    Write(ctx_.render_error(kind, detail), /*keep_alive=*/false, /*linger=*/true);
-  }
-
-  void OnRequest() {
-    bool keep_alive;
-    Response resp;
-    {
-      auto msg = parser_->release();
-      Request req;
-      req.method = std::string(msg.method_string());
-      req.target = std::string(msg.target());
-      for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-      req.body = std::move(msg.body());
-      keep_alive = msg.keep_alive();
-      // A compressed body is inflated here, after it has arrived in full
-      // (its received size is bounded and paid for like any body), into a
-      // buffer that grows only as far as the body limit, each step taken
-      // from the budget first.
-      size_t factor = std::max<size_t>(opt().body_cost_factor, 1);
-      auto grow = [this, factor](size_t n) { return body_reservation_.TryGrow(n * factor); };
-      if (auto error = DecodeRequestBody(req, opt().max_body_bytes, grow)) {
-        // The body was read to its end, so the connection may go on.
-        resp = ctx_.render_error(error->kind, error->detail);
-      } else {
-        resp = ctx_.handler(req);
-      }
-    }  // the request body is freed here, before its bytes go back to the budget
-    parser_.reset();
-    body_reservation_.Reset();
-    Write(std::move(resp), keep_alive, /*linger=*/false);
-  }
-
-  void Write(Response r, bool keep_alive, bool linger) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    res->result(static_cast<unsigned>(r.status));
-    // An HTTP/1.0 client gets an HTTP/1.0 response (keep_alive then adds
-    // "Connection: keep-alive" only if it asked for it).
-    res->version(version_);
-    res->set(bhttp::field::date, CurrentHttpDate());
-    if (!opt().server_header.empty()) res->set(bhttp::field::server, opt().server_header);
-    for (auto& [k, v] : r.headers) res->set(k, v);
-    res->body() = std::move(r.body);
-    res->keep_alive(keep_alive);
-    res->prepare_payload();
-    size_t bytes = res->body().size();
-    // The response exists already: it is counted, never refused.
-    ctx_.budget.ForceAcquire(bytes);
-    response_reservation_ = Reservation(&ctx_.budget, bytes);
-    // One write for the whole response, so its deadline cannot follow its
-    // progress: it gets the grace plus the time its size takes at the
-    // minimum rate.
-    auto deadline = std::chrono::seconds(opt().body_timeout_seconds);
-    if (size_t rate = opt().body_min_bytes_per_second; rate > 0) {
-      deadline += std::chrono::seconds(bytes / rate);
-    }
-    stream_.expires_after(deadline);
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, linger](beast::error_code ec, size_t) {
-      self->response_reservation_.Reset();
-      if (ec) return self->Close();
-      if (!res->keep_alive()) return linger ? self->LingerThenClose() : self->Close();
-      self->AwaitRequest();
-    });
-  }
-
-  void LingerThenClose() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.expires_after(kLinger);
-    Drain();
-  }
-
-  void Drain() {
-    buffer_.clear();
-    stream_.async_read_some(buffer_.prepare(kBodyReadChunk), [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->Close();
-      self->Drain();
-    });
-  }
-
-  void Close() {
-    beast::error_code ec;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
-    stream_.close();
-  }
-
-  beast::tcp_stream stream_;
-  Context& ctx_;
-  asio::steady_timer timer_;  // the wait for memory budget
-  beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  Reservation body_reservation_;
-  Reservation response_reservation_;
-  SteadyClock::time_point body_start_;
-  size_t body_bytes_ = 0;
-  bool waiting_ = false;  // for memory budget
-  uint64_t wait_id_ = 0;
-  unsigned version_ = 11;  // of the request being answered: 10 or 11
-};
+using internal::Context;
+using internal::MiB;
+using internal::Session;
 
 bool OutOfDescriptors(const beast::error_code& ec) {
   return ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space || ec == asio::error::no_memory ||
@@ -438,7 +143,11 @@ struct Server::Impl {
     beast::error_code ec;
     socket.set_option(tcp::no_delay(true), ec);
     ctx.connections.fetch_add(1, std::memory_order_relaxed);
-    auto session = std::make_shared<Session>(std::move(socket), ctx);
+    if (ctx.options.tls) {  // the handshake first (http/tls.cc)
+      internal::StartTls(*ctx.options.tls, std::move(socket), ctx);
+      return;
+    }
+    auto session = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), ctx);
     auto executor = session->executor();
     asio::post(executor, [session] { session->Run(); });
   }

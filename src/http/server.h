@@ -17,6 +17,8 @@
 
 namespace basalt::http {
 
+class Tls;  // tls.h
+
 struct Request {
   std::string method;
   std::string target;
@@ -24,6 +26,11 @@ struct Request {
   // Decoded: a body sent with Content-Encoding gzip or deflate arrives here
   // inflated, and its Content-Encoding headers are gone.
   std::string body;
+  // When the body was decoded: the bytes and the Content-Encoding headers as
+  // they were sent, which a request signature covers. Empty otherwise.
+  std::string sent_body;
+  std::vector<std::pair<std::string, std::string>> sent_encodings;
+  std::string remote_address;  // the client's IP address
 
   // The first header with this name (case-insensitive), or "".
   std::string_view Header(std::string_view name) const;
@@ -93,6 +100,8 @@ struct ServerOptions {
   size_t body_cost_factor = 1;
   // The Server header of every response; empty: none.
   std::string server_header;
+  // When set, every connection speaks TLS (http/tls.h).
+  std::shared_ptr<Tls> tls;
 };
 
 // An HTTP date (RFC 9110 5.6.7, IMF-fixdate): "Sun, 06 Nov 1994 08:49:37 GMT".

@@ -46,6 +46,7 @@ constexpr IntFlag kIntFlags[] = {
     {"--body-timeout", &Config::body_timeout_seconds, 1, 3600},
     {"--body-min-rate", &Config::body_min_rate, 0, 1 << 30},
     {"--memory-budget", &Config::memory_budget_mib, 0, 1 << 20},
+    {"--audit-log-max-mib", &Config::audit_log_max_mib, 1, 1 << 20},
 };
 
 }  // namespace
@@ -100,6 +101,25 @@ Flags:
                            (without this flag it is served only while authentication is off)
   --no-metrics             record no per-table metrics (to measure what they cost; /metrics
                            then shows only process and storage figures)
+  --auth=MODE              none (default): nothing is verified and each access key id is an
+                           account of its own; sigv4: every request must be signed by a known
+                           key (root from BASALT_ROOT_ACCESS_KEY_ID/BASALT_ROOT_SECRET_ACCESS_KEY)
+                           and is authorized by IAM policies
+  --auth-key-file FILE     the server key (64 hex digits) sealing stored secrets; else
+                           BASALT_AUTH_KEY, else derived from the root secret
+  --legacy-access-key ID   with --auth=none: this access key id owns the tables made before
+                           accounts existed (account 000000000000)
+  --audit-log FILE         append a JSON line for every control-plane call and every denied
+                           request (principal, action, resource, source, outcome)...
+  --audit-log-max-mib N    ...rotated at N MiB to FILE.1 ... FILE.5 (default 64)
+  --encryption-key-file F  encrypt everything on disk with AES-256 (CTR) under this key (64 hex
+                           digits; else BASALT_ENCRYPTION_KEY); a wrong or missing key for an
+                           encrypted data directory is an error at start
+  --tls-cert FILE          the certificate chain (PEM): with --tls-key, the port speaks TLS
+                           (1.2 or later) and plain HTTP there gets a 400; SIGHUP re-reads both
+  --tls-key FILE           the certificate's private key (PEM)
+  --tls-client-ca FILE     require client certificates signed by this CA (PEM)
+  --shared-db              as -sharedDb
   --help                   show this help
   --version                print the version
 
@@ -191,7 +211,27 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       BASALT_RETURN_IF_ERROR(no_value());
       c.metrics_public = true;
     } else if (flag == "-sharedDb") {
+    } else if (flag == "-sharedDb" || flag == "--shared-db") {
       c.shared_db = true;
+    } else if (flag == "--auth") {
+      BASALT_ASSIGN_OR_RETURN(c.auth, next());
+      if (c.auth != "none" && c.auth != "sigv4") {
+        return Bad("invalid value for --auth: '" + c.auth + "' (expected none or sigv4)");
+      }
+    } else if (flag == "--legacy-access-key") {
+      BASALT_ASSIGN_OR_RETURN(c.legacy_access_key, next());
+    } else if (flag == "--encryption-key-file") {
+      BASALT_ASSIGN_OR_RETURN(c.encryption_key_file, next());
+    } else if (flag == "--tls-cert") {
+      BASALT_ASSIGN_OR_RETURN(c.tls_cert, next());
+    } else if (flag == "--tls-key") {
+      BASALT_ASSIGN_OR_RETURN(c.tls_key, next());
+    } else if (flag == "--tls-client-ca") {
+      BASALT_ASSIGN_OR_RETURN(c.tls_client_ca, next());
+    } else if (flag == "--audit-log") {
+      BASALT_ASSIGN_OR_RETURN(c.audit_log, next());
+    } else if (flag == "--auth-key-file") {
+      BASALT_ASSIGN_OR_RETURN(c.auth_key_file, next());
     } else if (flag == "-delayTransientStatuses") {
       c.delay_transient_statuses = true;
     } else if (flag == "-cors") {
@@ -206,6 +246,8 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
       return Bad("unknown flag: " + flag + " (see --help)");
     }
   }
+  if (c.tls_cert.empty() != c.tls_key.empty()) return Bad("--tls-cert and --tls-key go together");
+  if (!c.tls_client_ca.empty() && c.tls_cert.empty()) return Bad("--tls-client-ca needs --tls-cert and --tls-key");
   return c;
 }
 

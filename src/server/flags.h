@@ -41,6 +41,17 @@ struct Config {
   bool enforce_capacity = false;  // --capacity=enforce (default report)
   bool metrics_public = false;    // --metrics-public: GET /metrics without credentials
   bool metrics = true;            // --no-metrics: record no per-table metrics
+  // Authentication: "none" (each access key id is an account, nothing is
+  // verified) or "sigv4" (every request verified; see README, "Running
+  // Basalt for a team").
+  std::string auth = "none";
+  std::string legacy_access_key;  // --auth=none: the key id whose account owns pre-account tables
+  std::string auth_key_file;      // the server key sealing stored secrets (else BASALT_AUTH_KEY)
+  std::string tls_cert, tls_key;   // PEM files: with both, the port speaks TLS
+  std::string tls_client_ca;       // PEM: clients must present a certificate it signed
+  std::string encryption_key_file;  // 64 hex digits: data at rest encrypted (else BASALT_ENCRYPTION_KEY)
+  std::string audit_log;          // JSON lines of control-plane calls and denials; empty: none
+  int audit_log_max_mib = 64;     // rotated at this size
   bool help = false;
   bool version = false;
 };

@@ -2,6 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
+
+#include "auth/principals.h"
 #include "common/log.h"
 #include "http/content_coding.h"
 #include "server/responses.h"
@@ -11,16 +14,54 @@ namespace {
 
 std::string_view Path(std::string_view target) { return target.substr(0, target.find('?')); }
 
+// Basalt's own endpoints and routes, which are not DynamoDB operations: with
+// a verifier they need a valid signature of the account's root (they are not
+// in IAM's action set), except the paths `public_paths` opens to everyone.
+std::optional<http::Response> OwnEndpoints(const HandlerOptions& o, const http::Request& req) {
+  std::string_view path = Path(req.target);
+  const Endpoint* endpoint = nullptr;
+  std::optional<http::Response> answer;
+  for (const Endpoint& e : o.endpoints) {
+    if ((answer = e(req))) {
+      endpoint = &e;
+      break;
+    }
+  }
+  const PathRoute* route = nullptr;
+  if (!endpoint) {
+    for (const PathRoute& r : o.routes) {
+      if (path.starts_with(r.prefix)) route = &r;
+    }
+    if (!route) return std::nullopt;
+  }
+  bool open = std::find(o.public_paths.begin(), o.public_paths.end(), path) != o.public_paths.end();
+  if (o.verifier && !open) {
+    auth::SignedRequest signed_req{req.method, req.target, &req.headers, &req.sent_encodings,
+                                   req.sent_encodings.empty() ? std::string_view(req.body) : req.sent_body};
+    auto verified = o.verifier->Verify(signed_req);
+    if (!verified.ok() || !(*verified)->root) {
+      api::ApiResponse r = verified.ok() ? api::Router::ErrorFor(Status(
+                                               Code::kAccessDenied, "User: " + (*verified)->arn +
+                                                                        " is not authorized to use " + std::string(path) +
+                                                                        ": Basalt's own endpoints are for the root"))
+                                         : api::Router::ErrorFor(verified.status());
+      http::Response resp;
+      resp.status = r.status;
+      resp.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
+      resp.body = std::move(r.body);
+      return resp;
+    }
+  }
+  if (endpoint) return answer;
+  return route->handler(req);
+}
+
 http::Response Handle(const api::Router& router, const CorsPolicy& cors, const std::string& version,
-                      const std::vector<PathRoute>& routes, const std::vector<Endpoint>& endpoints,
-                      const http::Request& req) {
+                      const HandlerOptions& options, const http::Request& req) {
+  const auth::SigV4Verifier* verifier = options.verifier;
+  auth::AuditSink* audit = options.audit;
   if (auto preflight = cors.Preflight(req)) return *std::move(preflight);
-  for (const Endpoint& endpoint : endpoints) {
-    if (auto answer = endpoint(req)) return *std::move(answer);
-  }
-  for (const PathRoute& route : routes) {
-    if (Path(req.target).starts_with(route.prefix)) return route.handler(req);
-  }
+  if (auto own = OwnEndpoints(options, req)) return *std::move(own);
   if (req.method == "GET" && Path(req.target) == "/") {
     // The health check load balancers and scripts poll, where DynamoDB has
     // one ("healthy: dynamodb.<region>.amazonaws.com"). Only at "/": a GET
@@ -36,8 +77,31 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
     return DynamoErrorResponse(405, "com.amazon.coral.service#UnknownOperationException",
                                "Method " + req.method + " is not allowed: use POST");
   }
-  api::ApiResponse r = router.Handle(
-      api::ApiRequest{req.Header("X-Amz-Target"), req.Header("Authorization"), req.Header("Host"), req.body});
+  std::shared_ptr<const auth::Principal> principal;
+  api::ApiResponse r;
+  if (verifier) {
+    auth::SignedRequest signed_req{req.method, req.target, &req.headers, &req.sent_encodings,
+                                   req.sent_encodings.empty() ? std::string_view(req.body) : req.sent_body};
+    auto verified = verifier->Verify(signed_req);
+    if (verified.ok()) {
+      principal = *std::move(verified);
+    } else {
+      r = api::Router::ErrorFor(verified.status());
+      if (audit) {  // a request that failed authentication: who it claimed to be, what it asked
+        std::string_view target = req.Header("X-Amz-Target");
+        std::string action = "dynamodb:" + std::string(target.substr(target.find('.') == std::string_view::npos
+                                                                          ? target.size()
+                                                                          : target.find('.') + 1));
+        auth::AuditEvent e{auth::CredentialHintOf(req.Header("Authorization")).access_key_id, action, "*",
+                           req.remote_address, "denied", api::Router::ErrorName(verified.status())};
+        audit->Record(e);
+      }
+    }
+  }
+  if (!verifier || principal) {
+    r = router.Handle(api::ApiRequest{req.Header("X-Amz-Target"), req.Header("Authorization"), req.Header("Host"),
+                                      req.body, principal.get(), req.remote_address});
+  }
   if (r.status == 500) Log(LogLevel::kError, "internal error answering " + std::string(req.Header("X-Amz-Target")));
   http::Response resp;
   resp.status = r.status;
@@ -65,10 +129,9 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
 }  // namespace
 
 http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
-                          std::vector<PathRoute> routes, std::vector<Endpoint> endpoints) {
-  return [router, cors, version = std::move(version), routes = std::move(routes),
-          endpoints = std::move(endpoints)](const http::Request& req) {
-    http::Response resp = Handle(*router, *cors, version, routes, endpoints, req);
+                          HandlerOptions options) {
+  return [router, cors, options = std::move(options), version = std::move(version)](const http::Request& req) {
+    http::Response resp = Handle(*router, *cors, version, options, req);
     cors->AddHeaders(req, resp);
     return resp;
   };

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "api/router.h"
+#include "auth/audit.h"
+#include "auth/sigv4.h"
 #include "http/server.h"
 #include "server/cors.h"
 
@@ -38,7 +40,18 @@ using Endpoint = std::function<std::optional<http::Response>(const http::Request
 
 // `router` and `cors` must outlive the handler. `version` goes into the
 // health check's answer.
+struct HandlerOptions {
+  std::vector<PathRoute> routes;
+  std::vector<Endpoint> endpoints;
+  // With a `verifier` (--auth=sigv4) every request but the health check must
+  // carry a valid signature over the bytes as sent; Basalt's own endpoints
+  // and routes a signature of the account's root, except `public_paths`
+  // (exact paths, e.g. /metrics with --metrics-public).
+  const auth::SigV4Verifier* verifier = nullptr;
+  auth::AuditSink* audit = nullptr;
+  std::vector<std::string> public_paths;
+};
 http::Handler MakeHandler(const api::Router* router, const CorsPolicy* cors, std::string version,
-                          std::vector<PathRoute> routes = {}, std::vector<Endpoint> endpoints = {});
+                          HandlerOptions options = {});
 
 }  // namespace basalt::server

@@ -3,18 +3,26 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
 
+#include "api/policy_json.h"
 #include "api/router.h"
+#include "auth/crypto.h"
+#include "auth/principals.h"
+#include "auth/resource_policies.h"
+#include "auth/sigv4.h"
 #include "basalt_version.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "db/database.h"
 #include "http/server.h"
+#include "http/tls.h"
 #include "server/admin.h"
+#include "server/audit_log.h"
 #include "server/cors.h"
 #include "server/flags.h"
 #include "server/handler.h"
@@ -58,6 +66,54 @@ Result<std::vector<triggers::TriggerConfig>> DeclaredTriggers(const Config& conf
   return out;
 }
 
+// 32 bytes from 64 hex digits.
+Result<std::string> KeyFromHex(const std::string& hex, const std::string& what) {
+  if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return Status::Validation(what + " must be 64 hex digits");
+  }
+  std::string key;
+  for (size_t i = 0; i < 64; i += 2) key.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return key;
+}
+
+// The key that encrypts data at rest: --encryption-key-file, else
+// BASALT_ENCRYPTION_KEY, else none.
+Result<std::string> EncryptionKey(const Config& config) {
+  std::string hex;
+  if (!config.encryption_key_file.empty()) {
+    std::ifstream in(config.encryption_key_file);
+    if (!in) return Status::Validation("cannot read --encryption-key-file " + config.encryption_key_file);
+    in >> hex;
+  } else if (const char* env = std::getenv("BASALT_ENCRYPTION_KEY")) {
+    hex = env;
+  } else {
+    return std::string();
+  }
+  return KeyFromHex(hex, "the encryption key");
+}
+
+// The server key that seals stored secrets: --auth-key-file, else
+// BASALT_AUTH_KEY (64 hex digits either way), else derived from the root
+// secret (so rotating that secret needs the old key given explicitly).
+Result<std::string> ServerKey(const Config& config, const std::string& root_secret) {
+  std::string hex;
+  if (!config.auth_key_file.empty()) {
+    std::ifstream in(config.auth_key_file);
+    if (!in) return Status::Validation("cannot read --auth-key-file " + config.auth_key_file);
+    in >> hex;
+  } else if (const char* env = std::getenv("BASALT_AUTH_KEY")) {
+    hex = env;
+  } else {
+    return auth::Sha256("basalt server key\n" + root_secret);
+  }
+  if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
+    return Status::Validation("the server key must be 64 hex digits");
+  }
+  std::string key;
+  for (size_t i = 0; i < 64; i += 2) key.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return key;
+}
+
 int Run(int argc, char** argv) {
   if (std::vector<std::string> args(argv + 1, argv + argc); IsOfflineCommand(args)) return RunOffline(args);
   auto parsed = ParseFlags(std::vector<std::string>(argv + 1, argv + argc));
@@ -84,6 +140,7 @@ int Run(int argc, char** argv) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -92,6 +149,12 @@ int Run(int argc, char** argv) {
   storage_options.in_memory = config.in_memory;
   storage_options.durability = config.durability;
   storage_options.max_open_files = fds.storage_open_files;
+  auto encryption_key = EncryptionKey(config);
+  if (!encryption_key.ok()) {
+    std::cerr << "basalt: " << encryption_key.status().message() << "\n";
+    return 2;
+  }
+  storage_options.encryption_key = *encryption_key;
   auto engine = storage::OpenRocksDb(storage_options);
   if (!engine.ok()) {
     std::cerr << "basalt: " << engine.status().message() << "\n";
@@ -113,7 +176,51 @@ int Run(int argc, char** argv) {
     std::cerr << "basalt: cannot load tables: " << st.message() << "\n";
     return 1;
   }
-  api::Router router(&database, api::RouterOptions{config.shared_db});
+  std::unique_ptr<auth::PrincipalStore> principals;
+  std::unique_ptr<auth::SigV4Verifier> verifier;
+  if (config.auth == "sigv4") {
+    const char* root_id = std::getenv("BASALT_ROOT_ACCESS_KEY_ID");
+    const char* root_secret = std::getenv("BASALT_ROOT_SECRET_ACCESS_KEY");
+    if (!root_id || !root_secret || !*root_id || !*root_secret) {
+      std::cerr << "basalt: --auth=sigv4 needs BASALT_ROOT_ACCESS_KEY_ID and BASALT_ROOT_SECRET_ACCESS_KEY\n";
+      return 2;
+    }
+    auto key = ServerKey(config, root_secret);
+    if (!key.ok()) {
+      std::cerr << "basalt: " << key.status().message() << "\n";
+      return 2;
+    }
+    principals = std::make_unique<auth::PrincipalStore>(&(*engine)->meta(), auth::SecretBox(*key), api::ParsePolicy,
+                                                        &clock);
+    if (Status st = principals->Load(); !st.ok()) {
+      std::cerr << "basalt: cannot load principals: " << st.message() << "\n";
+      return 1;
+    }
+    principals->SetRoot(root_id, root_secret);
+    verifier = std::make_unique<auth::SigV4Verifier>(
+        [store = principals.get()](std::string_view akid) { return store->Lookup(akid); }, &clock);
+  }
+  std::unique_ptr<AuditLog> audit;
+  if (!config.audit_log.empty()) {
+    audit = std::make_unique<AuditLog>(config.audit_log, static_cast<size_t>(config.audit_log_max_mib) << 20, 5, &clock);
+    if (Status st = audit->Open(); !st.ok()) {
+      std::cerr << "basalt: " << st.message() << "\n";
+      return 2;
+    }
+  }
+  auth::ResourcePolicies resource_policies(&(*engine)->meta(), api::ParsePolicy, &clock);
+  if (Status st = resource_policies.Load(); !st.ok()) {
+    std::cerr << "basalt: cannot load resource policies: " << st.message() << "\n";
+    return 1;
+  }
+  api::RouterOptions router_options;
+  router_options.audit = audit.get();
+  router_options.resource_policies = &resource_policies;
+  router_options.shared_db = config.shared_db;
+  router_options.legacy_access_key = config.legacy_access_key;
+  router_options.principals = principals.get();
+  router_options.clock = &clock;
+  api::Router router(&database, std::move(router_options));
   auto declared = DeclaredTriggers(config);
   if (!declared.ok()) {
     std::cerr << "basalt: " << declared.status().message() << "\n";
@@ -159,13 +266,25 @@ int Run(int argc, char** argv) {
   // in many public reports; the shared reference does not record it).
   // DynamoDB Local sends Jetty's name instead.
   http_options.server_header = "Server";
+  if (!config.tls_cert.empty()) {
+    auto tls = http::Tls::Create(config.tls_cert, config.tls_key, config.tls_client_ca);
+    if (!tls.ok()) {
+      std::cerr << "basalt: " << tls.status().message() << "\n";
+      return 2;
+    }
+    http_options.tls = *tls;
+  }
   MemoryReleaser releaser;
   CorsPolicy cors(config.cors);
-  // GET /metrics needs no credentials with --metrics-public. Basalt checks
-  // no credentials yet, so it is served either way; once authentication
-  // comes, without the flag it is for the admin principal only.
+  // Basalt's own endpoints: open with --auth=none; with --auth=sigv4 for the
+  // root principal only, except GET /metrics with --metrics-public.
   const double start_time = clock.Now();
-  std::vector<Endpoint> endpoints;
+  HandlerOptions handler_options;
+  handler_options.verifier = verifier.get();
+  handler_options.audit = audit.get();
+  handler_options.routes = std::move(routes);
+  if (config.metrics_public) handler_options.public_paths.push_back("/metrics");
+  std::vector<Endpoint>& endpoints = handler_options.endpoints;
   endpoints.push_back(
       [&database, start_time, shared = config.shared_db](const http::Request& req) -> std::optional<http::Response> {
         if (req.method != "GET") return std::nullopt;
@@ -176,7 +295,7 @@ int Run(int argc, char** argv) {
         if (!req.target.starts_with("/basalt/")) return std::nullopt;
         return HandleAdmin(&database, shared_db, req);
       });
-  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(routes), std::move(endpoints)),
+  http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(handler_options)),
                       RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {
     std::cerr << "basalt: " << st.message() << "\n";
@@ -184,7 +303,9 @@ int Run(int argc, char** argv) {
   }
   Log(LogLevel::kInfo, "basalt " + std::string(kVersion) + " listening on " + config.host + ":" +
                            std::to_string(server.port()) +
-                           (config.in_memory ? " (in memory)" : " (data in " + config.data_dir + ")"));
+                           (config.in_memory ? " (in memory)" : " (data in " + config.data_dir + ")") +
+                           (verifier ? ", requests verified (SigV4)" : "") + (http_options.tls ? ", TLS" : "") +
+                           (storage_options.encryption_key.empty() || config.in_memory ? "" : ", encrypted at rest"));
   Log(LogLevel::kInfo, "limits: " + std::to_string(http_options.max_connections) + " connections (descriptor limit " +
                            std::to_string(fd_limit) + ", " + std::to_string(fds.storage_open_files) +
                            " for storage), memory budget " + std::to_string(http_options.memory_budget_bytes >> 20) +
@@ -194,7 +315,14 @@ int Run(int argc, char** argv) {
                            std::to_string(config.body_min_rate) + " B/s");
 
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    if (!http_options.tls) continue;
+    Status st = http_options.tls->Reload();  // the server shares this Tls
+    Log(st.ok() ? LogLevel::kInfo : LogLevel::kError,
+        st.ok() ? std::string("reloaded the TLS certificate") : "kept the TLS certificate: " + st.message());
+  }
   Log(LogLevel::kInfo, std::string("shutting down on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
   server.Stop();
   stream_triggers.Stop();

@@ -239,6 +239,8 @@ struct RocksDbOptions {
   // Table files kept open at once (-1: all). Bounded so that storage and
   // client connections can share the descriptor limit.
   int max_open_files = -1;
+  // 32 bytes: every file is encrypted with AES-256 in CTR mode (encryption.h); empty: none.
+  std::string encryption_key = {};
 };
 
 // Opens (creating if needed) the embedded RocksDB engine.

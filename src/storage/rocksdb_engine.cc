@@ -36,6 +36,7 @@
 
 #include "common/coding.h"
 #include "storage/engine.h"
+#include "storage/encryption.h"
 #include "storage/key_format.h"
 
 namespace basalt::storage {
@@ -646,6 +647,11 @@ Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
     wo.disableWAL = true;
   } else {
     wo.sync = options.durability == Durability::kSync;
+    BASALT_RETURN_IF_ERROR(CheckEncryptionKey(path, options.encryption_key));
+    if (!options.encryption_key.empty()) {
+      env = NewEncryptedEnv(options.encryption_key);
+      opts.env = env.get();
+    }
   }
   rocksdb::DB* raw = nullptr;
   auto s = rocksdb::DB::Open(opts, path, &raw);

@@ -42,6 +42,20 @@ IS_LOCAL = TARGET in ("dynamodb-local", "dynamodb_local", "ddblocal", "local")
 REGION = "us-east-1"
 ACCESS_KEY = "fakeAccessKeyId"
 SECRET_KEY = "fakeSecretAccessKey"
+
+
+def account_of(access_key):
+    """The account an access key id stands for with --auth=none: Basalt derives a 12-digit id from the key
+    (FNV-1a, src/db/account.h), so each key is an account of its own; DynamoDB Local shows 000000000000."""
+    if IS_LOCAL:
+        return "000000000000"
+    h = 14695981039346656037
+    for c in access_key.encode():
+        h = ((h ^ c) * 1099511628211) % (1 << 64)
+    return "%012d" % (h % 10**12)
+
+
+ACCOUNT = account_of(ACCESS_KEY)
 AUTH_HEADER = (
     "AWS4-HMAC-SHA256 Credential=%s/20200101/%s/dynamodb/aws4_request, "
     "SignedHeaders=host, Signature=0" % (ACCESS_KEY, REGION)
@@ -218,7 +232,7 @@ def make_client(endpoint, region=REGION, service="dynamodb", resource=False, **k
     cfg = Config(retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=30,
                  parameter_validation=kw.pop("parameter_validation", True))
     factory = session.resource if resource else session.client
-    return factory(service, endpoint_url=endpoint, config=cfg)
+    return factory(service, endpoint_url=endpoint, config=cfg, verify=kw.pop("verify", None))
 
 
 @pytest.fixture(scope="session")

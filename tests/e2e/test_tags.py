@@ -6,11 +6,11 @@ not verified against a reference implementation."""
 
 import pytest
 
-from conftest import assert_error, constraint_errors
+from conftest import ACCOUNT, assert_error, constraint_errors
 
 pytestmark = pytest.mark.basalt_only
 
-ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/"
+ARN = "arn:aws:dynamodb:us-east-1:%s:table/" % ACCOUNT
 
 
 def tags_of(raw, arn):
@@ -75,6 +75,6 @@ def test_validations(raw, op, body, message):
 
 def test_unknown_table_and_other_region(raw, make_table):
     t = make_table()
-    for arn in (ARN + "no_such_table", "arn:aws:dynamodb:eu-west-1:000000000000:table/" + t):
+    for arn in (ARN + "no_such_table", "arn:aws:dynamodb:eu-west-1:%s:table/" % ACCOUNT + t):
         assert_error(raw("ListTagsOfResource", {"ResourceArn": arn}), "ResourceNotFoundException",
                      "Requested resource not found: ResourcArn: %s not found" % arn)

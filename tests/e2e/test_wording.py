@@ -16,7 +16,7 @@ import re
 
 import pytest
 
-from conftest import (NOT_FOUND, VALIDATION, _drop_table, _wait_active, assert_error, constraint_errors, expected,
+from conftest import (ACCOUNT, NOT_FOUND, VALIDATION, _drop_table, _wait_active, assert_error, constraint_errors, expected,
                       table_name, unique)
 
 INVALID = "One or more parameter values were invalid: "
@@ -338,13 +338,13 @@ def test_mismatched_legacy_add_and_delete(raw, table_h, operands, attr, action, 
 @pytest.mark.basalt_only
 def test_tag_resource_that_does_not_exist(raw, make_table):
     t = make_table()
-    for arn in ("arn:aws:dynamodb:us-east-1:000000000000:table/no_such_table_" + unique()[-8:],
-                "arn:aws:dynamodb:eu-west-1:000000000000:table/" + t):
+    for arn in ("arn:aws:dynamodb:us-east-1:%s:table/no_such_table_" % ACCOUNT + unique()[-8:],
+                "arn:aws:dynamodb:eu-west-1:%s:table/" % ACCOUNT + t):
         assert_error(raw("TagResource", {"ResourceArn": arn, "Tags": [{"Key": "k", "Value": "v"}]}), NOT_FOUND,
                      "Requested resource not found: ResourcArn: %s not found" % arn)
         assert_error(raw("UntagResource", {"ResourceArn": arn, "TagKeys": ["k"]}), NOT_FOUND,
                      "Requested resource not found")
-    assert raw("ListTagsOfResource", {"ResourceArn": "arn:aws:dynamodb:us-east-1:000000000000:table/" + t}).body == \
+    assert raw("ListTagsOfResource", {"ResourceArn": "arn:aws:dynamodb:us-east-1:%s:table/" % ACCOUNT + t}).body == \
         {"Tags": []}
 
 
