@@ -210,7 +210,6 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
     } else if (flag == "--metrics-public") {
       BASALT_RETURN_IF_ERROR(no_value());
       c.metrics_public = true;
-    } else if (flag == "-sharedDb") {
     } else if (flag == "-sharedDb" || flag == "--shared-db") {
       c.shared_db = true;
     } else if (flag == "--auth") {
