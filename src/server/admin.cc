@@ -42,42 +42,13 @@ bool ValidName(std::string_view name) {
   return true;
 }
 
-std::string PercentDecode(std::string_view s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out.push_back(static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16)));
-      i += 2;
-    } else {
-      out.push_back(s[i] == '+' ? ' ' : s[i]);
-    }
-  }
-  return out;
-}
-
-// The value of query parameter `name` (percent-decoded), or `fallback`.
-std::string Query(std::string_view target, std::string_view name, std::string fallback) {
-  size_t q = target.find('?');
-  if (q == std::string_view::npos) return fallback;
-  std::string_view query = target.substr(q + 1);
-  std::string key = std::string(name) + "=";
-  while (!query.empty()) {
-    std::string_view part = query.substr(0, query.find('&'));
-    if (part.starts_with(key) && part.size() > key.size()) return PercentDecode(part.substr(key.size()));
-    if (part.size() == query.size()) break;
-    query.remove_prefix(part.size() + 1);
-  }
-  return fallback;
-}
-
 }  // namespace
 
-std::optional<http::Response> HandleAdmin(db::Database* db, bool shared_db, const http::Request& req) {
+std::optional<http::Response> HandleAdmin(db::Database* db, const NamespaceRule& rule, const http::Request& req) {
   std::string_view path = std::string_view(req.target).substr(0, req.target.find('?'));
   if (path == "/basalt/backup") {
     if (req.method != "POST") return Json(405, "{\"error\":\"use POST /basalt/backup?to=DIR\"}");
-    std::string to = Query(req.target, "to", "");
+    std::string to = QueryParam(req.target, "to");
     if (to.empty() || to[0] != '/') {
       return Json(400, "{\"error\":\"give the directory to write as an absolute path: ?to=/DIR\"}");
     }
@@ -86,8 +57,8 @@ std::optional<http::Response> HandleAdmin(db::Database* db, bool shared_db, cons
     return Json(200, "{\"backup\":\"" + to + "\"}");
   }
   if (!path.starts_with(kPrefix)) return std::nullopt;
-  std::string region = Query(req.target, "region", "us-east-1");
-  db::Scope scope{shared_db ? "" : region, region};
+  RequestNamespace where = NamespaceOf(req, rule);
+  db::Scope scope{where.ns, where.region};
   db::InstanceSnapshots& snapshots = db->snapshots();
   std::string_view rest = path.substr(kPrefix.size());
   if (rest.empty() || rest == "/") {

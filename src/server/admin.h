@@ -8,18 +8,21 @@
 //   POST   /basalt/backup?to=DIR            a consistent copy of the whole running instance into DIR
 //                                           (a new directory on the server's machine; see server/offline.h)
 //
-// The namespace is the region named by ?region=R (default us-east-1), or
-// the one shared namespace under -sharedDb. Answers are JSON.
+// The namespace is the account and region the request names
+// (server/request_namespace.h: ?region=, ?account= or ?access_key=, else the
+// request's own credentials), or the one shared namespace under -sharedDb.
+// Answers are JSON.
 #pragma once
 
 #include <optional>
 
 #include "db/database.h"
 #include "http/server.h"
+#include "server/request_namespace.h"
 
 namespace basalt::server {
 
 // The answer to an admin request, or nullopt when `req` is not one.
-std::optional<http::Response> HandleAdmin(db::Database* db, bool shared_db, const http::Request& req);
+std::optional<http::Response> HandleAdmin(db::Database* db, const NamespaceRule& rule, const http::Request& req);
 
 }  // namespace basalt::server

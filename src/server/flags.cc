@@ -98,7 +98,7 @@ Flags:
                            provisioned or on-demand throughput, with burst, per-partition
                            limits and DynamoDB's errors
   --metrics-public         serve GET /metrics (Prometheus text) without credentials
-                           (without this flag it is served only while authentication is off)
+                           (under --auth=sigv4 it otherwise needs the root's signature)
   --no-metrics             record no per-table metrics (to measure what they cost; /metrics
                            then shows only process and storage figures)
   --auth=MODE              none (default): nothing is verified and each access key id is an

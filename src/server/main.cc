@@ -285,16 +285,16 @@ int Run(int argc, char** argv) {
   handler_options.routes = std::move(routes);
   if (config.metrics_public) handler_options.public_paths.push_back("/metrics");
   std::vector<Endpoint>& endpoints = handler_options.endpoints;
+  const NamespaceRule namespaces{config.shared_db, config.legacy_access_key};
   endpoints.push_back(
-      [&database, start_time, shared = config.shared_db](const http::Request& req) -> std::optional<http::Response> {
+      [&database, start_time, namespaces](const http::Request& req) -> std::optional<http::Response> {
         if (req.method != "GET") return std::nullopt;
-        return ServeMonitoring(database, start_time, shared, req);
+        return ServeMonitoring(database, start_time, namespaces, req);
       });
-  endpoints.push_back(
-      [&database, shared_db = config.shared_db](const http::Request& req) -> std::optional<http::Response> {
-        if (!req.target.starts_with("/basalt/")) return std::nullopt;
-        return HandleAdmin(&database, shared_db, req);
-      });
+  endpoints.push_back([&database, namespaces](const http::Request& req) -> std::optional<http::Response> {
+    if (!req.target.starts_with("/basalt/")) return std::nullopt;
+    return HandleAdmin(&database, namespaces, req);
+  });
   http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(handler_options)),
                       RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {

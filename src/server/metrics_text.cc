@@ -250,28 +250,8 @@ std::string RenderMetrics(db::Database& database, double start_time) {
   return out.str();
 }
 
-namespace {
 
-// The value of `name` in a query string (not percent-decoded beyond %2F and
-// '+': table and index names are [a-zA-Z0-9_.-]).
-std::string QueryParam(std::string_view target, std::string_view name) {
-  size_t q = target.find('?');
-  if (q == std::string_view::npos) return "";
-  std::string_view rest = target.substr(q + 1);
-  while (!rest.empty()) {
-    size_t amp = rest.find('&');
-    std::string_view pair = rest.substr(0, amp);
-    size_t eq = pair.find('=');
-    if (pair.substr(0, eq) == name && eq != std::string_view::npos) return std::string(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
-    rest.remove_prefix(amp + 1);
-  }
-  return "";
-}
-
-}  // namespace
-
-std::optional<http::Response> ServeMonitoring(db::Database& database, double start_time, bool shared_db,
+std::optional<http::Response> ServeMonitoring(db::Database& database, double start_time, const NamespaceRule& rule,
                                               const http::Request& req) {
   std::string_view target = req.target;
   std::string_view path = target.substr(0, target.find('?'));
@@ -282,12 +262,11 @@ std::optional<http::Response> ServeMonitoring(db::Database& database, double sta
     return r;
   }
   if (path != "/contributor-insights") return std::nullopt;
-  std::string region = QueryParam(target, "region");
-  if (region.empty()) region = "us-east-1";
   std::string top_text = QueryParam(target, "top");
   size_t top = top_text.empty() ? 10 : std::min<size_t>(1000, std::strtoul(top_text.c_str(), nullptr, 10));
   r.headers.emplace_back("Content-Type", "application/json");
-  auto json = api::InsightsJson(database, shared_db ? "" : region, QueryParam(target, "table"), QueryParam(target, "index"), top);
+  auto json = api::InsightsJson(database, NamespaceOf(req, rule).ns, QueryParam(target, "table"),
+                               QueryParam(target, "index"), top);
   if (!json) {
     r.status = 404;
     r.body = R"({"message":"Contributor Insights is not enabled on this table or index"})";

@@ -11,6 +11,7 @@
 
 #include "db/database.h"
 #include "http/server.h"
+#include "server/request_namespace.h"
 
 namespace basalt::server {
 
@@ -18,11 +19,11 @@ namespace basalt::server {
 std::string RenderMetrics(db::Database& database, double start_time);
 
 // GET /metrics (the above), and GET /contributor-insights?table=T[&index=I]
-// [&region=R (default us-east-1)][&top=N (default 10, at most 1000)]: the
+// [&region=R][&account=A or &access_key=K][&top=N (default 10, at most 1000)]: the
 // rankings of a table or index with Contributor Insights enabled as JSON
 // (api/insights.h), 404 when it is not enabled. nullopt for other requests.
-// With -sharedDb every region names the same tables (`shared_db`).
-std::optional<http::Response> ServeMonitoring(db::Database& database, double start_time, bool shared_db,
+// The namespace as server/request_namespace.h finds it.
+std::optional<http::Response> ServeMonitoring(db::Database& database, double start_time, const NamespaceRule& rule,
                                               const http::Request& req);
 
 }  // namespace basalt::server

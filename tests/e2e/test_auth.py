@@ -396,3 +396,32 @@ def test_resource_policies(sigv4):
     assert call(url, "DeleteResourcePolicy", {"ResourceArn": arn}) == (200, {"RevisionId": ""})
     status, out = call(url, "GetResourcePolicy", {"ResourceArn": arn + "-missing"})
     assert (status, _type(out)) == (400, "ResourceNotFoundException")
+
+
+# --------------------------------------------------------------------------- Basalt's own endpoints
+
+def _signed_post(url, path, key=ROOT_KEY, secret=ROOT_SECRET):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    import requests
+
+    req = AWSRequest(method="POST", url=url + path, data=b"")
+    SigV4Auth(Credentials(key, secret), "dynamodb", "us-east-1").add_auth(req)
+    return requests.post(url + path, headers=dict(req.headers.items()), data=b"", timeout=30)
+
+
+def test_own_endpoints_need_the_roots_signature(sigv4):
+    """Under --auth=sigv4, /basalt/... and /metrics are not open: unsigned requests and other principals are refused."""
+    import requests
+
+    url = sigv4.url
+    unsigned = requests.post(url + "/basalt/snapshots/s1", timeout=30)
+    assert unsigned.status_code == 400 and _type(unsigned.json()) == "MissingAuthenticationTokenException"
+    assert requests.get(url + "/metrics", timeout=30).status_code == 400
+    admin(url, "CreateUser", {"UserName": "eve"})
+    key = admin(url, "CreateAccessKey", {"UserName": "eve"})["AccessKey"]
+    user = _signed_post(url, "/basalt/snapshots/s1", key["AccessKeyId"], key["SecretAccessKey"])
+    assert user.status_code == 400 and _type(user.json()) == "AccessDeniedException", user.text
+    root = _signed_post(url, "/basalt/snapshots/s1")
+    assert root.status_code == 200, root.text

@@ -12,7 +12,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from conftest import ACCESS_KEY, REGION, SECRET_KEY, make_client, raw_call, table_name
+from conftest import ACCESS_KEY, ACCOUNT, REGION, SECRET_KEY, make_client, raw_call, table_name
 
 pytestmark = pytest.mark.basalt_only
 
@@ -80,7 +80,7 @@ def test_without_retries_a_throttled_write_gets_the_services_error_and_is_not_ap
     assert r.body["message"] == TABLE_MESSAGE
     assert r.body["ThrottlingReasons"] == [{
         "reason": "TableWriteProvisionedThroughputExceeded",
-        "resource": "arn:aws:dynamodb:us-east-1:000000000000:table/" + table}]
+        "resource": "arn:aws:dynamodb:us-east-1:" + ACCOUNT + ":table/" + table}]
 
 
 def test_a_gsi_that_cannot_keep_up_throttles_the_tables_writes(enforcing):

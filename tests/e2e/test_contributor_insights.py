@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from conftest import make_client, raw_call, table_name
+from conftest import ACCESS_KEY, make_client, raw_call, table_name
 
 pytestmark = pytest.mark.basalt_only
 
@@ -58,7 +58,7 @@ def test_enable_describe_list_and_disable(private_server):
     time.sleep(1.2)
     assert raw_call(server.url, "DescribeContributorInsights",
                     {"TableName": table}).body["ContributorInsightsStatus"] == "DISABLED"
-    assert requests.get(server.url + "/contributor-insights?table=" + table, timeout=10).status_code == 404
+    assert requests.get(server.url + "/contributor-insights?access_key=" + ACCESS_KEY + "&table=" + table, timeout=10).status_code == 404
 
 
 def test_the_most_accessed_and_throttled_keys_are_ranked(private_server):
@@ -76,7 +76,7 @@ def test_the_most_accessed_and_throttled_keys_are_ranked(private_server):
                 assert "ProvisionedThroughputExceededException" in str(e)
                 throttled += 1
     assert throttled > 0
-    r = requests.get(server.url + "/contributor-insights?table=%s&top=5" % table, timeout=10)
+    r = requests.get(server.url + "/contributor-insights?access_key=%s&table=%s&top=5" % (ACCESS_KEY, table), timeout=10)
     assert r.status_code == 200
     doc = r.json()
     assert doc["TableName"] == table and doc["WindowSeconds"] == 300

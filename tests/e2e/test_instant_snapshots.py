@@ -6,7 +6,7 @@ import time
 import pytest
 import requests
 
-from conftest import make_client, table_name
+from conftest import ACCESS_KEY, make_client, table_name
 
 pytestmark = pytest.mark.basalt_only
 
@@ -26,7 +26,7 @@ def test_save_restore_list_delete(private_server):
     for i in range(20):
         ddb.put_item(TableName=keep, Item={"pk": {"S": "k%d" % i}, "g": {"S": "x"}})
     ddb.delete_table(TableName=gone)
-    r = requests.post(server.url + "/basalt/snapshots/fixtures")
+    r = requests.post(server.url + "/basalt/snapshots/fixtures?access_key=" + ACCESS_KEY)
     assert r.status_code == 200, r.text
     assert r.json()["tables"] == 1 and r.json()["items"] == 20
 
@@ -39,7 +39,7 @@ def test_save_restore_list_delete(private_server):
 
     # ...and the next one starts from the fixtures again.
     start = time.monotonic()
-    r = requests.post(server.url + "/basalt/snapshots/fixtures/restore")
+    r = requests.post(server.url + "/basalt/snapshots/fixtures/restore?access_key=" + ACCESS_KEY)
     elapsed = time.monotonic() - start
     assert r.status_code == 200, r.text
     assert ddb.list_tables()["TableNames"] == [keep]
@@ -50,11 +50,11 @@ def test_save_restore_list_delete(private_server):
                      ExpressionAttributeValues={":g": {"S": "x"}}, Select="COUNT")["Count"] == 20
     print("restore of 1 table / 20 items took %.1f ms" % (elapsed * 1000))
 
-    listed = requests.get(server.url + "/basalt/snapshots").json()["snapshots"]
+    listed = requests.get(server.url + "/basalt/snapshots?access_key=" + ACCESS_KEY).json()["snapshots"]
     assert [s["name"] for s in listed] == ["fixtures"]
-    assert requests.delete(server.url + "/basalt/snapshots/fixtures").status_code == 200
-    assert requests.post(server.url + "/basalt/snapshots/fixtures/restore").status_code == 404
-    assert requests.post(server.url + "/basalt/snapshots/bad%20name").status_code == 400
+    assert requests.delete(server.url + "/basalt/snapshots/fixtures?access_key=" + ACCESS_KEY).status_code == 200
+    assert requests.post(server.url + "/basalt/snapshots/fixtures/restore?access_key=" + ACCESS_KEY).status_code == 404
+    assert requests.post(server.url + "/basalt/snapshots/bad%20name?access_key=" + ACCESS_KEY).status_code == 400
 
 
 def test_namespaces_are_per_region(private_server):
@@ -65,8 +65,8 @@ def test_namespaces_are_per_region(private_server):
         c.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                        BillingMode="PAY_PER_REQUEST")
-    assert requests.post(server.url + "/basalt/snapshots/west?region=us-west-2").status_code == 200
+    assert requests.post(server.url + "/basalt/snapshots/west?region=us-west-2&access_key=" + ACCESS_KEY).status_code == 200
     west.delete_table(TableName=name)
-    assert requests.post(server.url + "/basalt/snapshots/west/restore?region=us-west-2").json()["tables"] == 1
+    assert requests.post(server.url + "/basalt/snapshots/west/restore?region=us-west-2&access_key=" + ACCESS_KEY).json()["tables"] == 1
     assert west.list_tables()["TableNames"] == [name]
     assert east.list_tables()["TableNames"] == [name]

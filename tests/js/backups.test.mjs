@@ -136,11 +136,11 @@ test("instant snapshots reset the instance between tests", async (t) => {
   }));
   await own.send(new PutItemCommand({ TableName: table, Item: { pk: { S: "fixture" } } }));
   const base = `${endpoint.replace(/\/$/, "")}/basalt/snapshots/js_${suffix}`;
-  assert.equal((await fetch(`${base}?region=${region}`, { method: "POST" })).status, 200);
+  assert.equal((await fetch(`${base}?region=${region}&access_key=fakeAccessKeyId`, { method: "POST" })).status, 200);
   await own.send(new PutItemCommand({ TableName: table, Item: { pk: { S: "dirty" } } }));
-  assert.equal((await fetch(`${base}/restore?region=${region}`, { method: "POST" })).status, 200);
+  assert.equal((await fetch(`${base}/restore?region=${region}&access_key=fakeAccessKeyId`, { method: "POST" })).status, 200);
   const items = (await own.send(new ScanCommand({ TableName: table }))).Items.map((i) => i.pk.S);
   assert.deepEqual(items, ["fixture"]);
-  assert.equal((await fetch(`${base}?region=${region}`, { method: "DELETE" })).status, 200);
+  assert.equal((await fetch(`${base}?region=${region}&access_key=fakeAccessKeyId`, { method: "DELETE" })).status, 200);
   await own.send(new DeleteTableCommand({ TableName: table }));
 });
