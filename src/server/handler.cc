@@ -19,23 +19,16 @@ std::string_view Path(std::string_view target) { return target.substr(0, target.
 // in IAM's action set), except the paths `public_paths` opens to everyone.
 std::optional<http::Response> OwnEndpoints(const HandlerOptions& o, const http::Request& req) {
   std::string_view path = Path(req.target);
-  const Endpoint* endpoint = nullptr;
-  std::optional<http::Response> answer;
-  for (const Endpoint& e : o.endpoints) {
-    if ((answer = e(req))) {
-      endpoint = &e;
-      break;
-    }
-  }
+  auto claims = [&](const std::string& prefix) { return path.starts_with(prefix); };
   const PathRoute* route = nullptr;
-  if (!endpoint) {
-    for (const PathRoute& r : o.routes) {
-      if (path.starts_with(r.prefix)) route = &r;
-    }
-    if (!route) return std::nullopt;
+  for (const PathRoute& r : o.routes) {
+    if (claims(r.prefix)) route = &r;
   }
+  bool claimed = route || std::any_of(o.endpoints.begin(), o.endpoints.end(),
+                                      [&](const Endpoint& e) { return claims(e.prefix); });
+  if (!claimed) return std::nullopt;
   bool open = std::find(o.public_paths.begin(), o.public_paths.end(), path) != o.public_paths.end();
-  if (o.verifier && !open) {
+  if (o.verifier && !open) {  // decided before anything runs
     auth::SignedRequest signed_req{req.method, req.target, &req.headers, &req.sent_encodings,
                                    req.sent_encodings.empty() ? std::string_view(req.body) : req.sent_body};
     auto verified = o.verifier->Verify(signed_req);
@@ -52,8 +45,12 @@ std::optional<http::Response> OwnEndpoints(const HandlerOptions& o, const http::
       return resp;
     }
   }
-  if (endpoint) return answer;
-  return route->handler(req);
+  for (const Endpoint& e : o.endpoints) {
+    if (!claims(e.prefix)) continue;
+    if (auto answer = e.handler(req)) return answer;
+  }
+  if (route) return route->handler(req);
+  return std::nullopt;
 }
 
 http::Response Handle(const api::Router& router, const CorsPolicy& cors, const std::string& version,

@@ -34,9 +34,14 @@ struct PathRoute {
 
 // Basalt's own endpoints, tried in order before the routes: the monitoring
 // ones (GET /metrics, GET /contributor-insights; server/metrics_text.h) and
-// the admin ones under /basalt/ (server/admin.h). Each answers a request, or
-// returns nullopt for a request that is not its own.
-using Endpoint = std::function<std::optional<http::Response>(const http::Request&)>;
+// the admin ones under /basalt/ (server/admin.h). An endpoint claims the
+// requests whose path starts with `prefix` (so authentication is decided
+// before it runs) and answers them, or returns nullopt for one that is not
+// its own after all.
+struct Endpoint {
+  std::string prefix;
+  std::function<std::optional<http::Response>(const http::Request&)> handler;
+};
 
 // `router` and `cors` must outlive the handler. `version` goes into the
 // health check's answer.

@@ -286,15 +286,15 @@ int Run(int argc, char** argv) {
   if (config.metrics_public) handler_options.public_paths.push_back("/metrics");
   std::vector<Endpoint>& endpoints = handler_options.endpoints;
   const NamespaceRule namespaces{config.shared_db, config.legacy_access_key};
-  endpoints.push_back(
-      [&database, start_time, namespaces](const http::Request& req) -> std::optional<http::Response> {
-        if (req.method != "GET") return std::nullopt;
-        return ServeMonitoring(database, start_time, namespaces, req);
-      });
-  endpoints.push_back([&database, namespaces](const http::Request& req) -> std::optional<http::Response> {
-    if (!req.target.starts_with("/basalt/")) return std::nullopt;
-    return HandleAdmin(&database, namespaces, req);
-  });
+  auto monitoring = [&database, start_time, namespaces](const http::Request& req) -> std::optional<http::Response> {
+    if (req.method != "GET") return std::nullopt;
+    return ServeMonitoring(database, start_time, namespaces, req);
+  };
+  endpoints.push_back({"/metrics", monitoring});
+  endpoints.push_back({"/contributor-insights", monitoring});
+  endpoints.push_back({"/basalt/", [&database, namespaces](const http::Request& req) {
+                         return HandleAdmin(&database, namespaces, req);
+                       }});
   http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(handler_options)),
                       RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {

@@ -400,15 +400,15 @@ def test_resource_policies(sigv4):
 
 # --------------------------------------------------------------------------- Basalt's own endpoints
 
-def _signed_post(url, path, key=ROOT_KEY, secret=ROOT_SECRET):
+def _signed_request(method, url, path, key=ROOT_KEY, secret=ROOT_SECRET):
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
     import requests
 
-    req = AWSRequest(method="POST", url=url + path, data=b"")
+    req = AWSRequest(method=method, url=url + path, data=b"")
     SigV4Auth(Credentials(key, secret), "dynamodb", "us-east-1").add_auth(req)
-    return requests.post(url + path, headers=dict(req.headers.items()), data=b"", timeout=30)
+    return requests.request(method, url + path, headers=dict(req.headers.items()), data=b"", timeout=30)
 
 
 def test_own_endpoints_need_the_roots_signature(sigv4):
@@ -421,7 +421,10 @@ def test_own_endpoints_need_the_roots_signature(sigv4):
     assert requests.get(url + "/metrics", timeout=30).status_code == 400
     admin(url, "CreateUser", {"UserName": "eve"})
     key = admin(url, "CreateAccessKey", {"UserName": "eve"})["AccessKey"]
-    user = _signed_post(url, "/basalt/snapshots/s1", key["AccessKeyId"], key["SecretAccessKey"])
+    user = _signed_request("POST", url, "/basalt/snapshots/s1", key["AccessKeyId"], key["SecretAccessKey"])
     assert user.status_code == 400 and _type(user.json()) == "AccessDeniedException", user.text
-    root = _signed_post(url, "/basalt/snapshots/s1")
+    # Refused before anything ran: no snapshot was saved.
+    assert _signed_request("GET", url, "/basalt/snapshots").json()["snapshots"] == []
+    root = _signed_request("POST", url, "/basalt/snapshots/s1")
     assert root.status_code == 200, root.text
+    assert [s["name"] for s in _signed_request("GET", url, "/basalt/snapshots").json()["snapshots"]] == ["s1"]
