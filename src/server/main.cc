@@ -106,12 +106,7 @@ Result<std::string> ServerKey(const Config& config, const std::string& root_secr
   } else {
     return auth::Sha256("basalt server key\n" + root_secret);
   }
-  if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdefABCDEF") != std::string::npos) {
-    return Status::Validation("the server key must be 64 hex digits");
-  }
-  std::string key;
-  for (size_t i = 0; i < 64; i += 2) key.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
-  return key;
+  return KeyFromHex(hex, "the server key");
 }
 
 int Run(int argc, char** argv) {
