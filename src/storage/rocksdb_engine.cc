@@ -1,6 +1,7 @@
 // The embedded engine: one RocksDB database holding every table.
 //
-// Stored value := version:varint user-value
+// Stored value := version:varint user-value (rocksdb_parts.h, with the
+// snapshots, the MetaStore, the reclaimer and the options).
 //
 // Precondition checks and writes of a partition happen under a striped lock
 // keyed by the partition, so a compare-and-set is atomic. Several partitions
@@ -14,137 +15,33 @@
 // after its last table was deleted). A background thread therefore deletes
 // the files that lie wholly inside the range and compacts the range, which
 // rewrites the few files it shares with other tables; see Reclaimer.
-#include <rocksdb/convenience.h>
 #include <rocksdb/db.h>
 #include <rocksdb/env.h>
-#include <rocksdb/filter_policy.h>
-#include <rocksdb/merge_operator.h>
-#include <rocksdb/slice_transform.h>
-#include <rocksdb/table.h>
 #include <rocksdb/utilities/checkpoint.h>
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <condition_variable>
-#include <cstring>
-#include <deque>
 #include <mutex>
 #include <set>
-#include <thread>
 
 #include "common/coding.h"
-#include "storage/engine.h"
 #include "storage/encryption.h"
+#include "storage/engine.h"
 #include "storage/key_format.h"
+#include "storage/rocksdb_parts.h"
 
 namespace basalt::storage {
 namespace {
 
-Status FromRocks(const rocksdb::Status& s) {
-  if (s.ok()) return Status::Ok();
-  return Status::IoError(s.ToString());
-}
-
-// The first 13 bytes of an item key: 0x02, the table id and the partition
-// hash (key_format.h). Every record of a partition shares them.
-class PartitionPrefixTransform : public rocksdb::SliceTransform {
- public:
-  static constexpr size_t kLength = 1 + 8 + 4;
-  const char* Name() const override { return "basalt.PartitionPrefix"; }
-  rocksdb::Slice Transform(const rocksdb::Slice& key) const override { return rocksdb::Slice(key.data(), kLength); }
-  bool InDomain(const rocksdb::Slice& key) const override {
-    return key.size() >= kLength && key[0] == kItemPrefix;
-  }
-};
-
-// Table statistics are a pair of int64 counters (little-endian) summed by merge.
-class StatsMergeOperator : public rocksdb::AssociativeMergeOperator {
- public:
-  static std::string Encode(int64_t items, int64_t bytes) {
-    std::string s(16, '\0');
-    std::memcpy(s.data(), &items, 8);
-    std::memcpy(s.data() + 8, &bytes, 8);
-    return s;
-  }
-  static void Decode(const rocksdb::Slice& s, int64_t* items, int64_t* bytes) {
-    *items = *bytes = 0;
-    if (s.size() != 16) return;
-    std::memcpy(items, s.data(), 8);
-    std::memcpy(bytes, s.data() + 8, 8);
-  }
-  bool Merge(const rocksdb::Slice&, const rocksdb::Slice* existing, const rocksdb::Slice& value,
-             std::string* new_value, rocksdb::Logger*) const override {
-    int64_t a_items = 0, a_bytes = 0, b_items, b_bytes;
-    if (existing) Decode(*existing, &a_items, &a_bytes);
-    Decode(value, &b_items, &b_bytes);
-    *new_value = Encode(a_items + b_items, a_bytes + b_bytes);
-    return true;
-  }
-  const char* Name() const override { return "basalt.TableStats"; }
-};
-
-bool SplitValue(const std::string& stored, Record* rec) {
-  std::string_view in(stored);
-  uint64_t version;
-  if (!GetVarint64(&in, &version)) return false;
-  rec->version = version;
-  rec->value.assign(in);
-  return true;
-}
-
-class RocksSnapshot : public Snapshot {
- public:
-  explicit RocksSnapshot(rocksdb::DB* db) : db_(db), snapshot_(db->GetSnapshot()) {}
-  ~RocksSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
-  const rocksdb::Snapshot* get() const { return snapshot_; }
-
- private:
-  rocksdb::DB* db_;
-  const rocksdb::Snapshot* snapshot_;
-};
-
-// Read options at a snapshot (the latest when null).
-rocksdb::ReadOptions ReadAt(const Snapshot* at) {
-  rocksdb::ReadOptions ro;
-  if (at) ro.snapshot = static_cast<const RocksSnapshot*>(at)->get();
-  return ro;
-}
-
-class RocksMetaStore : public MetaStore {
- public:
-  RocksMetaStore(rocksdb::DB* db, rocksdb::WriteOptions wo) : db_(db), wo_(wo) {}
-  Status Put(std::string_view key, std::string_view value) override {
-    return FromRocks(db_->Put(wo_, MetaKey(key), rocksdb::Slice(value.data(), value.size())));
-  }
-  Status Delete(std::string_view key) override { return FromRocks(db_->Delete(wo_, MetaKey(key))); }
-  Status Get(std::string_view key, std::optional<std::string>* value) override {
-    std::string v;
-    auto s = db_->Get(rocksdb::ReadOptions(), MetaKey(key), &v);
-    if (s.IsNotFound()) {
-      value->reset();
-      return Status::Ok();
-    }
-    if (s.ok()) *value = std::move(v);
-    return FromRocks(s);
-  }
-  Status List(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out) override {
-    out->clear();
-    std::string start = MetaKey(prefix);
-    rocksdb::ReadOptions ro;
-    ro.total_order_seek = true;
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
-    for (it->Seek(start); it->Valid() && it->key().starts_with(start); it->Next()) {
-      out->emplace_back(it->key().ToString().substr(1), it->value().ToString());
-    }
-    return FromRocks(it->status());
-  }
-
- private:
-  rocksdb::DB* db_;
-  rocksdb::WriteOptions wo_;
-};
+using rocks::FromRocks;
+using rocks::ReadAt;
+using rocks::Reclaimer;
+using rocks::RocksMetaStore;
+using rocks::RocksSnapshot;
+using rocks::SplitValue;
+using rocks::StatsMergeOperator;
 
 class RocksEngine : public Engine {
  public:
@@ -156,24 +53,17 @@ class RocksEngine : public Engine {
         db_(std::move(db)),
         wo_(wo),
         meta_(db_.get(), wo),
-        block_cache_(std::move(block_cache)),
-        in_memory_(in_memory) {
+        in_memory_(in_memory),
+        reclaimer_(db_.get(), std::move(block_cache), in_memory) {
     // Only a Commit that writes a record takes a version (one), and such a
     // Commit consumes at least one sequence number, so once the Commits that
     // took versions have landed, no stored version exceeds the latest sequence
     // number.
     next_version_.store(db_->GetLatestSequenceNumber() + 1);
-    reclaimer_ = std::thread([this] { ReclaimLoop(); });
   }
 
   ~RocksEngine() override {
-    {
-      std::lock_guard lock(reclaim_mu_);
-      reclaim_stop_ = true;
-    }
-    reclaim_cv_.notify_all();
-    db_->DisableManualCompaction();  // a compaction under way ends early
-    reclaimer_.join();
+    reclaimer_.Stop();
     db_->Close().PermitUncheckedError();
     db_.reset();
   }
@@ -280,12 +170,7 @@ class RocksEngine : public Engine {
     batch.DeleteRange(TableBegin(table), TableEnd(table));
     batch.DeleteRange(StatsKey(table), StatsKey(table + 1));  // the table's and its partitions' counters
     BASALT_RETURN_IF_ERROR(FromRocks(db_->Write(wo_, &batch)));
-    {
-      std::lock_guard lock(reclaim_mu_);
-      reclaim_queue_.emplace_back(TableBegin(table), TableEnd(table));
-      ++reclaim_pending_;
-    }
-    reclaim_cv_.notify_all();
+    reclaimer_.Enqueue(TableBegin(table), TableEnd(table));
     return Status::Ok();
   }
 
@@ -300,8 +185,7 @@ class RocksEngine : public Engine {
   }
 
   void WaitForReclamation() override {
-    std::unique_lock lock(reclaim_mu_);
-    reclaim_cv_.wait(lock, [this] { return reclaim_pending_ == 0 || reclaim_stop_; });
+    reclaimer_.WaitIdle();
   }
 
   std::vector<std::pair<std::string, double>> Health() override {
@@ -550,39 +434,6 @@ class RocksEngine : public Engine {
     return holds ? Status::Ok() : Status(Code::kPreconditionFailed, "precondition failed");
   }
 
-  // The reclaimer frees the space of dropped tables off the request threads.
-  // Deleting the files wholly inside the range costs nothing; compacting the
-  // range then flushes the memtable if it holds part of the range and
-  // rewrites the files shared with other tables. 200k items of 1 KB (246 MB
-  // on disk) were gone 0.5 s after DeleteTable (tests/e2e/test_hostile_clients.py).
-  // In memory, deleted files return the Env's memory, and the block cache
-  // drops unused blocks, or it would keep up to 1 GB of the dropped table's.
-  void ReclaimLoop() {
-    std::unique_lock lock(reclaim_mu_);
-    while (true) {
-      reclaim_cv_.wait(lock, [this] { return reclaim_stop_ || !reclaim_queue_.empty(); });
-      if (reclaim_stop_) return;
-      auto [begin, end] = std::move(reclaim_queue_.front());
-      reclaim_queue_.pop_front();
-      lock.unlock();
-      Reclaim(begin, end);
-      lock.lock();
-      --reclaim_pending_;
-      reclaim_cv_.notify_all();
-    }
-  }
-
-  void Reclaim(const std::string& begin, const std::string& end) {
-    rocksdb::Slice b(begin), e(end);
-    // Failures here leave the space to ordinary compaction; nothing is lost.
-    rocksdb::DeleteFilesInRange(db_.get(), db_->DefaultColumnFamily(), &b, &e).PermitUncheckedError();
-    rocksdb::CompactRangeOptions cro;
-    cro.exclusive_manual_compaction = false;  // ordinary compactions go on meanwhile
-    cro.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
-    db_->CompactRange(cro, &b, &e).PermitUncheckedError();
-    if (in_memory_ && block_cache_) block_cache_->EraseUnRefEntries();
-  }
-
   std::unique_ptr<rocksdb::Env> env_;  // the in-memory Env, when used; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::WriteOptions wo_;
@@ -591,52 +442,15 @@ class RocksEngine : public Engine {
   std::array<std::mutex, kStripes> locks_;
   std::mutex outbox_mu_;
   std::set<Version> outbox_in_flight_;  // versions of commits with outbox records not yet landed; guarded by outbox_mu_
-  std::shared_ptr<rocksdb::Cache> block_cache_;
   const bool in_memory_;
-  std::mutex reclaim_mu_;
-  std::condition_variable reclaim_cv_;
-  std::deque<std::pair<std::string, std::string>> reclaim_queue_;  // key ranges to reclaim; guarded by reclaim_mu_
-  int reclaim_pending_ = 0;   // queued or under way; guarded by reclaim_mu_
-  bool reclaim_stop_ = false;  // guarded by reclaim_mu_
-  std::thread reclaimer_;     // last: started once everything above exists
+  Reclaimer reclaimer_;  // last: its thread starts once everything above exists
 };
 
 }  // namespace
 
 Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
-  rocksdb::Options opts;
-  opts.create_if_missing = true;
-  opts.merge_operator = std::make_shared<StatsMergeOperator>();
-  opts.IncreaseParallelism(2);
-  opts.write_buffer_size = 32 << 20;
-  opts.max_write_buffer_number = 3;
-  opts.keep_log_file_num = 3;
-  opts.max_manifest_file_size = 64 << 20;
-  // Filters also by partition prefix (table id and partition hash), so that a
-  // Query seeks only into files that may hold its partition.
-  opts.prefix_extractor = std::make_shared<PartitionPrefixTransform>();
-  // The same filters on memtables: a read of a partition or item that is not
-  // among the recent writes skips each memtable's skiplist search.
-  opts.memtable_prefix_bloom_size_ratio = 0.05;
-  opts.memtable_whole_key_filtering = true;
-  rocksdb::BlockBasedTableOptions table;
-  // In memory, the files are in RAM already, but a block read from them is
-  // still copied, checksummed and decompressed: with a 64 MB cache, Query at
-  // 1M items was 15-30% slower than at 10k. The cache fills only as blocks
-  // are read, so the larger bound costs nothing on small tables.
-  table.block_cache = rocksdb::NewLRUCache(options.in_memory ? (size_t{1} << 30) : (64 << 20));
-  std::shared_ptr<rocksdb::Cache> block_cache = table.block_cache;
-  // Every table file is open at once when -1 (the default); a bound keeps
-  // storage within its share of the descriptor limit, beyond which files are
-  // opened again on demand through the table cache.
-  opts.max_open_files = options.max_open_files;
-  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
-  // Index and filter blocks stay in table-reader memory rather than in the
-  // block cache: with them in a sharded 64 MB cache, the ~2 MB filter of a
-  // large file did not fit a shard and was re-read and checksummed on every
-  // lookup, which made writes 10-20x slower past ~1.5M items.
-  opts.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
-
+  std::shared_ptr<rocksdb::Cache> block_cache;
+  rocksdb::Options opts = rocks::OptionsFor(options, &block_cache);
   rocksdb::WriteOptions wo;
   std::unique_ptr<rocksdb::Env> env;
   std::string path = options.path;
