@@ -6,6 +6,7 @@
 #include "api/handlers.h"
 #include "api/table_decoding.h"
 #include "api/table_description.h"
+#include "api/table_settings.h"
 
 namespace basalt::api {
 namespace {
@@ -201,15 +202,11 @@ Status ReadRestoreOverrides(const JsonValue& req, ConstraintErrors* errors, db::
                                            errors, &out->global_indexes));
   BASALT_RETURN_IF_ERROR(ReadIndexOverride(req, "LocalSecondaryIndexOverride", "localSecondaryIndexOverride", false,
                                            errors, &out->local_indexes));
-  // Basalt encrypts nothing itself: the SSE override is checked and accepted.
-  BASALT_ASSIGN_OR_RETURN(const JsonValue* sse, GetObject(req, "SSESpecificationOverride"));
-  if (sse) {
-    BASALT_ASSIGN_OR_RETURN(auto enabled, GetBool(*sse, "Enabled"));
-    (void)enabled;
-    BASALT_ASSIGN_OR_RETURN(auto type, GetEnum(*sse, "SSEType", "sSESpecificationOverride.sSEType", {"AES256", "KMS"},
-                                               "[AES256, KMS]", errors));
-    (void)type;
-  }
+  BASALT_RETURN_IF_ERROR(ReadOnDemandThroughput(req, "OnDemandThroughputOverride", &out->on_demand));
+  // Reported in the restored table's SSEDescription; encryption at rest is
+  // the server's (--encryption-key-file), not a table's.
+  BASALT_RETURN_IF_ERROR(
+      ReadSseSpecification(req, "SSESpecificationOverride", "sSESpecificationOverride", errors, &out->sse));
   return Status::Ok();
 }
 

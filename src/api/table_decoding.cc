@@ -1,6 +1,7 @@
 #include "api/table_decoding.h"
 
 #include "api/handlers.h"
+#include "api/table_settings.h"
 #include "db/table_validation.h"
 #include "model/limits.h"
 
@@ -201,6 +202,8 @@ Status ReadIndex(const JsonValue& e, bool global, const std::string& path, Const
   }
   if (global) {
     BASALT_RETURN_IF_ERROR(ReadThroughput(e, errors, &index->throughput, path + "."));
+    BASALT_RETURN_IF_ERROR(ReadOnDemandThroughput(e, "OnDemandThroughput", &index->on_demand));
+    BASALT_RETURN_IF_ERROR(ReadWarmThroughput(e, path + ".warmThroughput", errors, &index->warm));
   }
   return Status::Ok();
 }
@@ -255,7 +258,11 @@ Status ReadIndexUpdates(const JsonValue& req, ConstraintErrors* errors, std::vec
       u.index.name = name.value_or("");
       if (update) {
         BASALT_RETURN_IF_ERROR(ReadThroughput(body, errors, &u.index.throughput, sub + "."));
-        if (!u.index.throughput) errors->AddNull(sub + ".provisionedThroughput");
+        BASALT_RETURN_IF_ERROR(ReadOnDemandThroughput(body, "OnDemandThroughput", &u.index.on_demand));
+        BASALT_RETURN_IF_ERROR(ReadWarmThroughput(body, sub + ".warmThroughput", errors, &u.index.warm));
+        if (!u.index.throughput && !u.index.on_demand && !u.index.warm) {
+          errors->AddNull(sub + ".provisionedThroughput");
+        }
       }
     }
     out->push_back(std::move(u));
@@ -322,6 +329,9 @@ Result<db::CreateTableInput> DecodeCreateTable(const JsonValue& req) {
   std::optional<db::TableClass> table_class;
   BASALT_RETURN_IF_ERROR(ReadTableClass(req, &errors, &table_class));
   BASALT_RETURN_IF_ERROR(ReadTags(req, &errors, &in.tags));
+  BASALT_RETURN_IF_ERROR(ReadOnDemandThroughput(req, "OnDemandThroughput", &in.on_demand));
+  BASALT_RETURN_IF_ERROR(ReadWarmThroughput(req, "warmThroughput", &errors, &in.warm));
+  BASALT_RETURN_IF_ERROR(ReadSseSpecification(req, "SSESpecification", "sSESpecification", &errors, &in.sse));
   BASALT_ASSIGN_OR_RETURN(auto protection, GetBool(req, "DeletionProtectionEnabled"));
   bool view_given = false;
   BASALT_RETURN_IF_ERROR(ReadStreamSpecification(req, &errors, &in.stream, &view_given));
@@ -364,18 +374,18 @@ Result<db::UpdateTableInput> DecodeUpdateTable(const JsonValue& req) {
   BASALT_ASSIGN_OR_RETURN(in.deletion_protection, GetBool(req, "DeletionProtectionEnabled"));
   BASALT_RETURN_IF_ERROR(ReadAttributeDefinitions(req, &errors, &in.attribute_definitions, false));
   BASALT_RETURN_IF_ERROR(ReadIndexUpdates(req, &errors, &in.index_updates));
+  BASALT_RETURN_IF_ERROR(ReadOnDemandThroughput(req, "OnDemandThroughput", &in.on_demand));
+  BASALT_RETURN_IF_ERROR(ReadWarmThroughput(req, "warmThroughput", &errors, &in.warm));
+  BASALT_RETURN_IF_ERROR(ReadSseSpecification(req, "SSESpecification", "sSESpecification", &errors, &in.sse));
   bool view_given = false;
   BASALT_RETURN_IF_ERROR(ReadStreamSpecification(req, &errors, &in.stream, &view_given));
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
   BASALT_RETURN_IF_ERROR(CheckStreamSpecification(in.stream, view_given));
-  for (const char* unsupported : {"ReplicaUpdates", "SSESpecification"}) {
-    auto it = req.FindMember(unsupported);
-    if (it != req.MemberEnd() && !it->value.IsNull()) {
-      return Status::Validation(std::string(unsupported) + " is not supported by this version of Basalt");
-    }
+  if (auto it = req.FindMember("ReplicaUpdates"); it != req.MemberEnd() && !it->value.IsNull()) {
+    return Status::Validation("ReplicaUpdates is not supported by this version of Basalt");
   }
   if (!in.billing_mode && !in.throughput && !in.table_class && !in.deletion_protection && in.index_updates.empty() &&
-      !in.stream) {
+      !in.stream && !in.on_demand && !in.warm && !in.sse) {
     return Status::Validation("Nothing to update");
   }
   in.name = *name;

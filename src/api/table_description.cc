@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "api/handlers.h"
+#include "api/table_settings.h"
 
 namespace basalt::api {
 namespace {
@@ -29,6 +30,14 @@ void WriteKeySchema(JsonWriter& w, const model::KeySchema& ks) {
   for (const model::KeyAttribute* a : model::HashAttributes(ks)) key(*a, "HASH");
   for (const model::KeyAttribute* a : model::RangeAttributes(ks)) key(*a, "RANGE");
   w.EndArray();
+}
+
+// The instantaneous capacity a table or index has without WarmThroughput:
+// on demand, 12,000 read and 4,000 write units; provisioned, its provisioned
+// capacity.
+db::WarmThroughput WarmDefaults(const db::TableMeta& table, const db::ProvisionedThroughput& tp) {
+  if (table.billing_mode == db::BillingMode::kPayPerRequest) return {12000, 4000};
+  return {tp.read_capacity_units, tp.write_capacity_units};
 }
 
 void WriteIndexes(JsonWriter& w, const db::TableDescription& d, bool global) {
@@ -73,6 +82,8 @@ void WriteIndexes(JsonWriter& w, const db::TableDescription& d, bool global) {
       w.Key("WriteCapacityUnits");
       w.Int64(m.throughput.write_capacity_units);
       w.EndObject();
+      WriteOnDemandThroughput(w, m.on_demand);
+      WriteWarmThroughput(w, m.warm, WarmDefaults(*d.meta, m.throughput), i.backfilling && *i.backfilling ? "UPDATING" : "ACTIVE");
     }
     w.Key("IndexSizeBytes");
     w.Int64(i.stats.size_bytes);
@@ -125,6 +136,8 @@ void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
   w.Key("WriteCapacityUnits");
   w.Int64(m.throughput.write_capacity_units);
   w.EndObject();
+  WriteOnDemandThroughput(w, m.on_demand);
+  WriteWarmThroughput(w, m.warm, WarmDefaults(m, m.throughput), d.status);
   w.Key("TableSizeBytes");
   w.Int64(d.stats.size_bytes);
   w.Key("ItemCount");
@@ -152,6 +165,7 @@ void WriteTableDescription(JsonWriter& w, const db::TableDescription& d) {
     w.String("STANDARD_INFREQUENT_ACCESS");
     w.EndObject();
   }
+  WriteSseDescription(w, m);
   if (m.stream.enabled) {
     w.Key("StreamSpecification");
     w.StartObject();

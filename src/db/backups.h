@@ -59,6 +59,8 @@ struct RestoreOverrides {
   std::optional<ProvisionedThroughput> throughput;
   std::optional<std::vector<IndexInput>> global_indexes;  // replaces the source's GSIs
   std::optional<std::vector<IndexInput>> local_indexes;   // replaces the source's LSIs
+  std::optional<OnDemandInput> on_demand;                 // changes the source's caps
+  std::optional<SseSettings> sse;                         // replaces the source's
 };
 
 struct RestoreFromBackupInput {

@@ -5,10 +5,14 @@
 
 namespace basalt::db {
 
+double CapacityResource::OnDemandInitial(CapacityOp op) const {
+  return op == CapacityOp::kRead ? std::max(kOnDemandInitialRead, limits_.warm_read)
+                                 : std::max(kOnDemandInitialWrite, limits_.warm_write);
+}
+
 double CapacityResource::OnDemandRate(CapacityOp op) const {
   const Side& s = side_[Index(op)];
-  double initial = op == CapacityOp::kRead ? kOnDemandInitialRead : kOnDemandInitialWrite;
-  double rate = std::max(initial, 2 * s.peak);
+  double rate = std::max(OnDemandInitial(op), 2 * s.peak);
   rate = std::min(rate, kTableQuotaUnits);
   double cap = op == CapacityOp::kRead ? limits_.max_read : limits_.max_write;
   if (cap > 0) rate = std::min(rate, cap);
@@ -19,8 +23,8 @@ void CapacityResource::Repartition(double now) {
   double r = side_[0].table.rate, w = side_[1].table.rate;
   if (limits_.on_demand) {
     // The partitions behind the instantaneous capacity, before any cap.
-    r = std::min(std::max(kOnDemandInitialRead, 2 * side_[0].peak), kTableQuotaUnits);
-    w = std::min(std::max(kOnDemandInitialWrite, 2 * side_[1].peak), kTableQuotaUnits);
+    r = std::min(std::max(OnDemandInitial(CapacityOp::kRead), 2 * side_[0].peak), kTableQuotaUnits);
+    w = std::min(std::max(OnDemandInitial(CapacityOp::kWrite), 2 * side_[1].peak), kTableQuotaUnits);
   }
   int by_throughput = static_cast<int>(std::ceil(r / kPartitionReadUnits + w / kPartitionWriteUnits - 1e-9));
   int by_size = static_cast<int>(std::ceil(limits_.size_bytes / kPartitionBytes));

@@ -87,6 +87,8 @@ struct CapacityLimits {
   double write_rate = 0;  // provisioned WCU
   double max_read = 0;    // on demand: OnDemandThroughput caps, 0 for none
   double max_write = 0;
+  double warm_read = 0;   // on demand: WarmThroughput, the capacity to start from when above the default
+  double warm_write = 0;
   double size_bytes = 0;  // the data size, which also sets the partition count
   bool operator==(const CapacityLimits&) const = default;
 };
@@ -123,6 +125,7 @@ class CapacityResource {
     double peak_at = 0;
   };
   static int Index(CapacityOp op) { return op == CapacityOp::kRead ? 0 : 1; }
+  double OnDemandInitial(CapacityOp op) const;  // 12,000 or 4,000 units, or WarmThroughput when above
   double OnDemandRate(CapacityOp op) const;
   int PartitionOf(uint64_t key_hash) const;
   void Repartition(double now);

@@ -194,6 +194,24 @@ TEST(CapacityModelTest, OnDemandMaximumCapsThroughput) {
   EXPECT_EQ("60/40 max-on-demand", Drive(r, clock, CapacityOp::kWrite, kLowKey, 20, 1, 5));
 }
 
+TEST(CapacityModelTest, WarmThroughputRaisesTheStartingCapacityNotBelowTheDefault) {
+  FakeClock clock;
+  CapacityLimits l;
+  l.on_demand = true;
+  l.warm_write = 10000;
+  l.warm_read = 100;  // below the default 12,000: no effect
+  CapacityResource r;
+  r.Configure(l, clock.Now());
+  EXPECT_DOUBLE_EQ(10000, r.Rate(CapacityOp::kWrite));
+  EXPECT_DOUBLE_EQ(12000, r.Rate(CapacityOp::kRead));
+  // 12,000 RRU / 3,000 and 10,000 WRU / 1,000: 14 partitions from the start.
+  EXPECT_EQ(4 + 10, r.Partitions());
+  // A cap still wins over the warm capacity.
+  l.max_write = 500;
+  r.Configure(l, clock.Now());
+  EXPECT_DOUBLE_EQ(500, r.Rate(CapacityOp::kWrite));
+}
+
 TEST(CapacityModelTest, ThroughputChangesTakeEffectAtOnce) {
   FakeClock clock;
   CapacityResource r;

@@ -55,6 +55,19 @@ struct TableDescription {
 
 // A secondary index as CreateTable or UpdateTable define it, before it is
 // checked against the table.
+// OnDemandThroughput as given: a member >= 1 sets that cap, -1 removes it;
+// an absent one is left as it is (no cap on a new table or index).
+struct OnDemandInput {
+  std::optional<int64_t> max_read;
+  std::optional<int64_t> max_write;
+};
+
+// WarmThroughput as given: an absent member is left as it is.
+struct WarmInput {
+  std::optional<int64_t> read;
+  std::optional<int64_t> write;
+};
+
 struct IndexInput {
   std::string name;
   bool global = false;
@@ -62,6 +75,8 @@ struct IndexInput {
   ProjectionType projection = ProjectionType::kAll;
   std::optional<std::vector<std::string>> non_key_attributes;
   std::optional<ProvisionedThroughput> throughput;
+  std::optional<OnDemandInput> on_demand;  // GSIs
+  std::optional<WarmInput> warm;           // GSIs
 };
 
 // StreamSpecification of CreateTable and UpdateTable, checked by api/.
@@ -84,6 +99,9 @@ struct CreateTableInput {
   bool has_local_indexes = false;  // LocalSecondaryIndexes given, maybe empty
   bool has_global_indexes = false;
   std::optional<StreamSpecInput> stream;
+  std::optional<OnDemandInput> on_demand;
+  std::optional<WarmInput> warm;
+  std::optional<SseSettings> sse;
 };
 
 // One entry of UpdateTable's GlobalSecondaryIndexUpdates.
@@ -101,6 +119,9 @@ struct UpdateTableInput {
   std::optional<TableClass> table_class;
   std::optional<bool> deletion_protection;
   std::optional<StreamSpecInput> stream;
+  std::optional<OnDemandInput> on_demand;
+  std::optional<WarmInput> warm;
+  std::optional<SseSettings> sse;
 };
 
 struct ListTablesOutput {

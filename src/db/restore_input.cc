@@ -6,6 +6,12 @@
 namespace basalt::db {
 namespace {
 
+// The caps a table or index has, as OnDemandThroughput would set them.
+std::optional<OnDemandInput> CapsInput(const OnDemandCaps& caps) {
+  if (caps.max_read == 0 && caps.max_write == 0) return std::nullopt;
+  return OnDemandInput{caps.max_read > 0 ? caps.max_read : -1, caps.max_write > 0 ? caps.max_write : -1};
+}
+
 IndexInput ToInput(const IndexMeta& index) {
   IndexInput in;
   in.name = index.name;
@@ -16,6 +22,8 @@ IndexInput ToInput(const IndexMeta& index) {
   }
   in.projection = index.projection;
   if (index.projection == ProjectionType::kInclude) in.non_key_attributes = index.non_key_attributes;
+  in.on_demand = CapsInput(index.on_demand);
+  if (index.warm.read || index.warm.write) in.warm = WarmInput{index.warm.read, index.warm.write};
   return in;
 }
 
@@ -37,6 +45,15 @@ Result<CreateTableInput> MakeRestoreInput(const TableMeta& source, const Restore
     in.throughput = tp;
   }
   in.table_class = source.table_class;
+  in.on_demand = CapsInput(source.on_demand);
+  if (overrides.on_demand) {
+    OnDemandInput merged = in.on_demand.value_or(OnDemandInput{});
+    if (overrides.on_demand->max_read) merged.max_read = overrides.on_demand->max_read;
+    if (overrides.on_demand->max_write) merged.max_write = overrides.on_demand->max_write;
+    in.on_demand = merged;
+  }
+  in.sse = overrides.sse ? *overrides.sse : source.sse;
+  if (source.warm.read || source.warm.write) in.warm = WarmInput{source.warm.read, source.warm.write};
   for (const IndexMeta& index : source.indexes) {
     if (index.backfilling) continue;  // not part of the table until its backfill ends
     IndexInput i = ToInput(index);

@@ -14,6 +14,10 @@
 //   then, absent in older definitions: u8(stream_enabled) u8(stream_view) varint(stream_id) str(stream_label)
 //   then, absent in older definitions: one entry per index, in order, of its further key attributes
 //           (multi-attribute GSI keys): varint(n) keyattr* (partition) varint(n) keyattr* (sort)
+//   then, absent in older definitions: throughput(table) u8(sse_kms) str(kms_key), then one
+//           throughput per index, in order
+//   throughput := varint(max_read) varint(max_write) varint(warm_read) varint(warm_write)
+//                                                         OnDemandThroughput, WarmThroughput
 //   keyattr := str(name) u8(type)
 //   f64 := the IEEE bits as u64be (timestamps only; never used for numbers)
 #include "db/table_meta.h"
@@ -65,6 +69,15 @@ bool GetI64(std::string_view* in, int64_t* v) {
   if (!GetVarint64(in, &u)) return false;
   *v = static_cast<int64_t>(u);
   return true;
+}
+
+void PutThroughput(std::string* out, const OnDemandCaps& caps, const WarmThroughput& warm) {
+  for (int64_t v : {caps.max_read, caps.max_write, warm.read, warm.write}) PutVarint64(out, static_cast<uint64_t>(v));
+}
+
+bool GetThroughput(std::string_view* in, OnDemandCaps* caps, WarmThroughput* warm) {
+  return GetI64(in, &caps->max_read) && GetI64(in, &caps->max_write) && GetI64(in, &warm->read) &&
+         GetI64(in, &warm->write);
 }
 
 }  // namespace
@@ -134,6 +147,10 @@ std::string EncodeTableMeta(const TableMeta& m) {
       for (const auto& a : *extra) PutKeyAttr(&out, a);
     }
   }
+  PutThroughput(&out, m.on_demand, m.warm);
+  out.push_back(m.sse.kms ? 1 : 0);
+  PutLengthPrefixed(&out, m.sse.kms_key);
+  for (const auto& i : m.indexes) PutThroughput(&out, i.on_demand, i.warm);
   return out;
 }
 
@@ -214,6 +231,18 @@ Status DecodeTableMeta(std::string_view in, TableMeta* m) {
         if (!GetKeyAttr(&in, &a)) return bad();
       }
     }
+  }
+  m->on_demand = OnDemandCaps{};
+  m->warm = WarmThroughput{};
+  m->sse = SseSettings{};
+  if (in.empty()) return Status::Ok();
+  uint8_t kms;
+  if (!GetThroughput(&in, &m->on_demand, &m->warm) || !GetU8(&in, &kms) || !GetString(&in, &m->sse.kms_key)) {
+    return bad();
+  }
+  m->sse.kms = kms != 0;
+  for (auto& i : m->indexes) {
+    if (!GetThroughput(&in, &i.on_demand, &i.warm)) return bad();
   }
   return Status::Ok();
 }

@@ -34,6 +34,33 @@ struct ProvisionedThroughput {
   int64_t decreases_today = 0;
 };
 
+// OnDemandThroughput: the most request units per second an on-demand table or
+// index may use; 0 for no cap (the wire's -1). Kept while provisioned, applied
+// when on demand.
+struct OnDemandCaps {
+  int64_t max_read = 0;
+  int64_t max_write = 0;
+  bool operator==(const OnDemandCaps&) const = default;
+};
+
+// WarmThroughput: the instantaneous capacity asked for ahead of traffic (an
+// on-demand table starts at it instead of 12,000 / 4,000); 0 when never set.
+struct WarmThroughput {
+  int64_t read = 0;
+  int64_t write = 0;
+  bool operator==(const WarmThroughput&) const = default;
+};
+
+// SSESpecification. `kms` false: an AWS owned key, which DynamoDB does not
+// describe; true: a KMS key, `kms_key` as given (KMSMasterKeyId; "" for the
+// AWS managed key). Reported only: Basalt encrypts at rest per server
+// (--encryption-key-file), not per table.
+struct SseSettings {
+  bool kms = false;
+  std::string kms_key;
+  bool operator==(const SseSettings&) const = default;
+};
+
 // Do not reorder: persisted.
 enum class ProjectionType : uint8_t { kAll = 0, kKeysOnly = 1, kInclude = 2 };
 
@@ -48,6 +75,8 @@ struct IndexMeta {
   std::vector<std::string> non_key_attributes;  // for kInclude
   storage::TableId id = 0;
   ProvisionedThroughput throughput;  // GSIs of provisioned tables
+  OnDemandCaps on_demand;            // GSIs
+  WarmThroughput warm;               // GSIs
   // A GSI added by UpdateTable is CREATING until every existing item is in it.
   bool backfilling = false;
 };
@@ -116,6 +145,9 @@ struct TableMeta {
   bool ttl_enabled = false;
   double ttl_changed_at = 0;
   TableStream stream;
+  OnDemandCaps on_demand;
+  WarmThroughput warm;
+  SseSettings sse;
   std::shared_ptr<TableRuntime> runtime;  // not persisted
 
   std::string Arn() const;

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <random>
 #include <set>
+#include <tuple>
 
 #include "model/limits.h"
 
@@ -95,6 +96,36 @@ Result<model::KeySchema> BuildKeySchema(const IndexInput& in, const std::vector<
   return out;
 }
 
+// OnDemandThroughput applied to `caps` (`of`: "table" or "index"), with
+// DynamoDB Local's messages (the service's are not documented). The
+// reference has "at least one must be given": one alone is accepted (DynamoDB
+// Local wants both).
+Status ApplyOnDemand(const OnDemandInput& in, const char* of, OnDemandCaps* caps) {
+  constexpr const char* kAtLeastOne = "Table read and write throughput must be at least 1, and cannot be null";
+  if (!in.max_read && !in.max_write) return Status::Validation(kAtLeastOne);
+  OnDemandCaps next = *caps;
+  for (auto [v, name, out] : {std::tuple{in.max_read, "MaxReadRequestUnits", &next.max_read},
+                              std::tuple{in.max_write, "MaxWriteRequestUnits", &next.max_write}}) {
+    if (!v) continue;
+    if (*v == 0) return Status::Validation(kAtLeastOne);
+    if (*v < -1) {
+      return Status::Validation(
+          Invalid(std::string("Requested ") + name + " for OnDemandThroughput for " + of + " is outside of valid range"));
+    }
+    if (*v > model::kMaxTableReadCapacity) {
+      return Status::Validation("Cannot increase provisioned throughput to more than 40,000 units per table");
+    }
+    *out = *v == -1 ? 0 : *v;
+  }
+  *caps = next;
+  return Status::Ok();
+}
+
+void ApplyWarm(const WarmInput& in, WarmThroughput* warm) {
+  if (in.read) warm->read = *in.read;
+  if (in.write) warm->write = *in.write;
+}
+
 // An index definition checked against its table.
 Result<IndexMeta> BuildIndex(const IndexInput& in, const std::vector<model::KeyAttribute>& defs,
                              const model::KeySchema& table_key, BillingMode billing) {
@@ -136,6 +167,8 @@ Result<IndexMeta> BuildIndex(const IndexInput& in, const std::vector<model::KeyA
                                         " when BillingMode is PAY_PER_REQUEST"));
     }
     if (in.throughput) m.throughput = *in.throughput;
+    if (in.on_demand) BASALT_RETURN_IF_ERROR(ApplyOnDemand(*in.on_demand, "index", &m.on_demand));
+    if (in.warm) ApplyWarm(*in.warm, &m.warm);
   } else if (in.throughput) {
     return Status::Validation(Invalid("ProvisionedThroughput should not be specified for LocalSecondaryIndex"));
   }
@@ -219,6 +252,14 @@ std::string NewUuid() {
   return buf;
 }
 
+
+Status ApplyTableSettings(const std::optional<OnDemandInput>& on_demand, const std::optional<WarmInput>& warm,
+                          const std::optional<SseSettings>& sse, TableMeta* meta) {
+  if (on_demand) BASALT_RETURN_IF_ERROR(ApplyOnDemand(*on_demand, "table", &meta->on_demand));
+  if (warm) ApplyWarm(*warm, &meta->warm);
+  if (sse) meta->sse = *sse;
+  return Status::Ok();
+}
 
 Result<std::vector<IndexMeta>> CheckCreateTable(const CreateTableInput& in) {
   BASALT_ASSIGN_OR_RETURN(std::vector<IndexMeta> indexes, BuildIndexes(in));
@@ -345,10 +386,12 @@ Status ApplyIndexUpdates(const UpdateTableInput& in, const std::function<Result<
         if (existing == meta->indexes.end() || !existing->global) {
           return Status::NotFound("Requested resource not found: Index: " + name + " not found");
         }
-        if (meta->billing_mode == BillingMode::kPayPerRequest) {
+        if (meta->billing_mode == BillingMode::kPayPerRequest && u.index.throughput) {
           return Status::Validation(Invalid(
               "ProvisionedThroughput cannot be specified for index: " + name + " when BillingMode is PAY_PER_REQUEST"));
         }
+        if (u.index.on_demand) BASALT_RETURN_IF_ERROR(ApplyOnDemand(*u.index.on_demand, "index", &existing->on_demand));
+        if (u.index.warm) ApplyWarm(*u.index.warm, &existing->warm);
         if (u.index.throughput && u.index.throughput->read_capacity_units == existing->throughput.read_capacity_units &&
             u.index.throughput->write_capacity_units == existing->throughput.write_capacity_units) {
           // DynamoDB Local's wording; the service's is not known.

@@ -25,6 +25,11 @@ inline constexpr std::string_view kKeySchemaTooBig =
 // attribute definitions and billing.
 Result<std::vector<IndexMeta>> CheckCreateTable(const CreateTableInput& in);
 
+// Checks OnDemandThroughput and applies it, WarmThroughput and
+// SSESpecification (of CreateTable or UpdateTable) to `meta`.
+Status ApplyTableSettings(const std::optional<OnDemandInput>& on_demand, const std::optional<WarmInput>& warm,
+                          const std::optional<SseSettings>& sse, TableMeta* meta);
+
 // Checks UpdateTable's BillingMode and ProvisionedThroughput and applies them
 // to `meta` (at time `now`, for the increase and decrease records).
 Status ApplyCapacityUpdate(const UpdateTableInput& in, double now, TableMeta* meta);

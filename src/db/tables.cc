@@ -89,6 +89,7 @@ Result<TableDescription> Tables::CreateTable(const Scope& scope, const CreateTab
   meta.tags = in.tags;
   meta.indexes = std::move(indexes);
   meta.active_at = held_creating ? std::numeric_limits<double>::max() : now + transient_;
+  BASALT_RETURN_IF_ERROR(ApplyTableSettings(in.on_demand, in.warm, in.sse, &meta));
   if (in.stream && in.stream->enabled) BASALT_RETURN_IF_ERROR(streams_->Start(&meta, in.stream->view));
   uint64_t stream = meta.stream.enabled ? meta.stream.id : 0;
   std::shared_ptr<const TableMeta> created;
@@ -138,6 +139,7 @@ Result<TableDescription> Tables::UpdateTable(const Scope& scope, const UpdateTab
   BASALT_RETURN_IF_ERROR(ApplyCapacityUpdate(in, now, meta.get()));
   if (in.table_class) meta->table_class = *in.table_class;
   if (in.deletion_protection) meta->deletion_protection = *in.deletion_protection;
+  BASALT_RETURN_IF_ERROR(ApplyTableSettings(in.on_demand, in.warm, in.sse, meta.get()));
   if (in.billing_mode || in.throughput || in.table_class) meta->updated_until = now + transient_;
   if (!in.index_updates.empty()) {
     BASALT_RETURN_IF_ERROR(ApplyIndexUpdates(in, [&] { return catalog_->NewId(); }, meta.get()));

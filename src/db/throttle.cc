@@ -40,6 +40,13 @@ CapacityLimits LimitsOf(const TableMeta& table, const IndexMeta* index) {
   if (!l.on_demand) {
     l.read_rate = static_cast<double>(tp.read_capacity_units);
     l.write_rate = static_cast<double>(tp.write_capacity_units);
+  } else {
+    const OnDemandCaps& caps = index ? index->on_demand : table.on_demand;
+    const WarmThroughput& warm = index ? index->warm : table.warm;
+    l.max_read = static_cast<double>(caps.max_read);
+    l.max_write = static_cast<double>(caps.max_write);
+    l.warm_read = static_cast<double>(warm.read);
+    l.warm_write = static_cast<double>(warm.write);
   }
   return l;
 }
