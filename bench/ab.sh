@@ -12,6 +12,10 @@
 # AB_B_SETUP: a shell command run (with $url set) after B starts and is preloaded, before its runs; with the
 # same binary as A and B it measures a setting, e.g. PutItem with point-in-time recovery on beside off:
 #   AB_WORKLOADS="put update_add" AB_B_SETUP="$PWD/bench/pitr_on.sh" bench/ab.sh build/src/basalt build/src/basalt
+# Global secondary indexes with multi-attribute keys: gsim_query and gsim_put (a GSI keyed by two
+# partition and three sort attributes) beside gsi1_query and gsi1_put (the same index entries under a
+# one-attribute partition and sort key); with the same binary as A and B:
+#   AB_WORKLOADS="gsi1_query gsim_query gsi1_put gsim_put" bench/ab.sh build/src/basalt build/src/basalt
 # Further workloads: put_100k and put_100k_gzip, PutItem of ~100 KB items sent plain and gzipped (the
 # same 64 items, made by compare.py bodies). With the same binary as A and B they give the cost of
 # decompressing: AB_WORKLOADS="put_100k put_100k_gzip" bench/ab.sh build/src/basalt build/src/basalt
@@ -47,6 +51,14 @@ start() {
   "$py" "$here/compare.py" preload "$url" bench 10000
   "$py" "$here/compare.py" create_query "$url" benchq
   "$py" "$here/compare.py" preload_query "$url" benchq 10000
+  if [[ " $AB_WORKLOADS " == *" gsi1_"* ]]; then
+    "$py" "$here/compare.py" create_gsi1 "$url" bench1
+    "$py" "$here/compare.py" preload_gsi1 "$url" bench1 10000
+  fi
+  if [[ " $AB_WORKLOADS " == *" gsim_"* ]]; then
+    "$py" "$here/compare.py" create_gsim "$url" benchm
+    "$py" "$here/compare.py" preload_gsim "$url" benchm 10000
+  fi
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 
@@ -55,7 +67,11 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 # run WORKLOAD DURATION: prints "req/s us-per-request".
 run() {
   local script=$1.lua table=bench
-  [[ $1 == query ]] && table=benchq
+  case $1 in
+    query) table=benchq ;;
+    gsi1_*) table=bench1 ;;
+    gsim_*) table=benchm ;;
+  esac
   local t0 t1 line
   t0=$(cpu_ticks)
   line=$(env BENCH_LUA_DIR="$here/lua" BENCH_TABLE=$table BENCH_KEYS=10000 BENCH_TXN_ITEMS=2 BENCH_BODIES_DIR="$out" \

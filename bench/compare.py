@@ -228,6 +228,53 @@ def cmd_preload_query(url, table, n):
     cmd_preload(url, table, n, make=lambda i: query_item(i, collections), by_index=True)
 
 
+def cmd_create_gsi1(url, table):
+    """A table with one GSI of a single-attribute key, by_one: g (S) and s (N), projecting everything."""
+    create_table(url, table, {
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": t} for a, t in
+                                 (("pk", "S"), ("g", "S"), ("s", "N"))],
+        "GlobalSecondaryIndexes": [{"IndexName": "by_one", "KeySchema": [
+            {"AttributeName": "g", "KeyType": "HASH"}, {"AttributeName": "s", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}],
+    })
+
+
+def cmd_create_gsim(url, table):
+    """A table with one GSI of a multi-attribute key, by_m: partition (g1 S, g2 S), sort (s1 S, s2 N, s3 S)."""
+    create_table(url, table, {
+        "AttributeDefinitions": [{"AttributeName": a, "AttributeType": t} for a, t in
+                                 (("pk", "S"), ("g1", "S"), ("g2", "S"), ("s1", "S"), ("s2", "N"), ("s3", "S"))],
+        "GlobalSecondaryIndexes": [{"IndexName": "by_m", "KeySchema": [
+            {"AttributeName": "g1", "KeyType": "HASH"}, {"AttributeName": "g2", "KeyType": "HASH"},
+            {"AttributeName": "s1", "KeyType": "RANGE"}, {"AttributeName": "s2", "KeyType": "RANGE"},
+            {"AttributeName": "s3", "KeyType": "RANGE"}],
+            "Projection": {"ProjectionType": "ALL"}}],
+    })
+
+
+def gsi1_item(i, groups):
+    """Item i of the by_one table (lua/gsi1_*.lua): GSI partition "g%08d-t" % (i % groups), sort i // groups."""
+    return {"pk": {"S": key(i)}, "g": {"S": "g%08d-t" % (i % groups)}, "s": {"N": str(i // groups)},
+            "v": {"S": PAYLOAD}}
+
+
+def gsim_item(i, groups):
+    """Item i of the by_m table (lua/gsim_*.lua): the same index entries as gsi1_item, spread over five
+    attributes: partition (g%08d, t), sort (x, i // groups, y)."""
+    return {"pk": {"S": key(i)}, "g1": {"S": "g%08d" % (i % groups)}, "g2": {"S": "t"}, "s1": {"S": "x"},
+            "s2": {"N": str(i // groups)}, "s3": {"S": "y"}, "v": {"S": PAYLOAD}}
+
+
+def cmd_preload_gsi1(url, table, n):
+    groups = max(1, int(n) // 10)
+    cmd_preload(url, table, n, make=lambda i: gsi1_item(i, groups), by_index=True)
+
+
+def cmd_preload_gsim(url, table, n):
+    groups = max(1, int(n) // 10)
+    cmd_preload(url, table, n, make=lambda i: gsim_item(i, groups), by_index=True)
+
+
 def doc_item(k):
     """An item with a nested map and list, for the nested-SET benchmark."""
     return {"pk": {"S": k}, "doc": {"M": {"profile": {"M": {"city": {"S": "x"}, "zip": {"S": "00000"}}},
