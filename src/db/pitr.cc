@@ -207,23 +207,29 @@ Result<ContinuousBackupsDescription> PointInTimeRecovery::Describe(const Scope& 
   return DescriptionOf(it == states_.end() ? nullptr : &it->second);
 }
 
-Result<TableDescription> PointInTimeRecovery::Restore(const Scope& scope, const RestoreToPointInTimeInput& in) {
-  auto table = catalog_->Find(scope.ns, in.source);
-  if (!table) return TableNotFound(in.source);
-  ContinuousBackupsDescription d;
-  storage::TableId log = 0;
+Result<PointInTimeRecovery::EnabledLog> PointInTimeRecovery::LogOf(const Scope& scope, const std::string& name) {
+  EnabledLog out;
+  out.table = catalog_->Find(scope.ns, name);
+  if (!out.table) return TableNotFound(name);
   {
     std::lock_guard l(mu_);
-    auto it = states_.find(table->id);
+    auto it = states_.find(out.table->id);
     if (it != states_.end()) {
-      d = DescriptionOf(&it->second);
-      log = it->second.log;
+      out.window = DescriptionOf(&it->second);
+      out.log = it->second.log;
     }
   }
-  if (!d.pitr_enabled) {
-    return Status(Code::kPointInTimeRecoveryUnavailable,
-                  "Point in time recovery is not enabled for table '" + in.source + "'");
+  if (!out.window.pitr_enabled) {
+    return Status(Code::kPointInTimeRecoveryUnavailable, "Point in time recovery is not enabled for table '" + name + "'");
   }
+  return out;
+}
+
+Result<TableDescription> PointInTimeRecovery::Restore(const Scope& scope, const RestoreToPointInTimeInput& in) {
+  BASALT_ASSIGN_OR_RETURN(EnabledLog enabled, LogOf(scope, in.source));
+  const ContinuousBackupsDescription& d = enabled.window;
+  const storage::TableId log = enabled.log;
+  const std::shared_ptr<const TableMeta>& table = enabled.table;
   double at = in.use_latest ? d.latest : in.time.value_or(d.latest);
   if (Micros(at) < Micros(FloorMillis(d.earliest)) || at > d.latest) {
     return Status(Code::kInvalidRestoreTime,
@@ -281,28 +287,70 @@ Status PointInTimeRecovery::Replay(storage::TableId log, uint64_t at_us, const R
 
 Status PointInTimeRecovery::ReadAt(const Scope& scope, const std::string& name, std::optional<double> time,
                                    const ReplayVisitor& visit, double* at_out) {
-  auto table = catalog_->Find(scope.ns, name);
-  if (!table) return TableNotFound(name);
-  ContinuousBackupsDescription d;
-  storage::TableId log = 0;
-  {
-    std::lock_guard l(mu_);
-    auto it = states_.find(table->id);
-    if (it != states_.end()) {
-      d = DescriptionOf(&it->second);
-      log = it->second.log;
-    }
-  }
-  if (!d.pitr_enabled) {
-    return Status(Code::kPointInTimeRecoveryUnavailable,
-                  "Point in time recovery is not enabled for table '" + name + "'");
-  }
+  BASALT_ASSIGN_OR_RETURN(EnabledLog enabled, LogOf(scope, name));
+  const ContinuousBackupsDescription& d = enabled.window;
   double at = time.value_or(d.latest);
   if (Micros(at) < Micros(FloorMillis(d.earliest)) || at > d.latest) {
     return Status(Code::kInvalidExportTime, "Export time must be within the point in time recovery window of the table");
   }
   if (at_out) *at_out = at;
-  return Replay(log, Micros(at), visit);
+  return Replay(enabled.log, Micros(at), visit);
+}
+
+Status PointInTimeRecovery::ChangesBetween(const Scope& scope, const std::string& name, double from, double to,
+                                           const ChangeVisitor& visit) {
+  BASALT_ASSIGN_OR_RETURN(EnabledLog enabled, LogOf(scope, name));
+  const ContinuousBackupsDescription& d = enabled.window;
+  if (Micros(from) < Micros(FloorMillis(d.earliest)) || to > d.latest || from >= to) {
+    return Status(Code::kInvalidExportTime, "Export time must be within the point in time recovery window of the table");
+  }
+  const uint64_t from_us = Micros(from), to_us = Micros(to);
+  // One pass over the log, an item's versions at a time (in time order): the
+  // last before `from` is the old image, the last before `to` the new one,
+  // and the item changed if a version falls in between.
+  Change c;
+  std::string group_pk, group_sk;
+  bool changed = false;
+  Status error;
+  auto emit = [&] {
+    if (changed) error = visit(c);
+    changed = false;
+    c = Change{};
+  };
+  ChangeLogKey k;
+  BASALT_RETURN_IF_ERROR(engine_->ScanSegment(enabled.log, 0, 1, std::nullopt, [&](const storage::Row& row) {
+    if (!ParseChangeLogSortKey(row.sk, &k)) {
+      error = Status::Internal("corrupt change-log key");
+      return false;
+    }
+    if (row.pk != group_pk || k.item_sk != group_sk) {
+      emit();
+      group_pk.assign(row.pk);
+      group_sk = k.item_sk;
+    }
+    if (k.time_us >= to_us) return error.ok();
+    bool put;
+    std::string_view item;
+    if (!ParseChangeLogValue(row.value, &put, &item)) {
+      error = Status::Internal("corrupt change-log record");
+      return false;
+    }
+    std::optional<std::string>& image = k.time_us < from_us ? c.old_item : c.new_item;
+    if (put) {
+      image.emplace(item);
+    } else {
+      image.reset();
+    }
+    if (k.time_us < from_us) {
+      c.new_item = c.old_item;
+    } else {
+      changed = true;
+      c.time_us = k.time_us;
+    }
+    return error.ok() && !backups_->stopping();
+  }));
+  if (error.ok()) emit();
+  return error;
 }
 
 Status PointInTimeRecovery::Trim() {

@@ -68,6 +68,19 @@ class PointInTimeRecovery {
   Status ReadAt(const Scope& scope, const std::string& table, std::optional<double> time, const ReplayVisitor& visit,
                 double* at_out = nullptr);
 
+  // The items that changed in [from, to) (INCREMENTAL_EXPORT), each once:
+  // its image before `from` and its last image before `to` (the stored item
+  // encoding; absent when there was none or it was deleted), and the time of
+  // that last change. Errors as ReadAt's.
+  struct Change {
+    std::optional<std::string> old_item;
+    std::optional<std::string> new_item;
+    uint64_t time_us = 0;
+  };
+  using ChangeVisitor = std::function<Status(const Change&)>;
+  Status ChangesBetween(const Scope& scope, const std::string& table, double from, double to,
+                        const ChangeVisitor& visit);
+
   // Drops, from every log, the versions older than its window that no
   // instant in the window needs, and moves EarliestRestorableDateTime up.
   Status Trim();
@@ -88,6 +101,13 @@ class PointInTimeRecovery {
   static std::string Encode(const State& s);
   static Status Decode(std::string_view in, State* s);
   ContinuousBackupsDescription DescriptionOf(const State* s) const;
+  // A table's log and window, or the error of a table without PITR.
+  struct EnabledLog {
+    std::shared_ptr<const TableMeta> table;
+    ContinuousBackupsDescription window;
+    storage::TableId log = 0;
+  };
+  Result<EnabledLog> LogOf(const Scope& scope, const std::string& table);
   void CopyBase(storage::TableId table, storage::TableId log, std::shared_ptr<storage::Snapshot> snapshot,
                 double at);
   Status TrimLog(storage::TableId table, State* s, double horizon);

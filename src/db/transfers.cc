@@ -6,6 +6,7 @@
 //             str(bucket_owner) str(prefix) str(sse_algorithm) str(sse_kms_key_id) str(format)
 //             str(type) str(manifest) varint(item_count) varint(billed_size_bytes)
 //             str(failure_code) str(failure_message)
+//             [f64(from_time) f64(to_time) str(view_type)]        absent in older records
 //   import := u8(format=1) str(id) str(arn) str(ns) str(table_arn) str(table_id) str(status)
 //             str(client_token) str(bucket) str(bucket_owner) str(key_prefix) str(format)
 //             str(compression) str(csv_delimiter) varint(n) str(csv_header)* str(table_creation_json)
@@ -59,18 +60,23 @@ std::string Encode(const ExportRecord& r) {
                     &r.format, &r.type, &r.manifest});
   PutInts(&out, {r.item_count, r.billed_size_bytes});
   PutStrings(&out, {&r.failure_code, &r.failure_message});
+  PutF64(&out, r.from_time);
+  PutF64(&out, r.to_time);
+  PutLengthPrefixed(&out, r.view_type);
   return out;
 }
 
 bool Decode(std::string_view in, ExportRecord* r) {
   uint8_t format;
-  return GetU8(&in, &format) && format == 1 &&
-         GetStrings(&in, {&r->id, &r->arn, &r->ns, &r->table_arn, &r->table_id, &r->status}) &&
-         GetF64(&in, &r->export_time) && GetF64(&in, &r->start_time) && GetF64(&in, &r->end_time) &&
-         GetStrings(&in, {&r->client_token, &r->bucket, &r->bucket_owner, &r->prefix, &r->sse_algorithm,
-                          &r->sse_kms_key_id, &r->format, &r->type, &r->manifest}) &&
-         GetInts(&in, {&r->item_count, &r->billed_size_bytes}) &&
-         GetStrings(&in, {&r->failure_code, &r->failure_message});
+  bool ok = GetU8(&in, &format) && format == 1 &&
+            GetStrings(&in, {&r->id, &r->arn, &r->ns, &r->table_arn, &r->table_id, &r->status}) &&
+            GetF64(&in, &r->export_time) && GetF64(&in, &r->start_time) && GetF64(&in, &r->end_time) &&
+            GetStrings(&in, {&r->client_token, &r->bucket, &r->bucket_owner, &r->prefix, &r->sse_algorithm,
+                             &r->sse_kms_key_id, &r->format, &r->type, &r->manifest}) &&
+            GetInts(&in, {&r->item_count, &r->billed_size_bytes}) &&
+            GetStrings(&in, {&r->failure_code, &r->failure_message});
+  if (!ok || in.empty()) return ok;
+  return GetF64(&in, &r->from_time) && GetF64(&in, &r->to_time) && GetString(&in, &r->view_type);
 }
 
 std::string Encode(const ImportRecord& r) {

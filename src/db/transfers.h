@@ -35,6 +35,10 @@ struct ExportRecord {
   int64_t item_count = 0;
   int64_t billed_size_bytes = 0;
   std::string failure_code, failure_message;
+  // INCREMENTAL_EXPORT: the changes in [from, to), as NEW_IMAGE or NEW_AND_OLD_IMAGES.
+  double from_time = 0;
+  double to_time = 0;
+  std::string view_type;
 };
 
 struct ImportRecord {

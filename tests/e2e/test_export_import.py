@@ -238,3 +238,90 @@ def test_ion_export(server):
     line = gzip.decompress(data.read_bytes()).decode().strip()
     assert line == ('$ion_1_0 {Item:{b:{{AAEC}},bs:$dynamodb_BS::[{{AQ==}}],g:"x",l:["e",3.],m:{k:"v"},'
                     'n:-1500.,ns:$dynamodb_NS::[1.,2.],pk:"a",sk:1.,ss:$dynamodb_SS::["p","q"],t:true,z:null}}')
+
+
+def _export_lines(server, bucket, d):
+    """The JSON lines of a finished export's data files, as its manifest lists them."""
+    base = server.root / bucket / d["ExportManifest"].rsplit("/", 1)[0]
+    lines = []
+    for f in (json.loads(l) for l in (base / "manifest-files.json").read_text().splitlines()):
+        lines += [json.loads(l) for l in gzip.decompress((server.root / bucket / f["dataFileS3Key"]).read_bytes())
+                  .decode().splitlines()]
+    return lines
+
+
+def test_incremental_export_writes_each_changed_item_once(server):
+    ddb = make_client(server.url)
+    src = table_name("incr")
+    ok(server, "CreateTable", dict(TABLE_PARAMS, TableName=src))
+    arn = ddb.describe_table(TableName=src)["Table"]["TableArn"]
+    put = lambda pk, sk, **attrs: ok(server, "PutItem", {"TableName": src, "Item": dict(
+        {"pk": {"S": pk}, "sk": {"N": str(sk)}}, **{k: {"S": v} for k, v in attrs.items()})})
+    put("keep", 1, v="same")
+    put("upd", 1, v="before")
+    put("gone", 1, v="x")
+    ddb.update_continuous_backups(TableName=src, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    time.sleep(1.1)
+    start = time.time()
+    time.sleep(0.05)
+    put("upd", 1, v="middle")
+    put("upd", 1, v="after")
+    put("new", 1, v="n")
+    ok(server, "DeleteItem", {"TableName": src, "Key": {"pk": {"S": "gone"}, "sk": {"N": "1"}}})
+    put("brief", 1, v="b")
+    ok(server, "DeleteItem", {"TableName": src, "Key": {"pk": {"S": "brief"}, "sk": {"N": "1"}}})
+    time.sleep(0.05)
+    end = time.time()
+    time.sleep(1.1)
+    put("late", 1, v="outside the window")
+    time.sleep(1.1)
+
+    def finish(d):
+        return wait_for(lambda: (lambda e: e if e["ExportStatus"] != "IN_PROGRESS" else None)(
+            ok(server, "DescribeExport", {"ExportArn": d["ExportArn"]})["ExportDescription"]))
+
+    d = finish(ok(server, "ExportTableToPointInTime", {
+        "TableArn": arn, "S3Bucket": "bucket1", "S3Prefix": "inc", "ExportType": "INCREMENTAL_EXPORT",
+        "IncrementalExportSpecification": {"ExportFromTime": start, "ExportToTime": end}})["ExportDescription"])
+    assert d["ExportStatus"] == "COMPLETED", d
+    assert d["ExportType"] == "INCREMENTAL_EXPORT" and "ExportTime" not in d
+    spec = d["IncrementalExportSpecification"]
+    assert spec["ExportViewType"] == "NEW_AND_OLD_IMAGES"
+    assert abs(spec["ExportFromTime"] - start) < 0.01 and abs(spec["ExportToTime"] - end) < 0.01
+    assert d["ItemCount"] == 3, d  # upd, new, gone (brief was created and deleted inside the window)
+    lines = _export_lines(server, "bucket1", d)
+    by_key = {l["Keys"]["pk"]["S"]: l for l in lines}
+    assert sorted(by_key) == ["gone", "new", "upd"]
+    for l in lines:
+        assert set(l["Keys"]) == {"pk", "sk"}
+        assert start * 1e6 <= int(l["Metadata"]["WriteTimestampMicros"]["N"]) < end * 1e6
+    assert by_key["upd"]["OldImage"]["v"] == {"S": "before"} and by_key["upd"]["NewImage"]["v"] == {"S": "after"}
+    assert "OldImage" not in by_key["new"] and by_key["new"]["NewImage"]["v"] == {"S": "n"}
+    assert by_key["gone"]["OldImage"]["v"] == {"S": "x"} and "NewImage" not in by_key["gone"]
+    # The data files are in the folder incremental exports share; the manifests are the export's own.
+    export_id = d["ExportArn"].rsplit("/", 1)[1]
+    assert d["ExportManifest"] == "inc/AWSDynamoDB/%s/manifest-summary.json" % export_id
+    summary = json.loads((server.root / "bucket1" / d["ExportManifest"]).read_text())
+    assert summary["exportType"] == "INCREMENTAL_EXPORT" and summary["itemCount"] == 3
+    files = [json.loads(l) for l in (server.root / "bucket1" / "inc" / "AWSDynamoDB" / export_id /
+                                     "manifest-files.json").read_text().splitlines()]
+    assert all(f["dataFileS3Key"].startswith("inc/AWSDynamoDB/data/") for f in files)
+
+    # NEW_IMAGE leaves the old images out; ExportToTime defaults to the latest restorable time.
+    d = finish(ok(server, "ExportTableToPointInTime", {
+        "TableArn": arn, "S3Bucket": "bucket1", "ExportType": "INCREMENTAL_EXPORT",
+        "IncrementalExportSpecification": {"ExportFromTime": start, "ExportViewType": "NEW_IMAGE"}})["ExportDescription"])
+    lines = _export_lines(server, "bucket1", d)
+    assert sorted(l["Keys"]["pk"]["S"] for l in lines) == ["gone", "late", "new", "upd"]
+    assert not any("OldImage" in l for l in lines)
+
+    # Errors: no ExportFromTime, a window outside the point-in-time window, an empty window.
+    base = {"TableArn": arn, "S3Bucket": "bucket1", "ExportType": "INCREMENTAL_EXPORT"}
+    res = call(server, "ExportTableToPointInTime", base)
+    assert res.code == "ValidationException", res
+    for spec in ({"ExportFromTime": start - 3600}, {"ExportFromTime": end, "ExportToTime": start}):
+        res = call(server, "ExportTableToPointInTime", dict(base, IncrementalExportSpecification=spec))
+        assert res.code == "InvalidExportTimeException", res
+    res = call(server, "ExportTableToPointInTime", dict(base, IncrementalExportSpecification={
+        "ExportFromTime": start, "ExportViewType": "OLD_IMAGE"}))
+    assert res.code == "ValidationException" and "exportViewType" in res.message, res
