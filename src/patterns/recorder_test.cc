@@ -25,10 +25,11 @@ void Get(Recorder& r, const std::string& pk, double now, bool write = false, Out
   RequestShape shape;
   shape.op = write ? Op::kPutItem : Op::kGetItem;
   shape.table = "T";
-  std::vector<std::string> names{"PK"};
+  model::KeySchema names;
+  names.hash.name = "PK";
   if (write) {
     shape.item = &key;
-    shape.key_names = names;
+    shape.key_schema = &names;
   } else {
     shape.key = &key;
   }

@@ -308,13 +308,19 @@ void Walk(Sink& s, const RequestShape& r) {
     PutKey(s, *r.key);
   }
   if (r.item) {
-    for (const std::string& k : r.key_names) {
+    auto key_part = [&](const std::string& k) {
       auto it = r.item->find(k);
-      if (it == r.item->end()) continue;
+      if (it == r.item->end()) return;
       parts.Next();
       s.Put(k);
       s.Put(" = ");
       PutValue(s, it->second, true);
+    };
+    if (r.key_schema) {
+      key_part(r.key_schema->hash.name);
+      for (const model::KeyAttribute& a : r.key_schema->extra_hash) key_part(a.name);
+      if (r.key_schema->range) key_part(r.key_schema->range->name);
+      for (const model::KeyAttribute& a : r.key_schema->extra_range) key_part(a.name);
     }
     parts.Next();
     s.Put("item (");

@@ -29,6 +29,7 @@
 #include "expr/key_condition.h"
 #include "expr/projection.h"
 #include "model/attribute_value.h"
+#include "model/schema.h"
 
 namespace basalt::patterns {
 
@@ -61,7 +62,7 @@ struct RequestShape {
   std::string_view index;                         // Query and Scan on an index
   const model::Item* key = nullptr;               // Get/Update/Delete: the key
   const model::Item* item = nullptr;              // Put: the item (attribute names; key prefixes)
-  std::span<const std::string> key_names = {};    // the table's key attributes (for `item`)
+  const model::KeySchema* key_schema = nullptr;   // the table's (for `item`: its key attributes first)
   const expr::KeyTerms* key_condition = nullptr;  // Query
   const expr::Condition* filter = nullptr;
   const expr::Condition* condition = nullptr;     // ConditionExpression

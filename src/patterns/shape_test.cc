@@ -105,7 +105,9 @@ TEST(ShapeTest, GetPutUpdateShapes) {
   EXPECT_EQ("GetItem T: PK = USER#:v AND SK = :v, consistent", ShapeText(get));
 
   model::Item item{{"PK", S("ORDER#1")}, {"SK", S("ITEM#3")}, {"qty", N("2")}, {"price", N("9.5")}};
-  std::vector<std::string> keys{"PK", "SK"};
+  model::KeySchema keys;
+  keys.hash.name = "PK";
+  keys.range = model::KeyAttribute{"SK", model::Type::kS};
   Parsed p;
   p.values = {{":z", N("0")}};
   p.names = {{"#s", "status"}};
@@ -114,7 +116,7 @@ TEST(ShapeTest, GetPutUpdateShapes) {
   put.op = Op::kPutItem;
   put.table = "T";
   put.item = &item;
-  put.key_names = keys;
+  put.key_schema = &keys;
   put.condition = &*p.condition;
   EXPECT_EQ("PutItem T: PK = ORDER#:v, SK = ITEM#:v, item (PK, SK, price, qty), condition attribute_not_exists(PK)",
             ShapeText(put));
