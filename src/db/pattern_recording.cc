@@ -21,7 +21,7 @@ struct Units {
 
   void Add(const ConsumedCapacity& c, bool read) {
     auto put = [&](std::string_view index, double r, double w) {
-      if (n < on.size()) on[n++] = UnitsOn{c.table, index, r, w};
+      if ((r > 0 || w > 0) && n < on.size()) on[n++] = UnitsOn{c.table, index, r, w};
     };
     put("", c.read_units, c.write_units);
     for (const auto& [name, u] : c.global_indexes) put(name, read ? u : 0, read ? 0 : u);

@@ -3,6 +3,7 @@
 // and dynamodb_data_model.md, filled in from recorded traffic.
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <set>
 
 #include "patterns/report.h"
@@ -22,6 +23,13 @@ std::string Cell(const std::string& s) {
     }
   }
   return out;
+}
+
+// A unit price as written: "$0.125", "$0.00013".
+std::string Price(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "$%g", x);
+  return buf;
 }
 
 std::string Code(const std::string& s) { return "`" + Cell(s) + "`"; }
@@ -170,7 +178,7 @@ std::string DataModelMarkdown(const Report& r) {
                            FormatRate(t.peak_rcu) + " RCU/s and " + FormatRate(t.peak_wcu) + " WCU/s at the peak; " +
                            FormatCount(static_cast<double>(t.item_count)) + " items, " +
                            FormatBytes(static_cast<double>(t.size_bytes));
-    std::string heat = "-";
+    std::string heat = "no keyed request recorded";
     if (!t.hot_keys.empty()) {
       heat = "the busiest key took " + FormatRate(t.hot_keys[0].share * 100) + "% of " +
              FormatCount(t.key_requests) + " keyed requests";
@@ -250,9 +258,9 @@ std::string DataModelMarkdown(const Report& r) {
   md += "| **Total** | " + FormatUsd(rc) + " | " + FormatUsd(wc) + " | " + FormatUsd(sc) + " | " +
         FormatUsd(rc + wc + sc) + " |\n";
   md += "\nOn demand, from the AVERAGE rate: units per second x 2,592,000 seconds x " +
-        FormatUsd(r.prices.rru_per_million) + " per million read request units or " +
-        FormatUsd(r.prices.wru_per_million) + " per million write request units; storage " +
-        FormatUsd(r.prices.storage_gb_month) + " per GB-month.\n";
+        Price(r.prices.rru_per_million) + " per million read request units or " +
+        Price(r.prices.wru_per_million) + " per million write request units; storage " +
+        Price(r.prices.storage_gb_month) + " per GB-month.\n";
   md += "\n### Provisioned at the peak\n";
   md += "| Table/Index | Avg RCU/s | Peak RCU/s | Avg WCU/s | Peak WCU/s | On-demand | Provisioned |\n";
   md += "|:------------|----------:|-----------:|----------:|-----------:|----------:|------------:|\n";
@@ -261,8 +269,8 @@ std::string DataModelMarkdown(const Report& r) {
           FormatRate(t.avg_wcu) + " | " + FormatRate(t.peak_wcu) + " | " + FormatUsd(t.total_cost) + " | " +
           FormatUsd(t.provisioned_cost) + " |\n";
   }
-  md += "\nProvisioned: whole units at the peak for 720 hours at " + FormatUsd(r.prices.rcu_hour) +
-        " per RCU-hour and " + FormatUsd(r.prices.wcu_hour) + " per WCU-hour, plus storage; it breaks even with "
+  md += "\nProvisioned: whole units at the peak for 720 hours at " + Price(r.prices.rcu_hour) +
+        " per RCU-hour and " + Price(r.prices.wcu_hour) + " per WCU-hour, plus storage; it breaks even with "
         "on demand at an average/peak utilisation of " + FormatRate(ReadBreakEven(r.prices) * 100) + "%.\n";
 
   md += "\n## Hot Partition Analysis\n";

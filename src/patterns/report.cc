@@ -357,22 +357,28 @@ struct Builder {
     }
     for (const TableRow& row : r.tables) {
       if (!row.index.empty()) continue;
-      double od = 0, prov = 0, avg = 0, peak = 0;
+      double od = 0, prov = 0, avg_r = 0, avg_w = 0, peak_r = 0, peak_w = 0;
       for (const TableRow& x : r.tables) {
         if (x.name != row.name) continue;
         od += x.read_cost + x.write_cost;
         prov += x.provisioned_cost - x.storage_cost;
-        avg += x.avg_rcu + x.avg_wcu;
-        peak += x.peak_rcu + x.peak_wcu;
+        avg_r += x.avg_rcu;
+        avg_w += x.avg_wcu;
+        peak_r += x.peak_rcu;
+        peak_w += x.peak_wcu;
       }
-      if (avg <= 0) continue;
-      double utilisation = peak > 0 ? avg / peak : 0;
+      if (avg_r + avg_w <= 0) continue;
+      // Utilisation weighted by price: what provisioning at the peak would be paid for and used.
+      double utilisation = prov > 0 ? (OnDemandReadMonthly(avg_r, opt.prices) * ReadBreakEven(opt.prices) +
+                                       OnDemandWriteMonthly(avg_w, opt.prices) * WriteBreakEven(opt.prices)) / prov
+                                    : 0;
       double even = ReadBreakEven(opt.prices);
       bool provision = prov < od;
       Add("billing_mode", row.name, "",
           row.name + " (with its indexes): on-demand " + FormatUsd(od) + "/month at the average (" +
-              FormatRate(avg) + " units/s); provisioned at the peak (" + FormatRate(peak) + " units/s) " +
-              FormatUsd(prov) + "/month. Average/peak utilisation is " + Percent(utilisation) +
+              FormatRate(avg_r) + " RCU/s, " + FormatRate(avg_w) + " WCU/s); provisioned at the peak (" +
+              FormatRate(peak_r) + " RCU/s, " + FormatRate(peak_w) + " WCU/s) " + FormatUsd(prov) +
+              "/month. Average/peak utilisation is " + Percent(utilisation) +
               " against a break-even of " + Percent(even) + ": " +
               (provision ? "provisioned capacity (with auto scaling) saves " + FormatUsd(od - prov) + "/month."
                          : std::string("stay on demand") + (row.on_demand ? "." : " (it is provisioned now).")));
