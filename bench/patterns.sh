@@ -45,16 +45,16 @@ def call(op, body):
     r = s.post(url, data=body, headers=dict(h, **{"X-Amz-Target": "DynamoDB_20120810." + op}))
     assert r.status_code == 200, r.text
 s = requests.Session()
-call("CreateTable", '{"TableName":"b","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],'
+call("CreateTable", '{"TableName":"bench","BillingMode":"PAY_PER_REQUEST","KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],'
      '"AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}')
 for i in range(100):
-    call("PutItem", '{"TableName":"b","Item":{"pk":{"S":"k%d"},"v":{"S":"%s"}}}' % (i, "x" * 100))
+    call("PutItem", '{"TableName":"bench","Item":{"pk":{"S":"k%d"},"v":{"S":"%s"}}}' % (i, "x" * 100))
 for i in range(n):
-    call("GetItem", '{"TableName":"b","Key":{"pk":{"S":"k%d"}}}' % (i % 100))
+    call("GetItem", '{"TableName":"bench","Key":{"pk":{"S":"k%d"}}}' % (i % 100))
 PY
   kill "$pid"
   wait "$pid" 2>/dev/null || true
-  callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1; exit}'
+  callgrind_annotate "$out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done {gsub(",", "", $1); print $1; done = 1}'
 }
 echo "== callgrind: instructions per GetItem ((Ir($PAT_N2) - Ir($PAT_N1)) / $((PAT_N2 - PAT_N1)))"
 for mode in off on; do
@@ -68,4 +68,4 @@ ir = dict(l.split() for l in open(sys.argv[1]))
 off, on = int(ir["off"]), int(ir["on"])
 print("recording on/off: %d / %d instructions per GetItem = %.3f (+%.1f%%)" % (on, off, on / off, (on / off - 1) * 100))
 PY
-rm -rf "$work"
+[[ -n ${PAT_KEEP:-} ]] && echo "callgrind files in $work" || rm -rf "$work"

@@ -198,17 +198,25 @@ void Recorder::RecordHeat(Shard& shard, const Observation& o) {
     if (!keyed && o.pk.empty()) continue;
     // Index write amplification lands on the index's own heat only by units (its keys are not known here).
     if (!keyed) continue;
-    std::string key = HeatKey(o.ns, u.table, u.index);
-    auto it = shard.heat.find(key);
+    const uint64_t id = std::hash<std::string_view>()(o.ns) * 31 + std::hash<std::string_view>()(u.table) * 7 +
+                        std::hash<std::string_view>()(u.index);
+    auto it = shard.heat.find(id);
     if (it == shard.heat.end()) {
       if (shard.heat.size() >= kMaxTables) return;
-      it = shard.heat.emplace(std::move(key), Heat()).first;
+      it = shard.heat.try_emplace(id).first;
+      it->second.ns = o.ns;
+      it->second.table = u.table;
+      it->second.index = u.index;
     }
     Heat& h = it->second;
-    std::string pk(o.pk);
-    h.requests.Add(pk, 1);
-    if (u.read > 0) h.read_units.Add(pk, u.read);
-    if (u.write > 0) h.write_units.Add(pk, u.write);
+    auto k = h.pending.find(o.pk);
+    if (k == h.pending.end()) {
+      if (h.pending.size() >= kKeyBuffer) h.Flush();
+      k = h.pending.emplace(std::string(o.pk), KeySums{}).first;
+    }
+    k->second.requests += 1;
+    k->second.read += u.read;
+    k->second.write += u.write;
     h.max_item_bytes = std::max(h.max_item_bytes, o.max_item_bytes);
     if (write && o.pk_value && o.outcome == Outcome::kOk) {
       if (h.has_last && h.last_written.type() == o.pk_value->type()) {
@@ -223,6 +231,15 @@ void Recorder::RecordHeat(Shard& shard, const Observation& o) {
     }
     return;
   }
+}
+
+void Recorder::Heat::Flush() {
+  for (const auto& [key, sums] : pending) {
+    requests.Add(key, sums.requests);
+    if (sums.read > 0) read_units.Add(key, sums.read);
+    if (sums.write > 0) write_units.Add(key, sums.write);
+  }
+  pending.clear();
 }
 
 void Recorder::FoldSecondsLocked(double now) const {
@@ -270,12 +287,13 @@ RecorderSnapshot Recorder::Snapshot(double now) const {
       if (!inserted) it->second.Add(live.stats);
       if (live.second >= 0) seconds[hash][live.second] += live.in_second;  // the second in progress
     }
-    for (const auto& [key, h] : shard->heat) {
+    for (auto& [id, h] : shard->heat) {
+      h.Flush();
       KeyHeatStats s;
-      size_t a = key.find('\0'), b = key.find('\0', a + 1);
-      s.ns = key.substr(0, a);
-      s.table = key.substr(a + 1, b - a - 1);
-      s.index = key.substr(b + 1);
+      s.ns = h.ns;
+      s.table = h.table;
+      s.index = h.index;
+      const std::string key = HeatKey(h.ns, h.table, h.index);
       s.requests = h.requests.All();
       s.read_units = h.read_units.All();
       s.write_units = h.write_units.All();

@@ -44,6 +44,7 @@ inline constexpr size_t kMaxPatterns = 1000;
 inline constexpr size_t kMaxTables = 64;
 inline constexpr size_t kKeyCounters = 128;
 inline constexpr int64_t kKeepSeconds = 300;
+inline constexpr size_t kKeyBuffer = 1024;
 
 // Latency buckets (upper bounds, ms; the last bucket is everything above).
 inline constexpr std::array<double, 14> kLatencyBoundsMs = {0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 1000, 5000};
@@ -158,18 +159,33 @@ class Recorder {
     int64_t second = -1;
     uint64_t in_second = 0;
   };
+  // Per-key sums waiting to enter the sketches: the request path adds to a
+  // hash map (no allocation for a key already there); the sketches take the
+  // sums when kKeyBuffer keys wait, and at a snapshot (weighted Space-Saving
+  // takes sums as it takes single weights).
+  struct KeySums {
+    double requests = 0, read = 0, write = 0;
+  };
+  struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
   struct Heat {
-    explicit Heat() : requests(kKeyCounters), read_units(kKeyCounters), write_units(kKeyCounters) {}
+    Heat() : requests(kKeyCounters), read_units(kKeyCounters), write_units(kKeyCounters) {}
+    std::string ns, table, index;
     SpaceSaving requests, read_units, write_units;
+    std::unordered_map<std::string, KeySums, StringHash, std::equal_to<>> pending;
     model::AttributeValue last_written;
     bool has_last = false;
     uint64_t increasing = 0, not_increasing = 0;
     uint64_t max_item_bytes = 0;
+
+    void Flush();
   };
   struct Shard {
     std::mutex mu;
     std::unordered_map<uint64_t, Live> patterns;        // guarded by mu
-    std::map<std::string, Heat, std::less<>> heat;      // guarded by mu; key: ns \0 table \0 index
+    std::unordered_map<uint64_t, Heat> heat;            // guarded by mu; by the hash of (ns, table, index)
     std::vector<SecondCount> seconds;                   // finished seconds, guarded by mu
     uint64_t dropped = 0;                               // guarded by mu
     double started_at = 0;                              // guarded by mu
