@@ -138,6 +138,25 @@ void Table(JsonWriter& w, const patterns::TableRow& t) {
   w.Double(t.provisioned_cost);
   w.EndObject();
   Names(w, "patterns", t.patterns);
+  w.Key("attributes");
+  w.StartObject();
+  Names(w, "read", t.attributes_read);
+  w.Key("all_read");
+  w.Bool(t.all_read);
+  Names(w, "written", t.attributes_written);
+  Names(w, "filtered", t.attributes_filtered);
+  w.EndObject();
+  w.Key("collections");
+  w.StartArray();
+  for (const auto& [key, bytes] : t.collections) {
+    w.StartObject();
+    w.Key("key");
+    WriteString(w, key);
+    w.Key("bytes");
+    w.Int64(bytes);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("hot_keys");
   w.StartArray();
   for (const patterns::HotKey& k : t.hot_keys) {

@@ -85,9 +85,10 @@ std::optional<model::AttributeValue> KeyValue(const std::string& text, model::Ty
 
 std::vector<patterns::TableInfo> Database::PatternTables(const Scope& s) {
   // The busiest partition keys of each table, whose item collections are measured.
+  // Not with --capacity=enforce, where the queries would take the tables' capacity.
   std::map<std::string, std::vector<std::string>> busiest;
   for (const patterns::KeyHeatStats& h : patterns_.recorder().Snapshot(clock_->Now()).heat) {
-    if (h.ns != s.ns || !h.index.empty()) continue;
+    if (h.ns != s.ns || !h.index.empty() || throttle_) continue;
     for (size_t i = 0; i < h.requests.size() && i < 3; ++i) busiest[h.table].push_back(h.requests[i].key);
   }
   std::vector<patterns::TableInfo> out;

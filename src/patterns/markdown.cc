@@ -103,6 +103,17 @@ std::string Type(const PatternStats& p) {
   return "Write";
 }
 
+std::string List(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "none" : out;
+}
+
+std::string Usage(const TableRow& t) {
+  return "read " + (t.all_read ? std::string("all (a read without a projection)") : List(t.attributes_read)) +
+         "; written " + List(t.attributes_written) + "; filtered or tested " + List(t.attributes_filtered);
+}
+
 std::string Header(const Report& r) {
   uint64_t requests = 0;
   for (const PatternRow& p : r.patterns) requests += p.stats.count;
@@ -196,6 +207,16 @@ std::string DataModelMarkdown(const Report& r) {
       md += "- **Sort Key**: " + (t.sk.empty() ? std::string("none") : t.sk) + "\n";
       md += "- **Attributes**: " + (attrs.empty() ? std::string("none written in the recording") : attrs) + "\n";
       md += "- **Access Patterns Served**: " + ids + "\n";
+      md += "- **Attribute Usage**: " + Usage(t) + "\n";
+      if (!t.collections.empty()) {
+        std::string c;
+        for (const auto& [key, bytes] : t.collections) {
+          std::string k;
+          for (char ch : key) k.push_back(ch == '\0' ? '|' : ch);
+          c += (c.empty() ? "" : ", ") + Code(k) + " " + FormatBytes(static_cast<double>(bytes));
+        }
+        md += "- **Item Collections**: the busiest keys' collections hold " + c + "\n";
+      }
       md += "- **Capacity Planning**: " + capacity + "; billed " + (t.on_demand ? "on demand" : "provisioned") + "\n";
     } else {
       int64_t base_items = 0;
@@ -221,6 +242,7 @@ std::string DataModelMarkdown(const Report& r) {
       md += "- **Projection**: " + projection + "\n";
       md += "- **Sparse**: " + sparse + "\n";
       md += "- **Access Patterns Served**: " + ids + "\n";
+      md += "- **Attribute Usage**: " + Usage(t) + "\n";
       md += "- **Capacity Planning**: " + capacity + "\n";
     }
   }

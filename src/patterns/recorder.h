@@ -16,8 +16,11 @@
 //     requests, read units and write units by partition key;
 //   - per-second counts of the last kKeepSeconds seconds per pattern (older
 //     seconds survive only as each pattern's peak).
-// A shard is about kMaxPatterns x 1 KB + kMaxTables x 3 x kKeyCounters x
-// 200 B (~1 MB + ~5 MB at most); there is one per request thread.
+//   - per table and index, at most kKeyBuffer keys' sums waiting to enter
+//     the sketches.
+// A shard is about kMaxPatterns x 1 KB + kMaxTables x (3 x kKeyCounters +
+// kKeyBuffer) x ~150 B (~1 MB + ~14 MB at most); there is one per request
+// thread.
 //
 // Thread safe.
 #pragma once

@@ -96,6 +96,7 @@ struct Builder {
       row.sk = t.sk;
       row.item_count = t.item_count;
       row.size_bytes = t.size_bytes;
+      row.collections = t.collections;
     }
     // Units: what each pattern consumed here; the peak from the per-second
     // counts, each second's requests at the pattern's average units.
@@ -115,6 +116,17 @@ struct Builder {
       bool names_it = p.table == row.name && p.index == row.index;
       if (!touches && !names_it) continue;
       row.patterns.push_back(pr.id);
+      if (names_it) {
+        auto add = [](std::vector<std::string>* into, const std::vector<std::string>& from) {
+          for (const std::string& a : from) {
+            if (std::find(into->begin(), into->end(), a) == into->end()) into->push_back(a);
+          }
+        };
+        add(&row.attributes_read, p.attributes.read);
+        add(&row.attributes_written, p.attributes.written);
+        add(&row.attributes_filtered, p.attributes.filtered);
+        row.all_read = row.all_read || p.attributes.all_read;
+      }
       read += pr_read;
       write += pr_write;
       if (p.count == 0) continue;
@@ -129,6 +141,9 @@ struct Builder {
         units_at[sec].second += static_cast<double>(count) * w_per;
         (reads ? requests_at[sec].first : requests_at[sec].second) += static_cast<double>(count);
       }
+    }
+    for (auto* v : {&row.attributes_read, &row.attributes_written, &row.attributes_filtered}) {
+      std::sort(v->begin(), v->end());
     }
     for (const auto& [sec, u] : units_at) {
       peak_r = std::max(peak_r, u.first);

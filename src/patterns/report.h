@@ -80,6 +80,10 @@ struct TableRow {
   std::vector<HotKey> hot_keys;       // the most requested partition keys (10 at most)
   double key_requests = 0;            // requests with a known partition key
   std::vector<SecondRow> per_second;
+  std::vector<std::pair<std::string, int64_t>> collections;  // tables: the largest item collections measured
+  // Attribute usage by the patterns that name this table or index.
+  std::vector<std::string> attributes_read, attributes_written, attributes_filtered;
+  bool all_read = false;  // some read asked for every attribute
 };
 
 struct Finding {

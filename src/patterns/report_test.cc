@@ -182,6 +182,25 @@ TEST(ReportTest, StrongReadsTransactionsAndMonotonicKeys) {
   EXPECT_NE(std::string::npos, r.findings[2].text.find("95.2% of the request cost ($6.48 of $6.80/month)"));
 }
 
+TEST(ReportTest, LargeItemsAndCollections) {
+  RecorderSnapshot s;
+  KeyHeatStats h;
+  h.table = "App";
+  h.max_item_bytes = 350 * 1024;  // 87.5% of 400 KB
+  s.heat = {h};
+  std::vector<TableInfo> tables = Tables();
+  tables[0].indexes.clear();
+  tables[0].collections = {{"USER#big", int64_t{6} << 30}, {"USER#small", int64_t{1} << 30}};
+  Report r = BuildReport(s, tables, Options());
+  ASSERT_EQ(2u, r.findings.size());
+  EXPECT_EQ("large_item", r.findings[0].kind);
+  // 350 KB: 88 reads of 4 KB and 350 writes of 1 KB.
+  EXPECT_NE(std::string::npos, r.findings[0].text.find("reach 350.0 KB (87.5% of the 400 KB item limit; each read of "
+                                                      "one costs 88 RCU and each write 350 WCU)"));
+  EXPECT_EQ("large_collection", r.findings[1].kind);
+  EXPECT_NE(std::string::npos, r.findings[1].text.find("USER#big in App holds 6.00 GB, 60.0% of the 10.00 GB"));
+}
+
 TEST(ReportTest, Formatting) {
   EXPECT_EQ("1,234,567", FormatCount(1234567));
   EXPECT_EQ("12.5", FormatRate(12.5));

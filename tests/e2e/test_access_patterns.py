@@ -172,6 +172,10 @@ def test_report_names_each_planted_problem_with_its_numbers(private_server, tmp_
     # The sparse GSI is described as such: 6 of 200 items.
     assert "- **Sparse**: yes: 6 of 200 items (3%) carry open_since" in md
     assert finding(md, "billing_mode")
+    # Attribute usage and the busiest keys' item collections (a profile and three orders under USER#0).
+    assert "filtered or tested status" in md and "- **Item Collections**: the busiest keys' collections hold `USER#0`" in md
+    assert shop["collections"][0]["key"] == "USER#0" and 0 < shop["collections"][0]["bytes"] <= 8192
+    assert "status" in shop["attributes"]["filtered"] and shop["attributes"]["all_read"] is True
 
     # The JSON has the shape the console reads.
     kinds = {f["kind"] for f in data["findings"]}
