@@ -271,3 +271,35 @@ def test_bad_report_parameters(private_server):
     server = private_server("--in-memory")
     assert requests.get(server.url + "/basalt/report?format=xml").status_code == 400
     assert requests.get(server.url + "/basalt/report/reset").status_code == 405
+
+
+def test_report_needs_the_roots_signature_under_sigv4(private_server, tmp_path, monkeypatch):
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from auth_helpers import ROOT_KEY, ROOT_SECRET
+
+    monkeypatch.setenv("BASALT_ROOT_ACCESS_KEY_ID", ROOT_KEY)
+    monkeypatch.setenv("BASALT_ROOT_SECRET_ACCESS_KEY", ROOT_SECRET)
+    monkeypatch.setenv("BASALT_AUTH_KEY", "ab" * 32)
+    server = private_server("--auth=sigv4", "--data-dir", str(tmp_path / "data"), "--durability=relaxed")
+    ddb = make_client(server.url, access_key=ROOT_KEY, secret_key=ROOT_SECRET)
+    ddb.create_table(TableName="Tab", BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}])
+    ddb.put_item(TableName="Tab", Item={"pk": {"S": "a"}})
+
+    def signed(method, path):
+        req = AWSRequest(method=method, url=server.url + path, data=b"")
+        SigV4Auth(Credentials(ROOT_KEY, ROOT_SECRET), "dynamodb", "us-east-1").add_auth(req)
+        return requests.request(method, server.url + path, headers=dict(req.headers.items()), data=b"", timeout=30)
+
+    assert requests.get(server.url + "/basalt/report?format=json").status_code == 400
+    assert requests.post(server.url + "/basalt/report/reset").status_code == 400
+    # The root's account is the default one (000000000000); the endpoint maps a signer's key id as
+    # --auth=none does (server/request_namespace.h), so the account is named.
+    r = signed("GET", "/basalt/report?format=json&account=000000000000")
+    assert r.status_code == 200, r.text
+    assert [p["shape"] for p in r.json()["patterns"]] == ["PutItem Tab: pk = :v, item (pk)"]
+    assert signed("POST", "/basalt/report/reset").json() == {"reset": True}
