@@ -36,6 +36,7 @@
 #include "db/instance_snapshots.h"
 #include "db/items.h"
 #include "db/metrics.h"
+#include "db/pattern_recording.h"
 #include "db/query.h"
 #include "db/read_path.h"
 #include "db/requests.h"
@@ -67,6 +68,8 @@ struct Options {
   bool enforce_capacity = false;
   // Records the data-plane operations in metrics() (--no-metrics turns it off, to measure its cost).
   bool metrics = true;
+  // Records access patterns (db/pattern_recording.h; --record-patterns=off turns it off).
+  bool record_patterns = true;
   // Seconds between trims of the point-in-time recovery logs; 0 runs none.
   double pitr_trim_seconds = 0;
   // The directory that stands for S3 in exports and imports (--export-root).
@@ -101,49 +104,49 @@ class Database {
   // The data-plane operations are measured (metrics()): latency, outcome,
   // capacity consumed, items returned, by table and operation.
   Result<ItemOutput> PutItem(const Scope& s, const PutItemInput& in) {
-    return Measure(Operation::kPutItem, in.table, [&] { return items_.PutItem(s, in); });
+    return Measure(Operation::kPutItem, in.table, s, in, [&] { return items_.PutItem(s, in); });
   }
   Result<ItemOutput> GetItem(const Scope& s, const KeyInput& in) {
-    return Measure(Operation::kGetItem, in.table, [&] { return items_.GetItem(s, in); });
+    return Measure(Operation::kGetItem, in.table, s, in, [&] { return items_.GetItem(s, in); });
   }
   Result<ItemOutput> DeleteItem(const Scope& s, const KeyInput& in) {
-    return Measure(Operation::kDeleteItem, in.table, [&] { return items_.DeleteItem(s, in); });
+    return Measure(Operation::kDeleteItem, in.table, s, in, [&] { return items_.DeleteItem(s, in); });
   }
   Result<ItemOutput> UpdateItem(const Scope& s, const UpdateItemInput& in) {
-    return Measure(Operation::kUpdateItem, in.table, [&] { return items_.UpdateItem(s, in); });
+    return Measure(Operation::kUpdateItem, in.table, s, in, [&] { return items_.UpdateItem(s, in); });
   }
   Result<BatchGetOutput> BatchGetItem(const Scope& s, const std::vector<BatchGetTableInput>& in) {
-    return Measure(Operation::kBatchGetItem, in.empty() ? "" : in[0].table, [&] { return items_.BatchGetItem(s, in); });
+    return Measure(Operation::kBatchGetItem, in.empty() ? "" : in[0].table, s, in, [&] { return items_.BatchGetItem(s, in); });
   }
   Result<BatchWriteOutput> BatchWriteItem(const Scope& s, const std::vector<BatchWriteTableInput>& in) {
-    return Measure(Operation::kBatchWriteItem, in.empty() ? "" : in[0].table,
+    return Measure(Operation::kBatchWriteItem, in.empty() ? "" : in[0].table, s, in,
                    [&] { return items_.BatchWriteItem(s, in); });
   }
   Result<ReadPageOutput> Query(const Scope& s, const QueryInput& in) {
-    return Measure(Operation::kQuery, in.table, [&] { return queries_.Query(s, in); });
+    return Measure(Operation::kQuery, in.table, s, in, [&] { return queries_.Query(s, in); });
   }
   Result<ReadPageOutput> Scan(const Scope& s, const ScanInput& in) {
-    return Measure(Operation::kScan, in.table, [&] { return queries_.Scan(s, in); });
+    return Measure(Operation::kScan, in.table, s, in, [&] { return queries_.Scan(s, in); });
   }
 
   Result<TransactWriteOutput> TransactWriteItems(const Scope& s, const TransactWriteInput& in) {
-    return Measure(Operation::kTransactWriteItems, in.actions.empty() ? "" : in.actions[0].table,
+    return Measure(Operation::kTransactWriteItems, in.actions.empty() ? "" : in.actions[0].table, s, in,
                    [&] { return transactions_.TransactWriteItems(s, in); });
   }
   Result<TransactGetOutput> TransactGetItems(const Scope& s, const std::vector<TransactGet>& in) {
-    return Measure(Operation::kTransactGetItems, in.empty() ? "" : in[0].table,
+    return Measure(Operation::kTransactGetItems, in.empty() ? "" : in[0].table, s, in,
                    [&] { return transactions_.TransactGetItems(s, in); });
   }
 
   // PartiQL (measured without a table: the statement names it).
   Result<StatementOutput> ExecuteStatement(const Scope& s, const StatementInput& in) {
-    return Measure(Operation::kExecuteStatement, "", [&] { return statements_.ExecuteStatement(s, in); });
+    return Measure(Operation::kExecuteStatement, "", s, in, [&] { return statements_.ExecuteStatement(s, in); });
   }
   Result<BatchStatementOutput> BatchExecuteStatement(const Scope& s, const std::vector<StatementInput>& in) {
-    return Measure(Operation::kBatchExecuteStatement, "", [&] { return statements_.BatchExecuteStatement(s, in); });
+    return Measure(Operation::kBatchExecuteStatement, "", s, in, [&] { return statements_.BatchExecuteStatement(s, in); });
   }
   Result<TransactionStatementsOutput> ExecuteTransaction(const Scope& s, const TransactionStatementsInput& in) {
-    return Measure(Operation::kExecuteTransaction, "", [&] { return statements_.ExecuteTransaction(s, in); });
+    return Measure(Operation::kExecuteTransaction, "", s, in, [&] { return statements_.ExecuteTransaction(s, in); });
   }
 
   // Tags of the table named by a table ARN.
@@ -176,6 +179,11 @@ class Database {
   Metrics& metrics() { return metrics_; }
   // Contributor Insights' settings and rankings (db/contributor_insights.h).
   ContributorInsights& insights() { return insights_; }
+  // The recorded access patterns (db/pattern_recording.h) and the report's view of a namespace's tables.
+  PatternRecording& patterns() { return patterns_; }
+  bool recording_patterns() const { return options_.record_patterns; }
+  std::vector<patterns::TableInfo> PatternTables(const Scope& s);
+  int64_t item_collection_limit() const { return options_.item_collection_limit; }
   const Catalog& catalog() const { return catalog_; }
   storage::Engine* engine() { return engine_; }
   // On-demand backups and restores.
@@ -190,17 +198,29 @@ class Database {
   Transfers& transfers() { return transfers_; }
 
  private:
-  // Runs one data-plane operation and records it in metrics_.
-  template <typename Fn>
-  auto Measure(Operation op, std::string_view table, Fn&& run) -> decltype(run()) {
-    if (!options_.metrics) return run();
+  // Runs one data-plane operation and records it in metrics_ and the access patterns.
+  template <typename In, typename Fn>
+  auto Measure(Operation op, std::string_view table, const Scope& s, const In& in, Fn&& run) -> decltype(run()) {
+    if (!options_.metrics && !options_.record_patterns) return run();
     auto start = std::chrono::steady_clock::now();
     auto result = run();
-    std::vector<const ConsumedCapacity*> capacity;
-    uint64_t items = 0;
-    if (result.ok()) Measured(*result, &capacity, &items);
-    metrics_.Record(op, table, result.status(), std::chrono::steady_clock::now() - start, capacity, items);
+    auto took = std::chrono::steady_clock::now() - start;
+    if (options_.metrics) {
+      std::vector<const ConsumedCapacity*> capacity;
+      uint64_t items = 0;
+      if (result.ok()) Measured(*result, &capacity, &items);
+      metrics_.Record(op, table, result.status(), took, capacity, items);
+    }
+    if (options_.record_patterns) Observe(s, in, result, took, op);
     return result;
+  }
+  template <typename In, typename Out>
+  void Observe(const Scope& s, const In& in, const Out& result, PatternRecording::Duration took, Operation) {
+    patterns_.Observe(s, in, result, took);
+  }
+  void Observe(const Scope& s, const KeyInput& in, const Result<ItemOutput>& result, PatternRecording::Duration took,
+               Operation op) {
+    patterns_.Observe(s, in, result, took, op == Operation::kGetItem);
   }
   static void Measured(const ItemOutput& o, std::vector<const ConsumedCapacity*>* c, uint64_t*) {
     c->push_back(&o.capacity);
@@ -221,6 +241,7 @@ class Database {
   // Declared in the order they are built; background threads (streams'
   // shipper, backfill, the sweeper) stop before what they use goes away.
   storage::Engine* engine_;
+  const Clock* clock_;
   Options options_;
   Metrics metrics_;
   ContributorInsights insights_;
@@ -238,6 +259,7 @@ class Database {
   Statements statements_;
   TimeToLive ttl_;
   Tags tags_;
+  PatternRecording patterns_;
   Backups backups_;
   PointInTimeRecovery pitr_;
   InstanceSnapshots snapshots_;

@@ -53,13 +53,15 @@ Result<Url> ParseUrl(const std::string& text) {
   return url;
 }
 
-Result<ClientResponse> Post(const Url& url, const std::string& body,
-                            const std::vector<std::pair<std::string, std::string>>& headers, double timeout_seconds,
-                            const std::atomic<bool>* cancel) {
+namespace {
+
+Result<ClientResponse> Exchange(bhttp::verb verb, const Url& url, const std::string& body,
+                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                double timeout_seconds, const std::atomic<bool>* cancel) {
   asio::io_context ioc;
   tcp::resolver resolver(ioc);
   beast::tcp_stream stream(ioc);
-  bhttp::request<bhttp::string_body> req{bhttp::verb::post, url.target, 11};
+  bhttp::request<bhttp::string_body> req{verb, url.target, 11};
   req.set(bhttp::field::host, url.port == "80" ? url.host : url.host + ":" + url.port);
   req.set(bhttp::field::connection, "close");
   for (const auto& [k, v] : headers) req.set(k, v);
@@ -111,6 +113,19 @@ Result<ClientResponse> Post(const Url& url, const std::string& body,
   beast::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   return out;
+}
+
+}  // namespace
+
+Result<ClientResponse> Post(const Url& url, const std::string& body,
+                            const std::vector<std::pair<std::string, std::string>>& headers, double timeout_seconds,
+                            const std::atomic<bool>* cancel) {
+  return Exchange(bhttp::verb::post, url, body, headers, timeout_seconds, cancel);
+}
+
+Result<ClientResponse> Get(const Url& url, const std::vector<std::pair<std::string, std::string>>& headers,
+                           double timeout_seconds) {
+  return Exchange(bhttp::verb::get, url, "", headers, timeout_seconds, nullptr);
 }
 
 }  // namespace basalt::http

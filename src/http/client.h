@@ -38,4 +38,8 @@ Result<ClientResponse> Post(const Url& url, const std::string& body,
                             const std::vector<std::pair<std::string, std::string>>& headers, double timeout_seconds,
                             const std::atomic<bool>* cancel = nullptr);
 
+// GETs `url` (as Post does, without a body).
+Result<ClientResponse> Get(const Url& url, const std::vector<std::pair<std::string, std::string>>& headers,
+                           double timeout_seconds);
+
 }  // namespace basalt::http

@@ -101,6 +101,9 @@ Flags:
                            (under --auth=sigv4 it otherwise needs the root's signature)
   --no-metrics             record no per-table metrics (to measure what they cost; /metrics
                            then shows only process and storage figures)
+  --record-patterns=on|off on (default): every request is classified into an access
+                           pattern for GET /basalt/report and `basalt report` (bounded
+                           memory, saved across restarts); off records nothing
   --auth=MODE              none (default): nothing is verified and each access key id is an
                            account of its own; sigv4: every request must be signed by a known
                            key (root from BASALT_ROOT_ACCESS_KEY_ID/BASALT_ROOT_SECRET_ACCESS_KEY)
@@ -207,6 +210,12 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
     } else if (flag == "--no-metrics") {
       BASALT_RETURN_IF_ERROR(no_value());
       c.metrics = false;
+    } else if (flag == "--record-patterns") {
+      BASALT_ASSIGN_OR_RETURN(std::string v, next());
+      if (v != "on" && v != "off") {
+        return Bad("invalid value for --record-patterns: '" + v + "' (expected on or off)");
+      }
+      c.record_patterns = v == "on";
     } else if (flag == "--metrics-public") {
       BASALT_RETURN_IF_ERROR(no_value());
       c.metrics_public = true;

@@ -3,9 +3,12 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -28,6 +31,7 @@
 #include "server/handler.h"
 #include "server/metrics_text.h"
 #include "server/offline.h"
+#include "server/report.h"
 #include "server/resources.h"
 #include "server/responses.h"
 #include "storage/engine.h"
@@ -111,6 +115,7 @@ Result<std::string> ServerKey(const Config& config, const std::string& root_secr
 
 int Run(int argc, char** argv) {
   if (std::vector<std::string> args(argv + 1, argv + argc); IsOfflineCommand(args)) return RunOffline(args);
+  if (std::vector<std::string> args(argv + 1, argv + argc); IsReportCommand(args)) return RunReportCommand(args);
   auto parsed = ParseFlags(std::vector<std::string>(argv + 1, argv + argc));
   if (!parsed.ok()) {
     std::cerr << "basalt: " << parsed.status().message() << "\n";
@@ -166,6 +171,7 @@ int Run(int argc, char** argv) {
   db_options.streams.shard_seconds = config.stream_shard_seconds;
   db_options.enforce_capacity = config.enforce_capacity;
   db_options.metrics = config.metrics;
+  db_options.record_patterns = config.record_patterns;
   db::Database database(engine->get(), &clock, db_options);
   if (Status st = database.Open(); !st.ok()) {
     std::cerr << "basalt: cannot load tables: " << st.message() << "\n";
@@ -287,6 +293,9 @@ int Run(int argc, char** argv) {
   };
   endpoints.push_back({"/metrics", monitoring});
   endpoints.push_back({"/contributor-insights", monitoring});
+  endpoints.push_back({"/basalt/report", [&database, namespaces](const http::Request& req) {
+                         return HandleReport(&database, namespaces, req);
+                       }});
   endpoints.push_back({"/basalt/", [&database, namespaces](const http::Request& req) {
                          return HandleAdmin(&database, namespaces, req);
                        }});
@@ -309,6 +318,24 @@ int Run(int argc, char** argv) {
                            std::to_string(config.body_timeout_seconds) + " s and " +
                            std::to_string(config.body_min_rate) + " B/s");
 
+  // The recorded access patterns are saved every minute and at shutdown.
+  std::mutex saver_mu;
+  std::condition_variable saver_cv;
+  bool stopping = false;
+  std::thread saver;
+  if (config.record_patterns) {
+    saver = std::thread([&] {
+      std::unique_lock lock(saver_mu);
+      while (!saver_cv.wait_for(lock, std::chrono::seconds(60), [&] { return stopping; })) {
+        lock.unlock();
+        if (Status st = database.patterns().Save(); !st.ok()) {
+          Log(LogLevel::kWarn, "cannot save access patterns: " + st.message());
+        }
+        lock.lock();
+      }
+    });
+  }
+
   int sig = 0;
   for (;;) {
     sigwait(&signals, &sig);
@@ -321,6 +348,17 @@ int Run(int argc, char** argv) {
   Log(LogLevel::kInfo, std::string("shutting down on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
   server.Stop();
   stream_triggers.Stop();
+  if (saver.joinable()) {
+    {
+      std::lock_guard lock(saver_mu);
+      stopping = true;
+    }
+    saver_cv.notify_all();
+    saver.join();
+    if (Status st = database.patterns().Save(); !st.ok()) {
+      Log(LogLevel::kWarn, "cannot save access patterns: " + st.message());
+    }
+  }
   return 0;  // the database and engine close as they go out of scope
 }
 
