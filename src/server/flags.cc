@@ -101,6 +101,10 @@ Flags:
                            (under --auth=sigv4 it otherwise needs the root's signature)
   --no-metrics             record no per-table metrics (to measure what they cost; /metrics
                            then shows only process and storage figures)
+  --no-console             do not serve the web console at /console
+  --console-assets DIR     the console's files (web/ and node_modules/); default: console/
+                           of the source tree the binary was built in, else
+                           ../share/basalt/console next to the binary
   --auth=MODE              none (default): nothing is verified and each access key id is an
                            account of its own; sigv4: every request must be signed by a known
                            key (root from BASALT_ROOT_ACCESS_KEY_ID/BASALT_ROOT_SECRET_ACCESS_KEY)
@@ -207,6 +211,11 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
     } else if (flag == "--no-metrics") {
       BASALT_RETURN_IF_ERROR(no_value());
       c.metrics = false;
+    } else if (flag == "--no-console") {
+      BASALT_RETURN_IF_ERROR(no_value());
+      c.console = false;
+    } else if (flag == "--console-assets") {
+      BASALT_ASSIGN_OR_RETURN(c.console_assets, next());
     } else if (flag == "--metrics-public") {
       BASALT_RETURN_IF_ERROR(no_value());
       c.metrics_public = true;
