@@ -10,6 +10,7 @@ packages=(
   python3 python3-pytest python3-boto3 python3-requests
   curl wrk awscli openjdk-17-jre-headless
   prometheus   # tests/e2e/test_metrics.py: promtool and a Prometheus server scraping Basalt
+  chromium     # tests/e2e/test_console.py: the web console driven in headless Chromium
 )
 # Node.js (for the JavaScript SDK examples and tests) may come from another
 # repository whose nodejs bundles npm and conflicts with Debian's npm.
@@ -40,4 +41,13 @@ if [[ ! -e $jest_stamp || $jest_dir/package-lock.json -nt $jest_stamp ]]; then
   echo "setup: npm ci in contrib/jest" >&2
   (cd "$jest_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
   touch "$jest_stamp"
+fi
+# The web console's packages (console/: uPlot, which Basalt serves for the charts, and puppeteer-core for
+# its browser tests), pinned the same way.
+console_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/console"
+console_stamp="$console_dir/node_modules/.package-lock.json"
+if [[ ! -e $console_stamp || $console_dir/package-lock.json -nt $console_stamp ]]; then
+  echo "setup: npm ci in console" >&2
+  (cd "$console_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$console_stamp"
 fi

@@ -1,7 +1,7 @@
 // The console: one page whose views are chosen by the URL's fragment
 // (#tables, #table/NAME, #query, #partiql, #metrics, #report, #connection).
 import { connection, ddb, listTables, saveConnection } from "./api.js";
-import { $, el, itemsTable, status } from "./dom.js";
+import { $, el, itemsTable, newView, status } from "./dom.js";
 import { keyOf, parseItem } from "./model.js";
 import { showMetrics, stopMetrics } from "./metrics.js";
 import { showQuery, showPartiql, setupQuery } from "./query.js";
@@ -56,7 +56,7 @@ async function createTable(event) {
   try {
     await ddb("CreateTable", { TableName: f.get("name"), AttributeDefinitions: defs, KeySchema: schema,
       BillingMode: "PAY_PER_REQUEST" });
-    status(`Created table ${f.get("name")}.`);
+    status(`Created table ${f.get("name")}.`, false, true);
     location.hash = `#table/${encodeURIComponent(f.get("name"))}`;
   } catch (e) {
     status(e.message, true);
@@ -162,7 +162,7 @@ async function deleteTable() {
   if (!confirm(`Delete the table ${name} and all its items?`)) return;
   try {
     await ddb("DeleteTable", { TableName: name });
-    status(`Deleted table ${name}.`);
+    status(`Deleted table ${name}.`, false, true);
     location.hash = "#tables";
   } catch (e) {
     status(e.message, true);
@@ -189,6 +189,7 @@ async function route() {
   const [view, arg] = (location.hash.slice(1) || "tables").split("/");
   const name = views[view] ? view : "tables";
   stopMetrics();
+  newView();
   for (const s of document.querySelectorAll(".view")) s.hidden = s.id !== `view-${name}`;
   for (const a of document.querySelectorAll(".top nav a")) {
     const here = a.getAttribute("href") === `#${name === "table" ? "tables" : name}`;
@@ -215,7 +216,7 @@ $("#connection-form").addEventListener("submit", (event) => {
   saveConnection({ accessKeyId: f.get("accessKeyId"), secretAccessKey: f.get("secretAccessKey"),
     region: f.get("region") });
   whoami();
-  status("Saved: requests are signed with this key.");
+  status("Saved: requests are signed with this key.", false, true);
   location.hash = "#tables";
 });
 setupQuery();

@@ -18,9 +18,12 @@ export function el(tag, attrs = {}, ...children) {
 export const $ = (selector) => document.querySelector(selector);
 
 let statusTimer;
+let carry = false;  // the status was set for the view being navigated to
 
-// The status line (role=status, announced by screen readers).
-export function status(text, failed = false) {
+// The status line (role=status, announced by screen readers). `forNextView`:
+// it reports what led to the navigation that follows, so that stays.
+export function status(text, failed = false, forNextView = false) {
+  carry = forNextView;
   const s = $("#status");
   s.textContent = text;
   s.classList.toggle("failed", failed);
@@ -52,4 +55,10 @@ export function itemsTable(items, keyNames = [], actions = null, caption = "Item
   return el("div", { class: "scroll" },
     el("table", { class: "grid" }, el("caption", { class: "visually-hidden", text: caption }),
       el("thead", {}, head), el("tbody", {}, rows)));
+}
+
+// On navigation: the last view's status goes, unless it was set for this one.
+export function newView() {
+  if (!carry) status("");
+  carry = false;
 }

@@ -43,7 +43,7 @@ function refresh() {
   const f = form();
   const k = chosenKeys();
   if (!k) return;
-  $("#query-pk-label").textContent = `${k.pk} (${k.pkType})`;
+  $("#query-pk-label").textContent = `${k.pk} (${k.pkType}) =`;
   $("#query-sk-label").textContent = k.sk ? `${k.sk} (${k.skType})` : "No sort key";
   f.operator.disabled = !k.sk;
   f.value.disabled = !k.sk || !f.operator.value;

@@ -32,13 +32,13 @@ export function costByPattern(report) {
     return section;
   }
   const max = Math.max(...patterns.map((p) => p.monthly_cost_usd || 0), 1e-9);
-  const rowHeight = 22, labelWidth = 260, barWidth = 220;
-  const chart = svg("svg", { class: "bars", width: labelWidth + barWidth + 80, height: patterns.length * rowHeight + 4,
+  const rowHeight = 22, labelWidth = 200, barWidth = 150;
+  const chart = svg("svg", { class: "bars", width: labelWidth + barWidth + 70, height: patterns.length * rowHeight + 4,
     role: "img", "aria-label": "Monthly cost by access pattern" });
   patterns.forEach((p, i) => {
     const y = i * rowHeight + 2;
     const w = Math.max(1, ((p.monthly_cost_usd || 0) / max) * barWidth);
-    chart.append(svg("text", { x: 0, y: y + 15 }, patternLabel(p).slice(0, 40)),
+    chart.append(svg("text", { x: 0, y: y + 15 }, patternLabel(p).slice(0, 32)),
       svg("rect", { x: labelWidth, y, width: w, height: rowHeight - 6, "data-pattern": p.id }),
       svg("text", { x: labelWidth + w + 6, y: y + 15 }, money(p.monthly_cost_usd)));
   });
