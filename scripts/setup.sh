@@ -10,7 +10,7 @@ packages=(
   python3 python3-pytest python3-boto3 python3-requests
   curl wrk awscli openjdk-17-jre-headless
   prometheus   # tests/e2e/test_metrics.py: promtool and a Prometheus server scraping Basalt
-  chromium     # tests/e2e/test_console.py: the web console driven in headless Chromium
+  chromium firefox-esr  # tests/e2e/test_console.py: the web console driven in headless Chromium and Firefox
 )
 # Node.js (for the JavaScript SDK examples and tests) may come from another
 # repository whose nodejs bundles npm and conflicts with Debian's npm.

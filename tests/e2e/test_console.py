@@ -4,8 +4,9 @@ Over HTTP: files with their Content-Type and caching headers, 404s, refused trav
 which paths need a signature under --auth=sigv4. In a browser: console/test/console.test.mjs drives the
 console in headless Chromium (Debian's chromium, through puppeteer-core from console/node_modules) against
 two Basalts started here, one with --auth=none and one with --auth=sigv4; it saves a screenshot per step
-in the directory printed below and checks each page's elements. Skipped, saying so, only where chromium
-is not installed; console/node_modules missing fails (scripts/setup.sh installs both).
+in the directory printed below and checks each page's elements; then the same in Firefox (Debian's
+firefox-esr, through WebDriver BiDi). Each is skipped, saying so, only where its browser is not installed;
+console/node_modules missing fails (scripts/setup.sh installs all three).
 """
 
 import http.client
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.basalt_only
 REPO = pathlib.Path(__file__).resolve().parents[2]
 CONSOLE_DIR = REPO / "console"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+FIREFOX = os.environ.get("FIREFOX", "/usr/bin/firefox-esr")
 ROOT_KEY, ROOT_SECRET = "AKIACONSOLEROOT0001", "console-root-secret"
 TIMEOUT = 240  # seconds for the browser run
 
@@ -94,10 +96,7 @@ def test_console_under_sigv4_serves_files_openly_and_data_to_the_root(private_se
     assert wrong.status_code in (400, 403) and "signature" in wrong.text.lower()
 
 
-def test_console_in_headless_chromium(private_server, monkeypatch, tmp_path):
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip("chromium is not installed at %s: the console's browser tests need it "
-                    "(scripts/setup.sh installs Debian's chromium; CHROMIUM=PATH names another)" % CHROMIUM)
+def _run_browser_tests(private_server, monkeypatch, tmp_path, name, browser_env):
     if not (CONSOLE_DIR / "node_modules" / "puppeteer-core").is_dir():
         pytest.fail("%s is missing: run scripts/setup.sh (it runs `npm ci` in console/)" % (CONSOLE_DIR / "node_modules"))
     node = shutil.which("node")
@@ -108,11 +107,11 @@ def test_console_in_headless_chromium(private_server, monkeypatch, tmp_path):
     monkeypatch.setenv("BASALT_ROOT_SECRET_ACCESS_KEY", ROOT_SECRET)
     signed_server = private_server("--in-memory", "--auth=sigv4")
     build = REPO / "build"
-    shots = (build / "console-screenshots") if build.is_dir() else (tmp_path / "console-screenshots")
+    shots = (build if build.is_dir() else tmp_path) / ("console-screenshots-" + name)
     shutil.rmtree(shots, ignore_errors=True)
-    print("console screenshots: %s" % shots)
+    print("console screenshots (%s): %s" % (name, shots))
     env = dict(os.environ, CONSOLE_URL=open_server.url, CONSOLE_SIGV4_URL=signed_server.url, CONSOLE_ROOT_KEY=ROOT_KEY,
-               CONSOLE_ROOT_SECRET=ROOT_SECRET, CHROMIUM=CHROMIUM, SCREENSHOTS=str(shots))
+               CONSOLE_ROOT_SECRET=ROOT_SECRET, SCREENSHOTS=str(shots), **browser_env)
     env.pop("NODE_OPTIONS", None)
     try:
         proc = subprocess.run([node, "--test", "--test-reporter=spec", "test/"], cwd=CONSOLE_DIR, env=env,
@@ -123,8 +122,25 @@ def test_console_in_headless_chromium(private_server, monkeypatch, tmp_path):
         pytest.fail("the console's browser tests did not finish within %ds; output:\n%s" % (TIMEOUT, out[-20000:]))
     out = proc.stdout.decode(errors="replace")
     if proc.returncode != 0:
-        pytest.fail("node --test console/test exited with %d; output:\n%s" % (proc.returncode, out[-20000:]),
+        pytest.fail("node --test console/test (%s) exited with %d; output:\n%s" % (name, proc.returncode, out[-20000:]),
                     pytrace=False)
+    assert "# skip" not in out and "﹣" not in out, out  # both browser tests ran
     names = sorted(p.name for p in shots.glob("*.png"))
-    assert "04-items.png" in names and "09-report-without-javascript.png" in names and "12-sigv4-signed.png" in names
+    for expected in ("04-items.png", "05-query.png", "06-partiql.png", "08b-report-charts.png",
+                     "09-report-without-javascript.png", "12-sigv4-signed.png"):
+        assert expected in names, names
     print("%d screenshots in %s" % (len(names), shots))
+
+
+def test_console_in_headless_chromium(private_server, monkeypatch, tmp_path):
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip("chromium is not installed at %s: the console's browser tests need it "
+                    "(scripts/setup.sh installs Debian's chromium; CHROMIUM=PATH names another)" % CHROMIUM)
+    _run_browser_tests(private_server, monkeypatch, tmp_path, "chromium", {"CHROMIUM": CHROMIUM})
+
+
+def test_console_in_headless_firefox(private_server, monkeypatch, tmp_path):
+    if not os.access(FIREFOX, os.X_OK):
+        pytest.skip("firefox is not installed at %s: the console's Firefox run needs it "
+                    "(scripts/setup.sh installs Debian's firefox-esr; FIREFOX=PATH names another)" % FIREFOX)
+    _run_browser_tests(private_server, monkeypatch, tmp_path, "firefox", {"FIREFOX": FIREFOX})
