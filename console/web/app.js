@@ -200,7 +200,9 @@ async function route() {
   try {
     await views[name](arg && decodeURIComponent(arg));
   } catch (e) {
-    status(e.message, true);
+    const refused = /^(UnrecognizedClient|InvalidSignature|MissingAuthenticationToken|AccessDenied|IncompleteSignature)/;
+    status(e.message + (refused.test(e.message) ? " (with --auth=sigv4, enter the root's key on the Connection page)"
+      : ""), true);
   }
   document.body.dataset.ready = name;
 }
