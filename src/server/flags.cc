@@ -104,6 +104,10 @@ Flags:
   --record-patterns=on|off on (default): every request is classified into an access
                            pattern for GET /basalt/report and `basalt report` (bounded
                            memory, saved across restarts); off records nothing
+  --no-console             do not serve the web console at /console
+  --console-assets DIR     the console's files (web/ and node_modules/); default: console/
+                           of the source tree the binary was built in, else
+                           ../share/basalt/console next to the binary
   --auth=MODE              none (default): nothing is verified and each access key id is an
                            account of its own; sigv4: every request must be signed by a known
                            key (root from BASALT_ROOT_ACCESS_KEY_ID/BASALT_ROOT_SECRET_ACCESS_KEY)
@@ -216,6 +220,11 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
         return Bad("invalid value for --record-patterns: '" + v + "' (expected on or off)");
       }
       c.record_patterns = v == "on";
+    } else if (flag == "--no-console") {
+      BASALT_RETURN_IF_ERROR(no_value());
+      c.console = false;
+    } else if (flag == "--console-assets") {
+      BASALT_ASSIGN_OR_RETURN(c.console_assets, next());
     } else if (flag == "--metrics-public") {
       BASALT_RETURN_IF_ERROR(no_value());
       c.metrics_public = true;

@@ -42,6 +42,8 @@ struct Config {
   bool metrics_public = false;    // --metrics-public: GET /metrics without credentials
   bool metrics = true;            // --no-metrics: record no per-table metrics
   bool record_patterns = true;    // --record-patterns=off: record no access patterns
+  bool console = true;            // --no-console: no web console at /console
+  std::string console_assets;     // --console-assets DIR (empty: server/console.h's default)
   // Authentication: "none" (each access key id is an account, nothing is
   // verified) or "sigv4" (every request verified; see README, "Running
   // Basalt for a team").

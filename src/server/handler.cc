@@ -27,7 +27,9 @@ std::optional<http::Response> OwnEndpoints(const HandlerOptions& o, const http::
   bool claimed = route || std::any_of(o.endpoints.begin(), o.endpoints.end(),
                                       [&](const Endpoint& e) { return claims(e.prefix); });
   if (!claimed) return std::nullopt;
-  bool open = std::find(o.public_paths.begin(), o.public_paths.end(), path) != o.public_paths.end();
+  bool open = std::find(o.public_paths.begin(), o.public_paths.end(), path) != o.public_paths.end() ||
+              std::any_of(o.endpoints.begin(), o.endpoints.end(),
+                          [&](const Endpoint& e) { return claims(e.prefix) && e.open && e.open(path); });
   if (o.verifier && !open) {  // decided before anything runs
     auth::SignedRequest signed_req{req.method, req.target, &req.headers, &req.sent_encodings,
                                    req.sent_encodings.empty() ? std::string_view(req.body) : req.sent_body};

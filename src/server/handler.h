@@ -41,6 +41,9 @@ struct PathRoute {
 struct Endpoint {
   std::string prefix;
   std::function<std::optional<http::Response>(const http::Request&)> handler;
+  // The paths of the endpoint that need no signature even with a verifier
+  // (the console's static files, which hold no data); none when empty.
+  std::function<bool(std::string_view path)> open = nullptr;
 };
 
 // `router` and `cors` must outlive the handler. `version` goes into the

@@ -3,6 +3,7 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -26,6 +27,7 @@
 #include "http/tls.h"
 #include "server/admin.h"
 #include "server/audit_log.h"
+#include "server/console.h"
 #include "server/cors.h"
 #include "server/flags.h"
 #include "server/handler.h"
@@ -66,6 +68,20 @@ Result<std::vector<triggers::TriggerConfig>> DeclaredTriggers(const Config& conf
     auto parsed = triggers::ParseTriggersFile(text.str());
     if (!parsed.ok()) return Status::Validation(config.triggers_file + ": " + parsed.status().message());
     for (auto& c : *parsed) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// A query parameter's value: unreserved characters as they are, others %XX.
+std::string PercentEncode(std::string_view s) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
   }
   return out;
 }
@@ -299,6 +315,35 @@ int Run(int argc, char** argv) {
   endpoints.push_back({"/basalt/", [&database, namespaces](const http::Request& req) {
                          return HandleAdmin(&database, namespaces, req);
                        }});
+  if (config.console) {
+    // Last, so that it sees every other endpoint: the report page asks the
+    // one that serves GET /basalt/report, as a request of the same namespace
+    // (its signature was checked already, for /console/report).
+    ConsoleOptions console;
+    console.dir = config.console_assets.empty() ? DefaultConsoleDir("") : config.console_assets;
+    if (console.dir.empty()) {
+      Log(LogLevel::kWarn, "the console's files were not found: /console answers 404 (give --console-assets DIR)");
+    }
+    console.report = [others = endpoints](const http::Request& req,
+                                          std::string_view format) -> std::optional<std::string> {
+      http::Request inner = req;
+      inner.method = "GET";
+      inner.target = "/basalt/report?format=" + std::string(format);
+      for (const char* param : {"account", "access_key", "region"}) {
+        std::string value = QueryParam(req.target, param);
+        if (!value.empty()) inner.target += "&" + std::string(param) + "=" + PercentEncode(value);
+      }
+      for (const Endpoint& e : others) {
+        if (!std::string_view(inner.target).starts_with(e.prefix)) continue;
+        std::optional<http::Response> answer = e.handler(inner);
+        if (answer) return answer->status == 200 ? std::optional<std::string>(answer->body) : std::nullopt;
+      }
+      return std::nullopt;
+    };
+    endpoints.push_back({std::string(kConsolePath),
+                         [console = std::move(console)](const http::Request& req) { return ServeConsole(console, req); },
+                         ConsolePathIsOpen});
+  }
   http::Server server(http_options, MakeHandler(&router, &cors, kVersion, std::move(handler_options)),
                       RenderHttpError);
   if (Status st = server.Start(); !st.ok()) {

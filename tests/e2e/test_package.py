@@ -50,8 +50,11 @@ def test_package_metadata_and_contents(package):
     control = subprocess.run(["dpkg-deb", "-I", str(deb)], capture_output=True, text=True, check=True).stdout
     for script in ("postinst", "prerm", "postrm", "conffiles"):
         assert script in control
-    for path in ("usr/bin/basalt", "usr/lib/systemd/system/basalt.service", "etc/default/basalt"):
+    for path in ("usr/bin/basalt", "usr/lib/systemd/system/basalt.service", "etc/default/basalt",
+                 "usr/share/basalt/console/web/index.html", "usr/share/basalt/console/web/app.js"):
         assert (root / path).exists(), path
+    if (REPO / "console" / "node_modules" / "uplot").is_dir():  # the console's charts, from npm
+        assert (root / "usr/share/basalt/console/node_modules/uplot/dist/uPlot.iife.min.js").exists()
     out = subprocess.run([str(root / "usr/bin/basalt"), "--version"], capture_output=True, text=True).stdout
     assert re.match(r"basalt \d+\.\d+\.\d+ \(commit [0-9a-z.-]+\)", out), out
 
