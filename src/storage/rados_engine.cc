@@ -161,6 +161,7 @@ class RadosEngine : public Engine {
     BASALT_RETURN_IF_ERROR(FromRados(cluster_.connect(), "connect to the cluster of " + o.conf));
     BASALT_RETURN_IF_ERROR(FromRados(cluster_.ioctx_create(o.pool.c_str(), io_), "open pool " + o.pool));
     prefix_ = o.name_space;
+    stop_after_partitions_ = o.test_stop_after_partitions;
     io_.set_namespace(prefix_);
     librados::ObjectWriteOperation init;
     init.create(true);
@@ -446,6 +447,7 @@ class RadosEngine : public Engine {
 
   librados::Rados cluster_;
   std::string prefix_;  // RadosOptions::name_space
+  int stop_after_partitions_ = -1;  // RadosOptions::test_stop_after_partitions
   librados::IoCtx io_;  // namespace prefix_: the engine's own objects
   RadosMetaStore meta_;
   std::array<std::shared_mutex, kStripes> stripes_;
@@ -662,6 +664,10 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
       bufferlist body = Bl(L::EncodeIntent(plans));
       st = FromRados(io_.write_full(intent, body), "write intent");
       for (size_t i = 0; st.ok() && i < plans.size(); ++i) {
+        if (stop_after_partitions_ >= 0 && i == static_cast<size_t>(stop_after_partitions_)) {
+          landed();
+          return Status::IoError("rados: stopped mid-commit for a test");
+        }
         int r = Apply(plans[i]);
         if (i == 0 && (r == -ECANCELED || r == -EEXIST)) {
           retry = true;  // nothing written yet

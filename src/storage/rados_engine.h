@@ -18,6 +18,10 @@ struct RadosOptions {
   // Prefix of every RADOS namespace the engine uses: several Basalt
   // instances (or tests) can share a pool, each in its own namespaces.
   std::string name_space;
+  // For tests: a commit of several partitions stops after writing this many
+  // of them (>= 0), leaving its intent as a crashed front-end would, and
+  // fails. The next OpenRados on the namespace finishes it.
+  int test_stop_after_partitions = -1;
 };
 
 // Whether this build has the rados engine (librados was found at build time).
