@@ -64,12 +64,12 @@ def frontends(cluster):
         server.stop()
 
 
-def create_table(client, name, **extra):
+def create_table(client, name, more_attributes=(), **extra):
     client.create_table(
         TableName=name, BillingMode="PAY_PER_REQUEST",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
-                              {"AttributeName": "sk", "AttributeType": "N"}], **extra)
+                              {"AttributeName": "sk", "AttributeType": "N"}] + list(more_attributes), **extra)
     client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
 
 
@@ -144,10 +144,9 @@ def test_data_outlives_the_front_end(frontends):
     (a,), namespace = frontends(1)
     ca = make_client(a)
     name = unique("t")
-    create_table(ca, name, GlobalSecondaryIndexes=[{
-        "IndexName": "by_v", "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}],
-        "Projection": {"ProjectionType": "ALL"}}],
-        )
+    create_table(ca, name, more_attributes=[{"AttributeName": "v", "AttributeType": "S"}],
+                 GlobalSecondaryIndexes=[{"IndexName": "by_v", "KeySchema": [{"AttributeName": "v", "KeyType": "HASH"}],
+                                          "Projection": {"ProjectionType": "ALL"}}])
     ca.transact_write_items(TransactItems=[
         {"Put": {"TableName": name, "Item": {"pk": {"S": "x"}, "sk": {"N": "1"}, "v": {"S": "shared"}}}},
         {"Put": {"TableName": name, "Item": {"pk": {"S": "y"}, "sk": {"N": "2"}, "v": {"S": "shared"}}}},
