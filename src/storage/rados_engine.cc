@@ -168,6 +168,11 @@ class RadosEngine : public Engine {
     init.setxattr(L::kNextVersionXattr.data(), Bl("1"));
     int r = io_.operate(std::string(L::kMetaObject), &init);
     if (r != -EEXIST) BASALT_RETURN_IF_ERROR(FromRados(r, "create basalt.meta"));
+    // A block of versions now, above every stored one: ReadOutbox returns
+    // records below the next version, so those left by an earlier run ship
+    // before this run's first commit.
+    BASALT_ASSIGN_OR_RETURN(Version first, TakeVersion());
+    (void)first;
     return RecoverIntents();
   }
 

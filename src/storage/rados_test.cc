@@ -251,6 +251,33 @@ TEST_F(RadosEngineTest, TwoEnginesOnOneNamespaceLoseNoVersionedIncrement) {
   EXPECT_EQ(stats.item_count, 1);
 }
 
+TEST_F(RadosEngineTest, OutboxRecordsOfAnEarlierRunAreReadBeforeANewCommit) {
+  {
+    std::unique_ptr<Engine> first = Open();
+    ASSERT_NE(first, nullptr);
+    PartitionWrite w{1, "p", {Mutation{Mutation::kPut, "", "v", {}}}, 0, 0, 0, /*log=*/5, {"record"}};
+    ASSERT_TRUE(first->Commit(std::span<const PartitionWrite>(&w, 1)).ok());
+  }
+  std::unique_ptr<Engine> next = Open();
+  ASSERT_NE(next, nullptr);
+  std::vector<OutboxEntry> entries;
+  ASSERT_TRUE(next->ReadOutbox("", 10, &entries).ok());
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].log, 5u);
+  EXPECT_EQ(entries[0].value, "record");
+  // Shipped once: the next read has nothing, even from a fresh engine.
+  std::vector<LogAppend> appends = {LogAppend{5, 1, "record"}};
+  ASSERT_TRUE(next->ShipOutbox(entries, appends, {}).ok());
+  ASSERT_TRUE(Open()->ReadOutbox("", 10, &entries).ok());
+  EXPECT_TRUE(entries.empty());
+  std::string log;
+  ASSERT_TRUE(next->ReadLog(5, 0, [&](uint64_t seq, std::string_view v) {
+    log += std::to_string(seq) + "=" + std::string(v) + ";";
+    return true;
+  }).ok());
+  EXPECT_EQ(log, "1=record;");
+}
+
 TEST_F(RadosEngineTest, VersionsAreUniqueAcrossEngines) {
   std::unique_ptr<Engine> a = Open(), b = Open();
   ASSERT_NE(a, nullptr);
