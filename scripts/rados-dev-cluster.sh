@@ -4,6 +4,9 @@
 #
 #   scripts/rados-dev-cluster.sh start DIR   # prints the ceph.conf path; pool "basalt"
 #   scripts/rados-dev-cluster.sh stop DIR    # stops the daemons by PID, removes DIR
+#   scripts/rados-dev-cluster.sh run CMD...  # CMD with BASALT_RADOS_CONF and BASALT_RADOS_POOL
+#                                            # set, on a cluster of its own; exit 77 (skipped)
+#                                            # when ceph-mon or ceph-osd is not installed
 #
 # One monitor and one OSD on memstore (data in the OSD's memory: nothing
 # survives stop), no manager, no cephx (auth none), one replica. It listens
@@ -12,19 +15,32 @@
 set -euo pipefail
 
 cmd=${1:-}
+if [[ "$cmd" == run ]]; then
+  shift
+  for tool in ceph-mon ceph-osd monmaptool ceph rados; do
+    if ! command -v "$tool" >/dev/null; then
+      echo "$0: skipped: $tool not found (apt-get install ceph-mon ceph-osd ceph-common)" >&2
+      exit 77
+    fi
+  done
+  run_dir=$(mktemp -d /tmp/basalt-rados-XXXXXX)
+  trap 'bash "$0" stop "$run_dir"' EXIT
+  BASALT_RADOS_CONF=$(bash "$0" start "$run_dir" | tail -1)
+  export BASALT_RADOS_CONF BASALT_RADOS_POOL=basalt
+  "$@"
+  exit
+fi
 dir=${2:-}
 [[ -n "$cmd" && -n "$dir" ]] || { echo "usage: $0 start|stop DIR" >&2; exit 2; }
 
 stop() {
-  local pidfile pid
+  # The daemons remove their pid files as they exit: read them all first.
+  local pidfile pid pids=()
   for pidfile in "$dir"/run/*.pid; do
-    [[ -f "$pidfile" ]] || continue
-    pid=$(cat "$pidfile")
-    kill "$pid" 2>/dev/null || true
+    [[ -f "$pidfile" ]] && pids+=("$(cat "$pidfile")")
   done
-  for pidfile in "$dir"/run/*.pid; do
-    [[ -f "$pidfile" ]] || continue
-    pid=$(cat "$pidfile")
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do
     for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   done
@@ -83,13 +99,13 @@ CONF
 ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
 monmaptool --create --fsid "$fsid" --addv a "[v2:127.0.0.1:$port]" "$dir/monmap" >/dev/null
 ceph-mon -c "$conf" -i a --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring"
-ceph-mon -c "$conf" -i a
+ceph-mon -c "$conf" -i a 2>>"$dir/log/start.log"
 
 ceph() { command ceph -c "$conf" --connect-timeout 20 "$@"; }
 osd_uuid=$(cat /proc/sys/kernel/random/uuid)
 id=$(ceph osd new "$osd_uuid")
 ceph-osd -c "$conf" -i "$id" --mkfs --osd-uuid "$osd_uuid" 2>>"$dir/log/mkfs.log"
-ceph-osd -c "$conf" -i "$id"
+ceph-osd -c "$conf" -i "$id" 2>>"$dir/log/start.log"
 ceph osd pool create basalt 8 8 >/dev/null 2>&1
 ceph osd pool application enable basalt basalt >/dev/null 2>&1
 # Ready when an object can be written and read back.
