@@ -592,7 +592,16 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
       BASALT_ASSIGN_OR_RETURN(version, TakeVersion());
       return Status::Ok();
     };
-    bool has_outbox = false;
+    // A commit with outbox records takes its version and enters the
+    // in-flight set in one step, so ReadOutbox never reads past a version
+    // whose records have yet to land.
+    const bool has_outbox =
+        std::any_of(writes.begin(), writes.end(), [](const PartitionWrite& w) { return !w.outbox.empty(); });
+    if (has_outbox) {
+      std::lock_guard lock(outbox_mu_);
+      BASALT_ASSIGN_OR_RETURN(version, TakeVersion());
+      outbox_in_flight_.insert(version);
+    }
     uint32_t outbox_index = 0;
     std::set<std::string> outbox_refs;
     for (size_t i = 0; i < groups.size(); ++i) {
@@ -619,12 +628,6 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
           counted = true;
         }
         for (const std::string& record : w->outbox) {
-          BASALT_RETURN_IF_ERROR(take_version());
-          if (!has_outbox) {
-            std::lock_guard lock(outbox_mu_);
-            outbox_in_flight_.insert(version);
-            has_outbox = true;
-          }
           std::string stored;
           PutVarint64(&stored, w->log);
           stored.append(record);
