@@ -63,6 +63,9 @@ Flags:
   --export-root DIR        the directory standing for S3 in exports and imports:
                            s3://bucket/prefix is DIR/bucket/prefix
   --in-memory              keep nothing on disk; all data is lost at exit
+  --engine=NAME            rocksdb (default: embedded, data in --data-dir) or rados (a Ceph
+                           RADOS pool: --rados-conf FILE, --rados-pool NAME, --rados-id ID
+                           (default admin), --rados-namespace PREFIX; see README)
   --durability=MODE        sync (default): a write is acknowledged once its log record is
                            fsynced (concurrent writes share fsyncs);
                            relaxed: survives a process crash, not a power loss
@@ -181,6 +184,19 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
     } else if (flag == "--in-memory" || flag == "-inMemory") {
       BASALT_RETURN_IF_ERROR(no_value());
       c.in_memory = true;
+    } else if (flag == "--engine") {
+      BASALT_ASSIGN_OR_RETURN(c.engine, next());
+      if (c.engine != "rocksdb" && c.engine != "rados") {
+        return Bad("invalid value for --engine: '" + c.engine + "' (expected rocksdb or rados)");
+      }
+    } else if (flag == "--rados-conf") {
+      BASALT_ASSIGN_OR_RETURN(c.rados_conf, next());
+    } else if (flag == "--rados-pool") {
+      BASALT_ASSIGN_OR_RETURN(c.rados_pool, next());
+    } else if (flag == "--rados-id") {
+      BASALT_ASSIGN_OR_RETURN(c.rados_id, next());
+    } else if (flag == "--rados-namespace") {
+      BASALT_ASSIGN_OR_RETURN(c.rados_namespace, next());
     } else if (flag == "--durability") {
       BASALT_ASSIGN_OR_RETURN(std::string v, next());
       if (v == "sync") {
@@ -264,6 +280,11 @@ Result<Config> ParseFlags(const std::vector<std::string>& args) {
     }
   }
   if (c.tls_cert.empty() != c.tls_key.empty()) return Bad("--tls-cert and --tls-key go together");
+  if (c.engine == "rados" && c.rados_pool.empty()) return Bad("--engine=rados needs --rados-pool");
+  if (c.engine == "rados" && c.in_memory) return Bad("--in-memory and --engine=rados do not go together");
+  if (c.engine != "rados" && (!c.rados_pool.empty() || !c.rados_conf.empty() || !c.rados_namespace.empty())) {
+    return Bad("--rados-conf, --rados-pool and --rados-namespace need --engine=rados");
+  }
   if (!c.tls_client_ca.empty() && c.tls_cert.empty()) return Bad("--tls-client-ca needs --tls-cert and --tls-key");
   return c;
 }

@@ -17,6 +17,13 @@ struct Config {
   uint16_t port = 8000;
   std::string data_dir = "basalt-data";
   bool in_memory = false;
+  // The storage engine: "rocksdb" (embedded; the default) or "rados" (a
+  // Ceph pool; docs/architecture.md, "The rados engine").
+  std::string engine = "rocksdb";
+  std::string rados_conf;        // --rados-conf FILE (empty: librados' default search)
+  std::string rados_pool;        // --rados-pool NAME
+  std::string rados_id = "admin";  // --rados-id ID: the client (client.ID)
+  std::string rados_namespace;   // --rados-namespace PREFIX: instances sharing a pool stay apart
   std::string export_root;  // the directory standing for S3 in exports and imports (empty: none)
   storage::Durability durability = storage::Durability::kSync;
   LogLevel log_level = LogLevel::kInfo;

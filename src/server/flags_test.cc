@@ -97,3 +97,28 @@ TEST(FlagsTest, TriggersAreRepeatableAndNeedATableAndTarget) {
 
 }  // namespace
 }  // namespace basalt::server
+
+namespace basalt::server {
+namespace {
+
+TEST(FlagsTest, RadosEngineFlagsNeedEachOther) {
+  Config c = Parse({"--engine=rados", "--rados-conf", "/etc/ceph/ceph.conf", "--rados-pool", "basalt",
+                   "--rados-id", "basalt", "--rados-namespace", "prod-"});
+  EXPECT_EQ(c.engine, "rados");
+  EXPECT_EQ(c.rados_conf, "/etc/ceph/ceph.conf");
+  EXPECT_EQ(c.rados_pool, "basalt");
+  EXPECT_EQ(c.rados_id, "basalt");
+  EXPECT_EQ(c.rados_namespace, "prod-");
+  EXPECT_EQ(Parse({}).engine, "rocksdb");
+  EXPECT_EQ(Parse({}).rados_id, "admin");
+  EXPECT_EQ(Error({"--engine=rados"}), "--engine=rados needs --rados-pool");
+  EXPECT_EQ(Error({"--engine=postgres"}),
+            "invalid value for --engine: 'postgres' (expected rocksdb or rados)");
+  EXPECT_EQ(Error({"--rados-pool", "basalt"}),
+            "--rados-conf, --rados-pool and --rados-namespace need --engine=rados");
+  EXPECT_EQ(Error({"--engine=rados", "--rados-pool", "p", "--in-memory"}),
+            "--in-memory and --engine=rados do not go together");
+}
+
+}  // namespace
+}  // namespace basalt::server

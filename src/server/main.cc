@@ -37,6 +37,7 @@
 #include "server/resources.h"
 #include "server/responses.h"
 #include "storage/engine.h"
+#include "storage/rados_engine.h"
 #include "triggers/mapping_api.h"
 #include "triggers/triggers.h"
 
@@ -171,7 +172,14 @@ int Run(int argc, char** argv) {
     return 2;
   }
   storage_options.encryption_key = *encryption_key;
-  auto engine = storage::OpenRocksDb(storage_options);
+  if (config.engine == "rados" && !encryption_key->empty()) {
+    std::cerr << "basalt: encryption at rest is RocksDB's; with --engine=rados use the cluster's (OSD encryption)\n";
+    return 2;
+  }
+  auto engine = config.engine == "rados"
+                    ? storage::OpenRados(storage::RadosOptions{config.rados_conf, config.rados_pool, config.rados_id,
+                                                               config.rados_namespace})
+                    : storage::OpenRocksDb(storage_options);
   if (!engine.ok()) {
     std::cerr << "basalt: " << engine.status().message() << "\n";
     return 1;
@@ -352,7 +360,9 @@ int Run(int argc, char** argv) {
   }
   Log(LogLevel::kInfo, "basalt " + std::string(kVersion) + " listening on " + config.host + ":" +
                            std::to_string(server.port()) +
-                           (config.in_memory ? " (in memory)" : " (data in " + config.data_dir + ")") +
+                           (config.engine == "rados" ? " (data in RADOS pool " + config.rados_pool + ")"
+                            : config.in_memory     ? " (in memory)"
+                                                   : " (data in " + config.data_dir + ")") +
                            (verifier ? ", requests verified (SigV4)" : "") + (http_options.tls ? ", TLS" : "") +
                            (storage_options.encryption_key.empty() || config.in_memory ? "" : ", encrypted at rest"));
   Log(LogLevel::kInfo, "limits: " + std::to_string(http_options.max_connections) + " connections (descriptor limit " +

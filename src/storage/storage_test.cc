@@ -21,6 +21,7 @@
 #include "common/coding.h"
 #include "storage/engine.h"
 #include "storage/key_format.h"
+#include "storage/rados_engine.h"
 
 namespace basalt::storage {
 namespace {
@@ -346,12 +347,33 @@ Version MustPut(Engine& e, const Key& key, const std::string& value) {
 
 void ExpectPreconditionFailed(const Status& st) { EXPECT_EQ(st.code(), Code::kPreconditionFailed) << Describe(st); }
 
-enum class Mode { kInMemory, kDirectory };
+enum class Mode { kInMemory, kDirectory, kRados };
 
-// Runs every engine test against the in-memory engine and a directory engine.
+// A namespace of its own for each rados engine a test opens, so that tests
+// sharing one pool start empty.
+std::string FreshRadosNamespace() {
+  static std::atomic<int> counter{0};
+  std::random_device rd;
+  return "test-" + std::to_string(rd()) + "-" + std::to_string(counter++) + "-";
+}
+
+// Runs every engine test against the in-memory engine, a directory engine
+// and, when BASALT_RADOS_CONF and BASALT_RADOS_POOL name a cluster
+// (scripts/rados-dev-cluster.sh), the rados engine.
 class EngineTest : public ::testing::TestWithParam<Mode> {
  protected:
   void SetUp() override {
+    if (GetParam() == Mode::kRados) {
+      const char* conf = getenv("BASALT_RADOS_CONF");
+      const char* pool = getenv("BASALT_RADOS_POOL");
+      if (!RadosAvailable()) GTEST_SKIP() << "built without librados (BASALT_WITH_RADOS=OFF)";
+      if (!conf || !pool) GTEST_SKIP() << "no Ceph cluster: set BASALT_RADOS_CONF and BASALT_RADOS_POOL";
+      RadosOptions options{conf, pool, "admin", FreshRadosNamespace()};
+      Result<std::unique_ptr<Engine>> r = OpenRados(options);
+      ASSERT_TRUE(r.ok()) << r.status().message();
+      engine_ = std::move(r).value();
+      return;
+    }
     RocksDbOptions options;
     if (GetParam() == Mode::kInMemory) {
       options.in_memory = true;
@@ -374,9 +396,14 @@ class EngineTest : public ::testing::TestWithParam<Mode> {
   std::unique_ptr<Engine> engine_;
 };
 
-INSTANTIATE_TEST_SUITE_P(Modes, EngineTest, ::testing::Values(Mode::kInMemory, Mode::kDirectory),
+INSTANTIATE_TEST_SUITE_P(Modes, EngineTest, ::testing::Values(Mode::kInMemory, Mode::kDirectory, Mode::kRados),
                          [](const ::testing::TestParamInfo<Mode>& info) {
-                           return info.param == Mode::kInMemory ? "InMemory" : "Directory";
+                           switch (info.param) {
+                             case Mode::kInMemory: return "InMemory";
+                             case Mode::kDirectory: return "Directory";
+                             case Mode::kRados: return "Rados";
+                           }
+                           return "";
                          });
 
 TEST_P(EngineTest, GetOfAnAbsentKeyIsEmpty) {

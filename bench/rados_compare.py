@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Latency and throughput of GetItem, PutItem, Query and TransactWriteItems on
+running Basalt servers, side by side (for --engine=rados beside RocksDB).
+
+    python3 bench/rados_compare.py rocksdb=http://127.0.0.1:8000 rados=http://127.0.0.1:8001 \
+        [--ops 400] [--seconds 5] [--threads 8]
+
+Each server gets a table of its own. Latency: one client, one keep-alive
+connection, --ops sequential calls (median and p99). Throughput: --threads
+clients, each with its own connection, for --seconds. No authentication
+(--auth=none); stdlib only.
+"""
+import argparse
+import http.client
+import json
+import statistics
+import threading
+import time
+import urllib.parse
+import uuid
+
+
+class Client:
+    def __init__(self, url):
+        u = urllib.parse.urlparse(url)
+        self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+
+    def call(self, op, body):
+        self.conn.request("POST", "/", json.dumps(body), {
+            "X-Amz-Target": "DynamoDB_20120810." + op, "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=bench/20260101/us-east-1/dynamodb/aws4_request, "
+                             "SignedHeaders=host, Signature=0"})
+        r = self.conn.getresponse()
+        data = r.read()
+        if r.status != 200:
+            raise RuntimeError("%s: %s %s" % (op, r.status, data[:200]))
+        return json.loads(data)
+
+
+def setup(url):
+    name = "bench_" + uuid.uuid4().hex[:8]
+    c = Client(url)
+    c.call("CreateTable", {
+        "TableName": name, "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                 {"AttributeName": "sk", "AttributeType": "N"}]})
+    while c.call("DescribeTable", {"TableName": name})["Table"]["TableStatus"] != "ACTIVE":
+        time.sleep(0.05)
+    for i in range(50):  # a partition of 50 items for Query
+        c.call("PutItem", {"TableName": name, "Item": {"pk": {"S": "q"}, "sk": {"N": str(i)}, "v": {"S": "x" * 100}}})
+    return name
+
+
+def request(name, op, i):
+    if op == "PutItem":
+        return {"TableName": name, "Item": {"pk": {"S": "k%d" % (i % 1000)}, "sk": {"N": "0"}, "v": {"S": "x" * 100}}}
+    if op == "GetItem":
+        return {"TableName": name, "Key": {"pk": {"S": "q"}, "sk": {"N": str(i % 50)}}}
+    if op == "Query":
+        return {"TableName": name, "KeyConditionExpression": "pk = :p", "Limit": 10,
+                "ExpressionAttributeValues": {":p": {"S": "q"}}}
+    return {"TransactItems": [
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "t%d" % i}, "sk": {"N": "1"}}}},
+        {"Put": {"TableName": name, "Item": {"pk": {"S": "u%d" % i}, "sk": {"N": "2"}}}}]}
+
+
+OPS = ["GetItem", "PutItem", "Query", "TransactWriteItems"]
+
+
+def latency(url, name, op, n):
+    c = Client(url)
+    times = []
+    for i in range(n):
+        t = time.perf_counter()
+        c.call(op, request(name, op, i))
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.99) - 1]
+
+
+def throughput(url, name, op, threads, seconds):
+    counts = [0] * threads
+    stop = time.monotonic() + seconds
+
+    def run(k):
+        c = Client(url)
+        i = k * 100000
+        while time.monotonic() < stop:
+            c.call(op, request(name, op, i))
+            counts[k] += 1
+            i += 1
+
+    ts = [threading.Thread(target=run, args=(k,)) for k in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return sum(counts) / seconds
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("servers", nargs="+", help="NAME=URL")
+    ap.add_argument("--ops", type=int, default=400)
+    ap.add_argument("--seconds", type=float, default=5)
+    ap.add_argument("--threads", type=int, default=8)
+    a = ap.parse_args()
+    servers = [s.split("=", 1) for s in a.servers]
+    tables = {n: setup(u) for n, u in servers}
+    print("| operation | server | median ms | p99 ms | ops/s (%d clients) |" % a.threads)
+    print("|---|---|---|---|---|")
+    for op in OPS:
+        for n, u in servers:
+            med, p99 = latency(u, tables[n], op, a.ops)
+            tput = throughput(u, tables[n], op, a.threads, a.seconds)
+            print("| %s | %s | %.2f | %.2f | %.0f |" % (op, n, med, p99, tput), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,299 @@
+// Tests for the rados engine's layout (rados_layout.h), which need no
+// cluster. The engine itself runs the engine tests of storage_test.cc
+// (EngineTest/Rados) when BASALT_RADOS_CONF and BASALT_RADOS_POOL name a
+// cluster (scripts/rados-dev-cluster.sh starts one).
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "storage/key_format.h"
+#include "storage/rados_engine.h"
+#include "storage/rados_layout.h"
+
+namespace basalt::storage::rados_layout {
+namespace {
+
+TEST(RadosLayoutTest, TableNamespacesRoundTripAndRejectOthers) {
+  EXPECT_EQ(TableNamespace(0x1f), "t000000000000001f");
+  EXPECT_EQ(ParseTableNamespace(TableNamespace(0x1f)), 0x1fu);
+  EXPECT_EQ(ParseTableNamespace(TableNamespace(~uint64_t{0})), ~uint64_t{0});
+  EXPECT_FALSE(ParseTableNamespace("t1f").has_value());
+  EXPECT_FALSE(ParseTableNamespace("x000000000000001f").has_value());
+  EXPECT_FALSE(ParseTableNamespace("t00000000000000zz").has_value());
+}
+
+TEST(RadosLayoutTest, ShortPartitionKeysAreSpelledOutInTheObjectName) {
+  const std::string pk("a\0\xFF", 3);
+  char hash[9];
+  snprintf(hash, sizeof hash, "%08x", PartitionHash(pk));
+  EXPECT_EQ(PartitionObject(pk), std::string(hash) + ".6100ff");
+  uint32_t h;
+  std::string parsed;
+  bool whole;
+  ASSERT_TRUE(ParsePartitionObject(PartitionObject(pk), &h, &parsed, &whole));
+  EXPECT_TRUE(whole);
+  EXPECT_EQ(parsed, pk);
+  EXPECT_EQ(h, PartitionHash(pk));
+  ASSERT_TRUE(ParsePartitionObject(PartitionObject(""), &h, &parsed, &whole));
+  EXPECT_EQ(parsed, "");
+  EXPECT_EQ(h, PartitionHash(""));
+}
+
+TEST(RadosLayoutTest, LongPartitionKeysGetBoundedDistinctNames) {
+  const std::string a(2048, 'a');
+  std::string b = a;
+  b.back() = 'b';  // differs after the spelled-out part
+  const std::string na = PartitionObject(a), nb = PartitionObject(b);
+  EXPECT_NE(na, nb);
+  EXPECT_LE(na.size(), 2048u - 100);  // under RADOS' default object name limit
+  uint32_t h;
+  std::string parsed;
+  bool whole = true;
+  ASSERT_TRUE(ParsePartitionObject(na, &h, &parsed, &whole));
+  EXPECT_FALSE(whole);
+  EXPECT_EQ(h, PartitionHash(a));
+  EXPECT_EQ(PartitionObject(std::string(900, 'x')).find('~'), std::string::npos);
+  EXPECT_EQ(PartitionObject(std::string(901, 'x'))[8], '~');
+}
+
+TEST(RadosLayoutTest, OtherObjectNamesAreNotPartitions) {
+  uint32_t h;
+  std::string pk;
+  bool whole;
+  EXPECT_FALSE(ParsePartitionObject(std::string(kMetaObject), &h, &pk, &whole));
+  EXPECT_FALSE(ParsePartitionObject("0000000a.6", &h, &pk, &whole));  // odd hex
+  EXPECT_FALSE(ParsePartitionObject("0000000a-61", &h, &pk, &whole));
+}
+
+TEST(RadosLayoutTest, RecordAndOutboxKeysSortAsTheirParts) {
+  std::vector<std::string> sks = {std::string("\0", 1), "", "b", "a\xFF", "a"};
+  std::vector<std::string> keys;
+  for (const auto& sk : sks) keys.push_back(RecordKey(sk));
+  std::sort(sks.begin(), sks.end());
+  std::sort(keys.begin(), keys.end());
+  for (size_t i = 0; i < sks.size(); ++i) EXPECT_EQ(keys[i], RecordKey(sks[i]));
+  EXPECT_LT(OutboxKey(1, 7), OutboxKey(2, 0));
+  EXPECT_LT(OutboxKey(0x100, 0), OutboxKey(0x100, 1));
+  EXPECT_LT(LogKey(1, 0xFFFF), LogKey(2, 0));
+  // Every record key sorts apart from the counters and outbox keys.
+  EXPECT_NE(RecordKey("")[0], kCountersKey);
+  EXPECT_NE(RecordKey("")[0], kOutboxPrefix);
+}
+
+TEST(RadosLayoutTest, CountersRoundTripIncludingNegatives) {
+  Counters c{-3, 1 << 20, -7};
+  Counters d = DecodeCounters(EncodeCounters(c));
+  EXPECT_EQ(d.items, -3);
+  EXPECT_EQ(d.bytes, 1 << 20);
+  EXPECT_EQ(d.collection, -7);
+  EXPECT_EQ(DecodeCounters("short").items, 0);
+}
+
+std::string Render(const std::vector<Plan>& plans) {
+  std::string out;
+  for (const Plan& p : plans) {
+    out += "table " + std::to_string(p.table) + " pk " + p.pk + (p.exists ? " exists" : " new") + " " +
+           std::to_string(p.old_version) + "->" + std::to_string(p.new_version) + ":";
+    for (const auto& [k, v] : p.sets) out += " set " + k + "=" + v;
+    for (const auto& k : p.removes) out += " rm " + k;
+    out += "\n";
+  }
+  return out;
+}
+
+TEST(RadosLayoutTest, IntentsRoundTripAndRejectTruncation) {
+  std::vector<Plan> plans = {
+      Plan{7, "alice", true, 10, 12, {{"ia", "1"}, {"c", std::string(24, '\0')}}, {"ib"}},
+      Plan{9, std::string("b\0b", 3), false, 0, 12, {}, {"ix", "iy"}},
+  };
+  std::string bytes = EncodeIntent(plans);
+  std::vector<Plan> back;
+  ASSERT_TRUE(DecodeIntent(bytes, &back));
+  EXPECT_EQ(Render(back), Render(plans));
+  for (size_t cut = 0; cut < bytes.size(); ++cut) {
+    EXPECT_FALSE(DecodeIntent(std::string_view(bytes).substr(0, cut), &back)) << "cut at " << cut;
+  }
+  EXPECT_FALSE(DecodeIntent(bytes + "x", &back));
+}
+
+// ---------------------------------------------------------------------------
+// The engine on a cluster: what the shared engine tests cannot show (crash
+// recovery, and two engines, as two front-ends, on one namespace).
+// ---------------------------------------------------------------------------
+
+class RadosEngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    conf_ = getenv("BASALT_RADOS_CONF") ? getenv("BASALT_RADOS_CONF") : "";
+    pool_ = getenv("BASALT_RADOS_POOL") ? getenv("BASALT_RADOS_POOL") : "";
+    if (!RadosAvailable()) GTEST_SKIP() << "built without librados (BASALT_WITH_RADOS=OFF)";
+    if (conf_.empty() || pool_.empty()) GTEST_SKIP() << "no Ceph cluster: set BASALT_RADOS_CONF and BASALT_RADOS_POOL";
+    std::random_device rd;
+    namespace_ = "rados-test-" + std::to_string(rd()) + "-";
+  }
+
+  std::unique_ptr<Engine> Open(int stop_after_partitions = -1) {
+    RadosOptions o{conf_, pool_, "admin", namespace_, stop_after_partitions};
+    Result<std::unique_ptr<Engine>> r = OpenRados(o);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() ? std::move(r).value() : nullptr;
+  }
+
+  static std::string ValueOf(Engine& e, TableId table, const std::string& pk, const std::string& sk) {
+    std::optional<Record> r;
+    Status st = e.Get(Key{table, pk, sk}, &r);
+    if (!st.ok()) return "error: " + st.message();
+    return r ? r->value : "<absent>";
+  }
+
+  // Three partitions of two tables, with counters, in one commit.
+  static std::vector<PartitionWrite> ThreePartitions(const std::string& tag) {
+    return {
+        PartitionWrite{1, "a", {Mutation{Mutation::kPut, "1", "a" + tag, {}}}, 1, 10},
+        PartitionWrite{1, "b", {Mutation{Mutation::kPut, "1", "b" + tag, {}}}, 1, 10},
+        PartitionWrite{2, "c", {Mutation{Mutation::kPut, "", "c" + tag, {}}}, 1, 10},
+    };
+  }
+
+  std::string State(Engine& e) {
+    TableStats s1, s2;
+    EXPECT_TRUE(e.Stats(1, &s1).ok());
+    EXPECT_TRUE(e.Stats(2, &s2).ok());
+    return ValueOf(e, 1, "a", "1") + " " + ValueOf(e, 1, "b", "1") + " " + ValueOf(e, 2, "c", "") + " items " +
+           std::to_string(s1.item_count) + "+" + std::to_string(s2.item_count);
+  }
+
+  std::string conf_, pool_, namespace_;
+};
+
+TEST_F(RadosEngineTest, ACommitInterruptedMidwayIsFinishedByTheNextOpen) {
+  std::unique_ptr<Engine> crashed = Open(/*stop_after_partitions=*/1);
+  ASSERT_NE(crashed, nullptr);
+  std::vector<PartitionWrite> writes = ThreePartitions("!");
+  EXPECT_EQ(crashed->Commit(writes).code(), Code::kIoError);
+  // Half written: the first partition only.
+  EXPECT_EQ(State(*crashed), "a! <absent> <absent> items 1+0");
+  crashed.reset();
+
+  std::unique_ptr<Engine> next = Open();
+  ASSERT_NE(next, nullptr);
+  EXPECT_EQ(State(*next), "a! b! c! items 2+1");
+  // Finished once: a later open has nothing to redo, and later writes stand.
+  std::vector<PartitionWrite> again = ThreePartitions("?");
+  ASSERT_TRUE(next->Commit(again).ok());
+  next.reset();
+  EXPECT_EQ(State(*Open()), "a? b? c? items 4+2");
+}
+
+TEST_F(RadosEngineTest, ACommitInterruptedBeforeAnyPartitionIsFinishedToo) {
+  // Once the intent is written the commit is decided; the client got no
+  // answer, as after a timeout, and finds it done.
+  std::unique_ptr<Engine> crashed = Open(/*stop_after_partitions=*/0);
+  ASSERT_NE(crashed, nullptr);
+  std::vector<PartitionWrite> writes = ThreePartitions("!");
+  EXPECT_EQ(crashed->Commit(writes).code(), Code::kIoError);
+  EXPECT_EQ(State(*crashed), "<absent> <absent> <absent> items 0+0");
+  crashed.reset();
+  EXPECT_EQ(State(*Open()), "a! b! c! items 2+1");
+}
+
+TEST_F(RadosEngineTest, TwoEnginesOnOneNamespaceLoseNoVersionedIncrement) {
+  // Two engines are two front-ends: their local locks do not see each
+  // other, so only the compare on the partition's version in RADOS keeps
+  // increments from being lost.
+  std::unique_ptr<Engine> engines[2] = {Open(), Open()};
+  ASSERT_NE(engines[0], nullptr);
+  ASSERT_NE(engines[1], nullptr);
+  const Key counter{1, "counter", ""};
+  PartitionWrite init{1, "counter", {Mutation{Mutation::kPut, "", "0", Precondition::For(0)}}, 1, 1};
+  ASSERT_TRUE(engines[0]->Commit(std::span<const PartitionWrite>(&init, 1)).ok());
+  constexpr int kThreads = 4, kIncrements = 40;
+  std::atomic<int> conflicts{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      Engine& e = *engines[t % 2];
+      for (int i = 0; i < kIncrements; ++i) {
+        for (;;) {
+          std::optional<Record> r;
+          if (!e.Get(counter, &r).ok() || !r) {
+            ++errors;
+            return;
+          }
+          PartitionWrite w{1, "counter",
+                           {Mutation{Mutation::kPut, "", std::to_string(std::stoll(r->value) + 1),
+                                     Precondition::For(r->version)}},
+                           0, 0, 0};
+          Status st = e.Commit(std::span<const PartitionWrite>(&w, 1));
+          if (st.ok()) break;
+          if (st.code() != Code::kPreconditionFailed) {
+            ++errors;
+            return;
+          }
+          ++conflicts;
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  ASSERT_EQ(errors.load(), 0);
+  EXPECT_EQ(ValueOf(*engines[1], 1, "counter", ""), std::to_string(kThreads * kIncrements))
+      << conflicts.load() << " conflicts retried";
+  TableStats stats;
+  ASSERT_TRUE(engines[0]->Stats(1, &stats).ok());
+  EXPECT_EQ(stats.item_count, 1);
+}
+
+TEST_F(RadosEngineTest, OutboxRecordsOfAnEarlierRunAreReadBeforeANewCommit) {
+  {
+    std::unique_ptr<Engine> first = Open();
+    ASSERT_NE(first, nullptr);
+    PartitionWrite w{1, "p", {Mutation{Mutation::kPut, "", "v", {}}}, 0, 0, 0, /*log=*/5, {"record"}};
+    ASSERT_TRUE(first->Commit(std::span<const PartitionWrite>(&w, 1)).ok());
+  }
+  std::unique_ptr<Engine> next = Open();
+  ASSERT_NE(next, nullptr);
+  std::vector<OutboxEntry> entries;
+  ASSERT_TRUE(next->ReadOutbox("", 10, &entries).ok());
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].log, 5u);
+  EXPECT_EQ(entries[0].value, "record");
+  // Shipped once: the next read has nothing, even from a fresh engine.
+  std::vector<LogAppend> appends = {LogAppend{5, 1, "record"}};
+  ASSERT_TRUE(next->ShipOutbox(entries, appends, {}).ok());
+  ASSERT_TRUE(Open()->ReadOutbox("", 10, &entries).ok());
+  EXPECT_TRUE(entries.empty());
+  std::string log;
+  ASSERT_TRUE(next->ReadLog(5, 0, [&](uint64_t seq, std::string_view v) {
+    log += std::to_string(seq) + "=" + std::string(v) + ";";
+    return true;
+  }).ok());
+  EXPECT_EQ(log, "1=record;");
+}
+
+TEST_F(RadosEngineTest, VersionsAreUniqueAcrossEngines) {
+  std::unique_ptr<Engine> a = Open(), b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  PartitionWrite wa{1, "x", {Mutation{Mutation::kPut, "", "a", {}}}};
+  PartitionWrite wb{1, "y", {Mutation{Mutation::kPut, "", "b", {}}}};
+  ASSERT_TRUE(a->Commit(std::span<const PartitionWrite>(&wa, 1)).ok());
+  ASSERT_TRUE(b->Commit(std::span<const PartitionWrite>(&wb, 1)).ok());
+  std::optional<Record> ra, rb;
+  ASSERT_TRUE(b->Get(Key{1, "x", ""}, &ra).ok());
+  ASSERT_TRUE(a->Get(Key{1, "y", ""}, &rb).ok());
+  ASSERT_TRUE(ra && rb);
+  EXPECT_EQ(ra->value, "a");
+  EXPECT_EQ(rb->value, "b");
+  EXPECT_NE(ra->version, rb->version);
+}
+
+}  // namespace
+}  // namespace basalt::storage::rados_layout
