@@ -2,7 +2,7 @@
 // objects under s3://bucket/prefix, which Basalt reads from
 // <export-root>/bucket/prefix... (every regular file whose key starts with
 // the prefix, as S3 lists it). DYNAMODB_JSON (lines of {"Item":{...}}, what
-// exports write) and CSV (a header line or HeaderList; key columns typed by
+// exports write), ION (`{Item:{...}}` values, api/ion_reader.h) and CSV (a header line or HeaderList; key columns typed by
 // the attribute definitions, the others Strings), uncompressed, GZIP or ZSTD.
 // Lines that fail are counted in ErrorCount and end the import with
 // FailureCode ItemValidationError, as the service reports them; the valid
@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "api/handlers.h"
+#include "api/ion_reader.h"
 #include "api/table_decoding.h"
 #include "api/table_description.h"
 #include "api/transfer_files.h"
@@ -200,7 +201,6 @@ Status ImportTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
     }
   }
   BASALT_RETURN_IF_ERROR(errors.ToStatus());
-  if (*format == "ION") return Status::Validation("Basalt does not import ION yet: use DYNAMODB_JSON or CSV");
   if (ctx.db->transfers().root().empty()) {
     return Status::Validation("Basalt was started without --export-root: imports need a directory standing for S3");
   }
@@ -321,6 +321,10 @@ Status LoadObjects(const std::string& root, db::ImportRecord* r, const db::Table
         if (fields.size() == 1 && fields[0].empty()) continue;  // a blank line
         BASALT_RETURN_IF_ERROR(count(CsvItem(header, fields, table)));
       }
+      continue;
+    }
+    if (r->format == "ION") {
+      BASALT_RETURN_IF_ERROR(ReadIonItems(data, count));
       continue;
     }
     while (pos < data.size()) {
