@@ -6,7 +6,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   librocksdb-dev libboost1.81-dev rapidjson-dev zlib1g-dev libssl-dev libgoogle-perftools-dev libzstd-dev
   libgtest-dev libgmock-dev
-  librados-dev libradospp-dev   # the rados engine (--engine=rados); its cluster tests install ceph-mon ceph-osd
+  librados-dev libradospp-dev ceph-mon ceph-osd   # the rados engine (--engine=rados) and the one-node cluster its tests start
   clang-14 libclang-rt-14-dev
   python3 python3-pytest python3-boto3 python3-requests
   curl wrk awscli openjdk-17-jdk-headless   # javac: tests/java
