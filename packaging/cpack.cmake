@@ -8,15 +8,14 @@ install(FILES ${PROJECT_SOURCE_DIR}/packaging/default DESTINATION /etc/default R
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/compatibility.md
         DESTINATION share/doc/basalt)
 # The web console's pages, and uPlot (its charts) as scripts/setup.sh installed it from npm:
-# /usr/share/basalt/console, where basalt looks next to /usr/bin (server/console.h).
+# /usr/share/basalt/console, where basalt looks next to /usr/bin (server/console.h). OPTIONAL, not
+# a configure-time check: npm may install uPlot after the build tree was configured.
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/console/web DESTINATION share/basalt/console)
-if(EXISTS ${PROJECT_SOURCE_DIR}/console/node_modules/uplot/dist)
-  install(FILES ${PROJECT_SOURCE_DIR}/console/node_modules/uplot/dist/uPlot.iife.min.js
-                ${PROJECT_SOURCE_DIR}/console/node_modules/uplot/dist/uPlot.min.css
-          DESTINATION share/basalt/console/node_modules/uplot/dist)
-  install(FILES ${PROJECT_SOURCE_DIR}/console/node_modules/uplot/LICENSE
-          DESTINATION share/basalt/console/node_modules/uplot)
-endif()
+install(FILES ${PROJECT_SOURCE_DIR}/console/node_modules/uplot/dist/uPlot.iife.min.js
+              ${PROJECT_SOURCE_DIR}/console/node_modules/uplot/dist/uPlot.min.css
+        DESTINATION share/basalt/console/node_modules/uplot/dist OPTIONAL)
+install(FILES ${PROJECT_SOURCE_DIR}/console/node_modules/uplot/LICENSE
+        DESTINATION share/basalt/console/node_modules/uplot OPTIONAL)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME basalt)
