@@ -3,6 +3,8 @@
 #include <array>
 
 #include "db/contributor_insights.h"
+#include "db/query.h"
+#include "db/tables.h"
 #include "model/item.h"
 
 namespace basalt::db {
@@ -394,6 +396,93 @@ Status PatternRecording::Load() {
 Status PatternRecording::Reset() {
   recorder_.Reset();
   return meta_->Delete(kStateKey);
+}
+
+namespace {
+
+const char* ProjectionName(ProjectionType p) {
+  switch (p) {
+    case ProjectionType::kAll: return "ALL";
+    case ProjectionType::kKeysOnly: return "KEYS_ONLY";
+    case ProjectionType::kInclude: return "INCLUDE";
+  }
+  return "ALL";
+}
+
+// A key as KeyText wrote it, back to a value of the key's type (B keys are not measured).
+std::optional<model::AttributeValue> KeyValue(const std::string& text, model::Type type) {
+  if (type == model::Type::kS) return model::AttributeValue::S(text);
+  if (type == model::Type::kN) {
+    auto n = model::Number::Parse(text);
+    if (n.ok()) return model::AttributeValue::N(*n);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::vector<patterns::TableInfo> PatternRecording::TableInfos(const Scope& s, Tables* tables,
+                                                              Queries* queries, bool measure_collections) {
+  // The busiest partition keys of each table, whose item collections are measured.
+  std::map<std::string, std::vector<std::string>> busiest;
+  for (const patterns::KeyHeatStats& h : recorder_.Snapshot(clock_->Now()).heat) {
+    if (h.ns != s.ns || !h.index.empty() || !measure_collections) continue;
+    for (size_t i = 0; i < h.requests.size() && i < 3; ++i) busiest[h.table].push_back(h.requests[i].key);
+  }
+  std::vector<patterns::TableInfo> out;
+  for (const auto& meta : catalog_->List(s.ns, "", SIZE_MAX)) {
+    auto d = tables->DescribeTable(s, meta->name);
+    if (!d.ok()) continue;
+    const TableMeta& m = *d->meta;
+    patterns::TableInfo t;
+    t.name = m.name;
+    t.pk = m.key_schema.hash.name;
+    if (m.key_schema.range) t.sk = m.key_schema.range->name;
+    t.on_demand = m.billing_mode == BillingMode::kPayPerRequest;
+    t.provisioned_rcu = m.throughput.read_capacity_units;
+    t.provisioned_wcu = m.throughput.write_capacity_units;
+    t.item_count = d->stats.item_count;
+    t.size_bytes = d->stats.size_bytes;
+    for (const IndexDescription& i : d->indexes) {
+      patterns::IndexInfo x;
+      x.name = i.meta->name;
+      x.global = i.meta->global;
+      x.pk = i.meta->key_schema.hash.name;
+      if (i.meta->key_schema.range) x.sk = i.meta->key_schema.range->name;
+      x.projection = ProjectionName(i.meta->projection);
+      x.non_key_attributes = i.meta->non_key_attributes;
+      x.item_count = i.stats.item_count;
+      x.size_bytes = i.stats.size_bytes;
+      t.indexes.push_back(std::move(x));
+    }
+    // Item collections: a consistent COUNT query of each busy key, its units
+    // (4 KB each, rounded up per 1 MB page) standing for its bytes; 64 pages at most.
+    for (const std::string& key : busiest[m.name]) {
+      auto value = KeyValue(key, m.key_schema.hash.type);
+      if (!value) continue;
+      QueryInput q;
+      q.table = m.name;
+      q.select = Select::kCount;
+      q.consistent = true;
+      expr::KeyComparison eq;
+      eq.path = {expr::PathElement{m.key_schema.hash.name}};
+      eq.values = {*value};
+      q.key_condition.comparisons = {eq};
+      double units = 0;
+      for (int page = 0; page < 64; ++page) {
+        auto r = queries->Query(s, q);
+        if (!r.ok()) break;
+        units += r->capacity.read_units;
+        if (!r->last_evaluated_key) break;
+        q.exclusive_start_key = r->last_evaluated_key;
+      }
+      t.collections.emplace_back(key, static_cast<int64_t>(units * 4096));
+    }
+    std::sort(t.collections.begin(), t.collections.end(),
+              [](const auto& a, const auto& b) { return a.second != b.second ? a.second > b.second : a.first < b.first; });
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 }  // namespace basalt::db

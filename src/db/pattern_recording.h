@@ -17,6 +17,9 @@
 
 namespace basalt::db {
 
+class Queries;
+class Tables;
+
 class PatternRecording {
  public:
   using Duration = std::chrono::steady_clock::duration;
@@ -50,6 +53,12 @@ class PatternRecording {
   Status Load();
   // Forgets what was recorded, here and in the MetaStore.
   Status Reset();
+
+  // The report's view of a namespace's tables: key schemas, indexes, sizes,
+  // and (with measure_collections) the item-collection size of each table's
+  // three busiest partition keys, from a consistent COUNT query of each.
+  std::vector<patterns::TableInfo> TableInfos(const Scope& s, Tables* tables, Queries* queries,
+                                              bool measure_collections);
 
  private:
   const Catalog* catalog_;
