@@ -1,0 +1,277 @@
+// The rados engine's write path (rados_parts.h has the engine): a Commit
+// reads each partition it touches, checks the preconditions, and writes each
+// partition with one object operation guarded by a compare on the version it
+// read; a commit of several partitions goes through an intent object, which
+// RecoverIntents finishes after a crash. The head of rados_engine.cc says
+// more.
+#include <algorithm>
+#include <cerrno>
+
+#include "common/coding.h"
+#include "common/log.h"
+#include "storage/key_format.h"
+#include "storage/rados_parts.h"
+
+namespace basalt::storage::rados_parts {
+
+Status RadosEngine::ReadPartition(TableId table, const std::string& pk, const std::set<std::string>& keys,
+                                  PartitionState* out) {
+  *out = PartitionState{};
+  librados::IoCtx io = Io(table);
+  librados::ObjectReadOperation op;
+  bufferlist v;
+  int rv = 0, rk = 0;
+  op.getxattr(L::kVersionXattr.data(), &v, &rv);
+  std::set<std::string> wanted = keys;
+  wanted.insert(std::string(1, L::kCountersKey));
+  std::map<std::string, bufferlist> vals;
+  op.omap_get_vals_by_keys(wanted, &vals, &rk);
+  int r = io.operate(L::PartitionObject(pk), &op, nullptr);
+  if (r == -ENOENT) return Status::Ok();
+  BASALT_RETURN_IF_ERROR(FromRados(r, "read partition"));
+  out->exists = true;
+  out->version = ParseVersion(v);
+  auto c = vals.find(std::string(1, L::kCountersKey));
+  if (c != vals.end()) {
+    out->counters = L::DecodeCounters(c->second.to_str());
+    vals.erase(c);
+  }
+  out->records = std::move(vals);
+  return Status::Ok();
+}
+
+// One atomic object operation: compare the version read (or create the
+// object, which must not exist), then write. -ECANCELED or -EEXIST: another
+// writer came first.
+int RadosEngine::Apply(const L::Plan& plan) {
+  librados::IoCtx io = Io(plan.table);
+  librados::ObjectWriteOperation op;
+  if (plan.exists) {
+    op.cmpxattr(L::kVersionXattr.data(), LIBRADOS_CMPXATTR_OP_EQ, Bl(std::to_string(plan.old_version)));
+  } else {
+    op.create(true);
+    op.setxattr(L::kPkXattr.data(), Bl(plan.pk));
+  }
+  op.setxattr(L::kVersionXattr.data(), Bl(std::to_string(plan.new_version)));
+  if (!plan.sets.empty()) {
+    std::map<std::string, bufferlist> sets;
+    for (const auto& [k, v] : plan.sets) sets[k] = Bl(v);
+    op.omap_set(sets);
+  }
+  if (!plan.removes.empty()) op.omap_rm_keys(std::set<std::string>(plan.removes.begin(), plan.removes.end()));
+  return io.operate(L::PartitionObject(plan.pk), &op);
+}
+
+// Versions come in blocks from a counter on basalt.meta (compare-and-set),
+// so they are unique across front-ends and grow within one.
+Result<Version> RadosEngine::TakeVersion() {
+  std::lock_guard lock(version_mu_);
+  while (next_version_ == version_limit_) {
+    bufferlist bl;
+    BASALT_RETURN_IF_ERROR(FromRados(io_.getxattr(std::string(L::kMetaObject), L::kNextVersionXattr.data(), bl),
+                                     "read the version counter"));
+    std::string current = bl.to_str();
+    Version from = std::strtoull(current.c_str(), nullptr, 10);
+    librados::ObjectWriteOperation op;
+    op.cmpxattr(L::kNextVersionXattr.data(), LIBRADOS_CMPXATTR_OP_EQ, Bl(current));
+    op.setxattr(L::kNextVersionXattr.data(), Bl(std::to_string(from + kVersionBlock)));
+    int r = io_.operate(std::string(L::kMetaObject), &op);
+    if (r == -ECANCELED) continue;
+    BASALT_RETURN_IF_ERROR(FromRados(r, "take versions"));
+    next_version_ = from;
+    version_limit_ = from + kVersionBlock;
+  }
+  return next_version_++;
+}
+
+// A commit's partitions: the writes to each, in order.
+struct PartitionGroup {
+  TableId table = 0;
+  std::string pk;
+  std::string oid;
+  std::vector<const PartitionWrite*> writes;
+};
+
+Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
+  std::vector<PartitionGroup> groups;
+  for (const PartitionWrite& w : writes) {
+    auto it = std::find_if(groups.begin(), groups.end(),
+                           [&](const PartitionGroup& g) { return g.table == w.table && g.pk == w.pk; });
+    if (it == groups.end()) {
+      groups.push_back(PartitionGroup{w.table, w.pk, L::PartitionObject(w.pk), {}});
+      it = groups.end() - 1;
+    }
+    it->writes.push_back(&w);
+  }
+  std::vector<size_t> stripes;
+  for (const PartitionGroup& g : groups) stripes.push_back(StripeOf(g.table, g.oid));
+  auto guard = LockStripes(std::move(stripes), /*exclusive=*/true);
+
+  for (int attempt = 0;; ++attempt) {
+    // Read and check every precondition against the state before the commit.
+    std::vector<PartitionState> states(groups.size());
+    for (size_t i = 0; i < groups.size(); ++i) {
+      std::set<std::string> keys;
+      for (const PartitionWrite* w : groups[i].writes) {
+        for (const Mutation& m : w->muts) keys.insert(L::RecordKey(m.sk));
+      }
+      BASALT_RETURN_IF_ERROR(ReadPartition(groups[i].table, groups[i].pk, keys, &states[i]));
+      for (const PartitionWrite* w : groups[i].writes) {
+        for (const Mutation& m : w->muts) {
+          auto it = states[i].records.find(L::RecordKey(m.sk));
+          Version version = 0;
+          std::string_view unused;
+          bool exists = it != states[i].records.end();
+          if (exists && !SplitStored(it->second.to_str(), &version, &unused)) {
+            return Status::Internal("corrupt stored value");
+          }
+          bool holds = true;
+          switch (m.pre.kind) {
+            case Precondition::kAny: break;
+            case Precondition::kMustNotExist: holds = !exists; break;
+            case Precondition::kMustExist: holds = exists; break;
+            case Precondition::kVersionEquals: holds = exists && version == m.pre.version; break;
+          }
+          if (!holds) return Status(Code::kPreconditionFailed, "precondition failed");
+        }
+      }
+    }
+    // Plan each partition's change; a partition that is only checked is not written.
+    std::vector<L::Plan> plans;
+    Version version = 0;  // taken when the commit turns out to write
+    auto take_version = [&]() -> Status {
+      if (version != 0) return Status::Ok();
+      BASALT_ASSIGN_OR_RETURN(version, TakeVersion());
+      return Status::Ok();
+    };
+    // A commit with outbox records takes its version and enters the
+    // in-flight set in one step, so ReadOutbox never reads past a version
+    // whose records have yet to land.
+    const bool has_outbox =
+        std::any_of(writes.begin(), writes.end(), [](const PartitionWrite& w) { return !w.outbox.empty(); });
+    if (has_outbox) {
+      std::lock_guard lock(outbox_mu_);
+      BASALT_ASSIGN_OR_RETURN(version, TakeVersion());
+      outbox_in_flight_.insert(version);
+    }
+    uint32_t outbox_index = 0;
+    std::set<std::string> outbox_refs;
+    for (size_t i = 0; i < groups.size(); ++i) {
+      std::map<std::string, std::optional<std::string>> changes;
+      L::Counters counters = states[i].counters;
+      bool counted = false;
+      for (const PartitionWrite* w : groups[i].writes) {
+        for (const Mutation& m : w->muts) {
+          if (m.op == Mutation::kCheck) continue;
+          BASALT_RETURN_IF_ERROR(take_version());
+          if (m.op == Mutation::kDelete) {
+            changes[L::RecordKey(m.sk)] = std::nullopt;
+            continue;
+          }
+          std::string stored;
+          PutVarint64(&stored, version);
+          stored.append(m.value);
+          changes[L::RecordKey(m.sk)] = std::move(stored);
+        }
+        if (w->item_count_delta != 0 || w->size_bytes_delta != 0 || w->collection_bytes_delta != 0) {
+          counters.items += w->item_count_delta;
+          counters.bytes += w->size_bytes_delta;
+          counters.collection += w->collection_bytes_delta;
+          counted = true;
+        }
+        for (const std::string& record : w->outbox) {
+          std::string stored;
+          PutVarint64(&stored, w->log);
+          stored.append(record);
+          changes[L::OutboxKey(version, outbox_index++)] = std::move(stored);
+          outbox_refs.insert(L::TableNamespace(groups[i].table) + "/" + groups[i].oid);
+        }
+      }
+      if (changes.empty() && !counted) continue;
+      BASALT_RETURN_IF_ERROR(take_version());
+      L::Plan plan{groups[i].table, groups[i].pk, states[i].exists, states[i].version, version, {}, {}};
+      for (auto& [k, v] : changes) {
+        if (v) {
+          plan.sets.emplace_back(k, std::move(*v));
+        } else {
+          plan.removes.push_back(k);
+        }
+      }
+      if (counted) plan.sets.emplace_back(std::string(1, L::kCountersKey), L::EncodeCounters(counters));
+      plans.push_back(std::move(plan));
+    }
+    auto landed = [&] {
+      if (!has_outbox) return;
+      std::lock_guard lock(outbox_mu_);
+      outbox_in_flight_.erase(version);
+    };
+    Status st;
+    bool retry = false;
+    if (!outbox_refs.empty()) {
+      librados::ObjectWriteOperation op;
+      std::map<std::string, bufferlist> refs;
+      for (const std::string& ref : outbox_refs) refs[ref] = bufferlist();
+      op.omap_set(refs);
+      st = FromRados(io_.operate(std::string(L::kOutboxObject), &op), "note outbox");
+    }
+    if (st.ok() && plans.size() == 1) {
+      int r = Apply(plans[0]);
+      retry = r == -ECANCELED || r == -EEXIST;
+      if (!retry) st = FromRados(r, "commit");
+    } else if (st.ok() && plans.size() > 1) {
+      // The intent makes the commit whole across a crash (RecoverIntents).
+      const std::string intent = L::IntentObject(version);
+      bufferlist body = Bl(L::EncodeIntent(plans));
+      st = FromRados(io_.write_full(intent, body), "write intent");
+      for (size_t i = 0; st.ok() && i < plans.size(); ++i) {
+        if (stop_after_partitions_ >= 0 && i == static_cast<size_t>(stop_after_partitions_)) {
+          landed();
+          return Status::IoError("rados: stopped mid-commit for a test");
+        }
+        int r = Apply(plans[i]);
+        if (i == 0 && (r == -ECANCELED || r == -EEXIST)) {
+          retry = true;  // nothing written yet
+          break;
+        }
+        if (r < 0) st = FromRados(r, "commit (the intent stays for recovery)");
+      }
+      if (st.ok()) st = FromRados(io_.remove(intent), "remove intent");
+    }
+    landed();
+    if (!retry) return st;
+    if (attempt >= 100) return Status::IoError("rados: commit kept conflicting with other writers");
+  }
+}
+
+// Finishes the multi-partition commits a crashed front-end left: a
+// partition still at the version the commit read gets its planned change;
+// one at the planned version has it already.
+Status RadosEngine::RecoverIntents() {
+  std::vector<std::string> oids;
+  BASALT_RETURN_IF_ERROR(ListObjects(io_, &oids));
+  for (const std::string& oid : oids) {
+    if (!oid.starts_with(L::kIntentPrefix)) continue;
+    bufferlist bl;
+    int r = io_.read(oid, bl, 0, 0);
+    if (r == -ENOENT) continue;  // another front-end finished it
+    BASALT_RETURN_IF_ERROR(FromRados(r, "read " + oid));
+    std::vector<L::Plan> plans;
+    if (!L::DecodeIntent(bl.to_str(), &plans)) return Status::Internal("corrupt intent " + oid);
+    for (const L::Plan& plan : plans) {
+      PartitionState state;
+      BASALT_RETURN_IF_ERROR(ReadPartition(plan.table, plan.pk, {}, &state));
+      if (state.exists && state.version == plan.new_version) continue;
+      if (state.exists != plan.exists || state.version != plan.old_version) {
+        Log(LogLevel::kWarn, "rados: intent " + oid + ": a partition changed since; its part is not applied");
+        continue;
+      }
+      BASALT_RETURN_IF_ERROR(FromRados(Apply(plan), "recover " + oid));
+    }
+    r = io_.remove(oid);
+    if (r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "remove " + oid));
+    Log(LogLevel::kInfo, "rados: finished the interrupted commit " + oid);
+  }
+  return Status::Ok();
+}
+
+}  // namespace basalt::storage::rados_parts

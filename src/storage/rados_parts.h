@@ -1,0 +1,191 @@
+// The rados engine's parts, shared by its two files: rados_engine.cc (opening,
+// reads, tables, the log, the outbox) and rados_commit.cc (the write path:
+// Commit, versions, the intents of multi-partition commits). Private to
+// storage/; these three are the only files that include librados. The
+// layout of the objects is rados_layout.h's.
+#pragma once
+
+#include <rados/librados.hpp>
+
+#include <array>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/engine.h"
+#include "storage/rados_engine.h"
+#include "storage/rados_layout.h"
+
+namespace basalt::storage::rados_parts {
+
+namespace L = rados_layout;
+using librados::bufferlist;
+
+constexpr uint64_t kVersionBlock = 1 << 20;  // versions a front-end takes at a time
+constexpr uint64_t kPage = 512;             // omap entries per read
+
+// An error of librados (a negative errno) as a Status naming `what`.
+Status FromRados(int r, std::string_view what);
+bufferlist Bl(std::string_view s);
+// The record's value without its version header; false if malformed.
+bool SplitStored(std::string_view stored, Version* version, std::string_view* value);
+Version ParseVersion(const bufferlist& bl);
+
+// Visits the omap entries of `oid` whose keys start with `prefix`, from
+// `begin` (inclusive; at least `prefix`) on, in key order, until `visit`
+// returns false. An absent object has none.
+Status VisitOmap(librados::IoCtx& io, const std::string& oid, const std::string& prefix, const std::string& begin,
+                 const std::function<bool(const std::string&, const bufferlist&)>& visit);
+
+class RadosSnapshot : public Snapshot {};
+
+class RadosMetaStore : public MetaStore {
+ public:
+  explicit RadosMetaStore(librados::IoCtx* io) : io_(io) {}
+  Status Put(std::string_view key, std::string_view value) override {
+    librados::ObjectWriteOperation op;
+    op.omap_set({{L::MetaKey(key), Bl(value)}});
+    return FromRados(io_->operate(std::string(L::kMetaObject), &op), "meta put");
+  }
+  Status Delete(std::string_view key) override {
+    librados::ObjectWriteOperation op;
+    op.omap_rm_keys({L::MetaKey(key)});
+    return FromRados(io_->operate(std::string(L::kMetaObject), &op), "meta delete");
+  }
+  Status Get(std::string_view key, std::optional<std::string>* value) override {
+    librados::ObjectReadOperation op;
+    std::map<std::string, bufferlist> vals;
+    int rv = 0;
+    op.omap_get_vals_by_keys({L::MetaKey(key)}, &vals, &rv);
+    BASALT_RETURN_IF_ERROR(FromRados(io_->operate(std::string(L::kMetaObject), &op, nullptr), "meta get"));
+    value->reset();
+    if (!vals.empty()) *value = vals.begin()->second.to_str();
+    return Status::Ok();
+  }
+  Status List(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out) override {
+    out->clear();
+    std::string p = L::MetaKey(prefix);
+    return VisitOmap(*io_, std::string(L::kMetaObject), p, p, [&](const std::string& k, const bufferlist& v) {
+      out->emplace_back(k.substr(1), v.to_str());
+      return true;
+    });
+  }
+
+ private:
+  librados::IoCtx* io_;
+};
+
+// What a commit read of one partition.
+struct PartitionState {
+  bool exists = false;
+  Version version = 0;
+  L::Counters counters;
+  std::map<std::string, bufferlist> records;  // by omap key
+};
+
+class RadosEngine : public Engine {
+ public:
+  static constexpr size_t kStripes = 1024;
+
+  RadosEngine() : meta_(&io_) {}
+  ~RadosEngine() override {
+    io_.close();
+    cluster_.shutdown();
+  }
+
+  Status Connect(const RadosOptions& o);
+
+  std::unique_ptr<Snapshot> NewSnapshot() override { return std::make_unique<RadosSnapshot>(); }
+
+  Status Get(const Key& key, std::optional<Record>* out, const Snapshot*) override {
+    std::vector<std::optional<Record>> one;
+    BASALT_RETURN_IF_ERROR(MultiGet(std::span<const Key>(&key, 1), &one));
+    *out = std::move(one[0]);
+    return Status::Ok();
+  }
+
+  Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) override;
+
+  Status Commit(std::span<const PartitionWrite> writes) override;
+
+  Status QueryPartition(TableId table, std::string_view pk, const SortKeyRange& range, bool reverse,
+                        const std::optional<std::string>& resume_after, const RowSink& sink,
+                        const Snapshot*) override;
+
+  Status ScanSegment(TableId table, uint32_t segment, uint32_t total,
+                     const std::optional<std::pair<std::string, std::string>>& resume_after, const RowSink& sink,
+                     const Snapshot*) override;
+
+  Status DropTable(TableId table) override;
+
+  Status Stats(TableId table, TableStats* out) override;
+
+  Status CollectionBytes(TableId table, std::string_view pk, int64_t* bytes) override;
+
+  Status ReadOutbox(std::string_view after, size_t limit, std::vector<OutboxEntry>* out) override;
+  Status ShipOutbox(std::span<const OutboxEntry> shipped, std::span<const LogAppend> appends,
+                    std::span<const std::pair<std::string, std::string>> meta_puts) override;
+
+  Status ReadLog(uint64_t log, uint64_t from,
+                 const std::function<bool(uint64_t seq, std::string_view value)>& visit) override;
+
+  Status TrimLog(uint64_t log, uint64_t below) override;
+
+  MetaStore& meta() override { return meta_; }
+
+ private:
+  librados::IoCtx Io(TableId table) {
+    librados::IoCtx io;
+    io.dup(io_);
+    io.set_namespace(prefix_ + L::TableNamespace(table));
+    return io;
+  }
+
+  // The stripe of a partition, by its object name.
+  static size_t StripeOf(TableId table, std::string_view oid) {
+    return (std::hash<std::string_view>()(oid) ^ (table * 0x9E3779B97F4A7C15ull >> 20)) % kStripes;
+  }
+
+  // Locks the stripes in index order (no deadlock); unlocks when the result goes.
+  std::shared_ptr<void> LockStripes(std::vector<size_t> stripes, bool exclusive) {
+    std::sort(stripes.begin(), stripes.end());
+    stripes.erase(std::unique(stripes.begin(), stripes.end()), stripes.end());
+    for (size_t s : stripes) exclusive ? stripes_[s].lock() : stripes_[s].lock_shared();
+    return std::shared_ptr<void>(nullptr, [this, stripes, exclusive](void*) {
+      for (auto it = stripes.rbegin(); it != stripes.rend(); ++it) {
+        exclusive ? stripes_[*it].unlock() : stripes_[*it].unlock_shared();
+      }
+    });
+  }
+
+  Status ListObjects(librados::IoCtx& io, std::vector<std::string>* oids);
+
+  // Every partition of a table's namespace, by hash and partition key.
+  Status ListPartitions(librados::IoCtx& io, const std::function<void(uint32_t, std::string)>& visit);
+
+  static Status ReadCounters(librados::IoCtx& io, const std::string& oid, L::Counters* c);
+
+  Status ReadPartition(TableId table, const std::string& pk, const std::set<std::string>& keys, PartitionState* out);
+  int Apply(const L::Plan& plan);
+  Status RecoverIntents();
+  Result<Version> TakeVersion();
+
+  librados::Rados cluster_;
+  std::string prefix_;  // RadosOptions::name_space
+  int stop_after_partitions_ = -1;  // RadosOptions::test_stop_after_partitions
+  librados::IoCtx io_;  // namespace prefix_: the engine's own objects
+  RadosMetaStore meta_;
+  std::array<std::shared_mutex, kStripes> stripes_;
+  std::mutex version_mu_;
+  Version next_version_ = 0, version_limit_ = 0;  // the block this front-end hands out; guarded by version_mu_
+  std::mutex outbox_mu_;
+  std::set<Version> outbox_in_flight_;  // versions of commits with outbox records not yet landed; guarded by outbox_mu_
+};
+
+}  // namespace basalt::storage::rados_parts
