@@ -122,6 +122,10 @@ void WriteBackupDetails(JsonWriter& w, const db::BackupRecord& r) {
   w.String(db::BackupTypeName(r.type));
   w.Key("BackupCreationDateTime");
   WriteTime(w, r.created);
+  if (r.expires > 0) {
+    w.Key("BackupExpiryDateTime");
+    WriteTime(w, r.expires);
+  }
   w.EndObject();
 }
 
@@ -289,6 +293,10 @@ Status ListBackups(Context& ctx, const JsonValue& req, JsonWriter& out) {
     WriteString(out, r.name);
     out.Key("BackupCreationDateTime");
     WriteTime(out, r.created);
+    if (r.expires > 0) {
+      out.Key("BackupExpiryDateTime");
+      WriteTime(out, r.expires);
+    }
     out.Key("BackupStatus");
     out.String(db::BackupStatusName(r.status));
     out.Key("BackupType");

@@ -3,6 +3,7 @@
 //
 //   record := u8(format=1) str(id) str(name) u8(status) u8(type) f64(created)
 //             varint(item_count) varint(size_bytes) varint(keyspace) str(table)
+//             [f64(expires)]                  absent in records written before it: 0
 //   table  := the source definition as db/table_meta.cc encodes it
 //   f64    := the IEEE bits as u64be
 #include "db/backup_record.h"
@@ -34,6 +35,7 @@ std::string EncodeBackupRecord(const BackupRecord& r) {
   PutVarint64(&out, static_cast<uint64_t>(r.size_bytes));
   PutVarint64(&out, r.keyspace);
   PutLengthPrefixed(&out, EncodeTableMeta(r.table));
+  PutF64(&out, r.expires);
   return out;
 }
 
@@ -53,6 +55,8 @@ Status DecodeBackupRecord(std::string_view in, BackupRecord* r) {
   r->item_count = static_cast<int64_t>(count);
   r->size_bytes = static_cast<int64_t>(size);
   r->keyspace = keyspace;
+  r->expires = 0;
+  if (!in.empty() && !GetF64(&in, &r->expires)) return bad();
   return DecodeTableMeta(table, &r->table);
 }
 

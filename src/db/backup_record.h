@@ -23,6 +23,7 @@ struct BackupRecord {
   BackupStatus status = BackupStatus::kCreating;
   BackupType type = BackupType::kUser;
   double created = 0;  // epoch seconds, millisecond precision: the cut
+  double expires = 0;  // BackupExpiryDateTime (SYSTEM backups: 35 days after the cut); 0: never
   int64_t item_count = 0;
   int64_t size_bytes = 0;
   storage::TableId keyspace = 0;  // where the copied items live

@@ -161,6 +161,23 @@ Result<BackupRecord> Backups::CreateBackup(const Scope& scope, const std::string
 }
 
 void Backups::CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, storage::TableId source) {
+  FillBackup(key, [&](const RowSink& add) {
+    Status error;
+    Status st = engine_->ScanSegment(
+        source, 0, 1, std::nullopt,
+        [&](const storage::Row& row) {
+          error = add(row.pk, row.sk, row.value);
+          return error.ok();
+        },
+        snapshot.get());
+    return st.ok() ? error : st;
+  });
+  snapshot.reset();
+  std::lock_guard l(mu_);
+  if (--backing_up_[source] == 0) backing_up_.erase(source);
+}
+
+void Backups::FillBackup(Key key, const RowSource& rows) {
   storage::TableId keyspace;
   {
     std::lock_guard l(mu_);
@@ -169,7 +186,6 @@ void Backups::CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, s
   constexpr size_t kBatch = 512;
   std::vector<storage::PartitionWrite> batch;
   int64_t count = 0, bytes = 0, batch_count = 0, batch_bytes = 0;
-  Status error;
   auto flush = [&] {
     if (batch.empty()) return Status::Ok();
     batch.front().item_count_delta = batch_count;
@@ -179,36 +195,24 @@ void Backups::CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, s
     batch_count = batch_bytes = 0;
     return st;
   };
-  Status st = engine_->ScanSegment(
-      source, 0, 1, std::nullopt,
-      [&](const storage::Row& row) {
-        model::Item item;
-        if (Status d = model::DecodeItem(row.value, &item); !d.ok()) {
-          error = d;
-          return false;
-        }
-        int64_t size = static_cast<int64_t>(model::ItemSize(item));
-        storage::PartitionWrite pw;
-        pw.table = keyspace;
-        pw.pk = std::string(row.pk);
-        pw.muts.push_back(storage::Mutation{storage::Mutation::kPut, std::string(row.sk), std::string(row.value), {}});
-        batch.push_back(std::move(pw));
-        ++count, ++batch_count;
-        bytes += size, batch_bytes += size;
-        if (batch.size() >= kBatch) {
-          if (stop_) return false;
-          error = flush();
-          if (!error.ok()) return false;
-        }
-        return true;
-      },
-      snapshot.get());
-  if (st.ok()) st = error;
-  if (st.ok() && stop_) return;  // the next Open removes the half copy
+  Status st = rows([&](std::string_view pk, std::string_view sk, std::string_view value) {
+    model::Item item;
+    BASALT_RETURN_IF_ERROR(model::DecodeItem(value, &item));
+    int64_t size = static_cast<int64_t>(model::ItemSize(item));
+    storage::PartitionWrite pw;
+    pw.table = keyspace;
+    pw.pk = std::string(pk);
+    pw.muts.push_back(storage::Mutation{storage::Mutation::kPut, std::string(sk), std::string(value), {}});
+    batch.push_back(std::move(pw));
+    ++count, ++batch_count;
+    bytes += size, batch_bytes += size;
+    if (batch.size() < kBatch) return Status::Ok();
+    if (stop_) return Status(Code::kInternal, "stopping");
+    return flush();
+  });
+  if (stop_) return;  // the next Open removes the half copy
   if (st.ok()) st = flush();
-  snapshot.reset();
   std::lock_guard l(mu_);
-  if (--backing_up_[source] == 0) backing_up_.erase(source);
   auto it = backups_.find(key);
   if (it == backups_.end()) return;
   if (st.ok()) {
@@ -224,6 +228,44 @@ void Backups::CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, s
   backups_.erase(it);
 }
 
+Status Backups::CreateDeletedTableBackup(const TableMeta& table, double deleted_at, RowSource rows) {
+  BASALT_ASSIGN_OR_RETURN(storage::TableId keyspace, catalog_->NewId());
+  BackupRecord r;
+  r.id = NewBackupId();
+  r.name = table.name + "$DeletedTableBackup";
+  r.type = BackupType::kSystem;
+  r.created = std::floor(deleted_at * 1000) / 1000;
+  r.expires = r.created + kSystemBackupDays * 86400;
+  r.keyspace = keyspace;
+  r.table = table;
+  r.table.runtime.reset();
+  Key key{table.ns, r.id};
+  BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(key.ns, r.id), EncodeBackupRecord(r)));
+  {
+    std::lock_guard l(mu_);
+    backups_[key] = std::move(r);
+  }
+  Enqueue([this, key, rows = std::move(rows)] { FillBackup(key, rows); });
+  return Status::Ok();
+}
+
+void Backups::DropExpiredLocked() {
+  const double now = clock_->Now();
+  for (auto it = backups_.begin(); it != backups_.end();) {
+    const BackupRecord& r = it->second;
+    if (r.expires == 0 || r.expires > now || r.status == BackupStatus::kCreating || restoring_from_.count(it->first)) {
+      ++it;
+      continue;
+    }
+    if (!engine_->meta().Delete(StoreKey(it->first.ns, r.id)).ok()) {
+      ++it;
+      continue;
+    }
+    engine_->DropTable(r.keyspace).IgnoreError();
+    it = backups_.erase(it);
+  }
+}
+
 Result<BackupRecord*> Backups::FindLocked(const Scope& scope, const std::string& arn) {
   auto it = backups_.find(Key{scope.ns, std::string(BackupIdOfArn(arn))});
   if (it == backups_.end() || it->second.Arn() != arn) return BackupNotFound();
@@ -232,6 +274,7 @@ Result<BackupRecord*> Backups::FindLocked(const Scope& scope, const std::string&
 
 Result<BackupRecord> Backups::DescribeBackup(const Scope& scope, const std::string& arn) {
   std::lock_guard l(mu_);
+  DropExpiredLocked();
   BASALT_ASSIGN_OR_RETURN(BackupRecord * r, FindLocked(scope, arn));
   return *r;
 }
@@ -239,6 +282,7 @@ Result<BackupRecord> Backups::DescribeBackup(const Scope& scope, const std::stri
 Result<ListBackupsOutput> Backups::ListBackups(const Scope& scope, const ListBackupsInput& in) {
   ListBackupsOutput out;
   std::lock_guard l(mu_);
+  DropExpiredLocked();
   auto it = backups_.lower_bound(Key{scope.ns, ""});
   if (in.exclusive_start_arn) {
     it = backups_.upper_bound(Key{scope.ns, std::string(BackupIdOfArn(*in.exclusive_start_arn))});

@@ -25,6 +25,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -101,6 +102,17 @@ class Backups {
   Result<TableDescription> CreateAndLoad(const Scope& scope, const CreateTableInput& in,
                                          std::optional<RestoreSummary> summary, Loader load, Done done = nullptr);
 
+  // What fills a backup: calls its argument with each item (the stored
+  // encoding), stopping at the first error.
+  using RowSink = std::function<Status(std::string_view pk, std::string_view sk, std::string_view value)>;
+  using RowSource = std::function<Status(const RowSink& add)>;
+  // The SYSTEM backup `<table>$DeletedTableBackup` of a table deleted with
+  // point-in-time recovery on, kept 35 days (then dropped when backups are
+  // next listed or described): CREATING until `rows` (the PITR log replayed
+  // to the deletion) has filled it on the worker.
+  static constexpr int kSystemBackupDays = 35;
+  Status CreateDeletedTableBackup(const TableMeta& table, double deleted_at, RowSource rows);
+
   // A bulk loader into `table` (an import's loader).
   BulkLoader NewLoader(const TableMeta& table) { return BulkLoader(engine_, table); }
 
@@ -133,6 +145,10 @@ class Backups {
   void Loop();
   // The worker's jobs.
   void CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, storage::TableId source);
+  // Writes `rows` into the backup's key space and makes it AVAILABLE (or removes it on failure).
+  void FillBackup(Key key, const RowSource& rows);
+  // Removes the backups past their BackupExpiryDateTime.
+  void DropExpiredLocked();
   void RunRestore(std::shared_ptr<const TableMeta> table, Loader load, Done done, bool keep_summary);
   // Removes a table whose restore failed.
   void DropRestoredTable(const TableMeta& table);

@@ -413,12 +413,26 @@ Status PointInTimeRecovery::TrimLog(storage::TableId table, State* s, double hor
 }
 
 void PointInTimeRecovery::ForgetTable(const TableMeta& table) {
-  std::lock_guard l(mu_);
-  auto it = states_.find(table.id);
-  if (it == states_.end()) return;
-  storage::TableId log = it->second.log;
-  states_.erase(it);
+  State state;
+  {
+    std::lock_guard l(mu_);
+    auto it = states_.find(table.id);
+    if (it == states_.end()) return;
+    state = it->second;
+    states_.erase(it);
+  }
   (void)engine_->meta().Delete(StoreKey(table.id));
+  const storage::TableId log = state.log;
+  if (state.enabled && state.base_ready && log) {
+    // As the service: a table deleted with PITR on leaves the SYSTEM backup
+    // <table>$DeletedTableBackup, its items as of the deletion, replayed from
+    // the log before the log goes (the worker runs the two in order).
+    const double at = clock_->Now();
+    Status st = backups_->CreateDeletedTableBackup(table, at, [this, log, at](const Backups::RowSink& add) {
+      return Replay(log, Micros(at), add);
+    });
+    if (!st.ok()) Log(LogLevel::kError, "no $DeletedTableBackup of " + table.name + ": " + st.message());
+  }
   if (log) backups_->RunInBackground([this, log] { engine_->DropTable(log).IgnoreError(); });
 }
 

@@ -86,7 +86,8 @@ class PointInTimeRecovery {
   Status Trim();
   // Queues a Trim on the backups worker every `seconds` (0: never).
   void StartTrimmer(double seconds);
-  // A table was deleted: its log goes with it.
+  // A table was deleted: its log goes with it, after it has filled the
+  // table's SYSTEM backup `<table>$DeletedTableBackup` (Backups).
   void ForgetTable(const TableMeta& table);
 
  private:

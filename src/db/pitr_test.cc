@@ -237,6 +237,49 @@ TEST_F(PitrTest, TrimKeepsEveryInstantOfTheWindow) {
   EXPECT_EQ(Code::kInvalidRestoreTime, early.status().code());
 }
 
+TEST_F(PitrTest, DeletingTheTableLeavesADeletedTableBackupForThirtyFiveDays) {
+  ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
+  db_->backups().WaitIdle();  // the base copy (a table deleted before it ends leaves no backup)
+  for (int i = 0; i < 120; ++i) Step();
+  Moment last = Record();
+  clock_.Advance(1);
+  const double deleted_at = clock_.Now();
+  ASSERT_TRUE(db_->DeleteTable(scope_, "src").ok());
+  db_->backups().WaitIdle();
+
+  ListBackupsInput list;
+  EXPECT_TRUE(db_->backups().ListBackups(scope_, list)->backups.empty());  // USER by default
+  list.type = "SYSTEM";
+  auto listed = db_->backups().ListBackups(scope_, list);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(1u, listed->backups.size());
+  const BackupRecord& b = listed->backups[0];
+  EXPECT_EQ("src$DeletedTableBackup", b.name);
+  EXPECT_EQ(BackupType::kSystem, b.type);
+  EXPECT_EQ(BackupStatus::kAvailable, b.status);
+  EXPECT_NEAR(deleted_at, b.created, 0.001);
+  EXPECT_NEAR(deleted_at + 35 * 86400, b.expires, 0.001);
+  EXPECT_EQ(static_cast<int64_t>(model_.size()), b.item_count);
+
+  // It restores the table as it was when it was deleted, indexes included.
+  auto restored = db_->backups().RestoreTableFromBackup(scope_, RestoreFromBackupInput{"back", b.Arn(), {}});
+  ASSERT_TRUE(restored.ok()) << restored.status().message();
+  db_->backups().WaitIdle();
+  EXPECT_EQ(last.items, Dump("back"));
+  EXPECT_EQ(last.gsi, Dump("back", "byg"));
+  EXPECT_EQ(last.lsi, Dump("back", "byl"));
+  // A table deleted without PITR leaves none.
+  ASSERT_TRUE(db_->DeleteTable(scope_, "back").ok());
+  db_->backups().WaitIdle();
+  list.type = "ALL";
+  EXPECT_EQ(1u, db_->backups().ListBackups(scope_, list)->backups.size());
+
+  // Past its expiry it is gone.
+  clock_.Advance(35 * 86400 + 1);
+  EXPECT_TRUE(db_->backups().ListBackups(scope_, list)->backups.empty());
+  EXPECT_EQ(Code::kBackupNotFound, db_->backups().DescribeBackup(scope_, b.Arn()).status().code());
+}
+
 TEST_F(PitrTest, ErrorsAndSettings) {
   RestoreToPointInTimeInput in{"src", "copy", std::nullopt, true, {}};
   EXPECT_EQ(Code::kPointInTimeRecoveryUnavailable, db_->pitr().Restore(scope_, in).status().code());

@@ -73,6 +73,43 @@ def test_restore_to_point_in_time(ddb, make_table):
                 pass
 
 
+def test_deleting_a_table_with_pitr_leaves_a_deleted_table_backup(ddb, raw, make_table):
+    t = make_table()
+    ddb.update_continuous_backups(TableName=t, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    for i in range(5):
+        ddb.put_item(TableName=t, Item={"pk": {"S": "k%d" % i}, "v": {"N": str(i)}})
+    before = scan_all(ddb, t)
+    ddb.delete_table(TableName=t)
+    assert ddb.list_backups(TableName=t)["BackupSummaries"] == []  # USER backups by default
+
+    def system_backup():
+        found = ddb.list_backups(TableName=t, BackupType="SYSTEM")["BackupSummaries"]
+        return found[0] if found and found[0]["BackupStatus"] == "AVAILABLE" else None
+    deadline = time.time() + 30
+    while not system_backup() and time.time() < deadline:
+        time.sleep(0.1)
+    b = system_backup()
+    assert b, ddb.list_backups(TableName=t, BackupType="ALL")
+    assert b["BackupName"] == t + "$DeletedTableBackup" and b["BackupType"] == "SYSTEM"
+    expiry = (b["BackupExpiryDateTime"] - b["BackupCreationDateTime"]).total_seconds()
+    assert expiry == pytest.approx(35 * 86400, abs=1)
+    assert [x["BackupArn"] for x in ddb.list_backups(TableName=t, BackupType="ALL")["BackupSummaries"]] == \
+        [b["BackupArn"]]
+    details = ddb.describe_backup(BackupArn=b["BackupArn"])["BackupDescription"]["BackupDetails"]
+    assert details["BackupType"] == "SYSTEM" and "BackupExpiryDateTime" in details
+    target = table_name("undeleted")
+    try:
+        ddb.restore_table_from_backup(TargetTableName=target, BackupArn=b["BackupArn"])
+        wait_table(ddb, target)
+        assert scan_all(ddb, target) == before
+    finally:
+        try:
+            ddb.delete_table(TableName=target)
+        except ClientError:
+            pass
+        ddb.delete_backup(BackupArn=b["BackupArn"])
+
+
 def test_errors(ddb, raw, make_table):
     t = make_table()
     with pytest.raises(ClientError) as e:
