@@ -105,6 +105,19 @@ TEST_F(ThrottleTest, ProvisionedTableThrottlesWritesPastItsRateAndDoesNotApplyTh
   EXPECT_EQ("ok", Outcome(Put("t", "c")));
 }
 
+TEST_F(ThrottleTest, AWriteWhoseConditionFailsStillConsumesWriteCapacity) {
+  Create("t", 1, 3);
+  EXPECT_EQ("ok", Outcome(Put("t", "a", "", 1500)));  // 2 units
+  expr::Bindings bindings;
+  PutItemInput again{"t", Item{{"pk", AttributeValue::S("a")}}, false};
+  again.condition.condition =
+      *expr::ParseCondition("attribute_not_exists(pk)", expr::ConditionKind::kCondition, bindings);
+  EXPECT_EQ(Code::kConditionalCheckFailed, db_->PutItem(scope_, again).status().code());
+  // The failed write took the existing item's 2 units: the table's third
+  // unit is gone, so the next write is throttled (it would pass otherwise).
+  EXPECT_EQ("ProvisionedThroughputExceeded", Outcome(Put("t", "b")).substr(0, 29));
+}
+
 TEST_F(ThrottleTest, ReadsAreThrottledByTheReadRate) {
   Create("t", 1, 5);
   ASSERT_TRUE(Put("t", "a").ok());

@@ -291,6 +291,7 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
     st = Run(writes, keys, mode, &out->items);
     in_flight_.Release(ids);
   }
+  if (st.code() == Code::kConditionalCheckFailed && throttle_) ChargeFailedConditions(writes, keys, out->items);
   BASALT_RETURN_IF_ERROR(st);
 
   // Epilogue: capacity, by table in name order, and item-collection metrics.
@@ -316,6 +317,17 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
   }
   for (auto& [name, c] : units) out->capacity.push_back(std::move(c));
   return Status::Ok();
+}
+
+// A single-item write whose condition fails still consumes write capacity,
+// as in the service: the units of the item as it stands (1 at least). The
+// error carries no ConsumedCapacity.
+void WritePath::ChargeFailedConditions(const std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
+                                       const std::vector<ItemWriteResult>& results) {
+  for (size_t i = 0; i < writes.size() && i < results.size(); ++i) {
+    if (results[i].error.code() != Code::kConditionalCheckFailed || writes[i].by_service) continue;
+    throttle_->ChargeWrite(*writes[i].table, keys[i].pk, WriteUnits(results[i].old_size), {}, 1);
+  }
 }
 
 Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,

@@ -135,6 +135,9 @@ class WritePath {
   // Reads, evaluates and commits, again while the commit loses races.
   Status Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,
              std::vector<ItemWriteResult>* results);
+  // Takes from the buckets what the writes whose condition failed consume.
+  void ChargeFailedConditions(const std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
+                              const std::vector<ItemWriteResult>& results);
 
   storage::Engine* engine_;
   int64_t collection_limit_;
