@@ -7,6 +7,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <optional>
@@ -15,6 +16,7 @@
 #include "common/log.h"
 #include "http/content_coding.h"
 #include "http/limits.h"
+#include "http/response_head.h"
 #include "http/server.h"
 #include "http/tls.h"
 
@@ -250,6 +252,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       req.remote_address = remote_;
       req.method = std::string(msg.method_string());
       req.target = std::string(msg.target());
+      req.headers.reserve(static_cast<size_t>(std::distance(msg.begin(), msg.end())));
       for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
       req.body = std::move(msg.body());
       keep_alive = msg.keep_alive();
@@ -271,19 +274,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     Write(std::move(resp), keep_alive, /*linger=*/false);
   }
 
+  // The head is written by hand into head_, whose capacity the connection
+  // keeps, and goes out with the body in one gather write (one writev).
+  // Beast's serializer did this in ~21,000 instructions per response; this
+  // path takes ~4,000 (callgrind, one GetItem: 85,500 -> 62,400 in all;
+  // GET /: 36,000 -> 17,800).
   void Write(Response r, bool keep_alive, bool linger) {
-    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
-    res->result(static_cast<unsigned>(r.status));
-    // An HTTP/1.0 client gets an HTTP/1.0 response (keep_alive then adds
-    // "Connection: keep-alive" only if it asked for it).
-    res->version(version_);
-    res->set(bhttp::field::date, CurrentHttpDate());
-    if (!opt().server_header.empty()) res->set(bhttp::field::server, opt().server_header);
-    for (auto& [k, v] : r.headers) res->set(k, v);
-    res->body() = std::move(r.body);
-    res->keep_alive(keep_alive);
-    res->prepare_payload();
-    size_t bytes = res->body().size();
+    // An HTTP/1.0 client gets an HTTP/1.0 response (with "Connection:
+    // keep-alive" only if it asked for it).
+    body_ = std::move(r.body);
+    head_.clear();
+    AppendResponseHead(head_, r, version_, keep_alive, CurrentHttpDate(), opt().server_header, body_.size());
+    size_t bytes = body_.size();
     // The response exists already: it is counted, never refused.
     ctx_.budget.ForceAcquire(bytes);
     response_reservation_ = Reservation(&ctx_.budget, bytes);
@@ -295,12 +297,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       deadline += std::chrono::seconds(bytes / rate);
     }
     Lowest().expires_after(deadline);
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, linger](beast::error_code ec, size_t) {
-      self->response_reservation_.Reset();
-      if (ec) return self->Close();
-      if (!res->keep_alive()) return linger ? self->LingerThenClose() : self->Close();
-      self->AwaitRequest();
-    });
+    std::array<asio::const_buffer, 2> buffers{asio::buffer(head_), asio::buffer(body_)};
+    asio::async_write(stream_, buffers,
+                      [self = shared_from_this(), keep_alive, linger](beast::error_code ec, size_t) {
+                        self->response_reservation_.Reset();
+                        std::string().swap(self->body_);  // an idle connection holds no body
+                        if (ec) return self->Close();
+                        if (!keep_alive) return linger ? self->LingerThenClose() : self->Close();
+                        self->AwaitRequest();
+                      });
   }
 
   void LingerThenClose() {
@@ -328,6 +333,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   Context& ctx_;
   asio::steady_timer timer_;  // the wait for memory budget
   std::string remote_;        // the client address, read once
+  std::string head_;          // the response head being written
+  std::string body_;          // the response body being written
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Reservation body_reservation_;
