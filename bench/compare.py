@@ -1,5 +1,6 @@
 #!/usr/bin/python3
-"""Helper of bench/run.sh: table setup, preloading, probes, cold start, idle RSS and the report.
+"""Helper of bench/run.sh: table setup, preloading, probes, cold start and idle RSS (the report is
+bench/report.py).
 
 Subcommands (all talk plain HTTP/JSON to 127.0.0.1, no SDK, so the numbers don't depend on one):
   wait URL [TIMEOUT]                    wait until ListTables answers 200
@@ -14,8 +15,6 @@ Subcommands (all talk plain HTTP/JSON to 127.0.0.1, no SDK, so the numbers don't
   coldstart PIDFILE OUT NAME CWD -- CMD...   start CMD (it listens on the port in OUT's URL) N times,
                                         time process start -> first ListTables answered
   rss PIDFILE OUT NAME URL CWD -- CMD...     start CMD, create a table, idle 1 s, read VmRSS
-  line JSON SERVER OP ITEMS_PER_REQ      print one progress line for a wrk result
-  report RESULTS.jsonl                  print the tables of figures (medians over repeats) and ratios
 
 Every process started here is appended to PIDFILE at once, so run.sh's EXIT trap can kill it by PID
 even if this helper dies, and is killed here by PID in a finally block.
@@ -25,7 +24,6 @@ import http.client
 import json
 import os
 import signal
-import statistics
 import subprocess
 import sys
 import threading
@@ -408,6 +406,14 @@ def cmd_probe(url, table, op, n):
         st, body = call(url, "Scan", {"TableName": table, "Limit": 25,
                                       "ExclusiveStartKey": {"pk": {"S": "q%08d" % 0}, "sk": {"N": "3"}}})
         ok = st == 200 and body.get("Count") == 25 and "LastEvaluatedKey" in body
+    elif op == "Root":  # GET /: Basalt's health answer, nginx's fixed response
+        host, port = hostport(url)
+        conn = http.client.HTTPConnection(host, port, timeout=30)
+        conn.request("GET", "/")
+        resp = conn.getresponse()
+        st, body = resp.status, resp.read().decode("utf-8", "replace")
+        conn.close()
+        ok = st == 200
     else:
         die("unknown op " + op)
     if not ok:
@@ -506,198 +512,6 @@ def cmd_rss(*argv):
     with open(out, "a") as f:
         f.write(json.dumps({"kind": "rss", "server": name, "kb": kb}) + "\n")
     print("  %s idle RSS: %.1f MB" % (name, kb / 1024.0))
-
-
-# --------------------------------------------------------------------------- report
-
-def cmd_line(raw, server, op, ipr):
-    """One progress line for a wrk result (the BENCHJSON object)."""
-    r = json.loads(raw)
-    ipr = int(ipr)
-    rps = r["requests"] / (r["duration_us"] / 1e6)
-    errs = r["err_status"] + r["err_connect"] + r["err_read"] + r["err_write"] + r["err_timeout"]
-    print("  %-15s %-14s %10.0f req/s %11.0f items/s  p50 %7.2f ms  p99 %7.2f ms%s" % (
-        server, op, rps, rps * ipr, r["p50_us"] / 1000, r["p99_us"] / 1000,
-        ("  ERRORS %d" % errs) if errs else ""))
-
-
-OPS = [("GetItem", 1), ("BatchGetItem", 100), ("PutItem", 1), ("BatchWriteItem", 25)]
-# The transaction workloads (part "txn"), target 10x DynamoDB Local's throughput.
-TXN_OPS = [("TxnWrite2", "TransactWriteItems of 2 puts", 2), ("TxnWrite10", "TransactWriteItems of 10 puts", 10),
-           ("TxnGet10", "TransactGetItems of 10 items", 10)]
-# The query workloads (part "query"), with their targets against DynamoDB Local.
-QUERY_OPS = [("Query", "Query, 10 items", 10), ("ScanPage", "Scan page of 25 after a random start key", 50),
-             ("GsiQuery", "GSI Query, 10 items", 10)]
-# The expression workloads, measured in memory after OPS.
-EXPR_OPS = [("UpdateItemAdd", "UpdateItem counter (ADD)"), ("CondPutItem", "PutItem if attribute_not_exists"),
-            ("NestedSet", "UpdateItem nested SET")]
-# PartiQL by key beside the native operation it plans to (target: at most 15% more costly).
-PARTIQL_OPS = [("PartiQLGet", "GetItem", "ExecuteStatement SELECT by key"),
-               ("PartiQLInsert", "PutItem", "ExecuteStatement INSERT")]
-LABELS = {
-    "basalt-mem": "Basalt --in-memory",
-    "local-mem": "DynamoDB Local -inMemory",
-    "basalt-sync": "Basalt --durability=sync",
-    "basalt-relaxed": "Basalt --durability=relaxed",
-    "local-disk": "DynamoDB Local -dbPath",
-    "basalt-q": "Basalt --in-memory",
-    "local-q": "DynamoDB Local -inMemory",
-    "basalt-q-big": "Basalt --in-memory, large table",
-    "basalt-st": "Basalt --in-memory",
-    "local-st": "DynamoDB Local -inMemory",
-}
-# The Streams workloads (part "streams"): PutItem without and with a NEW_AND_OLD_IMAGES stream, and
-# GetRecords of 100 records from a random position.
-STREAM_OPS = [("PutNoStream", "PutItem, no stream", 1), ("PutStream", "PutItem, NEW_AND_OLD_IMAGES stream", 1),
-              ("GetRecords", "GetRecords of 100 records", 100)]
-
-
-def med(xs):
-    return statistics.median(xs) if xs else None
-
-
-def fmt_num(x, digits=0):
-    if x is None:
-        return "-"
-    return "{:,.{d}f}".format(x, d=digits)
-
-
-def fmt_ratio(a, b):
-    if a is None or b is None or b == 0:
-        return "-"
-    r = a / b
-    if r >= 1:
-        return "%.1fx" % r
-    return ("%.2fx" % r) if r >= 0.1 else ("%.3fx" % r)
-
-
-def table(headers, rows):
-    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows)) if rows else len(h)
-              for i, h in enumerate(headers)]
-    line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
-    out = [line(headers), "|" + "|".join("-" * (w + 2) for w in widths) + "|"]
-    out += [line(r) for r in rows]
-    return "\n".join(out)
-
-
-def cmd_report(path):
-    recs = [json.loads(l) for l in open(path) if l.strip()]
-    wrk = {}
-    for r in recs:
-        if r["kind"] == "wrk":
-            wrk.setdefault((r["server"], r["op"]), []).append(r)
-
-    def stat(server, op):
-        runs = wrk.get((server, op))
-        if not runs:
-            return None
-        ipr = runs[0]["items_per_req"]
-        rps = [x["requests"] / (x["duration_us"] / 1e6) for x in runs]
-        return {
-            "rps": med(rps), "items": med(rps) * ipr, "ipr": ipr, "n": len(runs),
-            "p50": med([x["p50_us"] / 1000.0 for x in runs]),
-            "p99": med([x["p99_us"] / 1000.0 for x in runs]),
-            "errors": sum(x["err_status"] + x["err_connect"] + x["err_read"] + x["err_write"]
-                          + x["err_timeout"] for x in runs),
-            "requests": sum(x["requests"] for x in runs),
-        }
-
-    rows = []
-    order = [(op, s) for op, _ in OPS + [(e, 1) for e, _ in EXPR_OPS] + [(p, 1) for p, _, _ in PARTIQL_OPS]
-             for s in ("basalt-mem", "local-mem")] + \
-            [("PutItem", s) for s in ("basalt-sync", "basalt-relaxed", "local-disk")] + \
-            [(op, s) for op, _, _ in QUERY_OPS for s in ("basalt-q", "local-q", "basalt-q-big")] + \
-            [(op, s) for op, _, _ in TXN_OPS for s in ("basalt-mem", "local-mem")] + \
-            [(op, s) for op, _, _ in STREAM_OPS for s in ("basalt-st", "local-st")]
-    for op, server in order:
-        st = stat(server, op)
-        if st is None:
-            continue
-        rows.append([op + (" (x%d)" % st["ipr"] if st["ipr"] > 1 else ""), LABELS.get(server, server),
-                     fmt_num(st["rps"]), fmt_num(st["items"]), fmt_num(st["p50"], 2), fmt_num(st["p99"], 2),
-                     "%d/%d" % (st["errors"], st["requests"]), st["n"]])
-    print("Throughput (median over runs; latency in ms from wrk --latency)")
-    print(table(["operation", "server", "req/s", "items/s", "p50 ms", "p99 ms", "errors/requests", "runs"], rows))
-    print()
-
-    cold = {r["server"]: r["ms"] for r in recs if r["kind"] == "coldstart"}
-    rss = {r["server"]: r["kb"] / 1024.0 for r in recs if r["kind"] == "rss"}
-
-    def g(server, op, field):
-        st = stat(server, op)
-        return st[field] if st else None
-
-    comp = []
-
-    def add(name, b, l, unit, digits, target_desc=None, ok=None):
-        comp.append([name, (fmt_num(b, digits) + unit) if b is not None else "-",
-                     (fmt_num(l, digits) + unit) if l is not None else "-", fmt_ratio(b, l),
-                     target_desc or "", "" if ok is None else ("met" if ok else "NOT met")])
-
-    def ratio_ok(b, l, need):
-        return None if (b is None or l is None or l == 0) else b / l >= need
-
-    for op, _ in OPS:
-        b, l = g("basalt-mem", op, "items"), g("local-mem", op, "items")
-        need = 10 if op in ("GetItem", "BatchGetItem") else None
-        add("%s items/s, in memory" % op, b, l, "", 0,
-            ">= 10x" if need else None, ratio_ok(b, l, need) if need else None)
-    for op, desc in EXPR_OPS:
-        b, l = g("basalt-mem", op, "rps"), g("local-mem", op, "rps")
-        add("%s req/s, in memory" % desc, b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
-    for op, _ in OPS:
-        add("%s p99 ms, in memory" % op, g("basalt-mem", op, "p99"), g("local-mem", op, "p99"), "", 2)
-    for op, native, desc in PARTIQL_OPS:
-        b, l = g("basalt-mem", op, "rps"), g("local-mem", op, "rps")
-        add("%s req/s, in memory" % desc, b, l, "", 0)
-        pq, nat = g("basalt-mem", op, "rps"), g("basalt-mem", native, "rps")
-        if pq and nat:
-            # cost per request relative to the native operation: native req/s over PartiQL req/s
-            add("%s: Basalt's cost vs %s" % (desc, native), nat / pq, None, "x", 2, "<= 1.15x", nat / pq <= 1.15)
-    for op, desc, _ in TXN_OPS:
-        b, l = g("basalt-mem", op, "rps"), g("local-mem", op, "rps")
-        add("%s req/s, in memory" % desc, b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
-    for op, desc, need in QUERY_OPS:
-        b, l = g("basalt-q", op, "rps"), g("local-q", op, "rps")
-        add("%s req/s, in memory" % desc, b, l, "", 0, ">= %dx" % need, ratio_ok(b, l, need))
-    for op, desc, _ in STREAM_OPS:
-        add("%s items/s, in memory" % desc, g("basalt-st", op, "items"), g("local-st", op, "items"), "", 0)
-    b, l = g("basalt-relaxed", "PutItem", "rps"), g("local-mem", "PutItem", "rps")
-    add("PutItem/s: Basalt relaxed vs Local in memory", b, l, "", 0, ">= 10x", ratio_ok(b, l, 10))
-    b, l = g("basalt-sync", "PutItem", "rps"), g("local-disk", "PutItem", "rps")
-    add("PutItem/s: Basalt sync vs Local on disk", b, l, "", 0, ">= 20x", ratio_ok(b, l, 20))
-    b, l = g("basalt-sync", "PutItem", "p99"), g("local-disk", "PutItem", "p99")
-    add("PutItem p99 ms: Basalt sync vs Local on disk", b, l, "", 2)
-    b, l = med(cold.get("basalt", [])), med(cold.get("local", []))
-    add("cold start ms (median of %d)" % len(cold.get("basalt", [])), b, l, "", 1, "Basalt < 50 ms",
-        None if b is None else b < 50)
-    b, l = rss.get("basalt"), rss.get("local")
-    add("idle RSS MB (one table)", b, l, "", 1, "Basalt < 20 MB", None if b is None else b < 20)
-    print("Basalt vs DynamoDB Local (ratio = Basalt / Local)")
-    print(table(["figure", "Basalt", "DynamoDB Local", "ratio", "target", "result"], comp))
-    overhead = []
-    for server in ("basalt-st", "local-st"):
-        plain, streamed = g(server, "PutNoStream", "rps"), g(server, "PutStream", "rps")
-        if plain and streamed:
-            overhead.append([LABELS[server], fmt_num(plain), fmt_num(streamed),
-                             "%.1f%%" % (100.0 * (plain - streamed) / plain)])
-    if overhead:
-        print()
-        print("Stream overhead on PutItem (NEW_AND_OLD_IMAGES stream vs none)")
-        print(table(["server", "PutItem/s, no stream", "PutItem/s, stream", "throughput lost"], overhead))
-    sizes = {r["server"]: r["items"] for r in recs if r["kind"] == "table_size"}
-    grow = []
-    for op, desc, _ in QUERY_OPS:
-        small, big = stat("basalt-q", op), stat("basalt-q-big", op)
-        if small and big:
-            grow.append([desc, fmt_num(small["rps"]), fmt_num(big["rps"]), fmt_num(small["p50"], 3),
-                         fmt_num(big["p50"], 3), fmt_num(small["p99"], 3), fmt_num(big["p99"], 3)])
-    if grow:
-        print()
-        print("Basalt by table size (target: Query latency does not grow): %s items vs %s items" % (
-            fmt_num(sizes.get("basalt-q")), fmt_num(sizes.get("basalt-q-big"))))
-        print(table(["workload", "req/s small", "req/s large", "p50 ms small", "p50 ms large", "p99 ms small",
-                     "p99 ms large"], grow))
 
 
 def main():

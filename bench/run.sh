@@ -1,6 +1,22 @@
 #!/usr/bin/env bash
 # Basalt vs Amazon DynamoDB Local, side by side, on this machine, with the same load generator (wrk).
 # See bench/README.md. Usage: bench/run.sh     (about 9 minutes with the defaults)
+#                             BENCH_MODE=onecore bench/run.sh   (one core each; about 8 minutes)
+#
+# Two modes:
+#   BENCH_MODE=all (default)  the parts below; servers and wrk share every core
+#   BENCH_MODE=onecore        each server pinned to core 0 with one thread (Basalt --threads 1, DynamoDB
+#                             Local -XX:ActiveProcessorCount=1, nginx one worker), wrk pinned to core 1:
+#                             GetItem, PutItem of new keys, UpdateItem ADD, Query of 10 items,
+#                             BatchGetItem of 100 keys, Basalt's GET / and nginx's fixed response
+#                             (Debian nginx-light, when installed) as the ceiling, with the server CPU per request.
+#                             Defaults there: BENCH_THREADS=1 BENCH_CONNS=16 BENCH_REPEAT=3
+#                             BENCH_PARTS="onecore cold rss".
+#   BENCH_MODE=scaling        (bench/scaling.sh) Basalt alone with --threads N pinned to N cores and wrk
+#                             to N others, N = 1, 2, 4, ... up to half the cores: GET /, GetItem,
+#                             PutItem, Query of 10 items, and each one's speed-up over N = 1.
+#                             Defaults there: BENCH_CONNS=16 (per wrk thread) BENCH_REPEAT=3.
+#   Every wrk figure records the server's CPU time over the measured run (/proc/PID/stat).
 #
 # Environment:
 #   BENCH_DURATION=10s   measured wrk run per figure        BENCH_WARMUP=3s   wrk warm-up before each
@@ -27,17 +43,39 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(dirname "$here")
 py=/usr/bin/python3
 helper="$here/compare.py"
+report="$here/report.py"
 
+: "${BENCH_MODE:=all}"
+if [[ $BENCH_MODE == onecore ]]; then
+  : "${BENCH_THREADS:=1}" "${BENCH_CONNS:=16}" "${BENCH_REPEAT:=3}" "${BENCH_PARTS:=onecore cold rss}"
+elif [[ $BENCH_MODE == scaling ]]; then
+  : "${BENCH_CONNS:=16}" "${BENCH_REPEAT:=3}" "${BENCH_PARTS:=scaling}" "${BENCH_SKIP_LOCAL:=1}" "${BENCH_SERVER_WARMUP:=10}"
+elif [[ $BENCH_MODE != all ]]; then
+  echo "bench: BENCH_MODE is all, onecore or scaling, not $BENCH_MODE" >&2
+  exit 2
+fi
 : "${BENCH_DURATION:=10s}" "${BENCH_WARMUP:=3s}" "${BENCH_SERVER_WARMUP:=28}" "${BENCH_THREADS:=2}" "${BENCH_CONNS:=32}"
 : "${BENCH_REPEAT:=1}" "${BENCH_KEYS:=10000}" "${BENCH_STARTS:=5}" "${BENCH_PORT_BASE:=8201}"
 : "${BENCH_PARTS:=mem txn durable query streams cold rss}" "${BENCH_QUERY_KEYS:=10000}" "${BENCH_QUERY_BIG:=1000000}"
 : "${BASALT_BIN:=$repo/build/src/basalt}" "${BENCH_NETNS:=1}" "${BENCH_SKIP_LOCAL:=0}" "${BENCH_BASALT_FLAGS:=}"
-export BENCH_DURATION BENCH_WARMUP BENCH_SERVER_WARMUP BENCH_THREADS BENCH_CONNS BENCH_REPEAT BENCH_KEYS BENCH_STARTS \
+export BENCH_MODE BENCH_DURATION BENCH_WARMUP BENCH_SERVER_WARMUP BENCH_THREADS BENCH_CONNS BENCH_REPEAT BENCH_KEYS BENCH_STARTS \
   BENCH_PORT_BASE BASALT_BIN BENCH_NETNS BENCH_SKIP_LOCAL BENCH_BASALT_FLAGS BENCH_PARTS BENCH_QUERY_KEYS BENCH_QUERY_BIG \
   BENCH_TXN_ITEMS
 
-for tool in wrk curl "$py"; do
-  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed" >&2; exit 1; }
+tools=(wrk curl "$py")
+if [[ $BENCH_MODE != all ]]; then
+  tools+=(taskset)
+fi
+if [[ $BENCH_MODE == onecore ]]; then
+  PATH=$PATH:/usr/sbin
+  # nginx is optional: without it the ceiling is left out. It is not in scripts/setup.sh, as
+  # installing Debian's package starts a system nginx on port 80 where init scripts run.
+  command -v nginx >/dev/null ||
+    echo "bench: nginx is not installed (apt-get install nginx-light): no nginx ceiling this run" >&2
+  (( $(nproc) >= 2 )) || { echo "bench: BENCH_MODE=onecore needs two cores" >&2; exit 1; }
+fi
+for tool in "${tools[@]}"; do
+  command -v "$tool" >/dev/null || { echo "bench: $tool is not installed (scripts/setup.sh installs it)" >&2; exit 1; }
 done
 [[ -x $BASALT_BIN ]] || { echo "bench: no Basalt binary at $BASALT_BIN (set BASALT_BIN)" >&2; exit 1; }
 BASALT_BIN=$(readlink -f "$BASALT_BIN")
@@ -82,7 +120,7 @@ cleanup() {
   trap - EXIT INT TERM
   if [[ -s $pids ]]; then
     local p
-    while read -r p; do kill "$p" 2>/dev/null || true; done <"$pids"
+    while read -r p; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done <"$pids"
     for _ in $(seq 1 50); do
       local alive=0
       while read -r p; do kill -0 "$p" 2>/dev/null && alive=1; done <"$pids"
@@ -135,18 +173,35 @@ stop_server() {
   unset "SPID[$1]"
 }
 
+# In the one-core mode every server runs on core 0 with one thread, and wrk on core 1.
+SERVER_PIN=() WRK_PIN=() BASALT_PIN_FLAGS=() JAVA_PIN_FLAGS=()
+if [[ $BENCH_MODE == onecore ]]; then
+  SERVER_PIN=(taskset -c 0) WRK_PIN=(taskset -c 1) BASALT_PIN_FLAGS=(--threads 1)
+  JAVA_PIN_FLAGS=(-XX:ActiveProcessorCount=1)
+fi
+
 # basalt_cmd PORT [flags...] / local_cmd PORT [flags...]: set the array CMD
 basalt_cmd() {
   local p=$1
   shift
   local -a extra
   read -r -a extra <<<"${BENCH_BASALT_FLAGS:-}"
-  CMD=("$BASALT_BIN" --host 127.0.0.1 --port "$p" "$@" "${extra[@]}")
+  CMD=("${SERVER_PIN[@]}" "$BASALT_BIN" --host 127.0.0.1 --port "$p" "${BASALT_PIN_FLAGS[@]}" "$@" "${extra[@]}")
 }
 local_cmd() {
   local p=$1
   shift
-  CMD=(java -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar "$@" -sharedDb -disableTelemetry -port "$p")
+  CMD=("${SERVER_PIN[@]}" java "${JAVA_PIN_FLAGS[@]}" -Djava.library.path=./DynamoDBLocal_lib -jar DynamoDBLocal.jar
+       "$@" -sharedDb -disableTelemetry -port "$p")
+}
+
+# cpu_seconds PID: user + system CPU time of a process so far (all its threads, live and exited)
+clk_tck=$(getconf CLK_TCK)
+cpu_seconds() {
+  local stat
+  stat=$(<"/proc/$1/stat") || { echo null; return; }
+  stat=${stat##*) }  # after "pid (comm) ": field 1 is the state, 12 utime, 13 stime
+  awk -v t="$clk_tck" '{ printf "%.3f", ($12 + $13) / t }' <<<"$stat"
 }
 
 # wrk_run SERVER SCRIPT DURATION [VAR=value...]: run wrk against SERVER's table "bench" (or
@@ -155,7 +210,7 @@ wrk_run() {
   local server=$1 script=$2 duration=$3
   shift 3
   env BENCH_LUA_DIR="$here/lua" BENCH_TABLE=bench BENCH_KEYS="$BENCH_KEYS" "$@" \
-    wrk -t"$BENCH_THREADS" -c"$BENCH_CONNS" -d"$duration" --latency -s "$here/lua/$script" "${URL[$server]}/" 2>&1
+    "${WRK_PIN[@]}" wrk -t"$BENCH_THREADS" -c"$BENCH_CONNS" -d"$duration" --latency -s "$here/lua/$script" "${URL[$server]}/" 2>&1
 }
 
 # server_warmup SERVER SECONDS SCRIPT...: load a fresh server for SECONDS in all, split over the scripts,
@@ -170,24 +225,45 @@ server_warmup() {
   done
 }
 
+# pause_others SERVER / resume_others SERVER: in the one-core mode, every other server shares core 0,
+# and an idle JVM is not idle (its JIT compiler and GC go on after a load): the others are stopped
+# (SIGSTOP) while one is measured, so each figure has the core to itself.
+pause_others() {
+  [[ $BENCH_MODE == onecore ]] || return 0
+  local s
+  for s in "${!SPID[@]}"; do [[ $s == "$1" ]] || kill -STOP "${SPID[$s]}" 2>/dev/null || true; done
+}
+resume_others() {
+  [[ $BENCH_MODE == onecore ]] || return 0
+  local s
+  for s in "${!SPID[@]}"; do [[ $s == "$1" ]] || kill -CONT "${SPID[$s]}" 2>/dev/null || true; done
+}
+
 # measure OP SCRIPT ITEMS_PER_REQUEST SERVER...: for each of BENCH_REPEAT rounds, for each server in turn:
 # a BENCH_WARMUP run, then a measured run. Interleaving the servers spreads any other load on the
 # machine over all of them. MEASURE_TABLE/MEASURE_KEYS choose another table than "bench".
 measure() {
-  local op=$1 script=$2 ipr=$3 i server out line
+  local op=$1 script=$2 ipr=$3 i server out line cpu0 cpu1 rec
   local tbl=${MEASURE_TABLE:-bench} keys=${MEASURE_KEYS:-$BENCH_KEYS}
   shift 3
   for server in "$@"; do "$py" "$helper" probe "${URL[$server]}" "$tbl" "$op" "$keys"; done
   for i in $(seq 1 "$BENCH_REPEAT"); do
     for server in "$@"; do
       sync  # write back what earlier runs left dirty, so it does not land on this run's fsyncs
+      pause_others "$server"
       wrk_run "$server" "$script" "$BENCH_WARMUP" BENCH_TABLE="$tbl" BENCH_KEYS="$keys" >>"$work/wrk-warmup.log"
+      cpu0=$(cpu_seconds "${SPID[$server]}")
       out=$(wrk_run "$server" "$script" "$BENCH_DURATION" BENCH_TABLE="$tbl" BENCH_KEYS="$keys")
+      cpu1=$(cpu_seconds "${SPID[$server]}")
+      resume_others "$server"
       printf '== %s %s run %d\n%s\n' "$server" "$op" "$i" "$out" >>"$work/wrk.log"
       line=$(grep '^BENCHJSON ' <<<"$out" | tail -n 1 | cut -d' ' -f2-)
       [[ -n $line ]] || { echo "bench: wrk printed no result for $server $op:" >&2; echo "$out" >&2; exit 1; }
-      echo "{\"kind\":\"wrk\",\"server\":\"$server\",\"op\":\"$op\",\"items_per_req\":$ipr,${line#\{}" >>"$results"
-      "$py" "$helper" line "$line" "$server" "$op" "$ipr"
+      rec="{\"kind\":\"wrk\",\"server\":\"$server\",\"op\":\"$op\",\"items_per_req\":$ipr,"
+      rec+="\"cpu_s\":$(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { if (a == "null" || b == "null") print "null";
+                                                           else printf "%.3f", b - a }'),${line#\{}"
+      echo "$rec" >>"$results"
+      "$py" "$report" line "$rec"
     done
   done
 }
@@ -221,6 +297,84 @@ echo "wrk -t$BENCH_THREADS -c$BENCH_CONNS -d$BENCH_DURATION (warm-up ${BENCH_SER
 echo "Basalt extra flags: ${BENCH_BASALT_FLAGS:-none}; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 want() { [[ " $BENCH_PARTS " == *" $1 "* ]]; }
+
+# ---- one core each (BENCH_MODE=onecore): Basalt, DynamoDB Local and nginx each on core 0 with one
+# thread, measured in turn; wrk on core 1. nginx answers every request with a fixed JSON body: the
+# ceiling of what an HTTP server does on one core here. Basalt's GET / is its own HTTP floor.
+if want onecore; then
+echo "[1/1] one core each: the servers on core 0 (one thread each), wrk on core 1"
+start_mem_pair basalt-1c local-1c oc
+mkdir -p "$work/nginx/logs"
+cat >"$work/nginx/nginx.conf" <<NGINX
+daemon off;
+master_process off;
+worker_processes 1;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  server {
+    listen 127.0.0.1:$port;
+    default_type application/x-amz-json-1.0;
+    location / { return 200 '{"TableNames":[]}'; }
+  }
+}
+NGINX
+ceiling=()
+if command -v nginx >/dev/null; then
+  start_server nginx-1c "$port" "$work" "${SERVER_PIN[@]}" nginx -p "$work/nginx" -c "$work/nginx/nginx.conf"
+  ceiling=(nginx-1c)
+fi
+next_port
+for s in "${oc[@]}"; do
+  "$py" "$helper" create "${URL[$s]}" bench
+  "$py" "$helper" preload "${URL[$s]}" bench "$BENCH_KEYS"
+  "$py" "$helper" create_query "${URL[$s]}" benchq
+  "$py" "$helper" preload_query "${URL[$s]}" benchq "$BENCH_QUERY_KEYS"
+  server_warmup "$s" $(( BENCH_SERVER_WARMUP * 4 / 5 )) get.lua put.lua update_add.lua batchget.lua
+  wrk_run "$s" query.lua "$(( BENCH_SERVER_WARMUP / 5 ))s" BENCH_TABLE=benchq BENCH_KEYS="$BENCH_QUERY_KEYS" \
+    >>"$work/wrk-warmup.log"
+done
+measure Root get_root.lua 1 basalt-1c "${ceiling[@]}"
+measure GetItem get.lua 1 "${oc[@]}"
+measure BatchGetItem batchget.lua 100 "${oc[@]}"
+measure PutItem put.lua 1 "${oc[@]}"
+measure UpdateItemAdd update_add.lua 1 "${oc[@]}"
+MEASURE_TABLE=benchq MEASURE_KEYS=$BENCH_QUERY_KEYS measure Query query.lua 10 "${oc[@]}"
+for s in "${oc[@]}" "${ceiling[@]}"; do stop_server "$s"; done
+fi
+
+# ---- scaling (BENCH_MODE=scaling, bench/scaling.sh): Basalt with 1, 2, 4, ... threads on as many
+# cores, wrk with as many threads on as many other cores, up to half the machine's cores (8 on a
+# 16-core machine). On this 2-core machine that is the one-thread round only.
+if want scaling; then
+cores=$(nproc)
+rounds=()
+for ((n = 1; 2 * n <= cores; n *= 2)); do rounds+=("$n"); done
+echo "[1/1] scaling: Basalt --threads N on cores 0..N-1, wrk -tN -c$((BENCH_CONNS))*N on the next N; N in ${rounds[*]}"
+for n in "${rounds[@]}"; do
+  SERVER_PIN=(taskset -c "0-$((n - 1))") WRK_PIN=(taskset -c "$n-$((2 * n - 1))") BASALT_PIN_FLAGS=(--threads "$n")
+  basalt_cmd "$port" --in-memory
+  start_server "basalt-t$n" "$port" "$work" "${CMD[@]}"
+  s=basalt-t$n
+  "$py" "$helper" create "${URL[$s]}" bench
+  "$py" "$helper" preload "${URL[$s]}" bench "$BENCH_KEYS"
+  "$py" "$helper" create_query "${URL[$s]}" benchq
+  "$py" "$helper" preload_query "${URL[$s]}" benchq "$BENCH_QUERY_KEYS"
+  saved=("$BENCH_THREADS" "$BENCH_CONNS")
+  BENCH_THREADS=$n BENCH_CONNS=$((saved[1] * n))
+  server_warmup "$s" "$BENCH_SERVER_WARMUP" get.lua put.lua
+  measure Root get_root.lua 1 "$s"
+  measure GetItem get.lua 1 "$s"
+  measure PutItem put.lua 1 "$s"
+  MEASURE_TABLE=benchq MEASURE_KEYS=$BENCH_QUERY_KEYS measure Query query.lua 10 "$s"
+  BENCH_THREADS=${saved[0]} BENCH_CONNS=${saved[1]}
+  stop_server "$s"
+  next_port
+done
+fi
 
 # ---- in memory: both servers up at once, the operations measured in turn on each
 if want mem; then
@@ -383,4 +537,10 @@ fi
 echo "[6/6] report"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-"$py" "$helper" report "$results"
+if [[ $BENCH_MODE == onecore ]]; then
+  "$py" "$report" onecore "$results"
+elif [[ $BENCH_MODE == scaling ]]; then
+  "$py" "$report" scaling "$results"
+else
+  "$py" "$report" report "$results"
+fi
