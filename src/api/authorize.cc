@@ -6,6 +6,8 @@
 #include <set>
 
 #include "db/account.h"
+#include "partiql/binder.h"
+#include "partiql/parser.h"
 
 namespace basalt::api {
 namespace {
@@ -218,34 +220,20 @@ auth::RequestContext ReadContext(Context& ctx, std::string_view op, const JsonVa
   return c;
 }
 
-std::string PartiQLAction(std::string_view statement, std::string* table) {
-  std::string s(statement);
-  size_t i = s.find_first_not_of(" \t\r\n");
-  std::string word;
-  while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) word.push_back(static_cast<char>(std::toupper(s[i++])));
-  // The table is the first quoted or bare name after FROM, INTO or UPDATE.
-  std::string upper = s;
-  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  for (const char* kw : {" FROM ", " INTO ", "UPDATE "}) {
-    size_t at = upper.find(kw);
-    if (at == std::string::npos) continue;
-    size_t b = s.find_first_not_of(" \t\r\n", at + std::strlen(kw));
-    if (b == std::string::npos) break;
-    if (s[b] == '"') {
-      size_t e = s.find('"', b + 1);
-      *table = s.substr(b + 1, e == std::string::npos ? std::string::npos : e - b - 1);
-    } else {
-      size_t e = b;
-      while (e < s.size() && (std::isalnum(static_cast<unsigned char>(s[e])) || s[e] == '_' || s[e] == '-' || s[e] == '.')) ++e;
-      *table = s.substr(b, e - b);
-    }
-    break;
-  }
-  if (word == "SELECT") return "PartiQLSelect";
-  if (word == "INSERT") return "PartiQLInsert";
-  if (word == "UPDATE") return "PartiQLUpdate";
-  if (word == "DELETE") return "PartiQLDelete";
-  return "PartiQLSelect";
+// The context of one PartiQL statement: its action and the table (or index)
+// its parse tree names. A statement that does not parse or bind gets none:
+// it cannot run either (execution parses the same text, from the same
+// cache, and answers its ValidationException).
+std::optional<auth::RequestContext> StatementContext(Context& ctx, std::string_view statement) {
+  auto parsed = partiql::ParseCached(statement);
+  if (!parsed->statement.ok()) return std::nullopt;
+  auto target = partiql::TargetOf(*parsed->statement);
+  if (!target.ok() || target->table.empty()) return std::nullopt;
+  auth::RequestContext c;
+  c.action = "dynamodb:" + target->action;
+  c.resource = TableArn(ctx, target->table);
+  if (target->index) c.resource += "/index/" + *target->index;
+  return c;
 }
 
 }  // namespace
@@ -323,12 +311,10 @@ std::vector<auth::RequestContext> ContextsFor(std::string_view op, bool streams,
       for (const auto& s : list->GetArray()) statements.push_back(&s);
     }
     for (const JsonValue* s : statements) {
-      std::string table;
-      auth::RequestContext c;
-      c.action = "dynamodb:" + PartiQLAction(Str(*s, "Statement"), &table);
-      c.resource = TableArn(ctx, table);
-      if (op == "ExecuteTransaction") c.Set("dynamodb:EnclosingOperation", {"ExecuteTransaction"});
-      out.push_back(std::move(c));
+      auto c = StatementContext(ctx, Str(*s, "Statement"));
+      if (!c) continue;
+      if (op == "ExecuteTransaction") c->Set("dynamodb:EnclosingOperation", {"ExecuteTransaction"});
+      out.push_back(std::move(*c));
     }
   } else if (op == "ListTables" || op == "DescribeLimits" || op == "DescribeEndpoints") {
     simple("*");

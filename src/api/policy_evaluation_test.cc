@@ -350,5 +350,51 @@ TEST_F(FineGrainedTest, DenialNamesTheResourceAndReason) {
             st.message());
 }
 
+// A PartiQL statement is authorized on the table (or index) its parse tree
+// names, never on a name found in a string literal, whatever whitespace or
+// quoting surrounds the name.
+TEST_F(FineGrainedTest, PartiQLIsAuthorizedOnTheTableItsParseTreeNames) {
+  auto policy = ParsePolicy(R"({"Version":"2012-10-17","Statement":[
+    {"Effect":"Allow","Action":["dynamodb:PartiQLSelect","dynamodb:PartiQLUpdate"],
+     "Resource":["arn:aws:dynamodb:*:*:table/Open","arn:aws:dynamodb:*:*:table/Tbl/index/byName"]}]})");
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  principal_.policies = {{"partiql", std::make_shared<const auth::Policy>(*policy)}};
+  auto check = [&](std::string_view op, std::string_view body) {
+    rapidjson::Document d;
+    d.Parse(body.data(), body.size());
+    Context ctx{db_.get(), db::Scope{"us-east-1", "us-east-1"}, "h"};
+    Status st = Authorize(Caller{&principal_, "127.0.0.1", 1796450400}, op, false, d, ctx);
+    if (st.ok()) return std::string("allow");
+    // "... perform: dynamodb:X on resource: arn:...:table/T because ...": the action and the resource.
+    std::string m = st.message();
+    size_t a = m.find("dynamodb:"), b = m.find(" because");
+    return m.substr(a, m.find(' ', a) - a) + " " + m.substr(m.rfind(':', b) + 1, b - m.rfind(':', b) - 1);
+  };
+  struct C {
+    std::string op, body, want;
+  };
+  const std::vector<C> cases = {
+      {"ExecuteStatement", R"({"Statement":"SELECT * FROM \"Open\" WHERE pk = 'a'"})", "allow"},
+      {"ExecuteStatement", R"({"Statement":"SELECT * FROM Tbl WHERE pk = ' FROM Open '"})",
+       "dynamodb:PartiQLSelect table/Tbl"},
+      {"ExecuteStatement", R"({"Statement":"UPDATE \"Tbl\" SET a = ' FROM Open' WHERE pk = 'k'"})",
+       "dynamodb:PartiQLUpdate table/Tbl"},
+      {"ExecuteStatement", R"({"Statement":"INSERT INTO \"Tbl\" VALUE {'pk': ' INTO Open', 'sk': 1}"})",
+       "dynamodb:PartiQLInsert table/Tbl"},
+      {"ExecuteStatement", R"({"Statement":"DELETE FROM\n\"Open\" WHERE pk = 'a'"})", "dynamodb:PartiQLDelete table/Open"},
+      {"ExecuteStatement", R"({"Statement":"select *\nfrom\t\"Open\"\nwhere pk = 'a'"})", "allow"},
+      {"ExecuteStatement", R"({"Statement":"SELECT * FROM\"Tbl\".\"byName\" WHERE name = 'x'"})", "allow"},
+      {"ExecuteStatement", R"({"Statement":"SELECT * FROM \"Tbl\".\"other\""})",
+       "dynamodb:PartiQLSelect table/Tbl/index/other"},
+      // Not a statement at all: nothing to authorize, and it cannot run (a ValidationException).
+      {"ExecuteStatement", R"({"Statement":"SELEC * FROM \"Tbl\""})", "allow"},
+      {"BatchExecuteStatement", R"({"Statements":[{"Statement":"SELECT * FROM \"Open\" WHERE pk = 'a'"},
+        {"Statement":"SELECT * FROM \"Tbl\" WHERE pk = 'a' AND sk = 1"}]})", "dynamodb:PartiQLSelect table/Tbl"},
+      {"ExecuteTransaction", R"J({"TransactStatements":[{"Statement":"UPDATE \"Open\" SET a = 1 WHERE pk = 'a'"},
+        {"Statement":"EXISTS(SELECT * FROM \"Tbl\" WHERE pk = 'a' AND sk = 1)"}]})J", "dynamodb:PartiQLSelect table/Tbl"},
+  };
+  for (const C& c : cases) EXPECT_EQ(c.want, check(c.op, c.body)) << c.op << " " << c.body;
+}
+
 }  // namespace
 }  // namespace basalt::api

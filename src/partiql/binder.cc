@@ -367,4 +367,29 @@ Result<BoundStatement> Bind(const ast::Statement& statement, const std::vector<A
   return UnsupportedExpression(std::get<ast::ExpressionStatement>(statement.body).expr);
 }
 
+Result<StatementTarget> TargetOf(const ast::Statement& statement) {
+  StatementTarget t;
+  const ast::SelectStatement* select = nullptr;
+  if (const auto* s = std::get_if<ast::SelectStatement>(&statement.body)) select = s;
+  if (const auto* s = std::get_if<ast::ExistsStatement>(&statement.body)) select = &s->select;
+  if (select) {
+    BASALT_ASSIGN_OR_RETURN(Target source, BindSource(select->from));
+    t.action = "PartiQLSelect";
+    t.table = std::move(source.table);
+    t.index = std::move(source.index);
+  } else if (const auto* s = std::get_if<ast::InsertStatement>(&statement.body)) {
+    t.action = "PartiQLInsert";
+    BASALT_ASSIGN_OR_RETURN(t.table, BindDmlTarget(s->target, true));
+  } else if (const auto* s = std::get_if<ast::UpdateStatement>(&statement.body)) {
+    t.action = "PartiQLUpdate";
+    BASALT_ASSIGN_OR_RETURN(t.table, BindDmlTarget(s->target, false));
+  } else if (const auto* s = std::get_if<ast::DeleteStatement>(&statement.body)) {
+    t.action = "PartiQLDelete";
+    BASALT_ASSIGN_OR_RETURN(t.table, BindDmlTarget(s->from.path, false));
+  } else {
+    t.action = "PartiQLSelect";
+  }
+  return t;
+}
+
 }  // namespace basalt::partiql

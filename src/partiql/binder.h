@@ -85,4 +85,17 @@ struct BoundStatement {
 Result<BoundStatement> Bind(const ast::Statement& statement, const std::vector<model::AttributeValue>& params,
                             Context context);
 
+// What a statement acts on, for authorization: the IAM action
+// ("PartiQLSelect" for SELECT and EXISTS, "PartiQLInsert", "PartiQLUpdate",
+// "PartiQLDelete") and the table and index named by its FROM, INTO or UPDATE
+// (from the parse tree, so a name inside a string literal is never taken for
+// the table). The errors are Bind's for a source it cannot bind; an
+// expression statement has no table (an empty one).
+struct StatementTarget {
+  std::string action;
+  std::string table;
+  std::optional<std::string> index;
+};
+Result<StatementTarget> TargetOf(const ast::Statement& statement);
+
 }  // namespace basalt::partiql

@@ -209,6 +209,43 @@ def test_user_with_leading_keys_policy(sigv4):
             assert key["SecretAccessKey"].encode() not in blob, f
 
 
+def test_partiql_is_authorized_on_the_table_the_statement_names(sigv4):
+    url = sigv4.url
+    root = root_client(url)
+    open_name, secret_name = table_name("pql_open"), table_name("pql_secret")
+    open_arn = root.create_table(TableName=open_name, KeySchema=KS, AttributeDefinitions=AD,
+                                 BillingMode="PAY_PER_REQUEST")["TableDescription"]["TableArn"]
+    root.create_table(TableName=secret_name, KeySchema=KS, AttributeDefinitions=AD, BillingMode="PAY_PER_REQUEST")
+    root.put_item(TableName=secret_name, Item={"pk": {"S": "k"}, "v": {"S": "kept"}})
+    admin(url, "CreateUser", {"UserName": "pql"})
+    admin(url, "PutUserPolicy", {"UserName": "pql", "PolicyName": "open-only", "PolicyDocument": _policy(
+        {"Effect": "Allow", "Action": ["dynamodb:PartiQLSelect", "dynamodb:PartiQLInsert", "dynamodb:PartiQLUpdate"],
+         "Resource": open_arn})})
+    key = admin(url, "CreateAccessKey", {"UserName": "pql"})["AccessKey"]
+    user = make_client(url, access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"])
+    user.execute_statement(Statement="INSERT INTO \"%s\" VALUE {'pk': 'a', 'v': 'x'}" % open_name)
+    got = user.execute_statement(Statement="select *\nfrom\t\"%s\"\nwhere pk = 'a'" % open_name)["Items"]
+    assert got == [{"pk": {"S": "a"}, "v": {"S": "x"}}]
+    # The allowed table's name inside a string literal does not authorize the statement's own table.
+    for statement, action in [
+            ("UPDATE \"%s\" SET v = ' FROM \"%s\"' WHERE pk = 'k'" % (secret_name, open_name), "PartiQLUpdate"),
+            ("SELECT * FROM \"%s\" WHERE pk = 'k' AND v <> ' FROM %s'" % (secret_name, open_name), "PartiQLSelect"),
+            ("INSERT INTO \"%s\" VALUE {'pk': 'n', 'v': ' INTO %s'}" % (secret_name, open_name), "PartiQLInsert")]:
+        with pytest.raises(user.exceptions.ClientError) as e:
+            user.execute_statement(Statement=statement)
+        err = e.value.response["Error"]
+        assert err["Code"] == "AccessDeniedException", statement
+        assert "dynamodb:%s on resource: %s" % (action, open_arn.replace(open_name, secret_name)) in err["Message"]
+    # A transaction is authorized statement by statement.
+    with pytest.raises(user.exceptions.ClientError) as e:
+        user.execute_transaction(TransactStatements=[
+            {"Statement": "UPDATE \"%s\" SET v = 'y' WHERE pk = 'a'" % open_name},
+            {"Statement": "UPDATE \"%s\" SET v = 'y' WHERE pk = 'k'" % secret_name}])
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert root.get_item(TableName=secret_name, Key={"pk": {"S": "k"}})["Item"]["v"] == {"S": "kept"}
+    assert root.get_item(TableName=open_name, Key={"pk": {"S": "a"}})["Item"]["v"] == {"S": "x"}
+
+
 def test_role_temporary_credentials(sigv4):
     url = sigv4.url
     admin(url, "CreateRole", {"RoleName": "lister"})
