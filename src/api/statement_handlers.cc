@@ -81,6 +81,10 @@ const char* BatchErrorCode(Code code) {
     case Code::kTransactionConflict: return "TransactionConflict";
     case Code::kResourceNotFound: return "ResourceNotFound";
     case Code::kDuplicateItem: return "DuplicateItem";
+    case Code::kProvisionedThroughputExceeded: return "ProvisionedThroughputExceeded";
+    case Code::kThrottling: return "ThrottlingError";
+    case Code::kRequestLimitExceeded: return "RequestLimitExceeded";
+    case Code::kAccessDenied: return "AccessDenied";
     default: return "InternalServerError";
   }
 }

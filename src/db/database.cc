@@ -36,6 +36,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
   items_.set_throttle(throttle_.get());
   queries_.set_throttle(throttle_.get());
   transactions_.set_throttle(throttle_.get());
+  statements_.set_throttle(throttle_.get());
   ttl_.set_metrics(&metrics_);
   write_path_.set_insights(&insights_);
   items_.set_insights(&insights_);

@@ -151,9 +151,15 @@ Result<StatementOutput> Statements::Select(const Scope& scope, const Prepared& p
   }
   if (plan.access == partiql::SelectPlan::Access::kGetItem) {
     BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table.key_schema, plan.key));
+    std::string pk;
+    if (throttle_) {
+      pk = StorageKey(table, key).pk;
+      BASALT_RETURN_IF_ERROR(throttle_->AdmitRead(table, nullptr, &pk));
+    }
     std::optional<model::Item> item;
     BASALT_RETURN_IF_ERROR(read_path_->Read(table, key, &item));
     capacity.read_units = ReadUnits(item ? model::ItemSize(*item) : 0, in.consistent);
+    if (throttle_) throttle_->ChargeRead(table, nullptr, &pk, capacity.read_units);
     if (item) BASALT_RETURN_IF_ERROR(AddRow(plan, std::move(*item), &out.items));
     out.capacity = std::move(capacity);
     return out;

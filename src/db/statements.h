@@ -38,6 +38,10 @@ class Statements {
   // only when it mixes reads and writes or names one item twice.
   Result<BatchStatementOutput> BatchExecuteStatement(const Scope& scope, const std::vector<StatementInput>& in);
   Result<TransactionStatementsOutput> ExecuteTransaction(const Scope& scope, const TransactionStatementsInput& in);
+  // --capacity=enforce: a SELECT of one full key is admitted and charged
+  // like GetItem (its Query and Scan plans and its writes go through Queries
+  // and Items, which have their own).
+  void set_throttle(Throttle* throttle) { throttle_ = throttle; }
 
  private:
   struct Prepared;
@@ -51,6 +55,7 @@ class Statements {
   Items* items_;
   Queries* queries_;
   Transactions* transactions_;
+  Throttle* throttle_ = nullptr;
 };
 
 }  // namespace basalt::db

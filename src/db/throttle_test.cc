@@ -129,6 +129,31 @@ TEST_F(ThrottleTest, ReadsAreThrottledByTheReadRate) {
       Outcome(Get("t", "a")));
 }
 
+// A PartiQL SELECT of one full key is a GetItem to the table's buckets (its
+// Query and Scan plans go through Queries, which the Query tests cover);
+// in a batch the throttled statement fails alone.
+TEST_F(ThrottleTest, PartiQLKeyReadsAreThrottledLikeGetItem) {
+  Create("t", 1, 5);
+  ASSERT_TRUE(Put("t", "a").ok());
+  StatementInput select;
+  select.statement = "SELECT * FROM \"t\" WHERE pk = 'a'";
+  select.consistent = true;
+  auto first = db_->ExecuteStatement(scope_, select);
+  ASSERT_TRUE(first.ok()) << first.status().message();
+  EXPECT_EQ(1u, first->items.size());
+  EXPECT_EQ(
+      "ProvisionedThroughputExceeded: The level of configured provisioned throughput for the table was exceeded. "
+      "Consider increasing your provisioning level with the UpdateTable API. "
+      "[TableReadProvisionedThroughputExceeded arn:aws:dynamodb:us-east-1:000000000000:table/t]",
+      Outcome(db_->ExecuteStatement(scope_, select).status()));
+  clock_.Advance(1.0);
+  auto batch = db_->BatchExecuteStatement(scope_, {select, select});
+  ASSERT_TRUE(batch.ok()) << batch.status().message();
+  ASSERT_EQ(2u, batch->responses.size());
+  EXPECT_EQ("ok", Outcome(batch->responses[0].error));
+  EXPECT_EQ("ProvisionedThroughputExceeded", Outcome(batch->responses[1].error).substr(0, 29));
+}
+
 TEST_F(ThrottleTest, GsiThatCannotKeepUpThrottlesTheTablesWrites) {
   Create("t", 10, 100, /*gsi_wcu=*/1);
   // A 3 KB item costs 3 WCU on the table and 3 on the GSI, which has 1.

@@ -119,6 +119,27 @@ def test_batch_write_returns_throttled_requests_unprocessed(enforcing):
     assert e.value.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
 
 
+def test_partiql_reads_and_writes_are_throttled(enforcing):
+    ddb = make_client(enforcing.url)
+    table = create(ddb, 1, 1)
+    put(ddb, table, "a")
+    time.sleep(1.2)
+    select = 'SELECT * FROM "%s" WHERE pk = \'a\'' % table
+    errors = []
+    for _ in range(5):  # strongly consistent: 1 RCU each, on a table of 1 RCU a second
+        try:
+            assert ddb.execute_statement(Statement=select, ConsistentRead=True)["Items"] == [{"pk": {"S": "a"}}]
+        except ClientError as e:
+            errors.append(e.response["Error"])
+    assert errors and errors[0] == {"Code": "ProvisionedThroughputExceededException", "Message": TABLE_MESSAGE}
+    # In a batch, a throttled statement fails alone with the batch's own code.
+    time.sleep(1.2)
+    inserts = [{"Statement": "INSERT INTO \"%s\" VALUE {'pk': 'n%d'}" % (table, i)} for i in range(6)]
+    codes = [r.get("Error", {}).get("Code") for r in ddb.batch_execute_statement(Statements=inserts)["Responses"]]
+    assert codes[0] is None and "ProvisionedThroughputExceeded" in codes, codes
+    assert set(codes) <= {None, "ProvisionedThroughputExceeded"}, codes
+
+
 def test_with_the_default_retries_a_throttled_workload_completes(enforcing):
     # boto3's default retry policy for DynamoDB (legacy mode, 10 attempts, exponential back-off).
     session = boto3.session.Session(aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
