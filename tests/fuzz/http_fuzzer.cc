@@ -1,0 +1,57 @@
+// libFuzzer target for the HTTP request reader: http/request_parser (Beast's
+// grammar filling a Request) fed the input in pieces whose sizes the input
+// chooses, as a connection's reads would bring it, then http/content_coding's
+// body decoder, under small header and body limits.
+// Input: byte 0 = piece size (1-256), then the bytes on the wire.
+// Any crash, sanitizer report or hang is a finding, and so is a parsed
+// request whose body or decoded body passes its limit.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "http/content_coding.h"
+#include "http/request_parser.h"
+
+namespace {
+
+constexpr size_t kHeaderLimit = 2048;
+constexpr size_t kBodyLimit = 4096;
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size < 1) return 0;
+  size_t step = static_cast<size_t>(data[0]) + 1;
+  std::string_view wire(reinterpret_cast<const char*>(data + 1), size - 1);
+  basalt::http::Request req;
+  basalt::http::internal::RequestParser parser(&req);
+  parser.header_limit(kHeaderLimit);
+  parser.body_limit(kBodyLimit);
+  std::string buffered;
+  size_t given = 0;
+  while (!parser.is_done()) {
+    if (given == wire.size()) return 0;  // the connection would wait for more
+    size_t n = std::min(step, wire.size() - given);
+    buffered.append(wire.substr(given, n));
+    given += n;
+    for (;;) {
+      boost::beast::error_code ec;
+      size_t used = parser.put(boost::asio::buffer(buffered), ec);
+      buffered.erase(0, used);
+      if (ec == boost::beast::http::error::need_more) break;
+      if (ec) return 0;  // answered with an error and closed
+      if (parser.is_done() || used == 0) break;
+    }
+  }
+  if (req.body.size() > kBodyLimit) std::abort();
+  size_t granted = 0;
+  auto grow = [&granted](size_t n) {
+    granted += n;
+    return granted <= 4 * kBodyLimit;
+  };
+  if (!basalt::http::DecodeRequestBody(req, kBodyLimit, grow) && req.body.size() > kBodyLimit) std::abort();
+  (void)basalt::http::ResponseCoding(req);
+  (void)req.Header("x-amz-target");
+  return 0;
+}
