@@ -6,8 +6,8 @@
 // allocation per field) that the session then copied into a Request (two
 // more per field past the small-string size); this parser appends each field
 // to the Request as it is parsed, and the connection keeps that Request (and
-// its header vector's capacity) from one request to the next. It saves
-// ~2,000 instructions on a GetItem with an SDK's dozen headers (callgrind).
+// its header vector's capacity) from one request to the next. It saved
+// ~3,100 instructions per GetItem (57,400 -> 54,300, callgrind).
 #pragma once
 
 #include <boost/beast/http/basic_parser.hpp>

@@ -129,7 +129,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       OnReadError(ec);
       return false;
     }
-    if (parser_->is_header_done()) body_bytes_ += used;
     return used > 0;
   }
 
@@ -153,7 +152,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     parser_.emplace(&request_);
     parser_->header_limit(static_cast<uint32_t>(opt().max_header_bytes));
     parser_->body_limit(opt().max_body_bytes);
-    body_bytes_ = 0;
     ParseHeader();
   }
 
@@ -244,7 +242,11 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void ReadBody() {
     bool failed = false;
     while (!parser_->is_done()) {
-      if (Feed(&failed)) continue;
+      size_t buffered = buffer_.size();
+      if (Feed(&failed)) {
+        body_bytes_ += buffered - buffer_.size();
+        continue;
+      }
       if (failed) return;
       Lowest().expires_at(BodyDeadline());
       return ReadMore(kBodyReadChunk, [](Session& s) { s.ReadBody(); });
