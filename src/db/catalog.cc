@@ -112,10 +112,13 @@ Status Catalog::Update(std::shared_ptr<const TableMeta> meta,
     BASALT_RETURN_IF_ERROR(meta_->Put(StoreKey(meta->ns, meta->name), EncodeTableMeta(*meta)));
     tables_[{meta->ns, meta->name}] = meta;
   }
-  // Not under mu_: a writer holding the runtime shared may look a table up.
-  std::unique_lock lock(meta->runtime->mu);
-  meta->runtime->live = meta;
-  if (while_publishing) while_publishing(*meta->runtime);
+  {
+    // Not under mu_: a writer holding the runtime shared may look a table up.
+    std::unique_lock lock(meta->runtime->mu);
+    meta->runtime->live = meta;
+    if (while_publishing) while_publishing(*meta->runtime);
+  }
+  if (observer_) observer_(*meta);
   return Status::Ok();
 }
 

@@ -59,6 +59,13 @@ class Catalog {
   // dropped.
   Status Remove(const TableMeta& meta);
 
+  // Sees every definition Update stores, after it is published, in the order
+  // they are stored (callers hold LockDefinitions). Point-in-time recovery
+  // keeps the definitions of its window (pitr_definitions.h). Set before the
+  // catalog serves requests.
+  using UpdateObserver = std::function<void(const TableMeta&)>;
+  void ObserveUpdates(UpdateObserver observer) { observer_ = std::move(observer); }
+
  private:
   using Name = std::pair<std::string, std::string>;  // (ns, name)
   static std::string StoreKey(const std::string& ns, const std::string& name);
@@ -73,6 +80,7 @@ class Catalog {
   mutable std::shared_mutex mu_;
   std::map<Name, std::shared_ptr<const TableMeta>> tables_;  // guarded by mu_
   storage::TableId next_id_ = 1;                              // guarded by mu_
+  UpdateObserver observer_;
 };
 
 }  // namespace basalt::db

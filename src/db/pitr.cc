@@ -3,6 +3,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <set>
 
 #include "common/coding.h"
 #include "common/log.h"
@@ -105,7 +106,11 @@ Status PointInTimeRecovery::Open() {
     std::lock_guard l(mu_);
     states_[id] = s;
   }
-  return Status::Ok();
+  std::set<storage::TableId> enabled;
+  for (const auto& [id, s] : states_) {
+    if (s.enabled) enabled.insert(id);
+  }
+  return definitions_.ForgetAllBut(enabled);
 }
 
 ContinuousBackupsDescription PointInTimeRecovery::DescriptionOf(const State* s) const {
@@ -140,6 +145,7 @@ Result<ContinuousBackupsDescription> PointInTimeRecovery::Update(const Scope& sc
       storage::TableId log = s.log;
       s = State{};
       BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(table->id), Encode(s)));
+      BASALT_RETURN_IF_ERROR(definitions_.Forget(table->id));
       // After the restores queued before (they still read the log).
       backups_->RunInBackground([this, log] { engine_->DropTable(log).IgnoreError(); });
     }
@@ -156,6 +162,7 @@ Result<ContinuousBackupsDescription> PointInTimeRecovery::Update(const Scope& sc
     at = FloorMillis(clock_->Now());
   }
   s = State{true, false, days.value_or(35), at, log};
+  BASALT_RETURN_IF_ERROR(definitions_.Record(table->id, Micros(at), *table));
   BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(table->id), Encode(s)));
   storage::TableId id = table->id;
   backups_->RunInBackground([this, id, log, snapshot, at] { CopyBase(id, log, snapshot, at); });
@@ -244,7 +251,10 @@ Result<TableDescription> PointInTimeRecovery::Restore(const Scope& scope, const 
     if (backups_->stopping()) return Status(Code::kInternal, "stopping");
     return loader.Flush();
   };
-  TableMeta source = *table;
+  // Defined as it was at that instant (its indexes, billing and throughput);
+  // as now where none was kept (PITR enabled by a Basalt that kept none).
+  BASALT_ASSIGN_OR_RETURN(std::optional<TableMeta> then, definitions_.At(table->id, at_us));
+  TableMeta source = then ? std::move(*then) : *table;
   source.runtime.reset();
   RestoreSummary summary{"", table->Arn(), std::floor(at * 1000) / 1000, true};
   return backups_->RestoreTable(scope, in.target, source, in.overrides, summary, load);
@@ -409,7 +419,17 @@ Status PointInTimeRecovery::TrimLog(storage::TableId table, State* s, double hor
   auto it = states_.find(table);
   if (it == states_.end() || it->second.log != s->log) return Status::Ok();
   it->second.earliest = std::max(it->second.earliest, horizon);
+  BASALT_RETURN_IF_ERROR(definitions_.Trim(table, horizon_us));
   return engine_->meta().Put(StoreKey(table), Encode(it->second));
+}
+
+void PointInTimeRecovery::DefinitionChanged(const TableMeta& table) {
+  std::lock_guard l(mu_);
+  auto it = states_.find(table.id);
+  if (it == states_.end() || !it->second.enabled) return;
+  if (Status st = definitions_.Record(table.id, Micros(clock_->Now()), table); !st.ok()) {
+    Log(LogLevel::kError, "point-in-time recovery could not keep a definition of " + table.name + ": " + st.message());
+  }
 }
 
 void PointInTimeRecovery::ForgetTable(const TableMeta& table) {
@@ -420,6 +440,7 @@ void PointInTimeRecovery::ForgetTable(const TableMeta& table) {
     if (it == states_.end()) return;
     state = it->second;
     states_.erase(it);
+    (void)definitions_.Forget(table.id);
   }
   (void)engine_->meta().Delete(StoreKey(table.id));
   const storage::TableId log = state.log;

@@ -7,7 +7,8 @@
 // worker, from a snapshot taken while no writer is in flight). A restore
 // to time T replays the log: per item, the last version at or before T,
 // loaded in bulk into a new table with its indexes (Backups::RestoreTable).
-// Trim drops the versions no instant of the window needs.
+// Trim drops the versions no instant of the window needs. The table is
+// restored as it was defined at T (pitr_definitions.h).
 //
 // Settings (MetaStore key "pitr/" table-id as 16 hex digits):
 //   pitr := u8(format=1) u8(enabled) u8(base_ready) varint(days) f64(earliest) varint(log)
@@ -25,6 +26,7 @@
 #include "common/status.h"
 #include "db/backups.h"
 #include "db/catalog.h"
+#include "db/pitr_definitions.h"
 #include "db/requests.h"
 #include "storage/engine.h"
 
@@ -48,7 +50,7 @@ struct RestoreToPointInTimeInput {
 class PointInTimeRecovery {
  public:
   PointInTimeRecovery(storage::Engine* engine, Catalog* catalog, Backups* backups, const Clock* clock)
-      : engine_(engine), catalog_(catalog), backups_(backups), clock_(clock) {}
+      : engine_(engine), catalog_(catalog), backups_(backups), clock_(clock), definitions_(&engine->meta()) {}
   ~PointInTimeRecovery();
 
   // Loads the settings and hands each enabled table's log to its writers;
@@ -86,6 +88,9 @@ class PointInTimeRecovery {
   Status Trim();
   // Queues a Trim on the backups worker every `seconds` (0: never).
   void StartTrimmer(double seconds);
+  // The catalog stored a new definition of the table (Catalog::ObserveUpdates):
+  // kept while the table has PITR on, for restores to the times it was in force.
+  void DefinitionChanged(const TableMeta& table);
   // A table was deleted: its log goes with it, after it has filled the
   // table's SYSTEM backup `<table>$DeletedTableBackup` (Backups).
   void ForgetTable(const TableMeta& table);
@@ -119,6 +124,7 @@ class PointInTimeRecovery {
   Catalog* catalog_;
   Backups* backups_;
   const Clock* clock_;
+  DefinitionHistory definitions_;  // written under mu_
   std::mutex mu_;
   std::map<storage::TableId, State> states_;  // by table id; guarded by mu_
   std::condition_variable trim_cv_;

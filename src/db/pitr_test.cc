@@ -280,6 +280,84 @@ TEST_F(PitrTest, DeletingTheTableLeavesADeletedTableBackupForThirtyFiveDays) {
   EXPECT_EQ(Code::kBackupNotFound, db_->backups().DescribeBackup(scope_, b.Arn()).status().code());
 }
 
+// The table is restored as it was defined at the restore time: a GSI
+// deleted since comes back (rebuilt from the items), billing and
+// throughput are those of that time; trimming keeps the definition in force
+// at the start of the window, and disabling PITR drops them all.
+TEST_F(PitrTest, RestoresTheDefinitionInForceAtTheRestoreTime) {
+  auto definitions = [&] {
+    std::vector<std::pair<std::string, std::string>> rows;
+    EXPECT_TRUE(engine_->meta().List("pitr-def/", &rows).ok());
+    return rows.size();
+  };
+  auto billing = [&](const std::string& table) {
+    auto d = db_->DescribeTable(scope_, table);
+    if (!d.ok()) return std::string("error");
+    const TableMeta& m = *d->meta;
+    if (m.billing_mode == BillingMode::kPayPerRequest) return std::string("PAY_PER_REQUEST");
+    return "PROVISIONED " + std::to_string(m.throughput.read_capacity_units) + "/" +
+           std::to_string(m.throughput.write_capacity_units);
+  };
+  ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, 1).ok());
+  db_->backups().WaitIdle();
+  EXPECT_EQ(1u, definitions());
+  for (int i = 0; i < 60; ++i) Step();
+  Moment with_gsi = Record();
+  const double t_gsi = clock_.Now();
+
+  clock_.Advance(10);
+  UpdateTableInput drop;
+  drop.name = "src";
+  IndexUpdate del;
+  del.kind = IndexUpdate::kDelete;
+  del.index.name = "byg";
+  drop.index_updates.push_back(del);
+  ASSERT_TRUE(db_->UpdateTable(scope_, drop).ok());
+  clock_.Advance(10);
+  const double t_no_gsi = clock_.Now();
+
+  clock_.Advance(10);
+  UpdateTableInput provision;
+  provision.name = "src";
+  provision.billing_mode = BillingMode::kProvisioned;
+  ProvisionedThroughput tp;
+  tp.read_capacity_units = 7;
+  tp.write_capacity_units = 3;
+  provision.throughput = tp;
+  ASSERT_TRUE(db_->UpdateTable(scope_, provision).ok());
+  clock_.Advance(10);
+  EXPECT_EQ(3u, definitions());
+
+  auto at_gsi = RestoreAt("then", t_gsi);
+  ASSERT_TRUE(at_gsi.ok()) << at_gsi.status().message();
+  EXPECT_EQ(with_gsi.items, Dump("then"));
+  EXPECT_EQ(with_gsi.gsi, Dump("then", "byg"));
+  EXPECT_EQ(with_gsi.lsi, Dump("then", "byl"));
+  EXPECT_EQ("PAY_PER_REQUEST", billing("then"));
+
+  ASSERT_TRUE(RestoreAt("between", t_no_gsi).ok());
+  EXPECT_EQ(with_gsi.items, Dump("between"));
+  EXPECT_EQ("error: The table does not have the specified index: byg", Dump("between", "byg"));
+  EXPECT_EQ(with_gsi.lsi, Dump("between", "byl"));
+  EXPECT_EQ("PAY_PER_REQUEST", billing("between"));
+
+  ASSERT_TRUE(RestoreAt("now", clock_.Now()).ok());
+  EXPECT_EQ("PROVISIONED 7/3", billing("now"));
+  EXPECT_EQ("error: The table does not have the specified index: byg", Dump("now", "byg"));
+
+  // A day later the window starts after every change: one definition stays.
+  clock_.Advance(86400 + 60);
+  ASSERT_TRUE(db_->pitr().Trim().ok());
+  EXPECT_EQ(1u, definitions());
+  auto earliest = db_->pitr().Describe(scope_, "src")->earliest;
+  ASSERT_TRUE(RestoreAt("early", std::ceil(earliest)).ok());
+  EXPECT_EQ("PROVISIONED 7/3", billing("early"));
+  EXPECT_EQ(with_gsi.items, Dump("early"));
+
+  ASSERT_TRUE(db_->pitr().Update(scope_, "src", false, std::nullopt).ok());
+  EXPECT_EQ(0u, definitions());
+}
+
 TEST_F(PitrTest, ErrorsAndSettings) {
   RestoreToPointInTimeInput in{"src", "copy", std::nullopt, true, {}};
   EXPECT_EQ(Code::kPointInTimeRecoveryUnavailable, db_->pitr().Restore(scope_, in).status().code());

@@ -73,6 +73,62 @@ def test_restore_to_point_in_time(ddb, make_table):
                 pass
 
 
+def test_restore_uses_the_definition_in_force_at_the_restore_time(ddb, make_table):
+    """The service restores 'provisioned RCU/WCU as of the restore point' and the table's indexes then: a GSI
+    deleted after the restore time comes back (rebuilt from the items), one deleted before does not."""
+    tp = {"ReadCapacityUnits": 5, "WriteCapacityUnits": 4}
+    t = make_table(billing="PROVISIONED", ProvisionedThroughput=tp,
+                   AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                         {"AttributeName": "g", "AttributeType": "S"}],
+                   GlobalSecondaryIndexes=[{"IndexName": "byg",
+                                            "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                            "Projection": {"ProjectionType": "ALL"},
+                                            "ProvisionedThroughput": tp}])
+    ddb.update_continuous_backups(TableName=t, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    for i in range(5):
+        ddb.put_item(TableName=t, Item={"pk": {"S": "k%d" % i}, "g": {"S": "x" if i % 2 else "y"}})
+    time.sleep(1.1)
+    then = time.time()
+    gsi_then = scan_all(ddb, t, "byg")
+    time.sleep(1.1)
+    ddb.update_table(TableName=t, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": "byg"}}])
+    wait_table(ddb, t)
+    ddb.update_table(TableName=t, ProvisionedThroughput={"ReadCapacityUnits": 9, "WriteCapacityUnits": 8})
+    wait_table(ddb, t)
+    targets = [table_name("pitrdef"), table_name("pitrnow")]
+    try:
+        ddb.restore_table_to_point_in_time(SourceTableName=t, TargetTableName=targets[0], RestoreDateTime=then)
+        d = wait_table(ddb, targets[0])
+        assert [i["IndexName"] for i in d["GlobalSecondaryIndexes"]] == ["byg"]
+        gsi = d["GlobalSecondaryIndexes"][0]
+        assert gsi["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
+        assert gsi["ProvisionedThroughput"]["WriteCapacityUnits"] == 4
+        assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 5
+        assert d["ProvisionedThroughput"]["WriteCapacityUnits"] == 4
+        deadline = time.monotonic() + 30
+        while ddb.describe_table(TableName=targets[0])["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"] != "ACTIVE":
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        key = lambda item: item["pk"]["S"]
+        assert sorted(scan_all(ddb, targets[0], "byg"), key=key) == sorted(gsi_then, key=key)
+        q = ddb.query(TableName=targets[0], IndexName="byg", KeyConditionExpression="g = :g",
+                      ExpressionAttributeValues={":g": {"S": "x"}})
+        assert sorted(i["pk"]["S"] for i in q["Items"]) == ["k1", "k3"]
+
+        ddb.restore_table_to_point_in_time(SourceTableName=t, TargetTableName=targets[1],
+                                           UseLatestRestorableTime=True)
+        d = wait_table(ddb, targets[1])
+        assert "GlobalSecondaryIndexes" not in d
+        assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 9
+        assert d["ProvisionedThroughput"]["WriteCapacityUnits"] == 8
+    finally:
+        for target in targets:
+            try:
+                ddb.delete_table(TableName=target)
+            except ClientError:
+                pass
+
+
 def test_deleting_a_table_with_pitr_leaves_a_deleted_table_backup(ddb, raw, make_table):
     t = make_table()
     ddb.update_continuous_backups(TableName=t, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
