@@ -5,9 +5,11 @@
 #include <ctime>
 #include <set>
 
+#include "common/base64.h"
 #include "db/account.h"
 #include "partiql/binder.h"
 #include "partiql/parser.h"
+#include "partiql/planner.h"
 
 namespace basalt::api {
 namespace {
@@ -220,12 +222,84 @@ auth::RequestContext ReadContext(Context& ctx, std::string_view op, const JsonVa
   return c;
 }
 
+// A key value's text for dynamodb:LeadingKeys: S as is, N in canonical form, B as base64.
+std::optional<std::string> KeyText(const model::AttributeValue& v) {
+  switch (v.type()) {
+    case model::Type::kS: return v.str();
+    case model::Type::kN: return v.num().ToString();
+    case model::Type::kB: return Base64Encode(v.str());
+    default: return std::nullopt;
+  }
+}
+
+// The condition keys of a planned PartiQL statement, set as the item
+// operation it stands for sets them (reference, "Keys per action":
+// PartiQLSelect A E F L S; PartiQLInsert A E L; PartiQLUpdate and
+// PartiQLDelete A E L R): the partition-key values it reads or writes, the
+// attributes it projects, writes or updates (with the key attributes of the
+// table and its indexes, as the JSON operations), whether a SELECT scans, and RETURNING.
+void SetStatementKeys(const partiql::Plan& plan, const db::TableMeta& table, auth::RequestContext* c) {
+  const std::string& hash = table.key_schema.hash.name;
+  std::vector<std::string> leading;
+  auto leading_of = [&](const model::Item& item) {
+    auto it = item.find(hash);
+    if (it == item.end()) return;
+    if (auto text = KeyText(it->second)) leading.push_back(*text);
+  };
+  std::set<std::string> attrs;
+  auto name_of = [&](const expr::Path& p) {
+    if (!p.empty() && !p[0].is_index) attrs.insert(p[0].name);
+  };
+  auto with_keys = [&] {
+    if (attrs.empty()) return;
+    for (const auto& a : table.attribute_definitions) attrs.insert(a.name);  // as ItemContext: every key attribute
+  };
+  auto returning = [&](partiql::ReturnValues r) {
+    static constexpr const char* kNames[] = {"NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"};
+    if (r != partiql::ReturnValues::kNone) c->Set("dynamodb:ReturnValues", {kNames[static_cast<int>(r)]});
+  };
+  if (const auto* select = std::get_if<partiql::SelectPlan>(&plan)) {
+    using Access = partiql::SelectPlan::Access;
+    if (select->access == Access::kGetItem) leading_of(select->key);
+    // Each partition a Query reads: `hash = v`, alone or first under an AND.
+    for (const expr::Condition& kc : select->key_conditions) {
+      const expr::Condition& eq = kc.kind == expr::Condition::Kind::kAnd ? kc.children.at(0) : kc;
+      if (eq.args.size() == 2 && eq.args[0].path.size() == 1 && eq.args[0].path[0].name == hash) {
+        if (auto text = KeyText(eq.args[1].value)) leading.push_back(*text);
+      }
+    }
+    c->Set("dynamodb:FullTableScan", {select->access == Access::kScan ? "true" : "false"});
+    for (const expr::Path& p : select->projection.paths) name_of(p);
+    c->Set("dynamodb:Select", {attrs.empty() ? "ALL_ATTRIBUTES" : "SPECIFIC_ATTRIBUTES"});
+    with_keys();
+  } else if (const auto* insert = std::get_if<partiql::InsertPlan>(&plan)) {
+    leading_of(insert->item);
+    for (const auto& [name, value] : insert->item) attrs.insert(name);
+  } else if (const auto* update = std::get_if<partiql::UpdatePlan>(&plan)) {
+    leading_of(update->key);
+    for (const expr::UpdateAction& a : update->update.actions) name_of(a.path);
+    with_keys();
+    returning(update->returning);
+  } else if (const auto* del = std::get_if<partiql::DeletePlan>(&plan)) {
+    leading_of(del->key);
+    returning(del->returning);
+  } else if (const auto* check = std::get_if<partiql::ConditionCheckPlan>(&plan)) {
+    leading_of(check->key);
+  }
+  if (!leading.empty()) c->Set("dynamodb:LeadingKeys", std::move(leading));
+  if (!attrs.empty()) c->Set("dynamodb:Attributes", std::vector<std::string>(attrs.begin(), attrs.end()));
+}
+
 // The context of one PartiQL statement: its action and the table (or index)
-// its parse tree names. A statement that does not parse or bind gets none:
-// it cannot run either (execution parses the same text, from the same
-// cache, and answers its ValidationException).
-std::optional<auth::RequestContext> StatementContext(Context& ctx, std::string_view statement) {
-  auto parsed = partiql::ParseCached(statement);
+// its parse tree names, and the condition keys of its plan. A statement that
+// does not parse gets none: it cannot run either (execution parses the same
+// text, from the same cache, and answers its ValidationException). One that
+// parses but does not bind or plan (bad parameters, a missing table, a
+// write without its full key) gets the action and resource only; it fails
+// at execution with the same checks, before it reads or writes anything.
+std::optional<auth::RequestContext> StatementContext(Context& ctx, const JsonValue& request,
+                                                     partiql::Context where) {
+  auto parsed = partiql::ParseCached(Str(request, "Statement"));
   if (!parsed->statement.ok()) return std::nullopt;
   auto target = partiql::TargetOf(*parsed->statement);
   if (!target.ok() || target->table.empty()) return std::nullopt;
@@ -233,6 +307,27 @@ std::optional<auth::RequestContext> StatementContext(Context& ctx, std::string_v
   c.action = "dynamodb:" + target->action;
   c.resource = TableArn(ctx, target->table);
   if (target->index) c.resource += "/index/" + *target->index;
+
+  std::vector<model::AttributeValue> params;
+  if (const JsonValue* list = Member(request, "Parameters"); list && list->IsArray()) {
+    for (const auto& p : list->GetArray()) {
+      auto v = DecodeAttributeValue(p);
+      if (!v.ok()) return c;
+      params.push_back(std::move(*v));
+    }
+  }
+  auto bound = partiql::Bind(*parsed->statement, params, where);
+  if (!bound.ok()) return c;
+  auto table = ctx.db->DescribeTable(ctx.scope, target->table);
+  if (!table.ok()) return c;
+  partiql::KeySchemas keys{table->meta->key_schema, std::nullopt};
+  if (target->index) {
+    const db::IndexMeta* index = table->meta->FindIndex(*target->index);
+    if (!index) return c;
+    keys.index = index->key_schema;
+  }
+  auto plan = partiql::PlanStatement(std::move(*bound), keys, where);
+  if (plan.ok()) SetStatementKeys(*plan, *table->meta, &c);
   return c;
 }
 
@@ -310,8 +405,11 @@ std::vector<auth::RequestContext> ContextsFor(std::string_view op, bool streams,
                list && list->IsArray()) {
       for (const auto& s : list->GetArray()) statements.push_back(&s);
     }
+    partiql::Context where = op == "ExecuteStatement"    ? partiql::Context::kExecuteStatement
+                             : op == "ExecuteTransaction" ? partiql::Context::kTransaction
+                                                          : partiql::Context::kBatch;
     for (const JsonValue* s : statements) {
-      auto c = StatementContext(ctx, Str(*s, "Statement"));
+      auto c = StatementContext(ctx, *s, where);
       if (!c) continue;
       if (op == "ExecuteTransaction") c->Set("dynamodb:EnclosingOperation", {"ExecuteTransaction"});
       out.push_back(std::move(*c));

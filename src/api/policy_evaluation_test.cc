@@ -396,5 +396,70 @@ TEST_F(FineGrainedTest, PartiQLIsAuthorizedOnTheTableItsParseTreeNames) {
   for (const C& c : cases) EXPECT_EQ(c.want, check(c.op, c.body)) << c.op << " " << c.body;
 }
 
+// A PartiQL statement carries the condition keys of the operation it stands
+// for, from its plan: the partition keys it reads or writes (literals,
+// parameters, IN lists), the attributes, Select, FullTableScan and RETURNING.
+// Without them a LeadingKeys policy (ForAllValues: true on an empty set)
+// would let a statement reach every partition.
+TEST_F(FineGrainedTest, PartiQLStatementsCarryTheirConditionKeys) {
+  auto policy = ParsePolicy(R"({"Version":"2012-10-17","Statement":[
+    {"Effect":"Allow","Action":"dynamodb:PartiQL*","Resource":"arn:aws:dynamodb:*:*:table/Tbl",
+     "Condition":{"ForAllValues:StringEquals":{"dynamodb:LeadingKeys":["${aws:username}"],
+                                               "dynamodb:Attributes":["pk","sk","name","email"]},
+                  "StringEqualsIfExists":{"dynamodb:Select":"SPECIFIC_ATTRIBUTES",
+                                          "dynamodb:ReturnValues":["NONE","ALL_OLD"]}}},
+    {"Effect":"Deny","Action":"dynamodb:PartiQLSelect","Resource":"*",
+     "Condition":{"Bool":{"dynamodb:FullTableScan":"true"}}}]})");
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  principal_.policies = {{"partiql", std::make_shared<const auth::Policy>(*policy)}};
+  struct C {
+    std::string op, body, want;
+  };
+  auto stmt = [](std::string text, std::string params = "") {
+    std::string out = R"({"Statement":")" + text + "\"";
+    if (!params.empty()) out += R"(,"Parameters":)" + params;
+    return out + "}";
+  };
+  const std::string select_denied = std::string(kDenied) + "PartiQLSelect";
+  const std::vector<C> cases = {
+      {"ExecuteStatement", stmt("SELECT email FROM Tbl WHERE pk = 'ann' AND sk = 1"), "allow"},
+      {"ExecuteStatement", stmt("SELECT email FROM Tbl WHERE pk = 'bob' AND sk = 1"), select_denied},
+      {"ExecuteStatement", stmt("SELECT email FROM Tbl WHERE pk = ? AND sk = ?", R"([{"S":"ann"},{"N":"1"}])"),
+       "allow"},
+      {"ExecuteStatement", stmt("SELECT email FROM Tbl WHERE pk = ?", R"([{"S":"bob"}])"), select_denied},
+      {"ExecuteStatement", stmt("SELECT email FROM Tbl WHERE pk = 'ann' AND sk > 3"), "allow"},
+      {"ExecuteStatement", stmt("SELECT email FROM Tbl WHERE pk IN ['ann', 'bob']"), select_denied},
+      {"ExecuteStatement", stmt("SELECT email, name FROM Tbl WHERE pk IN ['ann']"), "allow"},
+      {"ExecuteStatement", stmt("SELECT * FROM Tbl WHERE pk = 'ann'"), select_denied},           // Select
+      {"ExecuteStatement", stmt("SELECT salary FROM Tbl WHERE pk = 'ann'"), select_denied},      // Attributes
+      {"ExecuteStatement", stmt("SELECT email FROM Tbl WHERE email = 'x'"), select_denied},      // FullTableScan
+      {"ExecuteStatement", stmt("INSERT INTO Tbl VALUE {'pk': 'ann', 'sk': 1, 'email': 'x'}"), "allow"},
+      {"ExecuteStatement", stmt("INSERT INTO Tbl VALUE {'pk': 'bob', 'sk': 1}"), std::string(kDenied) + "PartiQLInsert"},
+      {"ExecuteStatement", stmt("INSERT INTO Tbl VALUE {'pk': 'ann', 'sk': 1, 'salary': 9}"),
+       std::string(kDenied) + "PartiQLInsert"},
+      {"ExecuteStatement", stmt("UPDATE Tbl SET email = 'x' REMOVE name WHERE pk = 'ann' AND sk = 1"), "allow"},
+      {"ExecuteStatement", stmt("UPDATE Tbl SET salary = 1 WHERE pk = 'ann' AND sk = 1"),
+       std::string(kDenied) + "PartiQLUpdate"},
+      {"ExecuteStatement", stmt("UPDATE Tbl SET email = 'x' WHERE pk = 'bob' AND sk = 1"),
+       std::string(kDenied) + "PartiQLUpdate"},
+      {"ExecuteStatement", stmt("UPDATE Tbl SET email = 'x' WHERE pk = 'ann' AND sk = 1 RETURNING ALL NEW *"),
+       std::string(kDenied) + "PartiQLUpdate"},
+      {"ExecuteStatement", stmt("DELETE FROM Tbl WHERE pk = 'ann' AND sk = 1 RETURNING ALL OLD *"), "allow"},
+      {"ExecuteStatement", stmt("DELETE FROM Tbl WHERE pk = ? AND sk = 1", R"([{"S":"bob"}])"),
+       std::string(kDenied) + "PartiQLDelete"},
+      {"BatchExecuteStatement", R"({"Statements":[)" + stmt("SELECT email FROM Tbl WHERE pk = 'ann' AND sk = 1") + "," +
+                                    stmt("SELECT email FROM Tbl WHERE pk = 'bob' AND sk = 1") + "]}",
+       select_denied},
+      {"ExecuteTransaction", R"({"TransactStatements":[)" +
+                                 stmt("UPDATE Tbl SET email = 'x' WHERE pk = 'ann' AND sk = 1") + "," +
+                                 stmt("EXISTS(SELECT * FROM Tbl WHERE pk = 'bob' AND sk = 1 AND email = 'x')") + "]}",
+       select_denied},
+      // A write without its full key cannot plan: authorized on its action and table alone, it then fails
+      // at execution (ValidationException) before it touches an item.
+      {"ExecuteStatement", stmt("DELETE FROM Tbl WHERE pk = 'bob'"), "allow"},
+  };
+  for (const C& c : cases) EXPECT_EQ(c.want, Check(c.op, c.body)) << c.op << " " << c.body;
+}
+
 }  // namespace
 }  // namespace basalt::api

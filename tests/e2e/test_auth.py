@@ -246,6 +246,57 @@ def test_partiql_is_authorized_on_the_table_the_statement_names(sigv4):
     assert root.get_item(TableName=open_name, Key={"pk": {"S": "a"}})["Item"]["v"] == {"S": "x"}
 
 
+def test_partiql_statements_are_held_to_leading_keys(sigv4):
+    """A user limited to the partition named after them (dynamodb:LeadingKeys) reaches no other partition through
+    PartiQL: literal and parameter keys, IN lists, writes and transactions carry their partition keys, and a
+    SELECT that scans carries dynamodb:FullTableScan, which the policy denies."""
+    url = sigv4.url
+    root = root_client(url)
+    name = table_name("pql_fgac")
+    arn = root.create_table(TableName=name, KeySchema=KS, AttributeDefinitions=AD,
+                            BillingMode="PAY_PER_REQUEST")["TableDescription"]["TableArn"]
+    root.put_item(TableName=name, Item={"pk": {"S": "carol"}, "v": {"S": "hers"}})
+    admin(url, "CreateUser", {"UserName": "dave"})
+    admin(url, "PutUserPolicy", {"UserName": "dave", "PolicyName": "own-partition", "PolicyDocument": _policy(
+        {"Effect": "Allow", "Action": "dynamodb:PartiQL*", "Resource": arn,
+         "Condition": {"ForAllValues:StringEquals": {"dynamodb:LeadingKeys": ["${aws:username}"]}}},
+        {"Effect": "Deny", "Action": "dynamodb:PartiQLSelect", "Resource": arn,
+         "Condition": {"Bool": {"dynamodb:FullTableScan": "true"}}})})
+    key = admin(url, "CreateAccessKey", {"UserName": "dave"})["AccessKey"]
+    user = make_client(url, access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"])
+    user.execute_statement(Statement="INSERT INTO \"%s\" VALUE {'pk': 'dave', 'v': 'mine'}" % name)
+    user.execute_statement(Statement="UPDATE \"%s\" SET v = ? WHERE pk = ?" % name,
+                           Parameters=[{"S": "still mine"}, {"S": "dave"}])
+    got = user.execute_statement(Statement="SELECT * FROM \"%s\" WHERE pk = 'dave'" % name)["Items"]
+    assert got == [{"pk": {"S": "dave"}, "v": {"S": "still mine"}}]
+    denied = [
+        ("SELECT * FROM \"%s\" WHERE pk = 'carol'" % name, None),
+        ("SELECT * FROM \"%s\" WHERE pk = ?" % name, [{"S": "carol"}]),
+        ("SELECT * FROM \"%s\" WHERE pk IN ['dave', 'carol']" % name, None),
+        ("SELECT * FROM \"%s\" WHERE v = 'hers'" % name, None),
+        ("UPDATE \"%s\" SET v = 'taken' WHERE pk = 'carol'" % name, None),
+        ("DELETE FROM \"%s\" WHERE pk = ?" % name, [{"S": "carol"}]),
+        ("INSERT INTO \"%s\" VALUE {'pk': 'eve', 'v': 'x'}" % name, None),
+    ]
+    for statement, params in denied:
+        kw = {"Parameters": params} if params else {}
+        with pytest.raises(user.exceptions.ClientError) as e:
+            user.execute_statement(Statement=statement, **kw)
+        assert e.value.response["Error"]["Code"] == "AccessDeniedException", statement
+    with pytest.raises(user.exceptions.ClientError) as e:
+        user.execute_transaction(TransactStatements=[
+            {"Statement": "UPDATE \"%s\" SET v = 'y' WHERE pk = 'dave'" % name},
+            {"Statement": "DELETE FROM \"%s\" WHERE pk = 'carol'" % name}])
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    with pytest.raises(user.exceptions.ClientError) as e:  # a batch is authorized statement by statement
+        user.batch_execute_statement(Statements=[
+            {"Statement": "SELECT * FROM \"%s\" WHERE pk = 'dave'" % name},
+            {"Statement": "SELECT * FROM \"%s\" WHERE pk = 'carol'" % name}])
+    assert e.value.response["Error"]["Code"] == "AccessDeniedException"
+    assert root.get_item(TableName=name, Key={"pk": {"S": "carol"}})["Item"]["v"] == {"S": "hers"}
+    assert "Item" not in root.get_item(TableName=name, Key={"pk": {"S": "eve"}})
+
+
 def test_role_temporary_credentials(sigv4):
     url = sigv4.url
     admin(url, "CreateRole", {"RoleName": "lister"})
