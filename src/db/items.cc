@@ -38,7 +38,9 @@ Result<ItemOutput> Items::PutItem(const Scope& scope, const PutItemInput& in) {
   BASALT_RETURN_IF_ERROR(CheckItemSize(in.item));
   ItemWriteResult r;
   ItemChange change = in.insert_only ? InsertChange(in.item) : PutChange(in.item, in.condition);
-  BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(ItemWrite{table, std::move(key), std::move(change)}, &r));
+  ItemWrite write{table, std::move(key), std::move(change)};
+  write.partiql = scope.partiql;
+  BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(std::move(write), &r));
   if (in.return_old) out.item = std::move(r.old_item);
   return out;
 }
@@ -47,7 +49,9 @@ Result<ItemOutput> Items::DeleteItem(const Scope& scope, const KeyInput& in) {
   BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, in.table));
   BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, in.key));
   ItemWriteResult r;
-  BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(ItemWrite{table, std::move(key), DeleteChange(in.condition)}, &r));
+  ItemWrite write{table, std::move(key), DeleteChange(in.condition)};
+  write.partiql = scope.partiql;
+  BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(std::move(write), &r));
   if (in.return_old) out.item = std::move(r.old_item);
   return out;
 }
@@ -58,6 +62,7 @@ Result<ItemOutput> Items::UpdateItem(const Scope& scope, const UpdateItemInput& 
   // The change refers to the key and the table it is given; both live in `write`.
   ItemWrite write{table, std::move(key), {}};
   write.change = UpdateChange(*write.table, write.key, in.update, in.condition);
+  write.partiql = scope.partiql;
   ItemWriteResult r;
   BASALT_ASSIGN_OR_RETURN(ItemOutput out, WriteOne(std::move(write), &r));
   auto updated = [&](const model::Item& item) {
@@ -89,7 +94,7 @@ Result<ItemOutput> Items::GetItem(const Scope& scope, const KeyInput& in) {
   if (throttle_) {
     pk = StorageKey(*table, key).pk;
     if (Status st = throttle_->AdmitRead(*table, nullptr, &pk); !st.ok()) {
-      if (insights_ && insights_->Any()) RecordRead(*table, key, nullptr);
+      if (Recording(scope)) RecordRead(*table, key, nullptr);
       return st;
     }
   }
@@ -98,7 +103,7 @@ Result<ItemOutput> Items::GetItem(const Scope& scope, const KeyInput& in) {
   if (out.item && in.projection) out.item = expr::ApplyProjection(*in.projection, *out.item);
   out.capacity = {table->name, ReadUnits(size, in.consistent), 0};
   if (throttle_) throttle_->ChargeRead(*table, nullptr, &pk, out.capacity.read_units);
-  if (insights_ && insights_->Any()) RecordRead(*table, key, &out.capacity.read_units);
+  if (Recording(scope)) RecordRead(*table, key, &out.capacity.read_units);
   return out;
 }
 
@@ -130,7 +135,7 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
       std::string pk = StorageKey(*e.table, e.key).pk;
       if (Status st = throttle_->AdmitRead(*e.table, nullptr, &pk); !st.ok()) {
         if (first.ok()) first = std::move(st);
-        if (insights_ && insights_->Any()) RecordRead(*e.table, e.key, nullptr);
+        if (Recording(scope)) RecordRead(*e.table, e.key, nullptr);
         out.unprocessed[e.input->table].push_back(e.input->keys[e.key_index]);
         continue;
       }
@@ -161,7 +166,7 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
     }
     units[name] += ReadUnits(size, e.input->consistent);
     if (throttle_) throttle_->ChargeRead(*e.table, nullptr, &pks[i], ReadUnits(size, e.input->consistent));
-    if (insights_ && insights_->Any()) {
+    if (Recording(scope)) {
       const double u = ReadUnits(size, e.input->consistent);
       RecordRead(*e.table, e.key, &u);
     }

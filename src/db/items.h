@@ -46,6 +46,7 @@ class Items {
   ReadPath* read_path_;
   Throttle* throttle_ = nullptr;
   ContributorInsights* insights_ = nullptr;
+  bool Recording(const Scope& scope) const { return insights_ && insights_->Any() && !scope.partiql; }
 };
 
 }  // namespace basalt::db

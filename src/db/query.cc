@@ -139,7 +139,7 @@ Result<ReadPageOutput> Queries::Query(const Scope& scope, const QueryInput& in) 
   for (const model::AttributeValue& v : key.sort_equal) model::AppendEscapedKeyEncoding(v, &prefix);
   storage::SortKeyRange range;
   if (key.sort) range = SortKeyRangeFor(*key.sort, index != nullptr, prefix);
-  const bool insights = insights_ && insights_->Any();
+  const bool insights = insights_ && insights_->Any() && !scope.partiql;
   if (!throttle_ && !insights) return read_path_->QueryPage(src, in, pk, range, !in.forward, resume);
   // Contributor Insights keys a Query by its partition key value(s).
   std::string key_text;

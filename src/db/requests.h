@@ -21,10 +21,13 @@
 namespace basalt::db {
 
 // Who is asking: the namespace holding their tables (account.h) and the
-// region for ARNs.
+// region for ARNs; and whether the operation runs for a PartiQL statement
+// (set by Statements: Contributor Insights does not record PartiQL
+// requests, as the service).
 struct Scope {
   std::string ns;
   std::string region;
+  bool partiql = false;
 };
 
 // An index as DescribeTable shows it.

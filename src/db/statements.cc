@@ -83,6 +83,14 @@ void AddCapacity(const ConsumedCapacity& c, ConsumedCapacity* total) {
   for (const auto& [name, u] : c.local_indexes) total->local_indexes[name] += u;
 }
 
+// The scope the operations a statement runs see: the caller's, marked as
+// PartiQL's (Contributor Insights does not record PartiQL requests).
+Scope PartiQLScope(const Scope& caller) {
+  Scope scope = caller;
+  scope.partiql = true;
+  return scope;
+}
+
 // The rest of a SELECT's WHERE, then its projection, on one item read.
 Status AddRow(const partiql::SelectPlan& plan, model::Item item, std::vector<model::Item>* rows) {
   if (plan.filter) {
@@ -242,13 +250,15 @@ Result<StatementOutput> Statements::Write(const Scope& scope, const Prepared& p,
   return out;
 }
 
-Result<StatementOutput> Statements::ExecuteStatement(const Scope& scope, const StatementInput& in) {
+Result<StatementOutput> Statements::ExecuteStatement(const Scope& caller, const StatementInput& in) {
+  const Scope scope = PartiQLScope(caller);
   BASALT_ASSIGN_OR_RETURN(Prepared p, Prepare(scope, in, partiql::Context::kExecuteStatement));
   return p.read ? Select(scope, p, in) : Write(scope, p, in);
 }
 
-Result<BatchStatementOutput> Statements::BatchExecuteStatement(const Scope& scope,
+Result<BatchStatementOutput> Statements::BatchExecuteStatement(const Scope& caller,
                                                                 const std::vector<StatementInput>& in) {
+  const Scope scope = PartiQLScope(caller);
   BatchStatementOutput out;
   out.responses.resize(in.size());
   std::vector<std::optional<Prepared>> prepared(in.size());
@@ -289,8 +299,9 @@ Result<BatchStatementOutput> Statements::BatchExecuteStatement(const Scope& scop
   return out;
 }
 
-Result<TransactionStatementsOutput> Statements::ExecuteTransaction(const Scope& scope,
+Result<TransactionStatementsOutput> Statements::ExecuteTransaction(const Scope& caller,
                                                                     const TransactionStatementsInput& in) {
+  const Scope scope = PartiQLScope(caller);
   std::vector<Prepared> prepared;
   bool reads = false, writes = false;
   for (size_t i = 0; i < in.statements.size(); ++i) {

@@ -144,6 +144,7 @@ Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope,
     if (whole_item) BASALT_RETURN_IF_ERROR(CheckItemSize(a.item));
     BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, *key), &seen, kSameItem));
     writes.push_back(ItemWrite{table, std::move(*key), {}});
+    writes.back().partiql = scope.partiql;
     action_of.push_back(i);
   }
   for (size_t j = 0; j < writes.size(); ++j) {

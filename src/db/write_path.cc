@@ -309,7 +309,7 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
         factor * (w.check_only ? ReadUnits(r.old_size, true) : WriteUnits(std::max(r.old_size, r.new_size)));
     c.write_units += item_units;
     c.AddIndexUnits(r.index_units, factor);
-    if (insights_ && insights_->Any()) RecordKey(*w.table, w.key, &item_units);
+    if (insights_ && insights_->Any() && !w.partiql) RecordKey(*w.table, w.key, &item_units);
     if (throttle_) {
       throttle_->ChargeWrite(*w.table, keys[i].pk, item_units - w.precharged_units, r.index_units, factor);
     }
@@ -377,7 +377,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
         if (writes[i].by_service || !r.error.ok()) continue;
         Status admitted = throttle_->AdmitWrite(*writes[i].table, keys[i].pk, r.index_units, writes[i].precharged_units > 0);
         if (admitted.ok()) continue;
-        if (insights_ && insights_->Any()) RecordKey(*writes[i].table, writes[i].key, nullptr);
+        if (insights_ && insights_->Any() && !writes[i].partiql) RecordKey(*writes[i].table, writes[i].key, nullptr);
         if (!in_transaction) return admitted;
         r.error = std::move(admitted);
         failed = true;

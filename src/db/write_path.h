@@ -62,6 +62,9 @@ struct ItemWrite {
   // write was admitted (a BatchWriteItem request's estimate); the epilogue
   // charges the rest.
   double precharged_units = 0;
+  // A PartiQL statement's write (Scope::partiql): Contributor Insights does
+  // not record it, as the service.
+  bool partiql = false;
 };
 
 struct ItemWriteResult {

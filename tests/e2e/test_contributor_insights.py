@@ -89,3 +89,35 @@ def test_the_most_accessed_and_throttled_keys_are_ranked(private_server):
     metrics = requests.get(server.url + "/metrics", timeout=10).text
     assert ('dynamodb_contributor_insights_key_weight{table="%s",rule="PKT",rank="1",partition_key="hot"}' % table
             in metrics)
+
+
+def test_partiql_requests_are_not_recorded(private_server):
+    """The service: "PartiQL requests and DAX cache hits are not recorded." The same reads and writes through the
+    item operations are."""
+    server = private_server("--in-memory")
+    ddb = make_client(server.url)
+    table = create(ddb)
+    raw_call(server.url, "UpdateContributorInsights", {"TableName": table, "ContributorInsightsAction": "ENABLE"})
+
+    def keys():
+        r = requests.get(server.url + "/contributor-insights?access_key=%s&table=%s&top=10" % (ACCESS_KEY, table),
+                         timeout=10)
+        assert r.status_code == 200
+        return sorted(k["PartitionKey"] for k in r.json()["Rules"]["PKC"]["Keys"])
+
+    t = '"%s"' % table
+    ddb.execute_statement(Statement="INSERT INTO %s VALUE {'pk': 'pql', 'sk': 1}" % t)
+    ddb.execute_statement(Statement="UPDATE %s SET v = 1 WHERE pk = 'pql' AND sk = 1" % t)
+    ddb.execute_statement(Statement="SELECT * FROM %s WHERE pk = 'pql'" % t)
+    ddb.execute_statement(Statement="SELECT * FROM %s WHERE pk = 'pql' AND sk = 1" % t)
+    ddb.batch_execute_statement(Statements=[{"Statement": "INSERT INTO %s VALUE {'pk': 'pql', 'sk': 2}" % t}])
+    ddb.execute_transaction(TransactStatements=[
+        {"Statement": "UPDATE %s SET v = 2 WHERE pk = 'pql' AND sk = 2" % t}])
+    ddb.execute_statement(Statement="DELETE FROM %s WHERE pk = 'pql' AND sk = 2" % t)
+    assert keys() == []
+    ddb.put_item(TableName=table, Item={"pk": {"S": "api"}, "sk": {"N": "1"}})
+    ddb.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "pql"}})
+    ddb.transact_write_items(TransactItems=[{"Update": {"TableName": table, "Key": {"pk": {"S": "tx"}, "sk": {"N": "1"}},
+                                                        "UpdateExpression": "SET v = :v",
+                                                        "ExpressionAttributeValues": {":v": {"N": "1"}}}}])
+    assert keys() == ["api", "pql", "tx"]
