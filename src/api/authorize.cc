@@ -414,6 +414,14 @@ std::vector<auth::RequestContext> ContextsFor(std::string_view op, bool streams,
       if (op == "ExecuteTransaction") c->Set("dynamodb:EnclosingOperation", {"ExecuteTransaction"});
       out.push_back(std::move(*c));
     }
+  } else if (op == "CreateTable") {
+    // With a ResourcePolicy the caller also needs PutResourcePolicy on the new table (reference).
+    simple(TableArn(ctx, Str(req, "TableName")));
+    if (Member(req, "ResourcePolicy")) {
+      auth::RequestContext c = out.back();
+      c.action = "dynamodb:PutResourcePolicy";
+      out.push_back(std::move(c));
+    }
   } else if (op == "ListTables" || op == "DescribeLimits" || op == "DescribeEndpoints") {
     simple("*");
   } else if (op == "TagResource" || op == "UntagResource" || op == "ListTagsOfResource" ||

@@ -86,6 +86,12 @@ Status ExecuteTransaction(Context&, const JsonValue&, JsonWriter&);
 Status PutResourcePolicy(Context&, const JsonValue&, JsonWriter&);
 Status GetResourcePolicy(Context&, const JsonValue&, JsonWriter&);
 Status DeleteResourcePolicy(Context&, const JsonValue&, JsonWriter&);
+// CreateTable's ResourcePolicy, checked as PutResourcePolicy checks a
+// document, before the table is made (nullopt: none given).
+Result<std::optional<std::string>> ReadCreateTablePolicy(Context&, const JsonValue& request);
+// Attaches it to the table just made; drops the policies of a deleted table.
+Status AttachTablePolicy(Context&, const std::string& table_arn, const std::string& policy);
+Status ForgetTablePolicies(Context&, const std::string& table_arn);
 
 // Transactions (transaction_handlers.cc).
 Status TransactWriteItems(Context&, const JsonValue&, JsonWriter&);

@@ -80,4 +80,24 @@ Status DeleteResourcePolicy(Context& ctx, const JsonValue& req, JsonWriter& out)
   return Status::Ok();
 }
 
+Result<std::optional<std::string>> ReadCreateTablePolicy(Context& ctx, const JsonValue& req) {
+  BASALT_ASSIGN_OR_RETURN(auto policy, GetString(req, "ResourcePolicy"));
+  if (!policy) return policy;
+  if (!ctx.resource_policies) return Status(Code::kUnknownOperation, "An unknown operation was requested.");
+  if (policy->size() > kMaxPolicyBytes) {
+    return Status(Code::kLimitExceeded, "Resource-based policy document exceeds the maximum size of 20 KB");
+  }
+  BASALT_RETURN_IF_ERROR(ParsePolicy(*policy).status());
+  return policy;
+}
+
+Status AttachTablePolicy(Context& ctx, const std::string& table_arn, const std::string& policy) {
+  return ctx.resource_policies->Put(table_arn, policy, std::nullopt).status();
+}
+
+Status ForgetTablePolicies(Context& ctx, const std::string& table_arn) {
+  if (!ctx.resource_policies) return Status::Ok();
+  return ctx.resource_policies->ForgetTable(table_arn);
+}
+
 }  // namespace basalt::api

@@ -9,7 +9,10 @@ namespace basalt::api {
 
 Status CreateTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(db::CreateTableInput in, DecodeCreateTable(req));
+  BASALT_ASSIGN_OR_RETURN(std::optional<std::string> policy, ReadCreateTablePolicy(ctx, req));
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->CreateTable(ctx.scope, in));
+  // Applied strongly consistently, as the service: in force when the response is.
+  if (policy) BASALT_RETURN_IF_ERROR(AttachTablePolicy(ctx, d.meta->Arn(), *policy));
   WriteDescriptionResponse(out, "TableDescription", d);
   return Status::Ok();
 }
@@ -33,6 +36,7 @@ Status DeleteTable(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_RETURN_IF_ERROR(RequireTableName(req));
   BASALT_ASSIGN_OR_RETURN(std::string name, ReadTableName(req));
   BASALT_ASSIGN_OR_RETURN(db::TableDescription d, ctx.db->DeleteTable(ctx.scope, name));
+  BASALT_RETURN_IF_ERROR(ForgetTablePolicies(ctx, d.meta->Arn()));
   WriteDescriptionResponse(out, "TableDescription", d);
   return Status::Ok();
 }

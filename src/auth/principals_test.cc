@@ -1,6 +1,7 @@
 // Principals survive a restart, their secrets are stored sealed, and a
 // wrong server key is an error rather than garbage.
 #include "auth/principals.h"
+#include "auth/resource_policies.h"
 
 #include <gtest/gtest.h>
 
@@ -91,6 +92,26 @@ TEST_F(PrincipalsTest, RootIsKnownWithoutStorage) {
   EXPECT_TRUE(rec->principal->root);
   EXPECT_EQ("arn:aws:iam::000000000000:root", rec->principal->arn);
   EXPECT_FALSE(store.Lookup("OTHER").has_value());
+}
+
+// Deleting a table drops its policy and its streams', not those of tables
+// whose names start with its name; and not from memory only.
+TEST_F(PrincipalsTest, ForgetTableDropsTheTablesPoliciesOnly) {
+  const std::string t = "arn:aws:dynamodb:us-east-1:000000000000:table/T";
+  const std::vector<std::string> arns = {t, t + "/stream/2026-12-06T00:00:00.000", t + "-x", t + "2",
+                                         t + "2/stream/2026-12-06T00:00:00.000", "arn:aws:dynamodb:us-east-1:000000000000:table/U"};
+  auto stored = [&] {
+    ResourcePolicies reloaded(&engine_->meta(), FakeParser, &clock_);
+    EXPECT_TRUE(reloaded.Load().ok());
+    std::string out;
+    for (const auto& arn : arns) out += reloaded.Get(arn) ? arn.substr(arn.find("table/")) + "\n" : "";
+    return out;
+  };
+  ResourcePolicies policies(&engine_->meta(), FakeParser, &clock_);
+  for (const auto& arn : arns) ASSERT_OK(policies.Put(arn, "doc", std::nullopt).status());
+  ASSERT_OK(policies.ForgetTable(t));
+  EXPECT_FALSE(policies.Get(t));
+  EXPECT_EQ("table/T-x\ntable/T2\ntable/T2/stream/2026-12-06T00:00:00.000\ntable/U\n", stored());
 }
 
 }  // namespace

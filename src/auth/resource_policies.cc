@@ -74,4 +74,19 @@ Result<std::string> ResourcePolicies::Delete(const std::string& arn, const std::
   return revision;
 }
 
+Status ResourcePolicies::ForgetTable(const std::string& table_arn) {
+  std::unique_lock lock(mu_);
+  for (auto it = policies_.lower_bound(table_arn); it != policies_.end();) {
+    const std::string& arn = it->first;
+    if (arn != table_arn && !arn.starts_with(table_arn + "/")) {
+      if (!arn.starts_with(table_arn)) break;  // past the table's ARNs
+      ++it;  // another table whose name starts with this one's
+      continue;
+    }
+    BASALT_RETURN_IF_ERROR(meta_->Delete(std::string(kPrefix) + arn));
+    it = policies_.erase(it);
+  }
+  return Status::Ok();
+}
+
 }  // namespace basalt::auth

@@ -35,6 +35,9 @@ class ResourcePolicies {
                           const std::optional<std::string>& expected_revision);
   // The revision id deleted ("" when there was none); PolicyNotFound as for Put.
   Result<std::string> Delete(const std::string& arn, const std::optional<std::string>& expected_revision);
+  // A table was deleted: its policy and its streams' go with it (a table
+  // created later under the same name, and so the same ARN, starts without).
+  Status ForgetTable(const std::string& table_arn);
 
  private:
   storage::MetaStore* meta_;

@@ -516,6 +516,48 @@ def test_resource_policies(sigv4):
     assert (status, _type(out)) == (400, "ResourceNotFoundException")
 
 
+def test_create_table_resource_policy_and_deleting_the_table_drops_it(sigv4):
+    """CreateTable's ResourcePolicy is in force when CreateTable answers (the service applies it strongly
+    consistently) and needs dynamodb:PutResourcePolicy as well as CreateTable; deleting the table deletes its
+    policy, so a table created again under the same name (the same ARN) does not inherit its grants."""
+    url = sigv4.url
+    name = table_name("rpct")
+    admin(url, "CreateUser", {"UserName": "erin"})
+    key = admin(url, "CreateAccessKey", {"UserName": "erin"})["AccessKey"]
+    erin_arn = "arn:aws:iam::000000000000:user/erin"
+    erin = dict(key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    arn = "arn:aws:dynamodb:us-east-1:000000000000:table/" + name
+    doc = _policy({"Effect": "Allow", "Principal": {"AWS": erin_arn}, "Action": "dynamodb:GetItem", "Resource": arn})
+    create = {"TableName": name, "KeySchema": KS, "AttributeDefinitions": AD, "BillingMode": "PAY_PER_REQUEST"}
+
+    # Erin may create tables but not attach policies: a CreateTable with a ResourcePolicy is refused whole.
+    admin(url, "PutUserPolicy", {"UserName": "erin", "PolicyName": "create", "PolicyDocument": _policy(
+        {"Effect": "Allow", "Action": "dynamodb:CreateTable", "Resource": "*"})})
+    status, out = call(url, "CreateTable", dict(create, ResourcePolicy=doc), **erin)
+    assert (status, _type(out)) == (400, "AccessDeniedException")
+    assert "dynamodb:PutResourcePolicy on resource: " + arn in out["message"]
+    assert _type(call(url, "DescribeTable", {"TableName": name})[1]) == "ResourceNotFoundException"
+    # A document that is not a policy is refused before the table is made.
+    status, out = call(url, "CreateTable", dict(create, ResourcePolicy="{not json"))
+    assert (status, _type(out)) == (400, "ValidationException"), out
+    assert _type(call(url, "DescribeTable", {"TableName": name})[1]) == "ResourceNotFoundException"
+
+    status, out = call(url, "CreateTable", dict(create, ResourcePolicy=doc))
+    assert status == 200, out
+    status, out = call(url, "GetResourcePolicy", {"ResourceArn": arn})
+    assert status == 200 and out["Policy"] == doc
+    status, out = call(url, "GetItem", {"TableName": name, "Key": {"pk": {"S": "a"}}}, **erin)
+    assert status == 200, out
+
+    assert call(url, "DeleteTable", {"TableName": name})[0] == 200
+    assert call(url, "CreateTable", create)[0] == 200
+    status, out = call(url, "GetResourcePolicy", {"ResourceArn": arn})
+    assert (status, _type(out)) == (400, "PolicyNotFoundException")
+    status, out = call(url, "GetItem", {"TableName": name, "Key": {"pk": {"S": "a"}}}, **erin)
+    assert (status, _type(out)) == (400, "AccessDeniedException")
+    assert call(url, "DeleteTable", {"TableName": name})[0] == 200
+
+
 # --------------------------------------------------------------------------- Basalt's own endpoints
 
 def _signed_request(method, url, path, key=ROOT_KEY, secret=ROOT_SECRET):
