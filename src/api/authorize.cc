@@ -1,5 +1,8 @@
 #include "api/authorize.h"
 
+#include <strings.h>
+
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <ctime>
@@ -331,6 +334,31 @@ std::optional<auth::RequestContext> StatementContext(Context& ctx, const JsonVal
   return c;
 }
 
+// Whether a policy has a condition on aws:ResourceTag/... (looked up only then).
+bool MentionsResourceTags(const auth::Policy& policy) {
+  for (const auth::Statement& s : policy.statements) {
+    for (const auth::Condition& c : s.conditions) {
+      if (c.key.size() > 16 && strncasecmp(c.key.c_str(), "aws:ResourceTag/", 16) == 0) return true;
+    }
+  }
+  return false;
+}
+
+// aws:ResourceTag/<key> of a table, one of its indexes or one of its
+// streams (the resources that have it, reference "Resource ARNs"): the
+// table's tags.
+void SetResourceTags(Context& ctx, auth::RequestContext* c) {
+  const std::string prefix = TableArn(ctx, "");
+  if (!c->resource.starts_with(prefix)) return;
+  std::string_view rest = std::string_view(c->resource).substr(prefix.size());
+  std::string_view name = rest.substr(0, rest.find('/'));
+  std::string_view tail = rest.substr(name.size());
+  if (!tail.empty() && !tail.starts_with("/index/") && !tail.starts_with("/stream/")) return;
+  auto table = ctx.db->DescribeTable(ctx.scope, std::string(name));
+  if (!table.ok()) return;
+  for (const db::Tag& tag : table->meta->tags) c->Set("aws:ResourceTag/" + tag.key, {tag.value});
+}
+
 }  // namespace
 
 std::vector<auth::RequestContext> ContextsFor(std::string_view op, bool streams, const JsonValue& req, Context& ctx) {
@@ -441,6 +469,8 @@ Status Authorize(const Caller& caller, std::string_view op, bool streams, const 
   gmtime_r(&t, &tm);
   char now[32];
   std::strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  const bool identity_tags = std::any_of(caller.principal->policies.begin(), caller.principal->policies.end(),
+                                         [](const auth::NamedPolicy& p) { return MentionsResourceTags(*p.policy); });
   for (auto& c : contexts) {
     c.Set("aws:PrincipalArn", {caller.principal->arn});
     c.Set("aws:PrincipalAccount", {caller.principal->account});
@@ -451,21 +481,23 @@ Status Authorize(const Caller& caller, std::string_view op, bool streams, const 
     if (!caller.source_ip.empty()) c.Set("aws:SourceIp", {std::string(caller.source_ip)});
     c.Set("aws:CurrentTime", {now});
     c.Set("aws:EpochTime", {std::to_string(static_cast<long long>(caller.now))});
+    // The resource's own policy (a table's covers its indexes; a stream has its own).
+    std::optional<auth::ResourcePolicy> rp;
+    if (caller.resource_policies && c.resource.starts_with("arn:")) {
+      rp = caller.resource_policies->Get(c.resource.substr(0, c.resource.find("/index/")));
+    }
+    if (identity_tags || (rp && MentionsResourceTags(*rp->policy))) SetResourceTags(ctx, &c);
     auth::Decision d = auth::Evaluate(caller.principal->policies, c);
     if (d == auth::Decision::kExplicitDeny) {
       return Status(Code::kAccessDenied, auth::AccessDeniedMessage(caller.principal->arn, c, d));
     }
-    // The resource's own policy (a table's covers its indexes; a stream has its own): its explicit
-    // deny wins too, and its allow grants where no identity policy does.
-    if (caller.resource_policies && c.resource.starts_with("arn:")) {
-      std::string arn = c.resource.substr(0, c.resource.find("/index/"));
-      if (auto rp = caller.resource_policies->Get(arn)) {
-        auth::Decision r = auth::EvaluateResourcePolicy(*rp->policy, caller.principal->arn, caller.principal->account, c);
-        if (r == auth::Decision::kExplicitDeny) {
-          return Status(Code::kAccessDenied, auth::AccessDeniedMessage(caller.principal->arn, c, r, "resource-based"));
-        }
-        if (r == auth::Decision::kAllow) d = r;
+    // The resource policy's explicit deny wins too, and its allow grants where no identity policy does.
+    if (rp) {
+      auth::Decision r = auth::EvaluateResourcePolicy(*rp->policy, caller.principal->arn, caller.principal->account, c);
+      if (r == auth::Decision::kExplicitDeny) {
+        return Status(Code::kAccessDenied, auth::AccessDeniedMessage(caller.principal->arn, c, r, "resource-based"));
       }
+      if (r == auth::Decision::kAllow) d = r;
     }
     if (d != auth::Decision::kAllow) {
       return Status(Code::kAccessDenied, auth::AccessDeniedMessage(caller.principal->arn, c, d));

@@ -396,6 +396,30 @@ TEST_F(FineGrainedTest, PartiQLIsAuthorizedOnTheTableItsParseTreeNames) {
   for (const C& c : cases) EXPECT_EQ(c.want, check(c.op, c.body)) << c.op << " " << c.body;
 }
 
+// aws:ResourceTag/<key> is the tags of the table a table, index or stream
+// ARN belongs to (tag keys match case-insensitively, values exactly).
+TEST_F(FineGrainedTest, ResourceTagsAreTheTablesTags) {
+  const std::string arn = "arn:aws:dynamodb:us-east-1:000000000000:table/Tbl";
+  ASSERT_TRUE(db_->TagResource(db::Scope{"us-east-1", "us-east-1"}, arn, {db::Tag{"Team", "blue"}}).ok());
+  auto policy = ParsePolicy(R"({"Version":"2012-10-17","Statement":[
+    {"Effect":"Allow","Action":["dynamodb:GetItem","dynamodb:Query","dynamodb:DescribeStream"],"Resource":"*",
+     "Condition":{"StringEquals":{"aws:ResourceTag/team":"blue"}}},
+    {"Effect":"Deny","Action":"dynamodb:DeleteTable","Resource":"*",
+     "Condition":{"StringEquals":{"aws:ResourceTag/Team":"blue"}}},
+    {"Effect":"Allow","Action":"dynamodb:DeleteTable","Resource":"*"}]})");
+  ASSERT_TRUE(policy.ok()) << policy.status().message();
+  principal_.policies = {{"abac", std::make_shared<const auth::Policy>(*policy)}};
+  EXPECT_EQ("allow", Check("GetItem", R"({"TableName":"Tbl","Key":{"pk":{"S":"x"},"sk":{"N":"1"}}})"));
+  EXPECT_EQ("allow", Check("Query", R"({"TableName":"Tbl","IndexName":"byEmail","KeyConditionExpression":"email = :e",
+    "ExpressionAttributeValues":{":e":{"S":"x"}}})"));
+  EXPECT_EQ(std::string(kDenied) + "DeleteTable", Check("DeleteTable", R"({"TableName":"Tbl"})"));
+  // A table without the tag, and one that does not exist, have none.
+  EXPECT_EQ(std::string(kDenied) + "GetItem", Check("GetItem", R"({"TableName":"Nope","Key":{"pk":{"S":"x"}}})"));
+  ASSERT_TRUE(db_->TagResource(db::Scope{"us-east-1", "us-east-1"}, arn, {db::Tag{"Team", "red"}}).ok());
+  EXPECT_EQ(std::string(kDenied) + "GetItem", Check("GetItem", R"({"TableName":"Tbl","Key":{"pk":{"S":"x"},"sk":{"N":"1"}}})"));
+  EXPECT_EQ("allow", Check("DeleteTable", R"({"TableName":"Tbl"})"));
+}
+
 // A PartiQL statement carries the condition keys of the operation it stands
 // for, from its plan: the partition keys it reads or writes (literals,
 // parameters, IN lists), the attributes, Select, FullTableScan and RETURNING.

@@ -558,6 +558,31 @@ def test_create_table_resource_policy_and_deleting_the_table_drops_it(sigv4):
     assert call(url, "DeleteTable", {"TableName": name})[0] == 200
 
 
+def test_attribute_based_access_with_resource_tags(sigv4):
+    """aws:ResourceTag/<key> is the table's tags, for the table and its indexes: access follows the tag."""
+    url = sigv4.url
+    root = root_client(url)
+    blue, red = table_name("abac_blue"), table_name("abac_red")
+    for name, team in ((blue, "blue"), (red, "red")):
+        root.create_table(TableName=name, KeySchema=KS, AttributeDefinitions=AD, BillingMode="PAY_PER_REQUEST",
+                          Tags=[{"Key": "team", "Value": team}])
+    admin(url, "CreateUser", {"UserName": "frank"})
+    admin(url, "PutUserPolicy", {"UserName": "frank", "PolicyName": "blue-team", "PolicyDocument": _policy(
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": "*",
+         "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}}})})
+    key = admin(url, "CreateAccessKey", {"UserName": "frank"})["AccessKey"]
+    frank = dict(key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    assert call(url, "PutItem", {"TableName": blue, "Item": {"pk": {"S": "a"}}}, **frank)[0] == 200
+    status, out = call(url, "PutItem", {"TableName": red, "Item": {"pk": {"S": "a"}}}, **frank)
+    assert (status, _type(out)) == (400, "AccessDeniedException")
+    red_arn = root.describe_table(TableName=red)["Table"]["TableArn"]
+    root.tag_resource(ResourceArn=red_arn, Tags=[{"Key": "team", "Value": "blue"}])
+    assert call(url, "GetItem", {"TableName": red, "Key": {"pk": {"S": "a"}}}, **frank)[0] == 200
+    root.untag_resource(ResourceArn=red_arn, TagKeys=["team"])
+    status, out = call(url, "GetItem", {"TableName": red, "Key": {"pk": {"S": "a"}}}, **frank)
+    assert (status, _type(out)) == (400, "AccessDeniedException")
+
+
 # --------------------------------------------------------------------------- Basalt's own endpoints
 
 def _signed_request(method, url, path, key=ROOT_KEY, secret=ROOT_SECRET):
