@@ -54,22 +54,32 @@ PY
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
 
-run() {  # script scheme duration [unsigned] -> "req/s"
-  local line
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
+
+run() {  # script scheme duration [unsigned] -> "req/s us-per-request" (the server's CPU time)
+  local line t0 t1
+  t0=$(cpu_ticks)
   line=$(env BENCH_UNSIGNED="${4:-0}" BENCH_LUA_DIR="$here/lua" BENCH_TABLE=bench BENCH_KEYS=10000 \
     taskset -c 1 wrk -t1 -c"$AB_CONNS" -d"$3" --latency -s "$here/lua/$1.lua" "$2://127.0.0.1:$AB_PORT/" 2>&1 | grep '^BENCHJSON')
+  t1=$(cpu_ticks)
   "$py" -c '
 import json, sys
 r = json.loads(sys.argv[1].split(" ", 1)[1])
 errors = sum(r[k] for k in r if k.startswith("err_"))
 if errors: sys.exit("bench/auth.sh: %d errors in %d requests" % (errors, r["requests"]))
-print("%.0f" % (r["requests"] / (r["duration_us"] / 1e6)))' "$line"
+ticks = int(sys.argv[3]) - int(sys.argv[2])
+print("%.0f %.1f" % (r["requests"] / (r["duration_us"] / 1e6), ticks / int(sys.argv[4]) * 1e6 / max(r["requests"], 1)))' \
+    "$line" "$t0" "$t1" "$(getconf CLK_TCK)"
 }
 
 results="$out/results"
 : >"$results"
 for round in $(seq 1 "$AB_ROUNDS"); do
-  for mode in none sigv4 tls; do
+  # The order alternates by round, so drift on the machine (and whatever a
+  # fixed order favours) falls on every mode alike.
+  modes="none sigv4 tls"
+  (( round % 2 == 0 )) && modes="tls sigv4 none"
+  for mode in $modes; do
     start $mode
     case $mode in
       none) figures=("get_signed http get-none 1" "put_signed http put-none 1") ;;
@@ -88,10 +98,13 @@ done
 "$py" - "$results" <<'PY'
 import statistics, sys
 rows = [l.split() for l in open(sys.argv[1])]
-m = {k: statistics.median(float(r[1]) for r in rows if r[0] == k) for k in dict.fromkeys(r[0] for r in rows)}
-print("%-22s %10s %10s %7s" % ("figure", "A req/s", "B req/s", "B/A"))
+names = list(dict.fromkeys(r[0] for r in rows))
+m = {k: statistics.median(float(r[1]) for r in rows if r[0] == k) for k in names}
+us = {k: statistics.median(float(r[2]) for r in rows if r[0] == k) for k in names}
+print("%-22s %10s %10s %7s %9s %9s %7s" % ("figure", "A req/s", "B req/s", "B/A", "A us/req", "B us/req", "A/B"))
 for name, a, b in (("GetItem sigv4 / none", "get-none", "get-sigv4"), ("PutItem sigv4 / none", "put-none", "put-sigv4"),
                    ("GetItem HTTPS / HTTP", "get-none", "get-https")):
-    print("%-22s %10.0f %10.0f %7.3f" % (name, m[a], m[b], m[b] / m[a]))
+    print("%-22s %10.0f %10.0f %7.3f %9.1f %9.1f %7.3f" % (name, m[a], m[b], m[b] / m[a], us[a], us[b], us[a] / us[b]))
+print("(A/B of CPU time per request is the throughput ratio the CPU cost alone would give)")
 print("(medians of %d runs; raw results in %s)" % (len(rows) // len(m), sys.argv[1]))
 PY
