@@ -32,7 +32,12 @@ void CapacityResource::Repartition(double now) {
   if (count == partitions_) return;
   // The key space is split anew: every range starts with a full second.
   partitions_ = count;
-  for (Side& s : side_) s.partitions.clear();
+  for (Side& s : side_) {
+    // Isolated keys keep their partitions; ranges are new, so is their heat.
+    s.partitions.clear();
+    s.heat.clear();
+    s.split.clear();
+  }
   (void)now;
 }
 
@@ -89,11 +94,12 @@ LimitType CapacityResource::Admit(double now, CapacityOp op, std::optional<uint6
   }
   s.table.Refill(now);
   if (key_hash) {
-    const double max = op == CapacityOp::kRead ? kPartitionReadUnits : kPartitionWriteUnits;
-    auto [it, added] = s.partitions.try_emplace(PartitionOf(*key_hash));
-    if (added) it->second.Reset(max, max, max, now);
-    it->second.Refill(now);
-    if (it->second.tokens <= 0) return LimitType::kKeyRangeThroughputExceeded;
+    TokenBucket* b = PartitionBucket(op, *key_hash, now, true);
+    b->Refill(now);
+    if (b->tokens <= 0) {
+      NoteThrottle(s, *key_hash, now);
+      return LimitType::kKeyRangeThroughputExceeded;
+    }
   }
   if (s.table.tokens > 0) return LimitType::kNone;
   if (!limits_.on_demand) return LimitType::kProvisionedThroughputExceeded;
@@ -109,12 +115,44 @@ void CapacityResource::Charge(double now, CapacityOp op, std::optional<uint64_t>
   s.table.tokens -= units;
   if (limits_.on_demand) TrackPeak(s, now, units);
   if (key_hash) {
-    auto it = s.partitions.find(PartitionOf(*key_hash));
-    if (it != s.partitions.end()) {
-      it->second.Refill(now);
-      it->second.tokens -= units;
+    if (TokenBucket* b = PartitionBucket(op, *key_hash, now, false)) {
+      b->Refill(now);
+      b->tokens -= units;
     }
   }
+}
+
+TokenBucket* CapacityResource::PartitionBucket(CapacityOp op, uint64_t key_hash, double now, bool create) {
+  Side& s = side_[Index(op)];
+  const double max = op == CapacityOp::kRead ? kPartitionReadUnits : kPartitionWriteUnits;
+  const int range = PartitionOf(key_hash);
+  if (s.split.count(range)) {
+    auto it = s.isolated.find(key_hash);
+    if (it != s.isolated.end()) return &it->second;
+    if (create && s.isolated.size() < kMaxIsolatedKeys) {
+      TokenBucket& b = s.isolated[key_hash];
+      b.Reset(max, max, max, now);
+      return &b;
+    }
+  }
+  auto it = s.partitions.find(range);
+  if (it != s.partitions.end()) return &it->second;
+  if (!create) return nullptr;
+  TokenBucket& b = s.partitions[range];
+  b.Reset(max, max, max, now);
+  return &b;
+}
+
+void CapacityResource::NoteThrottle(Side& s, uint64_t key_hash, double now) {
+  const int range = PartitionOf(key_hash);
+  if (s.split.count(range)) return;  // an isolated key at its own maximum: nothing left to split
+  Heat& h = s.heat[range];
+  if (!h.hot || now - h.last > kHeatGapSeconds) h.since = now;  // a new hot stretch
+  h.hot = true;
+  h.last = now;
+  if (now - h.since < kHeatIsolationSeconds) return;
+  s.split.insert(range);
+  s.heat.erase(range);
 }
 
 double CapacityResource::Balance(double now, CapacityOp op) {

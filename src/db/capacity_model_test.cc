@@ -114,6 +114,51 @@ TEST(CapacityModelTest, HotKeyIsThrottledAtThePartitionLimitWhileTheTableIsUnder
   EXPECT_EQ("500/0", Drive(r, clock, CapacityOp::kWrite, kHighKey, 500, 1, 1));
 }
 
+// Two keys of one hash range, each sent `per_second` writes of 1 WCU a
+// second (interleaved) for `seconds`: "admitted A/admitted B".
+std::string DriveTwo(CapacityResource& r, FakeClock& clock, uint64_t a, uint64_t b, int per_second, int seconds) {
+  int admitted[2] = {0, 0};
+  for (int i = 0; i < per_second * seconds; ++i) {
+    clock.Advance(0.5 / per_second);
+    for (int k = 0; k < 2; ++k) {
+      uint64_t key = k == 0 ? a : b;
+      if (r.Admit(clock.Now(), CapacityOp::kWrite, key) != LimitType::kNone) continue;
+      r.Charge(clock.Now(), CapacityOp::kWrite, key, 1);
+      ++admitted[k];
+    }
+    clock.Advance(0.5 / per_second);
+  }
+  return std::to_string(admitted[0]) + "/" + std::to_string(admitted[1]);
+}
+
+// Adaptive capacity isolates hot items: two keys that share a hash range
+// share its 1,000 WCU until the range has throttled for a minute, then each
+// has a partition of its own; a single key above 1,000 WCU still throttles.
+TEST(CapacityModelTest, AHotRangeIsSplitSoItsHotKeysGetAPartitionEach) {
+  FakeClock clock;
+  CapacityResource r;
+  r.Configure(Provisioned(100, 10000), clock.Now());  // 11 partitions; keys 1 and 2 share the first
+  ASSERT_EQ(11, r.Partitions());
+  // 600 + 600 WCU/s: the range admits about 1,000 a second between them.
+  std::string first = DriveTwo(r, clock, 1, 2, 600, 30);
+  EXPECT_NEAR(30000 + 1000, std::stoi(first) + std::stoi(first.substr(first.find('/') + 1)), 1200) << first;
+  // Past a minute of throttling (the first came after about 5 s, when the
+  // range's second of capacity ran out) the range is split: both keys are
+  // served in full.
+  DriveTwo(r, clock, 1, 2, 600, 40);
+  EXPECT_EQ("6000/6000", DriveTwo(r, clock, 1, 2, 600, 10));
+  // One key alone at 1,500 WCU/s still throttles at its partition's 1,000.
+  EXPECT_EQ("10999/4001 key-range", Drive(r, clock, CapacityOp::kWrite, 1, 1500, 1, 10));
+  // Throttles with pauses longer than kHeatGapSeconds do not add up: another range stays whole.
+  const uint64_t third = ~uint64_t{0} - 1, fourth = ~uint64_t{0};  // the last range
+  for (int i = 0; i < 12; ++i) {
+    DriveTwo(r, clock, third, fourth, 600, 3);  // throttles for 3 s
+    clock.Advance(kHeatGapSeconds + 1);          // then quiet
+  }
+  std::string whole = DriveTwo(r, clock, third, fourth, 600, 10);
+  EXPECT_LT(std::stoi(whole) + std::stoi(whole.substr(whole.find('/') + 1)), 11500) << whole;
+}
+
 TEST(CapacityModelTest, AdaptiveCapacityLetsAHotPartitionUseTheTablesUnusedThroughput) {
   FakeClock clock;
   CapacityResource r;
