@@ -24,6 +24,10 @@ struct IndexUnits {
   std::string index;
   bool global = false;
   double units = 0;
+  // A GSI's: the partitions of the entries the write removed or wrote (the
+  // entry's encoded partition key) with each one's share of `units`, which
+  // --capacity=enforce charges to the GSI's partitions (db/throttle.h).
+  std::vector<std::pair<std::string, double>> partitions = {};
 };
 
 enum class ReturnCapacity { kNone, kTotal, kIndexes };

@@ -161,7 +161,8 @@ std::optional<IndexDelta> ComputeIndexDelta(const TableMeta& table, const IndexM
   d.size_delta = entry_bytes(after) - entry_bytes(before);
   if (before && !same_key) {
     d.remove.emplace(before->pk, before->sk);
-    d.write_units += WriteUnits(before->size);
+    d.remove_units = WriteUnits(before->size);
+    d.write_units += d.remove_units;
   }
   if (after) {
     d.write_units += WriteUnits(after->size);

@@ -70,6 +70,7 @@ struct IndexDelta {
   int64_t count_delta = 0;
   int64_t size_delta = 0;
   double write_units = 0;  // DynamoDB's charge: each entry removed or written, per KB
+  double remove_units = 0;  // the part of write_units for removing the old entry
 };
 
 // The change from old_item to new_item (either absent) in `index`; nothing

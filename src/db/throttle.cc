@@ -160,13 +160,15 @@ void Throttle::ChargeRead(const TableMeta& table, const IndexMeta* index, const 
 Status Throttle::AdmitWrite(const TableMeta& table, const std::string& encoded_pk,
                             const std::vector<IndexUnits>& index_units, bool indexes_only) {
   if (!indexes_only) BASALT_RETURN_IF_ERROR(Admit(table, nullptr, CapacityOp::kWrite, &encoded_pk));
-  // A GSI that cannot keep up throttles the table's write. Its partition is
-  // that of the entry's own key, which the write's units do not say: the
-  // GSI is checked as a whole.
+  // A GSI that cannot keep up throttles the table's write: the GSI as a
+  // whole, and the partitions of the entries the write removes and writes
+  // (a low-cardinality GSI key is one hot partition, as on the service).
   for (const IndexUnits& u : index_units) {
     if (!u.global) continue;
     const IndexMeta* index = table.FindIndex(u.index);
-    if (index) BASALT_RETURN_IF_ERROR(Admit(table, index, CapacityOp::kWrite, nullptr));
+    if (!index) continue;
+    if (u.partitions.empty()) BASALT_RETURN_IF_ERROR(Admit(table, index, CapacityOp::kWrite, nullptr));
+    for (const auto& [pk, units] : u.partitions) BASALT_RETURN_IF_ERROR(Admit(table, index, CapacityOp::kWrite, &pk));
   }
   return Status::Ok();
 }
@@ -178,7 +180,13 @@ void Throttle::ChargeWrite(const TableMeta& table, const std::string& encoded_pk
     // An LSI's units are the table's; a GSI's its own.
     const IndexMeta* index = u.global ? table.FindIndex(u.index) : nullptr;
     if (u.global && !index) continue;
-    Charge(table, index, CapacityOp::kWrite, index ? nullptr : &encoded_pk, factor * u.units);
+    if (!index) {
+      Charge(table, nullptr, CapacityOp::kWrite, &encoded_pk, factor * u.units);
+    } else if (u.partitions.empty()) {
+      Charge(table, index, CapacityOp::kWrite, nullptr, factor * u.units);
+    } else {
+      for (const auto& [pk, units] : u.partitions) Charge(table, index, CapacityOp::kWrite, &pk, factor * units);
+    }
   }
 }
 

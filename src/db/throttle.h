@@ -79,7 +79,8 @@ class Throttle {
   void ChargeRead(const TableMeta& table, const IndexMeta* index, const std::string* encoded_pk, double units);
 
   // A write to `table` in the partition of `encoded_pk` that changes the
-  // indexes named in `index_units` (only GSIs draw on their own capacity).
+  // indexes named in `index_units` (only GSIs draw on their own capacity, in
+  // the partitions of their entries: IndexUnits::partitions).
   // `indexes_only`: the table itself admitted the write before (a batch's).
   Status AdmitWrite(const TableMeta& table, const std::string& encoded_pk, const std::vector<IndexUnits>& index_units,
                     bool indexes_only = false);

@@ -176,6 +176,35 @@ TEST_F(ThrottleTest, GsiThatCannotKeepUpThrottlesTheTablesWrites) {
   EXPECT_EQ(0u, counts[0].write_events);
 }
 
+// A GSI's partitions are those of its entries: a low-cardinality GSI key
+// (every item "OPEN") is one hot partition of the GSI at 1,000 WCU, which
+// throttles the table's writes though table and GSI have 20,000 WCU each;
+// spread over many values the same writes pass.
+TEST_F(ThrottleTest, AHotGsiPartitionThrottlesTheTablesWrites) {
+  Create("t", 10, 20000, /*gsi_wcu=*/20000);
+  int written = 0;
+  Status last;
+  for (int i = 0; i < 1500 && last.ok(); ++i) {
+    last = Put("t", "item" + std::to_string(i), "OPEN");
+    if (last.ok()) ++written;
+  }
+  EXPECT_EQ(1000, written);  // the GSI partition's second of capacity
+  EXPECT_EQ(
+      "ProvisionedThroughputExceeded: The level of configured provisioned throughput for one or more global "
+      "secondary indexes of the table was exceeded. Consider increasing your provisioning level for the "
+      "under-provisioned global secondary indexes with the UpdateTable API "
+      "[IndexWriteKeyRangeThroughputExceeded arn:aws:dynamodb:us-east-1:000000000000:table/t/index/byg]",
+      Outcome(last));
+  // A second later, as many writes over many GSI key values all pass.
+  clock_.Advance(1.1);
+  for (int i = 0; i < 1500; ++i) ASSERT_EQ("ok", Outcome(Put("t", "spread" + std::to_string(i), "g" + std::to_string(i))));
+  // Moving an entry to the hot value charges its partition, which refuses it once spent.
+  while (Put("t", "more" + std::to_string(written++), "OPEN").ok()) {
+  }
+  EXPECT_EQ("ProvisionedThroughputExceeded", Outcome(Put("t", "spread1", "OPEN")).substr(0, 29));
+  EXPECT_EQ("ok", Outcome(Put("t", "spread1", "")));  // leaving the GSI charges only the old entry's partition
+}
+
 TEST_F(ThrottleTest, TransactionalWritesCostTwiceAndAThrottledOneCancelsWithItsReason) {
   Create("t", 10, 4);
   TransactWriteInput in;

@@ -130,7 +130,12 @@ class Step {
       std::optional<IndexDelta> d = ComputeIndexDelta(*live_, index, r_.old_item, r_.new_item);
       if (!d) continue;
       if (!index.global) collection_delta_ += d->size_delta;
-      r_.index_units.push_back(IndexUnits{index.name, index.global, d->write_units});
+      IndexUnits units{index.name, index.global, d->write_units};
+      if (index.global) {  // where the entries go, for the GSI's partitions' capacity
+        if (d->remove) units.partitions.emplace_back(d->remove->first, d->remove_units);
+        if (d->put) units.partitions.emplace_back(d->put->pk, d->write_units - d->remove_units);
+      }
+      r_.index_units.push_back(std::move(units));
       batch_.index_deltas.push_back(std::move(*d));
     }
     return true;

@@ -92,6 +92,32 @@ def test_a_gsi_that_cannot_keep_up_throttles_the_tables_writes(enforcing):
     put(ddb, table, "c")  # not in the GSI: not held back by it
 
 
+def test_a_hot_gsi_partition_throttles_the_tables_writes(enforcing):
+    """A GSI's entries live in its partitions by the GSI key: a low-cardinality key (every item "OPEN") is one
+    partition of 1,000 WCU, which holds the table's writes back though table and GSI have 20,000 WCU each."""
+    ddb = make_client(enforcing.url)
+    table = create(ddb, 10, 20000, gsi_wcu=20000)
+    data = "y" * 2500  # 3 WCU on the table and 3 on the GSI
+
+    def load(prefix, g_of):
+        unprocessed = 0
+        for b in range(60):
+            items = [{"PutRequest": {"Item": {"pk": {"S": "%s%d" % (prefix, b * 25 + i)}, "g": {"S": g_of(b * 25 + i)},
+                                              "data": {"S": data}}}} for i in range(25)]
+            try:
+                out = ddb.batch_write_item(RequestItems={table: items})
+                unprocessed += len(out.get("UnprocessedItems", {}).get(table, []))
+            except ClientError as e:  # every item of the batch throttled
+                assert e.response["Error"]["Code"] == "ProvisionedThroughputExceededException"
+                assert e.response["Error"]["Message"] == GSI_MESSAGE
+                unprocessed += 25
+        return unprocessed
+
+    assert load("hot", lambda i: "OPEN") > 500  # 1,500 writes, 4,500 WCU on one GSI partition
+    time.sleep(3)  # its debt repaid
+    assert load("spread", lambda i: "g%d" % i) == 0  # the same load over 1,500 GSI key values
+
+
 def test_a_throttled_transaction_is_cancelled_with_its_reasons(enforcing):
     ddb = make_client(enforcing.url)
     table = create(ddb, 1, 2)
