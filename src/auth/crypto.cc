@@ -11,6 +11,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 
@@ -58,6 +59,56 @@ std::string HmacSha256(std::string_view key, std::string_view data) {
   std::string out(SHA256_DIGEST_LENGTH, '\0');
   SHA256_Init(&c);
   SHA256_Update(&c, pad, 64);
+  SHA256_Update(&c, inner, sizeof inner);
+  SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &c);
+  return out;
+}
+
+void AppendHexSha256(std::string_view data, std::string* out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  unsigned char md[SHA256_DIGEST_LENGTH];
+  SHA256_CTX c;  // not the SHA256() one-shot, which takes OpenSSL 3's EVP path
+  SHA256_Init(&c);
+  SHA256_Update(&c, data.data(), data.size());
+  SHA256_Final(md, &c);
+  size_t at = out->size();
+  out->resize(at + 2 * SHA256_DIGEST_LENGTH);
+  for (unsigned char b : md) {
+    (*out)[at++] = kDigits[b >> 4];
+    (*out)[at++] = kDigits[b & 15];
+  }
+}
+
+static_assert(sizeof(SHA256_CTX) <= 112, "HmacSha256Key::kStateBytes holds a SHA256_CTX");
+
+HmacSha256Key::HmacSha256Key(std::string_view key) {
+  unsigned char block[64] = {0};
+  if (key.size() > 64) {
+    std::string k = Sha256(key);
+    std::copy(k.begin(), k.end(), block);
+  } else {
+    std::copy(key.begin(), key.end(), block);
+  }
+  unsigned char pad[64];
+  SHA256_CTX c;
+  for (int i = 0; i < 64; ++i) pad[i] = block[i] ^ 0x36;
+  SHA256_Init(&c);
+  SHA256_Update(&c, pad, 64);
+  std::memcpy(inner_.data(), &c, sizeof c);
+  for (int i = 0; i < 64; ++i) pad[i] = block[i] ^ 0x5c;
+  SHA256_Init(&c);
+  SHA256_Update(&c, pad, 64);
+  std::memcpy(outer_.data(), &c, sizeof c);
+}
+
+std::string HmacSha256Key::Mac(std::string_view data) const {
+  SHA256_CTX c;
+  unsigned char inner[SHA256_DIGEST_LENGTH];
+  std::memcpy(&c, inner_.data(), sizeof c);
+  SHA256_Update(&c, data.data(), data.size());
+  SHA256_Final(inner, &c);
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  std::memcpy(&c, outer_.data(), sizeof c);
   SHA256_Update(&c, inner, sizeof inner);
   SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &c);
   return out;

@@ -3,6 +3,7 @@
 // bytes and authenticated encryption of stored secrets.
 #pragma once
 
+#include <array>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,23 @@ std::string Sha256(std::string_view data);     // 32 raw bytes
 std::string HexSha256(std::string_view data);  // 64 lowercase hex digits
 std::string HmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
 std::string Hex(std::string_view bytes);
+// Appends the 64 hex digits of data's SHA-256 (no temporary strings: SigV4
+// hashes the body and the canonical request of every request).
+void AppendHexSha256(std::string_view data, std::string* out);
+
+// HMAC-SHA256 under one key, with the key's inner and outer pad blocks
+// hashed once: SigV4 signs every request of a key and day with the same
+// signing key, so each MAC then costs two SHA-256 blocks fewer.
+class HmacSha256Key {
+ public:
+  HmacSha256Key() = default;
+  explicit HmacSha256Key(std::string_view key);
+  std::string Mac(std::string_view data) const;  // 32 raw bytes, as HmacSha256(key, data)
+
+ private:
+  static constexpr size_t kStateBytes = 112;  // sizeof(SHA256_CTX), checked in crypto.cc
+  alignas(8) std::array<unsigned char, kStateBytes> inner_{}, outer_{};
+};
 
 // True when a and b are equal, in time that depends only on their lengths.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

@@ -282,7 +282,7 @@ std::string CanonicalRequest(const SignedRequest& req, const ParsedAuthorization
   return out;
 }
 
-std::string SigV4Verifier::SigningKey(std::string_view secret, const ParsedAuthorization& auth) const {
+HmacSha256Key SigV4Verifier::SigningKey(std::string_view secret, const ParsedAuthorization& auth) const {
   std::string cache_key;
   cache_key.reserve(auth.access_key_id.size() + auth.scope.size() + 1);
   cache_key.append(auth.access_key_id).push_back('/');
@@ -294,11 +294,11 @@ std::string SigV4Verifier::SigningKey(std::string_view secret, const ParsedAutho
   std::string k = HmacSha256("AWS4" + std::string(secret), auth.date);
   k = HmacSha256(k, auth.region);
   k = HmacSha256(k, auth.service);
-  k = HmacSha256(k, "aws4_request");
+  HmacSha256Key signing(HmacSha256(k, "aws4_request"));
   std::lock_guard lock(mu_);
   if (keys_.size() >= 4096) keys_.clear();  // a day's keys come back within one request each
-  keys_[std::move(cache_key)] = {std::string(secret), k};
-  return k;
+  keys_[std::move(cache_key)] = {std::string(secret), signing};
+  return signing;
 }
 
 Result<std::shared_ptr<const Principal>> SigV4Verifier::Verify(const SignedRequest& req) const {
@@ -347,13 +347,19 @@ Result<std::shared_ptr<const Principal>> SigV4Verifier::Verify(const SignedReque
   }
   // A declared payload hash takes the body's place in the canonical request
   // (botocore's rule), but it must be the hash of what was sent.
-  std::string body_hash = HexSha256(req.body);
+  std::string body_hash;
+  AppendHexSha256(req.body, &body_hash);
   std::string_view declared = req.Header("X-Amz-Content-SHA256");
   if (!declared.empty() && declared != body_hash) return Status(Code::kInvalidSignature, kBadSignature);
   std::string canonical = CanonicalRequest(req, auth, body_hash);
-  std::string to_sign = std::string(kAlgorithm) + "\n" + std::string(amz_date) + "\n" + std::string(auth.scope) + "\n" +
-                        HexSha256(canonical);
-  std::string expected = Hex(HmacSha256(SigningKey(key->secret, auth), to_sign));
+  // The string to sign, built in one buffer (the hashes are hex appended in place).
+  std::string to_sign;
+  to_sign.reserve(kAlgorithm.size() + amz_date.size() + auth.scope.size() + 3 + 64);
+  to_sign.append(kAlgorithm).push_back('\n');
+  to_sign.append(amz_date).push_back('\n');
+  to_sign.append(auth.scope).push_back('\n');
+  AppendHexSha256(canonical, &to_sign);
+  std::string expected = Hex(SigningKey(key->secret, auth).Mac(to_sign));
   if (!ConstantTimeEquals(expected, auth.signature)) return Status(Code::kInvalidSignature, kBadSignature);
   return key->principal;
 }

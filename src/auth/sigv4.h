@@ -26,6 +26,7 @@
 #include <utility>
 #include <vector>
 
+#include "auth/crypto.h"
 #include "common/clock.h"
 #include "common/status.h"
 
@@ -91,15 +92,16 @@ class SigV4Verifier {
   // ExpiredToken or InvalidSignature (wrong signature, scope or time).
   Result<std::shared_ptr<const Principal>> Verify(const SignedRequest& req) const;
 
-  // The signing key for a secret and scope; derived once per key and day.
-  std::string SigningKey(std::string_view secret, const ParsedAuthorization& auth) const;
+  // The signing key for a secret and scope, ready to MAC with; derived once
+  // per key and day.
+  HmacSha256Key SigningKey(std::string_view secret, const ParsedAuthorization& auth) const;
 
  private:
   KeyLookup lookup_;
   const Clock* clock_;
   mutable std::mutex mu_;
   // akid "/" scope -> (the secret it was derived from, the signing key)
-  mutable std::unordered_map<std::string, std::pair<std::string, std::string>> keys_;
+  mutable std::unordered_map<std::string, std::pair<std::string, HmacSha256Key>> keys_;
 };
 
 // "yyyymmddThhmmssZ" of a time in seconds since the epoch.

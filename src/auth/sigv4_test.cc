@@ -176,6 +176,20 @@ TEST(SigV4Test, CredentialHintFindsKeyAndRegion) {
   EXPECT_EQ("", CredentialHintOf("AWS4-HMAC-SHA256 Credential=a/b/c").region);
 }
 
+// The fast forms equal the plain ones: RFC 4231 test case 2 for HMAC, and
+// keys shorter than, equal to and longer than SHA-256's 64-byte block.
+TEST(CryptoTest, PrecomputedHmacAndAppendedHexEqualThePlainForms) {
+  EXPECT_EQ("5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
+            Hex(HmacSha256Key("Jefe").Mac("what do ya want for nothing?")));
+  for (size_t n : {0, 1, 32, 63, 64, 65, 200}) {
+    std::string key(n, 'k'), data(n * 3 + 1, 'd');
+    EXPECT_EQ(HmacSha256(key, data), HmacSha256Key(key).Mac(data)) << n;
+    std::string out = "x";
+    AppendHexSha256(data, &out);
+    EXPECT_EQ("x" + HexSha256(data), out) << n;
+  }
+}
+
 TEST(CryptoTest, SecretBoxOpensOnlyWithItsKey) {
   SecretBox box(std::string(32, 'k'));
   std::string sealed = box.Seal("secret");
