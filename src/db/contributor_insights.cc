@@ -21,6 +21,17 @@ std::string KeyText(const model::AttributeValue& v) {
   }
 }
 
+void ContributorInsights::RecordItem(const TableMeta& table, const model::PrimaryKey& key, const double* units) {
+  std::string pk = KeyText(key.hash);
+  std::optional<std::string> sk;
+  if (key.range) sk = KeyText(*key.range);
+  if (units) {
+    Accessed(table.ns, table.name, "", pk, sk ? &*sk : nullptr, *units);
+  } else {
+    Throttled(table.ns, table.name, "", pk, sk ? &*sk : nullptr);
+  }
+}
+
 void ContributorInsights::Refresh(State& s, double now) {
   if (now - s.changed_at < kTransitionSeconds) return;
   if (s.description.status == "ENABLING") s.description.status = "ENABLED";

@@ -88,6 +88,9 @@ class ContributorInsights {
                 const std::string* sk, double units);
   void Throttled(const std::string& ns, const std::string& table, const std::string& index, const std::string& pk,
                  const std::string* sk);
+  // Either of the two for one item of `table` by its primary key: accessed
+  // for `units` (already weighted), or throttled when `units` is null.
+  void RecordItem(const TableMeta& table, const model::PrimaryKey& key, const double* units);
 
   // The top `n` keys of every rule of a table or index, while enabled.
   std::optional<InsightsReport> Report(const std::string& ns, const std::string& table, const std::string& index,

@@ -41,6 +41,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
   write_path_.set_insights(&insights_);
   items_.set_insights(&insights_);
   queries_.set_insights(&insights_);
+  transactions_.set_insights(&insights_);
   catalog_.ObserveUpdates([this](const TableMeta& table) { pitr_.DefinitionChanged(table); });
 }
 

@@ -9,17 +9,6 @@
 
 namespace basalt::db {
 
-void Items::RecordRead(const TableMeta& table, const model::PrimaryKey& key, const double* read_units) {
-  std::string pk = KeyText(key.hash);
-  std::optional<std::string> sk;
-  if (key.range) sk = KeyText(*key.range);
-  if (read_units) {
-    insights_->Accessed(table.ns, table.name, "", pk, sk ? &*sk : nullptr, *read_units);
-  } else {
-    insights_->Throttled(table.ns, table.name, "", pk, sk ? &*sk : nullptr);
-  }
-}
-
 Result<ItemOutput> Items::WriteOne(ItemWrite write, ItemWriteResult* result) {
   std::vector<ItemWrite> writes;
   writes.push_back(std::move(write));
@@ -94,7 +83,7 @@ Result<ItemOutput> Items::GetItem(const Scope& scope, const KeyInput& in) {
   if (throttle_) {
     pk = StorageKey(*table, key).pk;
     if (Status st = throttle_->AdmitRead(*table, nullptr, &pk); !st.ok()) {
-      if (Recording(scope)) RecordRead(*table, key, nullptr);
+      if (Recording(scope)) insights_->RecordItem(*table, key, nullptr);
       return st;
     }
   }
@@ -103,7 +92,7 @@ Result<ItemOutput> Items::GetItem(const Scope& scope, const KeyInput& in) {
   if (out.item && in.projection) out.item = expr::ApplyProjection(*in.projection, *out.item);
   out.capacity = {table->name, ReadUnits(size, in.consistent), 0};
   if (throttle_) throttle_->ChargeRead(*table, nullptr, &pk, out.capacity.read_units);
-  if (Recording(scope)) RecordRead(*table, key, &out.capacity.read_units);
+  if (Recording(scope)) insights_->RecordItem(*table, key, &out.capacity.read_units);
   return out;
 }
 
@@ -135,7 +124,7 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
       std::string pk = StorageKey(*e.table, e.key).pk;
       if (Status st = throttle_->AdmitRead(*e.table, nullptr, &pk); !st.ok()) {
         if (first.ok()) first = std::move(st);
-        if (Recording(scope)) RecordRead(*e.table, e.key, nullptr);
+        if (Recording(scope)) insights_->RecordItem(*e.table, e.key, nullptr);
         out.unprocessed[e.input->table].push_back(e.input->keys[e.key_index]);
         continue;
       }
@@ -168,7 +157,7 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
     if (throttle_) throttle_->ChargeRead(*e.table, nullptr, &pks[i], ReadUnits(size, e.input->consistent));
     if (Recording(scope)) {
       const double u = ReadUnits(size, e.input->consistent);
-      RecordRead(*e.table, e.key, &u);
+      insights_->RecordItem(*e.table, e.key, &u);
     }
     if (!items[i]) continue;
     response_bytes += size;

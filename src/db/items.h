@@ -38,8 +38,6 @@ class Items {
   // One item write, and the ItemOutput every single-item write shares: the
   // capacity it consumed and its item-collection metrics.
   Result<ItemOutput> WriteOne(ItemWrite write, ItemWriteResult* result);
-  // Contributor Insights: a read of `read_units` of the key, or (null) a throttled one.
-  void RecordRead(const TableMeta& table, const model::PrimaryKey& key, const double* read_units);
 
   Catalog* catalog_;
   WritePath* write_path_;

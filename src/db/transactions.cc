@@ -225,6 +225,7 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
     return Canceled(std::move(reasons));
   }
 
+  const bool recording = insights_ && insights_->Any() && !scope.partiql;
   // With --capacity=enforce, an item whose table is out of capacity cancels
   // the read with its throttling reason.
   if (throttle_) {
@@ -233,6 +234,7 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
     for (size_t i = 0; i < in.size(); ++i) {
       Status st = throttle_->AdmitRead(*tables[i], nullptr, &seen[i].pk);
       if (st.ok()) continue;
+      if (recording) insights_->RecordItem(*tables[i], keys[i], nullptr);
       reasons[i] = ReasonFor(st, false);
       throttled = true;
     }
@@ -257,8 +259,10 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
   for (size_t i = 0; i < in.size(); ++i) {
     ConsumedCapacity& c = units.try_emplace(in[i].table, ConsumedCapacity{in[i].table}).first->second;
     size_t size = out.items[i] ? model::ItemSize(*out.items[i]) : 0;
-    c.read_units += 2 * ReadUnits(size, true);
-    if (throttle_) throttle_->ChargeRead(*tables[i], nullptr, &seen[i].pk, 2 * ReadUnits(size, true));
+    const double read_units = 2 * ReadUnits(size, true);
+    c.read_units += read_units;
+    if (throttle_) throttle_->ChargeRead(*tables[i], nullptr, &seen[i].pk, read_units);
+    if (recording) insights_->RecordItem(*tables[i], keys[i], &read_units);
     if (out.items[i] && in[i].projection) out.items[i] = expr::ApplyProjection(*in[i].projection, *out.items[i]);
   }
   for (auto& [name, c] : units) out.capacity.push_back(std::move(c));

@@ -18,6 +18,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "db/catalog.h"
+#include "db/contributor_insights.h"
 #include "db/read_path.h"
 #include "db/requests.h"
 #include "db/throttle.h"
@@ -36,6 +37,9 @@ class Transactions {
   // --capacity=enforce (null: report mode); the writes' throttling is the
   // write path's.
   void set_throttle(Throttle* throttle) { throttle_ = throttle; }
+  // Contributor Insights for TransactGetItems' reads (the writes' are the
+  // write path's).
+  void set_insights(ContributorInsights* insights) { insights_ = insights; }
 
  private:
   // ClientRequestToken -> what the transaction did.
@@ -56,6 +60,7 @@ class Transactions {
   ReadPath* read_path_;
   const Clock* clock_;
   Throttle* throttle_ = nullptr;
+  ContributorInsights* insights_ = nullptr;
   std::mutex tokens_mu_;
   std::map<std::string, TokenEntry> tokens_;  // guarded by tokens_mu_
 };

@@ -251,17 +251,6 @@ class Step {
 
 }  // namespace
 
-void WritePath::RecordKey(const TableMeta& table, const model::PrimaryKey& key, const double* write_units) {
-  std::string pk = KeyText(key.hash);
-  std::optional<std::string> sk;
-  if (key.range) sk = KeyText(*key.range);
-  if (write_units) {
-    insights_->Accessed(table.ns, table.name, "", pk, sk ? &*sk : nullptr, 3 * *write_units);
-  } else {
-    insights_->Throttled(table.ns, table.name, "", pk, sk ? &*sk : nullptr);
-  }
-}
-
 bool WritePath::InTransaction(const std::vector<storage::Key>& keys) const {
   if (in_flight_.Empty()) return false;
   std::vector<std::string> ids;
@@ -314,7 +303,10 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
         factor * (w.check_only ? ReadUnits(r.old_size, true) : WriteUnits(std::max(r.old_size, r.new_size)));
     c.write_units += item_units;
     c.AddIndexUnits(r.index_units, factor);
-    if (insights_ && insights_->Any() && !w.partiql) RecordKey(*w.table, w.key, &item_units);
+    if (insights_ && insights_->Any() && !w.partiql) {
+      const double weighted = 3 * item_units;  // ConsumedThroughputUnits: 3 x write units
+      insights_->RecordItem(*w.table, w.key, &weighted);
+    }
     if (throttle_) {
       throttle_->ChargeWrite(*w.table, keys[i].pk, item_units - w.precharged_units, r.index_units, factor);
     }
@@ -382,7 +374,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
         if (writes[i].by_service || !r.error.ok()) continue;
         Status admitted = throttle_->AdmitWrite(*writes[i].table, keys[i].pk, r.index_units, writes[i].precharged_units > 0);
         if (admitted.ok()) continue;
-        if (insights_ && insights_->Any() && !writes[i].partiql) RecordKey(*writes[i].table, writes[i].key, nullptr);
+        if (insights_ && insights_->Any() && !writes[i].partiql) insights_->RecordItem(*writes[i].table, writes[i].key, nullptr);
         if (!in_transaction) return admitted;
         r.error = std::move(admitted);
         failed = true;

@@ -132,9 +132,6 @@ class WritePath {
   bool InTransaction(const std::vector<storage::Key>& keys) const;
 
  private:
-  // Contributor Insights: a write of `write_units` to the key, or (null) a throttled one.
-  void RecordKey(const TableMeta& table, const model::PrimaryKey& key, const double* write_units);
-
   // Reads, evaluates and commits, again while the commit loses races.
   Status Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,
              std::vector<ItemWriteResult>* results);

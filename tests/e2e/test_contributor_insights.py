@@ -114,10 +114,12 @@ def test_partiql_requests_are_not_recorded(private_server):
     ddb.execute_transaction(TransactStatements=[
         {"Statement": "UPDATE %s SET v = 2 WHERE pk = 'pql' AND sk = 2" % t}])
     ddb.execute_statement(Statement="DELETE FROM %s WHERE pk = 'pql' AND sk = 2" % t)
+    ddb.execute_transaction(TransactStatements=[{"Statement": "SELECT * FROM %s WHERE pk = 'pqltx' AND sk = 1" % t}])
     assert keys() == []
     ddb.put_item(TableName=table, Item={"pk": {"S": "api"}, "sk": {"N": "1"}})
     ddb.query(TableName=table, KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "pql"}})
     ddb.transact_write_items(TransactItems=[{"Update": {"TableName": table, "Key": {"pk": {"S": "tx"}, "sk": {"N": "1"}},
                                                         "UpdateExpression": "SET v = :v",
                                                         "ExpressionAttributeValues": {":v": {"N": "1"}}}}])
-    assert keys() == ["api", "pql", "tx"]
+    ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": {"pk": {"S": "txget"}, "sk": {"N": "1"}}}}])
+    assert keys() == ["api", "pql", "tx", "txget"]
