@@ -39,30 +39,7 @@ std::string Hex(std::string_view bytes) {
 
 std::string HexSha256(std::string_view data) { return Hex(Sha256(data)); }
 
-std::string HmacSha256(std::string_view key, std::string_view data) {
-  unsigned char block[64] = {0};
-  if (key.size() > 64) {
-    std::string k = Sha256(key);
-    std::copy(k.begin(), k.end(), block);
-  } else {
-    std::copy(key.begin(), key.end(), block);
-  }
-  unsigned char pad[64];
-  unsigned char inner[SHA256_DIGEST_LENGTH];
-  SHA256_CTX c;
-  for (int i = 0; i < 64; ++i) pad[i] = block[i] ^ 0x36;
-  SHA256_Init(&c);
-  SHA256_Update(&c, pad, 64);
-  SHA256_Update(&c, data.data(), data.size());
-  SHA256_Final(inner, &c);
-  for (int i = 0; i < 64; ++i) pad[i] = block[i] ^ 0x5c;
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256_Init(&c);
-  SHA256_Update(&c, pad, 64);
-  SHA256_Update(&c, inner, sizeof inner);
-  SHA256_Final(reinterpret_cast<unsigned char*>(out.data()), &c);
-  return out;
-}
+std::string HmacSha256(std::string_view key, std::string_view data) { return HmacSha256Key(key).Mac(data); }
 
 void AppendHexSha256(std::string_view data, std::string* out) {
   static constexpr char kDigits[] = "0123456789abcdef";

@@ -13,6 +13,15 @@ from test_backups import scan_all, wait_table
 pytestmark = pytest.mark.basalt_only
 
 
+def drop_tables(ddb, names):
+    """Deletes the restore targets a test made, those that exist."""
+    for name in names:
+        try:
+            ddb.delete_table(TableName=name)
+        except ClientError:
+            pass
+
+
 def describe(ddb, table):
     return ddb.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
 
@@ -66,11 +75,7 @@ def test_restore_to_point_in_time(ddb, make_table):
         assert scan_all(ddb, targets[1]) == scan_all(ddb, t)
         assert describe(ddb, targets[1])["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
     finally:
-        for target in targets:
-            try:
-                ddb.delete_table(TableName=target)
-            except ClientError:
-                pass
+        drop_tables(ddb, targets)
 
 
 def test_restore_uses_the_definition_in_force_at_the_restore_time(ddb, make_table):
@@ -122,11 +127,7 @@ def test_restore_uses_the_definition_in_force_at_the_restore_time(ddb, make_tabl
         assert d["ProvisionedThroughput"]["ReadCapacityUnits"] == 9
         assert d["ProvisionedThroughput"]["WriteCapacityUnits"] == 8
     finally:
-        for target in targets:
-            try:
-                ddb.delete_table(TableName=target)
-            except ClientError:
-                pass
+        drop_tables(ddb, targets)
 
 
 def test_deleting_a_table_with_pitr_leaves_a_deleted_table_backup(ddb, raw, make_table):
