@@ -7,6 +7,7 @@ packages=(
   librocksdb-dev libboost1.81-dev rapidjson-dev zlib1g-dev libssl-dev libgoogle-perftools-dev libzstd-dev
   libgtest-dev libgmock-dev
   librados-dev libradospp-dev ceph-mon ceph-osd   # the rados engine (--engine=rados) and the one-node cluster its tests start
+  spin   # scripts/spin-check.sh: the TxnCoordinator's Promela model, a ctest
   clang-14 libclang-rt-14-dev
   python3 python3-pytest python3-boto3 python3-requests
   curl wrk awscli openjdk-17-jdk-headless   # javac: tests/java
