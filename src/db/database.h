@@ -209,6 +209,10 @@ class Database {
       std::vector<const ConsumedCapacity*> capacity;
       uint64_t items = 0;
       if (result.ok()) Measured(*result, &capacity, &items);
+      // A write whose condition failed consumed write units all the same.
+      if (const auto* f = result.status().template detail<ConditionFailure>(); f && f->capacity) {
+        capacity.push_back(&*f->capacity);
+      }
       metrics_.Record(op, table, result.status(), took, capacity, items);
     }
     if (options_.record_patterns) Observe(s, in, result, took, op);

@@ -139,9 +139,13 @@ struct WriteCondition {
 };
 
 // The detail of a ConditionalCheckFailed error: the item as it was, when
-// ReturnValuesOnConditionCheckFailure asked for it and it existed.
+// ReturnValuesOnConditionCheckFailure asked for it and it existed; and the
+// write capacity the failed write consumed all the same (the reference: by
+// the existing item), for the metrics (a single write's; the response does
+// not carry it).
 struct ConditionFailure : ErrorDetail {
   std::optional<model::Item> item;
+  std::optional<ConsumedCapacity> capacity;
 };
 
 struct PutItemInput {

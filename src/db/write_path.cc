@@ -285,7 +285,10 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
     st = Run(writes, keys, mode, &out->items);
     in_flight_.Release(ids);
   }
-  if (st.code() == Code::kConditionalCheckFailed && throttle_) ChargeFailedConditions(writes, keys, out->items);
+  if (st.code() == Code::kConditionalCheckFailed) {
+    if (throttle_) ChargeFailedConditions(writes, keys, out->items);
+    if (!transaction && writes.size() == 1) return WithConsumedCapacity(std::move(st), writes[0], out->items[0]);
+  }
   BASALT_RETURN_IF_ERROR(st);
 
   // Epilogue: capacity, by table in name order, and item-collection metrics.
@@ -319,6 +322,15 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
 // A single-item write whose condition fails still consumes write capacity,
 // as in the service: the units of the item as it stands (1 at least). The
 // error carries no ConsumedCapacity.
+Status WritePath::WithConsumedCapacity(Status failed, const ItemWrite& write, const ItemWriteResult& result) {
+  if (write.by_service) return failed;
+  auto detail = std::make_shared<ConditionFailure>();
+  if (const auto* f = failed.detail<ConditionFailure>()) *detail = *f;
+  detail->capacity = ConsumedCapacity{write.table->name};
+  detail->capacity->write_units = WriteUnits(result.old_size);
+  return std::move(failed).WithDetail(std::move(detail));
+}
+
 void WritePath::ChargeFailedConditions(const std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
                                        const std::vector<ItemWriteResult>& results) {
   for (size_t i = 0; i < writes.size() && i < results.size(); ++i) {

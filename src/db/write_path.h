@@ -135,6 +135,9 @@ class WritePath {
   // Reads, evaluates and commits, again while the commit loses races.
   Status Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,
              std::vector<ItemWriteResult>* results);
+  // A single write's failed condition with the write units it consumed all
+  // the same (ConditionFailure::capacity).
+  static Status WithConsumedCapacity(Status failed, const ItemWrite& write, const ItemWriteResult& result);
   // Takes from the buckets what the writes whose condition failed consume.
   void ChargeFailedConditions(const std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
                               const std::vector<ItemWriteResult>& results);
