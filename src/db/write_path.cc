@@ -322,6 +322,16 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
 // A single-item write whose condition fails still consumes write capacity,
 // as in the service: the units of the item as it stands (1 at least). The
 // error carries no ConsumedCapacity.
+void WritePath::ChargeFailedConditions(const std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
+                                       const std::vector<ItemWriteResult>& results) {
+  for (size_t i = 0; i < writes.size() && i < results.size(); ++i) {
+    if (results[i].error.code() != Code::kConditionalCheckFailed || writes[i].by_service) continue;
+    throttle_->ChargeWrite(*writes[i].table, keys[i].pk, WriteUnits(results[i].old_size), {}, 1);
+  }
+}
+
+// The failed single write's units (as ChargeFailedConditions charges them)
+// on its ConditionFailure detail, for the metrics.
 Status WritePath::WithConsumedCapacity(Status failed, const ItemWrite& write, const ItemWriteResult& result) {
   if (write.by_service) return failed;
   auto detail = std::make_shared<ConditionFailure>();
@@ -329,14 +339,6 @@ Status WritePath::WithConsumedCapacity(Status failed, const ItemWrite& write, co
   detail->capacity = ConsumedCapacity{write.table->name};
   detail->capacity->write_units = WriteUnits(result.old_size);
   return std::move(failed).WithDetail(std::move(detail));
-}
-
-void WritePath::ChargeFailedConditions(const std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
-                                       const std::vector<ItemWriteResult>& results) {
-  for (size_t i = 0; i < writes.size() && i < results.size(); ++i) {
-    if (results[i].error.code() != Code::kConditionalCheckFailed || writes[i].by_service) continue;
-    throttle_->ChargeWrite(*writes[i].table, keys[i].pk, WriteUnits(results[i].old_size), {}, 1);
-  }
 }
 
 Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,
