@@ -112,6 +112,9 @@ TEST_F(PrincipalsTest, ForgetTableDropsTheTablesPoliciesOnly) {
   ASSERT_OK(policies.ForgetTable(t));
   EXPECT_FALSE(policies.Get(t));
   EXPECT_EQ("table/T-x\ntable/T2\ntable/T2/stream/2026-12-06T00:00:00.000\ntable/U\n", stored());
+  // At start, the policies whose table is gone (per the caller) go too.
+  ASSERT_OK(policies.ForgetOrphans([](const std::string& arn) { return arn.find("table/T2") != std::string::npos; }));
+  EXPECT_EQ("table/T-x\ntable/U\n", stored());
 }
 
 }  // namespace

@@ -89,4 +89,17 @@ Status ResourcePolicies::ForgetTable(const std::string& table_arn) {
   return Status::Ok();
 }
 
+Status ResourcePolicies::ForgetOrphans(const std::function<bool(const std::string& arn)>& orphaned) {
+  std::unique_lock lock(mu_);
+  for (auto it = policies_.begin(); it != policies_.end();) {
+    if (!orphaned(it->first)) {
+      ++it;
+      continue;
+    }
+    BASALT_RETURN_IF_ERROR(meta_->Delete(std::string(kPrefix) + it->first));
+    it = policies_.erase(it);
+  }
+  return Status::Ok();
+}
+
 }  // namespace basalt::auth

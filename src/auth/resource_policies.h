@@ -7,6 +7,7 @@
 // again keeps it: Put is idempotent). Thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -38,6 +39,9 @@ class ResourcePolicies {
   // A table was deleted: its policy and its streams' go with it (a table
   // created later under the same name, and so the same ARN, starts without).
   Status ForgetTable(const std::string& table_arn);
+  // Drops the policies whose ARN `orphaned` says has no table any more (at
+  // start: those of tables deleted before DeleteTable dropped them).
+  Status ForgetOrphans(const std::function<bool(const std::string& arn)>& orphaned);
 
  private:
   storage::MetaStore* meta_;

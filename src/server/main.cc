@@ -22,6 +22,7 @@
 #include "basalt_version.h"
 #include "common/clock.h"
 #include "common/log.h"
+#include "db/account.h"
 #include "db/database.h"
 #include "http/server.h"
 #include "http/tls.h"
@@ -236,6 +237,28 @@ int Run(int argc, char** argv) {
   auth::ResourcePolicies resource_policies(&(*engine)->meta(), api::ParsePolicy, &clock);
   if (Status st = resource_policies.Load(); !st.ok()) {
     std::cerr << "basalt: cannot load resource policies: " << st.message() << "\n";
+    return 1;
+  }
+  // A table's policies go with it since DeleteTable drops them; those of
+  // tables deleted before (by an older Basalt) go now, or a table created
+  // again under the name would inherit them.
+  Status orphans = resource_policies.ForgetOrphans([&](const std::string& arn) {
+    // arn:aws:dynamodb:REGION:ACCOUNT:table/NAME[/stream/LABEL]
+    std::vector<std::string_view> parts;
+    std::string_view rest = arn;
+    for (int i = 0; i < 5 && rest.find(':') != std::string_view::npos; ++i) {
+      parts.push_back(rest.substr(0, rest.find(':')));
+      rest.remove_prefix(rest.find(':') + 1);
+    }
+    if (parts.size() != 5 || !rest.starts_with("table/")) return false;
+    std::string_view name = rest.substr(6, rest.find('/', 6) - 6);
+    db::Scope scope{db::NamespaceFor(parts[4], parts[3], config.shared_db), std::string(parts[3])};
+    if (database.DescribeTable(scope, std::string(name)).ok()) return false;
+    Log(LogLevel::kWarn, "dropping the resource policy of " + arn + ": its table no longer exists");
+    return true;
+  });
+  if (!orphans.ok()) {
+    std::cerr << "basalt: cannot clean resource policies: " << orphans.message() << "\n";
     return 1;
   }
   api::RouterOptions router_options;
