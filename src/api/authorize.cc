@@ -8,7 +8,6 @@
 #include <ctime>
 #include <set>
 
-#include "common/base64.h"
 #include "db/account.h"
 #include "partiql/binder.h"
 #include "partiql/parser.h"
@@ -225,14 +224,13 @@ auth::RequestContext ReadContext(Context& ctx, std::string_view op, const JsonVa
   return c;
 }
 
-// A key value's text for dynamodb:LeadingKeys: S as is, N in canonical form, B as base64.
+// A key value's text for dynamodb:LeadingKeys, as Contributor Insights
+// renders keys (S as is, N in canonical form, B as base64); key values are
+// only ever those three.
 std::optional<std::string> KeyText(const model::AttributeValue& v) {
-  switch (v.type()) {
-    case model::Type::kS: return v.str();
-    case model::Type::kN: return v.num().ToString();
-    case model::Type::kB: return Base64Encode(v.str());
-    default: return std::nullopt;
-  }
+  const model::Type t = v.type();
+  if (t != model::Type::kS && t != model::Type::kN && t != model::Type::kB) return std::nullopt;
+  return db::KeyText(v);
 }
 
 // The condition keys of a planned PartiQL statement, set as the item
