@@ -28,6 +28,11 @@ struct IndexUnits {
   // entry's encoded partition key) with each one's share of `units`, which
   // --capacity=enforce charges to the GSI's partitions (db/throttle.h).
   std::vector<std::pair<std::string, double>> partitions = {};
+  // Which entries those are: the removed one (under the old item's index
+  // key) first when `removed`, the written one (the new item's) last when
+  // `written`.
+  bool removed = false;
+  bool written = false;
 };
 
 enum class ReturnCapacity { kNone, kTotal, kIndexes };

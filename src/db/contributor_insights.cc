@@ -1,14 +1,37 @@
 #include "db/contributor_insights.h"
 
+#include <cinttypes>
 #include <cmath>
+#include <cstdio>
+#include <set>
 
 #include "common/base64.h"
+#include "common/coding.h"
+#include "common/log.h"
 
 namespace basalt::db {
 namespace {
 
 // ENABLING and DISABLING last this long, as the service's take a moment.
 constexpr double kTransitionSeconds = 1;
+
+constexpr std::string_view kPrefix = "insights/";
+constexpr uint8_t kVersion = 1;
+
+std::string TablePrefix(storage::TableId table) {
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016" PRIx64, static_cast<uint64_t>(table));
+  return std::string(kPrefix) + hex + "/";
+}
+
+// Several key attributes' values joined by ", " (one: its text alone).
+void AppendKeyText(const model::Item& item, const std::vector<const model::KeyAttribute*>& attrs, std::string* out) {
+  for (size_t i = 0; i < attrs.size(); ++i) {
+    auto it = item.find(attrs[i]->name);
+    if (i) *out += ", ";
+    if (it != item.end()) *out += KeyText(it->second);
+  }
+}
 
 }  // namespace
 
@@ -32,6 +55,26 @@ void ContributorInsights::RecordItem(const TableMeta& table, const model::Primar
   }
 }
 
+void ContributorInsights::RecordKeys(const TableMeta& table, const std::string& index,
+                                     const model::KeySchema& schema, const model::Item& item, const double* units) {
+  if (!Records(table.ns, table.name, index)) return;
+  std::string pk;
+  AppendKeyText(item, model::HashAttributes(schema), &pk);
+  std::optional<std::string> sk;
+  if (schema.range) AppendKeyText(item, model::RangeAttributes(schema), &sk.emplace());
+  if (units) {
+    Accessed(table.ns, table.name, index, pk, sk ? &*sk : nullptr, *units);
+  } else {
+    Throttled(table.ns, table.name, index, pk, sk ? &*sk : nullptr);
+  }
+}
+
+bool ContributorInsights::Records(const std::string& ns, const std::string& table, const std::string& index) {
+  std::lock_guard lock(mu_);
+  auto it = states_.find(Id{ns, table, index});
+  return it != states_.end() && it->second.enabled;
+}
+
 void ContributorInsights::Refresh(State& s, double now) {
   if (now - s.changed_at < kTransitionSeconds) return;
   if (s.description.status == "ENABLING") s.description.status = "ENABLED";
@@ -50,6 +93,7 @@ Result<InsightsDescription> ContributorInsights::Update(const std::string& ns, c
   std::lock_guard lock(mu_);
   State& s = states_[Id{ns, table.name, index}];
   Refresh(s, now);
+  s.ns = ns;
   s.description.table = table.name;
   s.description.index = index;
   s.has_sort_key = (im ? im->key_schema : table.key_schema).range.has_value();
@@ -60,16 +104,8 @@ Result<InsightsDescription> ContributorInsights::Update(const std::string& ns, c
     if (!s.enabled) {
       s.enabled = true;
       ++enabled_;
-      const std::string resource = index.empty() ? table.name : table.name + "-" + index;
-      const std::string created = std::to_string(static_cast<int64_t>(now * 1000));
-      s.description.rules.clear();
-      s.rules.clear();
-      for (const char* code : {"PKC", "PKT", "SKC", "SKT"}) {
-        if (code[0] == 'S' && !s.has_sort_key) continue;
-        s.description.rules.push_back(std::string("DynamoDBContributorInsights-") + code + "-" + resource + "-" +
-                                      created);
-        s.rules[code] = std::make_unique<WindowedHeavyHitters>(kCounters, kWindowSeconds, kSlices);
-      }
+      s.created_ms = static_cast<int64_t>(now * 1000);
+      CreateRules(s);
       s.description.status = "ENABLING";
     }
   } else if (s.enabled) {
@@ -81,7 +117,114 @@ Result<InsightsDescription> ContributorInsights::Update(const std::string& ns, c
     s.description.mode.reset();
     s.description.status = "DISABLING";
   }
+  s.table_id = table.id;
+  BASALT_RETURN_IF_ERROR(Store(s));
   return s.description;
+}
+
+void ContributorInsights::CreateRules(State& s) {
+  const std::string& index = s.description.index;
+  const std::string resource = index.empty() ? s.description.table : s.description.table + "-" + index;
+  s.description.rules.clear();
+  s.rules.clear();
+  for (const char* code : {"PKC", "PKT", "SKC", "SKT"}) {
+    if (code[0] == 'S' && !s.has_sort_key) continue;
+    s.description.rules.push_back(std::string("DynamoDBContributorInsights-") + code + "-" + resource + "-" +
+                                  std::to_string(s.created_ms));
+    s.rules[code] = std::make_unique<WindowedHeavyHitters>(kCounters, kWindowSeconds, kSlices);
+  }
+}
+
+Status ContributorInsights::Store(const State& s) {
+  if (!meta_) return Status::Ok();
+  std::string value(1, static_cast<char>(kVersion));
+  value.push_back(s.enabled ? 1 : 0);
+  value.push_back(s.description.mode == InsightsMode::kThrottledKeys ? 1 : 0);
+  PutF64(&value, s.description.last_update);
+  PutVarint64(&value, static_cast<uint64_t>(s.created_ms));
+  return meta_->Put(TablePrefix(s.table_id) + s.description.index, value);
+}
+
+Status ContributorInsights::Open(const std::vector<std::shared_ptr<const TableMeta>>& tables) {
+  if (!meta_) return Status::Ok();
+  std::map<storage::TableId, const TableMeta*> by_id;
+  for (const auto& t : tables) by_id[t->id] = t.get();
+  std::vector<std::pair<std::string, std::string>> rows;
+  BASALT_RETURN_IF_ERROR(meta_->List(kPrefix, &rows));
+  std::lock_guard lock(mu_);
+  for (const auto& [key, value] : rows) {
+    // key: prefix, 16 hex digits, "/", the index name
+    const std::string_view rest = std::string_view(key).substr(kPrefix.size());
+    const storage::TableId id = rest.size() > 16 ? std::stoull(std::string(rest.substr(0, 16)), nullptr, 16) : 0;
+    const std::string index(rest.size() > 17 ? rest.substr(17) : std::string_view());
+    auto table = by_id.find(id);
+    const IndexMeta* im = table == by_id.end() || index.empty() ? nullptr : table->second->FindIndex(index);
+    if (table == by_id.end() || (!index.empty() && !im)) {
+      // The table or index went while this Basalt was down (or with an older one).
+      BASALT_RETURN_IF_ERROR(meta_->Delete(key));
+      continue;
+    }
+    std::string_view in = value;
+    uint8_t version = 0, enabled = 0, mode = 0;
+    double last_update = 0;
+    uint64_t created = 0;
+    if (!GetU8(&in, &version) || version != kVersion || !GetU8(&in, &enabled) || !GetU8(&in, &mode) || !GetF64(&in, &last_update) ||
+        !GetVarint64(&in, &created)) {
+      return Status::Internal("unreadable Contributor Insights setting " + key);
+    }
+    const TableMeta& t = *table->second;
+    State& s = states_[Id{t.ns, t.name, index}];
+    s.ns = t.ns;
+    s.table_id = t.id;
+    s.description.table = t.name;
+    s.description.index = index;
+    s.description.last_update = last_update;
+    s.has_sort_key = (im ? im->key_schema : t.key_schema).range.has_value();
+    s.created_ms = static_cast<int64_t>(created);
+    s.enabled = enabled != 0;
+    if (s.enabled) {
+      ++enabled_;
+      s.description.mode = mode ? InsightsMode::kThrottledKeys : InsightsMode::kAccessedAndThrottledKeys;
+      s.description.status = "ENABLED";
+      CreateRules(s);
+    }
+  }
+  return Status::Ok();
+}
+
+void ContributorInsights::ForgetTable(const TableMeta& table) {
+  std::lock_guard lock(mu_);
+  for (auto it = states_.begin(); it != states_.end();) {
+    const auto& [ns, name, index] = it->first;
+    if (ns != table.ns || name != table.name) {
+      ++it;
+      continue;
+    }
+    if (it->second.enabled) --enabled_;
+    it = states_.erase(it);
+  }
+  if (!meta_) return;
+  std::vector<std::pair<std::string, std::string>> rows;
+  Status st = meta_->List(TablePrefix(table.id), &rows);
+  for (const auto& row : rows) {
+    if (st.ok()) st = meta_->Delete(row.first);
+  }
+  // What is left is dropped at the next start (Open).
+  if (!st.ok()) Log(LogLevel::kWarn, "Contributor Insights settings of " + table.name + ": " + st.message());
+}
+
+void ContributorInsights::DefinitionChanged(const TableMeta& table) {
+  std::lock_guard lock(mu_);
+  for (auto it = states_.begin(); it != states_.end();) {
+    const auto& [ns, name, index] = it->first;
+    if (ns != table.ns || name != table.name || index.empty() || table.FindIndex(index)) {
+      ++it;
+      continue;
+    }
+    if (it->second.enabled) --enabled_;
+    if (meta_) meta_->Delete(TablePrefix(it->second.table_id) + index).IgnoreError();
+    it = states_.erase(it);
+  }
 }
 
 InsightsDescription ContributorInsights::Describe(const std::string& ns, const TableMeta& table,

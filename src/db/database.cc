@@ -10,7 +10,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
     : engine_(engine),
       clock_(clock),
       options_(options),
-      insights_(clock),
+      insights_(clock, &engine->meta()),
       throttle_(options.enforce_capacity ? std::make_unique<Throttle>(clock, engine) : nullptr),
       catalog_(&engine->meta(), clock),
       streams_(engine, clock, options.streams),
@@ -42,12 +42,16 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
   items_.set_insights(&insights_);
   queries_.set_insights(&insights_);
   transactions_.set_insights(&insights_);
-  catalog_.ObserveUpdates([this](const TableMeta& table) { pitr_.DefinitionChanged(table); });
+  catalog_.ObserveUpdates([this](const TableMeta& table) {
+    pitr_.DefinitionChanged(table);
+    insights_.DefinitionChanged(table);
+  });
 }
 
 Status Database::Open() {
   BASALT_RETURN_IF_ERROR(CheckFormatVersion(&engine_->meta()));
   BASALT_RETURN_IF_ERROR(catalog_.Load());
+  BASALT_RETURN_IF_ERROR(insights_.Open(catalog_.All()));
   BASALT_RETURN_IF_ERROR(backups_.Open());
   BASALT_RETURN_IF_ERROR(pitr_.Open());
   BASALT_RETURN_IF_ERROR(transfers_.Open());

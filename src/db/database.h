@@ -95,6 +95,7 @@ class Database {
     auto d = tables_.DeleteTable(s, name);
     if (d.ok()) backups_.ForgetTable(d->meta->id);
     if (d.ok()) pitr_.ForgetTable(*d->meta);
+    if (d.ok()) insights_.ForgetTable(*d->meta);
     return d;
   }
   Result<ListTablesOutput> ListTables(const Scope& s, const std::string& start_after, size_t limit) {

@@ -169,10 +169,26 @@ Result<ReadPageOutput> Queries::Scan(const Scope& scope, const ScanInput& in) {
     BASALT_ASSIGN_OR_RETURN(auto start, StartPosition(src, *in.exclusive_start_key));
     resume = std::move(start);
   }
-  if (!throttle_) return read_path_->ScanPage(src, in, segment, total, resume);
-  BASALT_RETURN_IF_ERROR(throttle_->AdmitRead(*table, index, nullptr));
-  BASALT_ASSIGN_OR_RETURN(ReadPageOutput out, read_path_->ScanPage(src, in, segment, total, resume));
-  throttle_->ChargeRead(*table, index, nullptr, out.capacity.Total());
+  const bool insights =
+      insights_ && insights_->Any() && !scope.partiql && insights_->Records(table->ns, table->name, in.index);
+  if (!throttle_ && !insights) return read_path_->ScanPage(src, in, segment, total, resume);
+  // A throttled Scan has read no key, so Contributor Insights has none to count.
+  if (throttle_) BASALT_RETURN_IF_ERROR(throttle_->AdmitRead(*table, index, nullptr));
+  std::vector<ReadKey> read;
+  BASALT_ASSIGN_OR_RETURN(ReadPageOutput out,
+                          read_path_->ScanPage(src, in, segment, total, resume, insights ? &read : nullptr));
+  if (throttle_) throttle_->ChargeRead(*table, index, nullptr, out.capacity.Total());
+  if (insights) {
+    // Each item read is an access, weighted by its share of the page's read
+    // units (a page's units are its items' sizes summed, then rounded).
+    size_t bytes = 0;
+    for (const ReadKey& r : read) bytes += r.size;
+    const double units = out.capacity.Total();
+    for (const ReadKey& r : read) {
+      const double share = bytes ? units * static_cast<double>(r.size) / static_cast<double>(bytes) : 0;
+      insights_->RecordKeys(*table, in.index, src.key_schema(), r.key, &share);
+    }
+  }
   return out;
 }
 

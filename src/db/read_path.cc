@@ -36,8 +36,10 @@ bool NeedsFetch(const PageSource& src, const ReadPageInput& in) {
 class PageBuilder {
  public:
   // `fetch` is set when LSI entries are completed from the table, read at `at`.
-  PageBuilder(const PageSource& src, const ReadPageInput& in, ReadPath* fetch, const storage::Snapshot* at)
-      : src_(src), in_(in), fetch_(fetch), at_(at) {}
+  // `read`, when set, lists the items read.
+  PageBuilder(const PageSource& src, const ReadPageInput& in, ReadPath* fetch, const storage::Snapshot* at,
+              std::vector<ReadKey>* read = nullptr)
+      : src_(src), in_(in), fetch_(fetch), at_(at), read_(read) {}
 
   // Returns false when the page is full or on error.
   bool Add(std::string_view value, Status* error) {
@@ -47,6 +49,7 @@ class PageBuilder {
     scanned_bytes_ += size;
     ++out_.scanned_count;
     last_key_ = KeyOf(item);
+    if (read_) read_->push_back(ReadKey{last_key_, size});
     if (fetch_) {
       // The LSI entry stands for a table item, read whole (and charged) here.
       auto key = model::KeyFromItem(src_.table.key_schema, item);
@@ -123,6 +126,7 @@ class PageBuilder {
   const ReadPageInput& in_;
   ReadPath* fetch_;
   const storage::Snapshot* at_;
+  std::vector<ReadKey>* read_;
   ReadPageOutput out_;
   size_t scanned_bytes_ = 0;
   double fetched_units_ = 0;
@@ -183,9 +187,10 @@ Result<ReadPageOutput> ReadPath::QueryPage(const PageSource& src, const ReadPage
 
 Result<ReadPageOutput> ReadPath::ScanPage(const PageSource& src, const ReadPageInput& in, uint32_t segment,
                                           uint32_t total,
-                                          const std::optional<std::pair<std::string, std::string>>& resume) {
+                                          const std::optional<std::pair<std::string, std::string>>& resume,
+                                          std::vector<ReadKey>* read) {
   std::unique_ptr<storage::Snapshot> at = NeedsFetch(src, in) ? engine_->NewSnapshot() : nullptr;
-  PageBuilder page(src, in, at ? this : nullptr, at.get());
+  PageBuilder page(src, in, at ? this : nullptr, at.get(), read);
   Status error;
   BASALT_RETURN_IF_ERROR(engine_->ScanSegment(
       src.id(), segment, total, resume, [&](const storage::Row& row) { return page.Add(row.value, &error); },

@@ -37,6 +37,14 @@ struct PageSource {
   const model::KeySchema& key_schema() const { return index ? index->key_schema : table.key_schema; }
 };
 
+// An item a page read, for Contributor Insights (which keys a Scan by the
+// items it reads): its key attributes (the table's, and on an index also
+// the index's) and its DynamoDB size.
+struct ReadKey {
+  model::Item key;
+  size_t size = 0;
+};
+
 class ReadPath {
  public:
   explicit ReadPath(storage::Engine* engine) : engine_(engine) {}
@@ -54,8 +62,10 @@ class ReadPath {
                                    const storage::SortKeyRange& range, bool reverse,
                                    const std::optional<std::string>& resume);
   // A page of a Scan segment, after `resume` (partition key, sort key) when set.
+  // With `read` set, the items read are listed there.
   Result<ReadPageOutput> ScanPage(const PageSource& src, const ReadPageInput& in, uint32_t segment,
-                                  uint32_t total, const std::optional<std::pair<std::string, std::string>>& resume);
+                                  uint32_t total, const std::optional<std::pair<std::string, std::string>>& resume,
+                                  std::vector<ReadKey>* read = nullptr);
 
  private:
   storage::Engine* engine_;

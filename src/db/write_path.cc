@@ -134,6 +134,8 @@ class Step {
       if (index.global) {  // where the entries go, for the GSI's partitions' capacity
         if (d->remove) units.partitions.emplace_back(d->remove->first, d->remove_units);
         if (d->put) units.partitions.emplace_back(d->put->pk, d->write_units - d->remove_units);
+        units.removed = d->remove.has_value();
+        units.written = d->put.has_value();
       }
       r_.index_units.push_back(std::move(units));
       batch_.index_deltas.push_back(std::move(*d));
@@ -309,6 +311,7 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
     if (insights_ && insights_->Any() && !w.partiql) {
       const double weighted = 3 * item_units;  // ConsumedThroughputUnits: 3 x write units
       insights_->RecordItem(*w.table, w.key, &weighted);
+      RecordIndexWrites(*w.table, r, factor);
     }
     if (throttle_) {
       throttle_->ChargeWrite(*w.table, keys[i].pk, item_units - w.precharged_units, r.index_units, factor);
@@ -317,6 +320,25 @@ Status WritePath::Write(std::vector<ItemWrite>& writes, WriteMode mode, WriteOut
   }
   for (auto& [name, c] : units) out->capacity.push_back(std::move(c));
   return Status::Ok();
+}
+
+// Contributor Insights on a GSI counts the table's writes to it under the
+// index's own keys: a removed entry under the old item's, a written one
+// under the new item's, each weighted 3 x its write units.
+void WritePath::RecordIndexWrites(const TableMeta& table, const ItemWriteResult& r, double factor) {
+  for (const IndexUnits& u : r.index_units) {
+    if (!u.global || u.partitions.empty()) continue;
+    const IndexMeta* index = table.FindIndex(u.index);
+    if (!index) continue;
+    if (u.removed && r.old_item) {
+      const double weighted = 3 * factor * u.partitions.front().second;
+      insights_->RecordKeys(table, u.index, index->key_schema, *r.old_item, &weighted);
+    }
+    if (u.written && r.new_item) {
+      const double weighted = 3 * factor * u.partitions.back().second;
+      insights_->RecordKeys(table, u.index, index->key_schema, *r.new_item, &weighted);
+    }
+  }
 }
 
 // A single-item write whose condition fails still consumes write capacity,

@@ -141,6 +141,8 @@ class WritePath {
   // Takes from the buckets what the writes whose condition failed consume.
   void ChargeFailedConditions(const std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,
                               const std::vector<ItemWriteResult>& results);
+  // Records a committed write's GSI entries in Contributor Insights.
+  void RecordIndexWrites(const TableMeta& table, const ItemWriteResult& r, double factor);
 
   storage::Engine* engine_;
   int64_t collection_limit_;

@@ -123,3 +123,68 @@ def test_partiql_requests_are_not_recorded(private_server):
                                                         "ExpressionAttributeValues": {":v": {"N": "1"}}}}])
     ddb.transact_get_items(TransactItems=[{"Get": {"TableName": table, "Key": {"pk": {"S": "txget"}, "sk": {"N": "1"}}}}])
     assert keys() == ["api", "pql", "tx", "txget"]
+
+
+def ranked(server, table, index=None, rule="PKC"):
+    url = server.url + "/contributor-insights?access_key=%s&table=%s&top=10" % (ACCESS_KEY, table)
+    if index:
+        url += "&index=" + index
+    r = requests.get(url, timeout=10)
+    assert r.status_code == 200, r.text
+    return {(k["PartitionKey"], k.get("SortKey")): k["Count"] for k in r.json()["Rules"][rule]["Keys"]}
+
+
+def test_scans_and_gsi_writes_are_recorded_under_the_keys_they_touch(private_server):
+    """A Scan counts each item it reads, by its share of the page's read units; a table write counts on a GSI's rules
+    under the index's keys (an entry moved from OPEN to CLOSED counts under both)."""
+    server = private_server("--in-memory")
+    ddb = make_client(server.url)
+    table = table_name("cigsi")
+    ddb.create_table(TableName=table, BillingMode="PAY_PER_REQUEST",
+                     KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"},
+                                           {"AttributeName": "status", "AttributeType": "S"}],
+                     GlobalSecondaryIndexes=[{"IndexName": "bystatus",
+                                              "KeySchema": [{"AttributeName": "status", "KeyType": "HASH"}],
+                                              "Projection": {"ProjectionType": "ALL"}}])
+    for index in (None, "bystatus"):
+        body = {"TableName": table, "ContributorInsightsAction": "ENABLE"}
+        if index:
+            body["IndexName"] = index
+        assert raw_call(server.url, "UpdateContributorInsights", body).status == 200
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "status": {"S": "OPEN"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "status": {"S": "CLOSED"}})
+    ddb.put_item(TableName=table, Item={"pk": {"S": "b"}, "status": {"S": "OPEN"}})
+    assert ranked(server, table, "bystatus") == {("OPEN", None): 9, ("CLOSED", None): 3}
+    before = ranked(server, table)
+    assert before == {("a", None): 6, ("b", None): 3}
+    # Two items of 15 ("a", CLOSED) and 13 bytes ("b", OPEN): one eventually consistent read, 0.5 units, shared.
+    a, b = 0.5 * 15 / 28, 0.5 * 13 / 28
+    ddb.scan(TableName=table)
+    assert ranked(server, table) == {("a", None): pytest.approx(6 + a), ("b", None): pytest.approx(3 + b)}
+    ddb.scan(TableName=table, IndexName="bystatus")
+    assert ranked(server, table, "bystatus") == {("OPEN", None): pytest.approx(9 + b),
+                                                 ("CLOSED", None): pytest.approx(3 + a)}
+
+
+def test_settings_outlive_a_restart(private_server, tmp_path):
+    server = private_server("--data-dir", str(tmp_path / "data"))
+    ddb = make_client(server.url)
+    table = create(ddb)
+    up = raw_call(server.url, "UpdateContributorInsights",
+                  {"TableName": table, "ContributorInsightsAction": "ENABLE", "ContributorInsightsMode": "THROTTLED_KEYS"})
+    assert up.status == 200
+    time.sleep(1.2)
+    before = raw_call(server.url, "DescribeContributorInsights", {"TableName": table}).body
+    server.stop()
+    server = private_server("--data-dir", str(tmp_path / "data"))
+    after = raw_call(server.url, "DescribeContributorInsights", {"TableName": table}).body
+    assert after == before and after["ContributorInsightsStatus"] == "ENABLED"
+    # A table created again under the same name starts with Contributor Insights off.
+    ddb = make_client(server.url)
+    ddb.delete_table(TableName=table)
+    ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    assert raw_call(server.url, "DescribeContributorInsights", {"TableName": table}).body == {
+        "TableName": table, "ContributorInsightsStatus": "DISABLED"}
