@@ -4,6 +4,7 @@
 //   record := u8(format=1) str(id) str(name) u8(status) u8(type) f64(created)
 //             varint(item_count) varint(size_bytes) varint(keyspace) str(table)
 //             [f64(expires)]                  absent in records written before it: 0
+//             [varint(source_log)]            absent in records written before it: 0
 //   table  := the source definition as db/table_meta.cc encodes it
 //   f64    := the IEEE bits as u64be
 #include "db/backup_record.h"
@@ -36,6 +37,7 @@ std::string EncodeBackupRecord(const BackupRecord& r) {
   PutVarint64(&out, r.keyspace);
   PutLengthPrefixed(&out, EncodeTableMeta(r.table));
   PutF64(&out, r.expires);
+  PutVarint64(&out, r.source_log);
   return out;
 }
 
@@ -57,6 +59,9 @@ Status DecodeBackupRecord(std::string_view in, BackupRecord* r) {
   r->keyspace = keyspace;
   r->expires = 0;
   if (!in.empty() && !GetF64(&in, &r->expires)) return bad();
+  uint64_t source_log = 0;
+  if (!in.empty() && !GetVarint64(&in, &source_log)) return bad();
+  r->source_log = source_log;
   return DecodeTableMeta(table, &r->table);
 }
 

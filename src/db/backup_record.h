@@ -27,6 +27,10 @@ struct BackupRecord {
   int64_t item_count = 0;
   int64_t size_bytes = 0;
   storage::TableId keyspace = 0;  // where the copied items live
+  // A $DeletedTableBackup's source: the deleted table's PITR log, replayed
+  // into the backup while CREATING (after a restart too) and dropped once
+  // the backup is AVAILABLE; 0 when none is left to replay or drop.
+  storage::TableId source_log = 0;
   // The source table's definition at the cut: namespace, region and name
   // (which the ARN names), key schema, throughput, indexes, and the stream
   // and Time to Live settings DescribeBackup reports but restores never apply.

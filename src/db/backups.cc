@@ -92,12 +92,23 @@ Status Backups::Open() {
   for (const auto& [key, value] : rows) {
     BackupRecord r;
     BASALT_RETURN_IF_ERROR(DecodeBackupRecord(value, &r));
-    if (r.status == BackupStatus::kCreating) {
+    if (r.status == BackupStatus::kCreating && r.source_log) {
+      // A $DeletedTableBackup's log is still there: it is replayed again
+      // (ResumeFromLogs) into a fresh key space.
+      Log(LogLevel::kWarn, "backup " + r.Arn() + " was interrupted while CREATING; filling it again");
+      BASALT_RETURN_IF_ERROR(engine_->DropTable(r.keyspace));
+      BASALT_ASSIGN_OR_RETURN(r.keyspace, catalog_->NewId());
+      BASALT_RETURN_IF_ERROR(meta.Put(key, EncodeBackupRecord(r)));
+      std::lock_guard lock(mu_);
+      to_resume_.push_back(Key{r.table.ns, r.id});
+    } else if (r.status == BackupStatus::kCreating) {
       // The copy was cut short by a stop or a crash: the backup never became AVAILABLE.
       Log(LogLevel::kWarn, "backup " + r.Arn() + " was interrupted while CREATING; removing it");
       BASALT_RETURN_IF_ERROR(meta.Delete(key));
       BASALT_RETURN_IF_ERROR(engine_->DropTable(r.keyspace));
       continue;
+    } else if (r.source_log) {
+      BASALT_RETURN_IF_ERROR(DropSourceLog(&r));  // filled, but stopped before its log was dropped
     }
     std::lock_guard lock(mu_);
     backups_[Key{r.table.ns, r.id}] = std::move(r);
@@ -220,15 +231,45 @@ void Backups::FillBackup(Key key, const RowSource& rows) {
     it->second.item_count = count;
     it->second.size_bytes = bytes;
     st = engine_->meta().Put(StoreKey(key.ns, key.id), EncodeBackupRecord(it->second));
+    // AVAILABLE is stored before the log goes: a stop in between leaves the
+    // log for the next Open to drop, never a backup with nothing to fill it.
+    if (st.ok() && it->second.source_log) {
+      if (Status dropped = DropSourceLog(&it->second); !dropped.ok()) {
+        Log(LogLevel::kWarn, "backup " + it->second.Arn() + ": its log stays until the next start: " +
+                                 dropped.message());
+      }
+    }
     if (st.ok()) return;
   }
   Log(LogLevel::kError, "backup " + it->second.Arn() + " failed: " + st.message());
   (void)engine_->meta().Delete(StoreKey(key.ns, key.id));
   (void)engine_->DropTable(keyspace);
+  if (it->second.source_log) (void)engine_->DropTable(it->second.source_log);
   backups_.erase(it);
 }
 
-Status Backups::CreateDeletedTableBackup(const TableMeta& table, double deleted_at, RowSource rows) {
+Status Backups::DropSourceLog(BackupRecord* r) {
+  BASALT_RETURN_IF_ERROR(engine_->DropTable(r->source_log));
+  r->source_log = 0;
+  return engine_->meta().Put(StoreKey(r->table.ns, r->id), EncodeBackupRecord(*r));
+}
+
+std::set<storage::TableId> Backups::ResumeFromLogs(const LogReplay& replay) {
+  std::set<storage::TableId> logs;
+  std::lock_guard l(mu_);
+  for (const Key& key : to_resume_) {
+    const BackupRecord& r = backups_.at(key);
+    logs.insert(r.source_log);
+    // The log ends at the deletion (nothing writes to it after), so the
+    // replay may reach past the stored millisecond.
+    Enqueue([this, key, rows = replay(r.source_log, r.created + 0.001)] { FillBackup(key, rows); });
+  }
+  to_resume_.clear();
+  return logs;
+}
+
+Status Backups::CreateDeletedTableBackup(const TableMeta& table, double deleted_at, storage::TableId log,
+                                         RowSource rows) {
   BASALT_ASSIGN_OR_RETURN(storage::TableId keyspace, catalog_->NewId());
   BackupRecord r;
   r.id = NewBackupId();
@@ -237,6 +278,7 @@ Status Backups::CreateDeletedTableBackup(const TableMeta& table, double deleted_
   r.created = std::floor(deleted_at * 1000) / 1000;
   r.expires = r.created + kSystemBackupDays * 86400;
   r.keyspace = keyspace;
+  r.source_log = log;
   r.table = table;
   r.table.runtime.reset();
   Key key{table.ns, r.id};

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -108,10 +109,16 @@ class Backups {
   using RowSource = std::function<Status(const RowSink& add)>;
   // The SYSTEM backup `<table>$DeletedTableBackup` of a table deleted with
   // point-in-time recovery on, kept 35 days (then dropped when backups are
-  // next listed or described): CREATING until `rows` (the PITR log replayed
-  // to the deletion) has filled it on the worker.
+  // next listed or described): CREATING until `rows` (the PITR log `log`
+  // replayed to the deletion) has filled it on the worker. The backup then
+  // owns the log and drops it once filled.
   static constexpr int kSystemBackupDays = 35;
-  Status CreateDeletedTableBackup(const TableMeta& table, double deleted_at, RowSource rows);
+  Status CreateDeletedTableBackup(const TableMeta& table, double deleted_at, storage::TableId log, RowSource rows);
+  // After a restart: fills again, from `replay(log, deleted_at)`, the
+  // $DeletedTableBackups Open found still CREATING. Returns the logs they
+  // own, which their PITR states must not drop.
+  using LogReplay = std::function<RowSource(storage::TableId log, double deleted_at)>;
+  std::set<storage::TableId> ResumeFromLogs(const LogReplay& replay);
 
   // A bulk loader into `table` (an import's loader).
   BulkLoader NewLoader(const TableMeta& table) { return BulkLoader(engine_, table); }
@@ -145,8 +152,11 @@ class Backups {
   void Loop();
   // The worker's jobs.
   void CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, storage::TableId source);
-  // Writes `rows` into the backup's key space and makes it AVAILABLE (or removes it on failure).
+  // Writes `rows` into the backup's key space and makes it AVAILABLE (or
+  // removes it on failure); then drops the log it was filled from, if any.
   void FillBackup(Key key, const RowSource& rows);
+  // Drops a filled backup's source log and forgets it.
+  Status DropSourceLog(BackupRecord* r);
   // Removes the backups past their BackupExpiryDateTime.
   void DropExpiredLocked();
   void RunRestore(std::shared_ptr<const TableMeta> table, Loader load, Done done, bool keep_summary);
@@ -164,6 +174,7 @@ class Backups {
   std::map<Key, int> restoring_from_;                       // restores reading a backup; guarded by mu_
   std::map<storage::TableId, RestoreSummary> restored_;     // guarded by mu_
   std::map<storage::TableId, int> backing_up_;              // source tables of copies in flight; guarded by mu_
+  std::vector<Key> to_resume_;  // $DeletedTableBackups Open found CREATING; guarded by mu_
 
   std::mutex jobs_mu_;
   std::condition_variable jobs_cv_;

@@ -77,6 +77,9 @@ Status PointInTimeRecovery::Decode(std::string_view in, State* s) {
 }
 
 Status PointInTimeRecovery::Open() {
+  // $DeletedTableBackups a stop interrupted are filled again from their logs.
+  const std::set<storage::TableId> owned =
+      backups_->ResumeFromLogs([this](storage::TableId log, double at) { return DeletedTableRows(log, at); });
   std::map<storage::TableId, std::shared_ptr<const TableMeta>> tables;
   for (const auto& t : catalog_->All()) tables[t->id] = t;
   std::vector<std::pair<std::string, std::string>> rows;
@@ -87,7 +90,7 @@ Status PointInTimeRecovery::Open() {
     storage::TableId id = std::stoull(key.substr(kPrefix.size()), nullptr, 16);
     auto table = tables.find(id);
     if (table == tables.end()) {  // the table was deleted
-      if (s.log) BASALT_RETURN_IF_ERROR(engine_->DropTable(s.log));
+      if (s.log && !owned.count(s.log)) BASALT_RETURN_IF_ERROR(engine_->DropTable(s.log));
       BASALT_RETURN_IF_ERROR(engine_->meta().Delete(key));
       continue;
     }
@@ -432,6 +435,10 @@ void PointInTimeRecovery::DefinitionChanged(const TableMeta& table) {
   }
 }
 
+Backups::RowSource PointInTimeRecovery::DeletedTableRows(storage::TableId log, double deleted_at) {
+  return [this, log, deleted_at](const Backups::RowSink& add) { return Replay(log, Micros(deleted_at), add); };
+}
+
 void PointInTimeRecovery::ForgetTable(const TableMeta& table) {
   State state;
   {
@@ -442,19 +449,20 @@ void PointInTimeRecovery::ForgetTable(const TableMeta& table) {
     states_.erase(it);
     (void)definitions_.Forget(table.id);
   }
-  (void)engine_->meta().Delete(StoreKey(table.id));
   const storage::TableId log = state.log;
+  bool log_owned = false;
   if (state.enabled && state.base_ready && log) {
     // As the service: a table deleted with PITR on leaves the SYSTEM backup
     // <table>$DeletedTableBackup, its items as of the deletion, replayed from
-    // the log before the log goes (the worker runs the two in order).
+    // the log, which the backup then owns and drops once filled (after a
+    // restart too). Its record is stored before the PITR state goes.
     const double at = clock_->Now();
-    Status st = backups_->CreateDeletedTableBackup(table, at, [this, log, at](const Backups::RowSink& add) {
-      return Replay(log, Micros(at), add);
-    });
+    Status st = backups_->CreateDeletedTableBackup(table, at, log, DeletedTableRows(log, at));
     if (!st.ok()) Log(LogLevel::kError, "no $DeletedTableBackup of " + table.name + ": " + st.message());
+    log_owned = st.ok();
   }
-  if (log) backups_->RunInBackground([this, log] { engine_->DropTable(log).IgnoreError(); });
+  (void)engine_->meta().Delete(StoreKey(table.id));
+  if (log && !log_owned) backups_->RunInBackground([this, log] { engine_->DropTable(log).IgnoreError(); });
 }
 
 }  // namespace basalt::db

@@ -119,6 +119,8 @@ class PointInTimeRecovery {
   Status TrimLog(storage::TableId table, State* s, double horizon);
   // Visits, per item of the log, its last version at or before `at_us` (if not a deletion).
   Status Replay(storage::TableId log, uint64_t at_us, const ReplayVisitor& visit);
+  // What fills a deleted table's $DeletedTableBackup: its log replayed to the deletion.
+  Backups::RowSource DeletedTableRows(storage::TableId log, double deleted_at);
 
   storage::Engine* engine_;
   Catalog* catalog_;

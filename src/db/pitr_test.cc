@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <map>
+#include <chrono>
 #include <random>
+#include <thread>
 
 #include "db/database.h"
 #include "model/item.h"
@@ -278,6 +280,42 @@ TEST_F(PitrTest, DeletingTheTableLeavesADeletedTableBackupForThirtyFiveDays) {
   clock_.Advance(35 * 86400 + 1);
   EXPECT_TRUE(db_->backups().ListBackups(scope_, list)->backups.empty());
   EXPECT_EQ(Code::kBackupNotFound, db_->backups().DescribeBackup(scope_, b.Arn()).status().code());
+}
+
+// A stop before the $DeletedTableBackup is filled (the worker busy with
+// other work) leaves it CREATING with the deleted table's log: the next
+// start fills it again from that log, then drops the log.
+TEST_F(PitrTest, ADeletedTableBackupAStopInterruptedIsFilledAtTheNextStart) {
+  ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
+  db_->backups().WaitIdle();
+  for (int i = 0; i < 60; ++i) Step();
+  Moment last = Record();
+  clock_.Advance(1);
+  // The worker holds a job until the database stops, so the fill stays queued.
+  Backups* backups = &db_->backups();
+  backups->RunInBackground([backups] {
+    while (!backups->stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  ASSERT_TRUE(db_->DeleteTable(scope_, "src").ok());
+  ListBackupsInput list;
+  list.type = "SYSTEM";
+  ASSERT_EQ(BackupStatus::kCreating, db_->backups().ListBackups(scope_, list)->backups.at(0).status);
+  db_.reset();
+
+  db_ = std::make_unique<Database>(engine_.get(), &clock_, Options{});
+  ASSERT_TRUE(db_->Open().ok());
+  db_->backups().WaitIdle();
+  auto listed = db_->backups().ListBackups(scope_, list);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(1u, listed->backups.size());
+  const BackupRecord& b = listed->backups[0];
+  EXPECT_EQ(BackupStatus::kAvailable, b.status);
+  EXPECT_EQ(static_cast<int64_t>(model_.size()), b.item_count);
+  EXPECT_EQ(0u, b.source_log);  // the log is gone
+  ASSERT_TRUE(db_->backups().RestoreTableFromBackup(scope_, RestoreFromBackupInput{"back", b.Arn(), {}}).ok());
+  db_->backups().WaitIdle();
+  EXPECT_EQ(last.items, Dump("back"));
+  EXPECT_EQ(last.gsi, Dump("back", "byg"));
 }
 
 // The table is restored as it was defined at the restore time: a GSI
