@@ -26,9 +26,48 @@ Status Catalog::Load() {
     auto table = WithRuntime(std::move(meta));
     tables_[{table->ns, table->name}] = table;
   }
-  std::optional<std::string> next;
-  BASALT_RETURN_IF_ERROR(meta_->Get(kNextIdKey, &next));
-  next_id_ = next ? std::stoull(*next) : 1;
+  return Status::Ok();
+}
+
+Status Catalog::Refresh() {
+  auto definitions = LockDefinitions();
+  std::vector<std::pair<std::string, std::string>> rows;
+  BASALT_RETURN_IF_ERROR(meta_->List(kTablePrefix, &rows));
+  std::map<Name, std::pair<TableMeta, std::string>> stored;  // definition, stored form
+  for (auto& [key, value] : rows) {
+    TableMeta meta;
+    BASALT_RETURN_IF_ERROR(DecodeTableMeta(value, &meta));
+    Name name{meta.ns, meta.name};
+    stored[name] = {std::move(meta), std::move(value)};
+  }
+  std::vector<std::shared_ptr<const TableMeta>> gone, changed;
+  {
+    std::unique_lock lock(mu_);
+    for (auto it = tables_.begin(); it != tables_.end();) {
+      auto s = stored.find(it->first);
+      if (s != stored.end() && s->second.first.id == it->second->id) {
+        ++it;
+        continue;
+      }
+      gone.push_back(it->second);  // deleted (and perhaps created again)
+      it = tables_.erase(it);
+    }
+    for (auto& [name, entry] : stored) {
+      auto it = tables_.find(name);
+      if (it == tables_.end()) {
+        tables_[name] = WithRuntime(std::move(entry.first));
+      } else if (EncodeTableMeta(*it->second) != entry.second) {
+        entry.first.runtime = it->second->runtime;
+        it->second = std::make_shared<const TableMeta>(std::move(entry.first));
+        changed.push_back(it->second);
+      }
+    }
+  }
+  for (const auto& t : gone) Drop(*t);
+  for (const auto& t : changed) {
+    std::unique_lock lock(t->runtime->mu);
+    t->runtime->live = t;
+  }
   return Status::Ok();
 }
 
@@ -78,19 +117,30 @@ Status Catalog::Create(TableMeta meta, std::shared_ptr<const TableMeta>* created
   }
   BASALT_ASSIGN_OR_RETURN(meta.id, TakeIdsLocked(1 + meta.indexes.size()));
   for (size_t i = 0; i < meta.indexes.size(); ++i) meta.indexes[i].id = meta.id + 1 + i;
-  BASALT_RETURN_IF_ERROR(meta_->Put(StoreKey(meta.ns, meta.name), EncodeTableMeta(meta)));
+  // Another front-end may have created the name since this one last read.
+  Status st = meta_->PutIf(StoreKey(meta.ns, meta.name), std::nullopt, EncodeTableMeta(meta));
+  if (st.code() == Code::kConditionalCheckFailed) return Status::InUse("Table already exists: " + meta.name);
+  BASALT_RETURN_IF_ERROR(st);
   auto ptr = WithRuntime(std::move(meta));
   tables_[{ptr->ns, ptr->name}] = ptr;
   *created = ptr;
+  lock.unlock();
+  meta_->Announce();
   return Status::Ok();
 }
 
 Result<storage::TableId> Catalog::TakeIdsLocked(uint64_t n) {
-  storage::TableId first = next_id_;
-  // The counter is stored before the ids are used, so none is handed out twice.
-  BASALT_RETURN_IF_ERROR(meta_->Put(kNextIdKey, std::to_string(next_id_ + n)));
-  next_id_ += n;
-  return first;
+  // The counter is stored before the ids are used, with a compare-and-put
+  // (another front-end may take ids too), so none is handed out twice.
+  for (;;) {
+    std::optional<std::string> stored;
+    BASALT_RETURN_IF_ERROR(meta_->Get(kNextIdKey, &stored));
+    const storage::TableId first = stored ? std::stoull(*stored) : 1;
+    Status st = meta_->PutIf(kNextIdKey, stored, std::to_string(first + n));
+    if (st.code() == Code::kConditionalCheckFailed) continue;
+    BASALT_RETURN_IF_ERROR(st);
+    return first;
+  }
 }
 
 Result<storage::TableId> Catalog::NewId() {
@@ -119,6 +169,7 @@ Status Catalog::Update(std::shared_ptr<const TableMeta> meta,
     if (while_publishing) while_publishing(*meta->runtime);
   }
   if (observer_) observer_(*meta);
+  meta_->Announce();
   return Status::Ok();
 }
 
@@ -128,11 +179,16 @@ Status Catalog::Remove(const TableMeta& meta) {
     BASALT_RETURN_IF_ERROR(meta_->Delete(StoreKey(meta.ns, meta.name)));
     tables_.erase({meta.ns, meta.name});
   }
+  Drop(meta);
+  meta_->Announce();
+  return Status::Ok();
+}
+
+void Catalog::Drop(const TableMeta& meta) {
   std::unique_lock lock(meta.runtime->mu);
   meta.runtime->dropped = true;
   meta.runtime->live.reset();
   meta.runtime->backfill.clear();
-  return Status::Ok();
 }
 
 }  // namespace basalt::db

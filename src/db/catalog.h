@@ -1,7 +1,10 @@
 // The set of tables, by region namespace and name, kept in memory and
 // persisted in the engine's MetaStore. The catalog is the one owner of
 // table definitions: a change stores the new definition, then publishes it
-// to the table's writers (TableRuntime::live).
+// to the table's writers (TableRuntime::live), and announces it to other
+// front-ends sharing the store (MetaStore::Announce; they Refresh). Names
+// and storage ids are taken with compare-and-put (MetaStore::PutIf), so two
+// front-ends never create one table twice or hand out one id twice.
 #pragma once
 
 #include <functional>
@@ -24,6 +27,10 @@ class Catalog {
 
   // Loads every stored table definition.
   Status Load();
+  // Re-reads the stored definitions, for the changes other front-ends
+  // sharing the store made (CatalogFollower): new tables appear, deleted
+  // ones are dropped, changed ones are published to their writers.
+  Status Refresh();
 
   // The table's current definition, or null.
   std::shared_ptr<const TableMeta> Find(const std::string& ns, const std::string& name) const;
@@ -73,13 +80,14 @@ class Catalog {
   Result<storage::TableId> TakeIdsLocked(uint64_t n);
   // Gives a loaded or created definition a runtime that follows it.
   static std::shared_ptr<const TableMeta> WithRuntime(TableMeta meta);
+  // Tells a removed table's writers: those in flight finish, later ones find it dropped.
+  static void Drop(const TableMeta& meta);
 
   storage::MetaStore* meta_;
   const Clock* clock_;
   std::mutex definitions_mu_;
   mutable std::shared_mutex mu_;
   std::map<Name, std::shared_ptr<const TableMeta>> tables_;  // guarded by mu_
-  storage::TableId next_id_ = 1;                              // guarded by mu_
   UpdateObserver observer_;
 };
 

@@ -5,6 +5,13 @@
 #include "common/log.h"
 
 namespace basalt::db {
+namespace {
+
+// How often a front-end re-reads the table definitions besides when another
+// front-end announces a change (db/catalog_follower.h).
+constexpr double kCatalogRereadSeconds = 5;
+
+}  // namespace
 
 Database::Database(storage::Engine* engine, const Clock* clock, Options options)
     : engine_(engine),
@@ -13,6 +20,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       insights_(clock, &engine->meta()),
       throttle_(options.enforce_capacity ? std::make_unique<Throttle>(clock, engine) : nullptr),
       catalog_(&engine->meta(), clock),
+      follower_(&catalog_, &engine->meta(), kCatalogRereadSeconds),
       streams_(engine, clock, options.streams),
       write_path_(engine, options.item_collection_limit, clock, [this] { streams_.Notify(); }),
       read_path_(engine),
@@ -52,6 +60,7 @@ Status Database::Open() {
   BASALT_RETURN_IF_ERROR(CheckFormatVersion(&engine_->meta()));
   BASALT_RETURN_IF_ERROR(catalog_.Load());
   BASALT_RETURN_IF_ERROR(insights_.Open(catalog_.All()));
+  follower_.Start();
   BASALT_RETURN_IF_ERROR(backups_.Open());
   BASALT_RETURN_IF_ERROR(pitr_.Open());
   BASALT_RETURN_IF_ERROR(transfers_.Open());

@@ -32,6 +32,7 @@
 #include "db/backups.h"
 #include "db/pitr.h"
 #include "db/catalog.h"
+#include "db/catalog_follower.h"
 #include "db/contributor_insights.h"
 #include "db/instance_snapshots.h"
 #include "db/items.h"
@@ -252,6 +253,8 @@ class Database {
   ContributorInsights insights_;
   std::unique_ptr<Throttle> throttle_;  // with enforce_capacity
   Catalog catalog_;
+  // Other front-ends' table changes (several Basalts on one RADOS pool).
+  CatalogFollower follower_;
   Streams streams_;
   WritePath write_path_;  // notifies streams_ of new records
   ReadPath read_path_;

@@ -113,6 +113,23 @@ class MetaStore {
   virtual Status Get(std::string_view key, std::optional<std::string>* value) = 0;
   // Every entry whose key starts with `prefix`, in key order.
   virtual Status List(std::string_view prefix, std::vector<std::pair<std::string, std::string>>* out) = 0;
+  // Puts `value` only while the key holds `expected` (nullopt: absent), as
+  // one atomic step in the store; kConditionalCheckFailed when it does not.
+  // What several front-ends share (table names, the id counter) changes so.
+  virtual Status PutIf(std::string_view key, const std::optional<std::string>& expected, std::string_view value) = 0;
+
+  // Front-ends sharing a store (several processes on one RADOS pool) tell
+  // each other of changes: Announce reaches every other process's Watch
+  // callback, which runs on a thread of the store's and must not block.
+  // Watch returns false where no other process can share the store (the
+  // embedded engine); Announce then does nothing.
+  virtual bool Watch(std::function<void()> changed) {
+    (void)changed;
+    return false;
+  }
+  virtual void Announce() {}
+  // Ends Watch's callbacks, waiting out one in progress.
+  virtual void Unwatch() {}
 };
 
 // A range of sort keys within one partition. Bounds are encoded sort keys;

@@ -47,7 +47,7 @@ class RadosSnapshot : public Snapshot {};
 
 class RadosMetaStore : public MetaStore {
  public:
-  explicit RadosMetaStore(librados::IoCtx* io) : io_(io) {}
+  RadosMetaStore(librados::Rados* cluster, librados::IoCtx* io) : cluster_(cluster), io_(io) {}
   Status Put(std::string_view key, std::string_view value) override {
     librados::ObjectWriteOperation op;
     op.omap_set({{L::MetaKey(key), Bl(value)}});
@@ -76,9 +76,68 @@ class RadosMetaStore : public MetaStore {
       return true;
     });
   }
+  // RADOS compares an absent omap key as the empty value: stored values are
+  // never empty, so "absent" is expected as "".
+  Status PutIf(std::string_view key, const std::optional<std::string>& expected, std::string_view value) override {
+    librados::ObjectWriteOperation op;
+    int cmp = 0;
+    op.omap_cmp({{L::MetaKey(key), {Bl(expected.value_or("")), LIBRADOS_CMPXATTR_OP_EQ}}}, &cmp);
+    op.omap_set({{L::MetaKey(key), Bl(value)}});
+    int r = io_->operate(std::string(L::kMetaObject), &op);
+    if (r == -ECANCELED) return Status(Code::kConditionalCheckFailed, "the stored value changed");
+    return FromRados(r, "meta put-if");
+  }
+
+  // A watch on basalt.meta; another front-end's Announce is a notify on it.
+  // A notify from this client itself (its own Announce) is acknowledged and
+  // ignored; a broken watch calls `changed` too, so the caller re-reads.
+  bool Watch(std::function<void()> changed) override {
+    watcher_ = std::make_unique<Watcher>(io_, std::move(changed), cluster_->get_instance_id());
+    int r = io_->watch2(std::string(L::kMetaObject), &watch_handle_, watcher_.get());
+    if (r < 0) watch_handle_ = 0;  // the caller's periodic re-read still follows the others
+    return true;
+  }
+  void Announce() override {
+    bufferlist none;
+    // Returns once every watcher has acknowledged (or after the timeout).
+    (void)io_->notify2(std::string(L::kMetaObject), none, kNotifyTimeoutMs, nullptr);
+  }
+  // Ends the watch, waiting out a callback in progress (before the IoCtx closes).
+  void Unwatch() override {
+    if (watch_handle_) io_->unwatch2(watch_handle_);
+    if (watcher_) cluster_->watch_flush();
+    watch_handle_ = 0;
+    watcher_.reset();
+  }
 
  private:
+  static constexpr uint64_t kNotifyTimeoutMs = 2000;
+  class Watcher : public librados::WatchCtx2 {
+   public:
+    Watcher(librados::IoCtx* io, std::function<void()> changed, uint64_t self)
+        : io_(io), changed_(std::move(changed)), self_(self) {}
+    void handle_notify(uint64_t notify_id, uint64_t cookie, uint64_t notifier_id, bufferlist& bl) override {
+      (void)bl;
+      bufferlist none;
+      io_->notify_ack(std::string(L::kMetaObject), notify_id, cookie, none);
+      if (notifier_id != self_) changed_();
+    }
+    void handle_error(uint64_t cookie, int err) override {
+      (void)cookie;
+      (void)err;
+      changed_();
+    }
+
+   private:
+    librados::IoCtx* io_;
+    std::function<void()> changed_;
+    uint64_t self_;
+  };
+
+  librados::Rados* cluster_;
   librados::IoCtx* io_;
+  std::unique_ptr<Watcher> watcher_;
+  uint64_t watch_handle_ = 0;
 };
 
 // What a commit read of one partition.
@@ -93,8 +152,9 @@ class RadosEngine : public Engine {
  public:
   static constexpr size_t kStripes = 1024;
 
-  RadosEngine() : meta_(&io_) {}
+  RadosEngine() : meta_(&cluster_, &io_) {}
   ~RadosEngine() override {
+    meta_.Unwatch();
     io_.close();
     cluster_.shutdown();
   }

@@ -295,5 +295,50 @@ TEST_F(RadosEngineTest, VersionsAreUniqueAcrossEngines) {
   EXPECT_NE(ra->version, rb->version);
 }
 
+// Two front-ends: one's Announce reaches the other's Watch (not its own),
+// and PutIf decides between them in RADOS.
+TEST_F(RadosEngineTest, AnnouncementsReachTheOtherEngineAndPutIfDecidesBetweenThem) {
+  std::unique_ptr<Engine> a = Open(), b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  std::atomic<int> heard_a{0}, heard_b{0};
+  ASSERT_TRUE(a->meta().Watch([&] { ++heard_a; }));
+  ASSERT_TRUE(b->meta().Watch([&] { ++heard_b; }));
+  a->meta().Announce();  // returns once the watchers have acknowledged
+  EXPECT_EQ(0, heard_a.load());
+  EXPECT_EQ(1, heard_b.load());
+  b->meta().Announce();
+  EXPECT_EQ(1, heard_a.load());
+
+  // Many rounds of both taking the next number of one counter: each number once.
+  std::vector<int> taken_a, taken_b;
+  auto take = [](Engine& e, std::vector<int>* taken) {
+    for (int i = 0; i < 50; ++i) {
+      for (;;) {
+        std::optional<std::string> v;
+        ASSERT_TRUE(e.meta().Get("counter", &v).ok());
+        const int n = v ? std::stoi(*v) : 0;
+        Status st = e.meta().PutIf("counter", v, std::to_string(n + 1));
+        if (st.code() == Code::kConditionalCheckFailed) continue;
+        ASSERT_TRUE(st.ok()) << st.message();
+        taken->push_back(n);
+        break;
+      }
+    }
+  };
+  std::thread ta([&] { take(*a, &taken_a); });
+  std::thread tb([&] { take(*b, &taken_b); });
+  ta.join();
+  tb.join();
+  std::vector<int> all = taken_a;
+  all.insert(all.end(), taken_b.begin(), taken_b.end());
+  std::sort(all.begin(), all.end());
+  std::vector<int> expected(100);
+  for (int i = 0; i < 100; ++i) expected[i] = i;
+  EXPECT_EQ(all, expected);
+  a->meta().Unwatch();
+  b->meta().Unwatch();
+}
+
 }  // namespace
 }  // namespace basalt::storage::rados_layout

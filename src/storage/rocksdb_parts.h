@@ -123,10 +123,19 @@ class RocksMetaStore : public MetaStore {
     }
     return FromRocks(it->status());
   }
+  // One process owns the database: a lock makes the read and the put one step.
+  Status PutIf(std::string_view key, const std::optional<std::string>& expected, std::string_view value) override {
+    std::lock_guard lock(put_if_mu_);
+    std::optional<std::string> current;
+    BASALT_RETURN_IF_ERROR(Get(key, &current));
+    if (current != expected) return Status(Code::kConditionalCheckFailed, "the stored value changed");
+    return Put(key, value);
+  }
 
  private:
   rocksdb::DB* db_;
   rocksdb::WriteOptions wo_;
+  std::mutex put_if_mu_;
 };
 
 // Frees the space of dropped tables off the request threads, on a thread of

@@ -701,6 +701,21 @@ TEST_P(EngineTest, MetaStorePutGetOverwriteAndDelete) {
   EXPECT_TRUE(meta.Delete("never-there").ok());
 }
 
+TEST_P(EngineTest, MetaStorePutIfPutsOnlyOverTheExpectedValue) {
+  MetaStore& meta = e().meta();
+  const Code failed = Code::kConditionalCheckFailed;
+  EXPECT_TRUE(meta.PutIf("n", std::nullopt, "1").ok());  // absent, as expected
+  EXPECT_EQ(failed, meta.PutIf("n", std::nullopt, "x").code());
+  EXPECT_EQ(failed, meta.PutIf("n", std::string("2"), "x").code());
+  EXPECT_TRUE(meta.PutIf("n", std::string("1"), "2").ok());
+  std::optional<std::string> v;
+  ASSERT_TRUE(meta.Get("n", &v).ok());
+  EXPECT_EQ(v, "2");
+  ASSERT_TRUE(meta.Delete("n").ok());
+  EXPECT_EQ(failed, meta.PutIf("n", std::string("2"), "3").code());
+  EXPECT_TRUE(meta.PutIf("n", std::nullopt, "3").ok());
+}
+
 TEST_P(EngineTest, MetaStoreListReturnsPrefixMatchesInKeyOrder) {
   MetaStore& meta = e().meta();
   for (const char* k : {"table/b", "table/a", "tablex", "table", "tabl", "table/c/sub", "u"}) {

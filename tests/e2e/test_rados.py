@@ -11,9 +11,11 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 import uuid
 
 import pytest
+from botocore.exceptions import ClientError
 
 from conftest import _Server, make_client, unique
 
@@ -74,8 +76,8 @@ def create_table(client, name, more_attributes=(), **extra):
 
 
 def test_a_write_through_one_front_end_is_read_through_the_other(frontends):
-    # The table catalog is read at start (no watch/notify yet): the second
-    # front-end starts after the table exists.
+    # The second front-end starts after the table exists (it reads the
+    # catalog at start; test_table_changes_... covers one already running).
     (a,), namespace = frontends(1)
     ca = make_client(a)
     name = unique("t")
@@ -162,3 +164,64 @@ def test_data_outlives_the_front_end(frontends):
                     ExpressionAttributeValues={":v": {"S": "shared"}})
     assert sorted(it["pk"]["S"] for it in by_v["Items"]) == ["x", "y"]
     assert cb.describe_table(TableName=name)["Table"]["ItemCount"] == 2
+
+
+def within(seconds, check):
+    """Seconds until check() first holds (a ClientError counts as not yet), or None after `seconds`."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        try:
+            if check():
+                return time.monotonic() - start
+        except ClientError:
+            pass
+        time.sleep(0.01)
+    return None
+
+
+def test_table_changes_through_one_front_end_are_seen_by_the_other_within_a_second(frontends):
+    """The catalog in RADOS with watch/notify: CreateTable, UpdateTable and DeleteTable through one running
+    front-end reach the other within a second, and two front-ends never both create one table."""
+    (a, b), _ = frontends(2)
+    ca, cb = make_client(a), make_client(b)
+    name = unique("t")
+    create_table(ca, name)
+    assert within(1, lambda: cb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE") is not None
+    cb.put_item(TableName=name, Item={"pk": {"S": "p"}, "sk": {"N": "1"}})
+    assert ca.get_item(TableName=name, Key={"pk": {"S": "p"}, "sk": {"N": "1"}}, ConsistentRead=True)["Item"]
+
+    # An update through a, then one through b: each is seen by the other.
+    ca.update_table(TableName=name, TableClass="STANDARD_INFREQUENT_ACCESS")
+    assert within(1, lambda: cb.describe_table(TableName=name)["Table"].get("TableClassSummary", {}).get(
+        "TableClass") == "STANDARD_INFREQUENT_ACCESS") is not None
+    cb.update_table(TableName=name, BillingMode="PROVISIONED",
+                    ProvisionedThroughput={"ReadCapacityUnits": 5, "WriteCapacityUnits": 5})
+    assert within(1, lambda: ca.describe_table(TableName=name)["Table"]["ProvisionedThroughput"][
+        "WriteCapacityUnits"] == 5) is not None
+
+    ca.delete_table(TableName=name)
+
+    def gone():
+        try:
+            cb.describe_table(TableName=name)
+            return False
+        except ClientError as e:
+            return e.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert within(1, gone) is not None
+
+    # Both create one name at once: one wins, the other is told it exists.
+    twin = unique("t")
+    outcomes = []
+
+    def create(client):
+        try:
+            create_table(client, twin)
+            outcomes.append("created")
+        except ClientError as e:
+            outcomes.append(e.response["Error"]["Code"])
+    threads = [threading.Thread(target=create, args=(c,)) for c in (ca, cb)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["ResourceInUseException", "created"]
