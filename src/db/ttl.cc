@@ -1,5 +1,6 @@
 #include "db/ttl.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -144,6 +145,10 @@ void TimeToLive::StartSweeper(double seconds) {
         stop_cv_.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return stopping_; });
         if (stopping_) return;
       }
+      // With several front-ends on one store, the lease holder sweeps; when
+      // it dies, another takes the lease once it expires (a few passes).
+      Result<bool> held = engine_->meta().Lease("ttl-sweeper", std::max(3 * seconds, 3.0));
+      if (!held.ok() || !*held) continue;
       (void)SweepExpired(kRecordsPerPass);  // a failed pass is retried by the next
     }
   });

@@ -130,6 +130,18 @@ class MetaStore {
   virtual void Announce() {}
   // Ends Watch's callbacks, waiting out one in progress.
   virtual void Unwatch() {}
+
+  // A lease named `name` for `seconds`: true when this process holds it now
+  // (taken, or renewed while held), false when another process does.
+  // Background jobs that one front-end of several must run (the TTL
+  // sweeper) take it before each pass; when the holder dies, the lease
+  // expires and another front-end takes it. Where no other process can
+  // share the store, this process always holds every lease.
+  virtual Result<bool> Lease(std::string_view name, double seconds) {
+    (void)name;
+    (void)seconds;
+    return true;
+  }
 };
 
 // A range of sort keys within one partition. Bounds are encoded sort keys;

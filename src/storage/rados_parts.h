@@ -102,6 +102,19 @@ class RadosMetaStore : public MetaStore {
     // Returns once every watcher has acknowledged (or after the timeout).
     (void)io_->notify2(std::string(L::kMetaObject), none, kNotifyTimeoutMs, nullptr);
   }
+  // A cls_lock exclusive lock on basalt.meta named after the lease, with
+  // this client's instance id as its cookie, taken or renewed for `seconds`.
+  Result<bool> Lease(std::string_view name, double seconds) override {
+    const auto whole = static_cast<time_t>(seconds);
+    timeval duration{whole, static_cast<suseconds_t>((seconds - static_cast<double>(whole)) * 1e6)};
+    int r = io_->lock_exclusive(std::string(L::kMetaObject), "lease." + std::string(name),
+                                std::to_string(cluster_->get_instance_id()), "basalt background work", &duration,
+                                LIBRADOS_LOCK_FLAG_MAY_RENEW);
+    if (r == -EBUSY || r == -EEXIST) return false;
+    BASALT_RETURN_IF_ERROR(FromRados(r, "lease " + std::string(name)));
+    return true;
+  }
+
   // Ends the watch, waiting out a callback in progress (before the IoCtx closes).
   void Unwatch() override {
     if (watch_handle_) io_->unwatch2(watch_handle_);

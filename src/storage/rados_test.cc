@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <atomic>
 #include <memory>
 #include <random>
@@ -338,6 +339,25 @@ TEST_F(RadosEngineTest, AnnouncementsReachTheOtherEngineAndPutIfDecidesBetweenTh
   EXPECT_EQ(all, expected);
   a->meta().Unwatch();
   b->meta().Unwatch();
+}
+
+// A lease is one front-end's until it lapses unrenewed; then another's.
+TEST_F(RadosEngineTest, ALeaseIsHeldByOneEngineUntilItLapses) {
+  std::unique_ptr<Engine> a = Open(), b = Open();
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  auto holds = [](Engine& e) {
+    Result<bool> r = e.meta().Lease("job", 1.0);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    return r.ok() && *r;
+  };
+  EXPECT_TRUE(holds(*a));
+  EXPECT_FALSE(holds(*b));
+  EXPECT_TRUE(holds(*a));  // renewed
+  EXPECT_TRUE(b->meta().Lease("other job", 1.0).value());  // leases are independent
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // a stops renewing, as if it died
+  EXPECT_TRUE(holds(*b));
+  EXPECT_FALSE(holds(*a));
 }
 
 }  // namespace

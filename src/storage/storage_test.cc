@@ -714,6 +714,10 @@ TEST_P(EngineTest, MetaStorePutIfPutsOnlyOverTheExpectedValue) {
   ASSERT_TRUE(meta.Delete("n").ok());
   EXPECT_EQ(failed, meta.PutIf("n", std::string("2"), "3").code());
   EXPECT_TRUE(meta.PutIf("n", std::nullopt, "3").ok());
+  // Leases: held by this process (on RADOS, until another's; rados_test.cc).
+  auto lease = meta.Lease("job", 5);
+  ASSERT_TRUE(lease.ok());
+  EXPECT_TRUE(*lease);
 }
 
 TEST_P(EngineTest, MetaStoreListReturnsPrefixMatchesInKeyOrder) {

@@ -7,6 +7,7 @@ namespace of its own, so tests and runs never see each other's data.
 """
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +16,7 @@ import time
 import uuid
 
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from conftest import _Server, make_client, unique
@@ -51,16 +53,17 @@ def frontends(cluster):
     conf, pool = cluster
     servers = []
 
-    def start(n, namespace=None):
+    def start(n, namespace=None, extra=()):
         namespace = namespace or "e2e-%s-" % uuid.uuid4().hex[:12]
         urls = []
         for _ in range(n):
             server = _Server()
             servers.append(server)
             urls.append(server.start(BINARY, args=("--engine=rados", "--rados-conf", conf, "--rados-pool", pool,
-                                                   "--rados-namespace", namespace)))
+                                                   "--rados-namespace", namespace) + tuple(extra)))
         return urls, namespace
 
+    start.servers = servers  # in start order, for tests that stop one
     yield start
     for server in servers:
         server.stop()
@@ -225,3 +228,41 @@ def test_table_changes_through_one_front_end_are_seen_by_the_other_within_a_seco
     for t in threads:
         t.join()
     assert sorted(outcomes) == ["ResourceInUseException", "created"]
+
+
+def ttl_deleted(url, table):
+    """The front-end's TimeToLiveDeletedItemCount for the table, from its /metrics."""
+    text = requests.get(url + "/metrics", timeout=10).text
+    m = re.search(r'^dynamodb_time_to_live_deleted_item_count_total\{[^}]*table="%s"[^}]*\} (\S+)$' % table,
+                  text, re.M)
+    return int(float(m.group(1))) if m else 0
+
+
+def test_one_front_end_sweeps_expired_items_and_another_takes_over_when_it_dies(frontends):
+    """The TTL sweeper runs under a lease (a cls_lock with expiry): one front-end deletes the expired items; when it
+    dies, the other takes the lease once it lapses and deletes the rest."""
+    (a, b), _ = frontends(2, extra=("--ttl-sweep-interval", "1"))
+    ca = make_client(a)
+    name = unique("t")
+    create_table(ca, name)
+    ca.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "exp"})
+    past = str(int(time.time()) - 100)
+
+    def expire(client, tag, n):
+        for i in range(n):
+            client.put_item(TableName=name, Item={"pk": {"S": tag}, "sk": {"N": str(i)}, "exp": {"N": past}})
+
+    def left(client):
+        return client.scan(TableName=name, ConsistentRead=True, Select="COUNT")["Count"]
+
+    expire(ca, "first", 20)
+    assert within(15, lambda: left(ca) == 0) is not None
+    counts = {url: ttl_deleted(url, name) for url in (a, b)}
+    assert sorted(counts.values()) == [0, 20], counts  # one front-end swept, and nothing twice
+    holder = a if counts[a] == 20 else b
+    survivor = b if holder == a else a
+    frontends.servers[(a, b).index(holder)].stop()
+    cs = make_client(survivor)
+    expire(cs, "second", 10)
+    assert within(20, lambda: left(cs) == 0) is not None
+    assert ttl_deleted(survivor, name) == 10
