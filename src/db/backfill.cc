@@ -3,6 +3,7 @@
 #include <chrono>
 #include <vector>
 
+#include "common/log.h"
 #include "model/item.h"
 #include "model/item_codec.h"
 
@@ -17,10 +18,16 @@ IndexBackfill::~IndexBackfill() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::string IndexBackfill::LeaseName(const IndexMeta& index) { return "backfill-" + std::to_string(index.id); }
+
 Status IndexBackfill::Resume() {
   for (const auto& table : catalog_->All()) {
     for (const IndexMeta& index : table->indexes) {
       if (!index.backfilling) continue;
+      // Another front-end sharing the store may be filling it now: its
+      // entries must not be dropped under it.
+      BASALT_ASSIGN_OR_RETURN(bool mine, engine_->meta().Lease(LeaseName(index), kLeaseSeconds));
+      if (!mine) continue;
       BASALT_RETURN_IF_ERROR(engine_->DropTable(index.id));
       {
         std::unique_lock lock(table->runtime->mu);
@@ -55,6 +62,7 @@ void IndexBackfill::Loop() {
       Finish(job);
       continue;
     }
+    if (done.status().code() == Code::kResourceInUse) continue;  // another front-end's now
     std::unique_lock lock(mu_);
     if (!done.ok()) {
       // Storage failed; try again shortly rather than leave the index CREATING.
@@ -68,9 +76,19 @@ Result<bool> IndexBackfill::Step(const Job& job) {
   constexpr size_t kStepRecords = 256;  // writers to the table wait for one step at most
   const TableMeta& table = *job.table;
   TableRuntime& rt = *table.runtime;
+  // Renewed each step; lost only if a step stalled past the lease and
+  // another front-end took the backfill over (Resume at its start): this
+  // one then stops, and its writers maintain the index for every item.
+  Result<bool> mine = engine_->meta().Lease(LeaseName(job.index), kLeaseSeconds);
   std::unique_lock lock(rt.mu);
   auto cursor_it = rt.backfill.find(job.index.id);
   if (rt.dropped || cursor_it == rt.backfill.end()) return true;  // the table or index is gone
+  BASALT_RETURN_IF_ERROR(mine.status());
+  if (!*mine) {
+    Log(LogLevel::kWarn, "the backfill of index " + job.index.name + " went to another front-end");
+    rt.backfill.erase(cursor_it);
+    return Status(Code::kResourceInUse, "backfill taken over");
+  }
   std::vector<ItemWrite> writes;
   BackfillCursor last = cursor_it->second;
   Status error;

@@ -6,13 +6,15 @@
 // maintain the index only for items at or behind the cursor and leave the
 // rest to the backfill, so every item is indexed exactly once. When the walk
 // ends the index becomes ACTIVE. Several backfills (of different tables)
-// take steps in turn.
+// take steps in turn. Front-ends sharing a store (RADOS) fill each index on
+// one of them, the holder of the index's lease.
 #pragma once
 
 #include <condition_variable>
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "common/status.h"
@@ -41,6 +43,11 @@ class IndexBackfill {
     std::shared_ptr<const TableMeta> table;
     IndexMeta index;
   };
+  // With several front-ends on one store, one fills an index: the holder of
+  // its lease (MetaStore::Lease), renewed every step. A backfill whose
+  // front-end died resumes when a front-end next starts.
+  static constexpr double kLeaseSeconds = 30;
+  static std::string LeaseName(const IndexMeta& index);
   void Loop();
   // Indexes the next records after the cursor; true when the walk is over
   // (or the table or index is gone).

@@ -266,3 +266,40 @@ def test_one_front_end_sweeps_expired_items_and_another_takes_over_when_it_dies(
     expire(cs, "second", 10)
     assert within(20, lambda: left(cs) == 0) is not None
     assert ttl_deleted(survivor, name) == 10
+
+
+def test_a_front_end_starting_during_a_backfill_leaves_it_to_the_one_filling(frontends):
+    """A GSI backfill runs under a lease: a second front-end that starts while the first fills the index leaves it
+    alone, so the index ends with every item."""
+    (a,), namespace = frontends(1)
+    ca = make_client(a)
+    name = unique("t")
+    create_table(ca, name)
+    n = 3000
+    for start in range(0, n, 25):
+        ca.batch_write_item(RequestItems={name: [
+            {"PutRequest": {"Item": {"pk": {"S": "p%d" % i}, "sk": {"N": "1"}, "g": {"S": "g%d" % (i % 7)}}}}
+            for i in range(start, start + 25)]})
+    ca.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                    GlobalSecondaryIndexUpdates=[{"Create": {
+                        "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    # b starts while a fills byg, and stops soon after: before leases, its
+    # start dropped the entries a had made and began a backfill of its own,
+    # which its stop cut short, so a finished an index missing those entries.
+    frontends(1, namespace)
+    time.sleep(0.3)
+    frontends.servers[-1].stop()
+
+    def active():
+        indexes = ca.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"]
+        return indexes[0]["IndexStatus"] == "ACTIVE"
+    assert within(120, active) is not None
+    count, kwargs = 0, {}
+    while True:
+        page = ca.scan(TableName=name, IndexName="byg", Select="COUNT", **kwargs)
+        count += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    assert count == n
