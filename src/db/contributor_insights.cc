@@ -3,7 +3,6 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
-#include <set>
 
 #include "common/base64.h"
 #include "common/coding.h"
@@ -168,8 +167,8 @@ Status ContributorInsights::Open(const std::vector<std::shared_ptr<const TableMe
     uint8_t version = 0, enabled = 0, mode = 0;
     double last_update = 0;
     uint64_t created = 0;
-    if (!GetU8(&in, &version) || version != kVersion || !GetU8(&in, &enabled) || !GetU8(&in, &mode) || !GetF64(&in, &last_update) ||
-        !GetVarint64(&in, &created)) {
+    if (!GetU8(&in, &version) || version != kVersion || !GetU8(&in, &enabled) || !GetU8(&in, &mode) ||
+        !GetF64(&in, &last_update) || !GetVarint64(&in, &created)) {
       return Status::Internal("unreadable Contributor Insights setting " + key);
     }
     const TableMeta& t = *table->second;
