@@ -29,7 +29,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       tables_(engine, &catalog_, &table_streams_, &backfill_, clock, options.transient_status_seconds),
       items_(&catalog_, &write_path_, &read_path_),
       queries_(&catalog_, &read_path_),
-      transactions_(&catalog_, &write_path_, &read_path_, clock),
+      transactions_(&catalog_, &write_path_, &read_path_, &engine->meta(), clock),
       statements_(&catalog_, &read_path_, &items_, &queries_, &transactions_),
       ttl_(engine, &catalog_, &write_path_, clock, options.transient_status_seconds),
       tags_(&catalog_, clock),

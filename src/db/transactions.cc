@@ -11,7 +11,6 @@
 namespace basalt::db {
 namespace {
 
-constexpr double kTokenSeconds = 600;  // ClientRequestToken idempotency window
 constexpr const char* kSameItem = "Transaction request cannot include multiple operations on one item";
 
 // DynamoDB's reason for one failed action.
@@ -84,39 +83,6 @@ Result<std::shared_ptr<const TableMeta>> TableOnce(const std::string& name,
 
 }  // namespace
 
-std::optional<Result<TransactWriteOutput>> Transactions::Replay(const TransactWriteInput& in) {
-  std::lock_guard lock(tokens_mu_);
-  double now = clock_->Now();
-  std::erase_if(tokens_, [&](const auto& e) { return e.second.expires_at <= now; });
-  auto it = tokens_.find(*in.client_token);
-  if (it == tokens_.end()) {
-    tokens_[*in.client_token] = TokenEntry{in.fingerprint, now + kTokenSeconds, false, {}};
-    return std::nullopt;
-  }
-  if (it->second.fingerprint != in.fingerprint) {
-    // DynamoDB Local's (empty) message; the service's is not known.
-    return Result<TransactWriteOutput>(Status(Code::kIdempotentParameterMismatch, ""));
-  }
-  if (!it->second.done) {
-    return Result<TransactWriteOutput>(
-        Status(Code::kTransactionInProgress, "Transaction with the given request token is already in progress"));
-  }
-  return Result<TransactWriteOutput>(it->second.output);
-}
-
-void Transactions::Finish(const std::string& token, const TransactWriteOutput* output) {
-  std::lock_guard lock(tokens_mu_);
-  if (!output) {
-    tokens_.erase(token);
-    return;
-  }
-  auto it = tokens_.find(token);
-  if (it != tokens_.end()) {
-    it->second.done = true;
-    it->second.output = *output;
-  }
-}
-
 Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope, const TransactWriteInput& in) {
   // An action whose key does not fit its table is a reason for cancelling,
   // reported with those of the other actions (which are still evaluated).
@@ -165,14 +131,14 @@ Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope,
 
   // The same token and request within the window answer as the first did.
   if (in.client_token) {
-    if (auto replay = Replay(in)) return std::move(*replay);
+    if (auto replay = tokens_.Begin(scope.ns, *in.client_token, in.fingerprint)) return std::move(*replay);
   }
   WriteOutcome outcome;
   Status st = write_path_->Write(writes, any_key_error ? WriteMode::kTransactionDryRun : WriteMode::kTransaction,
                                  &outcome);
   if (!st.ok()) {
     // A cancelled transaction applied nothing: the token may be used again.
-    if (in.client_token) Finish(*in.client_token, nullptr);
+    if (in.client_token) tokens_.Finish(scope.ns, *in.client_token, nullptr);
     if (st.code() != Code::kTransactionCanceled) return st;
     std::vector<CancellationReason> reasons;
     for (size_t i = 0; i < in.actions.size(); ++i) reasons.push_back(ReasonFor(key_errors[i], false));
@@ -183,7 +149,7 @@ Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope,
     return Canceled(std::move(reasons));
   }
   TransactWriteOutput out{std::move(outcome.capacity), std::move(outcome.collections)};
-  if (in.client_token) Finish(*in.client_token, &out);
+  if (in.client_token) tokens_.Finish(scope.ns, *in.client_token, &out);
   return out;
 }
 

@@ -7,7 +7,7 @@
 // serializable with other transactions and with single-item writes.
 // TransactGetItems reads every item from one point in time, so it never
 // sees part of a transaction. ClientRequestTokens make TransactWriteItems
-// idempotent for 10 minutes; they are kept here, in memory.
+// idempotent for 10 minutes (db/transaction_tokens.h).
 #pragma once
 
 #include <map>
@@ -22,14 +22,16 @@
 #include "db/read_path.h"
 #include "db/requests.h"
 #include "db/throttle.h"
+#include "db/transaction_tokens.h"
 #include "db/write_path.h"
 
 namespace basalt::db {
 
 class Transactions {
  public:
-  Transactions(Catalog* catalog, WritePath* write_path, ReadPath* read_path, const Clock* clock)
-      : catalog_(catalog), write_path_(write_path), read_path_(read_path), clock_(clock) {}
+  Transactions(Catalog* catalog, WritePath* write_path, ReadPath* read_path, storage::MetaStore* meta,
+               const Clock* clock)
+      : catalog_(catalog), write_path_(write_path), read_path_(read_path), clock_(clock), tokens_(meta, clock) {}
 
   Result<TransactWriteOutput> TransactWriteItems(const Scope& scope, const TransactWriteInput& in);
   Result<TransactGetOutput> TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in);
@@ -42,27 +44,13 @@ class Transactions {
   void set_insights(ContributorInsights* insights) { insights_ = insights; }
 
  private:
-  // ClientRequestToken -> what the transaction did.
-  struct TokenEntry {
-    uint64_t fingerprint = 0;
-    double expires_at = 0;
-    bool done = false;
-    TransactWriteOutput output;
-  };
-  // The answer to a token seen before (nullopt: a new token, now in progress).
-  std::optional<Result<TransactWriteOutput>> Replay(const TransactWriteInput& in);
-  // The token's transaction ended: with `output`, or cancelled (null), which
-  // frees the token for another try.
-  void Finish(const std::string& token, const TransactWriteOutput* output);
-
   Catalog* catalog_;
   WritePath* write_path_;
   ReadPath* read_path_;
   const Clock* clock_;
   Throttle* throttle_ = nullptr;
   ContributorInsights* insights_ = nullptr;
-  std::mutex tokens_mu_;
-  std::map<std::string, TokenEntry> tokens_;  // guarded by tokens_mu_
+  TransactionTokens tokens_;
 };
 
 }  // namespace basalt::db

@@ -303,3 +303,23 @@ def test_a_front_end_starting_during_a_backfill_leaves_it_to_the_one_filling(fro
             break
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
     assert count == n
+
+
+def test_a_client_request_token_holds_across_front_ends(frontends):
+    """ClientRequestTokens live in RADOS: a retry through another front-end answers as the first call did and
+    applies nothing again; another request with the token is IdempotentParameterMismatch."""
+    (a, b), _ = frontends(2)
+    ca, cb = make_client(a), make_client(b)
+    name = unique("t")
+    create_table(ca, name)
+    assert within(1, lambda: cb.describe_table(TableName=name)) is not None
+    items = [{"Update": {"TableName": name, "Key": {"pk": {"S": "c"}, "sk": {"N": "1"}},
+                         "UpdateExpression": "ADD n :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}}]
+    ca.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
+    cb.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
+    got = ca.get_item(TableName=name, Key={"pk": {"S": "c"}, "sk": {"N": "1"}}, ConsistentRead=True)["Item"]
+    assert got["n"] == {"N": "1"}
+    items[0]["Update"]["ExpressionAttributeValues"] = {":one": {"N": "2"}}
+    with pytest.raises(ClientError) as mismatch:
+        cb.transact_write_items(TransactItems=items, ClientRequestToken="tok-1")
+    assert mismatch.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"

@@ -700,3 +700,24 @@ def test_get_of_more_than_4mb_is_refused(raw, table_h):
     assert_error(res, VALIDATION, re.compile(r"Payload in response is too large\.\d+"))
     res = raw("TransactGetItems", {"TransactItems": [{"Get": {"TableName": table_h, "Key": k}} for k in keys[:10]]})
     assert res.status == 200 and len(res.body["Responses"]) == 10, res.status
+
+
+@pytest.mark.basalt_only
+def test_a_client_request_token_outlives_a_restart(private_server, tmp_path):
+    """Basalt keeps ClientRequestTokens with the data (the service keeps them for 10 minutes whatever happens to
+    the machine that took the call): a retry after a restart answers as the first call and applies nothing."""
+    from conftest import make_client
+    server = private_server("--data-dir", str(tmp_path / "data"))
+    ddb = make_client(server.url)
+    name = table_name("tok")
+    ddb.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                     AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                     BillingMode="PAY_PER_REQUEST")
+    items = [{"Update": {"TableName": name, "Key": {"pk": {"S": "c"}}, "UpdateExpression": "ADD n :one",
+                         "ExpressionAttributeValues": {":one": {"N": "1"}}}}]
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken="restart-token")
+    server.stop()
+    server = private_server("--data-dir", str(tmp_path / "data"))
+    ddb = make_client(server.url)
+    ddb.transact_write_items(TransactItems=items, ClientRequestToken="restart-token")
+    assert ddb.get_item(TableName=name, Key={"pk": {"S": "c"}}, ConsistentRead=True)["Item"]["n"] == {"N": "1"}
