@@ -9,7 +9,14 @@
 // shared by front-ends on one store (RADOS): a token is claimed with a
 // compare-and-put (MetaStore::PutIf), so two front-ends never both run one.
 // A front-end that dies mid-transaction leaves its token in progress until
-// it expires.
+// it expires. On the embedded engine the entries are written without an
+// fsync of their own (MetaStore::Unsynced): a claim reaches the disk with
+// its transaction's synced commit, an answer with the next synced write, so
+// only a crash right after a transaction can lose its token (the retry
+// then applies it again, as before tokens were stored). On disk (sync
+// mode), a TransactWriteItems of two puts took 1.35 ms before tokens were
+// stored, 2.3 ms with synced token writes and 1.5-1.75 ms unsynced; the
+// SDKs send a token with every call.
 //
 // Stored form:
 //   key     "txn-token/" ns 0x00 token

@@ -31,7 +31,7 @@ class Transactions {
  public:
   Transactions(Catalog* catalog, WritePath* write_path, ReadPath* read_path, storage::MetaStore* meta,
                const Clock* clock)
-      : catalog_(catalog), write_path_(write_path), read_path_(read_path), clock_(clock), tokens_(meta, clock) {}
+      : catalog_(catalog), write_path_(write_path), read_path_(read_path), clock_(clock), tokens_(&meta->Unsynced(), clock) {}
 
   Result<TransactWriteOutput> TransactWriteItems(const Scope& scope, const TransactWriteInput& in);
   Result<TransactGetOutput> TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in);

@@ -131,6 +131,12 @@ class MetaStore {
   // Ends Watch's callbacks, waiting out one in progress.
   virtual void Unwatch() {}
 
+  // The same store, for records whose loss in a crash costs little: its
+  // writes need not wait for the disk where waiting is the store's own
+  // choice (the embedded engine in sync mode, where they reach the disk
+  // with the next synced write). Elsewhere the store itself.
+  virtual MetaStore& Unsynced() { return *this; }
+
   // A lease named `name` for `seconds`: true when this process holds it now
   // (taken, or renewed while held), false when another process does.
   // Background jobs that one front-end of several must run (the TTL

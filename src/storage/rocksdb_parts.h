@@ -97,7 +97,15 @@ inline rocksdb::ReadOptions ReadAt(const Snapshot* at) {
 
 class RocksMetaStore : public MetaStore {
  public:
-  RocksMetaStore(rocksdb::DB* db, rocksdb::WriteOptions wo) : db_(db), wo_(wo) {}
+  RocksMetaStore(rocksdb::DB* db, rocksdb::WriteOptions wo) : RocksMetaStore(db, wo, std::make_shared<std::mutex>()) {
+    if (wo.sync) {
+      rocksdb::WriteOptions unsynced = wo;
+      unsynced.sync = false;
+      unsynced_.reset(new RocksMetaStore(db, unsynced, put_if_mu_));
+    }
+  }
+  // The same store, writing without an fsync of its own.
+  MetaStore& Unsynced() override { return unsynced_ ? *unsynced_ : *this; }
   Status Put(std::string_view key, std::string_view value) override {
     return FromRocks(db_->Put(wo_, MetaKey(key), rocksdb::Slice(value.data(), value.size())));
   }
@@ -125,7 +133,7 @@ class RocksMetaStore : public MetaStore {
   }
   // One process owns the database: a lock makes the read and the put one step.
   Status PutIf(std::string_view key, const std::optional<std::string>& expected, std::string_view value) override {
-    std::lock_guard lock(put_if_mu_);
+    std::lock_guard lock(*put_if_mu_);
     std::optional<std::string> current;
     BASALT_RETURN_IF_ERROR(Get(key, &current));
     if (current != expected) return Status(Code::kConditionalCheckFailed, "the stored value changed");
@@ -133,9 +141,13 @@ class RocksMetaStore : public MetaStore {
   }
 
  private:
+  RocksMetaStore(rocksdb::DB* db, rocksdb::WriteOptions wo, std::shared_ptr<std::mutex> put_if_mu)
+      : db_(db), wo_(wo), put_if_mu_(std::move(put_if_mu)) {}
+
   rocksdb::DB* db_;
   rocksdb::WriteOptions wo_;
-  std::mutex put_if_mu_;
+  std::shared_ptr<std::mutex> put_if_mu_;  // shared with the unsynced view
+  std::unique_ptr<RocksMetaStore> unsynced_;
 };
 
 // Frees the space of dropped tables off the request threads, on a thread of
