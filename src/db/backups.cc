@@ -13,6 +13,7 @@
 #include "common/coding.h"
 #include "common/log.h"
 #include "db/bulk_load.h"
+#include "db/meta_keys.h"
 #include "db/restore_input.h"
 #include "model/item.h"
 #include "model/item_codec.h"
@@ -73,17 +74,10 @@ Backups::~Backups() {
 }
 
 std::string Backups::StoreKey(const std::string& ns, const std::string& id) {
-  std::string k(kBackupPrefix);
-  k.append(ns).push_back('\0');
-  k.append(id);
-  return k;
+  return NamespacedKey(kBackupPrefix, ns, id);
 }
 
-std::string Backups::RestoreKey(storage::TableId table) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%016" PRIx64, table);
-  return std::string(kRestorePrefix) + buf;
-}
+std::string Backups::RestoreKey(storage::TableId table) { return std::string(kRestorePrefix) + Hex16(table); }
 
 Status Backups::Open() {
   storage::MetaStore& meta = engine_->meta();
@@ -118,7 +112,7 @@ Status Backups::Open() {
   for (const auto& [key, value] : rows) {
     Marker m;
     BASALT_RETURN_IF_ERROR(DecodeMarker(value, &m));
-    storage::TableId id = std::stoull(key.substr(kRestorePrefix.size()), nullptr, 16);
+    storage::TableId id = IdAfter(key, kRestorePrefix);
     auto table = catalog_->Find(m.ns, m.name);
     bool exists = table && table->id == id;
     if (m.summary.in_progress || !exists) {

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "db/meta_keys.h"
+
 namespace basalt::db {
 namespace {
 constexpr std::string_view kTablePrefix = "table/";
@@ -9,10 +11,7 @@ constexpr std::string_view kNextIdKey = "next_table_id";
 }  // namespace
 
 std::string Catalog::StoreKey(const std::string& ns, const std::string& name) {
-  std::string k(kTablePrefix);
-  k.append(ns).push_back('\0');
-  k.append(name);
-  return k;
+  return NamespacedKey(kTablePrefix, ns, name);
 }
 
 Status Catalog::Load() {

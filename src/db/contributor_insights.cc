@@ -1,12 +1,11 @@
 #include "db/contributor_insights.h"
 
-#include <cinttypes>
 #include <cmath>
-#include <cstdio>
 
 #include "common/base64.h"
 #include "common/coding.h"
 #include "common/log.h"
+#include "db/meta_keys.h"
 
 namespace basalt::db {
 namespace {
@@ -17,11 +16,7 @@ constexpr double kTransitionSeconds = 1;
 constexpr std::string_view kPrefix = "insights/";
 constexpr uint8_t kVersion = 1;
 
-std::string TablePrefix(storage::TableId table) {
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016" PRIx64, static_cast<uint64_t>(table));
-  return std::string(kPrefix) + hex + "/";
-}
+std::string TablePrefix(storage::TableId table) { return std::string(kPrefix) + Hex16(table) + "/"; }
 
 // Several key attributes' values joined by ", " (one: its text alone).
 void AppendKeyText(const model::Item& item, const std::vector<const model::KeyAttribute*>& attrs, std::string* out) {
@@ -154,7 +149,7 @@ Status ContributorInsights::Open(const std::vector<std::shared_ptr<const TableMe
   for (const auto& [key, value] : rows) {
     // key: prefix, 16 hex digits, "/", the index name
     const std::string_view rest = std::string_view(key).substr(kPrefix.size());
-    const storage::TableId id = rest.size() > 16 ? std::stoull(std::string(rest.substr(0, 16)), nullptr, 16) : 0;
+    const storage::TableId id = IdAfter(key, kPrefix);
     const std::string index(rest.size() > 17 ? rest.substr(17) : std::string_view());
     auto table = by_id.find(id);
     const IndexMeta* im = table == by_id.end() || index.empty() ? nullptr : table->second->FindIndex(index);

@@ -7,6 +7,7 @@
 #include "db/bulk_load.h"
 #include "model/item.h"
 #include "model/item_codec.h"
+#include "db/meta_keys.h"
 
 namespace basalt::db {
 namespace {
@@ -56,10 +57,7 @@ Status CopyItems(storage::Engine* engine, storage::TableId from, storage::TableI
 }  // namespace
 
 std::string InstanceSnapshots::StoreKey(const std::string& ns, const std::string& name) {
-  std::string k(kPrefix);
-  k.append(ns).push_back('\0');
-  k.append(name);
-  return k;
+  return NamespacedKey(kPrefix, ns, name);
 }
 
 std::string InstanceSnapshots::Encode(const Saved& s) {

@@ -1,14 +1,13 @@
 #include "db/pitr.h"
 
-#include <cinttypes>
 #include <cmath>
-#include <cstdio>
 #include <set>
 
 #include "common/coding.h"
 #include "common/log.h"
 #include "db/bulk_load.h"
 #include "db/change_log.h"
+#include "db/meta_keys.h"
 
 namespace basalt::db {
 namespace {
@@ -46,11 +45,7 @@ void PointInTimeRecovery::StartTrimmer(double seconds) {
   });
 }
 
-std::string PointInTimeRecovery::StoreKey(storage::TableId table) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%016" PRIx64, table);
-  return std::string(kPrefix) + buf;
-}
+std::string PointInTimeRecovery::StoreKey(storage::TableId table) { return std::string(kPrefix) + Hex16(table); }
 
 std::string PointInTimeRecovery::Encode(const State& s) {
   std::string out;
@@ -87,7 +82,7 @@ Status PointInTimeRecovery::Open() {
   for (const auto& [key, value] : rows) {
     State s;
     BASALT_RETURN_IF_ERROR(Decode(value, &s));
-    storage::TableId id = std::stoull(key.substr(kPrefix.size()), nullptr, 16);
+    storage::TableId id = IdAfter(key, kPrefix);
     auto table = tables.find(id);
     if (table == tables.end()) {  // the table was deleted
       if (s.log && !owned.count(s.log)) BASALT_RETURN_IF_ERROR(engine_->DropTable(s.log));

@@ -1,19 +1,14 @@
 #include "db/pitr_definitions.h"
 
-#include <cinttypes>
-#include <cstdio>
 #include <vector>
+
+#include "db/meta_keys.h"
 
 namespace basalt::db {
 namespace {
 
 constexpr std::string_view kPrefix = "pitr-def/";
 
-std::string Hex16(uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016" PRIx64, v);
-  return buf;
-}
 
 }  // namespace
 
@@ -66,7 +61,7 @@ Status DefinitionHistory::ForgetAllBut(const std::set<storage::TableId>& keep) {
   std::vector<std::pair<std::string, std::string>> rows;
   BASALT_RETURN_IF_ERROR(meta_->List(kPrefix, &rows));
   for (const auto& row : rows) {
-    storage::TableId id = std::stoull(row.first.substr(kPrefix.size(), 16), nullptr, 16);
+    storage::TableId id = IdAfter(row.first, kPrefix);
     if (!keep.contains(id)) BASALT_RETURN_IF_ERROR(meta_->Delete(row.first));
   }
   return Status::Ok();

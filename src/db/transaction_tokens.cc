@@ -3,6 +3,7 @@
 #include "common/coding.h"
 #include "common/log.h"
 #include "model/item_codec.h"
+#include "db/meta_keys.h"
 
 namespace basalt::db {
 namespace {
@@ -33,10 +34,7 @@ bool GetUnits(std::string_view* in, std::map<std::string, double>* units) {
 }  // namespace
 
 std::string TransactionTokens::Key(const std::string& ns, const std::string& token) {
-  std::string k(kPrefix);
-  k.append(ns).push_back('\0');
-  k.append(token);
-  return k;
+  return NamespacedKey(kPrefix, ns, token);
 }
 
 std::string TransactionTokens::Encode(const Entry& e) {
