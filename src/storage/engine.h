@@ -179,6 +179,13 @@ class Snapshot {
   virtual ~Snapshot() = default;
 };
 
+// The partition a Commit's kTransactionConflict is about.
+struct ConflictOn : ErrorDetail {
+  ConflictOn(TableId t, std::string p) : table(t), pk(std::move(p)) {}
+  TableId table;
+  std::string pk;
+};
+
 class Engine {
  public:
   virtual ~Engine() = default;
@@ -191,6 +198,13 @@ class Engine {
   virtual Status Get(const Key& key, std::optional<Record>* out, const Snapshot* at = nullptr) = 0;
   // Reads several records from one point in time.
   virtual Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) = 0;
+  // Reads several records as one transactional read (TransactGetItems): all
+  // as they were at one moment, or Code::kTransactionConflict (with a
+  // ConflictOn detail) while a transaction in progress holds one of them.
+  // Engines whose MultiGet is that already need not override it.
+  virtual Status TransactGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) {
+    return MultiGet(keys, out);
+  }
 
   // Reads one partition's records within `range`, in sort-key order (or
   // reverse), starting after `resume_after` (an encoded sort key) when set.
@@ -211,7 +225,9 @@ class Engine {
   // Applies several partition writes atomically and durably (per the
   // engine's durability mode). If any precondition does not hold, nothing is
   // written and the result is Code::kPreconditionFailed; the caller re-reads
-  // and retries. Never reports a DynamoDB-level condition failure.
+  // and retries. Never reports a DynamoDB-level condition failure. An engine
+  // whose partitions another front-end's transaction holds (rados) answers
+  // Code::kTransactionConflict with a ConflictOn detail naming one.
   virtual Status Commit(std::span<const PartitionWrite> writes) = 0;
 
   // Removes every record of a table and its statistics. The records are
@@ -223,7 +239,9 @@ class Engine {
 
   virtual Status Stats(TableId table, TableStats* out) = 0;
   // The engine's health for monitoring, as (name, value) pairs: memory,
-  // compaction backlog, write stalls, disk use (names in snake_case).
+  // compaction backlog, write stalls, disk use, transactions finished for
+  // others (names in snake_case, starting with the engine's name; counters
+  // start "rados_txn").
   // Engines with nothing to say return none.
   virtual std::vector<std::pair<std::string, double>> Health() { return {}; }
   // The sum of a partition's collection_bytes_delta so far (0 if none).

@@ -1,9 +1,8 @@
 // The rados engine's write path (rados_parts.h has the engine): a Commit
 // reads each partition it touches, checks the preconditions, and writes each
 // partition with one object operation guarded by a compare on the version it
-// read; a commit of several partitions goes through an intent object, which
-// RecoverIntents finishes after a crash. The head of rados_engine.cc says
-// more.
+// read; a commit of several partitions goes through the transaction
+// protocol of rados_txn.cc. The head of rados_engine.cc says more.
 #include <algorithm>
 #include <cerrno>
 
@@ -24,6 +23,7 @@ Status RadosEngine::ReadPartition(TableId table, const std::string& pk, const st
   op.getxattr(L::kVersionXattr.data(), &v, &rv);
   std::set<std::string> wanted = keys;
   wanted.insert(std::string(1, L::kCountersKey));
+  wanted.insert(std::string(1, L::kIntentKey));
   std::map<std::string, bufferlist> vals;
   op.omap_get_vals_by_keys(wanted, &vals, &rk);
   int r = io.operate(L::PartitionObject(pk), &op, nullptr);
@@ -35,6 +35,11 @@ Status RadosEngine::ReadPartition(TableId table, const std::string& pk, const st
   if (c != vals.end()) {
     out->counters = L::DecodeCounters(c->second.to_str());
     vals.erase(c);
+  }
+  auto x = vals.find(std::string(1, L::kIntentKey));
+  if (x != vals.end()) {
+    out->intent = x->second.to_str();
+    vals.erase(x);
   }
   out->records = std::move(vals);
   return Status::Ok();
@@ -109,13 +114,19 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
 
   for (int attempt = 0;; ++attempt) {
     // Read and check every precondition against the state before the commit.
+    // A partition that a transaction holds is settled first (rados_txn.cc).
     std::vector<PartitionState> states(groups.size());
-    for (size_t i = 0; i < groups.size(); ++i) {
+    bool settled = false;
+    for (size_t i = 0; i < groups.size() && !settled; ++i) {
       std::set<std::string> keys;
       for (const PartitionWrite* w : groups[i].writes) {
         for (const Mutation& m : w->muts) keys.insert(L::RecordKey(m.sk));
       }
       BASALT_RETURN_IF_ERROR(ReadPartition(groups[i].table, groups[i].pk, keys, &states[i]));
+      if (!states[i].intent.empty()) {
+        BASALT_ASSIGN_OR_RETURN(settled, Settle(groups[i].table, groups[i].pk, states[i].intent, /*writer=*/true));
+        if (settled) break;
+      }
       for (const PartitionWrite* w : groups[i].writes) {
         for (const Mutation& m : w->muts) {
           auto it = states[i].records.find(L::RecordKey(m.sk));
@@ -136,7 +147,13 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
         }
       }
     }
-    // Plan each partition's change; a partition that is only checked is not written.
+    if (settled) {
+      if (attempt >= 100) return Status::IoError("rados: a transaction's intent did not settle");
+      continue;
+    }
+    // Plan each partition's change. A partition that is only checked is not
+    // written, unless the commit spans several: then its intent keeps the
+    // check true until the commit point.
     std::vector<L::Plan> plans;
     Version version = 0;  // taken when the commit turns out to write
     auto take_version = [&]() -> Status {
@@ -187,7 +204,7 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
           outbox_refs.insert(L::TableNamespace(groups[i].table) + "/" + groups[i].oid);
         }
       }
-      if (changes.empty() && !counted) continue;
+      if (changes.empty() && !counted && groups.size() == 1) continue;
       BASALT_RETURN_IF_ERROR(take_version());
       L::Plan plan{groups[i].table, groups[i].pk, states[i].exists, states[i].version, version, {}, {}};
       for (auto& [k, v] : changes) {
@@ -219,23 +236,7 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
       retry = r == -ECANCELED || r == -EEXIST;
       if (!retry) st = FromRados(r, "commit");
     } else if (st.ok() && plans.size() > 1) {
-      // The intent makes the commit whole across a crash (RecoverIntents).
-      const std::string intent = L::IntentObject(version);
-      bufferlist body = Bl(L::EncodeIntent(plans));
-      st = FromRados(io_.write_full(intent, body), "write intent");
-      for (size_t i = 0; st.ok() && i < plans.size(); ++i) {
-        if (stop_after_partitions_ >= 0 && i == static_cast<size_t>(stop_after_partitions_)) {
-          landed();
-          return Status::IoError("rados: stopped mid-commit for a test");
-        }
-        int r = Apply(plans[i]);
-        if (i == 0 && (r == -ECANCELED || r == -EEXIST)) {
-          retry = true;  // nothing written yet
-          break;
-        }
-        if (r < 0) st = FromRados(r, "commit (the intent stays for recovery)");
-      }
-      if (st.ok()) st = FromRados(io_.remove(intent), "remove intent");
+      st = CommitAcross(plans, version, &retry);
     }
     landed();
     if (!retry) return st;
@@ -243,34 +244,26 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
   }
 }
 
-// Finishes the multi-partition commits a crashed front-end left: a
-// partition still at the version the commit read gets its planned change;
-// one at the planned version has it already.
-Status RadosEngine::RecoverIntents() {
-  std::vector<std::string> oids;
-  BASALT_RETURN_IF_ERROR(ListObjects(io_, &oids));
-  for (const std::string& oid : oids) {
-    if (!oid.starts_with(L::kIntentPrefix)) continue;
-    bufferlist bl;
-    int r = io_.read(oid, bl, 0, 0);
-    if (r == -ENOENT) continue;  // another front-end finished it
-    BASALT_RETURN_IF_ERROR(FromRados(r, "read " + oid));
-    std::vector<L::Plan> plans;
-    if (!L::DecodeIntent(bl.to_str(), &plans)) return Status::Internal("corrupt intent " + oid);
-    for (const L::Plan& plan : plans) {
-      PartitionState state;
-      BASALT_RETURN_IF_ERROR(ReadPartition(plan.table, plan.pk, {}, &state));
-      if (state.exists && state.version == plan.new_version) continue;
-      if (state.exists != plan.exists || state.version != plan.old_version) {
-        Log(LogLevel::kWarn, "rados: intent " + oid + ": a partition changed since; its part is not applied");
-        continue;
-      }
-      BASALT_RETURN_IF_ERROR(FromRados(Apply(plan), "recover " + oid));
+// Finishes a multi-partition commit that an earlier Basalt (before
+// transaction records) left as a redo intent: a partition still at the
+// version the commit read gets its planned change; one at the planned
+// version has it already.
+Status RadosEngine::RecoverLegacyIntent(const std::string& oid, const bufferlist& body) {
+  std::vector<L::Plan> plans;
+  if (!L::DecodeIntent(body.to_str(), &plans)) return Status::Internal("corrupt intent " + oid);
+  for (const L::Plan& plan : plans) {
+    PartitionState state;
+    BASALT_RETURN_IF_ERROR(ReadPartition(plan.table, plan.pk, {}, &state));
+    if (state.exists && state.version == plan.new_version) continue;
+    if (state.exists != plan.exists || state.version != plan.old_version) {
+      Log(LogLevel::kWarn, "rados: intent " + oid + ": a partition changed since; its part is not applied");
+      continue;
     }
-    r = io_.remove(oid);
-    if (r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "remove " + oid));
-    Log(LogLevel::kInfo, "rados: finished the interrupted commit " + oid);
+    BASALT_RETURN_IF_ERROR(FromRados(Apply(plan), "recover " + oid));
   }
+  int r = io_.remove(oid);
+  if (r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "remove " + oid));
+  Log(LogLevel::kInfo, "rados: finished the interrupted commit " + oid);
   return Status::Ok();
 }
 

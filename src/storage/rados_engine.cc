@@ -52,21 +52,31 @@ bool SplitStored(std::string_view stored, Version* version, std::string_view* va
 Version ParseVersion(const bufferlist& bl) { return std::strtoull(bl.to_str().c_str(), nullptr, 10); }
 
 Status VisitOmap(librados::IoCtx& io, const std::string& oid, const std::string& prefix, const std::string& begin,
-                 const std::function<bool(const std::string&, const bufferlist&)>& visit) {
+                 const std::function<bool(const std::string&, const bufferlist&)>& visit, const IntentHook* settle) {
   std::string after;
   bool first = true;
-  for (;;) {
+  const std::string x(1, L::kIntentKey);
+  for (int settled = 0;;) {
     librados::ObjectReadOperation op;
     std::map<std::string, bufferlist> exact, vals;
     bool more = false;
     int r1 = 0, r2 = 0;
-    // omap_get_vals2 starts after a key: the first read also fetches `begin` itself.
-    if (first) op.omap_get_vals_by_keys({begin}, &exact, &r1);
+    // omap_get_vals2 starts after a key: the first read also fetches `begin`
+    // itself (and the partition's intent, for `settle`).
+    if (first) op.omap_get_vals_by_keys(settle ? std::set<std::string>{begin, x} : std::set<std::string>{begin}, &exact, &r1);
     op.omap_get_vals2(first ? begin : after, prefix, kPage, &vals, &more, &r2);
     int r = io.operate(oid, &op, nullptr);
     if (r == -ENOENT) return Status::Ok();
     BASALT_RETURN_IF_ERROR(FromRados(r, "read omap of " + oid));
-    if (first && !exact.empty() && begin.starts_with(prefix) && !visit(exact.begin()->first, exact.begin()->second)) {
+    if (first && settle && exact.count(x)) {
+      BASALT_ASSIGN_OR_RETURN(bool again, (*settle)(exact[x].to_str()));
+      if (again) {
+        if (++settled > 100) return Status::IoError("rados: a transaction's intent did not settle");
+        continue;  // the partition changed: from the start
+      }
+      exact.erase(x);
+    }
+    if (first && exact.count(begin) && begin.starts_with(prefix) && !visit(begin, exact[begin])) {
       return Status::Ok();
     }
     first = false;
@@ -86,7 +96,8 @@ Status RadosEngine::Connect(const RadosOptions& o) {
   BASALT_RETURN_IF_ERROR(FromRados(cluster_.connect(), "connect to the cluster of " + o.conf));
   BASALT_RETURN_IF_ERROR(FromRados(cluster_.ioctx_create(o.pool.c_str(), io_), "open pool " + o.pool));
   prefix_ = o.name_space;
-  stop_after_partitions_ = o.test_stop_after_partitions;
+  stop_after_writes_ = o.test_stop_after_writes;
+  txn_timeout_s_ = o.txn_timeout_s;
   io_.set_namespace(prefix_);
   librados::ObjectWriteOperation init;
   init.create(true);
@@ -98,7 +109,9 @@ Status RadosEngine::Connect(const RadosOptions& o) {
   // before this run's first commit.
   BASALT_ASSIGN_OR_RETURN(Version first, TakeVersion());
   (void)first;
-  return RecoverIntents();
+  BASALT_RETURN_IF_ERROR(RecoverTransactions());
+  StartRecovery(o.txn_recovery_interval_s);
+  return Status::Ok();
 }
 
 Status RadosEngine::MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) {
@@ -111,14 +124,25 @@ Status RadosEngine::MultiGet(std::span<const Key> keys, std::vector<std::optiona
   for (const auto& [p, indexes] : by_partition) {
     std::set<std::string> wanted;
     for (size_t i : indexes) wanted.insert(L::RecordKey(keys[i].sk));
+    const std::string x(1, L::kIntentKey);
+    wanted.insert(x);
     librados::IoCtx io = Io(p.first);
-    librados::ObjectReadOperation op;
     std::map<std::string, bufferlist> vals;
-    int rv = 0;
-    op.omap_get_vals_by_keys(wanted, &vals, &rv);
-    int r = io.operate(L::PartitionObject(p.second), &op, nullptr);
-    if (r == -ENOENT) continue;
-    BASALT_RETURN_IF_ERROR(FromRados(r, "read partition"));
+    for (int attempt = 0;; ++attempt) {
+      librados::ObjectReadOperation op;
+      int rv = 0;
+      vals.clear();
+      op.omap_get_vals_by_keys(wanted, &vals, &rv);
+      int r = io.operate(L::PartitionObject(p.second), &op, nullptr);
+      if (r == -ENOENT) break;
+      BASALT_RETURN_IF_ERROR(FromRados(r, "read partition"));
+      auto it = vals.find(x);
+      if (it == vals.end()) break;
+      // A transaction holds the partition (rados_txn.cc).
+      BASALT_ASSIGN_OR_RETURN(bool again, Settle(p.first, p.second, it->second.to_str(), /*writer=*/false));
+      if (!again) break;
+      if (attempt >= 100) return Status::IoError("rados: a transaction's intent did not settle");
+    }
     for (size_t i : indexes) {
       auto it = vals.find(L::RecordKey(keys[i].sk));
       if (it == vals.end()) continue;
@@ -156,6 +180,7 @@ Status RadosEngine::QueryPartition(TableId table, std::string_view pk, const Sor
   librados::IoCtx io = Io(table);
   const std::string oid = L::PartitionObject(pk);
   std::string pk_copy(pk);
+  const IntentHook settle = [&](const std::string& intent) { return Settle(table, pk_copy, intent, false); };
   Status bad;
   auto emit = [&](const std::string& key, std::string_view stored) {
     Version v;
@@ -171,7 +196,7 @@ Status RadosEngine::QueryPartition(TableId table, std::string_view pk, const Sor
       if (end && k >= *end) return false;
       std::string stored = v.to_str();
       return emit(k, stored);
-    }));
+    }, &settle));
     return bad;
   }
   // Omap iterates forward only: the range is read forward into memory and
@@ -181,7 +206,7 @@ Status RadosEngine::QueryPartition(TableId table, std::string_view pk, const Sor
     if (end && k >= *end) return false;
     rows.emplace_back(k, v.to_str());
     return true;
-  }));
+  }, &settle));
   for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
     if (!emit(it->first, it->second)) break;
   }
@@ -207,6 +232,7 @@ Status RadosEngine::ScanSegment(TableId table, uint32_t segment, uint32_t total,
     }
     bool go_on = true;
     Status bad;
+    const IntentHook settle = [&](const std::string& intent) { return Settle(table, pk, intent, false); };
     BASALT_RETURN_IF_ERROR(VisitOmap(io, L::PartitionObject(pk), L::RecordKey(""), begin,
                                      [&](const std::string& k, const bufferlist& v) {
                                        std::string stored = v.to_str();
@@ -217,7 +243,7 @@ Status RadosEngine::ScanSegment(TableId table, uint32_t segment, uint32_t total,
                                          return go_on = false;
                                        }
                                        return go_on = sink(Row{pk, std::string_view(k).substr(1), value});
-                                     }));
+                                     }, &settle));
     BASALT_RETURN_IF_ERROR(bad);
     if (!go_on) break;
   }

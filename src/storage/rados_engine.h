@@ -18,17 +18,24 @@ struct RadosOptions {
   // Prefix of every RADOS namespace the engine uses: several Basalt
   // instances (or tests) can share a pool, each in its own namespaces.
   std::string name_space;
-  // For tests: a commit of several partitions stops after writing this many
-  // of them (>= 0), leaving its intent as a crashed front-end would, and
-  // fails. The next OpenRados on the namespace finishes it.
-  int test_stop_after_partitions = -1;
+  // A transaction still pending this long after it began may be aborted by
+  // any front-end that meets it (its coordinator may have died).
+  double txn_timeout_s = 10;
+  // How often a front-end (the one holding the lease) looks for transactions
+  // left by crashed ones and finishes them; 0: only at open.
+  double txn_recovery_interval_s = 5;
+  // For tests: a commit of several partitions stops after this many of its
+  // object writes (>= 0; rados_txn.cc numbers them), leaving what it wrote
+  // as a crashed front-end would, and fails.
+  int test_stop_after_writes = -1;
 };
 
 // Whether this build has the rados engine (librados was found at build time).
 bool RadosAvailable();
 
 // Connects to the cluster and opens the engine; finishes the multi-partition
-// commits a crashed front-end left (their intents) before it returns.
+// commits a crashed front-end left whose outcome is decided (or that timed
+// out) before it returns.
 Result<std::unique_ptr<Engine>> OpenRados(const RadosOptions& options);
 
 }  // namespace basalt::storage

@@ -205,4 +205,20 @@ bool DecodeIntent(std::string_view in, std::vector<Plan>* plans) {
   return in.empty();
 }
 
+std::string EncodePartitionIntent(uint64_t txn, const Plan& plan) {
+  std::string out;
+  PutFixed64BE(&out, txn);
+  out += EncodeIntent({plan});
+  return out;
+}
+
+bool DecodePartitionIntent(std::string_view in, uint64_t* txn, Plan* plan) {
+  if (in.size() < 8) return false;
+  *txn = DecodeFixed64BE(in.data());
+  std::vector<Plan> plans;
+  if (!DecodeIntent(in.substr(8), &plans) || plans.size() != 1) return false;
+  *plan = std::move(plans[0]);
+  return true;
+}
+
 }  // namespace basalt::storage::rados_layout

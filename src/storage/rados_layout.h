@@ -9,7 +9,10 @@
 //                                    'L' log:u64be seq:u64be         a shipped change-log record
 //                                    'S'                             shipped-through := version:u64be index:u32be
 //     "basalt.outbox"          omap  partition-ref -> ""             partitions that may hold outbox records
-//     "basalt.txn." hex16(v)   data  intent                          a multi-partition commit in progress
+//     "basalt.txn." hex16(v)   data  intent                          the record of a multi-partition commit
+//                              xattr "state" := "P" | "C" | "A"      pending, committed, aborted (rados_txn.cc)
+//                              xattr "t" := decimal ms               when it was created (Unix time)
+//                              (a record without "state" is an earlier Basalt's redo intent: applied at open)
 //
 //   namespace TableNamespace(table) := "t" hex16(table)
 //     PartitionObject(pk)      one object per partition (table + partition key)
@@ -18,6 +21,8 @@
 //                              omap  'i' sk -> version:varint value  a record (item or index entry)
 //                                    'c'    -> items:i64be bytes:i64be collection:i64be   counters
 //                                    'o' version:u64be index:u32be -> log:varint value   outbox record
+//                                    'x'    -> txn:u64be intent      the partition's share of a commit in
+//                                                                    progress (one plan; at most one)
 //
 //   PartitionObject(pk) := hex8(PartitionHash(pk)) "." hex(pk)                    when pk is at most 900 bytes
 //                        | hex8(PartitionHash(pk)) "~" hex(pk[0..900)) hex16(h1) hex16(h2)   otherwise
@@ -50,10 +55,13 @@ inline constexpr std::string_view kIntentPrefix = "basalt.txn.";
 inline constexpr std::string_view kVersionXattr = "v";
 inline constexpr std::string_view kPkXattr = "pk";
 inline constexpr std::string_view kNextVersionXattr = "next_version";
+inline constexpr std::string_view kStateXattr = "state";
+inline constexpr std::string_view kCreatedXattr = "t";
 
 inline constexpr char kRecordPrefix = 'i';
 inline constexpr char kCountersKey = 'c';
 inline constexpr char kOutboxPrefix = 'o';
+inline constexpr char kIntentKey = 'x';
 inline constexpr char kMetaPrefix = 'M';
 inline constexpr char kLogPrefix = 'L';
 inline constexpr char kShippedKey = 'S';
@@ -95,5 +103,9 @@ struct Plan {
 };
 std::string EncodeIntent(const std::vector<Plan>& plans);
 bool DecodeIntent(std::string_view in, std::vector<Plan>* plans);
+// The value of a partition's 'x' key: the transaction (its record's
+// version) and the partition's plan.
+std::string EncodePartitionIntent(uint64_t txn, const Plan& plan);
+bool DecodePartitionIntent(std::string_view in, uint64_t* txn, Plan* plan);
 
 }  // namespace basalt::storage::rados_layout

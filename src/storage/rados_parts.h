@@ -8,6 +8,8 @@
 #include <rados/librados.hpp>
 
 #include <array>
+#include <atomic>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
@@ -15,6 +17,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/status.h"
@@ -37,11 +40,17 @@ bufferlist Bl(std::string_view s);
 bool SplitStored(std::string_view stored, Version* version, std::string_view* value);
 Version ParseVersion(const bufferlist& bl);
 
+// Settles a partition's intent for a reader (RadosEngine::Settle): true
+// when the partition changed and is read again.
+using IntentHook = std::function<Result<bool>(const std::string& intent)>;
+
 // Visits the omap entries of `oid` whose keys start with `prefix`, from
 // `begin` (inclusive; at least `prefix`) on, in key order, until `visit`
-// returns false. An absent object has none.
+// returns false. An absent object has none. With `settle`, a partition's
+// intent met by the first read is settled before anything is visited.
 Status VisitOmap(librados::IoCtx& io, const std::string& oid, const std::string& prefix, const std::string& begin,
-                 const std::function<bool(const std::string&, const bufferlist&)>& visit);
+                 const std::function<bool(const std::string&, const bufferlist&)>& visit,
+                 const IntentHook* settle = nullptr);
 
 class RadosSnapshot : public Snapshot {};
 
@@ -159,7 +168,11 @@ struct PartitionState {
   Version version = 0;
   L::Counters counters;
   std::map<std::string, bufferlist> records;  // by omap key
+  std::string intent;  // the 'x' value (rados_txn.cc); empty: none
 };
+
+// A transaction record's state (rados_txn.cc).
+enum class TxnState { kPending, kCommitted, kAborted, kGone, kLegacy };
 
 class RadosEngine : public Engine {
  public:
@@ -167,6 +180,7 @@ class RadosEngine : public Engine {
 
   RadosEngine() : meta_(&cluster_, &io_) {}
   ~RadosEngine() override {
+    StopRecovery();
     meta_.Unwatch();
     io_.close();
     cluster_.shutdown();
@@ -184,6 +198,7 @@ class RadosEngine : public Engine {
   }
 
   Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) override;
+  Status TransactGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) override;
 
   Status Commit(std::span<const PartitionWrite> writes) override;
 
@@ -211,6 +226,13 @@ class RadosEngine : public Engine {
   Status TrimLog(uint64_t log, uint64_t below) override;
 
   MetaStore& meta() override { return meta_; }
+
+  std::vector<std::pair<std::string, double>> Health() override {
+    return {{"rados_txn_committed", static_cast<double>(txn_committed_.load())},
+            {"rados_txn_conflicts", static_cast<double>(txn_conflicts_.load())},
+            {"rados_txn_finished_for_others", static_cast<double>(txn_finished_for_others_.load())},
+            {"rados_txn_aborted_for_others", static_cast<double>(txn_aborted_for_others_.load())}};
+  }
 
  private:
   librados::IoCtx Io(TableId table) {
@@ -246,12 +268,34 @@ class RadosEngine : public Engine {
 
   Status ReadPartition(TableId table, const std::string& pk, const std::set<std::string>& keys, PartitionState* out);
   int Apply(const L::Plan& plan);
-  Status RecoverIntents();
   Result<Version> TakeVersion();
+
+  // The transaction protocol (rados_txn.cc).
+  // Commits plans of several partitions, read at their versions, as
+  // transaction `txn`; *retry when a partition changed since it was read
+  // (nothing was applied).
+  Status CommitAcross(const std::vector<L::Plan>& plans, Version txn, bool* retry);
+  // What to do with the intent a read of (table, pk) met: true when the
+  // partition changed (the intent was resolved) and must be read again.
+  // A writer aborts a pending transaction past its time and otherwise
+  // conflicts with it; a reader reads the committed values beside it.
+  Result<bool> Settle(TableId table, const std::string& pk, const std::string& intent, bool writer);
+  Result<TxnState> ReadTxnState(Version txn, int64_t* created_ms);
+  // Applies (or drops) a partition's intent, if it is still there.
+  Status Resolve(Version txn, const L::Plan& plan, bool apply);
+  // Finishes every transaction record that is decided or timed out.
+  Status RecoverTransactions();
+  Status RecoverLegacyIntent(const std::string& oid, const bufferlist& body);
+  void StartRecovery(double interval_s);
+  void StopRecovery();
+  // RadosOptions::test_stop_after_writes: true when a multi-partition commit
+  // that made `writes` object writes must stop.
+  bool StopHere(int writes) const { return stop_after_writes_ >= 0 && writes >= stop_after_writes_; }
 
   librados::Rados cluster_;
   std::string prefix_;  // RadosOptions::name_space
-  int stop_after_partitions_ = -1;  // RadosOptions::test_stop_after_partitions
+  int stop_after_writes_ = -1;  // RadosOptions::test_stop_after_writes
+  double txn_timeout_s_ = 10;   // RadosOptions::txn_timeout_s
   librados::IoCtx io_;  // namespace prefix_: the engine's own objects
   RadosMetaStore meta_;
   std::array<std::shared_mutex, kStripes> stripes_;
@@ -259,6 +303,15 @@ class RadosEngine : public Engine {
   Version next_version_ = 0, version_limit_ = 0;  // the block this front-end hands out; guarded by version_mu_
   std::mutex outbox_mu_;
   std::set<Version> outbox_in_flight_;  // versions of commits with outbox records not yet landed; guarded by outbox_mu_
+  // Health(): multi-partition commits made; writes turned away by another's
+  // pending transaction; intents of others' committed transactions applied;
+  // others' transactions aborted past their time.
+  std::atomic<uint64_t> txn_committed_{0}, txn_conflicts_{0}, txn_finished_for_others_{0},
+      txn_aborted_for_others_{0};
+  std::mutex recovery_mu_;
+  std::condition_variable recovery_cv_;
+  bool stopping_ = false;  // guarded by recovery_mu_
+  std::thread recovery_;
 };
 
 }  // namespace basalt::storage::rados_parts

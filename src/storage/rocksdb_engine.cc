@@ -190,18 +190,18 @@ class RocksEngine : public Engine {
 
   std::vector<std::pair<std::string, double>> Health() override {
     static const std::pair<const char*, const char*> kProperties[] = {
-        {"memtable_bytes", "rocksdb.cur-size-all-mem-tables"},
-        {"block_cache_bytes", "rocksdb.block-cache-usage"},
-        {"table_readers_bytes", "rocksdb.estimate-table-readers-mem"},
-        {"pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes"},
-        {"running_compactions", "rocksdb.num-running-compactions"},
-        {"running_flushes", "rocksdb.num-running-flushes"},
-        {"write_stopped", "rocksdb.is-write-stopped"},
-        {"delayed_write_rate", "rocksdb.actual-delayed-write-rate"},
-        {"sst_files_bytes", "rocksdb.total-sst-files-size"},
-        {"live_sst_files_bytes", "rocksdb.live-sst-files-size"},
-        {"level0_files", "rocksdb.num-files-at-level0"},
-        {"estimated_keys", "rocksdb.estimate-num-keys"},
+        {"rocksdb_memtable_bytes", "rocksdb.cur-size-all-mem-tables"},
+        {"rocksdb_block_cache_bytes", "rocksdb.block-cache-usage"},
+        {"rocksdb_table_readers_bytes", "rocksdb.estimate-table-readers-mem"},
+        {"rocksdb_pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes"},
+        {"rocksdb_running_compactions", "rocksdb.num-running-compactions"},
+        {"rocksdb_running_flushes", "rocksdb.num-running-flushes"},
+        {"rocksdb_write_stopped", "rocksdb.is-write-stopped"},
+        {"rocksdb_delayed_write_rate", "rocksdb.actual-delayed-write-rate"},
+        {"rocksdb_sst_files_bytes", "rocksdb.total-sst-files-size"},
+        {"rocksdb_live_sst_files_bytes", "rocksdb.live-sst-files-size"},
+        {"rocksdb_level0_files", "rocksdb.num-files-at-level0"},
+        {"rocksdb_estimated_keys", "rocksdb.estimate-num-keys"},
     };
     std::vector<std::pair<std::string, double>> out;
     for (const auto& [name, property] : kProperties) {
