@@ -155,12 +155,12 @@ Status ReadPath::Read(const TableMeta& table, const model::PrimaryKey& key, std:
 }
 
 Status ReadPath::ReadMany(std::span<const std::pair<const TableMeta*, const model::PrimaryKey*>> keys,
-                          std::vector<std::optional<model::Item>>* items) {
+                          std::vector<std::optional<model::Item>>* items, bool transactional) {
   std::vector<storage::Key> skeys;
   skeys.reserve(keys.size());
   for (const auto& [table, key] : keys) skeys.push_back(StorageKey(*table, *key));
   std::vector<std::optional<storage::Record>> recs;
-  BASALT_RETURN_IF_ERROR(engine_->MultiGet(skeys, &recs));
+  BASALT_RETURN_IF_ERROR(transactional ? engine_->TransactGet(skeys, &recs) : engine_->MultiGet(skeys, &recs));
   items->assign(keys.size(), std::nullopt);
   for (size_t i = 0; i < recs.size(); ++i) {
     if (!recs[i]) continue;

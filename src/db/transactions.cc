@@ -209,7 +209,16 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
   std::vector<std::pair<const TableMeta*, const model::PrimaryKey*>> refs;
   for (size_t i = 0; i < in.size(); ++i) refs.emplace_back(tables[i].get(), &keys[i]);
   TransactGetOutput out;
-  BASALT_RETURN_IF_ERROR(read_path_->ReadMany(refs, &out.items));
+  if (Status st = read_path_->ReadMany(refs, &out.items, /*transactional=*/true); !st.ok()) {
+    if (st.code() != Code::kTransactionConflict) return st;
+    // Another front-end's transaction holds an item (the rados engine).
+    const auto* on = st.detail<storage::ConflictOn>();
+    std::vector<CancellationReason> reasons(in.size(), CancellationReason{"None", "", std::nullopt});
+    for (size_t i = 0; i < seen.size(); ++i) {
+      if (!on || (seen[i].table == on->table && seen[i].pk == on->pk)) reasons[i] = ReasonFor(st, false);
+    }
+    return Canceled(std::move(reasons));
+  }
   // Capacity by table, in name order; transactional reads cost twice.
   // The items read together may not exceed 4 MB, as a transaction's writes
   // may not. DynamoDB Local's wording (the size read when the limit was

@@ -363,6 +363,20 @@ Status WritePath::WithConsumedCapacity(Status failed, const ItemWrite& write, co
   return std::move(failed).WithDetail(std::move(detail));
 }
 
+// Another front-end's transaction holds a partition this transaction
+// writes (the rados engine): its items get DynamoDB's TransactionConflict
+// reason; a partition of an index, every item.
+Status WritePath::ConflictReasons(const Status& conflict, const std::vector<storage::Key>& keys,
+                                  std::vector<ItemWriteResult>* results) {
+  const auto* on = conflict.detail<storage::ConflictOn>();
+  auto held = [&](const storage::Key& k) { return on && k.table == on->table && k.pk == on->pk; };
+  const bool any = std::any_of(keys.begin(), keys.end(), held);
+  for (size_t i = 0; i < keys.size() && i < results->size(); ++i) {
+    if (!any || held(keys[i])) (*results)[i].error = kTransactionOngoing;
+  }
+  return Status(Code::kTransactionCanceled, "transaction canceled");
+}
+
 Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys, WriteMode mode,
                       std::vector<ItemWriteResult>* results) {
   const bool in_transaction = mode == WriteMode::kTransaction || mode == WriteMode::kTransactionDryRun;
@@ -423,6 +437,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
     if (batch.writes.empty()) return Status::Ok();
     Status st = engine_->Commit(batch.writes);
     if (st.ok() && batch.stream_records && on_stream_records_) on_stream_records_();
+    if (st.code() == Code::kTransactionConflict && in_transaction) return ConflictReasons(st, keys, results);
     if (st.code() != Code::kPreconditionFailed) return st;
   }
   return Status::Internal("write contention did not resolve");

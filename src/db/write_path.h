@@ -137,6 +137,8 @@ class WritePath {
              std::vector<ItemWriteResult>* results);
   // A single write's failed condition with the write units it consumed all
   // the same (ConditionFailure::capacity).
+  static Status ConflictReasons(const Status& conflict, const std::vector<storage::Key>& keys,
+                                std::vector<ItemWriteResult>* results);
   static Status WithConsumedCapacity(Status failed, const ItemWrite& write, const ItemWriteResult& result);
   // Takes from the buckets what the writes whose condition failed consume.
   void ChargeFailedConditions(const std::vector<ItemWrite>& writes, const std::vector<storage::Key>& keys,

@@ -47,6 +47,7 @@ constexpr IntFlag kIntFlags[] = {
     {"--body-min-rate", &Config::body_min_rate, 0, 1 << 30},
     {"--memory-budget", &Config::memory_budget_mib, 0, 1 << 20},
     {"--audit-log-max-mib", &Config::audit_log_max_mib, 1, 1 << 20},
+    {"--rados-txn-timeout", &Config::rados_txn_timeout_seconds, 1, 3600},
 };
 
 }  // namespace
@@ -66,6 +67,8 @@ Flags:
   --engine=NAME            rocksdb (default: embedded, data in --data-dir) or rados (a Ceph
                            RADOS pool: --rados-conf FILE, --rados-pool NAME, --rados-id ID
                            (default admin), --rados-namespace PREFIX; see README)
+  --rados-txn-timeout S    seconds after which a front-end takes a transaction still pending
+                           for dead and aborts it (rados engine; default 10)
   --durability=MODE        sync (default): a write is acknowledged once its log record is
                            fsynced (concurrent writes share fsyncs);
                            relaxed: survives a process crash, not a power loss

@@ -24,6 +24,7 @@ struct Config {
   std::string rados_pool;        // --rados-pool NAME
   std::string rados_id = "admin";  // --rados-id ID: the client (client.ID)
   std::string rados_namespace;   // --rados-namespace PREFIX: instances sharing a pool stay apart
+  int rados_txn_timeout_seconds = 10;  // --rados-txn-timeout: a pending transaction older is aborted
   std::string export_root;  // the directory standing for S3 in exports and imports (empty: none)
   storage::Durability durability = storage::Durability::kSync;
   LogLevel log_level = LogLevel::kInfo;

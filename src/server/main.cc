@@ -177,9 +177,10 @@ int Run(int argc, char** argv) {
     std::cerr << "basalt: encryption at rest is RocksDB's; with --engine=rados use the cluster's (OSD encryption)\n";
     return 2;
   }
+  storage::RadosOptions rados{config.rados_conf, config.rados_pool, config.rados_id, config.rados_namespace};
+  rados.txn_timeout_s = config.rados_txn_timeout_seconds;
   auto engine = config.engine == "rados"
-                    ? storage::OpenRados(storage::RadosOptions{config.rados_conf, config.rados_pool, config.rados_id,
-                                                               config.rados_namespace})
+                    ? storage::OpenRados(rados)
                     : storage::OpenRocksDb(storage_options);
   if (!engine.ok()) {
     std::cerr << "basalt: " << engine.status().message() << "\n";

@@ -245,7 +245,8 @@ std::string RenderMetrics(db::Database& database, double start_time) {
       .Sample("", static_cast<double>(tables.size()));
   Process(out, start_time);
   for (const auto& [name, value] : database.engine()->Health()) {
-    Family(out, "basalt_rocksdb_" + name, "gauge", "RocksDB: " + name).Sample("", value);
+    Family(out, "basalt_" + name, name.starts_with("rados_txn") ? "counter" : "gauge", "Storage engine: " + name)
+        .Sample("", value);
   }
   return out.str();
 }
