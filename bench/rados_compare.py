@@ -3,12 +3,15 @@
 running Basalt servers, side by side (for --engine=rados beside RocksDB).
 
     python3 bench/rados_compare.py rocksdb=http://127.0.0.1:8000 rados=http://127.0.0.1:8001 \
-        [--ops 400] [--seconds 5] [--threads 8]
+        rados-2fe=http://127.0.0.1:8001,http://127.0.0.1:8002 [--ops 400] [--seconds 5] [--threads 8]
 
-Each server gets a table of its own. Latency: one client, one keep-alive
-connection, --ops sequential calls (median and p99). Throughput: --threads
-clients, each with its own connection, for --seconds. No authentication
-(--auth=none); stdlib only.
+Each server gets a table of its own. A server given as several URLs is
+several front-ends on one pool: its table is created through the first,
+calls alternate between them (the latency client call by call, the
+throughput clients one front-end each in turn). Latency: one client,
+keep-alive connections, --ops sequential calls (median and p99).
+Throughput: --threads clients, each with its own connection, for --seconds.
+No authentication (--auth=none); stdlib only.
 """
 import argparse
 import http.client
@@ -37,9 +40,9 @@ class Client:
         return json.loads(data)
 
 
-def setup(url):
+def setup(urls):
     name = "bench_" + uuid.uuid4().hex[:8]
-    c = Client(url)
+    c = Client(urls[0])
     c.call("CreateTable", {
         "TableName": name, "BillingMode": "PAY_PER_REQUEST",
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -49,6 +52,15 @@ def setup(url):
         time.sleep(0.05)
     for i in range(50):  # a partition of 50 items for Query
         c.call("PutItem", {"TableName": name, "Item": {"pk": {"S": "q"}, "sk": {"N": str(i)}, "v": {"S": "x" * 100}}})
+    for url in urls[1:]:  # the other front-ends know the table
+        other = Client(url)
+        while True:
+            try:
+                if other.call("DescribeTable", {"TableName": name})["Table"]["TableStatus"] == "ACTIVE":
+                    break
+            except RuntimeError:
+                pass
+            time.sleep(0.05)
     return name
 
 
@@ -68,23 +80,23 @@ def request(name, op, i):
 OPS = ["GetItem", "PutItem", "Query", "TransactWriteItems"]
 
 
-def latency(url, name, op, n):
-    c = Client(url)
+def latency(urls, name, op, n):
+    clients = [Client(u) for u in urls]
     times = []
     for i in range(n):
         t = time.perf_counter()
-        c.call(op, request(name, op, i))
+        clients[i % len(clients)].call(op, request(name, op, i))
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
 
-def throughput(url, name, op, threads, seconds):
+def throughput(urls, name, op, threads, seconds):
     counts = [0] * threads
     stop = time.monotonic() + seconds
 
     def run(k):
-        c = Client(url)
+        c = Client(urls[k % len(urls)])
         i = k * 100000
         while time.monotonic() < stop:
             c.call(op, request(name, op, i))
@@ -106,7 +118,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--threads", type=int, default=8)
     a = ap.parse_args()
-    servers = [s.split("=", 1) for s in a.servers]
+    servers = [(n, u.split(",")) for n, u in (s.split("=", 1) for s in a.servers)]
     tables = {n: setup(u) for n, u in servers}
     print("| operation | server | median ms | p99 ms | ops/s (%d clients) |" % a.threads)
     print("|---|---|---|---|---|")
