@@ -48,23 +48,50 @@ Status RadosEngine::ReadPartition(TableId table, const std::string& pk, const st
 // One atomic object operation: compare the version read (or create the
 // object, which must not exist), then write. -ECANCELED or -EEXIST: another
 // writer came first.
-int RadosEngine::Apply(const L::Plan& plan) {
-  librados::IoCtx io = Io(plan.table);
-  librados::ObjectWriteOperation op;
+void RadosEngine::BuildApply(const L::Plan& plan, librados::ObjectWriteOperation* op) {
   if (plan.exists) {
-    op.cmpxattr(L::kVersionXattr.data(), LIBRADOS_CMPXATTR_OP_EQ, Bl(std::to_string(plan.old_version)));
+    op->cmpxattr(L::kVersionXattr.data(), LIBRADOS_CMPXATTR_OP_EQ, Bl(std::to_string(plan.old_version)));
   } else {
-    op.create(true);
-    op.setxattr(L::kPkXattr.data(), Bl(plan.pk));
+    op->create(true);
+    op->setxattr(L::kPkXattr.data(), Bl(plan.pk));
   }
-  op.setxattr(L::kVersionXattr.data(), Bl(std::to_string(plan.new_version)));
+  op->setxattr(L::kVersionXattr.data(), Bl(std::to_string(plan.new_version)));
   if (!plan.sets.empty()) {
     std::map<std::string, bufferlist> sets;
     for (const auto& [k, v] : plan.sets) sets[k] = Bl(v);
-    op.omap_set(sets);
+    op->omap_set(sets);
   }
-  if (!plan.removes.empty()) op.omap_rm_keys(std::set<std::string>(plan.removes.begin(), plan.removes.end()));
+  if (!plan.removes.empty()) op->omap_rm_keys(std::set<std::string>(plan.removes.begin(), plan.removes.end()));
+}
+
+int RadosEngine::Apply(const L::Plan& plan) {
+  librados::IoCtx io = Io(plan.table);
+  librados::ObjectWriteOperation op;
+  BuildApply(plan, &op);
   return io.operate(L::PartitionObject(plan.pk), &op);
+}
+
+std::vector<int> RadosEngine::WriteAll(std::vector<std::unique_ptr<PartitionOp>>& ops) {
+  for (auto& p : ops) {
+    p->done = librados::Rados::aio_create_completion();
+    int r = p->io.aio_operate(p->oid, p->done, &p->op);
+    if (r < 0) {
+      p->done->release();
+      p->done = nullptr;
+      p->result = r;
+    }
+  }
+  std::vector<int> results;
+  for (auto& p : ops) {
+    if (p->done) {
+      p->done->wait_for_complete();
+      p->result = p->done->get_return_value();
+      p->done->release();
+      p->done = nullptr;
+    }
+    results.push_back(p->result);
+  }
+  return results;
 }
 
 // Versions come in blocks from a counter on basalt.meta (compare-and-set),

@@ -171,6 +171,16 @@ struct PartitionState {
   std::string intent;  // the 'x' value (rados_txn.cc); empty: none
 };
 
+// One object write of several in flight at once (RadosEngine::WriteAll).
+struct PartitionOp {
+  librados::IoCtx io;
+  std::string oid;
+  librados::ObjectWriteOperation op;
+  librados::AioCompletion* done = nullptr;
+  int result = 0;
+  int cmp = 0;  // an omap_cmp's own result
+};
+
 // A transaction record's state (rados_txn.cc).
 enum class TxnState { kPending, kCommitted, kAborted, kGone, kLegacy };
 
@@ -182,6 +192,7 @@ class RadosEngine : public Engine {
   ~RadosEngine() override {
     StopRecovery();
     meta_.Unwatch();
+    io_.aio_flush();  // the removals of finished transactions' records
     io_.close();
     cluster_.shutdown();
   }
@@ -267,7 +278,11 @@ class RadosEngine : public Engine {
   static Status ReadCounters(librados::IoCtx& io, const std::string& oid, L::Counters* c);
 
   Status ReadPartition(TableId table, const std::string& pk, const std::set<std::string>& keys, PartitionState* out);
+  void BuildApply(const L::Plan& plan, librados::ObjectWriteOperation* op);
   int Apply(const L::Plan& plan);
+  // Runs the operations, all in flight at once (one round trip for all);
+  // their results in order.
+  std::vector<int> WriteAll(std::vector<std::unique_ptr<PartitionOp>>& ops);
   Result<Version> TakeVersion();
 
   // The transaction protocol (rados_txn.cc).
@@ -283,6 +298,11 @@ class RadosEngine : public Engine {
   Result<TxnState> ReadTxnState(Version txn, int64_t* created_ms);
   // Applies (or drops) a partition's intent, if it is still there.
   Status Resolve(Version txn, const L::Plan& plan, bool apply);
+  // Resolves the intents of every plan, all at once. `note_outbox`: a plan
+  // with outbox records notes its partition in basalt.outbox first (for
+  // all but the coordinator, whose commit noted it).
+  Status ResolveAll(Version txn, std::span<const L::Plan> plans, bool apply, bool note_outbox);
+  Result<std::unique_ptr<PartitionOp>> ResolveOp(Version txn, const L::Plan& plan, bool apply, bool note_outbox);
   // Finishes every transaction record that is decided or timed out.
   Status RecoverTransactions();
   Status RecoverLegacyIntent(const std::string& oid, const bufferlist& body);

@@ -4,8 +4,9 @@
 // the isolation of transactional reads, under a crash after every step).
 //
 // A commit of plans for n partitions, as transaction V (a fresh version),
-// makes these object writes (RadosOptions::test_stop_after_writes counts
-// them):
+// makes these object writes in four round trips (the n intents are in
+// flight at once, so are the n resolutions, and the record's removal is not
+// waited for); RadosOptions::test_stop_after_writes counts them in order:
 //   1        the record "basalt.txn." hex16(V): every plan, state P, created t
 //   2..n+1   an intent on each partition: 'x' := V plan, guarded by the
 //            version the commit read (as a single-partition commit is); the
@@ -39,6 +40,7 @@
 // see a transaction of another front-end half committed while its intents
 // are being resolved (the model's reader conflicts on a pending record and
 // reads twice; TransactGetItems does not yet).
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 
@@ -60,8 +62,13 @@ Status Stopped() { return Status::IoError("rados: stopped mid-commit for a test"
 Status RadosEngine::CommitAcross(const std::vector<L::Plan>& plans, Version txn, bool* retry) {
   *retry = false;
   int writes = 0;
+  // How many of the next n writes the test stop allows (all, outside tests).
+  auto allowed = [&](size_t n) {
+    if (stop_after_writes_ < 0) return n;
+    return std::min(n, static_cast<size_t>(std::max(0, stop_after_writes_ - writes)));
+  };
   const std::string record = L::IntentObject(txn);
-  if (StopHere(writes)) return Stopped();
+  if (allowed(1) == 0) return Stopped();
   {
     librados::ObjectWriteOperation op;
     op.create(true);
@@ -69,37 +76,48 @@ Status RadosEngine::CommitAcross(const std::vector<L::Plan>& plans, Version txn,
     op.setxattr(L::kStateXattr.data(), Bl("P"));
     op.setxattr(L::kCreatedXattr.data(), Bl(std::to_string(NowMs())));
     BASALT_RETURN_IF_ERROR(FromRados(io_.operate(record, &op), "write transaction record"));
+    ++writes;
   }
-  if (StopHere(++writes)) return Stopped();
   // Ends V without its writes: the record aborted (unless it is already
   // final: then it was aborted by another), the intents placed dropped.
-  auto give_up = [&](size_t placed) -> Status {
+  auto give_up = [&]() -> Status {
     librados::ObjectWriteOperation op;
     op.cmpxattr(L::kStateXattr.data(), LIBRADOS_CMPXATTR_OP_EQ, Bl("P"));
     op.setxattr(L::kStateXattr.data(), Bl("A"));
     int r = io_.operate(record, &op);
     if (r != -ECANCELED && r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "abort transaction"));
-    for (size_t i = 0; i < placed; ++i) BASALT_RETURN_IF_ERROR(Resolve(txn, plans[i], /*apply=*/false));
+    BASALT_RETURN_IF_ERROR(ResolveAll(txn, plans, /*apply=*/false, /*note_outbox=*/false));
     r = io_.remove(record);
     if (r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "remove transaction record"));
     return Status::Ok();
   };
-  for (size_t i = 0; i < plans.size(); ++i) {
+  // The intents, all in flight at once: one round trip for n partitions.
+  std::vector<std::unique_ptr<PartitionOp>> intents;
+  for (size_t i = 0; i < allowed(plans.size()); ++i) {
     const L::Plan& p = plans[i];
     L::Plan intent{p.table, p.pk, p.exists, p.old_version, txn, {}, {}};
     intent.sets.emplace_back(std::string(1, L::kIntentKey), L::EncodePartitionIntent(txn, p));
-    int r = Apply(intent);
+    auto op = std::make_unique<PartitionOp>();
+    op->io = Io(p.table);
+    op->oid = L::PartitionObject(p.pk);
+    BuildApply(intent, &op->op);
+    intents.push_back(std::move(op));
+  }
+  Status failed;
+  for (int r : WriteAll(intents)) {
     if (r == -ECANCELED || r == -EEXIST) {
       *retry = true;  // another writer came first: V ends, the commit is read again
-      return give_up(i);
+    } else if (r < 0 && failed.ok()) {
+      failed = FromRados(r, "place intent");
     }
-    if (r < 0) {
-      Status failed = FromRados(r, "place intent");
-      give_up(i).IgnoreError();  // what stays is finished by recovery
-      return failed;
-    }
-    if (StopHere(++writes)) return Stopped();
   }
+  if (!failed.ok()) {
+    give_up().IgnoreError();  // what stays is finished by recovery
+    return failed;
+  }
+  if (*retry) return give_up();
+  writes += static_cast<int>(intents.size());
+  if (intents.size() < plans.size() || allowed(1) == 0) return Stopped();
   {
     librados::ObjectWriteOperation op;
     op.cmpxattr(L::kStateXattr.data(), LIBRADOS_CMPXATTR_OP_EQ, Bl("P"));
@@ -107,21 +125,25 @@ Status RadosEngine::CommitAcross(const std::vector<L::Plan>& plans, Version txn,
     int r = io_.operate(record, &op);
     if (r == -ECANCELED || r == -ENOENT) {
       // Another front-end took V for dead and aborted it.
-      BASALT_RETURN_IF_ERROR(give_up(plans.size()));
+      BASALT_RETURN_IF_ERROR(give_up());
       return Status(Code::kTransactionConflict, "Transaction is ongoing for the item")
           .WithDetail(std::make_shared<ConflictOn>(plans[0].table, plans[0].pk));
     }
     BASALT_RETURN_IF_ERROR(FromRados(r, "commit transaction"));
+    ++writes;
   }
-  if (StopHere(++writes)) return Stopped();
   // Committed: what fails from here on is finished by whoever meets it.
-  for (const L::Plan& p : plans) {
-    BASALT_RETURN_IF_ERROR(Resolve(txn, p, /*apply=*/true));
-    if (StopHere(++writes)) return Stopped();
-  }
+  const size_t resolve = allowed(plans.size());
+  BASALT_RETURN_IF_ERROR(ResolveAll(txn, std::span(plans).first(resolve), /*apply=*/true, /*note_outbox=*/false));
+  writes += static_cast<int>(resolve);
+  if (resolve < plans.size() || allowed(1) == 0) return Stopped();
   ++txn_committed_;
-  int r = io_.remove(record);
-  if (r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "remove transaction record"));
+  // The record goes without a wait: a crash before it lands leaves a
+  // committed record whose intents are all resolved, which recovery removes.
+  librados::AioCompletion* removed = librados::Rados::aio_create_completion();
+  int r = io_.aio_remove(record, removed);
+  removed->release();
+  if (r < 0) Log(LogLevel::kWarn, "rados: remove " + record + ": " + FromRados(r, "").message());
   return Status::Ok();
 }
 
@@ -144,12 +166,13 @@ Result<TxnState> RadosEngine::ReadTxnState(Version txn, int64_t* created_ms) {
   return Status::Internal("rados: transaction record with state '" + s + "'");
 }
 
-Status RadosEngine::Resolve(Version txn, const L::Plan& plan, bool apply) {
-  librados::IoCtx io = Io(plan.table);
-  librados::ObjectWriteOperation op;
-  int cmp = 0;
+Result<std::unique_ptr<PartitionOp>> RadosEngine::ResolveOp(Version txn, const L::Plan& plan, bool apply,
+                                                             bool note_outbox) {
+  auto p = std::make_unique<PartitionOp>();
+  p->io = Io(plan.table);
+  p->oid = L::PartitionObject(plan.pk);
   const std::string x(1, L::kIntentKey);
-  op.omap_cmp({{x, {Bl(L::EncodePartitionIntent(txn, plan)), LIBRADOS_CMPXATTR_OP_EQ}}}, &cmp);
+  p->op.omap_cmp({{x, {Bl(L::EncodePartitionIntent(txn, plan)), LIBRADOS_CMPXATTR_OP_EQ}}}, &p->cmp);
   std::set<std::string> removes{x};
   if (apply) {
     std::map<std::string, bufferlist> sets;
@@ -158,20 +181,34 @@ Status RadosEngine::Resolve(Version txn, const L::Plan& plan, bool apply) {
       sets[k] = Bl(v);
       outbox = outbox || k[0] == L::kOutboxPrefix;
     }
-    if (!sets.empty()) op.omap_set(sets);
+    if (!sets.empty()) p->op.omap_set(sets);
     removes.insert(plan.removes.begin(), plan.removes.end());
-    if (outbox) {
+    if (outbox && note_outbox) {
       // The shipper may have forgotten the partition since the commit noted it.
       librados::ObjectWriteOperation note;
-      note.omap_set({{L::TableNamespace(plan.table) + "/" + L::PartitionObject(plan.pk), bufferlist()}});
+      note.omap_set({{L::TableNamespace(plan.table) + "/" + p->oid, bufferlist()}});
       BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kOutboxObject), &note), "note outbox"));
     }
   }
-  op.omap_rm_keys(removes);
-  int r = io.operate(L::PartitionObject(plan.pk), &op);
-  // Resolved already (the compare failed), or the table was dropped.
-  if (r == -ECANCELED || r == -ENOENT) return Status::Ok();
-  return FromRados(r, "resolve intent");
+  p->op.omap_rm_keys(removes);
+  return p;
+}
+
+Status RadosEngine::ResolveAll(Version txn, std::span<const L::Plan> plans, bool apply, bool note_outbox) {
+  std::vector<std::unique_ptr<PartitionOp>> ops;
+  for (const L::Plan& plan : plans) {
+    BASALT_ASSIGN_OR_RETURN(auto op, ResolveOp(txn, plan, apply, note_outbox));
+    ops.push_back(std::move(op));
+  }
+  for (int r : WriteAll(ops)) {
+    // Resolved already (the compare failed), or the table was dropped.
+    if (r != -ECANCELED && r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "resolve intent"));
+  }
+  return Status::Ok();
+}
+
+Status RadosEngine::Resolve(Version txn, const L::Plan& plan, bool apply) {
+  return ResolveAll(txn, std::span(&plan, 1), apply, /*note_outbox=*/true);
 }
 
 Result<bool> RadosEngine::Settle(TableId table, const std::string& pk, const std::string& intent, bool writer) {
@@ -301,9 +338,7 @@ Status RadosEngine::RecoverTransactions() {
     }
     std::vector<L::Plan> plans;
     if (!L::DecodeIntent(body.to_str(), &plans)) return Status::Internal("corrupt transaction record " + oid);
-    for (const L::Plan& p : plans) {
-      BASALT_RETURN_IF_ERROR(Resolve(txn, p, /*apply=*/state == TxnState::kCommitted));
-    }
+    BASALT_RETURN_IF_ERROR(ResolveAll(txn, plans, /*apply=*/state == TxnState::kCommitted, /*note_outbox=*/true));
     if (state == TxnState::kCommitted) ++txn_finished_for_others_;
     r = io_.remove(oid);
     if (r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "remove " + oid));
