@@ -9,9 +9,12 @@
 #                                            # when ceph-mon or ceph-osd is not installed
 #
 # One monitor and one OSD on memstore (data in the OSD's memory: nothing
-# survives stop), no manager, no cephx (auth none), one replica. It listens
-# on 127.0.0.1 only, on a free port. Needs ceph-mon, ceph-osd and
-# ceph-common (the `ceph` and `rados` tools) from Debian.
+# survives stop), no manager, no cephx (auth none), one replica. With
+# BASALT_RADOS_OSDS=3, three OSDs and three replicas (writes go on with
+# two), and failure detection in seconds, for fault tests that kill an
+# OSD ($DIR/run/osd.N.pid). It listens on 127.0.0.1 only, on free ports.
+# Needs ceph-mon, ceph-osd and ceph-common (the `ceph` and `rados` tools)
+# from Debian.
 set -euo pipefail
 
 cmd=${1:-}
@@ -59,7 +62,10 @@ done
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
-mkdir -p "$dir/run" "$dir/log" "$dir/mon" "$dir/osd0"
+osds=${BASALT_RADOS_OSDS:-1}
+[[ "$osds" == 1 || "$osds" == 3 ]] || { echo "$0: BASALT_RADOS_OSDS must be 1 or 3" >&2; exit 2; }
+replicas=$osds min_replicas=$((osds == 3 ? 2 : 1))
+mkdir -p "$dir/run" "$dir/log" "$dir/mon"
 trap 'echo "$0: start failed; logs in $dir/log" >&2; stop' ERR
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -74,8 +80,8 @@ auth cluster required = none
 auth service required = none
 auth client required = none
 auth allow insecure global id reclaim = false
-osd pool default size = 1
-osd pool default min size = 1
+osd pool default size = $replicas
+osd pool default min size = $min_replicas
 osd pool default pg autoscale mode = off
 mon allow pool size one = true
 mon allow pool delete = true
@@ -94,6 +100,9 @@ osd op num threads per shard = 1
 osd op num shards = 2
 mon warn on pool no redundancy = false
 ms bind ipv6 = false
+osd heartbeat interval = 1
+osd heartbeat grace = 4
+mon osd min down reporters = 1
 CONF
 
 ceph-authtool --create-keyring "$dir/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
@@ -102,10 +111,13 @@ ceph-mon -c "$conf" -i a --mkfs --monmap "$dir/monmap" --keyring "$dir/keyring"
 ceph-mon -c "$conf" -i a 2>>"$dir/log/start.log"
 
 ceph() { command ceph -c "$conf" --connect-timeout 20 "$@"; }
-osd_uuid=$(cat /proc/sys/kernel/random/uuid)
-id=$(ceph osd new "$osd_uuid")
-ceph-osd -c "$conf" -i "$id" --mkfs --osd-uuid "$osd_uuid" 2>>"$dir/log/mkfs.log"
-ceph-osd -c "$conf" -i "$id" 2>>"$dir/log/start.log"
+for _ in $(seq "$osds"); do
+  osd_uuid=$(cat /proc/sys/kernel/random/uuid)
+  id=$(ceph osd new "$osd_uuid")
+  mkdir -p "$dir/osd$id"
+  ceph-osd -c "$conf" -i "$id" --mkfs --osd-uuid "$osd_uuid" 2>>"$dir/log/mkfs.log"
+  ceph-osd -c "$conf" -i "$id" 2>>"$dir/log/start.log"
+done
 ceph osd pool create basalt 8 8 >/dev/null 2>&1
 ceph osd pool application enable basalt basalt >/dev/null 2>&1
 # Ready when an object can be written and read back.

@@ -27,13 +27,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 BINARY = pathlib.Path(os.environ.get("BASALT_BIN", ROOT / "build" / "src" / "basalt"))
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    """(conf, pool) of a Ceph cluster."""
-    conf, pool = os.environ.get("BASALT_RADOS_CONF"), os.environ.get("BASALT_RADOS_POOL")
-    if conf and pool:
-        yield conf, pool
-        return
+def _dev_cluster(osds):
+    """Starts a throw-away cluster of `osds` OSDs: yields (conf, pool, run directory)."""
     if not (shutil.which("ceph-mon") and shutil.which("ceph-osd")):
         pytest.skip("no Ceph cluster: set BASALT_RADOS_CONF and BASALT_RADOS_POOL, or install ceph-mon ceph-osd")
     if os.environ.get("BASALT_ENDPOINT"):
@@ -41,12 +36,42 @@ def cluster():
     script = ROOT / "scripts" / "rados-dev-cluster.sh"
     work = tempfile.mkdtemp(prefix="basalt-rados-")
     try:
-        out = subprocess.run(["bash", str(script), "start", work], capture_output=True, text=True, timeout=120)
+        out = subprocess.run(["bash", str(script), "start", work], capture_output=True, text=True, timeout=120,
+                             env=dict(os.environ, BASALT_RADOS_OSDS=str(osds)))
         if out.returncode != 0:
             pytest.fail("the dev cluster did not start:\n" + out.stdout + out.stderr)
-        yield out.stdout.strip().splitlines()[-1], "basalt"
+        yield out.stdout.strip().splitlines()[-1], "basalt", work
     finally:
         subprocess.run(["bash", str(script), "stop", work], capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """(conf, pool) of a Ceph cluster."""
+    conf, pool = os.environ.get("BASALT_RADOS_CONF"), os.environ.get("BASALT_RADOS_POOL")
+    if conf and pool:
+        yield conf, pool
+        return
+    for conf, pool, _ in _dev_cluster(1):
+        yield conf, pool
+
+
+@pytest.fixture(scope="module")
+def cluster3():
+    """(conf, pool, run directory) of a throw-away cluster of three OSDs and three replicas, for a test that
+    kills one (its PID is in DIR/run/osd.N.pid)."""
+    yield from _dev_cluster(3)
+
+
+def _start_frontends(conf, pool, servers, n, namespace=None, extra=()):
+    namespace = namespace or "e2e-%s-" % uuid.uuid4().hex[:12]
+    urls = []
+    for _ in range(n):
+        server = _Server()
+        servers.append(server)
+        urls.append(server.start(BINARY, args=("--engine=rados", "--rados-conf", conf, "--rados-pool", pool,
+                                               "--rados-namespace", namespace) + tuple(extra)))
+    return urls, namespace
 
 
 @pytest.fixture
@@ -56,14 +81,7 @@ def frontends(cluster):
     servers = []
 
     def start(n, namespace=None, extra=()):
-        namespace = namespace or "e2e-%s-" % uuid.uuid4().hex[:12]
-        urls = []
-        for _ in range(n):
-            server = _Server()
-            servers.append(server)
-            urls.append(server.start(BINARY, args=("--engine=rados", "--rados-conf", conf, "--rados-pool", pool,
-                                                   "--rados-namespace", namespace) + tuple(extra)))
-        return urls, namespace
+        return _start_frontends(conf, pool, servers, n, namespace, extra)
 
     start.servers = servers  # in start order, for tests that stop one
     yield start
@@ -393,3 +411,86 @@ def test_a_front_end_killed_mid_transaction_leaves_no_half_transfer(frontends):
     metrics = [line for line in requests.get(b + "/metrics", timeout=5).text.splitlines()
                if line.startswith("basalt_rados_txn")]
     assert total(cb) == 100 * accounts, (done, metrics)
+
+
+def test_an_osd_killed_during_writes_and_transfers_loses_nothing(cluster3):
+    """kill -9 of one of three OSDs under a load of PutItems and TransactWriteItems through two front-ends:
+    writes go on once Ceph has marked it down (two replicas are enough), no acknowledged write is lost, and
+    no transfer is half applied."""
+    conf, pool, work = cluster3
+    servers = []
+    try:
+        (a, b), _ = _start_frontends(conf, pool, servers, 2)
+        ca, cb = make_client(a), make_client(b)
+        name = unique("osd")
+        create_table(ca, name)
+        accounts = 6
+        for i in range(accounts):
+            ca.put_item(TableName=name, Item={"pk": {"S": "acct%d" % i}, "sk": {"N": "0"}, "balance": {"N": "100"}})
+        assert within(5, lambda: cb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE") is not None
+        acked = {}  # key -> (value, when acknowledged)
+        transfers = []  # when acknowledged
+        errors = []
+        stop = threading.Event()
+
+        def writer(t):
+            clients = [make_client(a), make_client(b)]
+            n = 0
+            while not stop.is_set():
+                key = "w%d-%d" % (t, n)
+                try:
+                    clients[n % 2].put_item(TableName=name, Item={"pk": {"S": key}, "sk": {"N": "0"},
+                                                                   "v": {"N": str(n)}})
+                    acked[key] = (n, time.monotonic())
+                except ClientError as e:
+                    errors.append(str(e))
+                n += 1
+
+        def transferrer(t):
+            clients = [make_client(a), make_client(b)]
+            rng = random.Random(t)
+            n = 0
+            while not stop.is_set():
+                frm = rng.randrange(accounts)
+                to = (frm + 1 + rng.randrange(accounts - 1)) % accounts
+                try:
+                    clients[n % 2].transact_write_items(TransactItems=[
+                        {"Update": {"TableName": name, "Key": {"pk": {"S": "acct%d" % frm}, "sk": {"N": "0"}},
+                                    "UpdateExpression": "ADD balance :m",
+                                    "ExpressionAttributeValues": {":m": {"N": "-1"}}}},
+                        {"Update": {"TableName": name, "Key": {"pk": {"S": "acct%d" % to}, "sk": {"N": "0"}},
+                                    "UpdateExpression": "ADD balance :p",
+                                    "ExpressionAttributeValues": {":p": {"N": "1"}}}}])
+                    transfers.append(time.monotonic())
+                except ClientError as e:  # conflicts between the two front-ends are expected
+                    if "TransactionCanceledException" not in str(e):
+                        errors.append(str(e))
+                n += 1
+
+        threads = [threading.Thread(target=writer, args=(t,)) for t in range(2)]
+        threads += [threading.Thread(target=transferrer, args=(t,)) for t in range(2)]
+        for t in threads:
+            t.start()
+        time.sleep(1.5)
+        with open(os.path.join(work, "run", "osd.1.pid")) as f:
+            os.kill(int(f.read()), signal.SIGKILL)
+        killed = time.monotonic()
+        time.sleep(12)  # failure detection (4 s grace), peering, and writes after it
+        stop.set()
+        for t in threads:
+            t.join()
+        assert not errors, errors[:3]
+        after = [k for k, (_, when) in acked.items() if when > killed + 6]
+        assert after, "no write was acknowledged after the OSD was down"
+        assert [t for t in transfers if t > killed + 6], "no transfer after the OSD was down"
+        # Every acknowledged write is there, read through the other front-end and the two OSDs left.
+        for key, (value, _) in acked.items():
+            got = cb.get_item(TableName=name, Key={"pk": {"S": key}, "sk": {"N": "0"}}, ConsistentRead=True)
+            assert got.get("Item", {}).get("v") == {"N": str(value)}, key
+        got = cb.transact_get_items(TransactItems=[
+            {"Get": {"TableName": name, "Key": {"pk": {"S": "acct%d" % i}, "sk": {"N": "0"}}}}
+            for i in range(accounts)])["Responses"]
+        assert sum(int(r["Item"]["balance"]["N"]) for r in got) == 100 * accounts, (len(acked), len(transfers))
+    finally:
+        for server in servers:
+            server.stop()
