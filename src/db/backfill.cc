@@ -24,25 +24,50 @@ Status IndexBackfill::Resume() {
   for (const auto& table : catalog_->All()) {
     for (const IndexMeta& index : table->indexes) {
       if (!index.backfilling) continue;
+      {
+        // Claimed before anything is dropped, so a Start of the same index
+        // (UpdateTable's) cannot begin meanwhile.
+        std::lock_guard lock(mu_);
+        if (stopping_ || !filling_.insert(index.id).second) continue;  // filled here already
+      }
       // Another front-end sharing the store may be filling it now: its
       // entries must not be dropped under it.
-      BASALT_ASSIGN_OR_RETURN(bool mine, engine_->meta().Lease(LeaseName(index), kLeaseSeconds));
-      if (!mine) continue;
-      BASALT_RETURN_IF_ERROR(engine_->DropTable(index.id));
+      Result<bool> mine = engine_->meta().Lease(LeaseName(index), kLeaseSeconds);
+      if (!mine.ok() || !*mine) {
+        std::lock_guard lock(mu_);
+        filling_.erase(index.id);
+        BASALT_RETURN_IF_ERROR(mine.status());
+        continue;
+      }
+      Log(LogLevel::kInfo, "filling index " + index.name + " of " + table->name + " from the start");
+      Status dropped = engine_->DropTable(index.id);
+      if (!dropped.ok()) {
+        std::lock_guard lock(mu_);
+        filling_.erase(index.id);
+        return dropped;
+      }
       {
         std::unique_lock lock(table->runtime->mu);
         table->runtime->backfill[index.id] = std::nullopt;
       }
-      Start(table, index);
+      Enqueue(Job{table, index});
     }
   }
   return Status::Ok();
 }
 
 void IndexBackfill::Start(std::shared_ptr<const TableMeta> table, IndexMeta index) {
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_ || !filling_.insert(index.id).second) return;
+  }
+  Enqueue(Job{std::move(table), std::move(index)});
+}
+
+void IndexBackfill::Enqueue(Job job) {
   std::lock_guard lock(mu_);
   if (stopping_) return;
-  jobs_.push_back(Job{std::move(table), std::move(index)});
+  jobs_.push_back(std::move(job));
   if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
   cv_.notify_one();
 }
@@ -58,11 +83,12 @@ void IndexBackfill::Loop() {
       jobs_.pop_front();
     }
     Result<bool> done = Step(job);
-    if (done.ok() && *done) {
-      Finish(job);
+    if (done.ok() && *done) Finish(job);
+    if ((done.ok() && *done) || done.status().code() == Code::kResourceInUse) {  // done, or another front-end's
+      std::lock_guard lock(mu_);
+      filling_.erase(job.index.id);
       continue;
     }
-    if (done.status().code() == Code::kResourceInUse) continue;  // another front-end's now
     std::unique_lock lock(mu_);
     if (!done.ok()) {
       // Storage failed; try again shortly rather than leave the index CREATING.

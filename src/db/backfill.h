@@ -14,6 +14,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -32,10 +33,14 @@ class IndexBackfill {
   // Stops the thread; unfinished backfills start over at the next open.
   ~IndexBackfill();
 
-  // Restarts the backfills a restart cut short: their partial entries and
-  // counts are dropped, and writers leave the index to the backfill again.
+  // Restarts the backfills that no one fills (cut short by a restart, or
+  // by the death of the front-end that held their lease): their partial
+  // entries and counts are dropped, and writers leave the index to the
+  // backfill again. Called at open, and after each catalog re-read where
+  // front-ends share the store (the lease of a dead one has lapsed by then).
   Status Resume();
-  // Starts filling `index`, a new GSI of `table` whose cursor is set.
+  // Starts filling `index`, a new GSI of `table` whose cursor is set;
+  // nothing if this front-end fills it already.
   void Start(std::shared_ptr<const TableMeta> table, IndexMeta index);
 
  private:
@@ -45,9 +50,10 @@ class IndexBackfill {
   };
   // With several front-ends on one store, one fills an index: the holder of
   // its lease (MetaStore::Lease), renewed every step. A backfill whose
-  // front-end died resumes when a front-end next starts.
+  // front-end died is resumed by another once the lease lapses.
   static constexpr double kLeaseSeconds = 30;
   static std::string LeaseName(const IndexMeta& index);
+  void Enqueue(Job job);
   void Loop();
   // Indexes the next records after the cursor; true when the walk is over
   // (or the table or index is gone).
@@ -62,6 +68,7 @@ class IndexBackfill {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Job> jobs_;   // guarded by mu_
+  std::set<uint64_t> filling_;  // guarded by mu_: the indexes this front-end fills (queued or stepping)
   bool stopping_ = false;  // guarded by mu_
   std::thread thread_;     // started with the first job
 };

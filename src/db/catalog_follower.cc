@@ -6,8 +6,11 @@
 
 namespace basalt::db {
 
-CatalogFollower::~CatalogFollower() {
+CatalogFollower::~CatalogFollower() { Stop(); }
+
+void CatalogFollower::Stop() {
   if (watching_) meta_->Unwatch();
+  watching_ = false;
   {
     std::lock_guard lock(mu_);
     stop_ = true;
@@ -38,6 +41,7 @@ void CatalogFollower::Loop() {
     if (Status st = catalog_->Refresh(); !st.ok()) {
       Log(LogLevel::kWarn, "could not re-read the table definitions: " + st.message());
     }
+    if (after_refresh_) after_refresh_();
     lock.lock();
   }
 }

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -28,6 +29,12 @@ class CatalogFollower {
 
   // Starts following when other processes may share the store.
   bool Start();
+  // Ends the watch and the thread (the destructor does too); the owner calls
+  // it before what `after_refresh` uses goes.
+  void Stop();
+  // Runs after each re-read, on the follower's thread (set before Start):
+  // background work that other front-ends may have left undone.
+  void set_after_refresh(std::function<void()> f) { after_refresh_ = std::move(f); }
 
  private:
   void Loop();
@@ -40,6 +47,7 @@ class CatalogFollower {
   bool pending_ = false;  // guarded by mu_: a change was announced
   bool stop_ = false;     // guarded by mu_
   bool watching_ = false;
+  std::function<void()> after_refresh_;
   std::thread thread_;
 };
 

@@ -54,7 +54,15 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
     pitr_.DefinitionChanged(table);
     insights_.DefinitionChanged(table);
   });
+  // A backfill whose front-end died is taken over once its lease lapses.
+  follower_.set_after_refresh([this] {
+    if (Status st = backfill_.Resume(); !st.ok()) Log(LogLevel::kWarn, "backfill takeover: " + st.message());
+  });
 }
+
+// The follower's thread reaches the members declared after it (the
+// catalog's observers, the backfill): it stops before they go.
+Database::~Database() { follower_.Stop(); }
 
 Status Database::Open() {
   BASALT_RETURN_IF_ERROR(CheckFormatVersion(&engine_->meta()));

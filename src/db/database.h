@@ -80,6 +80,7 @@ struct Options {
 class Database {
  public:
   Database(storage::Engine* engine, const Clock* clock, Options options);
+  ~Database();
 
   // Loads the catalog and the streams, resumes unfinished index backfills
   // and starts the Time to Live sweeper.

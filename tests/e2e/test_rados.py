@@ -325,6 +325,39 @@ def test_a_front_end_starting_during_a_backfill_leaves_it_to_the_one_filling(fro
     assert count == n
 
 
+def test_a_backfill_whose_front_end_dies_is_finished_by_another(frontends):
+    """kill -9 of the front-end filling a new GSI: another front-end, running all along, takes the backfill over once
+    its lease (30 s) lapses, without a restart, and the index ends ACTIVE with every item."""
+    (a, b), _ = frontends(2)
+    ca, cb = make_client(a), make_client(b)
+    name = unique("t")
+    create_table(ca, name)
+    n = 3000
+    for start in range(0, n, 25):
+        ca.batch_write_item(RequestItems={name: [
+            {"PutRequest": {"Item": {"pk": {"S": "p%d" % i}, "sk": {"N": "1"}, "g": {"S": "g%d" % (i % 7)}}}}
+            for i in range(start, start + 25)]})
+    ca.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                    GlobalSecondaryIndexUpdates=[{"Create": {
+                        "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                        "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    os.kill(frontends.servers[0].pid, signal.SIGKILL)  # at once: the whole backfill takes about half a second
+    frontends.servers[0].proc.wait(timeout=10)
+
+    def status(client):
+        return client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"]
+    assert within(90, lambda: status(cb) == "ACTIVE") is not None
+    count, kwargs = 0, {}
+    while True:
+        page = cb.scan(TableName=name, IndexName="byg", Select="COUNT", **kwargs)
+        count += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            break
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+    assert count == n
+    assert "filling index byg of %s from the start" % name in frontends.servers[1].log_text()
+
+
 def test_a_client_request_token_holds_across_front_ends(frontends):
     """ClientRequestTokens live in RADOS: a retry through another front-end answers as the first call did and
     applies nothing again; another request with the token is IdempotentParameterMismatch."""
