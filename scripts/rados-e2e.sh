@@ -6,8 +6,13 @@
 # that start their own Basalt skip, tests/e2e/test_rados.py runs its own
 # front-ends on the same cluster).
 #
+# With FRONTENDS=2, two Basalts share the pool and namespace and the
+# suite talks to scripts/round_robin_proxy.py, which sends each request to
+# the next front-end in turn.
+#
 #   scripts/rados-e2e.sh                      # everything
 #   scripts/rados-e2e.sh test_items.py -x     # a slice
+#   FRONTENDS=2 scripts/rados-e2e.sh          # load balanced across two front-ends
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -21,19 +26,33 @@ fi
 binary=${BASALT_BIN:-$root/build/src/basalt}
 [[ -x $binary ]] || { echo "rados-e2e: no basalt at $binary (scripts/build.sh)" >&2; exit 2; }
 work=$(mktemp -d /tmp/basalt-rados-e2e-XXXXXX)
-basalt_pid=
+frontends=${FRONTENDS:-1}
+pids=()
 cleanup() {
-  [[ -n $basalt_pid ]] && kill "$basalt_pid" 2>/dev/null && wait "$basalt_pid" 2>/dev/null || true
-  bash scripts/rados-dev-cluster.sh stop "$work/cluster" || true
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; done
+  bash "$root/scripts/rados-dev-cluster.sh" stop "$work/cluster" || true
   rm -rf "$work"
 }
 trap cleanup EXIT
 conf=$(bash scripts/rados-dev-cluster.sh start "$work/cluster" | tail -1)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-"$binary" --host 127.0.0.1 --port "$port" --engine=rados --rados-conf "$conf" --rados-pool basalt \
-  --rados-namespace "e2e-$$-" --ttl-sweep-interval 1 >"$work/basalt.log" 2>&1 &
-basalt_pid=$!
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+urls=()
+for i in $(seq "$frontends"); do
+  port=$(free_port)
+  "$binary" --host 127.0.0.1 --port "$port" --engine=rados --rados-conf "$conf" --rados-pool basalt \
+    --rados-namespace "e2e-$$-" --ttl-sweep-interval 1 >"$work/basalt-$i.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+  urls+=("http://127.0.0.1:$port")
+done
+endpoint=${urls[0]}
+if ((frontends > 1)); then
+  port=$(free_port)
+  python3 scripts/round_robin_proxy.py "$port" "${urls[@]}" &
+  pids+=($!)
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/" >/dev/null && break; sleep 0.1; done
+  endpoint="http://127.0.0.1:$port"
+fi
 cd tests/e2e
-BASALT_BIN=$binary BASALT_ENDPOINT="http://127.0.0.1:$port" BASALT_RADOS_CONF=$conf BASALT_RADOS_POOL=basalt \
-  /usr/bin/python3 -m pytest -q -p no:cacheprovider "$@" || { status=$?; tail -20 "$work/basalt.log" >&2; exit $status; }
+BASALT_BIN=$binary BASALT_ENDPOINT=$endpoint BASALT_RADOS_CONF=$conf BASALT_RADOS_POOL=basalt \
+  /usr/bin/python3 -m pytest -q -p no:cacheprovider "$@" || { status=$?; tail -n 20 "$work"/basalt-*.log >&2; exit $status; }
