@@ -8,13 +8,11 @@
 // exclusive create for a new partition). A compare that fails means another
 // writer got there first: the commit is read and checked again.
 //
-// A commit of several partitions writes an intent object first (the planned
-// change of every partition), then the partitions, then removes the intent;
-// Open finishes the intents a crashed front-end left, so such a commit is
-// all or nothing across a crash. Readers of this process do not see one half
-// applied: commits hold the partitions' stripes exclusively, MultiGet shares
-// them. Across several front-ends that isolation does not hold (see
-// docs/architecture.md, "The rados engine").
+// A commit of several partitions is a transaction (rados_txn.cc): a record,
+// an intent on each partition, the commit point, the intents resolved. Reads
+// settle the intents they meet (the x key rides in their first read op).
+// Readers of this process do not even meet them: commits hold the
+// partitions' stripes exclusively, MultiGet shares them.
 //
 // Snapshots: RADOS has no cheap point-in-time read of many objects, so a
 // Snapshot here is the latest state; reads that share one are each atomic

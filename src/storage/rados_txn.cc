@@ -34,12 +34,10 @@
 // aborted and dropped; then the record goes.
 //
 // The in-process stripe locks still isolate this front-end's readers from
-// its own commits (rados_engine.cc); the intents isolate the others.
-// Known limits (docs/architecture.md): a MultiGet across partitions reads
-// each one's committed values, so a transactional read on one front-end may
-// see a transaction of another front-end half committed while its intents
-// are being resolved (the model's reader conflicts on a pending record and
-// reads twice; TransactGetItems does not yet).
+// its own commits (rados_engine.cc); the intents isolate the others. A
+// plain MultiGet across partitions reads each one's committed values
+// (BatchGetItem is not atomic in DynamoDB either); TransactGet below is the
+// model's transactional reader.
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
