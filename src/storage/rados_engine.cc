@@ -47,6 +47,21 @@ bool SplitStored(std::string_view stored, Version* version, std::string_view* va
   return true;
 }
 
+Status RecordsOf(const std::map<std::string, bufferlist>& vals, std::span<const Key> keys,
+                 const std::vector<size_t>& indexes, std::vector<std::optional<Record>>* out) {
+  for (size_t i : indexes) {
+    auto it = vals.find(L::RecordKey(keys[i].sk));
+    if (it == vals.end()) continue;
+    std::string stored = it->second.to_str();
+    Record rec;
+    std::string_view value;
+    if (!SplitStored(stored, &rec.version, &value)) return Status::Internal("corrupt stored value");
+    rec.value.assign(value);
+    (*out)[i] = std::move(rec);
+  }
+  return Status::Ok();
+}
+
 Version ParseVersion(const bufferlist& bl) { return std::strtoull(bl.to_str().c_str(), nullptr, 10); }
 
 Status VisitOmap(librados::IoCtx& io, const std::string& oid, const std::string& prefix, const std::string& begin,
@@ -141,16 +156,7 @@ Status RadosEngine::MultiGet(std::span<const Key> keys, std::vector<std::optiona
       if (!again) break;
       if (attempt >= 100) return Status::IoError("rados: a transaction's intent did not settle");
     }
-    for (size_t i : indexes) {
-      auto it = vals.find(L::RecordKey(keys[i].sk));
-      if (it == vals.end()) continue;
-      std::string stored = it->second.to_str();
-      Record rec;
-      std::string_view value;
-      if (!SplitStored(stored, &rec.version, &value)) return Status::Internal("corrupt stored value");
-      rec.value.assign(value);
-      (*out)[i] = std::move(rec);
-    }
+    BASALT_RETURN_IF_ERROR(RecordsOf(vals, keys, indexes, out));
   }
   return Status::Ok();
 }

@@ -39,6 +39,10 @@ bufferlist Bl(std::string_view s);
 // The record's value without its version header; false if malformed.
 bool SplitStored(std::string_view stored, Version* version, std::string_view* value);
 Version ParseVersion(const bufferlist& bl);
+// Sets (*out)[i], for each of `indexes`, to the record of keys[i] among one
+// partition's omap values (by omap key); absent keys are left empty.
+Status RecordsOf(const std::map<std::string, bufferlist>& vals, std::span<const Key> keys,
+                 const std::vector<size_t>& indexes, std::vector<std::optional<Record>>* out);
 
 // Settles a partition's intent for a reader (RadosEngine::Settle): true
 // when the partition changed and is read again.

@@ -286,17 +286,7 @@ Status RadosEngine::TransactGet(std::span<const Key> keys, std::vector<std::opti
     out->assign(keys.size(), std::nullopt);
     n = 0;
     for (const auto& [p, indexes] : by_partition) {
-      const PartitionState& st = states[n++];
-      for (size_t i : indexes) {
-        auto it = st.records.find(L::RecordKey(keys[i].sk));
-        if (it == st.records.end()) continue;
-        std::string stored = it->second.to_str();
-        Record rec;
-        std::string_view value;
-        if (!SplitStored(stored, &rec.version, &value)) return Status::Internal("corrupt stored value");
-        rec.value.assign(value);
-        (*out)[i] = std::move(rec);
-      }
+      BASALT_RETURN_IF_ERROR(RecordsOf(states[n++].records, keys, indexes, out));
     }
     return Status::Ok();
   }

@@ -288,6 +288,29 @@ def test_one_front_end_sweeps_expired_items_and_another_takes_over_when_it_dies(
     assert ttl_deleted(survivor, name) == 10
 
 
+def start_backfill(client, name, n):
+    """Loads n items into `name` and adds the GSI byg over their attribute g, whose backfill then runs."""
+    for start in range(0, n, 25):
+        client.batch_write_item(RequestItems={name: [
+            {"PutRequest": {"Item": {"pk": {"S": "p%d" % i}, "sk": {"N": "1"}, "g": {"S": "g%d" % (i % 7)}}}}
+            for i in range(start, start + 25)]})
+    client.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
+                        GlobalSecondaryIndexUpdates=[{"Create": {
+                            "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                            "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+
+
+def index_count(client, name):
+    """The entries of the GSI byg, counted over every page."""
+    count, kwargs = 0, {}
+    while True:
+        page = client.scan(TableName=name, IndexName="byg", Select="COUNT", **kwargs)
+        count += page["Count"]
+        if "LastEvaluatedKey" not in page:
+            return count
+        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
 def test_a_front_end_starting_during_a_backfill_leaves_it_to_the_one_filling(frontends):
     """A GSI backfill runs under a lease: a second front-end that starts while the first fills the index leaves it
     alone, so the index ends with every item."""
@@ -296,14 +319,7 @@ def test_a_front_end_starting_during_a_backfill_leaves_it_to_the_one_filling(fro
     name = unique("t")
     create_table(ca, name)
     n = 3000
-    for start in range(0, n, 25):
-        ca.batch_write_item(RequestItems={name: [
-            {"PutRequest": {"Item": {"pk": {"S": "p%d" % i}, "sk": {"N": "1"}, "g": {"S": "g%d" % (i % 7)}}}}
-            for i in range(start, start + 25)]})
-    ca.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
-                    GlobalSecondaryIndexUpdates=[{"Create": {
-                        "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                        "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    start_backfill(ca, name, n)
     # b starts while a fills byg, and stops soon after: before leases, its
     # start dropped the entries a had made and began a backfill of its own,
     # which its stop cut short, so a finished an index missing those entries.
@@ -315,14 +331,7 @@ def test_a_front_end_starting_during_a_backfill_leaves_it_to_the_one_filling(fro
         indexes = ca.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"]
         return indexes[0]["IndexStatus"] == "ACTIVE"
     assert within(120, active) is not None
-    count, kwargs = 0, {}
-    while True:
-        page = ca.scan(TableName=name, IndexName="byg", Select="COUNT", **kwargs)
-        count += page["Count"]
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    assert count == n
+    assert index_count(ca, name) == n
 
 
 def test_a_backfill_whose_front_end_dies_is_finished_by_another(frontends):
@@ -333,28 +342,14 @@ def test_a_backfill_whose_front_end_dies_is_finished_by_another(frontends):
     name = unique("t")
     create_table(ca, name)
     n = 3000
-    for start in range(0, n, 25):
-        ca.batch_write_item(RequestItems={name: [
-            {"PutRequest": {"Item": {"pk": {"S": "p%d" % i}, "sk": {"N": "1"}, "g": {"S": "g%d" % (i % 7)}}}}
-            for i in range(start, start + 25)]})
-    ca.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
-                    GlobalSecondaryIndexUpdates=[{"Create": {
-                        "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
-                        "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
+    start_backfill(ca, name, n)
     os.kill(frontends.servers[0].pid, signal.SIGKILL)  # at once: the whole backfill takes about half a second
     frontends.servers[0].proc.wait(timeout=10)
 
     def status(client):
         return client.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"][0]["IndexStatus"]
     assert within(90, lambda: status(cb) == "ACTIVE") is not None
-    count, kwargs = 0, {}
-    while True:
-        page = cb.scan(TableName=name, IndexName="byg", Select="COUNT", **kwargs)
-        count += page["Count"]
-        if "LastEvaluatedKey" not in page:
-            break
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-    assert count == n
+    assert index_count(cb, name) == n
     assert "filling index byg of %s from the start" % name in frontends.servers[1].log_text()
 
 
