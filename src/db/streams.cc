@@ -27,6 +27,11 @@ namespace {
 
 constexpr std::string_view kStreamPrefix = "stream/";
 constexpr std::string_view kNextSeqKey = "stream_seq";
+// The registry's generation: every change to the stored streams (and
+// next_seq) writes it, compared with the one this process read, so front-ends
+// sharing a store take turns (a stale one re-reads and tries again).
+constexpr std::string_view kGenerationKey = "stream_gen";
+constexpr double kShipperLeaseSeconds = 5;
 constexpr size_t kShipBatch = 1024;
 constexpr size_t kMaxRecordsBytes = 1 << 20;  // GetRecords' response limit
 
@@ -162,22 +167,76 @@ Streams::~Streams() {
 }
 
 Status Streams::Open() {
+  shared_ = engine_->meta().Shared();
+  {
+    std::lock_guard ship_lock(ship_mu_);
+    BASALT_RETURN_IF_ERROR(LoadLocked());
+  }
+  if (!shipper_.joinable()) shipper_ = std::thread([this] { ShipperLoop(); });
+  return Status::Ok();
+}
+
+Status Streams::LoadLocked() {
+  // The generation first: what is read after it is at least as new, so a
+  // store that compares with it fails if anything changed since.
+  std::optional<std::string> generation;
+  BASALT_RETURN_IF_ERROR(engine_->meta().Get(kGenerationKey, &generation));
   std::vector<std::pair<std::string, std::string>> rows;
   BASALT_RETURN_IF_ERROR(engine_->meta().List(kStreamPrefix, &rows));
   std::optional<std::string> next;
   BASALT_RETURN_IF_ERROR(engine_->meta().Get(kNextSeqKey, &next));
+  std::map<uint64_t, StreamMeta> loaded;
+  for (const auto& [key, value] : rows) {
+    StreamMeta s;
+    BASALT_RETURN_IF_ERROR(DecodeStream(value, &s));
+    loaded[s.id] = std::move(s);
+  }
+  std::lock_guard lock(mu_);
+  streams_ = std::move(loaded);
+  next_seq_ = next ? std::stoull(*next) : 1;
+  generation_ = generation;
+  return Status::Ok();
+}
+
+Status Streams::RefreshLocked() {
+  std::optional<std::string> stored;
+  BASALT_RETURN_IF_ERROR(engine_->meta().Get(kGenerationKey, &stored));
   {
     std::lock_guard lock(mu_);
-    streams_.clear();
-    for (const auto& [key, value] : rows) {
-      StreamMeta s;
-      BASALT_RETURN_IF_ERROR(DecodeStream(value, &s));
-      streams_[s.id] = std::move(s);
-    }
-    next_seq_ = next ? std::stoull(*next) : 1;
+    if (stored == generation_) return Status::Ok();
   }
-  if (!shipper_.joinable()) shipper_ = std::thread([this] { ShipperLoop(); });
+  return LoadLocked();
+}
+
+Status Streams::StoreLocked(std::span<const storage::OutboxEntry> shipped, std::span<const storage::LogAppend> appends,
+                            std::vector<std::pair<std::string, std::string>> puts) {
+  std::optional<std::string> generation;
+  {
+    std::lock_guard lock(mu_);
+    generation = generation_;
+  }
+  const std::string next = std::to_string(generation ? std::stoull(*generation) + 1 : 1);
+  puts.emplace_back(std::string(kGenerationKey), next);
+  storage::MetaCondition only_if{std::string(kGenerationKey), generation};
+  BASALT_RETURN_IF_ERROR(engine_->ShipOutbox(shipped, appends, puts, &only_if));
+  std::lock_guard lock(mu_);
+  generation_ = next;
   return Status::Ok();
+}
+
+Status Streams::ChangeLocked(const std::function<Status(std::vector<std::pair<std::string, std::string>>* puts)>& change) {
+  if (shared_) BASALT_RETURN_IF_ERROR(RefreshLocked());
+  for (int attempt = 0;; ++attempt) {
+    std::vector<std::pair<std::string, std::string>> puts;
+    BASALT_RETURN_IF_ERROR(change(&puts));
+    if (puts.empty()) return Status::Ok();
+    Status st = StoreLocked({}, {}, std::move(puts));
+    if (st.ok()) return st;
+    // The registry ran ahead of storage: go back to what is stored (another
+    // front-end's change, when the generation moved) and change that.
+    BASALT_RETURN_IF_ERROR(LoadLocked());
+    if (st.code() != Code::kConditionalCheckFailed || attempt >= 100) return st;
+  }
 }
 
 ShardMeta Streams::NewShard(const StreamMeta& s, const std::string& parent, uint64_t first_seq, double now) const {
@@ -192,23 +251,24 @@ ShardMeta Streams::NewShard(const StreamMeta& s, const std::string& parent, uint
   return sh;
 }
 
-Status Streams::Persist(const StreamMeta& s) { return engine_->meta().Put(StreamKey(s.id), EncodeStream(s)); }
-
 Status Streams::Create(const TableMeta& table, double created_at) {
-  std::lock_guard lock(mu_);
-  StreamMeta s;
-  s.id = table.stream.id;
-  s.ns = table.ns;
-  s.arn = table.StreamArn();
-  s.label = table.stream.label;
-  s.table = table.name;
-  s.key_schema = table.key_schema;
-  s.view = table.stream.view;
-  s.created_at = created_at;
-  s.shards.push_back(NewShard(s, "", next_seq_, clock_->Now()));
-  BASALT_RETURN_IF_ERROR(Persist(s));
-  streams_[s.id] = std::move(s);
-  return Status::Ok();
+  std::lock_guard ship_lock(ship_mu_);
+  return ChangeLocked([&](std::vector<std::pair<std::string, std::string>>* puts) {
+    std::lock_guard lock(mu_);
+    StreamMeta s;
+    s.id = table.stream.id;
+    s.ns = table.ns;
+    s.arn = table.StreamArn();
+    s.label = table.stream.label;
+    s.table = table.name;
+    s.key_schema = table.key_schema;
+    s.view = table.stream.view;
+    s.created_at = created_at;
+    s.shards.push_back(NewShard(s, "", next_seq_, clock_->Now()));
+    puts->emplace_back(StreamKey(s.id), EncodeStream(s));
+    streams_[s.id] = std::move(s);
+    return Status::Ok();
+  });
 }
 
 Status Streams::Disable(uint64_t id) {
@@ -216,18 +276,21 @@ Status Streams::Disable(uint64_t id) {
   // recorded before goes in before its shard closes.
   std::lock_guard ship_lock(ship_mu_);
   BASALT_RETURN_IF_ERROR(ShipLocked());
-  std::lock_guard lock(mu_);
-  auto it = streams_.find(id);
-  if (it == streams_.end() || !it->second.enabled) return Status::Ok();
-  StreamMeta& s = it->second;
-  double now = clock_->Now();
-  s.enabled = false;
-  s.disabled_at = now;
-  if (!s.shards.empty() && !s.shards.back().closed) {
-    s.shards.back().closed = true;
-    s.shards.back().closed_at = now;
-  }
-  return Persist(s);
+  return ChangeLocked([&](std::vector<std::pair<std::string, std::string>>* puts) {
+    std::lock_guard lock(mu_);
+    auto it = streams_.find(id);
+    if (it == streams_.end() || !it->second.enabled) return Status::Ok();
+    StreamMeta& s = it->second;
+    double now = clock_->Now();
+    s.enabled = false;
+    s.disabled_at = now;
+    if (!s.shards.empty() && !s.shards.back().closed) {
+      s.shards.back().closed = true;
+      s.shards.back().closed_at = now;
+    }
+    puts->emplace_back(StreamKey(s.id), EncodeStream(s));
+    return Status::Ok();
+  });
 }
 
 void Streams::Notify() {
@@ -242,7 +305,13 @@ Status Streams::Ship() {
   // has counted its records in next_seq_ before appending them to the log,
   // and a reader must not read the log until they are there.
   std::lock_guard ship_lock(ship_mu_);
-  if (pending_.load(std::memory_order_acquire) == 0) return Status::Ok();
+  if (shared_) {
+    // Other front-ends write and ship too: pending_ knows only this one's
+    // writes, and the registry may be behind theirs.
+    BASALT_RETURN_IF_ERROR(RefreshLocked());
+  } else if (pending_.load(std::memory_order_acquire) == 0) {
+    return Status::Ok();
+  }
   return ShipLocked();
 }
 
@@ -260,10 +329,24 @@ bool Streams::RollIfDue(StreamMeta& s, double now) {
 
 Status Streams::ShipLocked() {
   pending_.store(0, std::memory_order_release);
-  for (;;) {
+  bool reloaded = false;
+  for (int conflicts = 0;;) {
     std::vector<storage::OutboxEntry> entries;
-    BASALT_RETURN_IF_ERROR(engine_->ReadOutbox(ship_position_, kShipBatch, &entries));
+    // Where the store is shared, another front-end's commit may land below
+    // the last position shipped: read from the start (shipped records are gone).
+    BASALT_RETURN_IF_ERROR(engine_->ReadOutbox(shared_ ? "" : ship_position_, kShipBatch, &entries));
     if (entries.empty()) return Status::Ok();
+    {
+      // A stream this process has not read yet (another front-end's
+      // CreateTable): read the registry again before taking it for removed.
+      std::lock_guard lock(mu_);
+      reloaded = reloaded || std::all_of(entries.begin(), entries.end(),
+                                         [&](const storage::OutboxEntry& e) { return streams_.count(e.log) > 0; });
+    }
+    if (!reloaded) {
+      BASALT_RETURN_IF_ERROR(LoadLocked());
+      reloaded = true;
+    }
     std::vector<storage::LogAppend> appends;
     appends.reserve(entries.size());
     std::vector<std::pair<std::string, std::string>> meta_puts;
@@ -273,7 +356,9 @@ Status Streams::ShipLocked() {
       std::set<uint64_t> touched;
       for (storage::OutboxEntry& e : entries) {
         auto it = streams_.find(e.log);
-        if (it == streams_.end() || it->second.shards.empty()) continue;  // a removed stream
+        // A removed stream, or one disabled since the commit: the table no
+        // longer records into it.
+        if (it == streams_.end() || it->second.shards.empty() || !it->second.enabled) continue;
         StreamMeta& s = it->second;
         RollIfDue(s, now);
         ShardMeta& shard = s.shards.back();
@@ -286,11 +371,13 @@ Status Streams::ShipLocked() {
       for (uint64_t id : touched) meta_puts.emplace_back(StreamKey(id), EncodeStream(streams_[id]));
       meta_puts.emplace_back(std::string(kNextSeqKey), std::to_string(next_seq_));
     }
-    Status st = engine_->ShipOutbox(entries, appends, meta_puts);
+    Status st = StoreLocked(entries, appends, std::move(meta_puts));
     if (!st.ok()) {
-      // The registry ran ahead of storage: go back to what is stored.
-      (void)Open();
-      return st;
+      // The registry ran ahead of storage: go back to what is stored, and
+      // ship again where another front-end shipped first.
+      BASALT_RETURN_IF_ERROR(LoadLocked());
+      if (st.code() != Code::kConditionalCheckFailed || ++conflicts > 100) return st;
+      continue;
     }
     ship_position_ = entries.back().position;
     if (!appends.empty()) shipped_.notify_all();
@@ -303,8 +390,11 @@ Status Streams::Trim() {
   double now = clock_->Now();
   last_trim_ = now;
   double cutoff = now - options_.retention_seconds;
+  if (shared_) BASALT_RETURN_IF_ERROR(RefreshLocked());
   std::vector<StreamMeta> snapshot;
   std::set<uint64_t> rolled;  // streams whose idle shard closed here
+  std::vector<std::pair<std::string, std::string>> puts;
+  bool removed = false;
   {
     std::lock_guard lock(mu_);
     for (auto& [id, s] : streams_) {
@@ -318,6 +408,7 @@ Status Streams::Trim() {
       BASALT_RETURN_IF_ERROR(engine_->meta().Delete(StreamKey(s.id)));
       std::lock_guard lock(mu_);
       streams_.erase(s.id);
+      removed = true;
       continue;
     }
     // The first record young enough to keep; records come roughly in time order.
@@ -350,10 +441,14 @@ Status Streams::Trim() {
       return sh.closed && sh.closed_at <= cutoff && (sh.records == 0 || sh.last_seq < live.trimmed_below);
     });
     if (changed || before != live.shards.size() || rolled.count(s.id)) {
-      BASALT_RETURN_IF_ERROR(Persist(live));
+      puts.emplace_back(StreamKey(s.id), EncodeStream(live));
     }
   }
-  return Status::Ok();
+  if (puts.empty() && !removed) return Status::Ok();
+  // The removals are stored already; the generation tells other front-ends.
+  Status st = StoreLocked({}, {}, std::move(puts));
+  if (!st.ok()) (void)LoadLocked();  // another front-end changed the registry: the next pass trims again
+  return st.code() == Code::kConditionalCheckFailed ? Status::Ok() : st;
 }
 
 void Streams::ShipperLoop() {
@@ -365,6 +460,18 @@ void Streams::ShipperLoop() {
       wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || pending_.load() > 0; });
       idle_.store(false);
       if (stopping_) return;
+    }
+    if (shared_) {
+      // One front-end of those sharing the store ships in the background
+      // (readers on the others ship what they need themselves).
+      Result<bool> held = engine_->meta().Lease("stream-shipper", kShipperLeaseSeconds);
+      if (!held.ok() || !*held) {
+        // Not this one's turn: look again in a second (pending_ stays set,
+        // so the wait above would not wait).
+        std::unique_lock lock(wake_mu_);
+        wake_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_; });
+        continue;
+      }
     }
     (void)Ship();  // a failed pass is retried by the next
     {
@@ -384,7 +491,11 @@ void Streams::ShipperLoop() {
 }
 
 std::vector<StreamMeta> Streams::List(const std::string& ns, const std::optional<std::string>& table,
-                                      const std::string& start_after) const {
+                                      const std::string& start_after) {
+  if (shared_) {
+    std::lock_guard ship_lock(ship_mu_);
+    (void)RefreshLocked();  // another front-end's new streams (on failure: those known)
+  }
   std::lock_guard lock(mu_);
   std::vector<StreamMeta> out;
   for (const auto& [id, s] : streams_) {
@@ -414,7 +525,12 @@ Result<StreamMeta> Streams::Describe(const std::string& ns, const std::string& a
 Result<std::string> Streams::GetShardIterator(const std::string& ns, const std::string& arn,
                                               const std::string& shard_id, IteratorType type,
                                               std::optional<uint64_t> seq) {
-  if (type == IteratorType::kLatest) BASALT_RETURN_IF_ERROR(Ship());
+  if (type == IteratorType::kLatest) {
+    BASALT_RETURN_IF_ERROR(Ship());
+  } else if (shared_) {
+    std::lock_guard ship_lock(ship_mu_);
+    BASALT_RETURN_IF_ERROR(RefreshLocked());  // another front-end's new streams and shards
+  }
   std::lock_guard lock(mu_);
   const StreamMeta* s = nullptr;
   for (const auto& [id, candidate] : streams_) {

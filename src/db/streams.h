@@ -17,9 +17,11 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -88,6 +90,9 @@ class Streams {
   // readable for the retention period.
   Status Disable(uint64_t id);
 
+  // Other front-ends share the store (known once open).
+  bool shared() const { return shared_; }
+
   // A commit wrote outbox records.
   void Notify();
   // Moves every settled outbox record into its stream.
@@ -97,8 +102,10 @@ class Streams {
 
   // Streams of a namespace (of one table when `table` is set) in ARN order,
   // after `start_after`.
+  // Where the store is shared, the registry is read again first if another
+  // front-end changed it.
   std::vector<StreamMeta> List(const std::string& ns, const std::optional<std::string>& table,
-                               const std::string& start_after) const;
+                               const std::string& start_after);
   std::vector<StreamMeta> All() const;
   // Ships what is pending first, so the shards are as the writes so far made them.
   Result<StreamMeta> Describe(const std::string& ns, const std::string& arn);
@@ -120,7 +127,20 @@ class Streams {
   void WaitForRecords(uint64_t after, double seconds);
 
  private:
-  Status Persist(const StreamMeta& s);
+  // Reads the stored registry (streams, next_seq_, generation_); holds
+  // ship_mu_, so no change in progress is lost under it.
+  Status LoadLocked();
+  // LoadLocked()s if another front-end changed the registry since.
+  Status RefreshLocked();
+  // Ships `shipped` as `appends` and stores registry entries `puts`, in one
+  // step, only while the stored generation is the one this process read
+  // (kConditionalCheckFailed otherwise); holds ship_mu_.
+  Status StoreLocked(std::span<const storage::OutboxEntry> shipped, std::span<const storage::LogAppend> appends,
+                     std::vector<std::pair<std::string, std::string>> puts);
+  // Runs `change` (it edits the registry under mu_ and names the entries to
+  // store) and stores them; when another front-end stored first, reads the
+  // registry again and runs `change` on that. Holds ship_mu_.
+  Status ChangeLocked(const std::function<Status(std::vector<std::pair<std::string, std::string>>* puts)>& change);
   ShardMeta NewShard(const StreamMeta& s, const std::string& parent, uint64_t first_seq, double now) const;
   Status ShipLocked();  // holds ship_mu_
   // Closes the open shard and opens its child when it is full or old
@@ -136,6 +156,8 @@ class Streams {
   std::condition_variable shipped_;          // notified after a pass shipped records (waits on mu_)
   std::map<uint64_t, StreamMeta> streams_;  // by id; guarded by mu_
   uint64_t next_seq_ = 1;                   // guarded by mu_
+  std::optional<std::string> generation_;   // the registry's, as read or stored (kGenerationKey); guarded by mu_
+  bool shared_ = false;                     // other front-ends share the store (set by Open)
 
   std::mutex ship_mu_;        // one Ship at a time
   std::string ship_position_;  // the last outbox position shipped; guarded by ship_mu_

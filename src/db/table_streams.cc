@@ -54,8 +54,13 @@ Status TableStreams::Apply(const StreamSpecInput& spec, TableMeta* meta) {
 }
 
 Status TableStreams::EndOrphans() {
+  constexpr double kCreateGraceSeconds = 60;
+  const bool shared = streams_->shared();
   for (const StreamMeta& s : streams_->All()) {
     auto table = catalog_->Find(s.ns, s.table);
+    // Where front-ends share the store, another one may be creating the
+    // table: its stream is stored a moment before the table is.
+    if (shared && s.created_at > clock_->Now() - kCreateGraceSeconds) continue;
     if (s.enabled && !(table && table->stream.enabled && table->stream.id == s.id)) {
       BASALT_RETURN_IF_ERROR(streams_->Disable(s.id));
     }

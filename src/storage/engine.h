@@ -91,6 +91,12 @@ struct OutboxEntry {
   std::string value;
 };
 
+// A condition on a MetaStore entry: it holds `value` (nullopt: is absent).
+struct MetaCondition {
+  std::string key;
+  std::optional<std::string> value;
+};
+
 // A record appended to a change log by ShipOutbox.
 struct LogAppend {
   uint64_t log = 0;
@@ -117,6 +123,10 @@ class MetaStore {
   // one atomic step in the store; kConditionalCheckFailed when it does not.
   // What several front-ends share (table names, the id counter) changes so.
   virtual Status PutIf(std::string_view key, const std::optional<std::string>& expected, std::string_view value) = 0;
+
+  // True where other processes may share the store (several front-ends on
+  // one RADOS pool); false for the embedded engine, owned by one process.
+  virtual bool Shared() const { return false; }
 
   // Front-ends sharing a store (several processes on one RADOS pool) tell
   // each other of changes: Announce reaches every other process's Watch
@@ -252,13 +262,20 @@ class Engine {
   //
   // Reads outbox records after `after` (a position from an earlier call;
   // empty: the first), at most `limit`, in commit order. Only records of
-  // commits that landed are returned, and none of an earlier commit can
-  // land later, so a reader may go on from the last position it saw.
+  // commits that landed are returned, and none of an earlier commit of this
+  // process can land later, so a reader may go on from the last position it
+  // saw where the store is not Shared(). Where it is, another process's
+  // commit may land below that position (the records of one partition still
+  // come in commit order): read from the start, after shipping what was read.
   virtual Status ReadOutbox(std::string_view after, size_t limit, std::vector<OutboxEntry>* out) = 0;
   // Atomically removes outbox records, appends records to logs and writes
-  // metadata entries.
+  // metadata entries; with `only_if`, only while that MetaStore entry holds
+  // its value (otherwise kConditionalCheckFailed, and nothing changes), so
+  // processes sharing the store never ship one record twice. A record once
+  // shipped is not returned by ReadOutbox again, even after a crash.
   virtual Status ShipOutbox(std::span<const OutboxEntry> shipped, std::span<const LogAppend> appends,
-                            std::span<const std::pair<std::string, std::string>> meta_puts) = 0;
+                            std::span<const std::pair<std::string, std::string>> meta_puts,
+                            const MetaCondition* only_if) = 0;
   // Visits the records of `log` from sequence number `from` on, in order,
   // until `visit` returns false.
   virtual Status ReadLog(uint64_t log, uint64_t from,

@@ -5,6 +5,7 @@
 // protocol of rados_txn.cc. The head of rados_engine.cc says more.
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 
 #include "common/coding.h"
 #include "common/log.h"
@@ -94,26 +95,32 @@ std::vector<int> RadosEngine::WriteAll(std::vector<std::unique_ptr<PartitionOp>>
   return results;
 }
 
-// Versions come in blocks from a counter on basalt.meta (compare-and-set),
-// so they are unique across front-ends and grow within one.
-Result<Version> RadosEngine::TakeVersion() {
+// A version is a hybrid logical clock with this front-end's slot below it:
+//
+//   version := micros:u52 slot:u12
+//
+// micros is the time in microseconds since the Unix epoch, or more: never
+// below what this front-end took before, nor below a partition's version
+// that the commit replaces (`above`), which another front-end may have
+// taken with a clock ahead of this one's. So versions are unique across
+// front-ends (their slots differ), grow within one front-end and within one
+// partition, and follow time across front-ends as far as their clocks agree:
+// a client's PutItem on one front-end after its PutItem on another takes the
+// larger version, and its stream record comes after the first's.
+Version RadosEngine::VersionFloorLocked() {
+  const auto micros = static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count());
+  version_floor_ = std::max(version_floor_, (micros << kSlotBits) | slot_);
+  return version_floor_;
+}
+
+Version RadosEngine::TakeVersion(Version above) {
   std::lock_guard lock(version_mu_);
-  while (next_version_ == version_limit_) {
-    bufferlist bl;
-    BASALT_RETURN_IF_ERROR(FromRados(io_.getxattr(std::string(L::kMetaObject), L::kNextVersionXattr.data(), bl),
-                                     "read the version counter"));
-    std::string current = bl.to_str();
-    Version from = std::strtoull(current.c_str(), nullptr, 10);
-    librados::ObjectWriteOperation op;
-    op.cmpxattr(L::kNextVersionXattr.data(), LIBRADOS_CMPXATTR_OP_EQ, Bl(current));
-    op.setxattr(L::kNextVersionXattr.data(), Bl(std::to_string(from + kVersionBlock)));
-    int r = io_.operate(std::string(L::kMetaObject), &op);
-    if (r == -ECANCELED) continue;
-    BASALT_RETURN_IF_ERROR(FromRados(r, "take versions"));
-    next_version_ = from;
-    version_limit_ = from + kVersionBlock;
-  }
-  return next_version_++;
+  Version v = VersionFloorLocked();
+  if (v <= above) v = (((above >> kSlotBits) + 1) << kSlotBits) | slot_;
+  version_floor_ = v + (1u << kSlotBits);
+  return v;
 }
 
 // A commit's partitions: the writes to each, in order.
@@ -182,10 +189,12 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
     // written, unless the commit spans several: then its intent keeps the
     // check true until the commit point.
     std::vector<L::Plan> plans;
-    Version version = 0;  // taken when the commit turns out to write
+    Version version = 0;  // taken when the commit turns out to write; above each partition's
+    Version above = 0;
+    for (const PartitionState& s : states) above = std::max(above, s.version);
     auto take_version = [&]() -> Status {
       if (version != 0) return Status::Ok();
-      BASALT_ASSIGN_OR_RETURN(version, TakeVersion());
+      version = TakeVersion(above);
       return Status::Ok();
     };
     // A commit with outbox records takes its version and enters the
@@ -195,7 +204,7 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
         std::any_of(writes.begin(), writes.end(), [](const PartitionWrite& w) { return !w.outbox.empty(); });
     if (has_outbox) {
       std::lock_guard lock(outbox_mu_);
-      BASALT_ASSIGN_OR_RETURN(version, TakeVersion());
+      version = TakeVersion(above);
       outbox_in_flight_.insert(version);
     }
     uint32_t outbox_index = 0;
@@ -251,10 +260,10 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
     };
     Status st;
     bool retry = false;
-    if (!outbox_refs.empty()) {
+    std::map<std::string, bufferlist> refs;
+    for (const std::string& ref : outbox_refs) refs[ref] = bufferlist();
+    if (!refs.empty()) {
       librados::ObjectWriteOperation op;
-      std::map<std::string, bufferlist> refs;
-      for (const std::string& ref : outbox_refs) refs[ref] = bufferlist();
       op.omap_set(refs);
       st = FromRados(io_.operate(std::string(L::kOutboxObject), &op), "note outbox");
     }
@@ -266,6 +275,17 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
       st = CommitAcross(plans, version, &retry);
     }
     landed();
+    if (st.ok() && !refs.empty()) {
+      // Noted again once landed, without waiting: another front-end's
+      // shipper may have dropped the note in between, after looking at the
+      // partition before the records landed (ShipOutbox). The first note
+      // covers a crash of this front-end.
+      librados::ObjectWriteOperation op;
+      op.omap_set(refs);
+      librados::AioCompletion* noted = librados::Rados::aio_create_completion();
+      (void)io_.aio_operate(std::string(L::kOutboxObject), noted, &op);
+      noted->release();
+    }
     if (!retry) return st;
     if (attempt >= 100) return Status::IoError("rados: commit kept conflicting with other writers");
   }

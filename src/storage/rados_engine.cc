@@ -117,14 +117,33 @@ Status RadosEngine::Connect(const RadosOptions& o) {
   init.setxattr(L::kNextVersionXattr.data(), Bl("1"));
   int r = io_.operate(std::string(L::kMetaObject), &init);
   if (r != -EEXIST) BASALT_RETURN_IF_ERROR(FromRados(r, "create basalt.meta"));
-  // A block of versions now, above every stored one: ReadOutbox returns
-  // records below the next version, so those left by an earlier run ship
-  // before this run's first commit.
-  BASALT_ASSIGN_OR_RETURN(Version first, TakeVersion());
-  (void)first;
+  BASALT_RETURN_IF_ERROR(TakeSlot());
+  BASALT_RETURN_IF_ERROR(SplitShippedMark());
   BASALT_RETURN_IF_ERROR(RecoverTransactions());
   StartRecovery(o.txn_recovery_interval_s);
   return Status::Ok();
+}
+
+// This front-end's slot (TakeVersion): the next count of basalt.meta's
+// counter (compare-and-set) modulo 2^kSlotBits, so two front-ends share one
+// only if 4,096 others opened in between.
+Status RadosEngine::TakeSlot() {
+  for (;;) {
+    bufferlist bl;
+    BASALT_RETURN_IF_ERROR(FromRados(io_.getxattr(std::string(L::kMetaObject), L::kNextVersionXattr.data(), bl),
+                                     "read the slot counter"));
+    std::string current = bl.to_str();
+    uint64_t count = std::strtoull(current.c_str(), nullptr, 10);
+    librados::ObjectWriteOperation op;
+    op.cmpxattr(L::kNextVersionXattr.data(), LIBRADOS_CMPXATTR_OP_EQ, Bl(current));
+    op.setxattr(L::kNextVersionXattr.data(), Bl(std::to_string(count + 1)));
+    int r = io_.operate(std::string(L::kMetaObject), &op);
+    if (r == -ECANCELED) continue;
+    BASALT_RETURN_IF_ERROR(FromRados(r, "take a slot"));
+    std::lock_guard lock(version_mu_);
+    slot_ = count % (uint64_t{1} << kSlotBits);
+    return Status::Ok();
+  }
 }
 
 Status RadosEngine::MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) {
@@ -360,15 +379,19 @@ Status RadosEngine::ReadCounters(librados::IoCtx& io, const std::string& oid, L:
 // Outbox records live in their partitions; basalt.outbox names the
 // partitions that may hold some. A record is returned once every commit
 // with a smaller version (of this front-end) has landed, and not at all once
-// it is at or below the shipped-through mark, which ShipOutbox writes with
-// the log records (so a crash between the two steps ships nothing twice).
+// it is at or below its partition's shipped-through mark, which ShipOutbox
+// writes with the log records (so a crash between the two steps ships
+// nothing twice). The marks are per partition because a partition's
+// versions grow (Commit) but versions across partitions do not when several
+// front-ends commit: one front-end's commit may land below a version that
+// another's already shipped, in another partition.
 Status RadosEngine::ReadOutbox(std::string_view after, size_t limit, std::vector<OutboxEntry>* out) {
   out->clear();
   Version stable;
   {
     std::lock_guard lock(outbox_mu_);
     std::lock_guard vlock(version_mu_);
-    stable = outbox_in_flight_.empty() ? next_version_ : *outbox_in_flight_.begin();
+    stable = outbox_in_flight_.empty() ? VersionFloorLocked() : *outbox_in_flight_.begin();
   }
   const std::string stable_key = L::OutboxKey(stable, 0);
   std::vector<std::string> refs;
@@ -377,18 +400,12 @@ Status RadosEngine::ReadOutbox(std::string_view after, size_t limit, std::vector
     return true;
   }));
   if (refs.empty()) return Status::Ok();
-  std::optional<std::string> shipped;
-  {
-    librados::ObjectReadOperation op;
-    std::map<std::string, bufferlist> vals;
-    int rv = 0;
-    op.omap_get_vals_by_keys({std::string(1, L::kShippedKey)}, &vals, &rv);
-    BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kMetaObject), &op, nullptr), "read shipped mark"));
-    shipped.reset();
-    if (!vals.empty()) shipped = vals.begin()->second.to_str();
-  }
+  std::map<std::string, std::string> marks;  // partition-ref -> its mark
+  BASALT_RETURN_IF_ERROR(ReadShippedMarks(&marks));
   std::vector<OutboxEntry> all;
   for (const std::string& ref : refs) {
+    auto marked = marks.find(ref);
+    const std::string shipped = marked == marks.end() ? std::string() : marked->second;
     size_t slash = ref.find('/');
     std::optional<TableId> table = L::ParseTableNamespace(ref.substr(0, slash));
     if (slash == std::string::npos || !table) continue;
@@ -398,7 +415,7 @@ Status RadosEngine::ReadOutbox(std::string_view after, size_t limit, std::vector
     BASALT_RETURN_IF_ERROR(VisitOmap(io, ref.substr(slash + 1), prefix, prefix, [&](const std::string& k, const bufferlist& v) {
       if (k >= stable_key) return false;
       std::string position = k.substr(1);
-      if (shipped && position <= *shipped) return true;
+      if (position <= shipped) return true;
       position += ref;
       if (!after.empty() && position <= after) return true;
       std::string value = v.to_str();
@@ -421,27 +438,76 @@ Status RadosEngine::ReadOutbox(std::string_view after, size_t limit, std::vector
   return Status::Ok();
 }
 
+// Every partition's shipped-through mark, by partition-ref. The single mark
+// of an earlier Basalt (key 'S' alone) is returned under the empty ref.
+Status RadosEngine::ReadShippedMarks(std::map<std::string, std::string>* marks) {
+  marks->clear();
+  const std::string prefix(1, L::kShippedKey);
+  return VisitOmap(io_, std::string(L::kMetaObject), prefix, prefix, [&](const std::string& k, const bufferlist& v) {
+    (*marks)[k.substr(1)] = v.to_str();
+    return true;
+  });
+}
+
+// An earlier Basalt kept one shipped-through mark for all partitions. It
+// becomes a mark on each partition noted in basalt.outbox, in one write
+// (with the old one's removal), at open: all front-ends of one pool run the
+// same Basalt, so none writes the old mark meanwhile.
+Status RadosEngine::SplitShippedMark() {
+  std::map<std::string, std::string> marks;
+  BASALT_RETURN_IF_ERROR(ReadShippedMarks(&marks));
+  auto every = marks.find("");
+  if (every == marks.end()) return Status::Ok();
+  std::map<std::string, bufferlist> sets;
+  BASALT_RETURN_IF_ERROR(VisitOmap(io_, std::string(L::kOutboxObject), "", "", [&](const std::string& ref, const bufferlist&) {
+    auto own = marks.find(ref);
+    sets[L::ShippedKey(ref)] = Bl(own == marks.end() ? every->second : std::max(own->second, every->second));
+    return true;
+  }));
+  librados::ObjectWriteOperation op;
+  int cmp = 0;
+  op.omap_cmp({{std::string(1, L::kShippedKey), {Bl(every->second), LIBRADOS_CMPXATTR_OP_EQ}}}, &cmp);
+  if (!sets.empty()) op.omap_set(sets);
+  op.omap_rm_keys({std::string(1, L::kShippedKey)});
+  int r = io_.operate(std::string(L::kMetaObject), &op);
+  if (r == -ECANCELED) return Status::Ok();  // another front-end split it
+  return FromRados(r, "split the shipped-through mark");
+}
+
 Status RadosEngine::ShipOutbox(std::span<const OutboxEntry> shipped, std::span<const LogAppend> appends,
-                               std::span<const std::pair<std::string, std::string>> meta_puts) {
-  // Logs, metadata and the shipped-through mark: one atomic write of basalt.meta.
+                               std::span<const std::pair<std::string, std::string>> meta_puts,
+                               const MetaCondition* only_if) {
+  // Logs, metadata and the partitions' shipped-through marks: one atomic
+  // write of basalt.meta, compared first when asked.
   std::map<std::string, bufferlist> sets;
   for (const LogAppend& a : appends) sets[L::LogKey(a.log, a.seq)] = Bl(a.value);
   for (const auto& [k, v] : meta_puts) sets[L::MetaKey(k)] = Bl(v);
   std::map<std::string, std::set<std::string>> by_ref;  // partition-ref -> outbox keys
-  std::string mark;
+  std::map<std::string, std::string> marks;             // partition-ref -> its new mark
   for (const OutboxEntry& e : shipped) {
     if (e.position.size() < 12) return Status::Internal("bad outbox position");
-    mark = std::max(mark, e.position.substr(0, 12));
-    by_ref[e.position.substr(12)].insert(std::string(1, L::kOutboxPrefix) + e.position.substr(0, 12));
+    const std::string ref = e.position.substr(12);
+    by_ref[ref].insert(std::string(1, L::kOutboxPrefix) + e.position.substr(0, 12));
+    marks[ref] = std::max(marks[ref], e.position.substr(0, 12));
   }
-  if (!mark.empty()) sets[std::string(1, L::kShippedKey)] = Bl(mark);
+  for (const auto& [ref, mark] : marks) sets[L::ShippedKey(ref)] = Bl(mark);
   if (!sets.empty()) {
     librados::ObjectWriteOperation op;
+    int cmp = 0;
+    if (only_if) {
+      // An absent key compares as the empty value, which no stored one is.
+      op.omap_cmp({{L::MetaKey(only_if->key), {Bl(only_if->value.value_or("")), LIBRADOS_CMPXATTR_OP_EQ}}}, &cmp);
+    }
     op.omap_set(sets);
-    BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kMetaObject), &op), "ship outbox"));
+    int r = io_.operate(std::string(L::kMetaObject), &op);
+    if (r == -ECANCELED) return Status(Code::kConditionalCheckFailed, "the stored value changed");
+    BASALT_RETURN_IF_ERROR(FromRados(r, "ship outbox"));
   }
   // Then the shipped records leave their partitions, and a partition with
-  // none left leaves basalt.outbox (under its stripe, so no commit adds one meanwhile).
+  // none left leaves basalt.outbox, with its mark. Its stripe keeps this
+  // front-end's commits out meanwhile; another front-end's commit notes the
+  // partition before it lands and again after, so looking once more after
+  // the removal finds what landed meanwhile (Commit).
   for (const auto& [ref, keys] : by_ref) {
     size_t slash = ref.find('/');
     std::optional<TableId> table = L::ParseTableNamespace(ref.substr(0, slash));
@@ -454,16 +520,34 @@ Status RadosEngine::ShipOutbox(std::span<const OutboxEntry> shipped, std::span<c
     op.omap_rm_keys(keys);
     int r = io.operate(oid, &op);
     if (r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "remove shipped records"));
+    auto holds_records = [&](bool* more) {
+      *more = false;
+      const std::string prefix(1, L::kOutboxPrefix);
+      return VisitOmap(io, oid, prefix, prefix, [&](const std::string&, const bufferlist&) {
+        *more = true;
+        return false;
+      });
+    };
     bool more = false;
-    const std::string prefix(1, L::kOutboxPrefix);
-    BASALT_RETURN_IF_ERROR(VisitOmap(io, oid, prefix, prefix, [&](const std::string&, const bufferlist&) {
-      more = true;
-      return false;
-    }));
-    if (!more) {
-      librados::ObjectWriteOperation rm;
-      rm.omap_rm_keys({ref});
-      BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kOutboxObject), &rm), "forget outbox"));
+    BASALT_RETURN_IF_ERROR(holds_records(&more));
+    if (more) continue;
+    librados::ObjectWriteOperation rm;
+    rm.omap_rm_keys({ref});
+    BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kOutboxObject), &rm), "forget outbox"));
+    BASALT_RETURN_IF_ERROR(holds_records(&more));
+    librados::ObjectWriteOperation again;
+    if (more) {
+      again.omap_set({{ref, bufferlist()}});
+      BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kOutboxObject), &again), "note outbox"));
+    } else {
+      // Later records of the partition have larger versions than the mark.
+      // Compared, since another front-end may have shipped one of them and
+      // marked it since (that mark stays until its record is gone).
+      int cmp = 0;
+      again.omap_cmp({{L::ShippedKey(ref), {Bl(marks[ref]), LIBRADOS_CMPXATTR_OP_EQ}}}, &cmp);
+      again.omap_rm_keys({L::ShippedKey(ref)});
+      int forgot = io_.operate(std::string(L::kMetaObject), &again);
+      if (forgot != -ECANCELED) BASALT_RETURN_IF_ERROR(FromRados(forgot, "forget mark"));
     }
   }
   return Status::Ok();

@@ -127,6 +127,12 @@ std::string LogKey(uint64_t log, uint64_t seq) {
   return k;
 }
 
+std::string ShippedKey(std::string_view partition_ref) {
+  std::string k(1, kShippedKey);
+  k.append(partition_ref);
+  return k;
+}
+
 std::string IntentObject(uint64_t version) {
   std::string name(kIntentPrefix);
   PutHexNumber(&name, version, 16);

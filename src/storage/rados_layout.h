@@ -4,10 +4,14 @@
 // Objects, by namespace:
 //
 //   namespace ""  (the engine's own objects)
-//     "basalt.meta"            xattr "next_version" := decimal u64   first version not yet handed out
+//     "basalt.meta"            xattr "next_version" := decimal u64   the count front-ends take their version slot
+//                                                                    from (rados_commit.cc; it counted versions once)
 //                              omap  'M' name                        MetaStore entry
 //                                    'L' log:u64be seq:u64be         a shipped change-log record
-//                                    'S'                             shipped-through := version:u64be index:u32be
+//                                    'S' partition-ref               the partition's shipped-through mark :=
+//                                                                    version:u64be index:u32be (gone with its last record)
+//                                    'S'                             one mark for every partition (an earlier
+//                                                                    Basalt's; split into marks per partition at open)
 //     "basalt.outbox"          omap  partition-ref -> ""             partitions that may hold outbox records
 //     "basalt.txn." hex16(v)   data  intent                          the record of a multi-partition commit
 //                              xattr "state" := "P" | "C" | "A"      pending, committed, aborted (rados_txn.cc)
@@ -17,7 +21,8 @@
 //   namespace TableNamespace(table) := "t" hex16(table)
 //     PartitionObject(pk)      one object per partition (table + partition key)
 //                              xattr "pk" := pk                      the partition key, whole
-//                              xattr "v"  := decimal u64             version of the last commit (compare-and-set)
+//                              xattr "v"  := decimal u64             version of the last commit (compare-and-set);
+//                                                                    each commit's is above the one it replaces
 //                              omap  'i' sk -> version:varint value  a record (item or index entry)
 //                                    'c'    -> items:i64be bytes:i64be collection:i64be   counters
 //                                    'o' version:u64be index:u32be -> log:varint value   outbox record
@@ -28,6 +33,7 @@
 //                        | hex8(PartitionHash(pk)) "~" hex(pk[0..900)) hex16(h1) hex16(h2)   otherwise
 //                          (h1, h2: two 64-bit hashes of the whole pk; the "pk" xattr holds it)
 //   partition-ref       := TableNamespace(table) "/" PartitionObject(pk)
+//   version             := micros:u52 slot:u12, as one u64 (a hybrid logical clock; rados_commit.cc)
 //
 //   intent   := plans:varint plan*
 //   plan     := table:u64be pk:str exists:u8 old_version:u64be new_version:u64be
@@ -80,6 +86,7 @@ std::string RecordKey(std::string_view sk);
 std::string OutboxKey(uint64_t version, uint32_t index);
 std::string MetaKey(std::string_view name);
 std::string LogKey(uint64_t log, uint64_t seq);
+std::string ShippedKey(std::string_view partition_ref);
 std::string IntentObject(uint64_t version);
 
 struct Counters {

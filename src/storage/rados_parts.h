@@ -30,8 +30,8 @@ namespace basalt::storage::rados_parts {
 namespace L = rados_layout;
 using librados::bufferlist;
 
-constexpr uint64_t kVersionBlock = 1 << 20;  // versions a front-end takes at a time
-constexpr uint64_t kPage = 512;             // omap entries per read
+constexpr int kSlotBits = 12;   // a version's low bits: the front-end that took it (TakeVersion)
+constexpr uint64_t kPage = 512;  // omap entries per read
 
 // An error of librados (a negative errno) as a Status naming `what`.
 Status FromRados(int r, std::string_view what);
@@ -100,6 +100,8 @@ class RadosMetaStore : public MetaStore {
     if (r == -ECANCELED) return Status(Code::kConditionalCheckFailed, "the stored value changed");
     return FromRados(r, "meta put-if");
   }
+
+  bool Shared() const override { return true; }
 
   // A watch on basalt.meta; another front-end's Announce is a notify on it.
   // A notify from this client itself (its own Announce) is acknowledged and
@@ -232,8 +234,11 @@ class RadosEngine : public Engine {
   Status CollectionBytes(TableId table, std::string_view pk, int64_t* bytes) override;
 
   Status ReadOutbox(std::string_view after, size_t limit, std::vector<OutboxEntry>* out) override;
+  Status ReadShippedMarks(std::map<std::string, std::string>* marks);
+  Status SplitShippedMark();
   Status ShipOutbox(std::span<const OutboxEntry> shipped, std::span<const LogAppend> appends,
-                    std::span<const std::pair<std::string, std::string>> meta_puts) override;
+                    std::span<const std::pair<std::string, std::string>> meta_puts,
+                    const MetaCondition* only_if) override;
 
   Status ReadLog(uint64_t log, uint64_t from,
                  const std::function<bool(uint64_t seq, std::string_view value)>& visit) override;
@@ -287,7 +292,11 @@ class RadosEngine : public Engine {
   // Runs the operations, all in flight at once (one round trip for all);
   // their results in order.
   std::vector<int> WriteAll(std::vector<std::unique_ptr<PartitionOp>>& ops);
-  Result<Version> TakeVersion();
+  // A version above `above` and every version this front-end took before.
+  Version TakeVersion(Version above = 0);
+  Status TakeSlot();
+  // Versions taken from now on are at least this; holds version_mu_.
+  Version VersionFloorLocked();
 
   // The transaction protocol (rados_txn.cc).
   // Commits plans of several partitions, read at their versions, as
@@ -324,7 +333,8 @@ class RadosEngine : public Engine {
   RadosMetaStore meta_;
   std::array<std::shared_mutex, kStripes> stripes_;
   std::mutex version_mu_;
-  Version next_version_ = 0, version_limit_ = 0;  // the block this front-end hands out; guarded by version_mu_
+  uint64_t slot_ = 0;        // this front-end's, in every version it takes (< 2^kSlotBits)
+  Version version_floor_ = 0;  // TakeVersion returns no less; guarded by version_mu_
   std::mutex outbox_mu_;
   std::set<Version> outbox_in_flight_;  // versions of commits with outbox records not yet landed; guarded by outbox_mu_
   // Health(): multi-partition commits made; writes turned away by another's

@@ -265,7 +265,16 @@ class RocksEngine : public Engine {
   }
 
   Status ShipOutbox(std::span<const OutboxEntry> shipped, std::span<const LogAppend> appends,
-                    std::span<const std::pair<std::string, std::string>> meta_puts) override {
+                    std::span<const std::pair<std::string, std::string>> meta_puts,
+                    const MetaCondition* only_if) override {
+    // One process owns the database: the condition only needs to hold
+    // against this process's other shippers, kept out by the lock.
+    std::lock_guard lock(ship_mu_);
+    if (only_if) {
+      std::optional<std::string> current;
+      BASALT_RETURN_IF_ERROR(meta_.Get(only_if->key, &current));
+      if (current != only_if->value) return Status(Code::kConditionalCheckFailed, "the stored value changed");
+    }
     rocksdb::WriteBatch batch;
     for (const auto& e : shipped) batch.Delete(e.position);
     for (const auto& a : appends) batch.Put(LogKey(a.log, a.seq), a.value);
@@ -442,6 +451,7 @@ class RocksEngine : public Engine {
   std::array<std::mutex, kStripes> locks_;
   std::mutex outbox_mu_;
   std::set<Version> outbox_in_flight_;  // versions of commits with outbox records not yet landed; guarded by outbox_mu_
+  std::mutex ship_mu_;                  // one ShipOutbox at a time (its condition and its write, one step)
   const bool in_memory_;
   Reclaimer reclaimer_;  // last: its thread starts once everything above exists
 };

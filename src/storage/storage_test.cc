@@ -1023,7 +1023,7 @@ TEST_P(EngineTest, OutboxRecordsShipIntoALogAtomically) {
   EXPECT_EQ(7u, out[1].log);
   std::vector<LogAppend> appends = {{7, 1, "r1"}, {7, 2, "r2"}};
   std::vector<std::pair<std::string, std::string>> meta = {{"m", "v"}};
-  ASSERT_TRUE(e().ShipOutbox(out, appends, meta).ok());
+  ASSERT_TRUE(e().ShipOutbox(out, appends, meta, nullptr).ok());
   std::vector<OutboxEntry> rest;
   ASSERT_TRUE(e().ReadOutbox("", 10, &rest).ok());
   EXPECT_TRUE(rest.empty());
@@ -1041,6 +1041,41 @@ TEST_P(EngineTest, OutboxRecordsShipIntoALogAtomically) {
   log.clear();
   ASSERT_TRUE(e().ReadLog(7, 0, collect).ok());
   EXPECT_EQ((std::vector<std::pair<uint64_t, std::string>>{{2, "r2"}}), log);
+}
+
+// Shippers sharing a store take turns by a compare on a metadata entry: a
+// ship whose condition fails changes nothing.
+TEST_P(EngineTest, ShippingWithAConditionShipsOnlyWhileItHolds) {
+  PartitionWrite w = W(1, "a", {Put("", "item")});
+  w.log = 7;
+  w.outbox = {"r"};
+  ASSERT_TRUE(CommitOne(e(), w).ok());
+  std::vector<OutboxEntry> out;
+  ASSERT_TRUE(e().ReadOutbox("", 10, &out).ok());
+  ASSERT_EQ(1u, out.size());
+  std::vector<LogAppend> appends = {{7, 1, "r"}};
+  std::vector<std::pair<std::string, std::string>> meta = {{"gen", "1"}};
+  MetaCondition stale{"gen", std::string("5")};
+  EXPECT_EQ(e().ShipOutbox(out, appends, meta, &stale).code(), Code::kConditionalCheckFailed);
+  std::vector<OutboxEntry> again;
+  ASSERT_TRUE(e().ReadOutbox("", 10, &again).ok());
+  EXPECT_EQ(1u, again.size());
+  std::string log;
+  auto collect = [&](uint64_t seq, std::string_view v) {
+    log += std::to_string(seq) + "=" + std::string(v) + ";";
+    return true;
+  };
+  ASSERT_TRUE(e().ReadLog(7, 0, collect).ok());
+  EXPECT_EQ("", log);
+  MetaCondition absent{"gen", std::nullopt};
+  ASSERT_TRUE(e().ShipOutbox(out, appends, meta, &absent).ok());
+  ASSERT_TRUE(e().ReadOutbox("", 10, &again).ok());
+  EXPECT_TRUE(again.empty());
+  ASSERT_TRUE(e().ReadLog(7, 0, collect).ok());
+  EXPECT_EQ("1=r;", log);
+  std::optional<std::string> gen;
+  ASSERT_TRUE(e().meta().Get("gen", &gen).ok());
+  EXPECT_EQ("1", gen.value_or(""));
 }
 
 TEST_P(EngineTest, AFailedCommitLeavesNoOutboxRecord) {
