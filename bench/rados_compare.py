@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Latency and throughput of GetItem, PutItem, Query and TransactWriteItems on
-running Basalt servers, side by side (for --engine=rados beside RocksDB).
+"""Latency and throughput of GetItem, PutItem (on a table without and with a
+stream), Query and TransactWriteItems on running Basalt servers, side by
+side (for --engine=rados beside RocksDB).
 
     python3 bench/rados_compare.py rocksdb=http://127.0.0.1:8000 rados=http://127.0.0.1:8001 \
         rados-2fe=http://127.0.0.1:8001,http://127.0.0.1:8002 [--ops 400] [--seconds 5] [--threads 8]
@@ -43,13 +44,16 @@ class Client:
 def setup(urls):
     name = "bench_" + uuid.uuid4().hex[:8]
     c = Client(urls[0])
-    c.call("CreateTable", {
-        "TableName": name, "BillingMode": "PAY_PER_REQUEST",
-        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                 {"AttributeName": "sk", "AttributeType": "N"}]})
-    while c.call("DescribeTable", {"TableName": name})["Table"]["TableStatus"] != "ACTIVE":
-        time.sleep(0.05)
+    # `name` and, for the stream's write path, `name`_s with a stream.
+    for table, extra in ((name, {}), (name + "_s", {"StreamSpecification": {
+            "StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})):
+        c.call("CreateTable", dict({
+            "TableName": table, "BillingMode": "PAY_PER_REQUEST",
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
+                                     {"AttributeName": "sk", "AttributeType": "N"}]}, **extra))
+        while c.call("DescribeTable", {"TableName": table})["Table"]["TableStatus"] != "ACTIVE":
+            time.sleep(0.05)
     for i in range(50):  # a partition of 50 items for Query
         c.call("PutItem", {"TableName": name, "Item": {"pk": {"S": "q"}, "sk": {"N": str(i)}, "v": {"S": "x" * 100}}})
     for url in urls[1:]:  # the other front-ends know the table
@@ -65,6 +69,8 @@ def setup(urls):
 
 
 def request(name, op, i):
+    if op == "PutItem (stream)":
+        return request(name + "_s", "PutItem", i)
     if op == "PutItem":
         return {"TableName": name, "Item": {"pk": {"S": "k%d" % (i % 1000)}, "sk": {"N": "0"}, "v": {"S": "x" * 100}}}
     if op == "GetItem":
@@ -77,7 +83,7 @@ def request(name, op, i):
         {"Put": {"TableName": name, "Item": {"pk": {"S": "u%d" % i}, "sk": {"N": "2"}}}}]}
 
 
-OPS = ["GetItem", "PutItem", "Query", "TransactWriteItems"]
+OPS = ["GetItem", "PutItem", "PutItem (stream)", "Query", "TransactWriteItems"]
 
 
 def latency(urls, name, op, n):
@@ -85,7 +91,7 @@ def latency(urls, name, op, n):
     times = []
     for i in range(n):
         t = time.perf_counter()
-        clients[i % len(clients)].call(op, request(name, op, i))
+        clients[i % len(clients)].call(op.split(" ")[0], request(name, op, i))
         times.append((time.perf_counter() - t) * 1000)
     times.sort()
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
@@ -99,7 +105,7 @@ def throughput(urls, name, op, threads, seconds):
         c = Client(urls[k % len(urls)])
         i = k * 100000
         while time.monotonic() < stop:
-            c.call(op, request(name, op, i))
+            c.call(op.split(" ")[0], request(name, op, i))
             counts[k] += 1
             i += 1
 
