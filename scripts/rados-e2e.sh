@@ -33,7 +33,7 @@ if [[ ${1:-} == --ci ]]; then
   # alone takes 3 to 6 minutes on RADOS).
   set -- test_items.py test_batch.py test_expressions.py test_query.py test_indexes.py \
     test_item_collections.py test_transactions.py test_transaction_load.py test_partiql.py \
-    test_streams.py test_stream_shard_filter.py test_tables.py test_ttl.py test_capacity.py -q
+    test_streams.py test_stream_shard_filter.py test_tables.py test_ttl.py test_capacity.py
 fi
 work=$(mktemp -d /tmp/basalt-rados-e2e-XXXXXX)
 frontends=${FRONTENDS:-1}
