@@ -28,7 +28,7 @@ binary=${BASALT_BIN:-$root/build/src/basalt}
 [[ -x $binary ]] || { echo "rados-e2e: no basalt at $binary (scripts/build.sh)" >&2; exit 2; }
 if [[ ${1:-} == --ci ]]; then
   # What CI runs through two front-ends: the data plane, streams and the
-  # control plane (tables, TTL, capacity), about 830 tests in 3 minutes on
+  # control plane (tables, TTL, capacity), 820 tests in 2.5 minutes on
   # two cores. The whole suite runs here without --ci (test_stream_consumer.py
   # alone takes 3 to 6 minutes on RADOS).
   set -- test_items.py test_batch.py test_expressions.py test_query.py test_indexes.py \
