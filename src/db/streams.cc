@@ -123,7 +123,12 @@ Status Streams::StoreLocked(std::span<const storage::OutboxEntry> shipped, std::
   const std::string next = std::to_string(generation ? std::stoull(*generation) + 1 : 1);
   puts.emplace_back(std::string(kGenerationKey), next);
   storage::MetaCondition only_if{std::string(kGenerationKey), generation};
-  BASALT_RETURN_IF_ERROR(engine_->ShipOutbox(shipped, appends, puts, &only_if));
+  if (Status st = engine_->ShipOutbox(shipped, appends, puts, &only_if); !st.ok()) {
+    // The registry ran ahead of storage: go back to what is stored (another
+    // front-end's, when the generation moved).
+    BASALT_RETURN_IF_ERROR(LoadLocked());
+    return st;
+  }
   std::lock_guard lock(mu_);
   generation_ = next;
   return Status::Ok();
@@ -136,10 +141,7 @@ Status Streams::ChangeLocked(const std::function<Status(std::vector<std::pair<st
     BASALT_RETURN_IF_ERROR(change(&puts));
     if (puts.empty()) return Status::Ok();
     Status st = StoreLocked({}, {}, std::move(puts));
-    if (st.ok()) return st;
-    // The registry ran ahead of storage: go back to what is stored (another
-    // front-end's change, when the generation moved) and change that.
-    BASALT_RETURN_IF_ERROR(LoadLocked());
+    // Another front-end changed the registry first: change what it stored.
     if (st.code() != Code::kConditionalCheckFailed || attempt >= 100) return st;
   }
 }
@@ -278,9 +280,7 @@ Status Streams::ShipLocked() {
     }
     Status st = StoreLocked(entries, appends, std::move(meta_puts));
     if (!st.ok()) {
-      // The registry ran ahead of storage: go back to what is stored, and
-      // ship again where another front-end shipped first.
-      BASALT_RETURN_IF_ERROR(LoadLocked());
+      // Another front-end shipped first: ship what is left.
       if (st.code() != Code::kConditionalCheckFailed || ++conflicts > 100) return st;
       continue;
     }
@@ -351,8 +351,8 @@ Status Streams::Trim() {
   }
   if (puts.empty() && !removed) return Status::Ok();
   // The removals are stored already; the generation tells other front-ends.
+  // Another front-end changed the registry first: the next pass trims again.
   Status st = StoreLocked({}, {}, std::move(puts));
-  if (!st.ok()) (void)LoadLocked();  // another front-end changed the registry: the next pass trims again
   return st.code() == Code::kConditionalCheckFailed ? Status::Ok() : st;
 }
 

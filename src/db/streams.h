@@ -134,7 +134,8 @@ class Streams {
   Status RefreshLocked();
   // Ships `shipped` as `appends` and stores registry entries `puts`, in one
   // step, only while the stored generation is the one this process read
-  // (kConditionalCheckFailed otherwise); holds ship_mu_.
+  // (kConditionalCheckFailed otherwise); holds ship_mu_. On failure the
+  // registry is read again, so it is never ahead of storage.
   Status StoreLocked(std::span<const storage::OutboxEntry> shipped, std::span<const storage::LogAppend> appends,
                      std::vector<std::pair<std::string, std::string>> puts);
   // Runs `change` (it edits the registry under mu_ and names the entries to

@@ -293,7 +293,7 @@ class RadosEngine : public Engine {
   // their results in order.
   std::vector<int> WriteAll(std::vector<std::unique_ptr<PartitionOp>>& ops);
   // A version above `above` and every version this front-end took before.
-  Version TakeVersion(Version above = 0);
+  Version TakeVersion(Version above);
   Status TakeSlot();
   // Versions taken from now on are at least this; holds version_mu_.
   Version VersionFloorLocked();
