@@ -399,11 +399,14 @@ Result<TableDescription> Backups::RestoreTable(const Scope& scope, const std::st
   return CreateAndLoad(scope, in, summary, std::move(load), std::move(done));
 }
 
+Status Backups::CheckTargetFree(const Scope& scope, const std::string& target) const {
+  if (!catalog_->Find(scope.ns, target)) return Status::Ok();
+  return Status(Code::kTableAlreadyExists, "Table already exists: " + target);
+}
+
 Result<TableDescription> Backups::CreateAndLoad(const Scope& scope, const CreateTableInput& in,
                                                 std::optional<RestoreSummary> summary, Loader load, Done done) {
-  if (catalog_->Find(scope.ns, in.name)) {
-    return Status(Code::kTableAlreadyExists, "Table already exists: " + in.name);
-  }
+  BASALT_RETURN_IF_ERROR(CheckTargetFree(scope, in.name));
   auto created = tables_->CreateTable(scope, in, /*held_creating=*/true);
   if (!created.ok()) {
     const Status& st = created.status();

@@ -89,6 +89,9 @@ class Backups {
   Result<BackupRecord> DeleteBackup(const Scope& scope, const std::string& arn);
   Result<TableDescription> RestoreTableFromBackup(const Scope& scope, const RestoreFromBackupInput& in);
 
+  // TableAlreadyExists where the target of a restore exists (checked
+  // before anything else of a restore's request is).
+  Status CheckTargetFree(const Scope& scope, const std::string& target) const;
   // A new table (held CREATING) from `source`'s definition with the
   // overrides, loaded on the worker by `load`, then published ACTIVE; the
   // table's RestoreSummary is `summary`. Shared with point-in-time restores.

@@ -55,8 +55,11 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
     insights_.DefinitionChanged(table);
   });
   // A backfill whose front-end died is taken over once its lease lapses.
+  // PITR enabled or disabled elsewhere changes what this front-end's writers log.
+  pitr_.set_reread_seconds(kCatalogRereadSeconds);
   follower_.set_after_refresh([this] {
     if (Status st = backfill_.Resume(); !st.ok()) Log(LogLevel::kWarn, "backfill takeover: " + st.message());
+    if (Status st = pitr_.Refresh(); !st.ok()) Log(LogLevel::kWarn, "point-in-time recovery settings: " + st.message());
   });
 }
 

@@ -1,5 +1,6 @@
 #include "db/pitr.h"
 
+#include <chrono>
 #include <cmath>
 #include <set>
 
@@ -12,7 +13,6 @@
 namespace basalt::db {
 namespace {
 
-constexpr std::string_view kPrefix = "pitr/";
 constexpr double kDay = 86400;
 
 Status TableNotFound(const std::string& name) { return Status(Code::kTableNotFound, "Table not found: " + name); }
@@ -38,14 +38,16 @@ void PointInTimeRecovery::StartTrimmer(double seconds) {
   trimmer_ = std::thread([this, seconds] {
     std::unique_lock l(mu_);
     while (!trim_cv_.wait_for(l, std::chrono::duration<double>(seconds), [&] { return stopping_; })) {
-      backups_->RunInBackground([this] {
+      backups_->RunInBackground([this, seconds] {
+        Result<bool> mine = engine_->meta().Lease("pitr-trimmer", std::max(3 * seconds, 3.0));
+        if (!mine.ok() || !*mine) return;  // another front-end trims
         if (Status st = Trim(); !st.ok()) Log(LogLevel::kError, "point-in-time recovery trim failed: " + st.message());
       });
     }
   });
 }
 
-std::string PointInTimeRecovery::StoreKey(storage::TableId table) { return std::string(kPrefix) + Hex16(table); }
+std::string PointInTimeRecovery::StoreKey(storage::TableId table) { return std::string(kSettingsPrefix) + Hex16(table); }
 
 std::string PointInTimeRecovery::Encode(const State& s) {
   std::string out;
@@ -78,25 +80,18 @@ Status PointInTimeRecovery::Open() {
   std::map<storage::TableId, std::shared_ptr<const TableMeta>> tables;
   for (const auto& t : catalog_->All()) tables[t->id] = t;
   std::vector<std::pair<std::string, std::string>> rows;
-  BASALT_RETURN_IF_ERROR(engine_->meta().List(kPrefix, &rows));
+  BASALT_RETURN_IF_ERROR(engine_->meta().List(kSettingsPrefix, &rows));
   for (const auto& [key, value] : rows) {
     State s;
     BASALT_RETURN_IF_ERROR(Decode(value, &s));
-    storage::TableId id = IdAfter(key, kPrefix);
+    storage::TableId id = IdAfter(key, kSettingsPrefix);
     auto table = tables.find(id);
     if (table == tables.end()) {  // the table was deleted
       if (s.log && !owned.count(s.log)) BASALT_RETURN_IF_ERROR(engine_->DropTable(s.log));
       BASALT_RETURN_IF_ERROR(engine_->meta().Delete(key));
       continue;
     }
-    if (s.enabled && !s.base_ready) {
-      Log(LogLevel::kWarn, "point-in-time recovery of table " + table->second->name +
-                               " was being enabled when Basalt stopped; it is disabled");
-      BASALT_RETURN_IF_ERROR(engine_->DropTable(s.log));
-      s.enabled = false;
-      s.log = 0;
-      BASALT_RETURN_IF_ERROR(engine_->meta().Put(key, Encode(s)));
-    }
+    if (s.enabled && !s.base_ready) BASALT_RETURN_IF_ERROR(DisableUnfinished(id, table->second->name, &s));
     if (s.enabled) {
       std::unique_lock lock(table->second->runtime->mu);
       table->second->runtime->pitr_log = s.log;
@@ -128,10 +123,19 @@ Result<ContinuousBackupsDescription> PointInTimeRecovery::Update(const Scope& sc
   auto table = catalog_->Find(scope.ns, name);
   if (!table) return TableNotFound(name);
   std::lock_guard l(mu_);
+  if (engine_->meta().Shared()) {
+    // Another front-end may have changed the settings since the last re-read.
+    std::optional<std::string> stored;
+    BASALT_RETURN_IF_ERROR(engine_->meta().Get(StoreKey(table->id), &stored));
+    State now;
+    if (stored) BASALT_RETURN_IF_ERROR(Decode(*stored, &now));
+    TakeUpLocked(*table, now);
+  }
   State& s = states_[table->id];
   if (enabled && s.enabled) {  // only the period changes
     if (days) s.days = *days;
     BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(table->id), Encode(s)));
+    engine_->meta().Announce();
     return DescriptionOf(&s);
   }
   if (!enabled) {
@@ -144,10 +148,22 @@ Result<ContinuousBackupsDescription> PointInTimeRecovery::Update(const Scope& sc
       s = State{};
       BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(table->id), Encode(s)));
       BASALT_RETURN_IF_ERROR(definitions_.Forget(table->id));
-      // After the restores queued before (they still read the log).
-      backups_->RunInBackground([this, log] { engine_->DropTable(log).IgnoreError(); });
+      engine_->meta().Announce();
+      // After the restores queued before (they still read the log), and
+      // once other front-ends have stopped writing it.
+      backups_->RunInBackground([this, log] {
+        // Stopping first leaves the log behind (nothing reaches it again).
+        if (engine_->meta().Shared() && !AwaitOtherFrontEnds([] { return true; })) return;
+        engine_->DropTable(log).IgnoreError();
+      });
     }
     return DescriptionOf(&s);
+  }
+  if (engine_->meta().Shared()) {
+    // Taken before the settings are stored: another front-end that finds the
+    // base unfinished leaves it alone while this one copies it.
+    BASALT_ASSIGN_OR_RETURN(bool mine, engine_->meta().Lease(BaseLease(table->id), kBaseLeaseSeconds));
+    if (!mine) return Status::InUse("Point in time recovery of table " + name + " is being enabled");
   }
   BASALT_ASSIGN_OR_RETURN(storage::TableId log, catalog_->NewId());
   std::shared_ptr<storage::Snapshot> snapshot;
@@ -162,13 +178,26 @@ Result<ContinuousBackupsDescription> PointInTimeRecovery::Update(const Scope& sc
   s = State{true, false, days.value_or(35), at, log};
   BASALT_RETURN_IF_ERROR(definitions_.Record(table->id, Micros(at), *table));
   BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(table->id), Encode(s)));
+  engine_->meta().Announce();
   storage::TableId id = table->id;
-  backups_->RunInBackground([this, id, log, snapshot, at] { CopyBase(id, log, snapshot, at); });
+  copying_.insert(id);
+  backups_->RunInBackground([this, id, log, snapshot, at] {
+    CopyBase(id, log, snapshot, at);
+    std::lock_guard l(mu_);
+    copying_.erase(id);
+  });
   return DescriptionOf(&s);
 }
 
 void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
                                    std::shared_ptr<storage::Snapshot> snapshot, double at) {
+  auto lease_lost = [&] {
+    std::lock_guard l(mu_);
+    return !copying_.count(table);
+  };
+  const bool shared = engine_->meta().Shared();
+  // Stopping, or the lease went: whoever finds the base unfinished disables PITR.
+  if (shared && !AwaitOtherFrontEnds([&] { return !lease_lost(); })) return;
   std::vector<storage::PartitionWrite> batch;
   Status error;
   const uint64_t at_us = Micros(at);
@@ -184,7 +213,7 @@ void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
             storage::Mutation{storage::Mutation::kPut, ChangeLogSortKey(row.sk, at_us, 0), std::move(value), {}});
         batch.push_back(std::move(pw));
         if (batch.size() >= 512) {
-          if (backups_->stopping()) return false;
+          if (backups_->stopping() || (shared && lease_lost())) return false;
           error = engine_->Commit(batch);
           batch.clear();
         }
@@ -194,14 +223,21 @@ void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
   if (st.ok()) st = error;
   if (backups_->stopping()) return;  // Open disables PITR whose base is incomplete
   if (st.ok() && !batch.empty()) st = engine_->Commit(batch);
-  std::lock_guard l(mu_);
-  auto it = states_.find(table);
-  if (it == states_.end() || it->second.log != log) return;  // disabled meanwhile
-  if (st.ok()) {
-    it->second.base_ready = true;
-    st = engine_->meta().Put(StoreKey(table), Encode(it->second));
+  {
+    std::lock_guard l(mu_);
+    auto it = states_.find(table);
+    if (it == states_.end() || it->second.log != log || !copying_.count(table)) return;  // disabled meanwhile
+    if (st.ok()) {
+      const State before = it->second;
+      it->second.base_ready = true;
+      // Not a cut where the store has none (RADOS): a partition copied late
+      // may hold versions logged after `at`, so the window begins now.
+      if (shared) it->second.earliest = FloorMillis(clock_->Now());
+      st = StoreIfUnchanged(table, before, it->second);
+    }
   }
   if (!st.ok()) Log(LogLevel::kError, "point-in-time recovery base copy failed: " + st.message());
+  engine_->meta().Announce();
 }
 
 Result<ContinuousBackupsDescription> PointInTimeRecovery::Describe(const Scope& scope, const std::string& name) {
@@ -222,6 +258,9 @@ Result<PointInTimeRecovery::EnabledLog> PointInTimeRecovery::LogOf(const Scope& 
     if (it != states_.end()) {
       out.window = DescriptionOf(&it->second);
       out.log = it->second.log;
+      // Where the base copy is not a cut (RADOS) the window begins once it
+      // is done (CopyBase): until then no instant is in it.
+      if (engine_->meta().Shared() && !it->second.base_ready) out.window.earliest = out.window.latest + 1;
     }
   }
   if (!out.window.pitr_enabled) {
@@ -235,6 +274,7 @@ Result<TableDescription> PointInTimeRecovery::Restore(const Scope& scope, const 
   const ContinuousBackupsDescription& d = enabled.window;
   const storage::TableId log = enabled.log;
   const std::shared_ptr<const TableMeta>& table = enabled.table;
+  BASALT_RETURN_IF_ERROR(backups_->CheckTargetFree(scope, in.target));
   double at = in.use_latest ? d.latest : in.time.value_or(d.latest);
   if (Micros(at) < Micros(FloorMillis(d.earliest)) || at > d.latest) {
     return Status(Code::kInvalidRestoreTime,
@@ -416,9 +456,10 @@ Status PointInTimeRecovery::TrimLog(storage::TableId table, State* s, double hor
   std::lock_guard l(mu_);
   auto it = states_.find(table);
   if (it == states_.end() || it->second.log != s->log) return Status::Ok();
+  const State before = it->second;
   it->second.earliest = std::max(it->second.earliest, horizon);
   BASALT_RETURN_IF_ERROR(definitions_.Trim(table, horizon_us));
-  return engine_->meta().Put(StoreKey(table), Encode(it->second));
+  return StoreIfUnchanged(table, before, it->second);
 }
 
 void PointInTimeRecovery::DefinitionChanged(const TableMeta& table) {

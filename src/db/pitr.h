@@ -12,6 +12,16 @@
 //
 // Settings (MetaStore key "pitr/" table-id as 16 hex digits):
 //   pitr := u8(format=1) u8(enabled) u8(base_ready) varint(days) f64(earliest) varint(log)
+//
+// Where front-ends share the store (RADOS), the settings are the truth and
+// each front-end follows them (Refresh, after each catalog re-read), so its
+// writers log the tables another front-end enabled PITR on. The base copy
+// then waits out that re-read before it starts, so every write lands in the
+// copy or in the log, and the copy is not a cut (each partition is read as
+// it is when the copy reaches it): the window begins when the copy ends.
+// The copy runs under the lease "pitr-base/" id, so a front-end that finds
+// a base unfinished disables PITR only when the one copying it died; the
+// trimmer runs on the holder of the lease "pitr-trimmer".
 #pragma once
 
 #include <condition_variable>
@@ -19,6 +29,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -56,6 +67,13 @@ class PointInTimeRecovery {
   // Loads the settings and hands each enabled table's log to its writers;
   // PITR whose base copy a crash cut short is disabled again.
   Status Open();
+  // Where front-ends share the store: takes up the settings other front-ends
+  // stored (PITR enabled or disabled, a base copy finished, a window
+  // trimmed), handing each table's log to its writers or taking it away.
+  Status Refresh();
+  // How often, at the longest, another front-end re-reads the settings
+  // (its catalog follower's period): a base copy waits it out.
+  void set_reread_seconds(double seconds) { reread_seconds_ = seconds; }
 
   Result<ContinuousBackupsDescription> Update(const Scope& scope, const std::string& table, bool enabled,
                                               std::optional<int64_t> days);
@@ -103,6 +121,9 @@ class PointInTimeRecovery {
     double earliest = 0;
     storage::TableId log = 0;
   };
+  static constexpr std::string_view kSettingsPrefix = "pitr/";
+  // The lease of a base copy, renewed with each re-read of the settings.
+  static constexpr double kBaseLeaseSeconds = 30;
   static std::string StoreKey(storage::TableId table);
   static std::string Encode(const State& s);
   static Status Decode(std::string_view in, State* s);
@@ -116,6 +137,22 @@ class PointInTimeRecovery {
   Result<EnabledLog> LogOf(const Scope& scope, const std::string& table);
   void CopyBase(storage::TableId table, storage::TableId log, std::shared_ptr<storage::Snapshot> snapshot,
                 double at);
+  // Where front-ends share the store: waits until every other front-end has
+  // re-read the settings (so its writers log the table, or stopped), checking
+  // `still_wanted` meanwhile; false when stopping or no longer wanted. No
+  // wait where no other front-end watches the store.
+  bool AwaitOtherFrontEnds(const std::function<bool()>& still_wanted);
+  static std::string BaseLease(storage::TableId table);
+  // A base copy left unfinished (enabled, not base_ready): PITR is disabled
+  // and the log dropped, unless another front-end is still copying it.
+  Status DisableUnfinished(storage::TableId table, const std::string& name, State* s);
+  // Stores `now` where the key still holds `before` (another front-end may
+  // have changed it meanwhile; then Refresh takes up what it stored).
+  Status StoreIfUnchanged(storage::TableId table, const State& before, const State& now);
+  // Makes `stored` this front-end's state of `table` and hands its log to
+  // the table's writers (or takes it away); under mu_.
+  void TakeUpLocked(const TableMeta& table, const State& stored);
+  static bool Same(const State& a, const State& b) { return Encode(a) == Encode(b); }
   Status TrimLog(storage::TableId table, State* s, double horizon);
   // Visits, per item of the log, its last version at or before `at_us` (if not a deletion).
   Status Replay(storage::TableId log, uint64_t at_us, const ReplayVisitor& visit);
@@ -129,6 +166,8 @@ class PointInTimeRecovery {
   DefinitionHistory definitions_;  // written under mu_
   std::mutex mu_;
   std::map<storage::TableId, State> states_;  // by table id; guarded by mu_
+  std::set<storage::TableId> copying_;        // base copies of this process; guarded by mu_
+  double reread_seconds_ = 5;
   std::condition_variable trim_cv_;
   bool stopping_ = false;  // guarded by mu_
   std::thread trimmer_;

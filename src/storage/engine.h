@@ -138,6 +138,10 @@ class MetaStore {
     return false;
   }
   virtual void Announce() {}
+  // How many processes watch the store now (Watch), this one included: 1
+  // where no other can share it. A process whose watch broke and is not yet
+  // restored is not counted.
+  virtual Result<size_t> Watchers() { return size_t{1}; }
   // Ends Watch's callbacks, waiting out one in progress.
   virtual void Unwatch() {}
 

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <functional>
+#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -116,6 +117,11 @@ class RadosMetaStore : public MetaStore {
     bufferlist none;
     // Returns once every watcher has acknowledged (or after the timeout).
     (void)io_->notify2(std::string(L::kMetaObject), none, kNotifyTimeoutMs, nullptr);
+  }
+  Result<size_t> Watchers() override {
+    std::list<obj_watch_t> watchers;
+    BASALT_RETURN_IF_ERROR(FromRados(io_->list_watchers(std::string(L::kMetaObject), &watchers), "list watchers"));
+    return watchers.size();
   }
   // A cls_lock exclusive lock on basalt.meta named after the lease, with
   // this client's instance id as its cookie, taken or renewed for `seconds`.

@@ -521,6 +521,87 @@ def test_streams_through_two_front_ends_keep_every_write_once_in_order_across_a_
     assert sum(map(len, acked.values())) > 150
 
 
+def items_of(client, name):
+    """pk -> n of every item of the table."""
+    out, kw = {}, {"TableName": name}
+    while True:
+        page = client.scan(**kw)
+        out.update({i["pk"]["S"]: i["n"]["N"] for i in page["Items"]})
+        if "LastEvaluatedKey" not in page:
+            return out
+        kw["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+
+
+def restore_to(client, source, when=None):
+    """Restores `source` to `when` (None: the latest restorable time) into a new table; its items."""
+    target = unique("r")
+    at = {"UseLatestRestorableTime": True} if when is None else {"RestoreDateTime": when}
+    client.restore_table_to_point_in_time(SourceTableName=source, TargetTableName=target, **at)
+    assert within(60, lambda: client.describe_table(TableName=target)["Table"]["TableStatus"] == "ACTIVE") is not None
+    return items_of(client, target)
+
+
+def test_point_in_time_recovery_enabled_through_one_front_end_logs_the_writes_of_both(frontends):
+    """PITR enabled through front-end A while writes go on through B (and A): B takes the setting up and logs
+    its writes, the base copy waits until it has, and the window begins when the copy ends. Restores through
+    either front-end, to an instant in the window and to the latest, equal what was acknowledged then; a
+    disable through B is seen by A."""
+    (a, b), _ = frontends(2)
+    ca, cb = make_client(a), make_client(b)
+    name = unique("p")
+    create_table(ca, name)
+    assert within(5, lambda: cb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE") is not None
+    model = {}
+    n = [0]
+
+    def write():
+        """One write, mostly through B: a put of a new value or, every fifth, a delete."""
+        n[0] += 1
+        client = ca if n[0] % 3 == 0 else cb
+        pk = "i%d" % (n[0] % 25)
+        if n[0] % 5 == 0:
+            client.delete_item(TableName=name, Key={"pk": {"S": pk}, "sk": {"N": "0"}})
+            model.pop(pk, None)
+        else:
+            client.put_item(TableName=name, Item={"pk": {"S": pk}, "sk": {"N": "0"}, "n": {"N": str(n[0])}})
+            model[pk] = str(n[0])
+
+    for _ in range(40):
+        write()
+    enabled_at = time.time()
+    ca.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+
+    def window_begun():
+        write()
+        d = ca.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+        earliest = d["PointInTimeRecoveryDescription"]["EarliestRestorableDateTime"].timestamp()
+        return earliest > enabled_at + 1  # the base copy waited for B, then moved the window's start
+
+    begun = within(15, window_begun)
+    d = cb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+    assert d["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    for _ in range(40):
+        write()
+    # A whole second (botocore sends RestoreDateTime so), more than a second into the window, between writes.
+    then = int(time.time() + 1.1) + 1
+    time.sleep(then + 0.3 - time.time())
+    at_then = dict(model)
+    for _ in range(40):
+        write()
+    time.sleep(0.3)
+    assert restore_to(cb, name, then) == at_then
+    assert restore_to(ca, name) == model
+    assert begun is not None
+    cb.update_continuous_backups(TableName=name,
+                                 PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": False})
+
+    def disabled_on_a():
+        d = ca.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+        return d["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
+
+    assert within(5, disabled_on_a) is not None
+
+
 def test_an_osd_killed_during_writes_and_transfers_loses_nothing(cluster3):
     """kill -9 of one of three OSDs under a load of PutItems and TransactWriteItems through two front-ends:
     writes go on once Ceph has marked it down (two replicas are enough), no acknowledged write is lost, and
