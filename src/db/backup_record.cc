@@ -7,6 +7,12 @@
 //             [varint(source_log)]            absent in records written before it: 0
 //   table  := the source definition as db/table_meta.cc encodes it
 //   f64    := the IEEE bits as u64be
+//
+// Restore markers (MetaStore key "restore/" table-id as 16 hex digits), kept
+// for as long as the restored table exists (its RestoreSummary):
+//
+//   marker := u8(format=1) u8(in_progress) str(ns) str(name)
+//             str(source_backup_arn) str(source_table_arn) f64(restore_time)
 #include "db/backup_record.h"
 
 #include "common/coding.h"
@@ -70,6 +76,29 @@ std::string_view BackupIdOfArn(std::string_view arn) {
   size_t pos = arn.rfind(kMarker);
   if (pos == std::string_view::npos) return {};
   return arn.substr(pos + kMarker.size());
+}
+
+std::string EncodeRestoreMarker(const RestoreMarker& m) {
+  std::string out;
+  out.push_back(1);
+  out.push_back(m.summary.in_progress ? 1 : 0);
+  PutLengthPrefixed(&out, m.ns);
+  PutLengthPrefixed(&out, m.name);
+  PutLengthPrefixed(&out, m.summary.source_backup_arn);
+  PutLengthPrefixed(&out, m.summary.source_table_arn);
+  PutF64(&out, m.summary.restore_time);
+  return out;
+}
+
+Status DecodeRestoreMarker(std::string_view in, RestoreMarker* m) {
+  uint8_t format, in_progress;
+  if (!GetU8(&in, &format) || format != 1 || !GetU8(&in, &in_progress) || !GetString(&in, &m->ns) ||
+      !GetString(&in, &m->name) || !GetString(&in, &m->summary.source_backup_arn) ||
+      !GetString(&in, &m->summary.source_table_arn) || !GetF64(&in, &m->summary.restore_time)) {
+    return Status::Internal("corrupt restore marker");
+  }
+  m->summary.in_progress = in_progress != 0;
+  return Status::Ok();
 }
 
 }  // namespace basalt::db

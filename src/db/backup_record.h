@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "db/requests.h"
 #include "db/table_meta.h"
 #include "storage/engine.h"
 
@@ -47,5 +48,16 @@ Status DecodeBackupRecord(std::string_view in, BackupRecord* record);
 
 // The id part of a backup ARN (after "/backup/"), or empty.
 std::string_view BackupIdOfArn(std::string_view arn);
+
+// What says a restore (or an import) is in flight, and afterwards a restored
+// table's RestoreSummary: the marker of its table id (db/backups.h).
+struct RestoreMarker {
+  std::string ns;
+  std::string name;
+  RestoreSummary summary;
+};
+
+std::string EncodeRestoreMarker(const RestoreMarker& m);
+Status DecodeRestoreMarker(std::string_view in, RestoreMarker* m);
 
 }  // namespace basalt::db

@@ -1,8 +1,3 @@
-// Restore markers (MetaStore key "restore/" table-id as 16 hex digits), kept
-// for as long as the restored table exists (its RestoreSummary):
-//
-//   marker := u8(format=1) u8(in_progress) str(ns) str(name)
-//             str(source_backup_arn) str(source_table_arn) f64(restore_time)
 #include "db/backups.h"
 
 #include <cinttypes>
@@ -21,39 +16,8 @@
 namespace basalt::db {
 namespace {
 
-constexpr std::string_view kBackupPrefix = "backup/";
-constexpr std::string_view kRestorePrefix = "restore/";
 
 Status BackupNotFound() { return Status(Code::kBackupNotFound, "Backup not found for the given BackupARN"); }
-
-struct Marker {
-  std::string ns;
-  std::string name;
-  RestoreSummary summary;
-};
-
-std::string EncodeMarker(const Marker& m) {
-  std::string out;
-  out.push_back(1);
-  out.push_back(m.summary.in_progress ? 1 : 0);
-  PutLengthPrefixed(&out, m.ns);
-  PutLengthPrefixed(&out, m.name);
-  PutLengthPrefixed(&out, m.summary.source_backup_arn);
-  PutLengthPrefixed(&out, m.summary.source_table_arn);
-  PutF64(&out, m.summary.restore_time);
-  return out;
-}
-
-Status DecodeMarker(std::string_view in, Marker* m) {
-  uint8_t format, in_progress;
-  if (!GetU8(&in, &format) || format != 1 || !GetU8(&in, &in_progress) || !GetString(&in, &m->ns) ||
-      !GetString(&in, &m->name) || !GetString(&in, &m->summary.source_backup_arn) ||
-      !GetString(&in, &m->summary.source_table_arn) || !GetF64(&in, &m->summary.restore_time)) {
-    return Status::Internal("corrupt restore marker");
-  }
-  m->summary.in_progress = in_progress != 0;
-  return Status::Ok();
-}
 
 std::string TableStatusWord(const TableMeta& meta, double now) {
   if (now < meta.active_at) return "created";
@@ -63,7 +27,9 @@ std::string TableStatusWord(const TableMeta& meta, double now) {
 
 }  // namespace
 
-Backups::~Backups() {
+Backups::~Backups() { Stop(); }
+
+void Backups::Stop() {
   {
     std::lock_guard lock(jobs_mu_);
     stopping_ = true;
@@ -78,56 +44,6 @@ std::string Backups::StoreKey(const std::string& ns, const std::string& id) {
 }
 
 std::string Backups::RestoreKey(storage::TableId table) { return std::string(kRestorePrefix) + Hex16(table); }
-
-Status Backups::Open() {
-  storage::MetaStore& meta = engine_->meta();
-  std::vector<std::pair<std::string, std::string>> rows;
-  BASALT_RETURN_IF_ERROR(meta.List(kBackupPrefix, &rows));
-  for (const auto& [key, value] : rows) {
-    BackupRecord r;
-    BASALT_RETURN_IF_ERROR(DecodeBackupRecord(value, &r));
-    if (r.status == BackupStatus::kCreating && r.source_log) {
-      // A $DeletedTableBackup's log is still there: it is replayed again
-      // (ResumeFromLogs) into a fresh key space.
-      Log(LogLevel::kWarn, "backup " + r.Arn() + " was interrupted while CREATING; filling it again");
-      BASALT_RETURN_IF_ERROR(engine_->DropTable(r.keyspace));
-      BASALT_ASSIGN_OR_RETURN(r.keyspace, catalog_->NewId());
-      BASALT_RETURN_IF_ERROR(meta.Put(key, EncodeBackupRecord(r)));
-      std::lock_guard lock(mu_);
-      to_resume_.push_back(Key{r.table.ns, r.id});
-    } else if (r.status == BackupStatus::kCreating) {
-      // The copy was cut short by a stop or a crash: the backup never became AVAILABLE.
-      Log(LogLevel::kWarn, "backup " + r.Arn() + " was interrupted while CREATING; removing it");
-      BASALT_RETURN_IF_ERROR(meta.Delete(key));
-      BASALT_RETURN_IF_ERROR(engine_->DropTable(r.keyspace));
-      continue;
-    } else if (r.source_log) {
-      BASALT_RETURN_IF_ERROR(DropSourceLog(&r));  // filled, but stopped before its log was dropped
-    }
-    std::lock_guard lock(mu_);
-    backups_[Key{r.table.ns, r.id}] = std::move(r);
-  }
-  rows.clear();
-  BASALT_RETURN_IF_ERROR(meta.List(kRestorePrefix, &rows));
-  for (const auto& [key, value] : rows) {
-    Marker m;
-    BASALT_RETURN_IF_ERROR(DecodeMarker(value, &m));
-    storage::TableId id = IdAfter(key, kRestorePrefix);
-    auto table = catalog_->Find(m.ns, m.name);
-    bool exists = table && table->id == id;
-    if (m.summary.in_progress || !exists) {
-      if (exists) {
-        Log(LogLevel::kWarn, "restore of table " + m.name + " was interrupted; removing the table");
-        DropRestoredTable(*table);
-      }
-      BASALT_RETURN_IF_ERROR(meta.Delete(key));
-      continue;
-    }
-    std::lock_guard lock(mu_);
-    restored_[id] = m.summary;
-  }
-  return Status::Ok();
-}
 
 std::string Backups::NewBackupId() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -154,10 +70,9 @@ Result<BackupRecord> Backups::CreateBackup(const Scope& scope, const std::string
   r.table = *meta;
   r.table.runtime.reset();
   Key key{scope.ns, r.id};
-  BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(scope.ns, r.id), EncodeBackupRecord(r)));
+  BASALT_RETURN_IF_ERROR(StartFilling(key, r));
   {
     std::lock_guard l(mu_);
-    backups_[key] = r;
     ++backing_up_[meta->id];
   }
   storage::TableId source = meta->id;
@@ -183,6 +98,15 @@ void Backups::CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, s
 }
 
 void Backups::FillBackup(Key key, const RowSource& rows) {
+  CopyRows(key, rows);
+  {
+    std::lock_guard l(mu_);
+    filling_.erase(key);
+  }
+  engine_->meta().Announce();  // AVAILABLE, or removed
+}
+
+void Backups::CopyRows(const Key& key, const RowSource& rows) {
   storage::TableId keyspace;
   {
     std::lock_guard l(mu_);
@@ -242,6 +166,26 @@ void Backups::FillBackup(Key key, const RowSource& rows) {
   backups_.erase(it);
 }
 
+Status Backups::StartFilling(const Key& key, const BackupRecord& r) {
+  {
+    // Before the record is stored: this process's Refresh leaves it alone.
+    std::lock_guard l(mu_);
+    filling_.insert(key);
+  }
+  Result<bool> mine = TakeLease(FillLease(key));
+  Status st = mine.ok() ? engine_->meta().Put(StoreKey(key.ns, key.id), EncodeBackupRecord(r)) : mine.status();
+  {
+    std::lock_guard l(mu_);
+    if (!st.ok()) {
+      filling_.erase(key);
+      return st;
+    }
+    backups_[key] = r;
+  }
+  engine_->meta().Announce();
+  return Status::Ok();
+}
+
 Status Backups::DropSourceLog(BackupRecord* r) {
   BASALT_RETURN_IF_ERROR(engine_->DropTable(r->source_log));
   r->source_log = 0;
@@ -276,11 +220,7 @@ Status Backups::CreateDeletedTableBackup(const TableMeta& table, double deleted_
   r.table = table;
   r.table.runtime.reset();
   Key key{table.ns, r.id};
-  BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(key.ns, r.id), EncodeBackupRecord(r)));
-  {
-    std::lock_guard l(mu_);
-    backups_[key] = std::move(r);
-  }
+  BASALT_RETURN_IF_ERROR(StartFilling(key, r));
   Enqueue([this, key, rows = std::move(rows)] { FillBackup(key, rows); });
   return Status::Ok();
 }
@@ -344,13 +284,19 @@ Result<BackupRecord> Backups::DeleteBackup(const Scope& scope, const std::string
     std::lock_guard l(mu_);
     BASALT_ASSIGN_OR_RETURN(BackupRecord * found, FindLocked(scope, arn));
     Key key{scope.ns, found->id};
-    if (found->status == BackupStatus::kCreating || restoring_from_.count(key)) {
+    // Restores by other front-ends are known by their markers.
+    bool restoring = restoring_from_.count(key) > 0;
+    for (const auto& [id, summary] : restored_) {
+      restoring = restoring || (summary.in_progress && summary.source_backup_arn == arn);
+    }
+    if (found->status == BackupStatus::kCreating || restoring) {
       return Status(Code::kBackupInUse, "Backup is in use: " + arn);
     }
     BASALT_RETURN_IF_ERROR(engine_->meta().Delete(StoreKey(scope.ns, found->id)));
     r = std::move(*found);
     backups_.erase(key);
   }
+  engine_->meta().Announce();
   // A failure leaves an unreachable key space behind (ids are never reused).
   engine_->DropTable(r.keyspace).IgnoreError();
   r.status = BackupStatus::kDeleted;
@@ -416,20 +362,36 @@ Result<TableDescription> Backups::CreateAndLoad(const Scope& scope, const Create
   }
   TableDescription d = std::move(*created);
   // The marker says the load is in flight (a crash then removes the table).
-  Marker marker{scope.ns, in.name, summary.value_or(RestoreSummary{})};
+  // It is stored under the load's lease, after this process's Refresh
+  // knows the load is its own.
+  RestoreMarker marker{scope.ns, in.name, summary.value_or(RestoreSummary{})};
   marker.summary.in_progress = true;
-  if (Status st = engine_->meta().Put(RestoreKey(d.meta->id), EncodeMarker(marker)); !st.ok()) {
+  {
+    std::lock_guard l(mu_);
+    loading_.insert(d.meta->id);
+  }
+  Result<bool> mine = TakeLease(LoadLease(d.meta->id));
+  Status st = mine.ok() ? engine_->meta().Put(RestoreKey(d.meta->id), EncodeRestoreMarker(marker)) : mine.status();
+  if (!st.ok()) {
     DropRestoredTable(*d.meta);
+    std::lock_guard l(mu_);
+    loading_.erase(d.meta->id);
     return st;
   }
   if (summary) {
     std::lock_guard l(mu_);
     restored_[d.meta->id] = *summary;
   }
+  engine_->meta().Announce();
   d.restore = summary;
   bool keep = summary.has_value();
   Enqueue([this, table = d.meta, load = std::move(load), done = std::move(done), keep] {
     RunRestore(table, load, done, keep);
+    {
+      std::lock_guard l(mu_);
+      loading_.erase(table->id);
+    }
+    engine_->meta().Announce();  // the marker says done, or is gone
   });
   return d;
 }
@@ -447,16 +409,16 @@ void Backups::RunRestore(std::shared_ptr<const TableMeta> table, Loader load, Do
     }
   }
   if (st.ok() && keep_summary) {
-    Marker marker;
+    RestoreMarker marker;
     {
       std::lock_guard l(mu_);
       auto it = restored_.find(table->id);
       if (it != restored_.end()) {
         it->second.in_progress = false;
-        marker = Marker{table->ns, table->name, it->second};
+        marker = RestoreMarker{table->ns, table->name, it->second};
       }
     }
-    st = engine_->meta().Put(RestoreKey(table->id), EncodeMarker(marker));
+    st = engine_->meta().Put(RestoreKey(table->id), EncodeRestoreMarker(marker));
   } else if (st.ok()) {
     st = engine_->meta().Delete(RestoreKey(table->id));
   }
@@ -495,7 +457,12 @@ void Backups::ForgetTable(storage::TableId table) {
 
 Status Backups::CheckDeletable(const TableMeta& table) {
   std::lock_guard l(mu_);
-  if (!backing_up_.count(table.id)) return Status::Ok();
+  // Copies by other front-ends are known by their CREATING records.
+  bool copying = backing_up_.count(table.id) > 0;
+  for (const auto& [key, r] : backups_) {
+    copying = copying || (r.status == BackupStatus::kCreating && !r.source_log && r.table.id == table.id);
+  }
+  if (!copying) return Status::Ok();
   return Status::InUse("Attempt to change a resource which is still in use: Table is being backed up: " + table.name);
 }
 

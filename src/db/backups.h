@@ -77,10 +77,18 @@ class Backups {
       : engine_(engine), catalog_(catalog), tables_(tables), clock_(clock) {}
   // Stops the worker; a copy or restore it abandons is cleaned up by the next Open.
   ~Backups();
+  // Ends the worker: the job in progress gives up (a half-made backup or
+  // restore is removed at the next start), the queued ones never run. The
+  // owner calls it before what the jobs use (point-in-time recovery) goes.
+  void Stop();
 
   // Loads the backups and the restore summaries, and removes what a crash
   // left half done.
   Status Open();
+  // Where front-ends share the store: takes up the records and summaries
+  // the others stored, and what they left half done when they died
+  // (backups_shared.cc); renews the leases of this process's work.
+  Status Refresh();
 
   Result<BackupRecord> CreateBackup(const Scope& scope, const std::string& table, const std::string& name);
   Result<BackupRecord> DescribeBackup(const Scope& scope, const std::string& arn);
@@ -148,16 +156,29 @@ class Backups {
     std::string id;
     auto operator<=>(const Key&) const = default;
   };
+  static constexpr std::string_view kBackupPrefix = "backup/";
+  static constexpr std::string_view kRestorePrefix = "restore/";
   static std::string StoreKey(const std::string& ns, const std::string& id);
+  static std::string FillLease(const Key& key);
+  static std::string LoadLease(storage::TableId table);
+  // True when this process holds the lease now (always, unshared).
+  Result<bool> TakeLease(const std::string& name);
+  // Open's and Refresh's work: the stored records and markers become this
+  // process's; orphaned work is removed or, for a $DeletedTableBackup,
+  // queued for ResumeFromLogs.
+  Status LoadStored(bool at_open);
   static std::string RestoreKey(storage::TableId table);
   Result<BackupRecord*> FindLocked(const Scope& scope, const std::string& arn);
   void Enqueue(std::function<void()> job);
   void Loop();
   // The worker's jobs.
   void CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, storage::TableId source);
+  // Stores the record of a backup this process fills, under its lease.
+  Status StartFilling(const Key& key, const BackupRecord& r);
   // Writes `rows` into the backup's key space and makes it AVAILABLE (or
   // removes it on failure); then drops the log it was filled from, if any.
   void FillBackup(Key key, const RowSource& rows);
+  void CopyRows(const Key& key, const RowSource& rows);  // FillBackup's work
   // Drops a filled backup's source log and forgets it.
   Status DropSourceLog(BackupRecord* r);
   // Removes the backups past their BackupExpiryDateTime.
@@ -178,6 +199,8 @@ class Backups {
   std::map<storage::TableId, RestoreSummary> restored_;     // guarded by mu_
   std::map<storage::TableId, int> backing_up_;              // source tables of copies in flight; guarded by mu_
   std::vector<Key> to_resume_;  // $DeletedTableBackups Open found CREATING; guarded by mu_
+  std::set<Key> filling_;                     // backups this process fills; guarded by mu_
+  std::set<storage::TableId> loading_;        // tables this process restores; guarded by mu_
 
   std::mutex jobs_mu_;
   std::condition_variable jobs_cv_;

@@ -55,17 +55,23 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
     insights_.DefinitionChanged(table);
   });
   // A backfill whose front-end died is taken over once its lease lapses.
-  // PITR enabled or disabled elsewhere changes what this front-end's writers log.
+  // Backups and PITR settings other front-ends stored; PITR enabled or
+  // disabled elsewhere changes what this front-end's writers log.
   pitr_.set_reread_seconds(kCatalogRereadSeconds);
   follower_.set_after_refresh([this] {
     if (Status st = backfill_.Resume(); !st.ok()) Log(LogLevel::kWarn, "backfill takeover: " + st.message());
+    if (Status st = backups_.Refresh(); !st.ok()) Log(LogLevel::kWarn, "backup records: " + st.message());
     if (Status st = pitr_.Refresh(); !st.ok()) Log(LogLevel::kWarn, "point-in-time recovery settings: " + st.message());
   });
 }
 
 // The follower's thread reaches the members declared after it (the
-// catalog's observers, the backfill): it stops before they go.
-Database::~Database() { follower_.Stop(); }
+// catalog's observers, the backfill): it stops before they go. So does the
+// backups worker, whose jobs reach point-in-time recovery, declared after it.
+Database::~Database() {
+  follower_.Stop();
+  backups_.Stop();
+}
 
 Status Database::Open() {
   BASALT_RETURN_IF_ERROR(CheckFormatVersion(&engine_->meta()));

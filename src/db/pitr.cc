@@ -87,6 +87,9 @@ Status PointInTimeRecovery::Open() {
     storage::TableId id = IdAfter(key, kSettingsPrefix);
     auto table = tables.find(id);
     if (table == tables.end()) {  // the table was deleted
+      // Where front-ends share the store, the one deleting it may be filling
+      // its $DeletedTableBackup from the log: that one drops the log.
+      if (engine_->meta().Shared()) continue;
       if (s.log && !owned.count(s.log)) BASALT_RETURN_IF_ERROR(engine_->DropTable(s.log));
       BASALT_RETURN_IF_ERROR(engine_->meta().Delete(key));
       continue;
@@ -100,9 +103,11 @@ Status PointInTimeRecovery::Open() {
     states_[id] = s;
   }
   std::set<storage::TableId> enabled;
+  std::lock_guard l(mu_);
   for (const auto& [id, s] : states_) {
     if (s.enabled) enabled.insert(id);
   }
+  opened_ = true;
   return definitions_.ForgetAllBut(enabled);
 }
 

@@ -167,6 +167,7 @@ class PointInTimeRecovery {
   std::mutex mu_;
   std::map<storage::TableId, State> states_;  // by table id; guarded by mu_
   std::set<storage::TableId> copying_;        // base copies of this process; guarded by mu_
+  bool opened_ = false;                       // Open is done (Refresh waits for it); guarded by mu_
   double reread_seconds_ = 5;
   std::condition_variable trim_cv_;
   bool stopping_ = false;  // guarded by mu_

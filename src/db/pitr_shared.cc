@@ -47,6 +47,12 @@ void PointInTimeRecovery::TakeUpLocked(const TableMeta& table, const State& stor
 
 Status PointInTimeRecovery::Refresh() {
   if (!engine_->meta().Shared()) return Status::Ok();
+  {
+    std::lock_guard l(mu_);
+    if (!opened_) return Status::Ok();  // Open takes up the settings (and the logs backups own) first
+  }
+  // $DeletedTableBackups whose front-end died while filling them (Backups::Refresh found them).
+  backups_->ResumeFromLogs([this](storage::TableId log, double at) { return DeletedTableRows(log, at); });
   std::map<storage::TableId, std::shared_ptr<const TableMeta>> tables;
   for (const auto& t : catalog_->All()) tables[t->id] = t;
   std::lock_guard l(mu_);

@@ -288,23 +288,28 @@ def test_one_front_end_sweeps_expired_items_and_another_takes_over_when_it_dies(
     assert ttl_deleted(survivor, name) == 10
 
 
-def start_backfill(client, name, n):
-    """Loads n items into `name` and adds the GSI byg over their attribute g, whose backfill then runs."""
+def load_items(client, name, n):
+    """Puts n items p0..p(n-1), each in a partition of its own, with an attribute g."""
     for start in range(0, n, 25):
         client.batch_write_item(RequestItems={name: [
             {"PutRequest": {"Item": {"pk": {"S": "p%d" % i}, "sk": {"N": "1"}, "g": {"S": "g%d" % (i % 7)}}}}
             for i in range(start, start + 25)]})
+
+
+def start_backfill(client, name, n):
+    """Loads n items into `name` and adds the GSI byg over their attribute g, whose backfill then runs."""
+    load_items(client, name, n)
     client.update_table(TableName=name, AttributeDefinitions=[{"AttributeName": "g", "AttributeType": "S"}],
                         GlobalSecondaryIndexUpdates=[{"Create": {
                             "IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
                             "Projection": {"ProjectionType": "KEYS_ONLY"}}}])
 
 
-def index_count(client, name):
-    """The entries of the GSI byg, counted over every page."""
-    count, kwargs = 0, {}
+def index_count(client, name, index="byg"):
+    """The entries of the GSI byg (index=None: the items of the table), counted over every page."""
+    count, kwargs = 0, {"IndexName": index} if index else {}
     while True:
-        page = client.scan(TableName=name, IndexName="byg", Select="COUNT", **kwargs)
+        page = client.scan(TableName=name, Select="COUNT", **kwargs)
         count += page["Count"]
         if "LastEvaluatedKey" not in page:
             return count
@@ -351,6 +356,40 @@ def test_a_backfill_whose_front_end_dies_is_finished_by_another(frontends):
     assert within(90, lambda: status(cb) == "ACTIVE") is not None
     assert index_count(cb, name) == n
     assert "filling index byg of %s from the start" % name in frontends.servers[1].log_text()
+
+
+def test_backups_work_through_any_front_end_and_one_starting_meanwhile_leaves_them_alone(frontends):
+    """A backup made through A is described, listed, restored and deleted through B. A front-end starting while A
+    copies the backup, and another starting while A loads a restore, leave that work alone (each holds a lease):
+    before, their start removed the half-made backup and dropped the half-restored table."""
+    (a, b), namespace = frontends(2)
+    ca, cb = make_client(a), make_client(b)
+    name = unique("t")
+    create_table(ca, name)
+    n = 3000
+    load_items(ca, name, n)
+    arn = ca.create_backup(TableName=name, BackupName="full")["BackupDetails"]["BackupArn"]
+    frontends(1, namespace)  # starts while A copies (about half a second)
+
+    def backup_status(client):
+        return client.describe_backup(BackupArn=arn)["BackupDescription"]["BackupDetails"]["BackupStatus"]
+    assert within(60, lambda: backup_status(cb) == "AVAILABLE") is not None
+    assert [s["BackupArn"] for s in cb.list_backups(TableName=name)["BackupSummaries"]] == [arn]
+    target = unique("r")
+    ca.restore_table_from_backup(TargetTableName=target, BackupArn=arn)
+    frontends(1, namespace)  # starts while A loads the restore
+    assert within(60, lambda: cb.describe_table(TableName=target)["Table"]["TableStatus"] == "ACTIVE") is not None
+    assert index_count(cb, target, index=None) == n
+    assert cb.describe_table(TableName=target)["Table"]["RestoreSummary"]["SourceBackupArn"] == arn
+    cb.delete_backup(BackupArn=arn)
+
+    def gone_on_a():
+        try:
+            backup_status(ca)
+            return False
+        except ClientError as e:
+            return e.response["Error"]["Code"] == "BackupNotFoundException"
+    assert within(5, gone_on_a) is not None
 
 
 def test_a_client_request_token_holds_across_front_ends(frontends):
