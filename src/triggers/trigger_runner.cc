@@ -21,6 +21,10 @@ constexpr double kIdleWaitSeconds = 0.02;
 constexpr double kBackoffFirst = 0.1;
 constexpr double kBackoffMax = 5;
 constexpr double kProgressLogSeconds = 30;
+// The lease of a trigger where front-ends share the store: renewed every
+// second while held; others look once a second whether it lapsed.
+constexpr double kLeaseBaseSeconds = 10;
+constexpr double kLeaseRenewSeconds = 1;
 
 std::string CheckpointKey(const std::string& uuid, uint64_t stream) {
   std::string k = CheckpointPrefix(uuid);
@@ -144,6 +148,19 @@ bool TriggerRunner::SleepFor(double seconds) {
   return !stopping_;
 }
 
+bool TriggerRunner::HoldLease() {
+  if (!meta_->Shared()) {
+    holding_ = true;
+    return true;
+  }
+  const double now = clock_->Now();
+  if (holding_ && now - lease_renewed_ < kLeaseRenewSeconds) return true;
+  Result<bool> mine = meta_->Lease("trigger/" + config_.uuid, kLeaseBaseSeconds + config_.timeout_seconds);
+  holding_ = mine.ok() && *mine;
+  if (holding_) lease_renewed_ = now;
+  return holding_;
+}
+
 bool TriggerRunner::Matches(const db::StreamMeta& s) const {
   return config_.event_source_arn.empty() ? s.table == config_.table : s.arn == config_.event_source_arn;
 }
@@ -171,8 +188,26 @@ void TriggerRunner::Loop() {
       reported = now;
       last_progress_log = clock_->Now();
     }
+    const bool held_before = holding_;
+    if (!HoldLease()) {
+      if (!SleepFor(kLeaseRenewSeconds)) return;  // another front-end runs the trigger
+      continue;
+    }
+    if (!held_before) {
+      // Taken over: the holder before may have moved the checkpoints on.
+      cursors_.clear();
+      if (meta_->Shared()) Log(LogLevel::kInfo, "trigger " + config_.uuid + ": runs on this front-end now");
+    }
     bool progressed = false;
     uint64_t seen = streams_->LastSequence();
+    // Where front-ends share the store, shipping also takes up the streams
+    // made through the others (All reads only what this one knows).
+    if (meta_->Shared()) {
+      if (Status st = streams_->Ship(); !st.ok() && clock_->Now() - last_error_log > 10) {
+        Log(LogLevel::kWarn, "trigger " + config_.uuid + ": " + st.message());
+        last_error_log = clock_->Now();
+      }
+    }
     std::vector<db::StreamMeta> streams = streams_->All();
     for (const db::StreamMeta& s : streams) {
       if (!Matches(s) || s.shards.empty()) continue;
@@ -308,6 +343,7 @@ bool TriggerRunner::Deliver(const db::StreamMeta& s, std::vector<const Pending*>
         if (batch.empty()) return true;
       }
     }
+    if (!HoldLease()) return false;  // lost to another front-end: the batch is its now
     std::vector<const std::string*> records;
     for (const Pending* p : batch) records.push_back(&p->json);
     last = target_->Invoke(RenderEvent(records), config_.timeout_seconds, &stop_flag_);

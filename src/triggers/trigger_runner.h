@@ -17,7 +17,13 @@
 //     sequence number count as done, and the rest is the failed batch;
 //   - the checkpoint advances after each batch the function accepted (or
 //     gave up on), so a restart resumes after the last acknowledged batch:
-//     at-least-once, as Lambda promises.
+//     at-least-once, as Lambda promises;
+//   - where front-ends share the store (RADOS), each runs every trigger but
+//     only the holder of the lease "trigger/" uuid reads and invokes
+//     (renewed every second and before each invocation; it lasts 10 s plus
+//     the function's timeout). Another takes over from the checkpoints once
+//     it lapses; a holder that lost it mid-batch stops before its next
+//     invocation, so a batch may go twice (at-least-once still).
 //
 //   checkpoint key   := "trigger_ckpt/" uuid "/" u64be(stream id)
 //   checkpoint value := varint(last done sequence number) str(shard id)
@@ -104,6 +110,10 @@ class TriggerRunner {
   void GiveUp(const db::StreamMeta& s, const std::vector<const Pending*>& batch, const std::string& condition,
               int invocations, const Invocation& last);
   Status Checkpoint(const db::StreamMeta& s, uint64_t seq);
+  // Whether this process may read and invoke now: always where no other
+  // shares the store; else whether it holds the trigger's lease (renewed
+  // when a second has passed since).
+  bool HoldLease();
   bool SleepFor(double seconds);  // false when stopping
 
   TriggerConfig config_;
@@ -114,6 +124,8 @@ class TriggerRunner {
   std::unique_ptr<Target> target_;
   std::unique_ptr<EventFilter> filter_;
   std::map<uint64_t, Cursor> cursors_;  // by stream id; the thread's own
+  bool holding_ = false;                // the thread's own: held the lease at the last look
+  double lease_renewed_ = 0;            // the thread's own
 
   mutable std::mutex stats_mu_;
   TriggerStats stats_;      // guarded by stats_mu_

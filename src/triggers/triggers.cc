@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <chrono>
 #include <random>
+#include <set>
 
 #include "common/log.h"
 
@@ -12,6 +14,23 @@ namespace {
 constexpr std::string_view kDefPrefix = "trigger_def/";
 
 std::string DefKey(const std::string& uuid) { return std::string(kDefPrefix) + uuid; }
+
+// How often, where front-ends share the store, the stored mappings are read
+// again (so a mapping made, changed or deleted through another front-end
+// runs here too, ready to take its lease over).
+constexpr double kRefreshSeconds = 2;
+
+// A stored mapping (made through the API), with its state.
+Result<TriggerConfig> ParseStored(const std::string& key, const std::string& value) {
+  rapidjson::Document doc;
+  doc.Parse(value.data(), value.size());
+  if (doc.HasParseError()) return Status::Internal("corrupt stored event source mapping " + key);
+  BASALT_ASSIGN_OR_RETURN(TriggerConfig c, ParseMapping(doc, true));
+  auto state = doc.FindMember("State");
+  c.enabled = state == doc.MemberEnd() || !state->value.IsString() || std::string(state->value.GetString()) != "Disabled";
+  c.from_api = true;
+  return c;
+}
 
 std::string RandomUuid() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -26,6 +45,12 @@ Triggers::Triggers(db::Streams* streams, storage::MetaStore* meta, const Clock* 
 Triggers::~Triggers() { Stop(); }
 
 void Triggers::Stop() {
+  {
+    std::lock_guard lock(refresh_mu_);
+    stopping_ = true;
+  }
+  refresh_cv_.notify_all();
+  if (refresher_.joinable()) refresher_.join();
   std::vector<std::unique_ptr<TriggerRunner>> runners;
   {
     std::lock_guard lock(mu_);
@@ -34,21 +59,57 @@ void Triggers::Stop() {
   for (auto& r : runners) r->Stop();
 }
 
+Status Triggers::Refresh() {
+  if (!meta_->Shared()) return Status::Ok();
+  std::vector<std::unique_ptr<TriggerRunner>> stopped;
+  {
+    // Under mu_ from the read on, as Create, Update and Delete store under it.
+    std::lock_guard lock(mu_);
+    std::vector<std::pair<std::string, std::string>> rows;
+    BASALT_RETURN_IF_ERROR(meta_->List(kDefPrefix, &rows));
+    std::set<std::string> present;
+    for (const auto& [key, value] : rows) {
+      std::string uuid = key.substr(kDefPrefix.size());
+      present.insert(uuid);
+      auto known = stored_.find(uuid);
+      if (known != stored_.end() && known->second == value) continue;
+      BASALT_ASSIGN_OR_RETURN(TriggerConfig c, ParseStored(key, value));
+      auto runner = std::make_unique<TriggerRunner>(std::move(c), streams_, meta_, clock_);
+      BASALT_RETURN_IF_ERROR(runner->Start());
+      auto it = std::find_if(runners_.begin(), runners_.end(), [&](const auto& r) { return r->config().uuid == uuid; });
+      if (it == runners_.end()) {
+        runners_.push_back(std::move(runner));
+      } else {
+        stopped.push_back(std::move(*it));  // changed through another front-end
+        *it = std::move(runner);
+      }
+      stored_[uuid] = value;
+    }
+    for (auto it = runners_.begin(); it != runners_.end();) {
+      const TriggerConfig& c = (*it)->config();
+      if (!c.from_api || present.count(c.uuid)) {
+        ++it;
+        continue;
+      }
+      stored_.erase(c.uuid);  // deleted through another front-end
+      stopped.push_back(std::move(*it));
+      it = runners_.erase(it);
+    }
+  }
+  for (auto& r : stopped) r->Stop();
+  return Status::Ok();
+}
+
 Status Triggers::Start(const std::vector<TriggerConfig>& declared) {
   std::vector<TriggerConfig> all = declared;
+  std::lock_guard lock(mu_);
   std::vector<std::pair<std::string, std::string>> rows;
   BASALT_RETURN_IF_ERROR(meta_->List(kDefPrefix, &rows));
   for (const auto& [key, value] : rows) {
-    rapidjson::Document doc;
-    doc.Parse(value.data(), value.size());
-    if (doc.HasParseError()) return Status::Internal("corrupt stored event source mapping " + key);
-    BASALT_ASSIGN_OR_RETURN(TriggerConfig c, ParseMapping(doc, true));
-    auto state = doc.FindMember("State");
-    c.enabled = state == doc.MemberEnd() || !state->value.IsString() || std::string(state->value.GetString()) != "Disabled";
-    c.from_api = true;
+    BASALT_ASSIGN_OR_RETURN(TriggerConfig c, ParseStored(key, value));
+    stored_[c.uuid] = value;
     all.push_back(std::move(c));
   }
-  std::lock_guard lock(mu_);
   for (TriggerConfig& c : all) {
     for (const auto& r : runners_) {
       if (r->config().uuid == c.uuid) return Status::Validation("trigger declared twice: " + c.function);
@@ -56,6 +117,16 @@ Status Triggers::Start(const std::vector<TriggerConfig>& declared) {
     auto runner = std::make_unique<TriggerRunner>(std::move(c), streams_, meta_, clock_);
     BASALT_RETURN_IF_ERROR(runner->Start());
     runners_.push_back(std::move(runner));
+  }
+  if (meta_->Shared() && !refresher_.joinable()) {
+    refresher_ = std::thread([this] {
+      std::unique_lock lock(refresh_mu_);
+      while (!refresh_cv_.wait_for(lock, std::chrono::duration<double>(kRefreshSeconds), [&] { return stopping_; })) {
+        lock.unlock();
+        if (Status st = Refresh(); !st.ok()) Log(LogLevel::kWarn, "event source mappings: " + st.message());
+        lock.lock();
+      }
+    });
   }
   return Status::Ok();
 }
@@ -65,6 +136,7 @@ MappingView Triggers::ViewOf(const TriggerRunner& r) const {
 }
 
 Result<MappingView> Triggers::Create(TriggerConfig config) {
+  if (meta_->Shared()) BASALT_RETURN_IF_ERROR(streams_->Ship());  // takes up streams made elsewhere
   bool found = false;
   for (const db::StreamMeta& s : streams_->All()) {
     if (s.arn == config.event_source_arn) found = true;
@@ -75,20 +147,23 @@ Result<MappingView> Triggers::Create(TriggerConfig config) {
   config.uuid = RandomUuid();
   config.last_modified = std::floor(clock_->Now());
   config.from_api = true;
-  BASALT_RETURN_IF_ERROR(meta_->Put(DefKey(config.uuid), MappingJson(config, config.enabled ? "Enabled" : "Disabled", "")));
+  std::string stored = MappingJson(config, config.enabled ? "Enabled" : "Disabled", "");
+  std::lock_guard lock(mu_);  // with the store: Refresh does not start it twice
+  BASALT_RETURN_IF_ERROR(meta_->Put(DefKey(config.uuid), stored));
   auto runner = std::make_unique<TriggerRunner>(config, streams_, meta_, clock_);
   if (Status st = runner->Start(); !st.ok()) {
     (void)meta_->Delete(DefKey(config.uuid));
     return st;
   }
-  std::lock_guard lock(mu_);
+  stored_[config.uuid] = std::move(stored);
   runners_.push_back(std::move(runner));
   MappingView view = ViewOf(*runners_.back());
   view.state = config.enabled ? "Creating" : "Disabled";
   return view;
 }
 
-Result<MappingView> Triggers::Get(const std::string& uuid) const {
+Result<MappingView> Triggers::Get(const std::string& uuid) {
+  BASALT_RETURN_IF_ERROR(Refresh());
   std::lock_guard lock(mu_);
   for (const auto& r : runners_) {
     if (r->config().uuid == uuid) return ViewOf(*r);
@@ -96,7 +171,8 @@ Result<MappingView> Triggers::Get(const std::string& uuid) const {
   return Status::NotFound("The resource you requested does not exist.");
 }
 
-std::vector<MappingView> Triggers::List(const std::string& arn, const std::string& function) const {
+std::vector<MappingView> Triggers::List(const std::string& arn, const std::string& function) {
+  if (Status st = Refresh(); !st.ok()) Log(LogLevel::kWarn, "event source mappings: " + st.message());
   std::lock_guard lock(mu_);
   std::vector<MappingView> out;
   for (const auto& r : runners_) {
@@ -109,6 +185,7 @@ std::vector<MappingView> Triggers::List(const std::string& arn, const std::strin
 }
 
 Result<MappingView> Triggers::Update(TriggerConfig config) {
+  BASALT_RETURN_IF_ERROR(Refresh());
   std::lock_guard lock(mu_);
   auto it = std::find_if(runners_.begin(), runners_.end(),
                          [&](const auto& r) { return r->config().uuid == config.uuid; });
@@ -122,7 +199,9 @@ Result<MappingView> Triggers::Update(TriggerConfig config) {
   config.last_modified = std::floor(clock_->Now());
   auto runner = std::make_unique<TriggerRunner>(config, streams_, meta_, clock_);
   (*it)->Stop();  // an invocation in flight is abandoned; the checkpoint carries over
-  BASALT_RETURN_IF_ERROR(meta_->Put(DefKey(config.uuid), MappingJson(config, config.enabled ? "Enabled" : "Disabled", "")));
+  std::string stored = MappingJson(config, config.enabled ? "Enabled" : "Disabled", "");
+  BASALT_RETURN_IF_ERROR(meta_->Put(DefKey(config.uuid), stored));
+  stored_[config.uuid] = std::move(stored);
   BASALT_RETURN_IF_ERROR(runner->Start());
   *it = std::move(runner);
   MappingView view = ViewOf(**it);
@@ -131,6 +210,7 @@ Result<MappingView> Triggers::Update(TriggerConfig config) {
 }
 
 Result<MappingView> Triggers::Delete(const std::string& uuid) {
+  BASALT_RETURN_IF_ERROR(Refresh());
   std::unique_ptr<TriggerRunner> runner;
   {
     std::lock_guard lock(mu_);
@@ -139,13 +219,14 @@ Result<MappingView> Triggers::Delete(const std::string& uuid) {
     if (!(*it)->config().from_api) {
       return Status::InUse("The trigger " + uuid + " is declared by a flag or file; remove it there.");
     }
+    BASALT_RETURN_IF_ERROR(meta_->Delete(DefKey(uuid)));
+    stored_.erase(uuid);
     runner = std::move(*it);
     runners_.erase(it);
   }
   runner->Stop();
   MappingView view = ViewOf(*runner);
   view.state = "Deleting";
-  BASALT_RETURN_IF_ERROR(meta_->Delete(DefKey(uuid)));
   std::vector<std::pair<std::string, std::string>> rows;
   BASALT_RETURN_IF_ERROR(meta_->List(CheckpointPrefix(uuid), &rows));
   for (const auto& [key, value] : rows) BASALT_RETURN_IF_ERROR(meta_->Delete(key));

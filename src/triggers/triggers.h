@@ -8,10 +8,13 @@
 //   mapping value := the mapping as MappingJson writes it
 #pragma once
 
+#include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/clock.h"
@@ -41,9 +44,9 @@ class Triggers {
 
   // CreateEventSourceMapping: the stream must exist; the mapping is stored.
   Result<MappingView> Create(TriggerConfig config);
-  Result<MappingView> Get(const std::string& uuid) const;
+  Result<MappingView> Get(const std::string& uuid);
   // ListEventSourceMappings, optionally of one stream ARN or function.
-  std::vector<MappingView> List(const std::string& arn, const std::string& function) const;
+  std::vector<MappingView> List(const std::string& arn, const std::string& function);
   // UpdateEventSourceMapping: `config` replaces the mapping's (same uuid
   // and stream); the runner restarts from its checkpoints.
   Result<MappingView> Update(TriggerConfig config);
@@ -52,6 +55,12 @@ class Triggers {
   Result<MappingView> Delete(const std::string& uuid);
 
   std::vector<TriggerStats> Stats() const;
+
+  // Where front-ends share the store (RADOS): takes up the mappings made,
+  // changed or deleted through the others (every 2 s, and before each
+  // mapping call). Every front-end runs every trigger; the lease of each
+  // (trigger_runner.h) lets one of them read and invoke.
+  Status Refresh();
 
   // Where mappings made through the API may write on-failure destination
   // files (--trigger-destination-dir); empty: nowhere.
@@ -67,6 +76,12 @@ class Triggers {
   std::string api_destination_dir_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<TriggerRunner>> runners_;  // guarded by mu_
+  std::map<std::string, std::string> stored_;             // uuid -> stored mapping, as last read; guarded by mu_
+
+  std::mutex refresh_mu_;
+  std::condition_variable refresh_cv_;
+  bool stopping_ = false;  // guarded by refresh_mu_
+  std::thread refresher_;
 };
 
 }  // namespace basalt::triggers

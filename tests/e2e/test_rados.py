@@ -5,6 +5,7 @@ a throw-away one with scripts/rados-dev-cluster.sh (about 8 s) when ceph-mon
 and ceph-osd are installed; skipped otherwise. Each test uses a RADOS
 namespace of its own, so tests and runs never see each other's data.
 """
+import json
 import os
 import pathlib
 import random
@@ -639,6 +640,55 @@ def test_point_in_time_recovery_enabled_through_one_front_end_logs_the_writes_of
         return d["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "DISABLED"
 
     assert within(5, disabled_on_a) is not None
+
+
+def test_a_trigger_runs_on_one_front_end_and_another_takes_over_when_it_dies(frontends, tmp_path):
+    """A trigger declared on two front-ends invokes its function once per record (the holder of its lease reads
+    and invokes; before, each front-end that knew the stream did, so records came twice); after kill -9 of the
+    holder the other delivers the writes made since, once the lease lapses (10 s plus the function's 3 s timeout).
+    A mapping made through B's Lambda API is got and deleted through A (before, B did not know A's stream)."""
+    from test_triggers import Handler
+    handler = Handler()
+    try:
+        name = unique("o")
+        triggers = tmp_path / "triggers.json"
+        triggers.write_text(json.dumps({"Triggers": [
+            {"TableName": name, "FunctionName": handler.url, "BatchSize": 20, "StartingPosition": "TRIM_HORIZON",
+             "TimeoutSeconds": 3}]}))
+        (a, b), _ = frontends(2, extra=("--triggers-file", str(triggers)))
+        ca, cb = make_client(a), make_client(b)
+        create_table(ca, name, StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"})
+        arn = ca.describe_table(TableName=name)["Table"]["LatestStreamArn"]
+        assert within(5, lambda: cb.describe_table(TableName=name)["Table"]["TableStatus"] == "ACTIVE") is not None
+        first = ["k%d" % i for i in range(100)]
+        for i, k in enumerate(first):
+            (ca if i % 2 else cb).put_item(TableName=name, Item={"pk": {"S": k}, "sk": {"N": "0"}})
+        handler.wait_for_keys(set(first))
+        time.sleep(2)  # a second delivery of any record would be there by now
+        assert sorted(r["dynamodb"]["Keys"]["pk"]["S"] for r in handler.accepted()) == sorted(first)
+
+        la, lb = make_client(a, service="lambda"), make_client(b, service="lambda")
+        uuid = lb.create_event_source_mapping(EventSourceArn=arn, FunctionName=handler.url,
+                                              StartingPosition="LATEST", Enabled=False)["UUID"]
+        assert la.get_event_source_mapping(UUID=uuid)["EventSourceArn"] == arn
+        assert [m["UUID"] for m in la.list_event_source_mappings(EventSourceArn=arn)["EventSourceMappings"]] == [uuid]
+        la.delete_event_source_mapping(UUID=uuid)
+        with pytest.raises(lb.exceptions.ResourceNotFoundException):
+            lb.get_event_source_mapping(UUID=uuid)
+
+        holders = [s for s in frontends.servers if "runs on this front-end now" in s.log_text()]
+        assert len(holders) == 1
+        holder = holders[0]
+        survivor = make_client(b if holder is frontends.servers[0] else a)
+        os.kill(holder.pid, signal.SIGKILL)
+        holder.proc.wait(timeout=10)
+        then = ["k%d" % i for i in range(100, 150)]
+        for k in then:
+            survivor.put_item(TableName=name, Item={"pk": {"S": k}, "sk": {"N": "0"}})
+        got = {r["dynamodb"]["Keys"]["pk"]["S"] for r in handler.wait_for_keys(set(then), timeout=60)}
+        assert set(then) <= got
+    finally:
+        handler.close()
 
 
 def test_an_osd_killed_during_writes_and_transfers_loses_nothing(cluster3):
