@@ -16,7 +16,6 @@
 namespace basalt::db {
 namespace {
 
-
 Status BackupNotFound() { return Status(Code::kBackupNotFound, "Backup not found for the given BackupARN"); }
 
 std::string TableStatusWord(const TableMeta& meta, double now) {
