@@ -154,13 +154,14 @@ Result<ContinuousBackupsDescription> PointInTimeRecovery::Update(const Scope& sc
       BASALT_RETURN_IF_ERROR(engine_->meta().Put(StoreKey(table->id), Encode(s)));
       BASALT_RETURN_IF_ERROR(definitions_.Forget(table->id));
       engine_->meta().Announce();
-      // After the restores queued before (they still read the log), and
-      // once other front-ends have stopped writing it.
-      backups_->RunInBackground([this, log] {
-        // Stopping first leaves the log behind (nothing reaches it again).
-        if (engine_->meta().Shared() && !AwaitOtherFrontEnds([] { return true; })) return;
-        engine_->DropTable(log).IgnoreError();
-      });
+      if (engine_->meta().Shared()) {
+        // Once other front-ends have stopped writing it: a later Refresh
+        // drops it (a stop before leaves it behind; nothing reaches it again).
+        doomed_logs_.emplace_back(log, clock_->Now() + reread_seconds_ + 1);
+      } else {
+        // After the restores queued before (they still read the log).
+        backups_->RunInBackground([this, log] { engine_->DropTable(log).IgnoreError(); });
+      }
     }
     return DescriptionOf(&s);
   }
@@ -200,9 +201,18 @@ void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
     std::lock_guard l(mu_);
     return !copying_.count(table);
   };
+  auto still_wanted = [&] {
+    std::lock_guard l(mu_);
+    auto it = states_.find(table);
+    return copying_.count(table) && it != states_.end() && it->second.enabled && it->second.log == log;
+  };
   const bool shared = engine_->meta().Shared();
-  // Stopping, or the lease went: whoever finds the base unfinished disables PITR.
-  if (shared && !AwaitOtherFrontEnds([&] { return !lease_lost(); })) return;
+  // Stopping, disabled meanwhile, or the lease went (whoever finds the base
+  // unfinished disables PITR).
+  if (shared && !AwaitOtherFrontEnds(still_wanted, AckPrefix(table, log))) {
+    DropAcknowledgements(table, log);
+    return;
+  }
   std::vector<storage::PartitionWrite> batch;
   Status error;
   const uint64_t at_us = Micros(at);
@@ -242,6 +252,7 @@ void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
     }
   }
   if (!st.ok()) Log(LogLevel::kError, "point-in-time recovery base copy failed: " + st.message());
+  if (shared) DropAcknowledgements(table, log);
   engine_->meta().Announce();
 }
 

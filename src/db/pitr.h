@@ -16,9 +16,10 @@
 // Where front-ends share the store (RADOS), the settings are the truth and
 // each front-end follows them (Refresh, after each catalog re-read), so its
 // writers log the tables another front-end enabled PITR on. The base copy
-// then waits out that re-read before it starts, so every write lands in the
-// copy or in the log, and the copy is not a cut (each partition is read as
-// it is when the copy reaches it): the window begins when the copy ends.
+// starts once the others have acknowledged that (AwaitOtherFrontEnds), so
+// every write lands in the copy or in the log, and the copy is not a cut
+// (each partition is read as it is when the copy reaches it): the window
+// begins when the copy ends.
 // The copy runs under the lease "pitr-base/" id, so a front-end that finds
 // a base unfinished disables PITR only when the one copying it died; the
 // trimmer runs on the holder of the lease "pitr-trimmer".
@@ -138,10 +139,16 @@ class PointInTimeRecovery {
   void CopyBase(storage::TableId table, storage::TableId log, std::shared_ptr<storage::Snapshot> snapshot,
                 double at);
   // Where front-ends share the store: waits until every other front-end has
-  // re-read the settings (so its writers log the table, or stopped), checking
-  // `still_wanted` meanwhile; false when stopping or no longer wanted. No
-  // wait where no other front-end watches the store.
-  bool AwaitOtherFrontEnds(const std::function<bool()>& still_wanted);
+  // re-read the settings, so its writers log the table: until each watcher
+  // of the store has stored its acknowledgement under `acks`, or for one
+  // re-read period at the longest. Checks `still_wanted` meanwhile; false
+  // when stopping or no longer wanted.
+  //
+  //   acknowledgement := "pitr-ack/" hex16(table) "/" hex16(log) "/" hex16(process id) -> ""
+  bool AwaitOtherFrontEnds(const std::function<bool()>& still_wanted, const std::string& acks);
+  static std::string AckPrefix(storage::TableId table, storage::TableId log);
+  bool AllAcknowledged(const std::string& acks);
+  void DropAcknowledgements(storage::TableId table, storage::TableId log);
   static std::string BaseLease(storage::TableId table);
   // A base copy left unfinished (enabled, not base_ready): PITR is disabled
   // and the log dropped, unless another front-end is still copying it.
@@ -168,6 +175,10 @@ class PointInTimeRecovery {
   std::map<storage::TableId, State> states_;  // by table id; guarded by mu_
   std::set<storage::TableId> copying_;        // base copies of this process; guarded by mu_
   bool opened_ = false;                       // Open is done (Refresh waits for it); guarded by mu_
+  std::set<storage::TableId> acknowledged_;   // logs this front-end acknowledged; guarded by mu_
+  // Logs of PITR disabled here, with when the others have stopped writing
+  // them (Refresh drops them then); guarded by mu_.
+  std::vector<std::pair<storage::TableId, double>> doomed_logs_;
   double reread_seconds_ = 5;
   std::condition_variable trim_cv_;
   bool stopping_ = false;  // guarded by mu_

@@ -22,6 +22,7 @@ Status PointInTimeRecovery::DisableUnfinished(storage::TableId table, const std:
                            " was being enabled by a Basalt that stopped during its base copy; it is disabled");
   const State before = *s;
   BASALT_RETURN_IF_ERROR(engine_->DropTable(s->log));
+  if (engine_->meta().Shared()) DropAcknowledgements(table, s->log);
   s->enabled = false;
   s->log = 0;
   return StoreIfUnchanged(table, before, *s);
@@ -77,6 +78,20 @@ Status PointInTimeRecovery::Refresh() {
       BASALT_RETURN_IF_ERROR(DisableUnfinished(id, table->second->name, &s));
     }
     TakeUpLocked(*table->second, s);
+    if (s.enabled && !s.base_ready && !copying_.count(id) && acknowledged_.insert(s.log).second) {
+      // This front-end's writers log the table now: the copier may start.
+      std::string key = AckPrefix(id, s.log) + Hex16(engine_->meta().ProcessId());
+      if (Status st = engine_->meta().Put(key, ""); !st.ok()) acknowledged_.erase(s.log);
+    }
+  }
+  // Logs of PITR disabled here that every other front-end has stopped writing.
+  for (auto it = doomed_logs_.begin(); it != doomed_logs_.end();) {
+    if (it->second > clock_->Now()) {
+      ++it;
+      continue;
+    }
+    backups_->RunInBackground([this, log = it->first] { engine_->DropTable(log).IgnoreError(); });
+    it = doomed_logs_.erase(it);
   }
   // Settings no longer stored: PITR of a table deleted (and forgotten) elsewhere.
   for (auto it = states_.begin(); it != states_.end();) {
@@ -89,17 +104,38 @@ Status PointInTimeRecovery::Refresh() {
   return Status::Ok();
 }
 
-bool PointInTimeRecovery::AwaitOtherFrontEnds(const std::function<bool()>& still_wanted) {
-  // Alone on the store: a front-end starting later reads the settings first.
-  if (Result<size_t> watchers = engine_->meta().Watchers(); watchers.ok() && *watchers <= 1) {
-    return !backups_->stopping() && still_wanted();
+std::string PointInTimeRecovery::AckPrefix(storage::TableId table, storage::TableId log) {
+  return "pitr-ack/" + Hex16(table) + "/" + Hex16(log) + "/";
+}
+
+bool PointInTimeRecovery::AllAcknowledged(const std::string& acks) {
+  storage::MetaStore& meta = engine_->meta();
+  Result<std::vector<uint64_t>> watchers = meta.Watchers();
+  if (!watchers.ok()) return false;
+  std::vector<std::pair<std::string, std::string>> rows;
+  if (!meta.List(acks, &rows).ok()) return false;
+  std::set<uint64_t> acknowledged;
+  for (const auto& [key, value] : rows) acknowledged.insert(IdAfter(key, acks));
+  for (uint64_t id : *watchers) {
+    if (id != meta.ProcessId() && !acknowledged.count(id)) return false;
   }
+  return true;  // a front-end starting later reads the settings first
+}
+
+bool PointInTimeRecovery::AwaitOtherFrontEnds(const std::function<bool()>& still_wanted, const std::string& acks) {
   const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(reread_seconds_ + 1);
   while (std::chrono::steady_clock::now() < until) {
     if (backups_->stopping() || !still_wanted()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (AllAcknowledged(acks)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   return true;
+}
+
+void PointInTimeRecovery::DropAcknowledgements(storage::TableId table, storage::TableId log) {
+  std::vector<std::pair<std::string, std::string>> rows;
+  if (!engine_->meta().List(AckPrefix(table, log), &rows).ok()) return;
+  for (const auto& [key, value] : rows) (void)engine_->meta().Delete(key);
 }
 
 }  // namespace basalt::db

@@ -138,10 +138,12 @@ class MetaStore {
     return false;
   }
   virtual void Announce() {}
-  // How many processes watch the store now (Watch), this one included: 1
-  // where no other can share it. A process whose watch broke and is not yet
-  // restored is not counted.
-  virtual Result<size_t> Watchers() { return size_t{1}; }
+  // The ids of the processes watching the store now (Watch), this one
+  // included; empty where no other process can share it. A process whose
+  // watch broke and is not yet restored is missing.
+  virtual Result<std::vector<uint64_t>> Watchers() { return std::vector<uint64_t>{}; }
+  // This process's id among the Watchers (0 where none share the store).
+  virtual uint64_t ProcessId() const { return 0; }
   // Ends Watch's callbacks, waiting out one in progress.
   virtual void Unwatch() {}
 

@@ -118,11 +118,14 @@ class RadosMetaStore : public MetaStore {
     // Returns once every watcher has acknowledged (or after the timeout).
     (void)io_->notify2(std::string(L::kMetaObject), none, kNotifyTimeoutMs, nullptr);
   }
-  Result<size_t> Watchers() override {
+  Result<std::vector<uint64_t>> Watchers() override {
     std::list<obj_watch_t> watchers;
     BASALT_RETURN_IF_ERROR(FromRados(io_->list_watchers(std::string(L::kMetaObject), &watchers), "list watchers"));
-    return watchers.size();
+    std::vector<uint64_t> ids;
+    for (const obj_watch_t& w : watchers) ids.push_back(static_cast<uint64_t>(w.watcher_id));
+    return ids;
   }
+  uint64_t ProcessId() const override { return cluster_->get_instance_id(); }
   // A cls_lock exclusive lock on basalt.meta named after the lease, with
   // this client's instance id as its cookie, taken or renewed for `seconds`.
   Result<bool> Lease(std::string_view name, double seconds) override {

@@ -583,7 +583,7 @@ def restore_to(client, source, when=None):
 
 def test_point_in_time_recovery_enabled_through_one_front_end_logs_the_writes_of_both(frontends):
     """PITR enabled through front-end A while writes go on through B (and A): B takes the setting up and logs
-    its writes, the base copy waits until it has, and the window begins when the copy ends. Restores through
+    its writes, the base copy waits until B has acknowledged that, and the window begins when the copy ends. Restores through
     either front-end, to an instant in the window and to the latest, equal what was acknowledged then; a
     disable through B is seen by A."""
     (a, b), _ = frontends(2)
@@ -608,14 +608,15 @@ def test_point_in_time_recovery_enabled_through_one_front_end_logs_the_writes_of
 
     for _ in range(40):
         write()
-    enabled_at = time.time()
-    ca.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True})
+    enabled = ca.update_continuous_backups(TableName=name, PointInTimeRecoverySpecification={
+        "PointInTimeRecoveryEnabled": True})["ContinuousBackupsDescription"]["PointInTimeRecoveryDescription"]
 
     def window_begun():
         write()
         d = ca.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
-        earliest = d["PointInTimeRecoveryDescription"]["EarliestRestorableDateTime"].timestamp()
-        return earliest > enabled_at + 1  # the base copy waited for B, then moved the window's start
+        earliest = d["PointInTimeRecoveryDescription"]["EarliestRestorableDateTime"]
+        # The base copy waited for B's acknowledgement, then moved the window's start to its end.
+        return earliest > enabled["EarliestRestorableDateTime"]
 
     begun = within(15, window_begun)
     d = cb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
