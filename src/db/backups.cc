@@ -1,5 +1,6 @@
 #include "db/backups.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -70,10 +71,6 @@ Result<BackupRecord> Backups::CreateBackup(const Scope& scope, const std::string
   r.table.runtime.reset();
   Key key{scope.ns, r.id};
   BASALT_RETURN_IF_ERROR(StartFilling(key, r));
-  {
-    std::lock_guard l(mu_);
-    ++backing_up_[meta->id];
-  }
   storage::TableId source = meta->id;
   Enqueue([this, key, snapshot, source] { CopyBackup(key, snapshot, source); });
   return r;
@@ -91,9 +88,6 @@ void Backups::CopyBackup(Key key, std::shared_ptr<storage::Snapshot> snapshot, s
         snapshot.get());
     return st.ok() ? error : st;
   });
-  snapshot.reset();
-  std::lock_guard l(mu_);
-  if (--backing_up_[source] == 0) backing_up_.erase(source);
 }
 
 void Backups::FillBackup(Key key, const RowSource& rows) {
@@ -456,11 +450,12 @@ void Backups::ForgetTable(storage::TableId table) {
 
 Status Backups::CheckDeletable(const TableMeta& table) {
   std::lock_guard l(mu_);
-  // Copies by other front-ends are known by their CREATING records.
-  bool copying = backing_up_.count(table.id) > 0;
-  for (const auto& [key, r] : backups_) {
-    copying = copying || (r.status == BackupStatus::kCreating && !r.source_log && r.table.id == table.id);
-  }
+  // A copy in flight, this front-end's or another's, is a CREATING record
+  // (a $DeletedTableBackup's source is the log, not the table).
+  bool copying = std::any_of(backups_.begin(), backups_.end(), [&](const auto& entry) {
+    const BackupRecord& r = entry.second;
+    return r.status == BackupStatus::kCreating && !r.source_log && r.table.id == table.id;
+  });
   if (!copying) return Status::Ok();
   return Status::InUse("Attempt to change a resource which is still in use: Table is being backed up: " + table.name);
 }

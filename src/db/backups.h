@@ -197,7 +197,6 @@ class Backups {
   std::map<Key, BackupRecord> backups_;                     // guarded by mu_
   std::map<Key, int> restoring_from_;                       // restores reading a backup; guarded by mu_
   std::map<storage::TableId, RestoreSummary> restored_;     // guarded by mu_
-  std::map<storage::TableId, int> backing_up_;              // source tables of copies in flight; guarded by mu_
   std::vector<Key> to_resume_;  // $DeletedTableBackups Open found CREATING; guarded by mu_
   std::set<Key> filling_;                     // backups this process fills; guarded by mu_
   std::set<storage::TableId> loading_;        // tables this process restores; guarded by mu_

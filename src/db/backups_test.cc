@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <thread>
 
 #include "db/database.h"
@@ -191,6 +192,25 @@ TEST_F(BackupsTest, ErrorsAreTheServicesOwn) {
   ASSERT_TRUE(deleted.ok());
   EXPECT_EQ(BackupStatus::kDeleted, deleted->status);
   EXPECT_EQ(Code::kBackupNotFound, backups().DescribeBackup(scope_, backup->Arn()).status().code());
+}
+
+TEST_F(BackupsTest, ATableWhoseBackupIsBeingCopiedCannotBeDeleted) {
+  CreateIndexed("src");
+  Put("src", "a", "1");
+  // Holds the worker, so the copy waits CREATING behind this job.
+  std::atomic<bool> release{false};
+  backups().RunInBackground([&] {
+    while (!release.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  auto backup = backups().CreateBackup(scope_, "src", "nightly");
+  ASSERT_TRUE(backup.ok());
+  auto refused = db_->DeleteTable(scope_, "src");
+  EXPECT_EQ(Code::kResourceInUse, refused.status().code());
+  EXPECT_EQ("Attempt to change a resource which is still in use: Table is being backed up: src",
+            refused.status().message());
+  release.store(true);
+  backups().WaitIdle();
+  EXPECT_TRUE(db_->DeleteTable(scope_, "src").ok());
 }
 
 TEST_F(BackupsTest, ListBackupsFiltersAndPages) {

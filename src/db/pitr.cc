@@ -197,18 +197,14 @@ Result<ContinuousBackupsDescription> PointInTimeRecovery::Update(const Scope& sc
 
 void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
                                    std::shared_ptr<storage::Snapshot> snapshot, double at) {
-  auto lease_lost = [&] {
-    std::lock_guard l(mu_);
-    return !copying_.count(table);
-  };
+  // False once disabled meanwhile or the lease went (whoever finds the base
+  // unfinished disables PITR).
   auto still_wanted = [&] {
     std::lock_guard l(mu_);
     auto it = states_.find(table);
     return copying_.count(table) && it != states_.end() && it->second.enabled && it->second.log == log;
   };
   const bool shared = engine_->meta().Shared();
-  // Stopping, disabled meanwhile, or the lease went (whoever finds the base
-  // unfinished disables PITR).
   if (shared && !AwaitOtherFrontEnds(still_wanted, AckPrefix(table, log))) {
     DropAcknowledgements(table, log);
     return;
@@ -228,7 +224,7 @@ void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
             storage::Mutation{storage::Mutation::kPut, ChangeLogSortKey(row.sk, at_us, 0), std::move(value), {}});
         batch.push_back(std::move(pw));
         if (batch.size() >= 512) {
-          if (backups_->stopping() || (shared && lease_lost())) return false;
+          if (backups_->stopping() || (shared && !still_wanted())) return false;
           error = engine_->Commit(batch);
           batch.clear();
         }
