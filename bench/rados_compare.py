@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Latency and throughput of GetItem, PutItem (on a table without and with a
-stream), Query and TransactWriteItems on running Basalt servers, side by
+"""Latency and throughput of GetItem, PutItem (on a table without, with a
+stream, and with a GSI), Query and TransactWriteItems on running Basalt servers, side by
 side (for --engine=rados beside RocksDB).
 
     python3 bench/rados_compare.py rocksdb=http://127.0.0.1:8000 rados=http://127.0.0.1:8001 \
-        rados-2fe=http://127.0.0.1:8001,http://127.0.0.1:8002 [--ops 400] [--seconds 5] [--threads 8]
+        rados-2fe=http://127.0.0.1:8001,http://127.0.0.1:8002 [--ops 400] [--seconds 5] [--threads 8] [--only OP]
 
 Each server gets a table of its own. A server given as several URLs is
 several front-ends on one pool: its table is created through the first,
@@ -44,14 +44,19 @@ class Client:
 def setup(urls):
     name = "bench_" + uuid.uuid4().hex[:8]
     c = Client(urls[0])
-    # `name` and, for the stream's write path, `name`_s with a stream.
+    # `name`, `name`_s with a stream (for the stream's write path) and
+    # `name`_g with a GSI over g (for the index's).
+    gsi = {"GlobalSecondaryIndexes": [{"IndexName": "byg", "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                                       "Projection": {"ProjectionType": "ALL"}}]}
     for table, extra in ((name, {}), (name + "_s", {"StreamSpecification": {
-            "StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}})):
+            "StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"}}), (name + "_g", gsi)):
         c.call("CreateTable", dict({
             "TableName": table, "BillingMode": "PAY_PER_REQUEST",
             "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
             "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"},
-                                     {"AttributeName": "sk", "AttributeType": "N"}]}, **extra))
+                                     {"AttributeName": "sk", "AttributeType": "N"}] +
+                                    ([{"AttributeName": "g", "AttributeType": "S"}] if table.endswith("_g") else [])},
+            **extra))
         while c.call("DescribeTable", {"TableName": table})["Table"]["TableStatus"] != "ACTIVE":
             time.sleep(0.05)
     for i in range(50):  # a partition of 50 items for Query
@@ -71,6 +76,9 @@ def setup(urls):
 def request(name, op, i):
     if op == "PutItem (stream)":
         return request(name + "_s", "PutItem", i)
+    if op == "PutItem (GSI)":  # each write moves the item to another GSI partition
+        return {"TableName": name + "_g", "Item": {"pk": {"S": "k%d" % (i % 1000)}, "sk": {"N": "0"},
+                                                   "g": {"S": "g%d" % (i % 13)}, "v": {"S": "x" * 100}}}
     if op == "PutItem":
         return {"TableName": name, "Item": {"pk": {"S": "k%d" % (i % 1000)}, "sk": {"N": "0"}, "v": {"S": "x" * 100}}}
     if op == "GetItem":
@@ -83,7 +91,7 @@ def request(name, op, i):
         {"Put": {"TableName": name, "Item": {"pk": {"S": "u%d" % i}, "sk": {"N": "2"}}}}]}
 
 
-OPS = ["GetItem", "PutItem", "PutItem (stream)", "Query", "TransactWriteItems"]
+OPS = ["GetItem", "PutItem", "PutItem (stream)", "PutItem (GSI)", "Query", "TransactWriteItems"]
 
 
 def latency(urls, name, op, n):
@@ -117,22 +125,50 @@ def throughput(urls, name, op, threads, seconds):
     return sum(counts) / seconds
 
 
+def gsi_lag(urls):
+    """(changes applied, lag p50, p99, max in ms) from the front-ends' /metrics; the lag is the worst
+    front-end's (each keeps its last 4096 changes)."""
+    applied, lags = 0, [0.0, 0.0, 0.0]
+    for url in urls:
+        u = urllib.parse.urlparse(url)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+        conn.request("GET", "/metrics")
+        for line in conn.getresponse().read().decode().splitlines():
+            if line.startswith("basalt_gsi_changes_applied "):
+                applied += float(line.split()[-1])
+            for k, q in enumerate(('"0.5"', '"0.99"', '"1"')):
+                if line.startswith("basalt_gsi_propagation_lag_seconds{quantile=%s}" % q):
+                    lags[k] = max(lags[k], float(line.split()[-1]) * 1000)
+    return (applied, *lags)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("servers", nargs="+", help="NAME=URL")
     ap.add_argument("--ops", type=int, default=400)
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--only", action="append", choices=OPS, help="run this operation (repeatable; default: all)")
     a = ap.parse_args()
     servers = [(n, u.split(",")) for n, u in (s.split("=", 1) for s in a.servers)]
     tables = {n: setup(u) for n, u in servers}
     print("| operation | server | median ms | p99 ms | ops/s (%d clients) |" % a.threads)
     print("|---|---|---|---|---|")
-    for op in OPS:
+    lag = {}
+    for op in a.only or OPS:
         for n, u in servers:
             med, p99 = latency(u, tables[n], op, a.ops)
             tput = throughput(u, tables[n], op, a.threads, a.seconds)
             print("| %s | %s | %.2f | %.2f | %.0f |" % (op, n, med, p99, tput), flush=True)
+            if op == "PutItem (GSI)":
+                lag[n] = gsi_lag(u)  # right after the load: its last changes
+    if any(v[0] for v in lag.values()):
+        print("\nGSI propagation right after the PutItem (GSI) load (time from a commit to its GSI entries):\n")
+        print("| server | changes applied | lag median ms | p99 ms | max ms |")
+        print("|---|---|---|---|---|")
+        for n, (applied, p50, p99, top) in lag.items():
+            if applied:
+                print("| %s | %.0f | %.2f | %.2f | %.2f |" % (n, applied, p50, p99, top))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       throttle_(options.enforce_capacity ? std::make_unique<Throttle>(clock, engine) : nullptr),
       catalog_(&engine->meta(), clock),
       follower_(&catalog_, &engine->meta(), kCatalogRereadSeconds),
+      propagation_(engine, &catalog_),
       streams_(engine, clock, options.streams),
       write_path_(engine, options.item_collection_limit, clock, [this] { streams_.Notify(); }),
       read_path_(engine),
@@ -47,6 +48,11 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
   statements_.set_throttle(throttle_.get());
   ttl_.set_metrics(&metrics_);
   write_path_.set_insights(&insights_);
+  if (propagation_.active()) {
+    write_path_.set_index_changes_hook(
+        [this](storage::TableId table, const std::string& pk) { propagation_.Kept(table, pk); });
+    queries_.set_index_propagation(&propagation_);
+  }
   items_.set_insights(&insights_);
   queries_.set_insights(&insights_);
   transactions_.set_insights(&insights_);
@@ -86,6 +92,7 @@ Status Database::Open() {
   BASALT_RETURN_IF_ERROR(streams_.Open());
   BASALT_RETURN_IF_ERROR(table_streams_.EndOrphans());
   ttl_.StartSweeper(options_.ttl_sweep_seconds);
+  propagation_.Start();
   if (options_.record_patterns) {
     // What was recorded is analysis, not data: an unreadable state is dropped, not fatal.
     if (Status st = patterns_.Load(); !st.ok()) Log(LogLevel::kWarn, "access patterns not loaded: " + st.message());

@@ -34,6 +34,7 @@
 #include "db/catalog.h"
 #include "db/catalog_follower.h"
 #include "db/contributor_insights.h"
+#include "db/index_propagation.h"
 #include "db/instance_snapshots.h"
 #include "db/items.h"
 #include "db/metrics.h"
@@ -175,6 +176,7 @@ class Database {
 
   // DynamoDB Streams (the DynamoDBStreams_20120810 operations).
   Streams& streams() { return streams_; }
+  const IndexPropagation& index_propagation() const { return propagation_; }
 
   // The throughput limits with --capacity=enforce; null in report mode.
   const Throttle* throttle() const { return throttle_.get(); }
@@ -256,6 +258,7 @@ class Database {
   Catalog catalog_;
   // Other front-ends' table changes (several Basalts on one RADOS pool).
   CatalogFollower follower_;
+  IndexPropagation propagation_;  // asynchronous GSIs (engines that keep them so)
   Streams streams_;
   WritePath write_path_;  // notifies streams_ of new records
   ReadPath read_path_;

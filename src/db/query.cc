@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "common/log.h"
 #include "db/index.h"
+#include "db/index_propagation.h"
 #include "model/item.h"
 #include "model/key_encoding.h"
 
@@ -112,6 +114,14 @@ Status CheckFilterAvoidsKeys(const model::KeySchema& keys, const expr::Condition
 
 }  // namespace
 
+void Queries::CatchUp(const TableMeta& table, const IndexMeta* index) {
+  if (!propagation_ || !index || !index->global) return;
+  // A GSI may lag (as DynamoDB's): the read goes on with what is applied.
+  if (Status st = propagation_->CatchUp(table.id); !st.ok()) {
+    Log(LogLevel::kWarn, "index propagation before a read of " + table.name + ": " + st.message());
+  }
+}
+
 Result<ReadPageOutput> Queries::Query(const Scope& scope, const QueryInput& in) {
   BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, in.table));
   BASALT_ASSIGN_OR_RETURN(const IndexMeta* index, FindIndex(*table, in, true));
@@ -140,6 +150,7 @@ Result<ReadPageOutput> Queries::Query(const Scope& scope, const QueryInput& in) 
   storage::SortKeyRange range;
   if (key.sort) range = SortKeyRangeFor(*key.sort, index != nullptr, prefix);
   const bool insights = insights_ && insights_->Any() && !scope.partiql;
+  CatchUp(*table, index);
   if (!throttle_ && !insights) return read_path_->QueryPage(src, in, pk, range, !in.forward, resume);
   // Contributor Insights keys a Query by its partition key value(s).
   std::string key_text;
@@ -171,6 +182,7 @@ Result<ReadPageOutput> Queries::Scan(const Scope& scope, const ScanInput& in) {
   }
   const bool insights =
       insights_ && insights_->Any() && !scope.partiql && insights_->Records(table->ns, table->name, in.index);
+  CatchUp(*table, index);
   if (!throttle_ && !insights) return read_path_->ScanPage(src, in, segment, total, resume);
   // A throttled Scan has read no key, so Contributor Insights has none to count.
   if (throttle_) BASALT_RETURN_IF_ERROR(throttle_->AdmitRead(*table, index, nullptr));

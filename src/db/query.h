@@ -13,6 +13,8 @@
 
 namespace basalt::db {
 
+class IndexPropagation;
+
 class Queries {
  public:
   Queries(Catalog* catalog, ReadPath* read_path) : catalog_(catalog), read_path_(read_path) {}
@@ -25,12 +27,19 @@ class Queries {
   void set_throttle(Throttle* throttle) { throttle_ = throttle; }
   // Contributor Insights: the partition keys queried (null: none).
   void set_insights(ContributorInsights* insights) { insights_ = insights; }
+  // Engines that keep GSIs asynchronously: a read of a GSI first applies
+  // the index changes waiting for its table (db/index_propagation.h).
+  void set_index_propagation(IndexPropagation* propagation) { propagation_ = propagation; }
 
  private:
   Catalog* catalog_;
   ReadPath* read_path_;
   Throttle* throttle_ = nullptr;
   ContributorInsights* insights_ = nullptr;
+  IndexPropagation* propagation_ = nullptr;
+
+  // Applies what waits for the table's GSIs before `index` (a GSI) is read.
+  void CatchUp(const TableMeta& table, const IndexMeta* index);
 };
 
 }  // namespace basalt::db

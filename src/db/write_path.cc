@@ -7,6 +7,7 @@
 
 #include "db/change_log.h"
 #include "db/index.h"
+#include "db/index_propagation.h"
 #include "db/read_path.h"
 #include "db/stream_record.h"
 #include "model/item.h"
@@ -74,6 +75,9 @@ struct Batch {
   std::vector<IndexDelta> index_deltas;  // point into `definitions`
   std::vector<std::shared_ptr<const TableMeta>> definitions;  // the live definitions the writes followed
   bool stream_records = false;
+  // The engine keeps GSIs asynchronously: their changes go in the item's
+  // partition write (db/index_propagation.h), not in index_deltas.
+  bool async_indexes = false;
 };
 
 // One item write of an attempt, in the order its steps run.
@@ -138,7 +142,7 @@ class Step {
         units.written = d->put.has_value();
       }
       r_.index_units.push_back(std::move(units));
-      batch_.index_deltas.push_back(std::move(*d));
+      Deliver(index, std::move(*d));
     }
     return true;
   }
@@ -204,7 +208,13 @@ class Step {
   }
 
   // Adds the partition write to the batch that commits.
-  void Stage() { batch_.writes.push_back(std::move(pw_)); }
+  void Stage() {
+    if (!gsi_change_.indexes.empty()) {
+      gsi_change_.item = key_;
+      pw_.index_changes.push_back(EncodeIndexChange(gsi_change_));
+    }
+    batch_.writes.push_back(std::move(pw_));
+  }
 
  private:
   // The commit requires the item to be at the version read (or absent).
@@ -217,6 +227,19 @@ class Step {
     pw.table = key_.table;
     pw.pk = key_.pk;
     return pw;
+  }
+
+  // An index delta goes in the commit, or, for a GSI kept asynchronously,
+  // the keys it names into the item's index change.
+  void Deliver(const IndexMeta& index, IndexDelta d) {
+    if (!index.global || !batch_.async_indexes) {
+      batch_.index_deltas.push_back(std::move(d));
+      return;
+    }
+    std::vector<EntryKeyOf> keys;
+    if (d.remove) keys.push_back(*d.remove);
+    if (d.put) keys.emplace_back(d.put->pk, d.put->sk);
+    gsi_change_.indexes.emplace_back(index.id, std::move(keys));
   }
 
   void AddMutation(storage::Mutation m) {
@@ -233,9 +256,11 @@ class Step {
     for (const IndexMeta& index : live_->indexes) {
       if (index.id != write_.reindex) continue;
       // Items whose index keys have the wrong type stay out of the index, as in DynamoDB.
-      if (auto d = ComputeIndexDelta(*live_, index, std::nullopt, r_.old_item)) {
-        batch_.index_deltas.push_back(std::move(*d));
-      }
+      if (auto d = ComputeIndexDelta(*live_, index, std::nullopt, r_.old_item)) Deliver(index, std::move(*d));
+    }
+    if (!gsi_change_.indexes.empty()) {  // the index change alone, in the item's partition
+      pw_ = NewPartitionWrite();
+      Stage();
     }
     return false;
   }
@@ -247,6 +272,7 @@ class Step {
   Batch& batch_;
   const TableMeta* live_ = nullptr;
   storage::PartitionWrite pw_;
+  IndexChangeRecord gsi_change_;  // with async_indexes
   int64_t collection_delta_ = 0;
   bool has_lsi_ = false;
 };
@@ -396,6 +422,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
     results->assign(writes.size(), ItemWriteResult{});
     Batch batch;
     batch.writes.reserve(writes.size());
+    batch.async_indexes = engine_->AsyncIndexes();
     const double now = clock_->Now();
     const int64_t now_ms = static_cast<int64_t>(now * 1000);
     bool failed = false;
@@ -437,6 +464,11 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
     if (batch.writes.empty()) return Status::Ok();
     Status st = engine_->Commit(batch.writes);
     if (st.ok() && batch.stream_records && on_stream_records_) on_stream_records_();
+    if (st.ok() && batch.async_indexes && on_index_changes_) {
+      for (const storage::PartitionWrite& w : batch.writes) {
+        if (!w.index_changes.empty()) on_index_changes_(w.table, w.pk);
+      }
+    }
     if (st.code() == Code::kTransactionConflict && in_transaction) return ConflictReasons(st, keys, results);
     if (st.code() != Code::kPreconditionFailed) return st;
   }

@@ -128,6 +128,12 @@ class WritePath {
   // Contributor Insights: the keys written and throttled (null: none).
   void set_insights(ContributorInsights* insights) { insights_ = insights; }
 
+  // Engines that keep GSIs asynchronously: runs after each commit, for
+  // each partition the commit kept index changes in (IndexPropagation::Kept).
+  void set_index_changes_hook(std::function<void(storage::TableId, const std::string&)> hook) {
+    on_index_changes_ = std::move(hook);
+  }
+
   // Whether a transaction is writing any of these items.
   bool InTransaction(const std::vector<storage::Key>& keys) const;
 
@@ -150,6 +156,7 @@ class WritePath {
   int64_t collection_limit_;
   const Clock* clock_;
   std::function<void()> on_stream_records_;
+  std::function<void(storage::TableId, const std::string&)> on_index_changes_;
   InFlightItems in_flight_;
   Throttle* throttle_ = nullptr;
   ContributorInsights* insights_ = nullptr;

@@ -243,6 +243,17 @@ std::string RenderMetrics(db::Database& database, double start_time) {
       .Sample("", database.throttle() ? 1 : 0);
   Family(out, "basalt_tables", "gauge", "Tables in every region (CloudWatch's TableCount)")
       .Sample("", static_cast<double>(tables.size()));
+  if (database.index_propagation().active()) {
+    const db::IndexPropagation::Figures g = database.index_propagation().figures();
+    Family(out, "basalt_gsi_changes_applied", "counter",
+           "Asynchronous GSIs: index changes this front-end applied (its own writes' and others' left over)")
+        .Sample("", static_cast<double>(g.applied));
+    Family lag(out, "basalt_gsi_propagation_lag_seconds", "gauge",
+               "Asynchronous GSIs: time from an item's commit to its GSI entries, over the last changes applied here");
+    lag.Sample("quantile=\"0.5\"", g.lag_p50);
+    lag.Sample("quantile=\"0.99\"", g.lag_p99);
+    lag.Sample("quantile=\"1\"", g.lag_max);
+  }
   Process(out, start_time);
   for (const auto& [name, value] : database.engine()->Health()) {
     Family(out, "basalt_" + name, name.starts_with("rados_txn") ? "counter" : "gauge", "Storage engine: " + name)

@@ -81,6 +81,10 @@ struct PartitionWrite {
   // write lands, in the order of the commits that wrote them.
   uint64_t log = 0;
   std::vector<std::string> outbox = {};
+  // Changes to indexes kept up asynchronously (engines whose
+  // AsyncIndexes()): kept in the partition's index outbox with the write,
+  // applied to the indexes after it lands (db/index_propagation.h).
+  std::vector<std::string> index_changes = {};
 };
 
 // A change-log record in the outbox. `position` orders it among the others
@@ -88,6 +92,13 @@ struct PartitionWrite {
 struct OutboxEntry {
   std::string position;
   uint64_t log = 0;
+  std::string value;
+};
+
+// A change waiting in a partition's index outbox.
+struct IndexChange {
+  std::string position;  // orders it within its partition; names it to RemoveIndexChanges
+  double committed = 0;  // when its commit took its version (Unix seconds)
   std::string value;
 };
 
@@ -288,6 +299,30 @@ class Engine {
                          const std::function<bool(uint64_t seq, std::string_view value)>& visit) = 0;
   // Removes the records of `log` below sequence number `below`.
   virtual Status TrimLog(uint64_t log, uint64_t below) = 0;
+
+  // Asynchronous indexes. Where a commit of several partitions is a
+  // distributed transaction (rados), GSI entries are not written in the
+  // item's commit: the write keeps its index changes in the item's own
+  // partition (PartitionWrite::index_changes), and db/ applies them after
+  // it lands. Engines that commit several partitions in one batch say no
+  // and never see index changes.
+  virtual bool AsyncIndexes() const { return false; }
+  // The changes waiting in the partitions of `table` (0: of every table),
+  // or in its partition `pk` alone when set; each partition's in commit
+  // order. Stops after the partition that brings the count to `limit`.
+  virtual Status ReadIndexChanges(TableId table, const std::optional<std::string>& pk, size_t limit,
+                                  std::vector<IndexChange>* out) {
+    (void)table, (void)pk, (void)limit;
+    out->clear();
+    return Status::Ok();
+  }
+  // Removes changes that have been applied (from ReadIndexChanges). A
+  // partition left with none stops being listed, unless `keep_listed` (its
+  // caller looks at it again soon: that saves the store the work).
+  virtual Status RemoveIndexChanges(std::span<const IndexChange> applied, bool keep_listed = false) {
+    (void)applied, (void)keep_listed;
+    return Status::Ok();
+  }
 
   virtual MetaStore& meta() = 0;
 

@@ -208,7 +208,9 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
       outbox_in_flight_.insert(version);
     }
     uint32_t outbox_index = 0;
+    uint32_t index_change_index = 0;
     std::set<std::string> outbox_refs;
+    std::set<std::string> index_refs;  // partitions with index changes
     for (size_t i = 0; i < groups.size(); ++i) {
       std::map<std::string, std::optional<std::string>> changes;
       L::Counters counters = states[i].counters;
@@ -239,6 +241,11 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
           changes[L::OutboxKey(version, outbox_index++)] = std::move(stored);
           outbox_refs.insert(L::TableNamespace(groups[i].table) + "/" + groups[i].oid);
         }
+        for (const std::string& change : w->index_changes) {
+          BASALT_RETURN_IF_ERROR(take_version());
+          changes[L::IndexChangeKey(version, index_change_index++)] = change;
+          index_refs.insert(L::TableNamespace(groups[i].table) + "/" + groups[i].oid);
+        }
       }
       if (changes.empty() && !counted && groups.size() == 1) continue;
       BASALT_RETURN_IF_ERROR(take_version());
@@ -267,6 +274,9 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
       op.omap_set(refs);
       st = FromRados(io_.operate(std::string(L::kOutboxObject), &op), "note outbox");
     }
+    std::map<std::string, bufferlist> index_notes;
+    for (const std::string& ref : index_refs) index_notes[ref] = bufferlist();
+    if (st.ok() && !index_notes.empty()) st = NoteIndexChanges(index_notes);
     if (st.ok() && plans.size() == 1) {
       int r = Apply(plans[0]);
       retry = r == -ECANCELED || r == -EEXIST;
@@ -286,6 +296,11 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
       (void)io_.aio_operate(std::string(L::kOutboxObject), noted, &op);
       noted->release();
     }
+    // Index changes are noted again once landed, and waited for: a GSI read
+    // through any front-end after this write is answered must find them
+    // (IndexPropagation::CatchUp), even if an applier that had found the
+    // partition empty dropped the note in between (RemoveIndexChanges).
+    if (st.ok() && !index_notes.empty()) st = NoteIndexChanges(index_notes);
     if (!retry) return st;
     if (attempt >= 100) return Status::IoError("rados: commit kept conflicting with other writers");
   }

@@ -114,6 +114,13 @@ std::string OutboxKey(uint64_t version, uint32_t index) {
   return k;
 }
 
+std::string IndexChangeKey(uint64_t version, uint32_t index) {
+  std::string k(1, kIndexChangePrefix);
+  PutFixed64BE(&k, version);
+  PutFixed32BE(&k, index);
+  return k;
+}
+
 std::string MetaKey(std::string_view name) {
   std::string k(1, kMetaPrefix);
   k.append(name);

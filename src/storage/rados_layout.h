@@ -13,6 +13,7 @@
 //                                    'S'                             one mark for every partition (an earlier
 //                                                                    Basalt's; split into marks per partition at open)
 //     "basalt.outbox"          omap  partition-ref -> ""             partitions that may hold outbox records
+//     "basalt.index-outbox"    omap  partition-ref -> ""             partitions that may hold index changes
 //     "basalt.txn." hex16(v)   data  intent                          the record of a multi-partition commit
 //                              xattr "state" := "P" | "C" | "A"      pending, committed, aborted (rados_txn.cc)
 //                              xattr "t" := decimal ms               when it was created (Unix time)
@@ -26,6 +27,8 @@
 //                              omap  'i' sk -> version:varint value  a record (item or index entry)
 //                                    'c'    -> items:i64be bytes:i64be collection:i64be   counters
 //                                    'o' version:u64be index:u32be -> log:varint value   outbox record
+//                                    'g' version:u64be index:u32be -> change   an index change, applied to the
+//                                                                    GSIs after the commit (db/index_propagation.h)
 //                                    'x'    -> txn:u64be intent      the partition's share of a commit in
 //                                                                    progress (one plan; at most one)
 //
@@ -57,6 +60,7 @@ namespace basalt::storage::rados_layout {
 
 inline constexpr std::string_view kMetaObject = "basalt.meta";
 inline constexpr std::string_view kOutboxObject = "basalt.outbox";
+inline constexpr std::string_view kIndexOutboxObject = "basalt.index-outbox";
 inline constexpr std::string_view kIntentPrefix = "basalt.txn.";
 inline constexpr std::string_view kVersionXattr = "v";
 inline constexpr std::string_view kPkXattr = "pk";
@@ -67,6 +71,7 @@ inline constexpr std::string_view kCreatedXattr = "t";
 inline constexpr char kRecordPrefix = 'i';
 inline constexpr char kCountersKey = 'c';
 inline constexpr char kOutboxPrefix = 'o';
+inline constexpr char kIndexChangePrefix = 'g';
 inline constexpr char kIntentKey = 'x';
 inline constexpr char kMetaPrefix = 'M';
 inline constexpr char kLogPrefix = 'L';
@@ -84,6 +89,7 @@ bool ParsePartitionObject(std::string_view name, uint32_t* hash, std::string* pk
 
 std::string RecordKey(std::string_view sk);
 std::string OutboxKey(uint64_t version, uint32_t index);
+std::string IndexChangeKey(uint64_t version, uint32_t index);
 std::string MetaKey(std::string_view name);
 std::string LogKey(uint64_t log, uint64_t seq);
 std::string ShippedKey(std::string_view partition_ref);

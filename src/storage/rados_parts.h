@@ -1,7 +1,8 @@
-// The rados engine's parts, shared by its two files: rados_engine.cc (opening,
-// reads, tables, the log, the outbox) and rados_commit.cc (the write path:
-// Commit, versions, the intents of multi-partition commits). Private to
-// storage/; these three are the only files that include librados. The
+// The rados engine's parts, shared by its files: rados_engine.cc (opening,
+// reads, tables, the log, the outbox), rados_commit.cc (the write path:
+// Commit, versions), rados_txn.cc (the intents of multi-partition commits)
+// and rados_index_outbox.cc (the index changes of asynchronous GSIs).
+// Private to storage/; these are the only files that include librados. The
 // layout of the objects is rados_layout.h's.
 #pragma once
 
@@ -249,6 +250,11 @@ class RadosEngine : public Engine {
                     std::span<const std::pair<std::string, std::string>> meta_puts,
                     const MetaCondition* only_if) override;
 
+  bool AsyncIndexes() const override { return true; }
+  Status ReadIndexChanges(TableId table, const std::optional<std::string>& pk, size_t limit,
+                          std::vector<IndexChange>* out) override;
+  Status RemoveIndexChanges(std::span<const IndexChange> applied, bool keep_listed) override;
+
   Status ReadLog(uint64_t log, uint64_t from,
                  const std::function<bool(uint64_t seq, std::string_view value)>& visit) override;
 
@@ -294,6 +300,12 @@ class RadosEngine : public Engine {
   Status ListPartitions(librados::IoCtx& io, const std::function<void(uint32_t, std::string)>& visit);
 
   static Status ReadCounters(librados::IoCtx& io, const std::string& oid, L::Counters* c);
+
+  // Notes partitions (partition-ref -> "") in basalt.index-outbox.
+  Status NoteIndexChanges(const std::map<std::string, bufferlist>& refs);
+  // A partition's index changes (rados_index_outbox.cc).
+  Status ReadIndexChangesOf(const std::string& ref, std::vector<IndexChange>* out);
+  Status ForgetIndexNote(const std::string& ref);
 
   Status ReadPartition(TableId table, const std::string& pk, const std::set<std::string>& keys, PartitionState* out);
   void BuildApply(const L::Plan& plan, librados::ObjectWriteOperation* op);

@@ -175,9 +175,11 @@ Result<std::unique_ptr<PartitionOp>> RadosEngine::ResolveOp(Version txn, const L
   if (apply) {
     std::map<std::string, bufferlist> sets;
     bool outbox = false;
+    bool index_changes = false;
     for (const auto& [k, v] : plan.sets) {
       sets[k] = Bl(v);
       outbox = outbox || k[0] == L::kOutboxPrefix;
+      index_changes = index_changes || k[0] == L::kIndexChangePrefix;
     }
     if (!sets.empty()) p->op.omap_set(sets);
     removes.insert(plan.removes.begin(), plan.removes.end());
@@ -186,6 +188,10 @@ Result<std::unique_ptr<PartitionOp>> RadosEngine::ResolveOp(Version txn, const L
       librados::ObjectWriteOperation note;
       note.omap_set({{L::TableNamespace(plan.table) + "/" + p->oid, bufferlist()}});
       BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kOutboxObject), &note), "note outbox"));
+    }
+    if (index_changes && note_outbox) {
+      // As for the outbox: an applier may have dropped the note since.
+      BASALT_RETURN_IF_ERROR(NoteIndexChanges({{L::TableNamespace(plan.table) + "/" + p->oid, bufferlist()}}));
     }
   }
   p->op.omap_rm_keys(removes);
