@@ -15,7 +15,9 @@
 // What a write changes (IndexDelta) is computed here, apart from how it is
 // delivered (STORAGE.md rule 6): the embedded engine puts the deltas in the
 // item's own atomic commit (AppendIndexWrites); an engine without
-// multi-partition batches would apply the same deltas from a change log.
+// multi-partition batches (rados) gets the entry keys of its GSI deltas as
+// an index change in the item's partition, applied after the commit
+// (db/index_propagation.h).
 #pragma once
 
 #include <optional>

@@ -112,7 +112,8 @@ class IndexPropagation {
 
   std::mutex mu_;
   std::condition_variable wake_;
-  std::set<std::pair<storage::TableId, std::string>> kept_;  // partitions to apply; guarded by mu_
+  std::deque<std::pair<storage::TableId, std::string>> queue_;  // partitions to apply, in order; guarded by mu_
+  std::set<std::pair<storage::TableId, std::string>> kept_;     // what queue_ holds; guarded by mu_
   std::set<std::pair<storage::TableId, std::string>> busy_;  // being applied by a worker; guarded by mu_
   bool stop_ = false;                                         // guarded by mu_
   std::vector<std::thread> workers_;

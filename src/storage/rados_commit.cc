@@ -274,8 +274,8 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
       op.omap_set(refs);
       st = FromRados(io_.operate(std::string(L::kOutboxObject), &op), "note outbox");
     }
-    std::map<std::string, bufferlist> index_notes;
-    for (const std::string& ref : index_refs) index_notes[ref] = bufferlist();
+    std::map<std::string, Version> index_notes;
+    for (const std::string& ref : index_refs) index_notes[ref] = version;
     if (st.ok() && !index_notes.empty()) st = NoteIndexChanges(index_notes);
     if (st.ok() && plans.size() == 1) {
       int r = Apply(plans[0]);
@@ -296,11 +296,6 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
       (void)io_.aio_operate(std::string(L::kOutboxObject), noted, &op);
       noted->release();
     }
-    // Index changes are noted again once landed, and waited for: a GSI read
-    // through any front-end after this write is answered must find them
-    // (IndexPropagation::CatchUp), even if an applier that had found the
-    // partition empty dropped the note in between (RemoveIndexChanges).
-    if (st.ok() && !index_notes.empty()) st = NoteIndexChanges(index_notes);
     if (!retry) return st;
     if (attempt >= 100) return Status::IoError("rados: commit kept conflicting with other writers");
   }

@@ -1,14 +1,16 @@
 // The index outbox of the rados engine: the changes a commit keeps for the
 // GSIs ('g' keys in the item's partition, rados_layout.h), found through
-// basalt.index-outbox, which names the partitions that may hold some.
+// basalt.index-outbox, which notes the partitions that may hold some.
 //
-// A note goes in before the commit (a crash then leaves a note, never an
-// unnoted change) and again after it lands (Commit). A partition whose
-// changes are all removed loses its note, and is looked at once more
-// afterwards: a change that landed between that look and the removal of
-// the note is noted again, by this look or by its writer's second note.
-// So every change that landed before a reader lists the notes is either
-// applied or noted.
+// A note holds the largest version of a commit noted there. A commit notes
+// its partition with its own version before it writes (a crash then leaves
+// a note, never an unnoted change), raising a smaller note and leaving a
+// larger one (an omap compare). A note is dropped only while the partition
+// holds no change and no transaction's intent and its version has reached
+// the note's, compared on the note. So a noted commit still in flight
+// keeps its note: it either lands (its changes are then there, with it) or
+// loses its compare and notes again. Every change that landed before a reader lists the notes is
+// therefore either applied or noted, with one note per commit.
 #include <set>
 
 #include "common/coding.h"
@@ -24,10 +26,29 @@ constexpr size_t kKeyBytes = 12;
 
 }  // namespace
 
-Status RadosEngine::NoteIndexChanges(const std::map<std::string, bufferlist>& refs) {
-  librados::ObjectWriteOperation op;
-  op.omap_set(refs);
-  return FromRados(io_.operate(std::string(L::kIndexOutboxObject), &op), "note index changes");
+Status RadosEngine::NoteIndexChanges(const std::map<std::string, Version>& refs) {
+  for (const auto& [ref, version] : refs) {
+    std::string note;
+    PutFixed64BE(&note, version);
+    librados::ObjectWriteOperation op;
+    int cmp = 0;
+    // An absent note compares as the empty value, below every version.
+    op.omap_cmp({{ref, {Bl(note), LIBRADOS_CMPXATTR_OP_LT}}}, &cmp);
+    op.omap_set({{ref, Bl(note)}});
+    int r = io_.operate(std::string(L::kIndexOutboxObject), &op);
+    if (r == -ENOENT) {  // the first note of the pool: the object comes first (a compare needs it)
+      librados::ObjectWriteOperation create;
+      create.create(/*exclusive=*/false);
+      BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kIndexOutboxObject), &create), "create index notes"));
+      librados::ObjectWriteOperation again;
+      again.omap_cmp({{ref, {Bl(note), LIBRADOS_CMPXATTR_OP_LT}}}, &cmp);
+      again.omap_set({{ref, Bl(note)}});
+      r = io_.operate(std::string(L::kIndexOutboxObject), &again);
+    }
+    if (r == -ECANCELED) continue;  // noted with a later commit's version already
+    BASALT_RETURN_IF_ERROR(FromRados(r, "note index changes"));
+  }
+  return Status::Ok();
 }
 
 Status RadosEngine::ReadIndexChangesOf(const std::string& ref, std::vector<IndexChange>* out) {
@@ -99,24 +120,41 @@ Status RadosEngine::RemoveIndexChanges(std::span<const IndexChange> applied, boo
   return Status::Ok();
 }
 
-// Drops the note of a partition that holds no index changes, and looks
-// again after: what landed meanwhile is noted anew. This front-end's
-// commits to the partition wait meanwhile (its stripe).
+// Drops the note of a partition that holds no index changes and no
+// intent, while the note is not above the partition's version (see the top
+// of this file): one read of the partition, one compared removal.
 Status RadosEngine::ForgetIndexNote(const std::string& ref) {
   size_t slash = ref.find('/');
   std::optional<TableId> table = L::ParseTableNamespace(ref.substr(0, slash));
   if (slash == std::string::npos || !table) return Status::Ok();
-  const std::string oid = ref.substr(slash + 1);
-  auto guard = LockStripes({StripeOf(*table, oid)}, /*exclusive=*/true);
-  std::vector<IndexChange> left;
-  BASALT_RETURN_IF_ERROR(ReadIndexChangesOf(ref, &left));
-  if (!left.empty()) return Status::Ok();
+  librados::IoCtx io = Io(*table);
+  librados::ObjectReadOperation read;
+  bufferlist v;
+  std::map<std::string, bufferlist> changes, intent;
+  bool more = false;
+  int vrv = 0, orv = 0, irv = 0;
+  read.getxattr(L::kVersionXattr.data(), &v, &vrv);
+  const std::string prefix(1, L::kIndexChangePrefix);
+  read.omap_get_vals2(prefix, prefix, 1, &changes, &more, &orv);
+  read.omap_get_vals_by_keys({std::string(1, L::kIntentKey)}, &intent, &irv);
+  int r = io.operate(ref.substr(slash + 1), &read, nullptr);
+  Version version = ~Version{0} - 1;  // a dropped partition: whatever its note says
+  if (r != -ENOENT) {
+    BASALT_RETURN_IF_ERROR(FromRados(r, "read partition " + ref));
+    // A transaction's intent holds the partition at the transaction's
+    // version while its changes wait in the intent: the note stays.
+    if (!changes.empty() || !intent.empty()) return Status::Ok();
+    version = ParseVersion(v);
+  }
+  std::string above;  // the note must be below version + 1
+  PutFixed64BE(&above, version + 1);
   librados::ObjectWriteOperation rm;
+  int cmp = 0;
+  rm.omap_cmp({{ref, {Bl(above), LIBRADOS_CMPXATTR_OP_LT}}}, &cmp);
   rm.omap_rm_keys({ref});
-  BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kIndexOutboxObject), &rm), "forget index changes"));
-  BASALT_RETURN_IF_ERROR(ReadIndexChangesOf(ref, &left));
-  if (left.empty()) return Status::Ok();
-  return NoteIndexChanges({{ref, bufferlist()}});
+  r = io_.operate(std::string(L::kIndexOutboxObject), &rm);
+  if (r == -ECANCELED) return Status::Ok();  // a commit in flight noted it
+  return FromRados(r, "forget index changes");
 }
 
 }  // namespace basalt::storage::rados_parts

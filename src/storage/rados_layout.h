@@ -13,7 +13,8 @@
 //                                    'S'                             one mark for every partition (an earlier
 //                                                                    Basalt's; split into marks per partition at open)
 //     "basalt.outbox"          omap  partition-ref -> ""             partitions that may hold outbox records
-//     "basalt.index-outbox"    omap  partition-ref -> ""             partitions that may hold index changes
+//     "basalt.index-outbox"    omap  partition-ref -> version:u64be  partitions that may hold index changes, with
+//                                                                    the largest version of a commit noted there
 //     "basalt.txn." hex16(v)   data  intent                          the record of a multi-partition commit
 //                              xattr "state" := "P" | "C" | "A"      pending, committed, aborted (rados_txn.cc)
 //                              xattr "t" := decimal ms               when it was created (Unix time)

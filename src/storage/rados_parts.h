@@ -301,8 +301,9 @@ class RadosEngine : public Engine {
 
   static Status ReadCounters(librados::IoCtx& io, const std::string& oid, L::Counters* c);
 
-  // Notes partitions (partition-ref -> "") in basalt.index-outbox.
-  Status NoteIndexChanges(const std::map<std::string, bufferlist>& refs);
+  // Notes partitions (partition-ref -> the version of the commit that
+  // writes changes there) in basalt.index-outbox.
+  Status NoteIndexChanges(const std::map<std::string, Version>& refs);
   // A partition's index changes (rados_index_outbox.cc).
   Status ReadIndexChangesOf(const std::string& ref, std::vector<IndexChange>* out);
   Status ForgetIndexNote(const std::string& ref);

@@ -191,7 +191,7 @@ Result<std::unique_ptr<PartitionOp>> RadosEngine::ResolveOp(Version txn, const L
     }
     if (index_changes && note_outbox) {
       // As for the outbox: an applier may have dropped the note since.
-      BASALT_RETURN_IF_ERROR(NoteIndexChanges({{L::TableNamespace(plan.table) + "/" + p->oid, bufferlist()}}));
+      BASALT_RETURN_IF_ERROR(NoteIndexChanges({{L::TableNamespace(plan.table) + "/" + p->oid, plan.new_version}}));
     }
   }
   p->op.omap_rm_keys(removes);
