@@ -72,10 +72,12 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
 }
 
 // The follower's thread reaches the members declared after it (the
-// catalog's observers, the backfill): it stops before they go. So does the
+// catalog's observers, the backfill): it stops before they go. So do the
+// index propagation's workers, which re-read the catalog too, and the
 // backups worker, whose jobs reach point-in-time recovery, declared after it.
 Database::~Database() {
   follower_.Stop();
+  propagation_.Stop();
   backups_.Stop();
 }
 

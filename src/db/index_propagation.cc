@@ -19,9 +19,9 @@ constexpr size_t kSweepLimit = 1000;       // changes per pass of the lease hold
 constexpr double kSweepSeconds = 1;        // between passes over every table
 constexpr double kLeaseSeconds = 10;       // the lease `index-propagation`
 constexpr int kMaxAttempts = 100;          // reconciling one entry or one item
-// Partitions applied at once: each application waits on round trips to
-// the cluster, which other partitions' fill (4 or 8 made no difference to
-// the lag on the 2-core VM, whose one OSD is the limit).
+// Partitions applied at once: each application mostly waits on round
+// trips to the cluster, which the others' applications fill (4 or 8 made
+// no difference to the lag on the 2-core VM, whose one OSD is the limit).
 constexpr int kWorkers = 8;
 
 double WallSeconds() {
@@ -238,8 +238,16 @@ Status IndexPropagation::ApplyWaiting(storage::TableId table, const std::optiona
   return Status::Ok();
 }
 
-Status IndexPropagation::ApplyItem(const storage::Key& item, const std::map<storage::TableId, std::set<EntryKeyOf>>& keys,
+Status IndexPropagation::ApplyItem(const storage::Key& item, const std::map<storage::TableId, std::set<EntryKeyOf>>& named,
                                    Definitions* definitions) {
+  // The keys to reconcile: those the changes name, and every key an
+  // earlier attempt wrote an entry to. That entry came from an item state
+  // newer than the changes (read ahead of them); if the item changed again
+  // before the attempt's check, the change that did may have been applied
+  // by another front-end before this entry landed, which then found
+  // nothing there to remove. (Without this, a GSI entry of a deleted item
+  // outlived four writers racing on twelve items, 1 run in 5.)
+  std::map<storage::TableId, std::set<EntryKeyOf>> keys = named;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     std::optional<storage::Record> read;
     BASALT_RETURN_IF_ERROR(engine_->Get(item, &read));
@@ -260,11 +268,10 @@ Status IndexPropagation::ApplyItem(const storage::Key& item, const std::map<stor
       now.emplace();
       BASALT_RETURN_IF_ERROR(model::DecodeItem(read->value, &*now));
     }
-    for (const auto& [id, named] : keys) {
+    for (auto& [id, touch] : keys) {
       const IndexMeta* index = FindGsi(*table, id);
       if (!index) continue;  // deleted since
       std::optional<IndexEntry> want = now ? EntryFor(*table, *index, *now) : std::nullopt;
-      std::set<EntryKeyOf> touch = named;
       if (want) touch.emplace(want->pk, want->sk);
       for (const EntryKeyOf& key : touch) {
         const bool wanted = want && want->pk == key.first && want->sk == key.second;

@@ -103,7 +103,7 @@ class IndexPropagation {
     bool refreshed = false;
     std::shared_ptr<const TableMeta> Find(const Catalog& catalog, storage::TableId id);
   };
-  Status ApplyItem(const storage::Key& item, const std::map<storage::TableId, std::set<EntryKeyOf>>& keys,
+  Status ApplyItem(const storage::Key& item, const std::map<storage::TableId, std::set<EntryKeyOf>>& named,
                    Definitions* definitions);
   void Record(const std::vector<storage::IndexChange>& applied);
 

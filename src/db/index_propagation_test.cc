@@ -17,7 +17,7 @@ using model::Item;
 
 TEST(IndexChangeTest, RoundTripsAndRejectsDamage) {
   IndexChangeRecord change;
-  change.item = storage::Key{7, "pk\0x", "sk"};
+  change.item = storage::Key{7, std::string("pk\0x", 4), "sk"};
   change.indexes = {{9, {{"old-g", "e1"}, {"new-g", "e2"}}}, {11, {}}};
   const std::string bytes = EncodeIndexChange(change);
   IndexChangeRecord back;

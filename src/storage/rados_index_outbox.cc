@@ -9,8 +9,12 @@
 // holds no change and no transaction's intent and its version has reached
 // the note's, compared on the note. So a noted commit still in flight
 // keeps its note: it either lands (its changes are then there, with it) or
-// loses its compare and notes again. Every change that landed before a reader lists the notes is
-// therefore either applied or noted, with one note per commit.
+// loses its compare and notes again. Every change that landed before a
+// reader lists the notes is therefore either applied or noted, with one
+// note per commit. (A commit that loses its compare and then has nothing
+// left to write leaves a note above its partition's version: dropped once
+// kStaleNoteSeconds old.)
+#include <chrono>
 #include <set>
 
 #include "common/coding.h"
@@ -23,6 +27,8 @@ namespace {
 // A position: the change's key without its prefix (version:u64be
 // index:u32be, 12 bytes), then the partition-ref.
 constexpr size_t kKeyBytes = 12;
+// The age at which a note above its partition's version is dropped (ForgetIndexNote).
+constexpr double kStaleNoteSeconds = 10;
 
 }  // namespace
 
@@ -153,8 +159,30 @@ Status RadosEngine::ForgetIndexNote(const std::string& ref) {
   rm.omap_cmp({{ref, {Bl(above), LIBRADOS_CMPXATTR_OP_LT}}}, &cmp);
   rm.omap_rm_keys({ref});
   r = io_.operate(std::string(L::kIndexOutboxObject), &rm);
-  if (r == -ECANCELED) return Status::Ok();  // a commit in flight noted it
-  return FromRados(r, "forget index changes");
+  if (r != -ECANCELED) return FromRados(r, "forget index changes");
+  // Above the partition's version: a commit in flight noted it, or a
+  // commit that lost its compare and then wrote nothing (its write was
+  // evaluated again and had nothing left to do). A note older than
+  // kStaleNoteSeconds is taken for the second kind: no commit stays in
+  // flight that long (and one that did still has its own front-end apply
+  // its changes once it lands).
+  std::map<std::string, bufferlist> notes;
+  librados::ObjectReadOperation read_note;
+  int nrv = 0;
+  read_note.omap_get_vals_by_keys({ref}, &notes, &nrv);
+  BASALT_RETURN_IF_ERROR(
+      FromRados(io_.operate(std::string(L::kIndexOutboxObject), &read_note, nullptr), "read index note"));
+  auto note = notes.find(ref);
+  if (note == notes.end() || note->second.length() != 8) return Status::Ok();
+  const std::string noted = note->second.to_str();
+  const double noted_at = static_cast<double>(DecodeFixed64BE(noted.data()) >> kSlotBits) / 1e6;
+  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (now - noted_at < kStaleNoteSeconds) return Status::Ok();
+  librados::ObjectWriteOperation stale;
+  stale.omap_cmp({{ref, {note->second, LIBRADOS_CMPXATTR_OP_EQ}}}, &cmp);
+  stale.omap_rm_keys({ref});
+  r = io_.operate(std::string(L::kIndexOutboxObject), &stale);
+  return r == -ECANCELED ? Status::Ok() : FromRados(r, "forget a stale index note");
 }
 
 }  // namespace basalt::storage::rados_parts
