@@ -4,6 +4,7 @@
 #include <chrono>
 #include <tuple>
 
+#include "common/clock.h"
 #include "common/coding.h"
 #include "common/log.h"
 #include "db/catalog.h"
@@ -23,11 +24,6 @@ constexpr int kMaxAttempts = 100;          // reconciling one entry or one item
 // trips to the cluster, which the others' applications fill (4 or 8 made
 // no difference to the lag on the 2-core VM, whose one OSD is the limit).
 constexpr int kWorkers = 8;
-
-double WallSeconds() {
-  using namespace std::chrono;
-  return duration<double>(system_clock::now().time_since_epoch()).count();
-}
 
 const IndexMeta* FindGsi(const TableMeta& table, storage::TableId id) {
   for (const IndexMeta& index : table.indexes) {
@@ -186,7 +182,7 @@ void IndexPropagation::Run(bool sweeper) {
       if (!kept_.empty()) wake_.notify_one();  // one kept while this was busy
     }
     if (!sweeper) continue;
-    if (double now = WallSeconds(); now >= next_sweep) {
+    if (double now = RealClock().Now(); now >= next_sweep) {
       next_sweep = now + kSweepSeconds;
       lock.unlock();
       Result<bool> held = engine_->meta().Lease("index-propagation", kLeaseSeconds);
@@ -295,7 +291,7 @@ std::shared_ptr<const TableMeta> IndexPropagation::Definitions::Find(const Catal
 }
 
 void IndexPropagation::Record(const std::vector<storage::IndexChange>& applied) {
-  const double now = WallSeconds();
+  const double now = RealClock().Now();
   std::lock_guard lock(figures_mu_);
   for (const storage::IndexChange& c : applied) {
     ++applied_;

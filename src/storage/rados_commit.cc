@@ -239,12 +239,12 @@ Status RadosEngine::Commit(std::span<const PartitionWrite> writes) {
           PutVarint64(&stored, w->log);
           stored.append(record);
           changes[L::OutboxKey(version, outbox_index++)] = std::move(stored);
-          outbox_refs.insert(L::TableNamespace(groups[i].table) + "/" + groups[i].oid);
+          outbox_refs.insert(L::PartitionRef(groups[i].table, groups[i].oid));
         }
         for (const std::string& change : w->index_changes) {
           BASALT_RETURN_IF_ERROR(take_version());
           changes[L::IndexChangeKey(version, index_change_index++)] = change;
-          index_refs.insert(L::TableNamespace(groups[i].table) + "/" + groups[i].oid);
+          index_refs.insert(L::PartitionRef(groups[i].table, groups[i].oid));
         }
       }
       if (changes.empty() && !counted && groups.size() == 1) continue;

@@ -117,6 +117,10 @@ Status RadosEngine::Connect(const RadosOptions& o) {
   init.setxattr(L::kNextVersionXattr.data(), Bl("1"));
   int r = io_.operate(std::string(L::kMetaObject), &init);
   if (r != -EEXIST) BASALT_RETURN_IF_ERROR(FromRados(r, "create basalt.meta"));
+  // The index notes' compare needs their object (rados_index_outbox.cc).
+  librados::ObjectWriteOperation notes;
+  notes.create(/*exclusive=*/false);
+  BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kIndexOutboxObject), &notes), "create basalt.index-outbox"));
   BASALT_RETURN_IF_ERROR(TakeSlot());
   BASALT_RETURN_IF_ERROR(SplitShippedMark());
   BASALT_RETURN_IF_ERROR(RecoverTransactions());
@@ -406,13 +410,12 @@ Status RadosEngine::ReadOutbox(std::string_view after, size_t limit, std::vector
   for (const std::string& ref : refs) {
     auto marked = marks.find(ref);
     const std::string shipped = marked == marks.end() ? std::string() : marked->second;
-    size_t slash = ref.find('/');
-    std::optional<TableId> table = L::ParseTableNamespace(ref.substr(0, slash));
-    if (slash == std::string::npos || !table) continue;
-    librados::IoCtx io = Io(*table);
+    auto partition = L::ParsePartitionRef(ref);
+    if (!partition) continue;
+    librados::IoCtx io = Io(partition->first);
     const std::string prefix(1, L::kOutboxPrefix);
     Status bad;
-    BASALT_RETURN_IF_ERROR(VisitOmap(io, ref.substr(slash + 1), prefix, prefix, [&](const std::string& k, const bufferlist& v) {
+    BASALT_RETURN_IF_ERROR(VisitOmap(io, partition->second, prefix, prefix, [&](const std::string& k, const bufferlist& v) {
       if (k >= stable_key) return false;
       std::string position = k.substr(1);
       if (position <= shipped) return true;
@@ -509,12 +512,11 @@ Status RadosEngine::ShipOutbox(std::span<const OutboxEntry> shipped, std::span<c
   // partition before it lands and again after, so looking once more after
   // the removal finds what landed meanwhile (Commit).
   for (const auto& [ref, keys] : by_ref) {
-    size_t slash = ref.find('/');
-    std::optional<TableId> table = L::ParseTableNamespace(ref.substr(0, slash));
-    if (slash == std::string::npos || !table) continue;
-    const std::string oid = ref.substr(slash + 1);
-    auto guard = LockStripes({StripeOf(*table, oid)}, /*exclusive=*/true);
-    librados::IoCtx io = Io(*table);
+    auto partition = L::ParsePartitionRef(ref);
+    if (!partition) continue;
+    const auto& [table, oid] = *partition;
+    auto guard = LockStripes({StripeOf(table, oid)}, /*exclusive=*/true);
+    librados::IoCtx io = Io(table);
     librados::ObjectWriteOperation op;
     op.assert_exists();
     op.omap_rm_keys(keys);

@@ -14,9 +14,9 @@
 // note per commit. (A commit that loses its compare and then has nothing
 // left to write leaves a note above its partition's version: dropped once
 // kStaleNoteSeconds old.)
-#include <chrono>
 #include <set>
 
+#include "common/clock.h"
 #include "common/coding.h"
 #include "storage/rados_parts.h"
 
@@ -41,16 +41,7 @@ Status RadosEngine::NoteIndexChanges(const std::map<std::string, Version>& refs)
     // An absent note compares as the empty value, below every version.
     op.omap_cmp({{ref, {Bl(note), LIBRADOS_CMPXATTR_OP_LT}}}, &cmp);
     op.omap_set({{ref, Bl(note)}});
-    int r = io_.operate(std::string(L::kIndexOutboxObject), &op);
-    if (r == -ENOENT) {  // the first note of the pool: the object comes first (a compare needs it)
-      librados::ObjectWriteOperation create;
-      create.create(/*exclusive=*/false);
-      BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kIndexOutboxObject), &create), "create index notes"));
-      librados::ObjectWriteOperation again;
-      again.omap_cmp({{ref, {Bl(note), LIBRADOS_CMPXATTR_OP_LT}}}, &cmp);
-      again.omap_set({{ref, Bl(note)}});
-      r = io_.operate(std::string(L::kIndexOutboxObject), &again);
-    }
+    int r = io_.operate(std::string(L::kIndexOutboxObject), &op);  // the object exists from Connect on
     if (r == -ECANCELED) continue;  // noted with a later commit's version already
     BASALT_RETURN_IF_ERROR(FromRados(r, "note index changes"));
   }
@@ -58,18 +49,17 @@ Status RadosEngine::NoteIndexChanges(const std::map<std::string, Version>& refs)
 }
 
 Status RadosEngine::ReadIndexChangesOf(const std::string& ref, std::vector<IndexChange>* out) {
-  size_t slash = ref.find('/');
-  std::optional<TableId> table = L::ParseTableNamespace(ref.substr(0, slash));
-  if (slash == std::string::npos || !table) return Status::Ok();
-  librados::IoCtx io = Io(*table);
+  auto partition = L::ParsePartitionRef(ref);
+  if (!partition) return Status::Ok();
+  librados::IoCtx io = Io(partition->first);
   const std::string prefix(1, L::kIndexChangePrefix);
-  return VisitOmap(io, ref.substr(slash + 1), prefix, prefix, [&](const std::string& k, const bufferlist& v) {
+  return VisitOmap(io, partition->second, prefix, prefix, [&](const std::string& k, const bufferlist& v) {
     if (k.size() != 1 + kKeyBytes) return true;
     IndexChange c;
     c.position = k.substr(1) + ref;
     std::string_view key(k);
     key.remove_prefix(1);
-    c.committed = static_cast<double>(DecodeFixed64BE(key.data()) >> kSlotBits) / 1e6;  // version's micros
+    c.committed = VersionSeconds(DecodeFixed64BE(key.data()));
     c.value = v.to_str();
     out->push_back(std::move(c));
     return true;
@@ -81,9 +71,9 @@ Status RadosEngine::ReadIndexChanges(TableId table, const std::optional<std::str
   out->clear();
   if (pk) {
     // One partition: no need to look at the notes.
-    return ReadIndexChangesOf(L::TableNamespace(table) + "/" + L::PartitionObject(*pk), out);
+    return ReadIndexChangesOf(L::PartitionRef(table, L::PartitionObject(*pk)), out);
   }
-  const std::string prefix = table == 0 ? std::string() : L::TableNamespace(table) + "/";
+  const std::string prefix = table == 0 ? std::string() : L::PartitionRef(table, "");
   std::vector<std::string> refs;
   BASALT_RETURN_IF_ERROR(
       VisitOmap(io_, std::string(L::kIndexOutboxObject), prefix, prefix, [&](const std::string& k, const bufferlist&) {
@@ -111,15 +101,13 @@ Status RadosEngine::RemoveIndexChanges(std::span<const IndexChange> applied, boo
                                                 c.position.substr(0, kKeyBytes));
   }
   for (const auto& [ref, keys] : by_ref) {
-    size_t slash = ref.find('/');
-    std::optional<TableId> table = L::ParseTableNamespace(ref.substr(0, slash));
-    if (slash == std::string::npos || !table) continue;
-    const std::string oid = ref.substr(slash + 1);
-    librados::IoCtx io = Io(*table);
+    auto partition = L::ParsePartitionRef(ref);
+    if (!partition) continue;
+    librados::IoCtx io = Io(partition->first);
     librados::ObjectWriteOperation op;
     op.assert_exists();
     op.omap_rm_keys(keys);
-    int r = io.operate(oid, &op);
+    int r = io.operate(partition->second, &op);
     if (r != -ENOENT) BASALT_RETURN_IF_ERROR(FromRados(r, "remove index changes"));
     if (!keep_listed) BASALT_RETURN_IF_ERROR(ForgetIndexNote(ref));
   }
@@ -130,10 +118,9 @@ Status RadosEngine::RemoveIndexChanges(std::span<const IndexChange> applied, boo
 // intent, while the note is not above the partition's version (see the top
 // of this file): one read of the partition, one compared removal.
 Status RadosEngine::ForgetIndexNote(const std::string& ref) {
-  size_t slash = ref.find('/');
-  std::optional<TableId> table = L::ParseTableNamespace(ref.substr(0, slash));
-  if (slash == std::string::npos || !table) return Status::Ok();
-  librados::IoCtx io = Io(*table);
+  auto partition = L::ParsePartitionRef(ref);
+  if (!partition) return Status::Ok();
+  librados::IoCtx io = Io(partition->first);
   librados::ObjectReadOperation read;
   bufferlist v;
   std::map<std::string, bufferlist> changes, intent;
@@ -143,7 +130,7 @@ Status RadosEngine::ForgetIndexNote(const std::string& ref) {
   const std::string prefix(1, L::kIndexChangePrefix);
   read.omap_get_vals2(prefix, prefix, 1, &changes, &more, &orv);
   read.omap_get_vals_by_keys({std::string(1, L::kIntentKey)}, &intent, &irv);
-  int r = io.operate(ref.substr(slash + 1), &read, nullptr);
+  int r = io.operate(partition->second, &read, nullptr);
   Version version = ~Version{0} - 1;  // a dropped partition: whatever its note says
   if (r != -ENOENT) {
     BASALT_RETURN_IF_ERROR(FromRados(r, "read partition " + ref));
@@ -175,9 +162,7 @@ Status RadosEngine::ForgetIndexNote(const std::string& ref) {
   auto note = notes.find(ref);
   if (note == notes.end() || note->second.length() != 8) return Status::Ok();
   const std::string noted = note->second.to_str();
-  const double noted_at = static_cast<double>(DecodeFixed64BE(noted.data()) >> kSlotBits) / 1e6;
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  if (now - noted_at < kStaleNoteSeconds) return Status::Ok();
+  if (RealClock().Now() - VersionSeconds(DecodeFixed64BE(noted.data())) < kStaleNoteSeconds) return Status::Ok();
   librados::ObjectWriteOperation stale;
   stale.omap_cmp({{ref, {note->second, LIBRADOS_CMPXATTR_OP_EQ}}}, &cmp);
   stale.omap_rm_keys({ref});

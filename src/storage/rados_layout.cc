@@ -101,6 +101,18 @@ bool ParsePartitionObject(std::string_view name, uint32_t* hash, std::string* pk
   return name[8] == '~';
 }
 
+std::string PartitionRef(uint64_t table, std::string_view object) {
+  return TableNamespace(table) + "/" + std::string(object);
+}
+
+std::optional<std::pair<uint64_t, std::string>> ParsePartitionRef(std::string_view ref) {
+  size_t slash = ref.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  std::optional<uint64_t> table = ParseTableNamespace(ref.substr(0, slash));
+  if (!table) return std::nullopt;
+  return std::make_pair(*table, std::string(ref.substr(slash + 1)));
+}
+
 std::string RecordKey(std::string_view sk) {
   std::string k(1, kRecordPrefix);
   k.append(sk);

@@ -55,6 +55,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace basalt::storage::rados_layout {
@@ -83,6 +84,11 @@ std::string TableNamespace(uint64_t table);
 std::optional<uint64_t> ParseTableNamespace(std::string_view ns);
 
 std::string PartitionObject(std::string_view pk);
+// partition-ref: a partition named across namespaces (basalt.outbox,
+// basalt.index-outbox, shipped-through marks).
+std::string PartitionRef(uint64_t table, std::string_view object);
+// The table and object of a partition-ref; nullopt for anything else.
+std::optional<std::pair<uint64_t, std::string>> ParsePartitionRef(std::string_view ref);
 // The hash and (for short names) partition key in an object name; false if
 // the name is not a partition object's. *pk is empty and *whole false for a
 // long name, whose key is in the "pk" xattr.

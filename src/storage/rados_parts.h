@@ -38,6 +38,8 @@ constexpr uint64_t kPage = 512;  // omap entries per read
 // An error of librados (a negative errno) as a Status naming `what`.
 Status FromRados(int r, std::string_view what);
 bufferlist Bl(std::string_view s);
+// When a version was taken: its clock part (TakeVersion), Unix seconds.
+inline double VersionSeconds(Version v) { return static_cast<double>(v >> kSlotBits) / 1e6; }
 // The record's value without its version header; false if malformed.
 bool SplitStored(std::string_view stored, Version* version, std::string_view* value);
 Version ParseVersion(const bufferlist& bl);

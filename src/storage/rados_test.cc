@@ -32,6 +32,14 @@ TEST(RadosLayoutTest, TableNamespacesRoundTripAndRejectOthers) {
   EXPECT_FALSE(ParseTableNamespace("t00000000000000zz").has_value());
 }
 
+TEST(RadosLayoutTest, PartitionRefsRoundTripAndRejectOthers) {
+  const std::string object = PartitionObject("a/b");
+  EXPECT_EQ(PartitionRef(0x1f, object), "t000000000000001f/" + object);
+  EXPECT_EQ(ParsePartitionRef(PartitionRef(0x1f, object)), std::make_pair(uint64_t{0x1f}, object));
+  EXPECT_FALSE(ParsePartitionRef("t000000000000001f").has_value());
+  EXPECT_FALSE(ParsePartitionRef("x000000000000001f/" + object).has_value());
+}
+
 TEST(RadosLayoutTest, ShortPartitionKeysAreSpelledOutInTheObjectName) {
   const std::string pk("a\0\xFF", 3);
   char hash[9];

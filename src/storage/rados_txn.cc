@@ -186,12 +186,12 @@ Result<std::unique_ptr<PartitionOp>> RadosEngine::ResolveOp(Version txn, const L
     if (outbox && note_outbox) {
       // The shipper may have forgotten the partition since the commit noted it.
       librados::ObjectWriteOperation note;
-      note.omap_set({{L::TableNamespace(plan.table) + "/" + p->oid, bufferlist()}});
+      note.omap_set({{L::PartitionRef(plan.table, p->oid), bufferlist()}});
       BASALT_RETURN_IF_ERROR(FromRados(io_.operate(std::string(L::kOutboxObject), &note), "note outbox"));
     }
     if (index_changes && note_outbox) {
       // As for the outbox: an applier may have dropped the note since.
-      BASALT_RETURN_IF_ERROR(NoteIndexChanges({{L::TableNamespace(plan.table) + "/" + p->oid, plan.new_version}}));
+      BASALT_RETURN_IF_ERROR(NoteIndexChanges({{L::PartitionRef(plan.table, p->oid), plan.new_version}}));
     }
   }
   p->op.omap_rm_keys(removes);
