@@ -40,7 +40,10 @@ Database::Database(storage::Engine* engine, const Clock* clock, Options options)
       snapshots_(engine, &catalog_, clock,
                  [this](const Scope& s, const std::string& name) { return DeleteTable(s, name).status(); }),
       transfers_(&engine->meta(), options.export_root) {
-  tables_.SetDeleteGuard([this](const TableMeta& table) { return backups_.CheckDeletable(table); });
+  tables_.SetDeleteGuard([this](const TableMeta& table) {
+    BASALT_RETURN_IF_ERROR(backups_.CheckDeletable(table));
+    return pitr_.CheckDeletable(table);
+  });
   write_path_.set_throttle(throttle_.get());
   items_.set_throttle(throttle_.get());
   queries_.set_throttle(throttle_.get());

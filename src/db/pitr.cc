@@ -487,6 +487,30 @@ Backups::RowSource PointInTimeRecovery::DeletedTableRows(storage::TableId log, d
   return [this, log, deleted_at](const Backups::RowSink& add) { return Replay(log, Micros(deleted_at), add); };
 }
 
+Status PointInTimeRecovery::CheckDeletable(const TableMeta& table) {
+  bool copying;
+  {
+    std::lock_guard l(mu_);
+    copying = copying_.count(table.id) > 0;
+  }
+  if (engine_->meta().Shared() && !copying) {
+    // Another front-end may have enabled it since the last re-read.
+    std::optional<std::string> stored;
+    BASALT_RETURN_IF_ERROR(engine_->meta().Get(StoreKey(table.id), &stored));
+    State s;
+    if (stored) BASALT_RETURN_IF_ERROR(Decode(*stored, &s));
+    if (s.enabled && !s.base_ready) {
+      // Its copier holds the lease while it copies; taken here, the copier
+      // died, and the base will never be ready (DisableUnfinished's case).
+      BASALT_ASSIGN_OR_RETURN(bool mine, engine_->meta().Lease(BaseLease(table.id), kBaseLeaseSeconds));
+      copying = !mine;
+    }
+  }
+  if (!copying) return Status::Ok();
+  return Status::InUse("Attempt to change a resource which is still in use: Point in time recovery of table " +
+                       table.name + " is being enabled (its base copy is in progress)");
+}
+
 void PointInTimeRecovery::ForgetTable(const TableMeta& table) {
   State state;
   {

@@ -110,6 +110,11 @@ class PointInTimeRecovery {
   // The catalog stored a new definition of the table (Catalog::ObserveUpdates):
   // kept while the table has PITR on, for restores to the times it was in force.
   void DefinitionChanged(const TableMeta& table);
+  // Refuses to delete a table while its base copy is in flight, here or on
+  // another front-end (as the service refuses while a backup is taken): the
+  // copy reads the table, and without it there is no $DeletedTableBackup.
+  // Called with the catalog's definitions lock held (Tables::DeleteTable).
+  Status CheckDeletable(const TableMeta& table);
   // A table was deleted: its log goes with it, after it has filled the
   // table's SYSTEM backup `<table>$DeletedTableBackup` (Backups).
   void ForgetTable(const TableMeta& table);

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <chrono>
 #include <random>
@@ -241,7 +242,7 @@ TEST_F(PitrTest, TrimKeepsEveryInstantOfTheWindow) {
 
 TEST_F(PitrTest, DeletingTheTableLeavesADeletedTableBackupForThirtyFiveDays) {
   ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
-  db_->backups().WaitIdle();  // the base copy (a table deleted before it ends leaves no backup)
+  db_->backups().WaitIdle();  // the base copy (the table cannot be deleted before it ends)
   for (int i = 0; i < 120; ++i) Step();
   Moment last = Record();
   clock_.Advance(1);
@@ -280,6 +281,36 @@ TEST_F(PitrTest, DeletingTheTableLeavesADeletedTableBackupForThirtyFiveDays) {
   clock_.Advance(35 * 86400 + 1);
   EXPECT_TRUE(db_->backups().ListBackups(scope_, list)->backups.empty());
   EXPECT_EQ(Code::kBackupNotFound, db_->backups().DescribeBackup(scope_, b.Arn()).status().code());
+}
+
+// While the base copy is in flight (held here behind another job of the
+// worker) the table cannot be deleted: the copy reads it. Once it is done,
+// the deletion leaves the $DeletedTableBackup with every item.
+TEST_F(PitrTest, TheTableCannotBeDeletedWhileItsBaseCopyIsInFlight) {
+  for (int i = 0; i < 40; ++i) Step();
+  std::atomic<bool> release{false};
+  db_->backups().RunInBackground([&release] {
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
+  auto refused = db_->DeleteTable(scope_, "src");
+  EXPECT_EQ(Code::kResourceInUse, refused.status().code());
+  EXPECT_EQ(
+      "Attempt to change a resource which is still in use: Point in time recovery of table src is being enabled "
+      "(its base copy is in progress)",
+      refused.status().message());
+  release = true;
+  db_->backups().WaitIdle();
+  clock_.Advance(1);
+  ASSERT_TRUE(db_->DeleteTable(scope_, "src").ok());
+  db_->backups().WaitIdle();
+  ListBackupsInput list;
+  list.type = "SYSTEM";
+  auto listed = db_->backups().ListBackups(scope_, list);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(1u, listed->backups.size());
+  EXPECT_EQ(BackupStatus::kAvailable, listed->backups[0].status);
+  EXPECT_EQ(static_cast<int64_t>(model_.size()), listed->backups[0].item_count);
 }
 
 // A stop before the $DeletedTableBackup is filled (the worker busy with
