@@ -333,13 +333,13 @@ TEST_F(BackupsTest, CutsTakenUnderTransactionalLoadAreConsistent) {
 }
 
 TEST_F(BackupsTest, DataOfANewerFormatIsRefused) {
-  ASSERT_TRUE(engine_->meta().Put("basalt_format_version", "2").ok());
+  ASSERT_TRUE(engine_->meta().Put("basalt_format_version", "3").ok());
   db_.reset();
   db_ = std::make_unique<Database>(engine_.get(), &clock_, Options{});
   basalt::Status st = db_->Open();
   EXPECT_EQ(Code::kInternal, st.code());
   EXPECT_EQ(
-      "this data was written by a newer Basalt (data format 2); this Basalt reads data format 1 and older: run the "
+      "this data was written by a newer Basalt (data format 3); this Basalt reads data format 2 and older: run the "
       "newer Basalt, or restore a backup taken before the upgrade",
       st.message());
   ASSERT_TRUE(engine_->meta().Put("basalt_format_version", "1").ok());

@@ -4,8 +4,11 @@
 
 namespace basalt::db {
 
+namespace {
+constexpr const char* kKey = "basalt_format_version";
+}  // namespace
+
 Status CheckFormatVersion(storage::MetaStore* meta) {
-  constexpr const char* kKey = "basalt_format_version";
   std::optional<std::string> stored;
   BASALT_RETURN_IF_ERROR(meta->Get(kKey, &stored));
   // No stamp: data of format 1, the first (written before stamps existed, or
@@ -24,8 +27,15 @@ Status CheckFormatVersion(storage::MetaStore* meta) {
                             "); this Basalt reads data format " + std::to_string(kFormatVersion) +
                             " and older: run the newer Basalt, or restore a backup taken before the upgrade");
   }
-  // Older formats would be migrated here (there are none yet).
+  // Older formats would be migrated here (format 1 needs nothing).
   return Status::Ok();
+}
+
+Status StampFormatVersion(storage::MetaStore* meta) {
+  std::optional<std::string> stored;
+  BASALT_RETURN_IF_ERROR(meta->Get(kKey, &stored));
+  if (stored == std::to_string(kFormatVersion)) return Status::Ok();
+  return meta->Put(kKey, std::to_string(kFormatVersion));
 }
 
 }  // namespace basalt::db

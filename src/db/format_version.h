@@ -15,8 +15,18 @@
 
 namespace basalt::db {
 
-inline constexpr int kFormatVersion = 1;
+// The formats:
+//   1  the first
+//   2  change logs of point-in-time recovery hold records by commit
+//      (db/change_log.h), which format 1 does not read. Format 1 data is
+//      format 2 data: nothing to migrate.
+inline constexpr int kFormatVersion = 2;
 
 Status CheckFormatVersion(storage::MetaStore* meta);
+
+// Stamps the data with this format, before the first write of something an
+// older format cannot read (a record by commit: when PITR is enabled, or
+// found enabled at open).
+Status StampFormatVersion(storage::MetaStore* meta);
 
 }  // namespace basalt::db

@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "db/bulk_load.h"
 #include "db/change_log.h"
+#include "db/format_version.h"
 #include "db/meta_keys.h"
 
 namespace basalt::db {
@@ -96,6 +97,8 @@ Status PointInTimeRecovery::Open() {
     }
     if (s.enabled && !s.base_ready) BASALT_RETURN_IF_ERROR(DisableUnfinished(id, table->second->name, &s));
     if (s.enabled) {
+      // Written by an older Basalt maybe: its writers now write records by commit.
+      BASALT_RETURN_IF_ERROR(StampFormatVersion(&engine_->meta()));
       std::unique_lock lock(table->second->runtime->mu);
       table->second->runtime->pitr_log = s.log;
     }
@@ -171,6 +174,7 @@ Result<ContinuousBackupsDescription> PointInTimeRecovery::Update(const Scope& sc
     BASALT_ASSIGN_OR_RETURN(bool mine, engine_->meta().Lease(BaseLease(table->id), kBaseLeaseSeconds));
     if (!mine) return Status::InUse("Point in time recovery of table " + name + " is being enabled");
   }
+  BASALT_RETURN_IF_ERROR(StampFormatVersion(&engine_->meta()));  // its writers write records by commit
   BASALT_ASSIGN_OR_RETURN(storage::TableId log, catalog_->NewId());
   std::shared_ptr<storage::Snapshot> snapshot;
   double at;
@@ -310,6 +314,10 @@ Result<TableDescription> PointInTimeRecovery::Restore(const Scope& scope, const 
   return backups_->RestoreTable(scope, in.target, source, in.overrides, summary, load);
 }
 
+Status PointInTimeRecovery::SortLog(storage::TableId log, uint64_t up_to_us) {
+  return SortChangeLog(engine_, log, up_to_us, [this] { return backups_->stopping(); });
+}
+
 Status PointInTimeRecovery::Replay(storage::TableId log, uint64_t at_us, const ReplayVisitor& visit) {
   std::string group_pk, group_sk, best;
   bool have_best = false;
@@ -319,7 +327,9 @@ Status PointInTimeRecovery::Replay(storage::TableId log, uint64_t at_us, const R
     have_best = false;
   };
   ChangeLogKey k;
+  BASALT_RETURN_IF_ERROR(SortLog(log, at_us));
   BASALT_RETURN_IF_ERROR(engine_->ScanSegment(log, 0, 1, std::nullopt, [&](const storage::Row& row) {
+    if (IsCommitRecord(row)) return true;  // later than at_us
     if (!ParseChangeLogSortKey(row.sk, &k)) {
       error = Status::Internal("corrupt change-log key");
       return false;
@@ -378,7 +388,9 @@ Status PointInTimeRecovery::ChangesBetween(const Scope& scope, const std::string
     c = Change{};
   };
   ChangeLogKey k;
+  BASALT_RETURN_IF_ERROR(SortLog(enabled.log, to_us));
   BASALT_RETURN_IF_ERROR(engine_->ScanSegment(enabled.log, 0, 1, std::nullopt, [&](const storage::Row& row) {
+    if (IsCommitRecord(row)) return true;  // later than to_us
     if (!ParseChangeLogSortKey(row.sk, &k)) {
       error = Status::Internal("corrupt change-log key");
       return false;
@@ -449,8 +461,9 @@ Status PointInTimeRecovery::TrimLog(storage::TableId table, State* s, double hor
     if (older && older_is_delete) drop(*older);  // absent at the horizon: nothing to keep
     older.reset();
   };
+  BASALT_RETURN_IF_ERROR(SortLog(s->log, horizon_us));
   BASALT_RETURN_IF_ERROR(engine_->ScanSegment(s->log, 0, 1, std::nullopt, [&](const storage::Row& row) {
-    if (!ParseChangeLogSortKey(row.sk, &k)) return true;
+    if (IsCommitRecord(row) || !ParseChangeLogSortKey(row.sk, &k)) return true;
     if (row.pk != group_pk || k.item_sk != group_sk) {
       end_group();
       group_pk.assign(row.pk);

@@ -166,6 +166,9 @@ class PointInTimeRecovery {
   void TakeUpLocked(const TableMeta& table, const State& stored);
   static bool Same(const State& a, const State& b) { return Encode(a) == Encode(b); }
   Status TrimLog(storage::TableId table, State* s, double horizon);
+  // Sorts the log's records by commit up to `up_to_us` into records by item
+  // (change_log.h), which the readers below read.
+  Status SortLog(storage::TableId log, uint64_t up_to_us);
   // Visits, per item of the log, its last version at or before `at_us` (if not a deletion).
   Status Replay(storage::TableId log, uint64_t at_us, const ReplayVisitor& visit);
   // What fills a deleted table's $DeletedTableBackup: its log replayed to the deletion.

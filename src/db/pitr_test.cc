@@ -283,6 +283,17 @@ TEST_F(PitrTest, DeletingTheTableLeavesADeletedTableBackupForThirtyFiveDays) {
   EXPECT_EQ(Code::kBackupNotFound, db_->backups().DescribeBackup(scope_, b.Arn()).status().code());
 }
 
+// Its writers write records by commit (db/change_log.h), which a Basalt of
+// data format 1 cannot read: enabling PITR stamps the data with format 2.
+TEST_F(PitrTest, EnablingStampsTheDataFormatOfRecordsByCommit) {
+  std::optional<std::string> stamp;
+  ASSERT_TRUE(engine_->meta().Get("basalt_format_version", &stamp).ok());
+  EXPECT_FALSE(stamp.has_value());
+  ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
+  ASSERT_TRUE(engine_->meta().Get("basalt_format_version", &stamp).ok());
+  EXPECT_EQ("2", stamp.value_or("none"));
+}
+
 // While the base copy is in flight (held here behind another job of the
 // worker) the table cannot be deleted: the copy reads it. Once it is done,
 // the deletion leaves the $DeletedTableBackup with every item.

@@ -78,6 +78,11 @@ struct Batch {
   // The engine keeps GSIs asynchronously: their changes go in the item's
   // partition write (db/index_propagation.h), not in index_deltas.
   bool async_indexes = false;
+  // Where one process writes the store, the change-log versions of the
+  // commit go in one record by commit per PITR log (db/change_log.h): the
+  // entries so far, by log.
+  bool log_by_commit = false;
+  std::vector<std::pair<storage::TableId, std::string>> commit_records;
 };
 
 // One item write of an attempt, in the order its steps run.
@@ -204,7 +209,11 @@ class Step {
     if (log == 0) return;
     std::optional<std::string_view> value;
     if (r_.new_item) value = pw_.muts[0].value;
-    AppendChangeLog(log, key_.pk, key_.sk, value, now, &batch_.writes);
+    if (!batch_.log_by_commit) return AppendChangeLog(log, key_.pk, key_.sk, value, now, &batch_.writes);
+    auto& records = batch_.commit_records;
+    auto record = std::find_if(records.begin(), records.end(), [&](const auto& r) { return r.first == log; });
+    if (record == records.end()) record = records.insert(records.end(), {log, std::string()});
+    AddToCommitRecord(key_.pk, key_.sk, value, &record->second);
   }
 
   // Adds the partition write to the batch that commits.
@@ -423,6 +432,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
     Batch batch;
     batch.writes.reserve(writes.size());
     batch.async_indexes = engine_->AsyncIndexes();
+    batch.log_by_commit = !engine_->meta().Shared();
     const double now = clock_->Now();
     const int64_t now_ms = static_cast<int64_t>(now * 1000);
     bool failed = false;
@@ -460,6 +470,7 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
     if (failed || mode == WriteMode::kTransactionDryRun) {
       return Status(Code::kTransactionCanceled, "transaction canceled");
     }
+    for (auto& [log, entries] : batch.commit_records) AppendCommitRecord(log, std::move(entries), now, &batch.writes);
     AppendIndexWrites(batch.index_deltas, &batch.writes);
     if (batch.writes.empty()) return Status::Ok();
     Status st = engine_->Commit(batch.writes);
