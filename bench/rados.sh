@@ -5,7 +5,8 @@
 # bench/rados_compare.py over RocksDB, one RADOS front-end and both; stops
 # everything by PID. Arguments go to rados_compare.py (--ops, --seconds,
 # --threads). With BASELINE_BIN set, a front-end of that binary (its own
-# namespace) runs beside them as "rados-baseline", for before/after runs.
+# namespace) runs beside them as "rados-baseline", for before/after runs
+# (copy build/src/libbasalt_rados.so beside it, or set BASALT_RADOS_MODULE).
 # Writes the table to bench/results/rados-<date>.md.
 #
 #   bench/rados.sh --seconds 5 --threads 8

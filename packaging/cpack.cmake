@@ -3,6 +3,9 @@
 # `basalt` system user whose data lives in /var/lib/basalt.
 include(GNUInstallDirs)
 install(TARGETS basalt RUNTIME DESTINATION bin)
+if(TARGET basalt_rados)  # loaded by --engine=rados from ../lib/basalt (storage/rados_module.cc)
+  install(TARGETS basalt_rados LIBRARY DESTINATION lib/basalt)
+endif()
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/basalt.service DESTINATION lib/systemd/system)
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/default DESTINATION /etc/default RENAME basalt)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/compatibility.md

@@ -557,13 +557,20 @@ Status RadosEngine::ShipOutbox(std::span<const OutboxEntry> shipped, std::span<c
 
 }  // namespace rados_parts
 
-bool RadosAvailable() { return true; }
-
-Result<std::unique_ptr<Engine>> OpenRados(const RadosOptions& options) {
-  if (options.pool.empty()) return Status::Validation("--engine=rados needs --rados-pool");
-  auto engine = std::make_unique<rados_parts::RadosEngine>();
-  BASALT_RETURN_IF_ERROR(engine->Connect(options));
-  return std::unique_ptr<Engine>(std::move(engine));
-}
-
 }  // namespace basalt::storage
+
+// The module's entry point (rados_module.cc loads it by this name). The
+// module has its own copy of common/log, which takes the executable's level.
+extern "C" __attribute__((visibility("default"))) void basalt_rados_open(
+    const basalt::storage::RadosOptions* options, basalt::LogLevel log_level,
+    basalt::Result<std::unique_ptr<basalt::storage::Engine>>* out) {
+  using basalt::storage::rados_parts::RadosEngine;
+  basalt::SetLogLevel(log_level);
+  auto engine = std::make_unique<RadosEngine>();
+  basalt::Status st = engine->Connect(*options);
+  if (st.ok()) {
+    *out = std::unique_ptr<basalt::storage::Engine>(std::move(engine));
+  } else {
+    *out = std::move(st);
+  }
+}
