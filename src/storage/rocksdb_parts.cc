@@ -74,8 +74,12 @@ rocksdb::Options OptionsFor(const RocksDbOptions& options, std::shared_ptr<rocks
   // Query seeks only into files that may hold its partition.
   opts.prefix_extractor = std::make_shared<PartitionPrefixTransform>();
   // The same filters on memtables: a read of a partition or item that is not
-  // among the recent writes skips each memtable's skiplist search.
-  opts.memtable_prefix_bloom_size_ratio = 0.05;
+  // among the recent writes skips each memtable's skiplist search. Sized at
+  // 1% of the memtable (320 KB, ~12 bits per key of ~150-byte records): the
+  // filter is allocated and zeroed with each memtable, and 5% (1.6 MB) was
+  // most of an idle Basalt's heap (idle RSS 21.2 -> 20.2 MB; GetItem, PutItem
+  // and Query within the noise, bench/README.md).
+  opts.memtable_prefix_bloom_size_ratio = 0.01;
   opts.memtable_whole_key_filtering = true;
   rocksdb::BlockBasedTableOptions table;
   // In memory, the files are in RAM already, but a block read from them is
