@@ -13,6 +13,8 @@
 #   bench/rados_scaling.sh                      # BENCH_DURATION=10s BENCH_CONNS=32 BENCH_REPEAT=3
 #   RADOS_OSDS=3 BENCH_DURATION=20s bench/rados_scaling.sh
 #
+# BASALT_BIN: the binary (default build/src/basalt); the rados engine module, libbasalt_rados.so,
+# must be beside it (or named by BASALT_RADOS_MODULE): carry both to a machine with more cores.
 # Writes bench/results/rados-scaling-<date>.md (medians of BENCH_REPEAT runs, req/s and p99 ms).
 set -euo pipefail
 cd "$(dirname "$0")/.."
