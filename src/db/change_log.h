@@ -22,7 +22,7 @@
 // Where one process writes the store (RocksDB), a commit writes one record
 // by commit per log: one key, next to the last one, where a record by item
 // was a key per item at a random place of the memtable's skiplist. With
-// PITR on, BatchWriteItem of 25 items kept 0.90 of its throughput with PITR
+// PITR on, BatchWriteItem of 25 items kept 0.88 of its throughput with PITR
 // off, up from 0.72, and PutItem 0.84, up from 0.77 (bench/README.md).
 // Readers first sort the records by commit up to the instant they read into
 // records by item (SortChangeLog): a restore, an export or a trim pays the
