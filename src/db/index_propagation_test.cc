@@ -8,6 +8,7 @@
 
 #include "db/database.h"
 #include "model/item.h"
+#include "storage/forwarding_engine.h"
 
 namespace basalt::db {
 namespace {
@@ -33,9 +34,9 @@ TEST(IndexChangeTest, RoundTripsAndRejectsDamage) {
 // The embedded engine, keeping GSIs asynchronously as the rados engine
 // does: a commit's index changes wait in a list, which a test may hold
 // back, reorder and repeat before the propagation reads it.
-class AsyncIndexEngine : public storage::Engine {
+class AsyncIndexEngine : public storage::ForwardingEngine {
  public:
-  explicit AsyncIndexEngine(std::unique_ptr<storage::Engine> inner) : inner_(std::move(inner)) {}
+  explicit AsyncIndexEngine(std::unique_ptr<storage::Engine> inner) : ForwardingEngine(std::move(inner)) {}
 
   bool AsyncIndexes() const override { return true; }
 
@@ -49,7 +50,7 @@ class AsyncIndexEngine : public storage::Engine {
         rest.back().index_changes.clear();
       }
     }
-    BASALT_RETURN_IF_ERROR(inner_->Commit(rest));
+    BASALT_RETURN_IF_ERROR(inner().Commit(rest));
     std::lock_guard lock(mu_);
     for (Waiting& k : kept) {
       k.change.position = std::to_string(next_++);
@@ -96,50 +97,12 @@ class AsyncIndexEngine : public storage::Engine {
     waiting_ = std::move(twice);
   }
 
-  std::unique_ptr<storage::Snapshot> NewSnapshot() override { return inner_->NewSnapshot(); }
-  Status Get(const storage::Key& key, std::optional<storage::Record>* out, const storage::Snapshot* at) override {
-    return inner_->Get(key, out, at);
-  }
-  Status MultiGet(std::span<const storage::Key> keys, std::vector<std::optional<storage::Record>>* out) override {
-    return inner_->MultiGet(keys, out);
-  }
-  Status QueryPartition(storage::TableId table, std::string_view pk, const storage::SortKeyRange& range, bool reverse,
-                        const std::optional<std::string>& resume_after, const storage::RowSink& sink,
-                        const storage::Snapshot* at) override {
-    return inner_->QueryPartition(table, pk, range, reverse, resume_after, sink, at);
-  }
-  Status ScanSegment(storage::TableId table, uint32_t segment, uint32_t total,
-                     const std::optional<std::pair<std::string, std::string>>& resume_after,
-                     const storage::RowSink& sink, const storage::Snapshot* at) override {
-    return inner_->ScanSegment(table, segment, total, resume_after, sink, at);
-  }
-  Status DropTable(storage::TableId table) override { return inner_->DropTable(table); }
-  Status Stats(storage::TableId table, storage::TableStats* out) override { return inner_->Stats(table, out); }
-  Status CollectionBytes(storage::TableId table, std::string_view pk, int64_t* bytes) override {
-    return inner_->CollectionBytes(table, pk, bytes);
-  }
-  Status ReadOutbox(std::string_view after, size_t limit, std::vector<storage::OutboxEntry>* out) override {
-    return inner_->ReadOutbox(after, limit, out);
-  }
-  Status ShipOutbox(std::span<const storage::OutboxEntry> shipped, std::span<const storage::LogAppend> appends,
-                    std::span<const std::pair<std::string, std::string>> meta_puts,
-                    const storage::MetaCondition* only_if) override {
-    return inner_->ShipOutbox(shipped, appends, meta_puts, only_if);
-  }
-  Status ReadLog(uint64_t log, uint64_t from,
-                 const std::function<bool(uint64_t, std::string_view)>& visit) override {
-    return inner_->ReadLog(log, from, visit);
-  }
-  Status TrimLog(uint64_t log, uint64_t below) override { return inner_->TrimLog(log, below); }
-  storage::MetaStore& meta() override { return inner_->meta(); }
-
  private:
   struct Waiting {
     storage::TableId table;
     std::string pk;
     storage::IndexChange change;
   };
-  std::unique_ptr<storage::Engine> inner_;
   std::mutex mu_;
   std::vector<Waiting> waiting_;
   uint64_t next_ = 0;

@@ -238,6 +238,10 @@ void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
   if (st.ok()) st = error;
   if (backups_->stopping()) return;  // Open disables PITR whose base is incomplete
   if (st.ok() && !batch.empty()) st = engine_->Commit(batch);
+  std::shared_ptr<const TableMeta> meta;  // looked up before mu_, as Refresh does
+  for (const auto& t : catalog_->All()) {
+    if (t->id == table) meta = t;
+  }
   {
     std::lock_guard l(mu_);
     auto it = states_.find(table);
@@ -249,11 +253,34 @@ void PointInTimeRecovery::CopyBase(storage::TableId table, storage::TableId log,
       // may hold versions logged after `at`, so the window begins now.
       if (shared) it->second.earliest = FloorMillis(clock_->Now());
       st = StoreIfUnchanged(table, before, it->second);
+    } else {
+      // A partial base would restore the table without the items not
+      // copied: PITR is disabled again, as after a crash during the copy.
+      Log(LogLevel::kError, "point-in-time recovery base copy of table " + Hex16(table) + " failed: " + st.message() +
+                                "; point-in-time recovery is disabled again");
+      DisableAfterFailedCopyLocked(table, meta.get(), &it->second);
     }
   }
-  if (!st.ok()) Log(LogLevel::kError, "point-in-time recovery base copy failed: " + st.message());
   if (shared) DropAcknowledgements(table, log);
   engine_->meta().Announce();
+}
+
+void PointInTimeRecovery::DisableAfterFailedCopyLocked(storage::TableId table, const TableMeta* meta, State* s) {
+  const State before = *s;
+  *s = State{};
+  if (meta) {
+    std::unique_lock rt(meta->runtime->mu);
+    meta->runtime->pitr_log = 0;
+  }
+  (void)definitions_.Forget(table);
+  if (Status st = StoreIfUnchanged(table, before, *s); !st.ok()) {
+    Log(LogLevel::kError, "point-in-time recovery settings of table " + Hex16(table) + " not stored: " + st.message());
+  }
+  if (engine_->meta().Shared()) {
+    doomed_logs_.emplace_back(before.log, clock_->Now() + reread_seconds_ + 1);  // as Update's disabling
+  } else {
+    backups_->RunInBackground([this, log = before.log] { engine_->DropTable(log).IgnoreError(); });
+  }
 }
 
 Result<ContinuousBackupsDescription> PointInTimeRecovery::Describe(const Scope& scope, const std::string& name) {

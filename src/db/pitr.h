@@ -158,6 +158,10 @@ class PointInTimeRecovery {
   // A base copy left unfinished (enabled, not base_ready): PITR is disabled
   // and the log dropped, unless another front-end is still copying it.
   Status DisableUnfinished(storage::TableId table, const std::string& name, State* s);
+  // A base copy failed: PITR of the table (`meta`, if it still exists) is
+  // disabled (state, writers, definitions, stored settings) and its log
+  // dropped; under mu_.
+  void DisableAfterFailedCopyLocked(storage::TableId table, const TableMeta* meta, State* s);
   // Stores `now` where the key still holds `before` (another front-end may
   // have changed it meanwhile; then Refresh takes up what it stored).
   Status StoreIfUnchanged(storage::TableId table, const State& before, const State& now);

@@ -15,6 +15,7 @@
 
 #include "db/database.h"
 #include "model/item.h"
+#include "storage/forwarding_engine.h"
 
 namespace basalt::db {
 namespace {
@@ -32,12 +33,24 @@ std::string Render(const std::vector<std::string>& lines) {
   return out;
 }
 
+// The embedded engine, whose commits fail while `failing` is set (an
+// engine error in the middle of a base copy).
+class FailingEngine : public storage::ForwardingEngine {
+ public:
+  using ForwardingEngine::ForwardingEngine;
+  Status Commit(std::span<const storage::PartitionWrite> writes) override {
+    if (failing) return Status::Internal("injected commit failure");
+    return inner().Commit(writes);
+  }
+  std::atomic<bool> failing{false};
+};
+
 class PitrTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto engine = storage::OpenRocksDb(storage::RocksDbOptions{"", true, storage::Durability::kRelaxed});
     ASSERT_TRUE(engine.ok());
-    engine_ = std::move(*engine);
+    engine_ = std::make_unique<FailingEngine>(std::move(*engine));
     db_ = std::make_unique<Database>(engine_.get(), &clock_, Options{});
     ASSERT_TRUE(db_->Open().ok());
     CreateTableInput in;
@@ -182,7 +195,7 @@ class PitrTest : public ::testing::Test {
 
   std::mt19937 rng_{20261205};
   FakeClock clock_;
-  std::unique_ptr<storage::Engine> engine_;
+  std::unique_ptr<FailingEngine> engine_;
   std::unique_ptr<Database> db_;
   Scope scope_{"us-east-1", "us-east-1"};
   std::map<std::string, Item> model_;
@@ -292,6 +305,34 @@ TEST_F(PitrTest, EnablingStampsTheDataFormatOfRecordsByCommit) {
   ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
   ASSERT_TRUE(engine_->meta().Get("basalt_format_version", &stamp).ok());
   EXPECT_EQ("2", stamp.value_or("none"));
+}
+
+// A base copy that fails (an engine error) would leave a partial base, and
+// restores without the items it did not copy: PITR is disabled again, its
+// writers stop logging, and enabling it again starts a whole new base.
+TEST_F(PitrTest, ABaseCopyThatFailsDisablesPointInTimeRecoveryAgain) {
+  for (int i = 0; i < 40; ++i) Step();
+  std::atomic<bool> release{false};
+  db_->backups().RunInBackground([&release] {
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
+  engine_->failing = true;  // only the copy commits until the worker is idle again
+  release = true;
+  db_->backups().WaitIdle();
+  engine_->failing = false;
+  auto described = db_->pitr().Describe(scope_, "src");
+  ASSERT_TRUE(described.ok());
+  EXPECT_FALSE(described->pitr_enabled);
+  RestoreToPointInTimeInput in{"src", "back", std::nullopt, true, {}};
+  EXPECT_EQ(Code::kPointInTimeRecoveryUnavailable, db_->pitr().Restore(scope_, in).status().code());
+
+  ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
+  db_->backups().WaitIdle();
+  for (int i = 0; i < 20; ++i) Step();
+  Moment last = Record();
+  clock_.Advance(1);
+  ExpectRestoreEquals(last, clock_.Now(), 1);
 }
 
 // While the base copy is in flight (held here behind another job of the
