@@ -193,6 +193,16 @@ class PitrTest : public ::testing::Test {
     ASSERT_TRUE(db_->DeleteTable(scope_, target).ok());
   }
 
+  // Holds the backups worker, so that a base copy queued behind stays in
+  // flight, until release_ is set (or the database stops, when a test fails).
+  void HoldWorker() {
+    Backups* backups = &db_->backups();
+    backups->RunInBackground([this, backups] {
+      while (!release_ && !backups->stopping()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    });
+  }
+
+  std::atomic<bool> release_{false};
   std::mt19937 rng_{20261205};
   FakeClock clock_;
   std::unique_ptr<FailingEngine> engine_;
@@ -312,13 +322,10 @@ TEST_F(PitrTest, EnablingStampsTheDataFormatOfRecordsByCommit) {
 // writers stop logging, and enabling it again starts a whole new base.
 TEST_F(PitrTest, ABaseCopyThatFailsDisablesPointInTimeRecoveryAgain) {
   for (int i = 0; i < 40; ++i) Step();
-  std::atomic<bool> release{false};
-  db_->backups().RunInBackground([&release] {
-    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  });
+  HoldWorker();
   ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
   engine_->failing = true;  // only the copy commits until the worker is idle again
-  release = true;
+  release_ = true;
   db_->backups().WaitIdle();
   engine_->failing = false;
   auto described = db_->pitr().Describe(scope_, "src");
@@ -340,10 +347,7 @@ TEST_F(PitrTest, ABaseCopyThatFailsDisablesPointInTimeRecoveryAgain) {
 // the deletion leaves the $DeletedTableBackup with every item.
 TEST_F(PitrTest, TheTableCannotBeDeletedWhileItsBaseCopyIsInFlight) {
   for (int i = 0; i < 40; ++i) Step();
-  std::atomic<bool> release{false};
-  db_->backups().RunInBackground([&release] {
-    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  });
+  HoldWorker();
   ASSERT_TRUE(db_->pitr().Update(scope_, "src", true, std::nullopt).ok());
   auto refused = db_->DeleteTable(scope_, "src");
   EXPECT_EQ(Code::kResourceInUse, refused.status().code());
@@ -351,7 +355,7 @@ TEST_F(PitrTest, TheTableCannotBeDeletedWhileItsBaseCopyIsInFlight) {
       "Attempt to change a resource which is still in use: Point in time recovery of table src is being enabled "
       "(its base copy is in progress)",
       refused.status().message());
-  release = true;
+  release_ = true;
   db_->backups().WaitIdle();
   clock_.Advance(1);
   ASSERT_TRUE(db_->DeleteTable(scope_, "src").ok());

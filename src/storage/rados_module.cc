@@ -48,7 +48,6 @@ std::string ExecutableDir() {
 Result<OpenFn> Load() {
   static std::mutex mu;
   static OpenFn open = nullptr;
-  static std::string error;
   std::lock_guard l(mu);
   if (open) return open;
   std::vector<std::string> candidates;
@@ -58,7 +57,7 @@ Result<OpenFn> Load() {
     const std::string dir = ExecutableDir();
     candidates = {dir + "/libbasalt_rados.so", dir + "/../lib/basalt/libbasalt_rados.so"};
   }
-  error.clear();
+  std::string error;
   for (const std::string& path : candidates) {
     if (access(path.c_str(), F_OK) != 0) continue;
     void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);

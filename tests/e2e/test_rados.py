@@ -99,6 +99,22 @@ def create_table(client, name, more_attributes=(), **extra):
     client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 0.2, "MaxAttempts": 50})
 
 
+def test_without_its_module_the_rados_engine_is_refused_saying_where_it_looked():
+    """The rados engine is a module, libbasalt_rados.so, loaded only for --engine=rados (a Basalt on
+    RocksDB does not map librados): one that cannot find it says where it looked, and exits."""
+    if os.environ.get("BASALT_ENDPOINT"):
+        pytest.skip("starts its own Basalt; BASALT_ENDPOINT is set")
+    if not (BINARY.parent / "libbasalt_rados.so").exists():
+        pytest.skip("built without librados: no module beside the binary")
+    env = dict(os.environ, BASALT_RADOS_MODULE="/nonexistent/libbasalt_rados.so")
+    p = subprocess.run([str(BINARY), "--host", "127.0.0.1", "--port", "0", "--engine=rados", "--rados-pool", "basalt"],
+                       env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=30)
+    out = p.stdout.decode(errors="replace")
+    assert p.returncode != 0, out
+    assert ("--engine=rados needs the rados engine module, libbasalt_rados.so: "
+            "not found at /nonexistent/libbasalt_rados.so") in out, out
+
+
 def test_a_write_through_one_front_end_is_read_through_the_other(frontends):
     # The second front-end starts after the table exists (it reads the
     # catalog at start; test_table_changes_... covers one already running).
