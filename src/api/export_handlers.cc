@@ -18,6 +18,7 @@
 //
 //   <root>/<bucket>/<prefix>/AWSDynamoDB/data/<name>.json.gz
 //     {"Metadata":{"WriteTimestampMicros":{"N":"..."}},"Keys":{...},"OldImage":{...},"NewImage":{...}}
+//   (<name>.ion.gz   ION: $ion_1_0 {Metadata:{WriteTimestampMicros:...},Keys:{...},...} lines)
 //
 // OldImage (NEW_AND_OLD_IMAGES only) is the item before the window, NewImage
 // its last image in it; either is absent where the item did not exist (a
@@ -69,7 +70,7 @@ void Field(JsonWriter& w, const char* key, const std::string& value) {
 
 // The line of one changed item in an incremental export.
 Status ChangeLine(const db::PointInTimeRecovery::Change& c, const std::vector<std::string>& key_names,
-                  bool old_images, std::string* line, int64_t* size) {
+                  bool old_images, bool ion, std::string* line, int64_t* size) {
   std::optional<model::Item> old_item, new_item;
   for (auto [stored, item] : {std::pair{&c.old_item, &old_item}, std::pair{&c.new_item, &new_item}}) {
     if (!*stored) continue;
@@ -83,6 +84,11 @@ Status ChangeLine(const db::PointInTimeRecovery::Change& c, const std::vector<st
     if (it != any.end()) keys.emplace(it->first, it->second);
   }
   *size = static_cast<int64_t>(model::ItemSize(new_item ? *new_item : keys));
+  if (ion) {
+    *line = IonChangeLine(c.time_us, keys, old_images && old_item ? &*old_item : nullptr,
+                          new_item ? &*new_item : nullptr);
+    return Status::Ok();
+  }
   *line = JsonText([&](JsonWriter& w) {
     w.StartObject();
     w.Key("Metadata");
@@ -111,6 +117,7 @@ Status ChangeLine(const db::PointInTimeRecovery::Change& c, const std::vector<st
 void RunExport(db::Database* db, db::Scope scope, db::ExportRecord r, std::optional<double> time,
                std::vector<std::string> key_names) {
   const bool incremental = r.type == "INCREMENTAL_EXPORT";
+  const bool ion = r.format == "ION";
   std::string base = Join(r.prefix, "AWSDynamoDB/" + r.id + "/");
   std::string data = incremental ? Join(r.prefix, "AWSDynamoDB/data/") : base + "data/";
   std::string dir = db->transfers().root() + "/" + r.bucket + "/";
@@ -119,7 +126,7 @@ void RunExport(db::Database* db, db::Scope scope, db::ExportRecord r, std::optio
   int64_t in_file = 0;
   auto flush_file = [&]() -> Status {
     std::string gz = Gzip(lines);
-    std::string key = data + RandomName(26) + (r.format == "ION" ? ".ion.gz" : ".json.gz");
+    std::string key = data + RandomName(26) + (ion ? ".ion.gz" : ".json.gz");
     BASALT_RETURN_IF_ERROR(WriteObject(dir + key, gz));
     std::string md5 = Md5(gz);
     manifest_files += JsonText([&](JsonWriter& w) {
@@ -145,7 +152,7 @@ void RunExport(db::Database* db, db::Scope scope, db::ExportRecord r, std::optio
                                      std::string line;
                                      int64_t size = 0;
                                      BASALT_RETURN_IF_ERROR(
-                                         ChangeLine(c, key_names, r.view_type != "NEW_IMAGE", &line, &size));
+                                         ChangeLine(c, key_names, r.view_type != "NEW_IMAGE", ion, &line, &size));
                                      lines += line;
                                      lines.push_back('\n');
                                      r.billed_size_bytes += size;
@@ -160,7 +167,7 @@ void RunExport(db::Database* db, db::Scope scope, db::ExportRecord r, std::optio
           model::Item item;
           BASALT_RETURN_IF_ERROR(model::DecodeItem(stored, &item));
           r.billed_size_bytes += static_cast<int64_t>(model::ItemSize(item));
-          if (r.format == "ION") {
+          if (ion) {
             lines += IonItemLine(item);
           } else {
             lines += JsonText([&](JsonWriter& w) {
@@ -321,9 +328,6 @@ Status ExportTableToPointInTime(Context& ctx, const JsonValue& req, JsonWriter& 
     return Status::Validation("IncrementalExportSpecification.ExportFromTime is required for an INCREMENTAL_EXPORT");
   }
   if (incremental && time) return Status::Validation("ExportTime cannot be given for an INCREMENTAL_EXPORT");
-  if (incremental && format && *format == "ION") {
-    return Status::Validation("Basalt writes incremental exports in DYNAMODB_JSON only");
-  }
   if (ctx.db->transfers().root().empty()) {
     return Status::Validation("Basalt was started without --export-root: exports need a directory standing for S3");
   }

@@ -114,19 +114,41 @@ void AppendValue(std::string* out, const model::AttributeValue& v) {
   }
 }
 
+void AppendStruct(std::string* out, const model::Item& item) {
+  out->push_back('{');
+  bool first = true;
+  for (const auto& [name, v] : item) {
+    if (!first) out->push_back(',');
+    first = false;
+    AppendFieldName(out, name);
+    out->push_back(':');
+    AppendValue(out, v);
+  }
+  out->push_back('}');
+}
+
 }  // namespace
 
 std::string IonItemLine(const model::Item& item) {
-  std::string out = "$ion_1_0 {Item:{";
-  bool first = true;
-  for (const auto& [name, v] : item) {
-    if (!first) out.push_back(',');
-    first = false;
-    AppendFieldName(&out, name);
-    out.push_back(':');
-    AppendValue(&out, v);
+  std::string out = "$ion_1_0 {Item:";
+  AppendStruct(&out, item);
+  out.push_back('}');
+  return out;
+}
+
+std::string IonChangeLine(int64_t write_time_us, const model::Item& keys, const model::Item* old_image,
+                          const model::Item* new_image) {
+  std::string out = "$ion_1_0 {Metadata:{WriteTimestampMicros:" + std::to_string(write_time_us) + ".},Keys:";
+  AppendStruct(&out, keys);
+  if (old_image) {
+    out.append(",OldImage:");
+    AppendStruct(&out, *old_image);
   }
-  out.append("}}");
+  if (new_image) {
+    out.append(",NewImage:");
+    AppendStruct(&out, *new_image);
+  }
+  out.push_back('}');
   return out;
 }
 

@@ -356,6 +356,25 @@ def test_incremental_export_writes_each_changed_item_once(server):
     assert sorted(l["Keys"]["pk"]["S"] for l in lines) == ["gone", "late", "new", "upd"]
     assert not any("OldImage" in l for l in lines)
 
+    # ION: the same lines in Ion text, into .ion.gz files of the shared data folder.
+    d = finish(ok(server, "ExportTableToPointInTime", {
+        "TableArn": arn, "S3Bucket": "bucket1", "S3Prefix": "incion", "ExportType": "INCREMENTAL_EXPORT",
+        "ExportFormat": "ION",
+        "IncrementalExportSpecification": {"ExportFromTime": start, "ExportToTime": end}})["ExportDescription"])
+    assert d["ExportStatus"] == "COMPLETED" and d["ExportFormat"] == "ION" and d["ItemCount"] == 3, d
+    base = server.root / "bucket1" / d["ExportManifest"].rsplit("/", 1)[0]
+    ion = {}
+    for f in (json.loads(l) for l in (base / "manifest-files.json").read_text().splitlines()):
+        assert f["dataFileS3Key"].startswith("incion/AWSDynamoDB/data/") and f["dataFileS3Key"].endswith(".ion.gz")
+        for line in gzip.decompress((server.root / "bucket1" / f["dataFileS3Key"]).read_bytes()).decode().splitlines():
+            ion[line.split('Keys:{pk:"', 1)[1].split('"', 1)[0]] = line
+    assert sorted(ion) == ["gone", "new", "upd"]
+    micros = int(by_key["upd"]["Metadata"]["WriteTimestampMicros"]["N"])
+    assert ion["upd"] == ('$ion_1_0 {Metadata:{WriteTimestampMicros:%d.},Keys:{pk:"upd",sk:1.},'
+                          'OldImage:{pk:"upd",sk:1.,v:"before"},NewImage:{pk:"upd",sk:1.,v:"after"}}' % micros)
+    assert ion["gone"].endswith(',Keys:{pk:"gone",sk:1.},OldImage:{pk:"gone",sk:1.,v:"x"}}')
+    assert ion["new"].endswith(',Keys:{pk:"new",sk:1.},NewImage:{pk:"new",sk:1.,v:"n"}}')
+
     # Errors: no ExportFromTime, a window outside the point-in-time window, an empty window.
     base = {"TableArn": arn, "S3Bucket": "bucket1", "ExportType": "INCREMENTAL_EXPORT"}
     res = call(server, "ExportTableToPointInTime", base)
