@@ -10,6 +10,9 @@ it is done (polled every 10 ms):
   restore     RestoreTableFromBackup until the table is ACTIVE
   pitr        UpdateContinuousBackups (enable; the base copy of ITEMS items), ITEMS overwrites logged,
               then RestoreTableToPointInTime (latest) until ACTIVE: replays 2 x ITEMS log records
+  export      ExportTableToPointInTime (FULL, DYNAMODB_JSON and ION) until COMPLETED: ITEMS items
+              written as gzipped data files under --export-root
+  import      ImportTable of each export (GZIP) into a new table until COMPLETED: ITEMS items
   snapshot    POST /basalt/snapshots/NAME and POST .../restore (one table of ITEMS items)
 and prints items/s for each."""
 
@@ -60,7 +63,7 @@ def main():
     disk = "--disk" in sys.argv
     binary = os.environ.get("BASALT_BIN", str(here.parent / "build" / "src" / "basalt"))
     data = tempfile.mkdtemp(prefix="basalt-bench-backups-")
-    flags = ["--data-dir", data] if disk else ["--in-memory"]
+    flags = (["--data-dir", data] if disk else ["--in-memory"]) + ["--export-root", os.path.join(data, "s3")]
     proc = subprocess.Popen([binary, "--host", "127.0.0.1", "--port", str(PORT)] + flags,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
@@ -94,6 +97,35 @@ def main():
         if count != n:
             sys.exit("pitr restore holds %d items, not %d" % (count, n))
 
+        arn_of_bench = ok("DescribeTable", {"TableName": "bench"})["Table"]["TableArn"]
+        for fmt in ("DYNAMODB_JSON", "ION"):
+            t = time.monotonic()
+            export = ok("ExportTableToPointInTime", {"TableArn": arn_of_bench, "S3Bucket": "bench",
+                                                     "ExportFormat": fmt})["ExportDescription"]["ExportArn"]
+            wait(lambda: ok("DescribeExport", {"ExportArn": export})["ExportDescription"]["ExportStatus"]
+                 != "IN_PROGRESS")
+            figures["export " + fmt] = (n, time.monotonic() - t)
+            done = ok("DescribeExport", {"ExportArn": export})["ExportDescription"]
+            if done["ExportStatus"] != "COMPLETED" or done["ItemCount"] != n:
+                sys.exit("export %s: %s" % (fmt, json.dumps(done)))
+            target = "imported_" + fmt.lower()
+            t = time.monotonic()
+            imp = ok("ImportTable", {
+                "S3BucketSource": {"S3Bucket": "bench",
+                                   "S3KeyPrefix": "AWSDynamoDB/%s/data/" % export.rsplit("/", 1)[1]},
+                "InputFormat": fmt, "InputCompressionType": "GZIP",
+                "TableCreationParameters": {
+                    "TableName": target, "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                    "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                    "BillingMode": "PAY_PER_REQUEST"}})["ImportTableDescription"]["ImportArn"]
+            wait(lambda: ok("DescribeImport", {"ImportArn": imp})["ImportTableDescription"]["ImportStatus"]
+                 != "IN_PROGRESS")
+            figures["import " + fmt] = (n, time.monotonic() - t)
+            done = ok("DescribeImport", {"ImportArn": imp})["ImportTableDescription"]
+            if done["ImportStatus"] != "COMPLETED" or done["ImportedItemCount"] != n or done["ErrorCount"]:
+                sys.exit("import %s: %s" % (fmt, json.dumps(done)))
+            ok("DeleteTable", {"TableName": target})
+
         for t_name in ("restored", "pitr"):
             ok("DeleteTable", {"TableName": t_name})
         for path, figure in (("/basalt/snapshots/bench", "snapshot save"),
@@ -106,7 +138,7 @@ def main():
 
         print("(%s server, %d items of ~100 bytes)" % ("on-disk" if disk else "in-memory", n))
         for name, (items, secs) in figures.items():
-            print("%-17s %8d items  %7.3f s  %10.0f items/s" % (name, items, secs, items / secs))
+            print("%-21s %8d items  %7.3f s  %10.0f items/s" % (name, items, secs, items / secs))
     finally:
         proc.terminate()
         proc.wait()
