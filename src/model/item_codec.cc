@@ -133,7 +133,116 @@ bool DecodeValue(std::string_view* in, int depth, AttributeValue* v) {
   return false;
 }
 
+bool VisitValue(std::string_view* in, int depth, ItemVisitor& v);
+
+bool VisitEntries(std::string_view* in, int depth, ItemVisitor& v, uint64_t count) {
+  for (uint64_t i = 0; i < count; ++i) {
+    std::string_view name;
+    if (!GetLengthPrefixed(in, &name)) return false;
+    v.Name(name);
+    if (!VisitValue(in, depth + 1, v)) return false;
+  }
+  return true;
+}
+
+// DecodeValue's grammar, calling the visitor instead of building values.
+bool VisitValue(std::string_view* in, int depth, ItemVisitor& v) {
+  if (in->empty() || depth > 64) return false;
+  auto type = static_cast<Type>((*in)[0]);
+  in->remove_prefix(1);
+  uint64_t count = 0;
+  switch (type) {
+    case Type::kS:
+    case Type::kB: {
+      std::string_view s;
+      if (!GetLengthPrefixed(in, &s)) return false;
+      v.Bytes(type, s);
+      return true;
+    }
+    case Type::kN: {
+      Number n;
+      if (!DecodeNumber(in, &n)) return false;
+      v.Num(n);
+      return true;
+    }
+    case Type::kBool:
+      if (in->empty()) return false;
+      v.Bool((*in)[0] != 0);
+      in->remove_prefix(1);
+      return true;
+    case Type::kNull: v.Null(); return true;
+    case Type::kSS:
+    case Type::kBS:
+    case Type::kNS:
+    case Type::kL:
+      if (!GetVarint64(in, &count) || count > in->size()) return false;
+      v.BeginList(type, count);
+      for (uint64_t i = 0; i < count; ++i) {
+        if (type == Type::kL) {
+          if (!VisitValue(in, depth + 1, v)) return false;
+        } else if (type == Type::kNS) {
+          Number n;
+          if (!DecodeNumber(in, &n)) return false;
+          v.Num(n);
+        } else {
+          std::string_view s;
+          if (!GetLengthPrefixed(in, &s)) return false;
+          v.Bytes(type == Type::kSS ? Type::kS : Type::kB, s);
+        }
+      }
+      v.EndList();
+      return true;
+    case Type::kM:
+      if (!GetVarint64(in, &count) || count > in->size()) return false;
+      v.BeginMap(count);
+      if (!VisitEntries(in, depth, v, count)) return false;
+      v.EndMap();
+      return true;
+  }
+  return false;
+}
+
+// AttributeSize's rules (model/item.cc) over the visitor's calls: an M or L
+// adds 3, each of its elements 1 more, an M's entry its name too; the
+// item's own names count their bytes; set members only their own size.
+class SizeVisitor : public ItemVisitor {
+ public:
+  size_t size = 0;
+
+  void Name(std::string_view name) override { size += name.size() + (maps_ > 0 ? 1 : 0); }
+  void BeginMap(size_t) override {
+    ++maps_;
+    size += 3;
+  }
+  void EndMap() override { --maps_; }
+  void BeginList(Type type, size_t count) override {
+    if (type == Type::kL) size += 3 + count;
+  }
+  void EndList() override {}
+  void Bytes(Type, std::string_view s) override { size += s.size(); }
+  void Num(const Number& n) override { size += n.StorageSize(); }
+  void Bool(bool) override { size += 1; }
+  void Null() override { size += 1; }
+
+ private:
+  int maps_ = 0;  // the Ms open; the item itself is not one
+};
+
 }  // namespace
+
+Status VisitItem(std::string_view in, ItemVisitor& visitor) {
+  uint64_t count;
+  if (!GetVarint64(&in, &count) || count > in.size() || !VisitEntries(&in, 0, visitor, count) || !in.empty()) {
+    return Status::Internal("corrupt item encoding");
+  }
+  return Status::Ok();
+}
+
+Result<size_t> StoredItemSize(std::string_view in) {
+  SizeVisitor v;
+  BASALT_RETURN_IF_ERROR(VisitItem(in, v));
+  return v.size;
+}
 
 void EncodeItem(const Item& item, std::string* out) {
   PutVarint64(out, item.size());

@@ -1,6 +1,6 @@
 // Tests for the item-level model: DynamoDB's size arithmetic, primary-key
-// extraction and validation, the persistent item codec, the order-preserving
-// key encoding and AttributeValue equality.
+// extraction and validation, the order-preserving key encoding and
+// AttributeValue equality (the item codec's are in item_codec_test.cc).
 #include "model/item.h"
 
 #include <gtest/gtest.h>
@@ -15,36 +15,16 @@
 #include <vector>
 
 #include "model/attribute_value.h"
-#include "model/item_codec.h"
 #include "model/key_encoding.h"
 #include "model/limits.h"
 #include "model/number.h"
 #include "model/schema.h"
+#include "model/test_values.h"
 
 namespace basalt::model {
-
-// GoogleTest finds these by argument-dependent lookup, so every failed
-// EXPECT_EQ on values or items prints them in full.
-void PrintTo(const AttributeValue& v, std::ostream* os) { *os << DebugString(v); }
-void PrintTo(const Item& item, std::ostream* os) { *os << DebugString(item); }
-
 namespace {
 
-using AV = AttributeValue;
-
-Number Num(std::string_view text) {
-  Result<Number> r = Number::Parse(text);
-  EXPECT_TRUE(r.ok()) << text << ": " << r.status().message();
-  return r.ok() ? r.value() : Number();
-}
-
-AV N(std::string_view text) { return AV::N(Num(text)); }
-
-AV NS(std::initializer_list<std::string_view> texts) {
-  std::vector<Number> nums;
-  for (std::string_view t : texts) nums.push_back(Num(t));
-  return AV::NS(std::move(nums));
-}
+using namespace test;  // NOLINT: the tests' value helpers
 
 // -1, 0 or 1 as memcmp orders a and b (a proper prefix sorts first).
 int MemcmpSign(std::string_view a, std::string_view b) {
@@ -52,16 +32,6 @@ int MemcmpSign(std::string_view a, std::string_view b) {
   if (c != 0) return c < 0 ? -1 : 1;
   if (a.size() == b.size()) return 0;
   return a.size() < b.size() ? -1 : 1;
-}
-
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xF]);
-  }
-  return out;
 }
 
 // ---------------------------------------------------------------------------
@@ -302,216 +272,6 @@ TEST(KeyToItemTest, RebuildsTheKeyMap) {
   Result<PrimaryKey> key = KeyFromKeyMap(schema, key_map);
   ASSERT_TRUE(key.ok()) << key.status().message();
   EXPECT_EQ(KeyToItem(schema, *key), key_map);
-}
-
-// ---------------------------------------------------------------------------
-// Item codec
-// ---------------------------------------------------------------------------
-
-std::string Encode(const Item& item) {
-  std::string out;
-  EncodeItem(item, &out);
-  return out;
-}
-
-// An item holding every type, nested containers, sets, and edge values.
-Item EveryTypeItem() {
-  std::string all_bytes;
-  for (int i = 0; i < 256; ++i) all_bytes.push_back(static_cast<char>(i));
-  return Item{
-      {"s", AV::S("hello \xC3\xA9")},
-      {"s_empty", AV::S("")},
-      {"n_int", N("42")},
-      {"n_neg", N("-1.25")},
-      {"n_zero", N("0")},
-      {"n_big", N("9.9999999999999999999999999999999999999E125")},
-      {"n_tiny", N("-1E-130")},
-      {"b", AV::B(all_bytes)},
-      {"b_empty", AV::B("")},
-      {"bool_t", AV::Bool(true)},
-      {"bool_f", AV::Bool(false)},
-      {"null", AV::Null()},
-      {"ss", AV::SS({"b", "a", "\xC3\xA9"})},
-      {"ns", NS({"3", "-1", "0.5", "1E100"})},
-      {"bs", AV::BS({std::string("\0\1", 2), "\xFF"})},
-      {"l_empty", AV::L({})},
-      {"m_empty", AV::M({})},
-      {"l", AV::L({AV::S("x"), N("1"), AV::Null(), AV::L({AV::Bool(true), AV::M({{"k", AV::SS({"v"})}})})})},
-      {"m", AV::M({{"inner", AV::M({{"deep", AV::L({NS({"1", "2"}), AV::BS({"z"})})}})},
-                   {"", AV::S("empty key")},
-                   {"n", N("-0.001")}})},
-      {"\xF0\x9F\x98\x80 name", AV::S("unicode name")},
-  };
-}
-
-TEST(ItemCodecTest, EveryTypeRoundTrips) {
-  const Item item = EveryTypeItem();
-  const std::string bytes = Encode(item);
-  Item decoded;
-  Status st = DecodeItem(bytes, &decoded);
-  ASSERT_TRUE(st.ok()) << st.message();
-  EXPECT_EQ(decoded, item);
-  // Stricter than ==: set member order and byte content survive, so the
-  // decoded item encodes to the very same bytes.
-  EXPECT_EQ(Hex(Encode(decoded)), Hex(bytes));
-  EXPECT_EQ(decoded.at("b").str(), item.at("b").str());
-  EXPECT_EQ(decoded.at("ss").strs(), (std::vector<std::string>{"b", "a", "\xC3\xA9"}));
-}
-
-TEST(ItemCodecTest, EachTypeRoundTripsOnItsOwn) {
-  for (const auto& [name, value] : EveryTypeItem()) {
-    const Item item{{name, value}};
-    Item decoded;
-    Status st = DecodeItem(Encode(item), &decoded);
-    ASSERT_TRUE(st.ok()) << DebugString(item) << ": " << st.message();
-    EXPECT_EQ(decoded, item);
-    EXPECT_EQ(decoded.at(name).type(), value.type()) << name;
-  }
-}
-
-TEST(ItemCodecTest, EmptyItemRoundTrips) {
-  Item decoded{{"stale", AV::Null()}};
-  ASSERT_TRUE(DecodeItem(Encode(Item{}), &decoded).ok());
-  EXPECT_TRUE(decoded.empty()) << DebugString(decoded);
-}
-
-TEST(ItemCodecTest, DecodingReplacesPreviousContent) {
-  Item decoded{{"stale", AV::Null()}};
-  ASSERT_TRUE(DecodeItem(Encode(Item{{"a", N("1")}}), &decoded).ok());
-  EXPECT_EQ(decoded, (Item{{"a", N("1")}}));
-}
-
-// A one-element list holding `v`, without copying v's nested content.
-AV Wrap(AV v) {
-  AttributeList l;
-  l.push_back(std::move(v));
-  return AV::L(std::move(l));
-}
-
-TEST(ItemCodecTest, DeepNestingWithinTheDynamoDbLimitRoundTrips) {
-  AV v = AV::S("leaf");
-  for (int i = 0; i < kMaxNestingDepth; ++i) {
-    v = (i % 2 == 0) ? Wrap(std::move(v)) : AV::M({{"m", v}});
-  }
-  const Item item{{"deep", v}};
-  Item decoded;
-  Status st = DecodeItem(Encode(item), &decoded);
-  ASSERT_TRUE(st.ok()) << st.message();
-  EXPECT_EQ(decoded, item);
-}
-
-TEST(ItemCodecTest, AbsurdNestingIsRejectedWithoutExhaustingTheStack) {
-  AV v = AV::Null();
-  for (int i = 0; i < 1000; ++i) v = Wrap(std::move(v));
-  Item decoded;
-  Status st = DecodeItem(Encode(Item{{"deep", v}}), &decoded);
-  EXPECT_FALSE(st.ok());
-  EXPECT_EQ(st.code(), Code::kInternal);
-}
-
-TEST(ItemCodecTest, EveryTruncationOfAValidEncodingFailsCleanly) {
-  const std::string bytes = Encode(EveryTypeItem());
-  ASSERT_GT(bytes.size(), 300u);
-  for (size_t len = 0; len < bytes.size(); ++len) {
-    Item decoded;
-    Status st = DecodeItem(std::string_view(bytes).substr(0, len), &decoded);
-    EXPECT_FALSE(st.ok()) << "prefix of " << len << " of " << bytes.size() << " bytes decoded as "
-                          << DebugString(decoded);
-    EXPECT_EQ(st.code(), Code::kInternal) << len;
-    EXPECT_EQ(st.message(), "corrupt item encoding") << len;
-  }
-}
-
-TEST(ItemCodecTest, TrailingBytesAreRejected) {
-  std::string bytes = Encode(Item{{"a", AV::S("x")}});
-  bytes.push_back('\0');
-  Item decoded;
-  EXPECT_EQ(DecodeItem(bytes, &decoded).code(), Code::kInternal);
-}
-
-// Bytes written out one by one, so corrupt encodings read like the format.
-std::string Bytes(std::initializer_list<int> bytes) {
-  std::string out;
-  for (int b : bytes) out.push_back(static_cast<char>(b));
-  return out;
-}
-
-// The start of an item with one attribute named "a": count 1, name length 1, 'a'.
-std::string OneAttributeNamedA() { return Bytes({1, 1, 'a'}); }
-
-void ExpectCorrupt(const std::string& bytes) {
-  Item decoded;
-  Status st = DecodeItem(bytes, &decoded);
-  EXPECT_EQ(st.code(), Code::kInternal) << Hex(bytes) << " decoded as " << DebugString(decoded);
-}
-
-TEST(ItemCodecTest, UnknownTypeTagIsRejected) {
-  // Type tags just past kM (9) and far past it.
-  for (int tag : {0x0A, 0x7F, 0xFF}) ExpectCorrupt(OneAttributeNamedA() + Bytes({tag}));
-}
-
-TEST(ItemCodecTest, CountsAndLengthsBeyondTheInputAreRejected) {
-  const std::string a = OneAttributeNamedA();
-  ExpectCorrupt(Bytes({5}));                                                           // 5 attributes, none present
-  ExpectCorrupt(Bytes({0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01}));  // a 2^63 count
-  ExpectCorrupt(std::string(11, '\xFF'));                                              // a varint that never ends
-  ExpectCorrupt(Bytes({1, 0x7F, 'a'}));                                                // name of 127 bytes, 1 present
-  ExpectCorrupt(a + Bytes({0x00, 5, 'a', 'b'}));                                       // S of 5 bytes, 2 present
-  ExpectCorrupt(a + Bytes({0x08, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F}));                      // L with a huge count
-  ExpectCorrupt(a + Bytes({0x05, 3, 1, 'x'}));                                         // SS of 3, 1 present
-  ExpectCorrupt(a + Bytes({0x06, 2, 1, 0x02}));                                        // NS of 2, 1 present
-  ExpectCorrupt(a + Bytes({0x09, 2, 1, 'k', 0x04}));                                   // M of 2, 1 present
-  ExpectCorrupt(a + Bytes({0x03}));                                                    // BOOL without its byte
-}
-
-TEST(ItemCodecTest, MalformedNumberEncodingsAreRejected) {
-  // Type N (1), then the length-prefixed ordered encoding.
-  const std::string n = OneAttributeNamedA() + Bytes({0x01});
-  ExpectCorrupt(n + Bytes({0}));                    // empty encoding
-  ExpectCorrupt(n + Bytes({1, 0x07}));              // unknown sign tag
-  ExpectCorrupt(n + Bytes({2, 0x02, 0x02}));        // zero followed by garbage
-  ExpectCorrupt(n + Bytes({2, 0x01, 0x82}));        // negative without its 0xFF terminator
-  ExpectCorrupt(n + Bytes({3, 0x03, 0x82, 0x10}));  // positive with a leading zero digit
-  ExpectCorrupt(n + Bytes({1, 0x03}));              // positive without an exponent byte
-}
-
-TEST(ItemCodecTest, CorruptingAnySingleByteNeverCrashes) {
-  const std::string bytes = Encode(EveryTypeItem());
-  int rejected = 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    for (unsigned char replacement : {0x00, 0x01, 0x04, 0x09, 0x0A, 0x7F, 0x80, 0xFF}) {
-      std::string corrupt = bytes;
-      if (static_cast<unsigned char>(corrupt[i]) == replacement) continue;
-      corrupt[i] = static_cast<char>(replacement);
-      Item decoded;
-      Status st = DecodeItem(corrupt, &decoded);
-      if (!st.ok()) {
-        ++rejected;
-        EXPECT_EQ(st.code(), Code::kInternal);
-      }
-    }
-  }
-  EXPECT_GT(rejected, 0);
-}
-
-TEST(ItemCodecTest, RandomBytesNeverCrash) {
-  std::mt19937 rng(20240601);
-  std::uniform_int_distribution<int> len(0, 64);
-  std::uniform_int_distribution<int> byte(0, 255);
-  for (int i = 0; i < 20000; ++i) {
-    std::string bytes(static_cast<size_t>(len(rng)), '\0');
-    for (char& c : bytes) c = static_cast<char>(byte(rng));
-    // Bias toward plausible structure: a small count and a short name.
-    if (i % 2 == 0 && bytes.size() >= 3) {
-      bytes[0] = 1;
-      bytes[1] = 1;
-    }
-    Item decoded;
-    Status st = DecodeItem(bytes, &decoded);
-    if (!st.ok()) {
-      EXPECT_EQ(st.code(), Code::kInternal);
-    }
-  }
 }
 
 // ---------------------------------------------------------------------------
