@@ -250,11 +250,15 @@ Status GetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(in.projection, exprs.Projection());
   BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"ProjectionExpression"}));
   BASALT_ASSIGN_OR_RETURN(in.key, ReadKey(req));
+  in.stored_item = true;  // written below
   BASALT_ASSIGN_OR_RETURN(db::ItemOutput result, ctx.db->GetItem(ctx.scope, in));
   out.StartObject();
   if (result.item) {
     out.Key("Item");
     WriteItem(out, *result.item);
+  } else if (result.stored_item) {
+    out.Key("Item");
+    BASALT_RETURN_IF_ERROR(WriteStoredItem(out, result.stored_item->bytes));
   }
   if (cap != db::ReturnCapacity::kNone) {
     out.Key("ConsumedCapacity");
@@ -348,6 +352,7 @@ Status BatchGetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
     BASALT_ASSIGN_OR_RETURN(const JsonValue* keys, GetArray(spec, "Keys"));
     BASALT_ASSIGN_OR_RETURN(auto consistent, GetBool(spec, "ConsistentRead"));
     t.consistent = consistent.value_or(false);
+    t.stored_items = true;  // written below
     BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(spec));
     BASALT_ASSIGN_OR_RETURN(t.projection, exprs.Projection());
     BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"ProjectionExpression"}));
@@ -362,10 +367,13 @@ Status BatchGetItem(Context& ctx, const JsonValue& req, JsonWriter& out) {
   out.StartObject();
   out.Key("Responses");
   out.StartObject();
-  for (const auto& [table, found] : result.responses) {
+  for (const auto& [table, found] : result.responses) {  // every table read, items or none
     WriteKey(out, table);
     out.StartArray();
     for (const auto& item : found) WriteItem(out, item);
+    if (auto stored = result.stored_responses.find(table); stored != result.stored_responses.end()) {
+      for (const auto& item : stored->second) BASALT_RETURN_IF_ERROR(WriteStoredItem(out, item.bytes));
+    }
     out.EndArray();
   }
   out.EndObject();

@@ -134,12 +134,14 @@ Status ReadPage(const JsonValue& req, RequestExpressions& exprs, const char* fil
   return Status::Ok();
 }
 
-void WritePage(JsonWriter& out, const db::ReadPageInput& in, const db::ReadPageOutput& page, db::ReturnCapacity cap) {
+Status WritePage(JsonWriter& out, const db::ReadPageInput& in, const db::ReadPageOutput& page,
+                 db::ReturnCapacity cap) {
   out.StartObject();
   if (in.select != db::Select::kCount) {
     out.Key("Items");
     out.StartArray();
     for (const auto& item : page.items) WriteItem(out, item);
+    for (const auto& stored : page.stored_items) BASALT_RETURN_IF_ERROR(WriteStoredItem(out, stored.bytes));
     out.EndArray();
   }
   out.Key("Count");
@@ -155,6 +157,7 @@ void WritePage(JsonWriter& out, const db::ReadPageInput& in, const db::ReadPageO
     WriteCapacity(out, cap, page.capacity);
   }
   out.EndObject();
+  return Status::Ok();
 }
 
 }  // namespace
@@ -185,9 +188,9 @@ Status Query(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_RETURN_IF_ERROR(ReadPage(req, exprs, "QueryFilter", m, &in));
   BASALT_RETURN_IF_ERROR(
       exprs.CheckPlaceholders({"KeyConditionExpression", "FilterExpression", "ProjectionExpression"}));
+  in.stored_items = true;  // WritePage writes them
   BASALT_ASSIGN_OR_RETURN(db::ReadPageOutput page, ctx.db->Query(ctx.scope, in));
-  WritePage(out, in, page, cap);
-  return Status::Ok();
+  return WritePage(out, in, page, cap);
 }
 
 Status Scan(Context& ctx, const JsonValue& req, JsonWriter& out) {
@@ -231,9 +234,9 @@ Status Scan(Context& ctx, const JsonValue& req, JsonWriter& out) {
   BASALT_ASSIGN_OR_RETURN(RequestExpressions exprs, RequestExpressions::Read(req));
   BASALT_RETURN_IF_ERROR(ReadPage(req, exprs, "ScanFilter", m, &in));
   BASALT_RETURN_IF_ERROR(exprs.CheckPlaceholders({"FilterExpression", "ProjectionExpression"}));
+  in.stored_items = true;  // WritePage writes them
   BASALT_ASSIGN_OR_RETURN(db::ReadPageOutput page, ctx.db->Scan(ctx.scope, in));
-  WritePage(out, in, page, cap);
-  return Status::Ok();
+  return WritePage(out, in, page, cap);
 }
 
 }  // namespace basalt::api

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "model/item.h"
+#include "model/item_codec.h"
 
 namespace basalt::db {
 namespace {
@@ -208,6 +209,35 @@ TEST_F(DatabaseTest, BatchGetReturnsFoundItemsAndChargesPerItem) {
   EXPECT_EQ(2u, out->responses["bget"].size());
   EXPECT_TRUE(out->unprocessed.empty());
   EXPECT_EQ(3, out->capacity[0].read_units);
+
+  // With stored_items the same items come undecoded, at the same cost.
+  g.stored_items = true;
+  auto stored = db_->BatchGetItem(scope_, {g});
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->responses["bget"].empty());
+  ASSERT_EQ(2u, stored->stored_responses["bget"].size());
+  for (size_t i = 0; i < 2; ++i) {
+    model::Item item;
+    ASSERT_TRUE(model::DecodeItem(stored->stored_responses["bget"][i].bytes, &item).ok());
+    EXPECT_EQ(model::DebugString(out->responses["bget"][i]), model::DebugString(item));
+  }
+  EXPECT_EQ(3, stored->capacity[0].read_units);
+
+  // GetItem likewise.
+  KeyInput k{"bget", Row("a", "2"), false, true, std::nullopt};
+  auto typed = db_->GetItem(scope_, k);
+  k.stored_item = true;
+  auto one = db_->GetItem(scope_, k);
+  ASSERT_TRUE(typed.ok() && one.ok() && typed->item && one->stored_item);
+  EXPECT_FALSE(one->item);
+  model::Item item;
+  ASSERT_TRUE(model::DecodeItem(one->stored_item->bytes, &item).ok());
+  EXPECT_EQ(model::DebugString(*typed->item), model::DebugString(item));
+  EXPECT_EQ(typed->capacity.read_units, one->capacity.read_units);
+  k.key = Row("a", "3");
+  one = db_->GetItem(scope_, k);
+  ASSERT_TRUE(one.ok());
+  EXPECT_FALSE(one->item || one->stored_item);
 }
 
 // Concurrent writers through the write path never lose an item.
@@ -261,6 +291,48 @@ TEST_F(DatabaseTest, PagesStopAtOneMegabyteAndAtLimit) {
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(1, page->scanned_count);  // the last item: no LastEvaluatedKey
   EXPECT_FALSE(page->last_evaluated_key);
+}
+
+// With stored_items the page's items come undecoded, and the page is the
+// same: items, counts, LastEvaluatedKey, capacity. A filter (or a
+// projection) needs the items typed, so they come as before.
+TEST_F(DatabaseTest, StoredItemsMakeTheSamePageAsTypedItems) {
+  ASSERT_TRUE(db_->CreateTable(scope_, HashRange("stored")).ok());
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"stored", Row("p", std::to_string(i).c_str(), "v"), false}).ok());
+  }
+  expr::ValueMap values{{":p", AttributeValue::S("p")}};
+  expr::Bindings bindings;
+  bindings.values = &values;
+  QueryInput q;
+  q.table = "stored";
+  q.key_condition = *expr::ParseKeyCondition("pk = :p", bindings);
+  q.limit = 3;
+  auto typed = db_->Query(scope_, q);
+  q.stored_items = true;
+  auto stored = db_->Query(scope_, q);
+  ASSERT_TRUE(typed.ok() && stored.ok());
+  EXPECT_TRUE(stored->items.empty());
+  ASSERT_EQ(3u, stored->stored_items.size());
+  for (size_t i = 0; i < 3; ++i) {
+    model::Item item;
+    ASSERT_TRUE(model::DecodeItem(stored->stored_items[i].bytes, &item).ok());
+    EXPECT_EQ(model::ItemSize(item), stored->stored_items[i].size);
+    EXPECT_EQ(model::DebugString(typed->items[i]), model::DebugString(item));
+  }
+  EXPECT_EQ(typed->count, stored->count);
+  EXPECT_EQ(typed->scanned_count, stored->scanned_count);
+  ASSERT_TRUE(stored->last_evaluated_key);
+  EXPECT_EQ("{pk: S\"p\", sk: N2}", model::DebugString(*stored->last_evaluated_key));
+  EXPECT_EQ(typed->capacity.read_units, stored->capacity.read_units);
+
+  auto filter = expr::ParseCondition("attribute_not_exists(absent_attr)", expr::ConditionKind::kFilter, expr::Bindings{});
+  ASSERT_TRUE(filter.ok()) << filter.status().message();
+  q.filter = *filter;
+  auto filtered = db_->Query(scope_, q);
+  ASSERT_TRUE(filtered.ok()) << filtered.status().message();
+  EXPECT_TRUE(filtered->stored_items.empty());
+  EXPECT_EQ(3, filtered->scanned_count);
 }
 
 UpdateTableInput CreateGsi(const std::string& table) {

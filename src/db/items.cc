@@ -5,6 +5,7 @@
 #include "db/capacity.h"
 #include "db/item_changes.h"
 #include "model/item.h"
+#include "model/item_codec.h"
 #include "model/limits.h"
 
 namespace basalt::db {
@@ -87,9 +88,21 @@ Result<ItemOutput> Items::GetItem(const Scope& scope, const KeyInput& in) {
       return st;
     }
   }
-  BASALT_RETURN_IF_ERROR(read_path_->Read(*table, key, &out.item));
-  size_t size = out.item ? model::ItemSize(*out.item) : 0;
-  if (out.item && in.projection) out.item = expr::ApplyProjection(*in.projection, *out.item);
+  size_t size = 0;
+  if (in.stored_item && !in.projection) {
+    // Kept in its stored bytes for api to write (ReadPageInput::stored_items
+    // says what that saves).
+    std::optional<std::string> stored;
+    BASALT_RETURN_IF_ERROR(read_path_->ReadStored(*table, key, &stored));
+    if (stored) {
+      BASALT_ASSIGN_OR_RETURN(size, model::StoredItemSize(*stored));
+      out.stored_item = EncodedItem{std::move(*stored), size};
+    }
+  } else {
+    BASALT_RETURN_IF_ERROR(read_path_->Read(*table, key, &out.item));
+    size = out.item ? model::ItemSize(*out.item) : 0;
+    if (out.item && in.projection) out.item = expr::ApplyProjection(*in.projection, *out.item);
+  }
   out.capacity = {table->name, ReadUnits(size, in.consistent), 0};
   if (throttle_) throttle_->ChargeRead(*table, nullptr, &pk, out.capacity.read_units);
   if (Recording(scope)) insights_->RecordItem(*table, key, &out.capacity.read_units);
@@ -137,8 +150,8 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
   std::vector<std::pair<const TableMeta*, const model::PrimaryKey*>> keys;
   keys.reserve(entries.size());
   for (const auto& e : entries) keys.emplace_back(e.table.get(), &e.key);
-  std::vector<std::optional<model::Item>> items;
-  BASALT_RETURN_IF_ERROR(read_path_->ReadMany(keys, &items));
+  std::vector<std::optional<std::string>> stored;
+  BASALT_RETURN_IF_ERROR(read_path_->ReadManyStored(keys, &stored));
 
   std::map<std::string, double> units;
   size_t response_bytes = 0;
@@ -147,7 +160,18 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
     const std::string& name = e.input->table;
     units.try_emplace(name, 0);
     out.responses.try_emplace(name);
-    size_t size = items[i] ? model::ItemSize(*items[i]) : 0;
+    // An item stays in its stored bytes unless a projection needs it typed
+    // (ReadPageInput::stored_items says what that saves).
+    const bool keep_stored = e.input->stored_items && !e.input->projection;
+    std::optional<model::Item> item;
+    size_t size = 0;
+    if (stored[i] && keep_stored) {
+      BASALT_ASSIGN_OR_RETURN(size, model::StoredItemSize(*stored[i]));
+    } else if (stored[i]) {
+      item.emplace();
+      BASALT_RETURN_IF_ERROR(model::DecodeItem(*stored[i], &*item));
+      size = model::ItemSize(*item);
+    }
     // Past the response size limit the remaining keys go back unprocessed.
     if (response_bytes + size > model::kMaxBatchGetResponseBytes) {
       out.unprocessed[name].push_back(e.input->keys[e.key_index]);
@@ -159,10 +183,14 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
       const double u = ReadUnits(size, e.input->consistent);
       insights_->RecordItem(*e.table, e.key, &u);
     }
-    if (!items[i]) continue;
+    if (!stored[i]) continue;
     response_bytes += size;
-    out.responses[name].push_back(e.input->projection ? expr::ApplyProjection(*e.input->projection, *items[i])
-                                                      : std::move(*items[i]));
+    if (keep_stored) {
+      out.stored_responses[name].push_back(EncodedItem{std::move(*stored[i]), size});
+    } else {
+      out.responses[name].push_back(e.input->projection ? expr::ApplyProjection(*e.input->projection, *item)
+                                                        : std::move(*item));
+    }
   }
   for (const auto& [name, u] : units) out.capacity.push_back({name, u, 0});
   return out;

@@ -40,8 +40,9 @@ struct Outcome {
   std::string pk;
   const model::AttributeValue* pk_value = nullptr;
 
-  void Size(const model::Item& item) {
-    uint64_t b = model::ItemSize(item);
+  void Size(const model::Item& item) { Sized(model::ItemSize(item)); }
+  void Size(const EncodedItem& item) { Sized(item.size); }
+  void Sized(uint64_t b) {
     item_bytes += b;
     max_item = std::max(max_item, b);
     ++sized;
@@ -143,6 +144,9 @@ void PatternRecording::Observe(const Scope& s, const KeyInput& in, const Result<
     if (get && out->item) {
       oc.returned = oc.scanned = 1;
       oc.Size(*out->item);
+    } else if (get && out->stored_item) {
+      oc.returned = oc.scanned = 1;
+      oc.Size(*out->stored_item);
     }
   }
   if (meta) {
@@ -190,6 +194,7 @@ void PatternRecording::Observe(const Scope& s, const QueryInput& in, const Resul
     oc.returned = static_cast<uint64_t>(out->count);
     oc.scanned = static_cast<uint64_t>(out->scanned_count);
     for (const model::Item& item : out->items) oc.Size(item);
+    for (const EncodedItem& stored : out->stored_items) oc.Size(stored);
   }
   // The partition key: the equality on the first key attribute of the table or index.
   if (auto meta = catalog_->Find(s.ns, in.table)) {
@@ -228,6 +233,7 @@ void PatternRecording::Observe(const Scope& s, const ScanInput& in, const Result
     oc.returned = static_cast<uint64_t>(out->count);
     oc.scanned = static_cast<uint64_t>(out->scanned_count);
     for (const model::Item& item : out->items) oc.Size(item);
+    for (const EncodedItem& stored : out->stored_items) oc.Size(stored);
   }
   Emit(recorder_, clock_, s, shape, out.status(), took, units, oc);
 }
@@ -250,6 +256,10 @@ void PatternRecording::Observe(const Scope& s, const std::vector<BatchGetTableIn
     for (const ConsumedCapacity& c : out->capacity) units.Add(c, true);
     for (const auto& [table, items] : out->responses) {
       for (const model::Item& item : items) oc.Size(item);
+      oc.returned += items.size();
+    }
+    for (const auto& [table, items] : out->stored_responses) {
+      for (const EncodedItem& stored : items) oc.Size(stored);
       oc.returned += items.size();
     }
     oc.scanned = oc.returned;

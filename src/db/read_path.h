@@ -52,11 +52,16 @@ class ReadPath {
   // Reads one item (nullopt when absent), at `at` when set.
   Status Read(const TableMeta& table, const model::PrimaryKey& key, std::optional<model::Item>* item,
               const storage::Snapshot* at = nullptr);
+  // Read's item in its stored encoding (model/item_codec.h), not decoded.
+  Status ReadStored(const TableMeta& table, const model::PrimaryKey& key, std::optional<std::string>* stored);
   // Reads several items from one point in time; `transactional`
   // (TransactGetItems): Code::kTransactionConflict while a transaction of
   // another front-end holds one (storage::Engine::TransactGet).
   Status ReadMany(std::span<const std::pair<const TableMeta*, const model::PrimaryKey*>> keys,
                   std::vector<std::optional<model::Item>>* items, bool transactional = false);
+  // ReadMany's items in their stored encoding, not decoded.
+  Status ReadManyStored(std::span<const std::pair<const TableMeta*, const model::PrimaryKey*>> keys,
+                        std::vector<std::optional<std::string>>* stored, bool transactional = false);
 
   // A page of one partition's records within `range` (Query), in sort-key
   // order or `reverse`, after `resume` (an encoded sort key) when set.

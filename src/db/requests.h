@@ -163,6 +163,18 @@ struct KeyInput {
   bool consistent = false;  // GetItem
   std::optional<expr::Projection> projection = {};  // GetItem
   WriteCondition condition = {};                    // DeleteItem
+  // GetItem: as ReadPageInput::stored_items, the item (when no projection
+  // needs it typed) comes in ItemOutput::stored_item.
+  bool stored_item = false;
+};
+
+// An item as stored (model/item_codec.h), not decoded, with its DynamoDB
+// size: what a read answers where its caller writes items from their stored
+// encoding (KeyInput::stored_item, BatchGetTableInput::stored_items,
+// ReadPageInput::stored_items) and nothing needs the item typed.
+struct EncodedItem {
+  std::string bytes;
+  size_t size = 0;  // model::ItemSize
 };
 
 enum class ReturnValues { kNone, kAllOld, kUpdatedOld, kAllNew, kUpdatedNew };
@@ -185,6 +197,7 @@ struct ItemCollectionMetrics {
 
 struct ItemOutput {
   std::optional<model::Item> item;  // the old item (writes) or the item read
+  std::optional<EncodedItem> stored_item;  // instead of item: see KeyInput::stored_item
   ConsumedCapacity capacity;
   std::optional<ItemCollectionMetrics> collection;  // writes to tables with LSIs
 };
@@ -194,10 +207,14 @@ struct BatchGetTableInput {
   std::vector<model::Item> keys;
   bool consistent = false;
   std::optional<expr::Projection> projection;
+  // As ReadPageInput::stored_items: without a projection, the items come in
+  // BatchGetOutput::stored_responses.
+  bool stored_items = false;
 };
 
 struct BatchGetOutput {
   std::map<std::string, std::vector<model::Item>> responses;
+  std::map<std::string, std::vector<EncodedItem>> stored_responses;  // see BatchGetTableInput::stored_items
   // Keys not read because the response reached its size limit, by table,
   // with the index of their table input (to echo its other parameters).
   std::map<std::string, std::vector<model::Item>> unprocessed;
@@ -278,6 +295,10 @@ struct ReadPageInput {
   std::optional<int64_t> limit;
   bool consistent = false;
   std::optional<model::Item> exclusive_start_key;
+  // Set by a caller that can write items from their stored encoding
+  // (model/item_codec.h): the page's items that nothing reads typed (no
+  // filter, projection or LSI fetch) come in `stored_items`, undecoded.
+  bool stored_items = false;
 };
 
 struct QueryInput : ReadPageInput {
@@ -292,6 +313,9 @@ struct ScanInput : ReadPageInput {
 
 struct ReadPageOutput {
   std::vector<model::Item> items;  // empty for Select COUNT
+  // Instead of `items` where ReadPageInput::stored_items allowed it: each an
+  // encoded item, in page order.
+  std::vector<EncodedItem> stored_items;
   int64_t count = 0;
   int64_t scanned_count = 0;
   std::optional<model::Item> last_evaluated_key;

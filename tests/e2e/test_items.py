@@ -167,6 +167,24 @@ def test_unicode_strings_and_names(raw, table_h, key):
     assert norm_sets(got) == norm_sets(item)
 
 
+def test_control_characters_come_back_escaped(raw, table_h, key):
+    # Every byte below 0x20 (ESC starts a terminal colour code), some alone amid 40 plain bytes, where a
+    # 16-byte scan looks at them: JSON requires them escaped, and requests' strict parser rejects a
+    # response that has one raw (RapidJSON's SSE2 scan let a lone 0x1A-0x1F through).
+    text = ("x" * 40 + "\x1b" + "y" * 40 + "\x1f" + "z" * 40 + "".join(chr(c) for c in range(1, 0x20)) +
+            "\x1b[31mred\x1b[0m")
+    item = {"pk": {"S": key}, "s": {"S": text}, "ss": {"SS": [text]}, "m": {"M": {"k\x1f": {"S": text}}}}
+    assert put(raw, table_h, item).status == 200
+    assert get(raw, table_h, {"pk": {"S": key}})["Item"] == item  # written from the stored item
+    res = raw("GetItem", {"TableName": table_h, "Key": {"pk": {"S": key}}, "ProjectionExpression": "s"})
+    assert res.body["Item"] == {"s": {"S": text}}  # written from the typed item
+    res = raw("BatchGetItem", {"RequestItems": {table_h: {"Keys": [{"pk": {"S": key}}]}}})
+    assert res.body["Responses"][table_h] == [item]
+    res = raw("Query", {"TableName": table_h, "KeyConditionExpression": "pk = :k",
+                        "ExpressionAttributeValues": {":k": {"S": key}}})
+    assert res.body["Items"] == [item]
+
+
 def test_unicode_key(raw, table_h):
     k = "ключ-𝄞-" + unique()
     assert put(raw, table_h, {"pk": {"S": k}}).status == 200
