@@ -11,8 +11,9 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <sstream>
+
+#include "common/random.h"
 
 namespace basalt::api {
 
@@ -146,18 +147,16 @@ std::string IsoTime(double epoch_seconds) {
 }
 
 std::string RandomName(size_t n) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
   static const char* kChars = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::string out;
-  for (size_t i = 0; i < n; ++i) out.push_back(kChars[rng() % 36]);
+  for (size_t i = 0; i < n; ++i) out.push_back(kChars[RandomBits() % 36]);
   return out;
 }
 
 std::string TransferId(double now) {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
   char buf[40];
   std::snprintf(buf, sizeof buf, "%014llu-%08x", static_cast<unsigned long long>(std::floor(now * 1000)),
-                static_cast<unsigned>(rng() & 0xffffffffu));
+                static_cast<unsigned>(RandomBits() & 0xffffffffu));
   return buf;
 }
 

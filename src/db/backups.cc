@@ -4,10 +4,10 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
-#include <random>
 
 #include "common/coding.h"
 #include "common/log.h"
+#include "common/random.h"
 #include "db/bulk_load.h"
 #include "db/meta_keys.h"
 #include "db/restore_input.h"
@@ -46,10 +46,9 @@ std::string Backups::StoreKey(const std::string& ns, const std::string& id) {
 std::string Backups::RestoreKey(storage::TableId table) { return std::string(kRestorePrefix) + Hex16(table); }
 
 std::string Backups::NewBackupId() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
   char buf[40];
   auto millis = static_cast<unsigned long long>(std::floor(clock_->Now() * 1000));
-  std::snprintf(buf, sizeof buf, "%014llu-%08x", millis, static_cast<unsigned>(rng() & 0xffffffffu));
+  std::snprintf(buf, sizeof buf, "%014llu-%08x", millis, static_cast<unsigned>(RandomBits() & 0xffffffffu));
   return buf;
 }
 

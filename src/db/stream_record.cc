@@ -6,9 +6,9 @@
 //             (items in model/item_codec.h's form)
 #include "db/stream_record.h"
 
-#include <random>
 
 #include "common/coding.h"
+#include "common/random.h"
 #include "model/item.h"
 #include "model/item_codec.h"
 
@@ -16,13 +16,12 @@ namespace basalt::db {
 namespace {
 
 std::string RandomHex(size_t digits) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(digits);
   uint64_t bits = 0;
   for (size_t i = 0; i < digits; ++i) {
-    if (i % 16 == 0) bits = rng();
+    if (i % 16 == 0) bits = RandomBits();
     out.push_back(kHex[bits & 15]);
     bits >>= 4;
   }

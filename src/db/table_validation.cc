@@ -2,10 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <random>
 #include <set>
 #include <tuple>
 
+#include "common/random.h"
 #include "model/limits.h"
 
 namespace basalt::db {
@@ -242,8 +242,7 @@ Status CheckBilling(BillingMode mode, const std::optional<ProvisionedThroughput>
 }  // namespace
 
 std::string NewUuid() {
-  static thread_local std::mt19937_64 rng(std::random_device{}());
-  uint64_t a = rng(), b = rng();
+  uint64_t a = RandomBits(), b = RandomBits();
   char buf[40];
   std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-%04x-%012llx", static_cast<unsigned>(a >> 32),
                 static_cast<unsigned>((a >> 16) & 0xffff), static_cast<unsigned>(a & 0xfff),

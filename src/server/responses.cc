@@ -3,7 +3,8 @@
 #include <zlib.h>
 
 #include <cstdio>
-#include <random>
+
+#include "common/random.h"
 
 namespace basalt::server {
 namespace {
@@ -34,22 +35,14 @@ std::string JsonString(std::string_view s) {
 }  // namespace
 
 std::string NewRequestId() {
-  // splitmix64 over a per-thread state seeded once from the system: request
-  // ids need to be unique and unguessable enough for logs, not
-  // cryptographic. 12 base-36 digits come from each 64-bit draw (36^12 <
+  // 12 base-36 digits come from each 64-bit draw of RandomBits (36^12 <
   // 2^64), so 5 draws make the 52 characters; 52 draws of mt19937_64 cost
   // ~2,500 instructions per request, this ~300.
-  static thread_local uint64_t state = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
   static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
   std::string id(52, 'A');
   uint64_t draw = 0;
   for (size_t i = 0; i < id.size(); ++i) {
-    if (i % 12 == 0) {
-      uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-      draw = z ^ (z >> 31);
-    }
+    if (i % 12 == 0) draw = RandomBits();
     id[i] = kChars[draw % 36];
     draw /= 36;
   }

@@ -3,8 +3,8 @@
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
-#include <random>
 
+#include "common/random.h"
 #include "api/handlers.h"
 #include "api/json.h"
 
@@ -25,8 +25,7 @@ std::string Iso8601(double seconds, bool with_ms) {
 }
 
 std::string RequestId() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  uint64_t a = rng(), b = rng();
+  uint64_t a = RandomBits(), b = RandomBits();
   char buf[40];
   std::snprintf(buf, sizeof buf, "%08x-%04x-4%03x-a%03x-%012" PRIx64, static_cast<unsigned>(a >> 32),
                 static_cast<unsigned>(a >> 16) & 0xffff, static_cast<unsigned>(a) & 0xfff,

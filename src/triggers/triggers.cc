@@ -3,10 +3,10 @@
 #include <algorithm>
 #include <cmath>
 #include <chrono>
-#include <random>
 #include <set>
 
 #include "common/log.h"
+#include "common/random.h"
 
 namespace basalt::triggers {
 namespace {
@@ -33,8 +33,7 @@ Result<TriggerConfig> ParseStored(const std::string& key, const std::string& val
 }
 
 std::string RandomUuid() {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  return StableUuid(std::to_string(rng()) + "/" + std::to_string(rng()));
+  return StableUuid(std::to_string(RandomBits()) + "/" + std::to_string(RandomBits()));
 }
 
 }  // namespace
