@@ -84,7 +84,7 @@ void WriteAttributeValue(JsonWriter& w, const model::AttributeValue& v);
 void WriteItem(JsonWriter& w, const model::Item& item);
 // WriteItem of an item in its stored encoding (model/item_codec.h), written
 // as it is read, without building the item. Fails with kInternal on corrupt
-// bytes, having written part of them: the response is then dropped.
+// bytes, and then writes nothing.
 Status WriteStoredItem(JsonWriter& w, std::string_view stored);
 
 void WriteString(JsonWriter& w, std::string_view s);
