@@ -127,7 +127,10 @@ bool ConditionHolds(const Condition& c, const Policy& p, const RequestContext& c
     bool want_absent = !c.values.empty() && IEquals(c.values[0], "true");
     return absent == want_absent;
   }
-  auto [base, negated] = Positive(c.op);
+  // Not a structured binding: clang 14 (scripts/fuzz.sh) cannot capture one in a lambda.
+  const std::pair<std::string, bool> positive = Positive(c.op);
+  const std::string& base = positive.first;
+  const bool negated = positive.second;
   std::vector<std::string> values;
   values.reserve(c.values.size());
   for (const auto& v : c.values) values.push_back(Substitute(v, p, ctx));
@@ -166,8 +169,7 @@ bool ResourceMatches(const Statement& s, const Policy& p, const RequestContext& 
 
 bool IsKnownOperator(std::string_view op) {
   if (op == "Null" || op == "Bool") return true;
-  auto [base, negated] = Positive(op);
-  (void)negated;
+  const std::string base = Positive(op).first;  // not a binding: clang 14 cannot capture one
   static const char* kKnown[] = {"StringEquals", "StringEqualsIgnoreCase", "StringLike", "NumericEquals",
                                  "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan",
                                  "NumericGreaterThanEquals", "DateEquals", "DateLessThan", "DateLessThanEquals",
