@@ -1,9 +1,13 @@
 // GoogleTest helpers for errors as values: EXPECT_OK(x) and ASSERT_OK(x),
 // for a Status or a Result<T>, print the error's code and message when x is
-// not ok. Tests only.
+// not ok; and Hex, bytes as hex so keys and encodings read in failures.
+// Tests only.
 #pragma once
 
 #include <gtest/gtest.h>
+
+#include <string>
+#include <string_view>
 
 #include "common/status.h"
 
@@ -21,6 +25,16 @@ template <typename T>
   if (st.ok()) return ::testing::AssertionSuccess();
   return ::testing::AssertionFailure() << expression << " is not ok: code " << static_cast<int>(st.code()) << ": "
                                        << st.message();
+}
+
+inline std::string Hex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : bytes) {
+    out.push_back(kDigits[c >> 4]);
+    out.push_back(kDigits[c & 0xF]);
+  }
+  return out;
 }
 
 }  // namespace basalt::testing

@@ -43,6 +43,17 @@ class DatabaseTest : public ::testing::Test {
     return in;
   }
 
+  // A Query of `table` for the partition key value "p".
+  static QueryInput QueryOfP(const std::string& table) {
+    expr::ValueMap values{{":p", AttributeValue::S("p")}};
+    expr::Bindings bindings;
+    bindings.values = &values;
+    QueryInput q;
+    q.table = table;
+    q.key_condition = *expr::ParseKeyCondition("pk = :p", bindings);
+    return q;
+  }
+
   Item Row(const std::string& pk, const char* sk, std::string payload = "") {
     Item item{{"pk", AttributeValue::S(pk)}, {"sk", Num(sk)}};
     if (!payload.empty()) item.emplace("data", AttributeValue::S(std::move(payload)));
@@ -264,12 +275,7 @@ TEST_F(DatabaseTest, PagesStopAtOneMegabyteAndAtLimit) {
   for (int i = 0; i < 15; ++i) {
     ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"pages", Row("p", std::to_string(i).c_str(), payload), false}).ok());
   }
-  expr::ValueMap values{{":p", AttributeValue::S("p")}};
-  expr::Bindings bindings;
-  bindings.values = &values;
-  QueryInput q;
-  q.table = "pages";
-  q.key_condition = *expr::ParseKeyCondition("pk = :p", bindings);
+  QueryInput q = QueryOfP("pages");
   auto page = db_->Query(scope_, q);
   ASSERT_TRUE(page.ok()) << page.status().message();
   // 10 items are under 1 MB (10 x 100 KB + keys); the 11th reaches it.
@@ -301,12 +307,7 @@ TEST_F(DatabaseTest, StoredItemsMakeTheSamePageAsTypedItems) {
   for (int i = 0; i < 5; ++i) {
     ASSERT_TRUE(db_->PutItem(scope_, PutItemInput{"stored", Row("p", std::to_string(i).c_str(), "v"), false}).ok());
   }
-  expr::ValueMap values{{":p", AttributeValue::S("p")}};
-  expr::Bindings bindings;
-  bindings.values = &values;
-  QueryInput q;
-  q.table = "stored";
-  q.key_condition = *expr::ParseKeyCondition("pk = :p", bindings);
+  QueryInput q = QueryOfP("stored");
   q.limit = 3;
   auto typed = db_->Query(scope_, q);
   q.stored_items = true;

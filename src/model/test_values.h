@@ -1,5 +1,5 @@
 // For the model's tests: values written as text (numbers, number sets),
-// bytes shown as hex, and GoogleTest printers that show values and items in
+// bytes shown as hex (common/testing.h), and GoogleTest printers that show values and items in
 // full.
 #pragma once
 
@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/testing.h"
 #include "model/attribute_value.h"
 #include "model/number.h"
 
@@ -40,15 +41,7 @@ inline AV NS(std::initializer_list<std::string_view> texts) {
   return AV::NS(std::move(nums));
 }
 
-inline std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xF]);
-  }
-  return out;
-}
+using basalt::testing::Hex;
 
 }  // namespace test
 }  // namespace basalt::model

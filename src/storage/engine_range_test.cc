@@ -12,21 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "common/testing.h"
 #include "storage/engine.h"
 #include "storage/rados_engine.h"
 
 namespace basalt::storage {
 namespace {
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xF]);
-  }
-  return out;
-}
+using basalt::testing::Hex;
 
 enum class Subject { kInMemory, kRados };
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "common/coding.h"
+#include "common/testing.h"
 #include "storage/engine.h"
 #include "storage/key_format.h"
 #include "storage/rados_engine.h"
@@ -26,16 +27,7 @@
 namespace basalt::storage {
 namespace {
 
-// Bytes as hex, so keys with 0x00 and 0xFF show up readably in failures.
-std::string Hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : bytes) {
-    out.push_back(kDigits[c >> 4]);
-    out.push_back(kDigits[c & 0xF]);
-  }
-  return out;
-}
+using basalt::testing::Hex;
 
 // Note: std::string's operator< compares bytes as unsigned char (like
 // memcmp), which is the order RocksDB's default comparator uses.
