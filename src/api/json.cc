@@ -333,6 +333,56 @@ void WriteItem(JsonWriter& w, const model::Item& item) {
   w.EndObject();
 }
 
+// ASCII, 16 bytes per SSE2 step (a request body is nearly all ASCII), and
+// each other sequence by its lead byte's ranges. RapidJSON's own check runs
+// a call and a table lookup per byte of every string: ~4,200 instructions
+// of a ~300-byte PutItem, against ~150 here.
+bool IsUtf8(std::string_view s) {
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  const auto* end = p + s.size();
+  while (p < end) {
+#if defined(__SSE2__)
+    while (end - p >= 16) {
+      const int high = _mm_movemask_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+      if (high != 0) {
+        p += __builtin_ctz(high);
+        break;
+      }
+      p += 16;
+    }
+    if (p == end) break;
+#endif
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    // The lead byte gives the length and the range of the second byte;
+    // the bytes after the second are 0x80-0xBF.
+    size_t n = 0;
+    unsigned char lo = 0x80, hi = 0xBF;
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 2;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 3;
+      if (c == 0xE0) lo = 0xA0;  // overlong below
+      if (c == 0xED) hi = 0x9F;  // surrogates above
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 4;
+      if (c == 0xF0) lo = 0x90;  // overlong below
+      if (c == 0xF4) hi = 0x8F;  // above U+10FFFF
+    } else {
+      return false;  // a continuation byte, C0, C1 or F5-FF
+    }
+    if (end - p < static_cast<ptrdiff_t>(n) || p[1] < lo || p[1] > hi) return false;
+    for (size_t i = 2; i < n; ++i) {
+      if (p[i] < 0x80 || p[i] > 0xBF) return false;
+    }
+    p += n;
+  }
+  return true;
+}
+
 namespace {
 
 // How many bytes at the start of `s` a JSON string takes as they are (none

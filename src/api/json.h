@@ -87,6 +87,11 @@ void WriteItem(JsonWriter& w, const model::Item& item);
 // bytes, and then writes nothing.
 Status WriteStoredItem(JsonWriter& w, std::string_view stored);
 
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
+// surrogates, nothing above U+10FFFF), the rule RapidJSON's
+// kParseValidateEncodingFlag applies to each string.
+bool IsUtf8(std::string_view s);
+
 void WriteString(JsonWriter& w, std::string_view s);
 void WriteKey(JsonWriter& w, std::string_view s);
 

@@ -4,9 +4,11 @@
 #include "api/json.h"
 
 #include <gtest/gtest.h>
+#include <rapidjson/memorystream.h>
 
 #include <string>
 
+#include "common/testing.h"
 #include "model/item_codec.h"
 
 namespace basalt::api {
@@ -14,6 +16,7 @@ namespace {
 
 using model::AttributeValue;
 using model::Item;
+using testing::Hex;
 
 AttributeValue N(const char* text) { return AttributeValue::N(model::Number::Parse(text).value()); }
 
@@ -73,6 +76,62 @@ TEST(WriteStoredItemTest, CorruptBytesAreAnInternalError) {
   rapidjson::StringBuffer buf;
   JsonWriter w(buf);
   EXPECT_EQ(Code::kInternal, WriteStoredItem(w, std::string("\x01\x01", 2)).code());
+}
+
+// IsUtf8 decides whether the router skips RapidJSON's encoding check, so it
+// must never accept what that check refuses (and should accept the rest).
+bool RapidJsonValidates(std::string_view s) {
+  rapidjson::MemoryStream is(s.data(), s.size());
+  struct Sink {
+    void Put(char) {}
+  } os;
+  while (is.Tell() < s.size()) {
+    if (!rapidjson::UTF8<>::Validate(is, os)) return false;
+  }
+  return true;
+}
+
+TEST(IsUtf8Test, AgreesWithRapidJsonOnEverySequenceUpToThreeBytes) {
+  std::string s;
+  for (int a = 0; a < 256; ++a) {
+    s.assign(1, static_cast<char>(a));
+    ASSERT_EQ(RapidJsonValidates(s), IsUtf8(s)) << Hex(s);
+    for (int b = 0; b < 256; ++b) {
+      s.assign({static_cast<char>(a), static_cast<char>(b)});
+      ASSERT_EQ(RapidJsonValidates(s), IsUtf8(s)) << Hex(s);
+      if (a < 0xE0) continue;  // a third byte changes nothing for shorter leads
+      for (int c = 0; c < 256; ++c) {
+        s.assign({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
+        ASSERT_EQ(RapidJsonValidates(s), IsUtf8(s)) << Hex(s);
+      }
+    }
+  }
+}
+
+TEST(IsUtf8Test, AgreesWithRapidJsonOnFourByteSequencesAndWhereTheyStand) {
+  const unsigned char edges[] = {0x00, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xF4, 0xFF};
+  int accepted = 0;
+  for (int a = 0xF0; a < 0x100; ++a) {
+    for (int b = 0; b < 256; ++b) {
+      for (unsigned char c : edges) {
+        for (unsigned char d : edges) {
+          const std::string seq{static_cast<char>(a), static_cast<char>(b), static_cast<char>(c),
+                                static_cast<char>(d)};
+          // Alone, and after ASCII runs that put it on either side of a 16-byte step.
+          for (size_t before : {0, 15, 16, 17, 40}) {
+            const std::string s = std::string(before, 'x') + seq + "tail";
+            ASSERT_EQ(RapidJsonValidates(s), IsUtf8(s)) << Hex(s);
+            accepted += IsUtf8(s);
+          }
+        }
+      }
+    }
+  }
+  // Second bytes F0 90-BF, F1-F3 80-BF, F4 80-8F; six of the edges are continuation bytes.
+  EXPECT_EQ(5 * (48 + 3 * 64 + 16) * 6 * 6, accepted);
+  EXPECT_TRUE(IsUtf8(""));
+  EXPECT_TRUE(IsUtf8(std::string(100, 'a') + "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80" + std::string(30, 'b')));
+  EXPECT_FALSE(IsUtf8(std::string(100, 'a') + "\xe2\x82"));  // cut short at the end
 }
 
 }  // namespace

@@ -247,8 +247,16 @@ ApiResponse Router::Route(const ApiRequest& req) const {
     rapidjson::MemoryPoolAllocator<> stack_allocator(buffers.get() + kValueBuffer, kStackBuffer);
     rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, rapidjson::MemoryPoolAllocator<>>
         doc(&value_allocator, kStackBuffer, &stack_allocator);
-    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-    doc.Parse<kFlags>(req.body.data(), req.body.size());
+    // Strings must be UTF-8. A body that is UTF-8 throughout is parsed
+    // without RapidJSON's own check (IsUtf8 costs a 30th of it); any other
+    // is parsed with it, for the same answer as before in every case
+    // (whichever error RapidJSON meets first).
+    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag;
+    if (IsUtf8(req.body)) {
+      doc.Parse<kFlags>(req.body.data(), req.body.size());
+    } else {
+      doc.Parse<kFlags | rapidjson::kParseValidateEncodingFlag>(req.body.data(), req.body.size());
+    }
     if (doc.HasParseError()) {
       return ErrorResponse(Status::Serialization(std::string("Invalid JSON: ") +
                                                  rapidjson::GetParseError_En(doc.GetParseError())));

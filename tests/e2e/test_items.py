@@ -2,6 +2,7 @@
 
 import base64
 import decimal
+import json
 
 import botocore.exceptions
 import pytest
@@ -163,6 +164,16 @@ def test_number_hash_key_is_numeric(raw, make_table):
 def test_unicode_strings_and_names(raw, table_h, key):
     item = {"pk": {"S": key}, "ünïcödé ☃": {"S": "héllo ☃ 𝄞 中文"}, "emoji": {"SS": ["😀", "ß"]}}
     assert put(raw, table_h, item).status == 200
+    got = get(raw, table_h, {"pk": {"S": key}})["Item"]
+    assert norm_sets(got) == norm_sets(item)
+
+
+def test_unicode_sent_as_utf8_bytes(raw, table_h, key):
+    # json.dumps escapes non-ASCII by default; here the body carries the UTF-8 bytes themselves (2, 3 and
+    # 4-byte sequences, some after 16 or more ASCII bytes), as most SDKs send them.
+    item = {"pk": {"S": key}, "ünïcödé ☃": {"S": "x" * 20 + "héllo ☃ 𝄞 中文"}, "emoji": {"SS": ["😀", "ß"]}}
+    body = json.dumps({"TableName": table_h, "Item": item}, ensure_ascii=False).encode()
+    assert raw("PutItem", body).status == 200
     got = get(raw, table_h, {"pk": {"S": key}})["Item"]
     assert norm_sets(got) == norm_sets(item)
 

@@ -76,6 +76,26 @@ def test_malformed_json_is_serialization_exception(raw, body):
     assert res.body["__type"] == "com.amazon.coral.service#SerializationException"
 
 
+INVALID_UTF8 = {
+    "lone_continuation": b"\x80",
+    "overlong": b"\xc0\xaf",
+    "surrogate": b"\xed\xa0\x80",
+    "above_u10ffff": b"\xf4\x90\x80\x80",
+    "cut_short": b"\xe2\x82",
+}
+
+
+# Strings must be UTF-8. The router checks a whole body at once and lets the JSON parser check
+# strings only where that fails, so the bad sequence also comes after a long ASCII run.
+@pytest.mark.local_differs("Local answers 500 InternalFailure instead of 400 SerializationException")
+@pytest.mark.parametrize("seq", list(INVALID_UTF8.values()), ids=list(INVALID_UTF8))
+@pytest.mark.parametrize("before", [b"", b"t" * 40])
+def test_invalid_utf8_in_a_string_is_serialization_exception(raw, seq, before):
+    res = raw("ListTables", b'{"ExclusiveStartTableName": "' + before + seq + b'"}')
+    assert res.status == 400
+    assert res.body["__type"] == "com.amazon.coral.service#SerializationException"
+
+
 @pytest.mark.parametrize("body", ["{bad", '{"Limit": 1', ""], ids=["garbage", "truncated", "empty"])
 def test_malformed_json_is_rejected(raw, body):
     res = raw("ListTables", body)
