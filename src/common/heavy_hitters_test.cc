@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <random>
+#include <set>
 #include <unordered_map>
 
 namespace basalt {
@@ -64,6 +66,75 @@ TEST(HeavyHittersTest, FindsTheTrueTopTenOfAMillionZipfRequests) {
     EXPECT_LE(top[i].error, sketch.ErrorBound());
   }
   EXPECT_DOUBLE_EQ(1000, sketch.ErrorBound());  // N / k
+}
+
+// The algorithm as first written, over an ordered set: the model the heap
+// must match counter for counter, ties and take-overs included.
+class SetModel {
+ public:
+  explicit SetModel(size_t capacity) : capacity_(capacity) {}
+  void Add(const std::string& key, double weight) {
+    auto it = counters_.find(key);
+    if (it != counters_.end()) {
+      order_.erase({it->second.first, key});
+      it->second.first += weight;
+      order_.insert({it->second.first, key});
+      return;
+    }
+    std::pair<double, double> c{weight, 0};
+    if (counters_.size() >= capacity_) {
+      auto smallest = order_.begin();
+      c.first += smallest->first;
+      c.second = smallest->first;
+      counters_.erase(smallest->second);
+      order_.erase(smallest);
+    }
+    counters_.emplace(key, c);
+    order_.insert({c.first, key});
+  }
+  std::string Render() const {
+    std::string out;
+    for (auto it = order_.rbegin(); it != order_.rend(); ++it) {
+      out += it->second + "=" + std::to_string(it->first) + "/" + std::to_string(counters_.at(it->second).second) + " ";
+    }
+    return out;
+  }
+
+ private:
+  struct Order {
+    bool operator()(const std::pair<double, std::string>& a, const std::pair<double, std::string>& b) const {
+      return a.first != b.first ? a.first < b.first : a.second > b.second;
+    }
+  };
+  size_t capacity_;
+  std::map<std::string, std::pair<double, double>> counters_;
+  std::set<std::pair<double, std::string>, Order> order_;
+};
+
+std::string RenderAll(const SpaceSaving& s) {
+  std::string out;
+  for (const auto& h : s.All()) out += h.key + "=" + std::to_string(h.count) + "/" + std::to_string(h.error) + " ";
+  return out;
+}
+
+TEST(HeavyHittersTest, MatchesTheOrderedSetModelThroughTiesAndTakeOvers) {
+  std::mt19937_64 rng(23);
+  for (size_t capacity : {1, 2, 3, 8, 64}) {
+    SpaceSaving sketch(capacity);
+    SetModel model(capacity);
+    // Few distinct weights and a key space a few times the capacity: many
+    // equal counts, and a take-over every few updates.
+    for (int i = 0; i < 20000; ++i) {
+      const std::string key = "k" + std::to_string(rng() % (capacity * 4 + 1));
+      const double weight = static_cast<double>(rng() % 3) * 0.5 + (rng() % 4 == 0 ? 0 : 1);
+      sketch.Add(key, weight);
+      model.Add(key, weight);
+      if (i % 997 == 0) {
+        ASSERT_EQ(model.Render(), RenderAll(sketch)) << "capacity " << capacity << " step " << i;
+      }
+    }
+    EXPECT_EQ(model.Render(), RenderAll(sketch)) << "capacity " << capacity;
+  }
 }
 
 TEST(HeavyHittersTest, WindowForgetsWhatSlidOut) {
