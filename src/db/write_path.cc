@@ -83,6 +83,7 @@ struct Batch {
   // entries so far, by log.
   bool log_by_commit = false;
   std::vector<std::pair<storage::TableId, std::string>> commit_records;
+  uint64_t read_mark = 0;  // the engine's, from before the items were read
 };
 
 // One item write of an attempt, in the order its steps run.
@@ -228,7 +229,7 @@ class Step {
  private:
   // The commit requires the item to be at the version read (or absent).
   storage::Precondition AsRead() const {
-    return storage::Precondition::For(record_ ? record_->version : 0);
+    return storage::Precondition::For(record_ ? record_->version : 0, batch_.read_mark);
   }
 
   storage::PartitionWrite NewPartitionWrite() const {
@@ -427,9 +428,11 @@ Status WritePath::Run(std::vector<ItemWrite>& writes, const std::vector<storage:
     // and updates are evaluated, and a distributed engine commits the same
     // way (STORAGE.md rule 3).
     std::vector<std::optional<storage::Record>> records;
+    const uint64_t read_mark = engine_->ReadMark();
     BASALT_RETURN_IF_ERROR(engine_->MultiGet(keys, &records));
     results->assign(writes.size(), ItemWriteResult{});
     Batch batch;
+    batch.read_mark = read_mark;
     batch.writes.reserve(writes.size());
     batch.async_indexes = engine_->AsyncIndexes();
     batch.log_by_commit = !engine_->meta().Shared();

@@ -49,9 +49,14 @@ struct Precondition {
   enum Kind { kAny, kMustNotExist, kMustExist, kVersionEquals };
   Kind kind = kAny;
   Version version = 0;  // for kVersionEquals
+  // Engine::ReadMark taken before the read the precondition comes from (0:
+  // none). An engine that can tell from it that nothing was committed to
+  // the partition since may take the precondition as holding without
+  // reading the item again.
+  uint64_t read_mark = 0;
 
-  static Precondition For(Version v) {
-    return v == 0 ? Precondition{kMustNotExist, 0} : Precondition{kVersionEquals, v};
+  static Precondition For(Version v, uint64_t read_mark = 0) {
+    return v == 0 ? Precondition{kMustNotExist, 0, read_mark} : Precondition{kVersionEquals, v, read_mark};
   }
 };
 
@@ -225,6 +230,9 @@ class Engine {
   virtual Status Get(const Key& key, std::optional<Record>* out, const Snapshot* at = nullptr) = 0;
   // Reads several records from one point in time.
   virtual Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) = 0;
+  // A mark to take before reading records whose versions become
+  // preconditions (Precondition::read_mark); 0 where the engine has none.
+  virtual uint64_t ReadMark() const { return 0; }
   // Reads several records as one transactional read (TransactGetItems): all
   // as they were at one moment, or Code::kTransactionConflict (with a
   // ConflictOn detail) while a transaction in progress holds one of them.

@@ -521,6 +521,34 @@ TEST_P(EngineTest, VersionEqualsHoldsOnlyForTheCurrentVersion) {
   EXPECT_FALSE(Read(e(), K(1, "pk", "absent")).has_value());
 }
 
+// A precondition carries the mark taken before the read it comes from; a
+// commit to the partition after the mark (by anyone) or a dropped table
+// makes the engine check it again.
+TEST_P(EngineTest, PreconditionsReadAfterAMarkFailOnceTheItemChanged) {
+  const Version v1 = MustPut(e(), K(1, "pk", "sk"), "v1");
+  uint64_t mark = e().ReadMark();
+  const Version v2 = MustPut(e(), K(1, "pk", "sk"), "v2");  // another writer, after the read
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("sk", "lost", Precondition::For(v1, mark))})));
+
+  mark = e().ReadMark();  // absent when read, then written by another
+  MustPut(e(), K(1, "pk", "new"), "theirs");
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("new", "mine", Precondition::For(0, mark))})));
+  EXPECT_EQ(ValueOf(e(), K(1, "pk", "new")), "theirs");
+
+  mark = e().ReadMark();  // another item of the partition changes: this one's still holds
+  MustPut(e(), K(1, "pk", "sibling"), "x");
+  EXPECT_TRUE(CommitOne(e(), W(1, "pk", {Put("sk", "v3", Precondition::For(v2, mark))})).ok());
+  const Version v3 = Read(e(), K(1, "pk", "sk"))->version;
+
+  mark = e().ReadMark();  // nothing changes
+  EXPECT_TRUE(CommitOne(e(), W(1, "pk", {Put("sk", "v4", Precondition::For(v3, mark))})).ok());
+  const Version v4 = Read(e(), K(1, "pk", "sk"))->version;
+
+  mark = e().ReadMark();
+  ASSERT_TRUE(e().DropTable(1).ok());
+  ExpectPreconditionFailed(CommitOne(e(), W(1, "pk", {Put("sk", "v5", Precondition::For(v4, mark))})));
+}
+
 TEST_P(EngineTest, FailedPreconditionWritesNothingFromTheWholeCommit) {
   const Version guard = MustPut(e(), K(1, "p3", "guard"), "original");
   MustPut(e(), K(1, "p1", "kept"), "original");
