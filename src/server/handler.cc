@@ -1,10 +1,9 @@
 #include "server/handler.h"
 
-#include <zlib.h>
-
 #include <algorithm>
 
 #include "auth/principals.h"
+#include "common/crc32.h"
 #include "common/log.h"
 #include "http/content_coding.h"
 #include "server/responses.h"
@@ -120,8 +119,7 @@ http::Response Handle(const api::Router& router, const CorsPolicy& cors, const s
   // compute crc32 over the raw content, read with decode_content=False) and
   // what Go v2 validates before it decompresses. The JavaScript SDK v3 does
   // not check it.
-  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(resp.body.data()), static_cast<uInt>(resp.body.size()));
-  resp.headers.emplace_back("x-amz-crc32", std::to_string(crc));
+  resp.headers.emplace_back("x-amz-crc32", std::to_string(Crc32(resp.body)));
   return resp;
 }
 

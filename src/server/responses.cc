@@ -1,9 +1,8 @@
 #include "server/responses.h"
 
-#include <zlib.h>
-
 #include <cstdio>
 
+#include "common/crc32.h"
 #include "common/random.h"
 
 namespace basalt::server {
@@ -53,10 +52,9 @@ http::Response DynamoErrorResponse(int status, std::string_view type, std::strin
   http::Response r;
   r.status = status;
   r.body = "{\"__type\":" + JsonString(type) + ",\"message\":" + JsonString(message) + "}";
-  uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(r.body.data()), static_cast<uInt>(r.body.size()));
   r.headers.emplace_back("Content-Type", "application/x-amz-json-1.0");
   r.headers.emplace_back("x-amzn-RequestId", NewRequestId());
-  r.headers.emplace_back("x-amz-crc32", std::to_string(crc));
+  r.headers.emplace_back("x-amz-crc32", std::to_string(Crc32(r.body)));
   return r;
 }
 
