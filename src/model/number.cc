@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -54,18 +55,20 @@ bool IsDigitByte(uint8_t b) {
 // Unpacks digit bytes (already un-inverted) into '0'..'9'. Fails unless the
 // result is canonical: 1..38 digits, no leading or trailing zero, padding
 // only in the last byte.
-bool UnpackDigits(const std::vector<uint8_t>& bytes, std::string* digits) {
-  digits->clear();
+bool UnpackDigits(std::span<const uint8_t> bytes, std::string* digits) {
+  digits->resize(2 * bytes.size());
+  char* d = digits->data();
   for (size_t i = 0; i < bytes.size(); ++i) {
     if (!IsDigitByte(bytes[i])) return false;
-    digits->push_back(static_cast<char>('0' + (bytes[i] >> 4) - 1));
+    *d++ = static_cast<char>('0' + (bytes[i] >> 4) - 1);
     const int lo = bytes[i] & 0x0F;
     if (lo == 0) {
       if (i + 1 != bytes.size()) return false;
     } else {
-      digits->push_back(static_cast<char>('0' + lo - 1));
+      *d++ = static_cast<char>('0' + lo - 1);
     }
   }
+  digits->resize(static_cast<size_t>(d - digits->data()));
   return !digits->empty() && digits->front() != '0' && digits->back() != '0';
 }
 
@@ -345,28 +348,32 @@ bool Number::DecodeOrdered(std::string_view* in, Number* out) {
   const uint8_t flip = negative ? 0xFF : 0x00;
   const int exponent = static_cast<int>(byte_at(1) ^ flip) + kMinExponent;
 
-  std::vector<uint8_t> bytes;
+  // On the stack: a vector here cost a few allocations per number read
+  // (~1,000 instructions per stored number, read for its size and again for
+  // its text).
+  uint8_t bytes[kMaxDigitBytes];
+  size_t count = 0;
   size_t pos = 2;
   if (negative) {
     // Inverted digit bytes are at most 0xEF, so the first 0xFF is the end.
     while (pos < s.size() && byte_at(pos) != kNegativeTerminator) {
-      if (bytes.size() == kMaxDigitBytes) return false;
-      bytes.push_back(byte_at(pos++) ^ flip);
+      if (count == kMaxDigitBytes) return false;
+      bytes[count++] = byte_at(pos++) ^ flip;
     }
     if (pos == s.size()) return false;  // no terminator
     ++pos;
   } else {
     // Digit bytes run until a byte that cannot be one, the end of the input,
     // a byte with the padding nibble (odd digit count), or 19 bytes.
-    while (pos < s.size() && bytes.size() < kMaxDigitBytes && IsDigitByte(byte_at(pos))) {
+    while (pos < s.size() && count < kMaxDigitBytes && IsDigitByte(byte_at(pos))) {
       const uint8_t b = byte_at(pos++);
-      bytes.push_back(b);
+      bytes[count++] = b;
       if ((b & 0x0F) == 0) break;
     }
   }
 
   std::string digits;
-  if (!UnpackDigits(bytes, &digits)) return false;
+  if (!UnpackDigits(std::span<const uint8_t>(bytes, count), &digits)) return false;
   *out = Number(negative, std::move(digits), exponent);
   in->remove_prefix(pos);
   return true;
