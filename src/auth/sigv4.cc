@@ -237,7 +237,11 @@ Result<ParsedAuthorization> ParseAuthorization(std::string_view header) {
 
 CredentialHint CredentialHintOf(std::string_view auth) {
   CredentialHint hint;
-  size_t pos = auth.find("Credential=");
+  // Where every SDK puts it, checked first: a search from the start costs
+  // ~450 instructions of every request (libstdc++'s find runs memchr for
+  // 'C' and compares at each hit).
+  constexpr std::string_view kUsual = "AWS4-HMAC-SHA256 Credential=";
+  size_t pos = auth.starts_with(kUsual) ? kUsual.size() - 11 : auth.find("Credential=");
   if (pos == std::string_view::npos) return hint;
   std::string_view rest = auth.substr(pos + 11);
   // A plain loop: libstdc++'s find_first_of runs memchr over the set for

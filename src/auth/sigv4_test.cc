@@ -174,6 +174,11 @@ TEST(SigV4Test, CredentialHintFindsKeyAndRegion) {
   EXPECT_EQ("ASIAEXAMPLE", h.access_key_id);
   EXPECT_EQ("eu-west-1", h.region);
   EXPECT_EQ("", CredentialHintOf("AWS4-HMAC-SHA256 Credential=a/b/c").region);
+  // Found also where it is not right after the algorithm.
+  h = CredentialHintOf("AWS4-HMAC-SHA256  SignedHeaders=host, Credential=AKID/20261207/ap-south-1/dynamodb/aws4_request");
+  EXPECT_EQ("AKID", h.access_key_id);
+  EXPECT_EQ("ap-south-1", h.region);
+  EXPECT_EQ("", CredentialHintOf("AWS4-HMAC-SHA256 Signature=abc").access_key_id);
 }
 
 // HMAC with precomputed pads: RFC 4231 test cases 2 (a short key) and 6
