@@ -174,10 +174,12 @@ class RocksEngine : public Engine {
     rocksdb::WriteBatch batch;
     batch.DeleteRange(TableBegin(table), TableEnd(table));
     batch.DeleteRange(StatsKey(table), StatsKey(table + 1));  // the table's and its partitions' counters
+    // Records it removes may be preconditions of commits in flight: while
+    // it runs, and after it for those read before it, commits check again.
+    ++drops_in_flight_;
     Status st = FromRocks(db_->Write(wo_, &batch));
-    // Records it removed may be preconditions of commits in flight: those
-    // read before it check again.
     dropped_at_.store(db_->GetLatestSequenceNumber());
+    --drops_in_flight_;
     BASALT_RETURN_IF_ERROR(st);
     reclaimer_.Enqueue(TableBegin(table), TableEnd(table));
     return Status::Ok();
@@ -390,7 +392,7 @@ class RocksEngine : public Engine {
       const PartitionWrite& w = writes[i];
       for (const auto& m : w.muts) {
         if (m.pre.kind == Precondition::kAny) continue;
-        if (m.pre.read_mark != 0 && last_commit_[stripe_of[i]] <= m.pre.read_mark &&
+        if (m.pre.read_mark != 0 && last_commit_[stripe_of[i]] <= m.pre.read_mark && drops_in_flight_.load() == 0 &&
             dropped_at_.load() <= m.pre.read_mark) {
           continue;
         }
@@ -481,6 +483,7 @@ class RocksEngine : public Engine {
   // guarded by the stripe's lock.
   std::array<uint64_t, kStripes> last_commit_{};
   std::atomic<uint64_t> dropped_at_{0};  // the sequence number after the last DropTable
+  std::atomic<int> drops_in_flight_{0};
   std::mutex outbox_mu_;
   std::set<Version> outbox_in_flight_;  // versions of commits with outbox records not yet landed; guarded by outbox_mu_
   std::mutex ship_mu_;                  // one ShipOutbox at a time (its condition and its write, one step)
