@@ -1,6 +1,7 @@
 // WriteStoredItem (an item's JSON written from its stored encoding) against
 // WriteItem (from the typed item): the same bytes for every type, every
-// nesting and every string that needs escaping.
+// nesting and every string that needs escaping; and IsUtf8 against
+// RapidJSON's own UTF-8 check.
 #include "api/json.h"
 
 #include <gtest/gtest.h>
@@ -8,17 +9,16 @@
 
 #include <string>
 
-#include "common/testing.h"
 #include "model/item_codec.h"
+#include "model/test_values.h"
 
 namespace basalt::api {
 namespace {
 
 using model::AttributeValue;
 using model::Item;
-using testing::Hex;
-
-AttributeValue N(const char* text) { return AttributeValue::N(model::Number::Parse(text).value()); }
+using model::test::Hex;
+using model::test::N;
 
 template <typename Write>
 std::string Json(Write write) {

@@ -43,8 +43,6 @@ struct HeavyHitter {
 class SpaceSaving {
  public:
   explicit SpaceSaving(size_t capacity) : capacity_(std::max<size_t>(1, capacity)) {}
-  SpaceSaving(SpaceSaving&&) = default;
-  SpaceSaving& operator=(SpaceSaving&&) = default;
 
   // Weights are not negative: a count only grows.
   void Add(std::string_view key, double weight = 1) {
@@ -56,15 +54,13 @@ class SpaceSaving {
       return;
     }
     if (heap_.size() < capacity_) {
-      auto c = std::make_unique<Counter>(Counter{std::string(key), weight, 0, heap_.size()});
-      index_.emplace(c->key, c.get());
-      heap_.push_back(c.get());
-      owned_.push_back(std::move(c));
+      heap_.push_back(std::make_unique<Counter>(Counter{std::string(key), weight, 0, heap_.size()}));
+      index_.emplace(heap_.back()->key, heap_.back().get());
       SiftUp(heap_.size() - 1);
       return;
     }
     // The smallest counter is taken over by the new key.
-    Counter* c = heap_.front();
+    Counter* c = heap_.front().get();
     index_.erase(c->key);
     c->key.assign(key);
     c->error = c->count;
@@ -75,7 +71,9 @@ class SpaceSaving {
 
   // The `n` largest counts, largest first (ties by key).
   std::vector<HeavyHitter> Top(size_t n) const {
-    std::vector<const Counter*> ranked(heap_.begin(), heap_.end());
+    std::vector<const Counter*> ranked;
+    ranked.reserve(heap_.size());
+    for (const auto& c : heap_) ranked.push_back(c.get());
     const auto above = [](const Counter* a, const Counter* b) { return Below(b, a); };
     const size_t k = std::min(n, ranked.size());
     std::partial_sort(ranked.begin(), ranked.begin() + static_cast<ptrdiff_t>(k), ranked.end(), above);
@@ -106,29 +104,29 @@ class SpaceSaving {
   static bool Below(const Counter* a, const Counter* b) {
     return a->count != b->count ? a->count < b->count : a->key > b->key;
   }
-  void Place(size_t i, Counter* c) {
-    heap_[i] = c;
+  void Place(size_t i, std::unique_ptr<Counter> c) {
     c->pos = i;
+    heap_[i] = std::move(c);
   }
   void SiftUp(size_t i) {
-    Counter* c = heap_[i];
-    while (i > 0 && Below(c, heap_[(i - 1) / 2])) {
-      Place(i, heap_[(i - 1) / 2]);
+    std::unique_ptr<Counter> c = std::move(heap_[i]);
+    while (i > 0 && Below(c.get(), heap_[(i - 1) / 2].get())) {
+      Place(i, std::move(heap_[(i - 1) / 2]));
       i = (i - 1) / 2;
     }
-    Place(i, c);
+    Place(i, std::move(c));
   }
   void SiftDown(size_t i) {
-    Counter* c = heap_[i];
+    std::unique_ptr<Counter> c = std::move(heap_[i]);
     for (;;) {
       size_t child = 2 * i + 1;
       if (child >= heap_.size()) break;
-      if (child + 1 < heap_.size() && Below(heap_[child + 1], heap_[child])) ++child;
-      if (!Below(heap_[child], c)) break;
-      Place(i, heap_[child]);
+      if (child + 1 < heap_.size() && Below(heap_[child + 1].get(), heap_[child].get())) ++child;
+      if (!Below(heap_[child].get(), c.get())) break;
+      Place(i, std::move(heap_[child]));
       i = child;
     }
-    Place(i, c);
+    Place(i, std::move(c));
   }
 
   size_t capacity_;
@@ -137,8 +135,9 @@ class SpaceSaving {
   // counter. The set of (count, key) pairs this replaces cost a node
   // allocation, two key copies and string comparisons down the tree per
   // update: ~1,450 instructions per new key of PutItem's heat, ~450 here.
-  std::vector<std::unique_ptr<Counter>> owned_;  // stable addresses for heap_ and index_
-  std::vector<Counter*> heap_;
+  // The counters live on the heap so that index_'s views and pointers stay
+  // put as heap_ moves them.
+  std::vector<std::unique_ptr<Counter>> heap_;
   std::unordered_map<std::string_view, Counter*> index_;  // views of the counters' own keys
 };
 

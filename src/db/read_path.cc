@@ -180,18 +180,18 @@ storage::Key StorageKey(const TableMeta& table, const model::PrimaryKey& key) {
 
 Status ReadPath::Read(const TableMeta& table, const model::PrimaryKey& key, std::optional<model::Item>* item,
                       const storage::Snapshot* at) {
-  std::optional<storage::Record> rec;
-  BASALT_RETURN_IF_ERROR(engine_->Get(StorageKey(table, key), &rec, at));
+  std::optional<std::string> stored;
+  BASALT_RETURN_IF_ERROR(ReadStored(table, key, &stored, at));
   item->reset();
-  if (!rec) return Status::Ok();
+  if (!stored) return Status::Ok();
   item->emplace();
-  return model::DecodeItem(rec->value, &**item);
+  return model::DecodeItem(*stored, &**item);
 }
 
-Status ReadPath::ReadStored(const TableMeta& table, const model::PrimaryKey& key,
-                            std::optional<std::string>* stored) {
+Status ReadPath::ReadStored(const TableMeta& table, const model::PrimaryKey& key, std::optional<std::string>* stored,
+                            const storage::Snapshot* at) {
   std::optional<storage::Record> rec;
-  BASALT_RETURN_IF_ERROR(engine_->Get(StorageKey(table, key), &rec, nullptr));
+  BASALT_RETURN_IF_ERROR(engine_->Get(StorageKey(table, key), &rec, at));
   stored->reset();
   if (rec) *stored = std::move(rec->value);
   return Status::Ok();

@@ -53,7 +53,8 @@ class ReadPath {
   Status Read(const TableMeta& table, const model::PrimaryKey& key, std::optional<model::Item>* item,
               const storage::Snapshot* at = nullptr);
   // Read's item in its stored encoding (model/item_codec.h), not decoded.
-  Status ReadStored(const TableMeta& table, const model::PrimaryKey& key, std::optional<std::string>* stored);
+  Status ReadStored(const TableMeta& table, const model::PrimaryKey& key, std::optional<std::string>* stored,
+                    const storage::Snapshot* at = nullptr);
   // Reads several items from one point in time; `transactional`
   // (TransactGetItems): Code::kTransactionConflict while a transaction of
   // another front-end holds one (storage::Engine::TransactGet).
