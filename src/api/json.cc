@@ -383,6 +383,21 @@ bool IsUtf8(std::string_view s) {
   return true;
 }
 
+size_t NestingBound(std::string_view s) {
+  size_t n = 0, i = 0;
+#if defined(__SSE2__)
+  const __m128i brace = _mm_set1_epi8('{');
+  const __m128i bracket = _mm_set1_epi8('[');
+  for (; i + 16 <= s.size(); i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+    n += static_cast<size_t>(
+        __builtin_popcount(_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(x, brace), _mm_cmpeq_epi8(x, bracket)))));
+  }
+#endif
+  for (; i < s.size(); ++i) n += s[i] == '{' || s[i] == '[';
+  return n;
+}
+
 namespace {
 
 // How many bytes at the start of `s` a JSON string takes as they are (none

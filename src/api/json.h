@@ -92,6 +92,11 @@ Status WriteStoredItem(JsonWriter& w, std::string_view stored);
 // kParseValidateEncodingFlag applies to each string.
 bool IsUtf8(std::string_view s);
 
+// A bound on how deeply a JSON text nests: its number of '{' and '[' bytes
+// (those inside strings too), counted 16 bytes per SSE2 step. The router
+// parses recursively below a bound, which keeps the stack it takes small.
+size_t NestingBound(std::string_view s);
+
 void WriteString(JsonWriter& w, std::string_view s);
 void WriteKey(JsonWriter& w, std::string_view s);
 

@@ -251,11 +251,28 @@ ApiResponse Router::Route(const ApiRequest& req) const {
     // without RapidJSON's own check (IsUtf8 costs a 30th of it); any other
     // is parsed with it, for the same answer as before in every case
     // (whichever error RapidJSON meets first).
-    constexpr unsigned kFlags = rapidjson::kParseIterativeFlag;
-    if (IsUtf8(req.body)) {
-      doc.Parse<kFlags>(req.body.data(), req.body.size());
+    //
+    // RapidJSON's recursive parser costs ~1,600 fewer instructions per
+    // GetItem than its iterative one (~1,900 per PutItem, callgrind), but
+    // takes ~160 bytes of stack per level of nesting. A body that cannot
+    // nest deeper than kRecursiveNesting (at most ~160 KB of stack) is
+    // parsed recursively; any other, a hostile "[[[[..." among them,
+    // iteratively. Both give the same errors, but for a body that opens
+    // with one of ",:]}" ("Invalid value." and "The document is empty."
+    // respectively; api/json_test.cc).
+    constexpr size_t kRecursiveNesting = 1024;
+    const bool utf8 = IsUtf8(req.body);
+    if (NestingBound(req.body) <= kRecursiveNesting) {
+      if (utf8) {
+        doc.Parse<rapidjson::kParseNoFlags>(req.body.data(), req.body.size());
+      } else {
+        doc.Parse<rapidjson::kParseValidateEncodingFlag>(req.body.data(), req.body.size());
+      }
+    } else if (utf8) {
+      doc.Parse<rapidjson::kParseIterativeFlag>(req.body.data(), req.body.size());
     } else {
-      doc.Parse<kFlags | rapidjson::kParseValidateEncodingFlag>(req.body.data(), req.body.size());
+      doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(req.body.data(),
+                                                                                         req.body.size());
     }
     if (doc.HasParseError()) {
       return ErrorResponse(Status::Serialization(std::string("Invalid JSON: ") +

@@ -129,6 +129,8 @@ def test_garbage_http_gets_400_and_a_closed_connection(endpoint):
     b'{"TableName": "ab\xff\xfe"}',     # invalid UTF-8
     b'{"TableName": }',                 # malformed
     b"[" * 100000 + b"]" * 100000,     # deep nesting
+    b"[" * 1024 + b"]" * 1024,         # the deepest the router parses recursively
+    b"[" * 1025 + b"]" * 1025,         # and one deeper, parsed iteratively
     b"",                                # empty
     b'{"a":1} {"b":2}',                 # two documents
 ])
