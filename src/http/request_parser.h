@@ -22,7 +22,9 @@ namespace basalt::http::internal {
 class RequestParser final : public boost::beast::http::basic_parser<true> {
  public:
   // Parses into *out, which it clears first (keeping what can be reused:
-  // the header vector's capacity and the remote address).
+  // the header strings' capacity and the remote address). out->headers
+  // holds the request's fields once the header is done (is_header_done()),
+  // and is not to be read before.
   explicit RequestParser(Request* out);
 
   // The request line's HTTP version (10 for HTTP/1.0, 11 for HTTP/1.1),
@@ -47,6 +49,7 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
   void on_finish_impl(error_code& ec) override;
 
   Request* out_;
+  size_t fields_ = 0;  // the fields parsed so far, out_->headers' first ones
   int version_ = 11;
 };
 

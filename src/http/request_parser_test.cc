@@ -89,6 +89,22 @@ TEST(RequestParserTest, AKeptRequestStartsEmptyButKeepsTheClientAddress) {
   EXPECT_TRUE(req.sent_body.empty());
 }
 
+TEST(RequestParserTest, AKeptRequestsHeadersAreThisRequestsOnlyAndKeepTheirCapacity) {
+  Request req;
+  const std::string auth(200, 'a');
+  ASSERT_EQ(Parse(&req, "POST / HTTP/1.1\r\nAuthorization: " + auth + "\r\nA: 1\r\nB: 2\r\n\r\n", 64),
+            "POST / v11 keep\nAuthorization: " + auth + "\nA: 1\nB: 2\nbody=");
+  const char* kept = req.headers[0].second.data();
+  // Fewer fields, then more, then the first ones again, shorter.
+  EXPECT_EQ(Parse(&req, "POST / HTTP/1.1\r\nAuthorization: b\r\n\r\n", 64), "POST / v11 keep\nAuthorization: b\nbody=");
+  EXPECT_EQ(req.headers[0].second.data(), kept);  // written over, not allocated
+  EXPECT_EQ(Parse(&req, "GET / HTTP/1.1\r\nX: 1\r\nY: 2\r\nZ: 3\r\n\r\n", 5), "GET / v11 keep\nX: 1\nY: 2\nZ: 3\nbody=");
+  EXPECT_EQ(Parse(&req, "GET / HTTP/1.1\r\n\r\n", 64), "GET / v11 keep\nbody=");
+  // Trailer fields of a chunked body come after the header's.
+  EXPECT_EQ(Parse(&req, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTrailer: T\r\n\r\n1\r\nx\r\n0\r\nT: v\r\n\r\n", 3),
+            "POST / v11 keep\nTransfer-Encoding: chunked\nTrailer: T\nT: v\nbody=x");
+}
+
 TEST(RequestParserTest, LimitsAndMalformedInputAreErrors) {
   Request req;
   EXPECT_EQ(Parse(&req, kPost, 64, /*body_limit=*/4), "error: body limit exceeded");
