@@ -10,9 +10,11 @@ namespace {
 // Feeds `wire` to a parser `step` bytes at a time, as reads would bring it,
 // and renders what it parsed: "METHOD target vN keep|close", one line per
 // header, then "body=<...>", or "error: <message>".
-std::string Parse(Request* req, std::string_view wire, size_t step, uint64_t body_limit = 1 << 20) {
-  RequestParser parser(req);
+template <class Parser>
+std::string ParseWith(Parser& parser, Request* req, std::string_view wire, size_t step, uint64_t body_limit,
+                      uint32_t header_limit) {
   parser.body_limit(body_limit);
+  parser.header_limit(header_limit);
   std::string buffered;
   size_t given = 0;
   while (!parser.is_done()) {
@@ -23,14 +25,31 @@ std::string Parse(Request* req, std::string_view wire, size_t step, uint64_t bod
     boost::beast::error_code ec;
     size_t used = parser.put(boost::asio::buffer(buffered), ec);
     buffered.erase(0, used);
-    if (ec == boost::beast::http::error::need_more) continue;
+    if (ec == boost::beast::http::error::need_more) {
+      if (given == wire.size()) return "error: short";
+      continue;
+    }
     if (ec) return "error: " + ec.message();
     if (used == 0 && n == 0) return "error: stuck";
   }
   std::string out = req->method + " " + req->target + " v" + std::to_string(parser.version()) +
-                    (parser.keep_alive() ? " keep" : " close") + "\n";
+                    (parser.keep_alive() ? " keep" : " close") +
+                    (parser.content_length() ? " length=" + std::to_string(*parser.content_length()) : "") + "\n";
   for (const auto& [name, value] : req->headers) out += name + ": " + value + "\n";
-  return out + "body=" + req->body;
+  return out + "body=" + req->body + (buffered.empty() ? "" : " rest=" + buffered);
+}
+
+// The connection's RequestReader, checked against Beast's parser alone on
+// the same bytes; `path` (if given) says which of the two parsed it.
+std::string Parse(Request* req, std::string_view wire, size_t step, uint64_t body_limit = 1 << 20,
+                  std::string* path = nullptr, uint32_t header_limit = 1024) {
+  RequestReader reader(req);
+  std::string read = ParseWith(reader, req, wire, step, body_limit, header_limit);
+  if (path) *path = reader.by_beast() ? "beast" : "hand";
+  Request alone;
+  RequestParser beast(&alone);
+  EXPECT_EQ(ParseWith(beast, &alone, wire, step, body_limit, header_limit), read) << "Beast reads it otherwise: " << wire;
+  return read;
 }
 
 constexpr std::string_view kPost =
@@ -44,7 +63,7 @@ constexpr std::string_view kPost =
 
 TEST(RequestParserTest, WholeAndByteByByteGiveTheSameRequest) {
   const std::string expected =
-      "POST / v11 keep\n"
+      "POST / v11 keep length=5\n"
       "Host: localhost\n"
       "X-Amz-Target: DynamoDB_20120810.GetItem\n"
       "x-amz-target: repeated\n"
@@ -103,6 +122,105 @@ TEST(RequestParserTest, AKeptRequestsHeadersAreThisRequestsOnlyAndKeepTheirCapac
   // Trailer fields of a chunked body come after the header's.
   EXPECT_EQ(Parse(&req, "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTrailer: T\r\n\r\n1\r\nx\r\n0\r\nT: v\r\n\r\n", 3),
             "POST / v11 keep\nTransfer-Encoding: chunked\nTrailer: T\nT: v\nbody=x");
+}
+
+// Heads of the common shape are parsed by hand, and each reads as Beast
+// reads it (Parse compares the two); the others go to Beast.
+TEST(RequestParserTest, CommonHeadsAreParsedByHandAsBeastParsesThem) {
+  const std::string hand[] = {
+      "GET / HTTP/1.1\r\n\r\n",
+      "GET / HTTP/1.0\r\n\r\n",
+      "POST /a?b=c&d=%20 HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc",
+      "POST / HTTP/1.0\r\nconnection: KEEP-ALIVE\r\ncontent-length: 0\r\n\r\n",
+      "POST / HTTP/1.1\r\nConnection: Close\r\nCONTENT-LENGTH: 2\r\n\r\nxyREST",
+      "M!#$%&'*+-.^_`|~9 * HTTP/1.1\r\nx-Y_z: \t  spaced\tvalue \t \r\nEmpty:\r\nBlank: \t \r\n\r\n",
+      "GET / HTTP/1.1\r\nA: \"quoted\" (comment) <>@,;:\\/[]?={}~\r\n\r\n",
+      "GET /x HTTP/1.1\r\nA: 1\r\n\r\nGET /y HTTP/1.1\r\n\r\n",  // pipelined: the next one stays
+  };
+  const std::string beast[] = {
+      "GET / HTTP/1.1\r\nFolded: a\r\n b\r\n\r\n",                     // obs-fold
+      "GET / HTTP/1.1\r\nA: caf\xc3\xa9\r\n\r\n",                         // obs-text
+      "GET /\xc3\xa9 HTTP/1.1\r\n\r\n",                                   // obs-text in the target
+      "GET /\ta HTTP/1.1\r\n\r\n",                                        // HTAB in the target
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nx\r\n0\r\n\r\n",
+      "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\nx",  // twice
+      "POST / HTTP/1.1\r\nContent-Length: 01\r\n\r\nx",                  // a leading zero
+      "POST / HTTP/1.1\r\nContent-Length: 1, 1\r\n\r\nx",                // a list
+      "GET / HTTP/1.1\r\nConnection: keep-alive, Upgrade\r\n\r\n",
+      "GET / HTTP/1.1\r\nUpgrade: h2c\r\n\r\n",
+      "GET / HTTP/1.1\r\nProxy-Connection: close\r\n\r\n",
+      "GET / HTTP/1.1\nA: 1\r\n\r\n",                                      // a bare LF
+      "GET / HTTP/1.1\r\nA: 1\r2\r\n\r\n",                                // a bare CR
+      "GET / HTTP/1.1\r\nA : 1\r\n\r\n",                                   // space before the colon
+      "GET / HTTP/1.1\r\n: 1\r\n\r\n",                                     // no name
+      "GET  / HTTP/1.1\r\n\r\n",
+      "GET / HTTP/1.2\r\n\r\n",
+      "GET / http/1.1\r\n\r\n",
+      "\r\nGET / HTTP/1.1\r\n\r\n",
+      "GET / HTTP/1.1\r\nA: \x7f\r\n\r\n",                                  // DEL
+      "GET / HTTP/1.1\r\nContent-Length: 1001\r\n\r\n",                  // over the body limit (1000)
+      "GET / HTTP/1.1\r\nA: " + std::string(1100, 'a') + "\r\n\r\n",     // over the header limit (1024)
+  };
+  for (size_t step : {1, 7, 4096}) {
+    for (const std::string& wire : hand) {
+      Request req;
+      std::string path;
+      Parse(&req, wire, step, /*body_limit=*/1000, &path);
+      EXPECT_EQ(path, "hand") << wire;
+    }
+    for (const std::string& wire : beast) {
+      Request req;
+      std::string path;
+      Parse(&req, wire, step, /*body_limit=*/1000, &path);
+      EXPECT_EQ(path, "beast") << wire;
+    }
+  }
+  Request req;
+  EXPECT_EQ(Parse(&req, hand[5], 4096),
+            "M!#$%&'*+-.^_`|~9 * v11 keep\nx-Y_z: spaced\tvalue\nEmpty: \nBlank: \nbody=");
+  EXPECT_EQ(Parse(&req, hand[7], 4096), "GET /x v11 keep\nA: 1\nbody= rest=GET /y HTTP/1.1\r\n\r\n");
+}
+
+// A head of thousands of bytes: the CR and LF counts of the SIMD check are
+// summed every 255 steps of 16 bytes, and a stray CR or LF past that point
+// still sends the head to Beast.
+TEST(RequestParserTest, LongHeadsAreCountedWhole) {
+  std::string head = "POST / HTTP/1.1\r\n";
+  for (int i = 0; i < 700; ++i) head += "X-" + std::to_string(i) + ": value\r\n";
+  ASSERT_GT(head.size(), 255u * 16 * 2);
+  for (size_t at : {size_t{20}, size_t{4085}, size_t{8170}, head.size() - 3}) {
+    for (char stray : {'\r', '\n'}) {
+      std::string wire = head;
+      wire.insert(at, 1, stray);
+      wire += "Content-Length: 1\r\n\r\nx";
+      Request req;
+      std::string path;
+      Parse(&req, wire, 4096, 1000, &path, 65536);
+      EXPECT_EQ(path, "beast") << at;
+    }
+  }
+  Request req;
+  std::string path;
+  const std::string read = Parse(&req, head + "Content-Length: 1\r\n\r\nx", 1000, 1000, &path, 65536);
+  EXPECT_EQ(path, "hand");
+  EXPECT_EQ(req.headers.size(), 701u);
+  EXPECT_TRUE(read.ends_with("X-699: value\nContent-Length: 1\nbody=x")) << read.substr(read.size() - 100);
+}
+
+// The connection takes a body's size from its memory budget between the
+// head and the body: the body's memory is not taken before its first bytes.
+TEST(RequestParserTest, ABodyIsNotAllocatedWithItsHead) {
+  Request req;
+  RequestReader reader(&req);
+  const std::string head = "POST / HTTP/1.1\r\nContent-Length: 1000000\r\n\r\n";
+  boost::beast::error_code ec;
+  ASSERT_EQ(reader.put(boost::asio::buffer(head), ec), head.size());
+  ASSERT_TRUE(reader.is_header_done());
+  EXPECT_FALSE(reader.by_beast());
+  EXPECT_LT(req.body.capacity(), 1000u);
+  EXPECT_EQ(reader.put(boost::asio::buffer(std::string(10, 'b')), ec), 10u);
+  EXPECT_GE(req.body.capacity(), 1000000u);
+  EXPECT_FALSE(reader.is_done());
 }
 
 TEST(RequestParserTest, LimitsAndMalformedInputAreErrors) {

@@ -381,7 +381,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::string head_;          // the response head being written
   std::string body_;          // the response body being written
   beast::flat_buffer buffer_;
-  std::optional<RequestParser> parser_;  // of the request being read, into request_
+  std::optional<RequestReader> parser_;  // of the request being read, into request_
   Request request_;  // kept between requests: its header vector's capacity, the client address
   Reservation body_reservation_;
   Reservation response_reservation_;
