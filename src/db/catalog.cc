@@ -72,7 +72,7 @@ Status Catalog::Refresh() {
 
 std::shared_ptr<const TableMeta> Catalog::Find(const std::string& ns, const std::string& name) const {
   std::shared_lock lock(mu_);
-  auto it = tables_.find({ns, name});
+  auto it = tables_.find(NameView{ns, name});
   return it == tables_.end() ? nullptr : it->second;
 }
 
@@ -87,7 +87,7 @@ std::vector<std::shared_ptr<const TableMeta>> Catalog::List(const std::string& n
                                                             size_t limit) const {
   std::shared_lock lock(mu_);
   std::vector<std::shared_ptr<const TableMeta>> out;
-  for (auto it = tables_.upper_bound({ns, start_after}); it != tables_.end() && it->first.first == ns;
+  for (auto it = tables_.upper_bound(NameView{ns, start_after}); it != tables_.end() && it->first.first == ns;
        ++it) {
     if (out.size() >= limit) break;
     out.push_back(it->second);
@@ -98,7 +98,7 @@ std::vector<std::shared_ptr<const TableMeta>> Catalog::List(const std::string& n
 size_t Catalog::Count(const std::string& ns) const {
   std::shared_lock lock(mu_);
   size_t n = 0;
-  for (auto it = tables_.lower_bound({ns, ""}); it != tables_.end() && it->first.first == ns; ++it) ++n;
+  for (auto it = tables_.lower_bound(NameView{ns, ""}); it != tables_.end() && it->first.first == ns; ++it) ++n;
   return n;
 }
 
@@ -111,7 +111,7 @@ std::vector<std::shared_ptr<const TableMeta>> Catalog::All() const {
 
 Status Catalog::Create(TableMeta meta, std::shared_ptr<const TableMeta>* created) {
   std::unique_lock lock(mu_);
-  if (tables_.count({meta.ns, meta.name})) {
+  if (tables_.count(NameView{meta.ns, meta.name})) {
     return Status::InUse("Table already exists: " + meta.name);
   }
   BASALT_ASSIGN_OR_RETURN(meta.id, TakeIdsLocked(1 + meta.indexes.size()));

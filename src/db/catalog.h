@@ -13,6 +13,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/clock.h"
@@ -75,6 +76,18 @@ class Catalog {
 
  private:
   using Name = std::pair<std::string, std::string>;  // (ns, name)
+  // Orders names, and finds one by views of its parts: a lookup built a
+  // Name, two string copies (an allocation for most namespaces), ~600
+  // instructions of every item request's two Finds (callgrind).
+  struct NameLess {
+    using is_transparent = void;
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const {
+      const int c = std::string_view(a.first).compare(b.first);
+      return c != 0 ? c < 0 : std::string_view(a.second) < std::string_view(b.second);
+    }
+  };
+  using NameView = std::pair<std::string_view, std::string_view>;
   static std::string StoreKey(const std::string& ns, const std::string& name);
   // Takes `n` ids; the caller holds mu_.
   Result<storage::TableId> TakeIdsLocked(uint64_t n);
@@ -87,7 +100,7 @@ class Catalog {
   const Clock* clock_;
   std::mutex definitions_mu_;
   mutable std::shared_mutex mu_;
-  std::map<Name, std::shared_ptr<const TableMeta>> tables_;  // guarded by mu_
+  std::map<Name, std::shared_ptr<const TableMeta>, NameLess> tables_;  // guarded by mu_
   UpdateObserver observer_;
 };
 

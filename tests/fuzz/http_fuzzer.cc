@@ -8,6 +8,7 @@
 // request whose body or decoded body passes its limit, and so is any input
 // that RequestReader reads otherwise than Beast's parser alone.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
@@ -63,10 +64,25 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string read = Read(reader, req, wire, step);
   basalt::http::Request alone;
   basalt::http::internal::RequestParser beast(&alone);
-  // The reader waits for a whole head before it parses one, where Beast may
-  // refuse a bad request line before the rest arrives: a wait is excused.
   const std::string by_beast = Read(beast, alone, wire, step);
-  if (read != by_beast && read != "waits") std::abort();
+  // The two may refuse a bad head at different reads: the reader waits for
+  // a whole head before it parses one (and hands it to Beast whole), where
+  // Beast alone parses what it has at its first read and then waits for a
+  // whole head. So one may still wait where the other has refused; any
+  // other difference is a finding.
+  // And Beast's own header limit moves with how the bytes arrive (its
+  // request line is counted apart when it comes in a read of its own), so a
+  // head over the limit may pass in one and not in the other.
+  const size_t head_end = wire.find("\r\n\r\n");
+  const bool over_limit = head_end == std::string_view::npos || head_end + 4 > kHeaderLimit;
+  const std::string limit_error = "error header limit exceeded";
+  const bool excused = (read == "waits" && by_beast.starts_with("error")) ||
+                       (by_beast == "waits" && read.starts_with("error")) ||
+                       (over_limit && (read == limit_error || by_beast == limit_error));
+  if (read != by_beast && !excused) {
+    fprintf(stderr, "reader: [%s]\nbeast alone: [%s]\n", read.c_str(), by_beast.c_str());
+    std::abort();
+  }
   if (!reader.is_done()) return 0;
   if (req.body.size() > kBodyLimit) std::abort();
   size_t granted = 0;
