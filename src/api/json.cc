@@ -428,16 +428,14 @@ size_t PlainPrefix(std::string_view s) {
 // A JSON string as RapidJSON's Writer escapes it without its SSE2 scan (see
 // src/CMakeLists.txt): quote and backslash escaped, \b \t \n \f \r, other
 // bytes below 0x20 as \u00XX, everything else (UTF-8 included) as it is.
-// Then `suffix`, unless it is 0. A string with nothing to escape (nearly
-// all) is one resize and a memcpy: std::string's push_back and append are
-// calls, not inlined, ~20 instructions each.
-void AppendJsonString(std::string* out, std::string_view s, char suffix = 0) {
+// Then `suffix`, unless it is 0. Written straight into the response's
+// buffer: a string with nothing to escape (nearly all) is one Push of its
+// bytes and a memcpy.
+void AppendJsonString(rapidjson::StringBuffer* out, std::string_view s, char suffix = 0) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   size_t plain = PlainPrefix(s);
   if (plain == s.size()) {
-    const size_t at = out->size();
-    out->resize(at + s.size() + 2 + (suffix ? 1 : 0));
-    char* p = out->data() + at;
+    char* p = out->Push(s.size() + 2 + (suffix ? 1 : 0));
     *p++ = '"';
     std::memcpy(p, s.data(), s.size());
     p += s.size();
@@ -445,41 +443,46 @@ void AppendJsonString(std::string* out, std::string_view s, char suffix = 0) {
     if (suffix) *p = suffix;
     return;
   }
-  out->push_back('"');
+  out->Put('"');
   for (;;) {
-    out->append(s.data(), plain);
+    std::memcpy(out->Push(plain), s.data(), plain);
     if (plain == s.size()) break;
     const auto c = static_cast<unsigned char>(s[plain]);
     s.remove_prefix(plain + 1);
-    out->push_back('\\');
+    out->Put('\\');
     switch (c) {
-      case '"': out->push_back('"'); break;
-      case '\\': out->push_back('\\'); break;
-      case '\b': out->push_back('b'); break;
-      case '\t': out->push_back('t'); break;
-      case '\n': out->push_back('n'); break;
-      case '\f': out->push_back('f'); break;
-      case '\r': out->push_back('r'); break;
-      default:
-        out->append("u00");
-        out->push_back(kHex[c >> 4]);
-        out->push_back(kHex[c & 0xF]);
+      case '"': out->Put('"'); break;
+      case '\\': out->Put('\\'); break;
+      case '\b': out->Put('b'); break;
+      case '\t': out->Put('t'); break;
+      case '\n': out->Put('n'); break;
+      case '\f': out->Put('f'); break;
+      case '\r': out->Put('r'); break;
+      default: {
+        char* p = out->Push(5);
+        std::memcpy(p, "u00", 3);
+        p[3] = kHex[c >> 4];
+        p[4] = kHex[c & 0xF];
+      }
     }
     plain = PlainPrefix(s);
   }
-  out->push_back('"');
-  if (suffix) out->push_back(suffix);
+  out->Put('"');
+  if (suffix) out->Put(suffix);
 }
+
+void Append(rapidjson::StringBuffer* out, std::string_view s) { std::memcpy(out->Push(s.size()), s.data(), s.size()); }
 
 // The codec's visitor writing DynamoDB JSON text: each value an object of
 // its type name, an M's entries and the item's own attributes as members,
-// appended to a string that Raw then copies into the response. Writing costs
-// what RapidJSON's Writer cost over the typed item (~2,950 instructions per
-// item of the Query bench, ~2,900 before): what reading from the stored
-// bytes saves is decoding the item (see db/read_path.cc, AddStored).
+// straight into the response's buffer. (It wrote into a string that was then
+// copied into the response, through std::string appends that are calls and
+// a resize that zero-fills: ~1,100 more instructions per item of the Query
+// bench.) What reading from the stored bytes saves is decoding the item (see
+// db/read_path.cc, AddStored).
 class JsonTextWriter : public model::ItemVisitor {
  public:
-  explicit JsonTextWriter(std::string* out) : out_(out) {}
+  explicit JsonTextWriter(rapidjson::StringBuffer* out) : out_(out) {}
 
   void Name(std::string_view name) override {
     Separate();
@@ -488,28 +491,28 @@ class JsonTextWriter : public model::ItemVisitor {
   }
   void BeginMap(size_t) override {
     Separate();
-    out_->append("{\"M\":{");
+    Append(out_, "{\"M\":{");
     first_ = true;
   }
   void EndMap() override {
-    out_->append("}}");
+    Append(out_, "}}");
     first_ = false;
   }
   void BeginList(model::Type type, size_t) override {
     Separate();
     in_set_ = type != model::Type::kL;  // sets hold scalars only, so they never nest
-    out_->append("{\"");
-    out_->append(model::TypeName(type));
-    out_->append("\":[");
+    Append(out_, "{\"");
+    Append(out_, model::TypeName(type));
+    Append(out_, "\":[");
     first_ = true;
   }
   void EndList() override {
     in_set_ = false;
-    out_->append("]}");
+    Append(out_, "]}");
     first_ = false;
   }
   void Bytes(model::Type type, std::string_view s) override {
-    Open(type == model::Type::kS ? "{\"S\":" : "{\"B\":");
+    Open(type == model::Type::kS ? std::string_view("{\"S\":") : std::string_view("{\"B\":"));
     if (type == model::Type::kS) {
       AppendJsonString(out_, s, Closing());
     } else {
@@ -522,32 +525,32 @@ class JsonTextWriter : public model::ItemVisitor {
   }
   void Bool(bool b) override {
     Open("{\"BOOL\":");
-    out_->append(b ? "true" : "false");
+    Append(out_, b ? "true" : "false");
     Close();
   }
   void Null() override {
     Open("{\"NULL\":");
-    out_->append("true");
+    Append(out_, "true");
     Close();
   }
 
  private:
   // A comma before every member or element but the first of its container.
   void Separate() {
-    if (!first_) out_->push_back(',');
+    if (!first_) out_->Put(',');
     first_ = false;
   }
   // A scalar is {"T":value}, except as a set's member.
-  void Open(const char* head) {
+  void Open(std::string_view head) {
     Separate();
-    if (!in_set_) out_->append(head);
+    if (!in_set_) Append(out_, head);
   }
   void Close() {
-    if (!in_set_) out_->push_back('}');
+    if (!in_set_) out_->Put('}');
   }
   char Closing() const { return in_set_ ? 0 : '}'; }  // Close, as AppendJsonString's suffix
 
-  std::string* out_;
+  rapidjson::StringBuffer* out_;
   bool in_set_ = false;
   bool first_ = true;
 };
@@ -557,21 +560,18 @@ class JsonTextWriter : public model::ItemVisitor {
 void WriteString(JsonWriter& w, std::string_view s) {
   // Escaped here, 16 bytes per step, rather than by the Writer one byte at a
   // time (its SSE2 scan is off, src/CMakeLists.txt says why).
-  thread_local std::string text;
-  text.clear();
-  AppendJsonString(&text, s);
-  w.Raw(text, rapidjson::kStringType);
+  w.Direct(rapidjson::kStringType, [&](rapidjson::StringBuffer& out) { AppendJsonString(&out, s); });
 }
 
 Status WriteStoredItem(JsonWriter& w, std::string_view stored) {
-  // Reused by each request on this thread: no allocation once it has grown.
-  thread_local std::string text;
-  text.assign("{");
-  JsonTextWriter writer(&text);
-  BASALT_RETURN_IF_ERROR(model::VisitItem(stored, writer));
-  text.push_back('}');
-  w.Raw(text, rapidjson::kObjectType);
-  return Status::Ok();
+  Status st;
+  w.Direct(rapidjson::kObjectType, [&](rapidjson::StringBuffer& out) {
+    out.Put('{');
+    JsonTextWriter writer(&out);
+    st = model::VisitItem(stored, writer);
+    out.Put('}');
+  });
+  return st;
 }
 
 }  // namespace basalt::api

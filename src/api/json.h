@@ -30,6 +30,13 @@ class JsonWriter : public rapidjson::Writer<rapidjson::StringBuffer> {
     std::memcpy(os_->Push(json.size()), json.data(), json.size());
     EndValue(true);
   }
+  // A value of `type` whose JSON write(buffer) appends to the output itself.
+  template <class Write>
+  void Direct(rapidjson::Type type, Write&& write) {
+    Prefix(type);
+    write(*os_);
+    EndValue(true);
+  }
 };
 
 // DynamoDB's names of JSON kinds in SerializationException messages.
@@ -84,7 +91,7 @@ void WriteAttributeValue(JsonWriter& w, const model::AttributeValue& v);
 void WriteItem(JsonWriter& w, const model::Item& item);
 // WriteItem of an item in its stored encoding (model/item_codec.h), written
 // as it is read, without building the item. Fails with kInternal on corrupt
-// bytes, and then writes nothing.
+// bytes; what the writer holds then is not JSON, for an error response only.
 Status WriteStoredItem(JsonWriter& w, std::string_view stored);
 
 // Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no
