@@ -114,6 +114,22 @@ bool IEquals(std::string_view a, std::string_view b) {
   return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
+// Writes the request's field number `i` over the one at its place in the
+// last request, whose strings keep their capacity: an SDK sends the same
+// fields in the same order, so the values over the small-string size
+// (Authorization, X-Amz-Target, Content-Type) are not allocated and freed
+// per request. The list is cut to this request's fields once its head is
+// done.
+void SetField(Request* out, size_t i, std::string_view name, std::string_view value) {
+  auto& headers = out->headers;
+  if (i < headers.size()) {
+    headers[i].first.assign(name.data(), name.size());
+    headers[i].second.assign(value.data(), value.size());
+  } else {
+    headers.emplace_back(std::string(name), std::string(value));
+  }
+}
+
 std::string_view TrimOws(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
@@ -136,18 +152,7 @@ void RequestParser::on_response_impl(int, string_view, int, error_code& ec) {
 }
 
 void RequestParser::on_field_impl(field, string_view name, string_view value, error_code&) {
-  // Each field is written over the one at its place in the last request,
-  // whose strings keep their capacity: an SDK sends the same fields in the
-  // same order, so the values over the small-string size (Authorization,
-  // X-Amz-Target, Content-Type) are not allocated and freed per request.
-  auto& headers = out_->headers;
-  if (fields_ < headers.size()) {
-    headers[fields_].first.assign(name.data(), name.size());
-    headers[fields_].second.assign(value.data(), value.size());
-  } else {
-    headers.emplace_back(std::string(name.data(), name.size()), std::string(value.data(), value.size()));
-  }
-  ++fields_;
+  SetField(out_, fields_++, {name.data(), name.size()}, {value.data(), value.size()});
 }
 
 void RequestParser::on_header_impl(error_code&) { out_->headers.resize(fields_); }
@@ -250,7 +255,6 @@ bool RequestReader::ParseHead(std::string_view head) {
   bool close = false, keep = false;
   // field-lines, up to the empty line that ends the head
   size_t fields = 0;
-  auto& headers = out_->headers;
   while (next_line(&line) && !line.empty()) {
     size_t n = 0;
     while (n < line.size() && kTchar[static_cast<unsigned char>(line[n])]) ++n;
@@ -277,17 +281,10 @@ bool RequestReader::ParseHead(std::string_view head) {
     } else if (IEquals(name, "transfer-encoding") || IEquals(name, "upgrade") || IEquals(name, "proxy-connection")) {
       return false;
     }
-    // Written over the last request's field at its place (as RequestParser).
-    if (fields < headers.size()) {
-      headers[fields].first.assign(name.data(), name.size());
-      headers[fields].second.assign(value.data(), value.size());
-    } else {
-      headers.emplace_back(std::string(name), std::string(value));
-    }
-    ++fields;
+    SetField(out_, fields++, name, value);
   }
-  if (!head.empty() || !line.empty()) return false;  // (cannot happen: the head ends at its first CRLFCRLF)
-  headers.resize(fields);
+  if (!line.empty() || !head.empty()) return false;  // a line without its CRLF, or bytes past the empty line
+  out_->headers.resize(fields);
   keep_alive_ = version_ == 11 ? !close : keep;
   remaining_ = length_.value_or(0);
   return true;
