@@ -200,14 +200,20 @@ std::size_t RequestReader::put(boost::asio::const_buffer buffer, boost::beast::e
     return n;
   }
   // A head is parsed once it is whole; one that is not whole within the
-  // header limit, or not of the shape above, is Beast's.
+  // header limit, or not of the shape above, is Beast's. While it is not
+  // whole, only the bytes that came since the last call are searched and
+  // checked, so a head that arrives a byte at a time costs linear time (as
+  // in Beast, whose search resumes where it stopped) and not the square of
+  // its size.
   const std::string_view window = in.substr(0, header_limit_);
-  const size_t end = window.find("\r\n\r\n");
+  const size_t end = window.find("\r\n\r\n", checked_ >= 3 ? checked_ - 3 : 0);
   size_t crs = 0, lfs = 0;
   if (end == std::string_view::npos && window.size() < header_limit_ &&
-      (in.empty() || (kTchar[static_cast<unsigned char>(in[0])] && HeadBytes(in, &crs, &lfs)))) {
+      (in.empty() ||
+       (kTchar[static_cast<unsigned char>(in[0])] && HeadBytes(in.substr(std::min(checked_, in.size())), &crs, &lfs)))) {
     // Not whole yet. (A part that cannot open a head of the shape above goes
     // to Beast at once, which may refuse it before the rest arrives.)
+    checked_ = in.size();
     ec = boost::beast::http::error::need_more;
     return 0;
   }

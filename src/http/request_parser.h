@@ -102,6 +102,7 @@ class RequestReader {
   bool header_done_ = false;
   bool keep_alive_ = true;
   int version_ = 11;
+  std::size_t checked_ = 0;  // bytes of a head not whole yet that were searched and checked
   std::optional<std::uint64_t> length_;
   std::uint64_t remaining_ = 0;  // of the body
 };
