@@ -125,7 +125,7 @@ struct Server::Impl {
   void Accept() {
     asio::io_context& peer = *contexts[next];
     next = (next + 1) % contexts.size();
-    acceptor->async_accept(peer, [this](beast::error_code ec, tcp::socket socket) {
+    acceptor->async_accept(peer, [this](beast::error_code ec, internal::Socket socket) {
       if (ec == asio::error::operation_aborted) return;
       if (OutOfDescriptors(ec)) return OnOutOfDescriptors(ec);
       if (!ec) OnAccepted(std::move(socket));
@@ -133,7 +133,7 @@ struct Server::Impl {
     });
   }
 
-  void OnAccepted(tcp::socket socket) {
+  void OnAccepted(internal::Socket socket) {
     int max = ctx.options.max_connections;
     if (max > 0 && ctx.connections.load(std::memory_order_relaxed) >= max) {
       Refuse(socket.release());
@@ -147,7 +147,7 @@ struct Server::Impl {
       internal::StartTls(*ctx.options.tls, std::move(socket), ctx);
       return;
     }
-    auto session = std::make_shared<Session<beast::tcp_stream>>(beast::tcp_stream(std::move(socket)), ctx);
+    auto session = std::make_shared<Session<internal::Socket>>(std::move(socket), ctx);
     auto executor = session->executor();
     asio::post(executor, [session] { session->Run(); });
   }

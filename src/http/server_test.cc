@@ -189,6 +189,50 @@ TEST_F(ServerTest, AnIdleKeptAliveConnectionIsClosedAtTheIdleTimeout) {
   EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
 }
 
+// The connection's one timer is armed for the earliest deadline it was
+// given; a later deadline only moves it on when it fires.
+TEST_F(ServerTest, AKeptAliveConnectionOutlivesTheShorterDeadlinesOfItsLastRequest) {
+  ServerOptions o;
+  o.header_timeout_seconds = 1;
+  o.body_timeout_seconds = 1;
+  o.idle_timeout_seconds = 3;
+  Start(o);
+  Socket s(port());
+  s.Send(Post("{}"));
+  EXPECT_NE(std::string::npos, s.ReadResponse().find("200 OK"));
+  // Past the header and write deadlines of that request, within the idle timeout.
+  bool closed = false;
+  s.ReadUntilClosed(milliseconds(1800), &closed);
+  ASSERT_FALSE(closed);
+  s.Send(Post("{}"));
+  EXPECT_NE(std::string::npos, s.ReadResponse().find("200 OK"));
+  auto start = steady_clock::now();
+  s.ReadUntilClosed(milliseconds(6000), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_GT(steady_clock::now() - start, milliseconds(2500));
+  EXPECT_LT(steady_clock::now() - start, milliseconds(4500));
+}
+
+// An idle connection's deadline is the idle timeout; the first byte of a
+// request brings it forward to the header timeout.
+TEST_F(ServerTest, AHeadStartedOnAnIdleConnectionHasTheHeaderTimeout) {
+  ServerOptions o;
+  o.header_timeout_seconds = 1;
+  o.idle_timeout_seconds = 10;
+  Start(o);
+  Socket s(port());
+  s.Send(Post("{}"));
+  EXPECT_NE(std::string::npos, s.ReadResponse().find("200 OK"));
+  bool closed = false;
+  s.ReadUntilClosed(milliseconds(1500), &closed);
+  ASSERT_FALSE(closed);
+  auto start = steady_clock::now();
+  s.Send("POST / HTTP/1.1\r\n");
+  s.ReadUntilClosed(milliseconds(5000), &closed);
+  EXPECT_TRUE(closed);
+  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+}
+
 TEST_F(ServerTest, AStalledBodyIsClosedAtTheBodyTimeout) {
   ServerOptions o;
   o.body_timeout_seconds = 1;

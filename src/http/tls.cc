@@ -15,6 +15,7 @@ namespace basalt::http {
 namespace ssl = boost::asio::ssl;
 using internal::Context;
 using internal::Session;
+using internal::Socket;
 using internal::tcp;
 namespace beast = boost::beast;
 
@@ -53,7 +54,7 @@ constexpr std::string_view kPlainHttpRefusal =
     "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 53\r\nConnection: close\r\n\r\n"
     "This port speaks HTTPS: send the request over TLS.\r\n\r\n";
 
-void Refuse(tcp::socket& socket) {
+void Refuse(Socket& socket) {
   char sink[4096];
   int fd = socket.native_handle();
   for (int i = 0; i < 16 && ::recv(fd, sink, sizeof sink, MSG_DONTWAIT) > 0; ++i) {
@@ -87,10 +88,10 @@ Status Tls::Reload() {
 
 namespace internal {
 
-void StartTls(Tls& tls, tcp::socket socket, Context& ctx) {
+void StartTls(Tls& tls, Socket socket, Context& ctx) {
   auto context = tls.impl()->Current();
-  auto sock = std::make_shared<tcp::socket>(std::move(socket));
-  auto timer = std::make_shared<asio::steady_timer>(sock->get_executor());
+  auto sock = std::make_shared<Socket>(std::move(socket));
+  auto timer = std::make_shared<internal::Timer>(sock->get_executor());
   timer->expires_after(std::chrono::seconds(ctx.options.header_timeout_seconds));
   timer->async_wait([sock](boost::system::error_code ec) {
     if (!ec) sock->cancel();  // no first byte in time
@@ -110,13 +111,21 @@ void StartTls(Tls& tls, tcp::socket socket, Context& ctx) {
       ctx.connections.fetch_sub(1, std::memory_order_relaxed);
       return;
     }
-    using TlsStream = beast::ssl_stream<beast::tcp_stream>;
-    auto stream = std::make_shared<TlsStream>(beast::tcp_stream(std::move(*sock)), *context);
-    beast::get_lowest_layer(*stream).expires_after(std::chrono::seconds(ctx.options.header_timeout_seconds));
-    stream->async_handshake(ssl::stream_base::server, [stream, context, &ctx](boost::system::error_code hs) {
+    using TlsStream = beast::ssl_stream<Socket>;
+    auto stream = std::make_shared<TlsStream>(std::move(*sock), *context);
+    // The handshake has the header timeout too: when it passes, the socket
+    // is closed and the handshake fails.
+    timer->expires_after(std::chrono::seconds(ctx.options.header_timeout_seconds));
+    timer->async_wait([weak = std::weak_ptr<TlsStream>(stream)](boost::system::error_code wait) {
+      if (wait) return;
+      boost::system::error_code ignored;
+      if (auto s = weak.lock()) beast::get_lowest_layer(*s).close(ignored);
+    });
+    stream->async_handshake(ssl::stream_base::server, [stream, timer, context, &ctx](boost::system::error_code hs) {
+      timer->cancel();
       if (hs) {  // not TLS after all, an untrusted client certificate, a timeout
         boost::system::error_code ignored;
-        beast::get_lowest_layer(*stream).socket().close(ignored);
+        beast::get_lowest_layer(*stream).close(ignored);
         ctx.connections.fetch_sub(1, std::memory_order_relaxed);
         return;
       }
