@@ -41,13 +41,38 @@ std::string StatsKey(uint64_t table) {
 }
 
 namespace {
+// esc(pk): the runs between 0x00 bytes are copied whole (a partition key
+// seldom has any).
 void AppendEscaped(std::string_view pk, std::string* k) {
-  for (char c : pk) {
-    k->push_back(c);
-    if (c == 0) k->push_back(static_cast<char>(0xFF));
+  for (size_t at = 0;;) {
+    const size_t zero = pk.find('\0', at);
+    if (zero == std::string_view::npos) {
+      k->append(pk.substr(at));
+      break;
+    }
+    k->append(pk.substr(at, zero + 1 - at));
+    k->push_back(static_cast<char>(0xFF));
+    at = zero + 1;
   }
-  k->push_back(0);
-  k->push_back(1);
+  k->append("\0\1", 2);
+}
+
+// 0x02 table:u64be hash:u32be esc(pk), then sk, built in one allocation: the
+// key of every item read and written, twice per PutItem (the read of the old
+// item and the write). Byte by byte, with a reallocation once past the
+// prefix, it took ~700 instructions per key (callgrind, PutItem).
+std::string ItemKeyOf(uint64_t table, std::string_view pk, std::string_view sk) {
+  char head[13];
+  head[0] = kItemPrefix;
+  for (int i = 0; i < 8; ++i) head[1 + i] = static_cast<char>(table >> (56 - 8 * i));
+  const uint32_t hash = PartitionHash(pk);
+  for (int i = 0; i < 4; ++i) head[9 + i] = static_cast<char>(hash >> (24 - 8 * i));
+  std::string k;
+  k.reserve(sizeof head + pk.size() + 2 + sk.size() + 4);  // + 4: room for a few escapes
+  k.append(head, sizeof head);
+  AppendEscaped(pk, &k);
+  k.append(sk);
+  return k;
 }
 }  // namespace
 
@@ -65,19 +90,9 @@ std::string TableBegin(uint64_t table) {
 
 std::string TableEnd(uint64_t table) { return TableBegin(table + 1); }
 
-std::string PartitionPrefix(uint64_t table, std::string_view pk) {
-  std::string k = TableBegin(table);
-  k.reserve(k.size() + 4 + pk.size() + 2);
-  PutFixed32BE(&k, PartitionHash(pk));
-  AppendEscaped(pk, &k);
-  return k;
-}
+std::string PartitionPrefix(uint64_t table, std::string_view pk) { return ItemKeyOf(table, pk, {}); }
 
-std::string ItemKey(uint64_t table, std::string_view pk, std::string_view sk) {
-  std::string k = PartitionPrefix(table, pk);
-  k.append(sk);
-  return k;
-}
+std::string ItemKey(uint64_t table, std::string_view pk, std::string_view sk) { return ItemKeyOf(table, pk, sk); }
 
 bool ParseItemKey(std::string_view key, uint64_t table, std::string* pk, std::string_view* sk) {
   if (key.size() < 13 || key[0] != kItemPrefix || DecodeFixed64BE(key.data() + 1) != table) return false;
