@@ -160,10 +160,8 @@ bool VisitValue(std::string_view* in, int depth, ItemVisitor& v) {
       return true;
     }
     case Type::kN: {
-      Number n;
-      if (!DecodeNumber(in, &n)) return false;
-      v.Num(n);
-      return true;
+      std::string_view enc;
+      return GetLengthPrefixed(in, &enc) && v.NumBytes(enc);
     }
     case Type::kBool:
       if (in->empty()) return false;
@@ -181,9 +179,8 @@ bool VisitValue(std::string_view* in, int depth, ItemVisitor& v) {
         if (type == Type::kL) {
           if (!VisitValue(in, depth + 1, v)) return false;
         } else if (type == Type::kNS) {
-          Number n;
-          if (!DecodeNumber(in, &n)) return false;
-          v.Num(n);
+          std::string_view enc;
+          if (!GetLengthPrefixed(in, &enc) || !v.NumBytes(enc)) return false;
         } else {
           std::string_view s;
           if (!GetLengthPrefixed(in, &s)) return false;
@@ -221,6 +218,12 @@ class SizeVisitor : public ItemVisitor {
   void EndList() override {}
   void Bytes(Type, std::string_view s) override { size += s.size(); }
   void Num(const Number& n) override { size += n.StorageSize(); }
+  bool NumBytes(std::string_view enc) override {
+    size_t n;
+    if (!Number::StorageSizeOfOrdered(enc, &n)) return false;
+    size += n;
+    return true;
+  }
   void Bool(bool) override { size += 1; }
   void Null() override { size += 1; }
 
@@ -229,6 +232,13 @@ class SizeVisitor : public ItemVisitor {
 };
 
 }  // namespace
+
+bool ItemVisitor::NumBytes(std::string_view enc) {
+  Number n;
+  if (!Number::DecodeOrdered(&enc, &n) || !enc.empty()) return false;
+  Num(n);
+  return true;
+}
 
 Status VisitItem(std::string_view in, ItemVisitor& visitor) {
   uint64_t count;

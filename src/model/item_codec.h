@@ -45,6 +45,10 @@ class ItemVisitor {
   virtual void EndList() = 0;
   virtual void Bytes(Type type, std::string_view s) = 0;  // S or B
   virtual void Num(const Number& n) = 0;
+  // A number as stored (Number::AppendOrderedEncoding's bytes): decoded and
+  // given to Num, unless a visitor needs only the bytes. False for bytes
+  // that are not a number's encoding.
+  virtual bool NumBytes(std::string_view enc);
   virtual void Bool(bool b) = 0;
   virtual void Null() = 0;
 };

@@ -333,49 +333,107 @@ void Number::AppendOrderedEncoding(std::string* out) const {
   if (negative_) out->push_back(static_cast<char>(kNegativeTerminator));
 }
 
-bool Number::DecodeOrdered(std::string_view* in, Number* out) {
-  std::string_view s = *in;
+namespace {
+
+// One ordered encoding at the front of s, its digit bytes un-inverted.
+struct OrderedParts {
+  bool zero = false;
+  bool negative = false;
+  int exponent = 0;
+  uint8_t bytes[kMaxDigitBytes];
+  size_t count = 0;  // digit bytes
+  size_t length = 0;  // of the whole encoding
+};
+
+// The grammar of AppendOrderedEncoding; false if s does not open with one
+// (the digits' canonical form is checked by the caller).
+bool ScanOrdered(std::string_view s, OrderedParts* p) {
   auto byte_at = [&s](size_t i) { return static_cast<uint8_t>(s[i]); };
   if (s.empty()) return false;
   const uint8_t tag = byte_at(0);
   if (tag == kZeroTag) {
-    *out = Number();
-    in->remove_prefix(1);
+    p->zero = true;
+    p->length = 1;
     return true;
   }
   if ((tag != kPositiveTag && tag != kNegativeTag) || s.size() < 2) return false;
-  const bool negative = tag == kNegativeTag;
-  const uint8_t flip = negative ? 0xFF : 0x00;
-  const int exponent = static_cast<int>(byte_at(1) ^ flip) + kMinExponent;
-
+  p->negative = tag == kNegativeTag;
+  const uint8_t flip = p->negative ? 0xFF : 0x00;
+  p->exponent = static_cast<int>(byte_at(1) ^ flip) + kMinExponent;
   // On the stack: a vector here cost a few allocations per number read
   // (~1,000 instructions per stored number, read for its size and again for
   // its text).
-  uint8_t bytes[kMaxDigitBytes];
-  size_t count = 0;
   size_t pos = 2;
-  if (negative) {
+  if (p->negative) {
     // Inverted digit bytes are at most 0xEF, so the first 0xFF is the end.
     while (pos < s.size() && byte_at(pos) != kNegativeTerminator) {
-      if (count == kMaxDigitBytes) return false;
-      bytes[count++] = byte_at(pos++) ^ flip;
+      if (p->count == kMaxDigitBytes) return false;
+      p->bytes[p->count++] = byte_at(pos++) ^ flip;
     }
     if (pos == s.size()) return false;  // no terminator
     ++pos;
   } else {
     // Digit bytes run until a byte that cannot be one, the end of the input,
     // a byte with the padding nibble (odd digit count), or 19 bytes.
-    while (pos < s.size() && count < kMaxDigitBytes && IsDigitByte(byte_at(pos))) {
+    while (pos < s.size() && p->count < kMaxDigitBytes && IsDigitByte(byte_at(pos))) {
       const uint8_t b = byte_at(pos++);
-      bytes[count++] = b;
+      p->bytes[p->count++] = b;
       if ((b & 0x0F) == 0) break;
     }
   }
+  p->length = pos;
+  return true;
+}
 
+// How many digits canonical digit bytes hold (UnpackDigits' rules: 1..38
+// digits, no leading or trailing zero, padding only in the last byte); 0
+// for bytes that are not canonical.
+size_t CanonicalDigitCount(std::span<const uint8_t> bytes) {
+  if (bytes.empty()) return 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (!IsDigitByte(bytes[i])) return 0;
+    if ((bytes[i] & 0x0F) == 0 && i + 1 != bytes.size()) return 0;
+  }
+  const int first = bytes.front() >> 4;
+  const int last_lo = bytes.back() & 0x0F;
+  const int last = last_lo == 0 ? bytes.back() >> 4 : last_lo;
+  if (first == 1 || last == 1) return 0;  // the nibble of a '0' digit
+  return 2 * bytes.size() - (last_lo == 0 ? 1 : 0);
+}
+
+}  // namespace
+
+bool Number::DecodeOrdered(std::string_view* in, Number* out) {
+  OrderedParts p;
+  if (!ScanOrdered(*in, &p)) return false;
+  if (p.zero) {
+    *out = Number();
+    in->remove_prefix(1);
+    return true;
+  }
   std::string digits;
-  if (!UnpackDigits(std::span<const uint8_t>(bytes, count), &digits)) return false;
-  *out = Number(negative, std::move(digits), exponent);
-  in->remove_prefix(pos);
+  if (!UnpackDigits(std::span<const uint8_t>(p.bytes, p.count), &digits)) return false;
+  *out = Number(p.negative, std::move(digits), p.exponent);
+  in->remove_prefix(p.length);
+  return true;
+}
+
+// StorageSize's arithmetic on the exponent and digit count read from the
+// encoding: an item's size no longer decodes each of its numbers into
+// digits (Query of 10 items: StoredItemSize 8,400 -> 6,900 instructions,
+// callgrind).
+bool Number::StorageSizeOfOrdered(std::string_view enc, size_t* size) {
+  OrderedParts p;
+  if (!ScanOrdered(enc, &p) || p.length != enc.size()) return false;
+  if (p.zero) {
+    *size = 1;
+    return true;
+  }
+  const size_t digits = CanonicalDigitCount(std::span<const uint8_t>(p.bytes, p.count));
+  if (digits == 0) return false;
+  const int lowest = p.exponent - static_cast<int>(digits) + 1;
+  const size_t pairs = static_cast<size_t>(FloorDiv(p.exponent, 2) - FloorDiv(lowest, 2) + 1);
+  *size = 1 + pairs + (p.negative && pairs < 20 ? 1 : 0);
   return true;
 }
 

@@ -57,6 +57,9 @@ class Number {
   void AppendOrderedEncoding(std::string* out) const;
   // Decodes one encoding from the front of *in and advances it; false if malformed.
   static bool DecodeOrdered(std::string_view* in, Number* out);
+  // StorageSize() of the number whose whole encoding is `enc`, read without
+  // decoding its digits; false where DecodeOrdered would fail or leave bytes.
+  static bool StorageSizeOfOrdered(std::string_view enc, size_t* size);
 
   // Significant digits without leading/trailing zeros ("" for zero) and the
   // power of ten of the first of them: value = 0.d1d2d3... * 10^(exponent+1).

@@ -584,6 +584,47 @@ TEST(NumberTest, MalformedEncodingsAreRejected) {
   EXPECT_FALSE(Number::DecodeOrdered(&in, &n));
 }
 
+// The size read from an encoding is the decoded number's, and an encoding
+// is refused by one exactly where it is by the other: every random number,
+// each with a byte changed, cut short or extended, and random bytes.
+TEST(NumberTest, StorageSizeOfAnEncodingAgreesWithDecodingIt) {
+  std::mt19937_64 rng(17);
+  auto decoded_size = [](std::string_view enc, size_t* size) {
+    Number n;
+    if (!Number::DecodeOrdered(&enc, &n) || !enc.empty()) return false;
+    *size = n.StorageSize();
+    return true;
+  };
+  size_t valid = 0, refused = 0;
+  auto check = [&](const std::string& enc) {
+    size_t a = 0, b = 0;
+    const bool decoded = decoded_size(enc, &a);
+    ASSERT_EQ(decoded, Number::StorageSizeOfOrdered(enc, &b)) << testing::PrintToString(enc);
+    if (decoded) {
+      ASSERT_EQ(a, b) << testing::PrintToString(enc);
+      ++valid;
+    } else {
+      ++refused;
+    }
+  };
+  std::vector<std::string> encodings = {Encode(Number()), Encode(N("1")), Encode(N("-1")), Encode(N("1E-130")),
+                                        Encode(N("-9.9999999999999999999999999999999999999E125"))};
+  for (int i = 0; i < 20000; ++i) encodings.push_back(Encode(N(MakeRandomDecimal(rng).text)));
+  for (const std::string& enc : encodings) {
+    check(enc);
+    std::string changed = enc;
+    changed[rng() % changed.size()] = static_cast<char>(rng());
+    check(changed);
+    check(enc.substr(0, enc.size() - 1));
+    check(enc + static_cast<char>(rng()));
+    std::string random(1 + rng() % 24, '\0');
+    for (char& c : random) c = static_cast<char>(rng() % 4 == 0 ? rng() % 4 : rng());
+    check(random);
+  }
+  EXPECT_GT(valid, 20000u);
+  EXPECT_GT(refused, 20000u);
+}
+
 TEST(NumberTest, PositiveEncodingStopsAtTheFirstByteThatIsNotADigitByte) {
   std::string enc = Encode(N("12"));  // even digit count: no padding nibble
   enc += '\x02';
