@@ -133,9 +133,13 @@ bool DecodeValue(std::string_view* in, int depth, AttributeValue* v) {
   return false;
 }
 
-bool VisitValue(std::string_view* in, int depth, ItemVisitor& v);
+// Templates on the visitor: StoredItemSize's final SizeVisitor has its calls
+// inlined rather than made through the vtable.
+template <class Visitor>
+bool VisitValue(std::string_view* in, int depth, Visitor& v);
 
-bool VisitEntries(std::string_view* in, int depth, ItemVisitor& v, uint64_t count) {
+template <class Visitor>
+bool VisitEntries(std::string_view* in, int depth, Visitor& v, uint64_t count) {
   for (uint64_t i = 0; i < count; ++i) {
     std::string_view name;
     if (!GetLengthPrefixed(in, &name)) return false;
@@ -146,7 +150,8 @@ bool VisitEntries(std::string_view* in, int depth, ItemVisitor& v, uint64_t coun
 }
 
 // DecodeValue's grammar, calling the visitor instead of building values.
-bool VisitValue(std::string_view* in, int depth, ItemVisitor& v) {
+template <class Visitor>
+bool VisitValue(std::string_view* in, int depth, Visitor& v) {
   if (in->empty() || depth > 64) return false;
   auto type = static_cast<Type>((*in)[0]);
   in->remove_prefix(1);
@@ -202,7 +207,7 @@ bool VisitValue(std::string_view* in, int depth, ItemVisitor& v) {
 // AttributeSize's rules (model/item.cc) over the visitor's calls: an M or L
 // adds 3, each of its elements 1 more, an M's entry its name too; the
 // item's own names count their bytes; set members only their own size.
-class SizeVisitor : public ItemVisitor {
+class SizeVisitor final : public ItemVisitor {
  public:
   size_t size = 0;
 
@@ -231,6 +236,12 @@ class SizeVisitor : public ItemVisitor {
   int maps_ = 0;  // the Ms open; the item itself is not one
 };
 
+template <class Visitor>
+bool VisitWholeItem(std::string_view in, Visitor& visitor) {
+  uint64_t count;
+  return GetVarint64(&in, &count) && count <= in.size() && VisitEntries(&in, 0, visitor, count) && in.empty();
+}
+
 }  // namespace
 
 bool ItemVisitor::NumBytes(std::string_view enc) {
@@ -241,16 +252,13 @@ bool ItemVisitor::NumBytes(std::string_view enc) {
 }
 
 Status VisitItem(std::string_view in, ItemVisitor& visitor) {
-  uint64_t count;
-  if (!GetVarint64(&in, &count) || count > in.size() || !VisitEntries(&in, 0, visitor, count) || !in.empty()) {
-    return Status::Internal("corrupt item encoding");
-  }
+  if (!VisitWholeItem(in, visitor)) return Status::Internal("corrupt item encoding");
   return Status::Ok();
 }
 
 Result<size_t> StoredItemSize(std::string_view in) {
   SizeVisitor v;
-  BASALT_RETURN_IF_ERROR(VisitItem(in, v));
+  if (!VisitWholeItem(in, v)) return Status::Internal("corrupt item encoding");
   return v.size;
 }
 
