@@ -130,6 +130,27 @@ void SetField(Request* out, size_t i, std::string_view name, std::string_view va
   }
 }
 
+// request-line, without its CRLF: false for a line of any other shape.
+bool SplitRequestLine(std::string_view line, std::string_view* method, std::string_view* target, int* version) {
+  size_t m = 0;
+  while (m < line.size() && kTchar[static_cast<unsigned char>(line[m])]) ++m;
+  if (m == 0 || m >= line.size() || line[m] != ' ') return false;
+  const size_t t = line.find(' ', m + 1);
+  if (t == std::string_view::npos || t == m + 1 || line.size() - t - 1 != 8) return false;
+  *target = line.substr(m + 1, t - m - 1);
+  if (target->find('\t') != std::string_view::npos) return false;
+  const std::string_view v = line.substr(t + 1);
+  if (v == "HTTP/1.1") {
+    *version = 11;
+  } else if (v == "HTTP/1.0") {
+    *version = 10;
+  } else {
+    return false;
+  }
+  *method = line.substr(0, m);
+  return true;
+}
+
 std::string_view TrimOws(std::string_view v) {
   while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
   while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
@@ -210,9 +231,11 @@ std::size_t RequestReader::put(boost::asio::const_buffer buffer, boost::beast::e
   size_t crs = 0, lfs = 0;
   if (end == std::string_view::npos && window.size() < header_limit_ &&
       (in.empty() ||
-       (kTchar[static_cast<unsigned char>(in[0])] && HeadBytes(in.substr(std::min(checked_, in.size())), &crs, &lfs)))) {
-    // Not whole yet. (A part that cannot open a head of the shape above goes
-    // to Beast at once, which may refuse it before the rest arrives.)
+       (kTchar[static_cast<unsigned char>(in[0])] && HeadBytes(in.substr(std::min(checked_, in.size())), &crs, &lfs) &&
+        RequestLineFits(in)))) {
+    // Not whole yet. (A part that cannot open a head of the shape above,
+    // a request line that is not request-line among them, goes to Beast at
+    // once, which refuses a malformed one before the rest arrives.)
     checked_ = in.size();
     ec = boost::beast::http::error::need_more;
     return 0;
@@ -227,6 +250,16 @@ std::size_t RequestReader::put(boost::asio::const_buffer buffer, boost::beast::e
   return beast_->put(buffer, ec);
 }
 
+bool RequestReader::RequestLineFits(std::string_view in) {
+  if (line_checked_) return true;
+  const size_t lf = in.find('\n', checked_);
+  if (lf == std::string_view::npos) return true;  // not whole yet
+  line_checked_ = true;
+  std::string_view method, target;
+  int version;
+  return lf > 0 && in[lf - 1] == '\r' && SplitRequestLine(in.substr(0, lf - 1), &method, &target, &version);
+}
+
 bool RequestReader::ParseHead(std::string_view head) {
   size_t crs = 0, lfs = 0;
   if (!HeadBytes(head, &crs, &lfs) || crs != lfs) return false;
@@ -238,25 +271,9 @@ bool RequestReader::ParseHead(std::string_view head) {
     head.remove_prefix(lf + 1);
     return true;
   };
-  std::string_view line;
-  if (!next_line(&line)) return false;
-  // request-line
-  size_t m = 0;
-  while (m < line.size() && kTchar[static_cast<unsigned char>(line[m])]) ++m;
-  if (m == 0 || m >= line.size() || line[m] != ' ') return false;
-  const size_t t = line.find(' ', m + 1);
-  if (t == std::string_view::npos || t == m + 1 || line.size() - t - 1 != 8) return false;
-  const std::string_view target = line.substr(m + 1, t - m - 1);
-  if (target.find('\t') != std::string_view::npos) return false;
-  const std::string_view version = line.substr(t + 1);
-  if (version == "HTTP/1.1") {
-    version_ = 11;
-  } else if (version == "HTTP/1.0") {
-    version_ = 10;
-  } else {
-    return false;
-  }
-  out_->method.assign(line.data(), m);
+  std::string_view line, method, target;
+  if (!next_line(&line) || !SplitRequestLine(line, &method, &target, &version_)) return false;
+  out_->method.assign(method.data(), method.size());
   out_->target.assign(target.data(), target.size());
   bool close = false, keep = false;
   // field-lines, up to the empty line that ends the head

@@ -537,6 +537,19 @@ def test_http_level_errors_are_answered_in_dynamodbs_json_shape(endpoint, raw, w
     assert healthy(endpoint)
 
 
+def test_a_malformed_request_line_is_answered_before_the_rest_of_the_head(endpoint):
+    """The line arrives alone, then one header and no end of head: the 400 comes at once, not at
+    the header timeout (10 s) when the connection would be closed without an answer."""
+    with socket.create_connection(addr(endpoint), timeout=5) as s:
+        s.sendall(b"GET  / HTTP/1.1\r\n")
+        time.sleep(0.2)
+        s.sendall(b"Host: x\r\n")
+        resp = read_response(s, timeout=3)
+    assert resp is not None and resp[0] == 400, resp
+    assert dynamo_error(resp) == "SerializationException", resp
+    assert healthy(endpoint)
+
+
 def test_a_body_over_16_mib_is_refused_in_dynamodbs_json_shape(endpoint):
     with socket.create_connection(addr(endpoint), timeout=5) as s:
         s.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % (16 * MIB + 1))
