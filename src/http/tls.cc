@@ -91,7 +91,7 @@ namespace internal {
 void StartTls(Tls& tls, Socket socket, Context& ctx) {
   auto context = tls.impl()->Current();
   auto sock = std::make_shared<Socket>(std::move(socket));
-  auto timer = std::make_shared<internal::Timer>(sock->get_executor());
+  auto timer = std::make_shared<Timer>(sock->get_executor());
   timer->expires_after(std::chrono::seconds(ctx.options.header_timeout_seconds));
   timer->async_wait([sock](boost::system::error_code ec) {
     if (!ec) sock->cancel();  // no first byte in time

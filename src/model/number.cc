@@ -52,24 +52,34 @@ bool IsDigitByte(uint8_t b) {
   return hi >= 1 && hi <= 10 && lo <= 10;
 }
 
-// Unpacks digit bytes (already un-inverted) into '0'..'9'. Fails unless the
-// result is canonical: 1..38 digits, no leading or trailing zero, padding
-// only in the last byte.
-bool UnpackDigits(std::span<const uint8_t> bytes, std::string* digits) {
-  digits->resize(2 * bytes.size());
-  char* d = digits->data();
+// How many digits digit bytes (already un-inverted) hold if they are
+// canonical: 1..38 digits, no leading or trailing zero, padding only in the
+// last byte; 0 if they are not.
+size_t CanonicalDigitCount(std::span<const uint8_t> bytes) {
+  if (bytes.empty()) return 0;
   for (size_t i = 0; i < bytes.size(); ++i) {
-    if (!IsDigitByte(bytes[i])) return false;
-    *d++ = static_cast<char>('0' + (bytes[i] >> 4) - 1);
-    const int lo = bytes[i] & 0x0F;
-    if (lo == 0) {
-      if (i + 1 != bytes.size()) return false;
-    } else {
-      *d++ = static_cast<char>('0' + lo - 1);
-    }
+    if (!IsDigitByte(bytes[i])) return 0;
+    if ((bytes[i] & 0x0F) == 0 && i + 1 != bytes.size()) return 0;
   }
-  digits->resize(static_cast<size_t>(d - digits->data()));
-  return !digits->empty() && digits->front() != '0' && digits->back() != '0';
+  const int first = bytes.front() >> 4;
+  const int last_lo = bytes.back() & 0x0F;
+  const int last = last_lo == 0 ? bytes.back() >> 4 : last_lo;
+  if (first == 1 || last == 1) return 0;  // the nibble of a '0' digit
+  return 2 * bytes.size() - (last_lo == 0 ? 1 : 0);
+}
+
+// Unpacks canonical digit bytes (CanonicalDigitCount) into '0'..'9'; false
+// for bytes that are not canonical.
+bool UnpackDigits(std::span<const uint8_t> bytes, std::string* digits) {
+  const size_t count = CanonicalDigitCount(bytes);
+  if (count == 0) return false;
+  digits->resize(count);
+  char* d = digits->data();
+  for (const uint8_t b : bytes) {
+    *d++ = static_cast<char>('0' + (b >> 4) - 1);
+    if ((b & 0x0F) != 0) *d++ = static_cast<char>('0' + (b & 0x0F) - 1);
+  }
+  return true;
 }
 
 }  // namespace
@@ -383,22 +393,6 @@ bool ScanOrdered(std::string_view s, OrderedParts* p) {
   }
   p->length = pos;
   return true;
-}
-
-// How many digits canonical digit bytes hold (UnpackDigits' rules: 1..38
-// digits, no leading or trailing zero, padding only in the last byte); 0
-// for bytes that are not canonical.
-size_t CanonicalDigitCount(std::span<const uint8_t> bytes) {
-  if (bytes.empty()) return 0;
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    if (!IsDigitByte(bytes[i])) return 0;
-    if ((bytes[i] & 0x0F) == 0 && i + 1 != bytes.size()) return 0;
-  }
-  const int first = bytes.front() >> 4;
-  const int last_lo = bytes.back() & 0x0F;
-  const int last = last_lo == 0 ? bytes.back() >> 4 : last_lo;
-  if (first == 1 || last == 1) return 0;  // the nibble of a '0' digit
-  return 2 * bytes.size() - (last_lo == 0 ? 1 : 0);
 }
 
 }  // namespace

@@ -59,17 +59,15 @@ void AppendEscaped(std::string_view pk, std::string* k) {
 
 // 0x02 table:u64be hash:u32be esc(pk), then sk, built in one allocation: the
 // key of every item read and written, twice per PutItem (the read of the old
-// item and the write). Byte by byte, with a reallocation once past the
-// prefix, it took ~700 instructions per key (callgrind, PutItem).
+// item and the write). With a reallocation once past the prefix and the
+// partition key pushed byte by byte, it took ~750 instructions per key;
+// ~400 so (callgrind, PutItem).
 std::string ItemKeyOf(uint64_t table, std::string_view pk, std::string_view sk) {
-  char head[13];
-  head[0] = kItemPrefix;
-  for (int i = 0; i < 8; ++i) head[1 + i] = static_cast<char>(table >> (56 - 8 * i));
-  const uint32_t hash = PartitionHash(pk);
-  for (int i = 0; i < 4; ++i) head[9 + i] = static_cast<char>(hash >> (24 - 8 * i));
   std::string k;
-  k.reserve(sizeof head + pk.size() + 2 + sk.size() + 4);  // + 4: room for a few escapes
-  k.append(head, sizeof head);
+  k.reserve(1 + 8 + 4 + pk.size() + 2 + sk.size() + 4);  // + 4: room for a few escapes
+  k.push_back(kItemPrefix);
+  PutFixed64BE(&k, table);
+  PutFixed32BE(&k, PartitionHash(pk));
   AppendEscaped(pk, &k);
   k.append(sk);
   return k;
