@@ -40,12 +40,12 @@ const char* JsonKindName(const JsonValue& v);
 
 // Field readers: nullopt when the field is absent or null; a
 // SerializationException when it has the wrong JSON type.
-Result<std::optional<std::string>> GetString(const JsonValue& obj, const char* field);
-Result<std::optional<int64_t>> GetInteger(const JsonValue& obj, const char* field);
-Result<std::optional<bool>> GetBool(const JsonValue& obj, const char* field);
+Result<std::optional<std::string>> GetString(const JsonValue& obj, std::string_view field);
+Result<std::optional<int64_t>> GetInteger(const JsonValue& obj, std::string_view field);
+Result<std::optional<bool>> GetBool(const JsonValue& obj, std::string_view field);
 // Object and array fields return a pointer into the document, or null.
-Result<const JsonValue*> GetObject(const JsonValue& obj, const char* field);
-Result<const JsonValue*> GetArray(const JsonValue& obj, const char* field);
+Result<const JsonValue*> GetObject(const JsonValue& obj, std::string_view field);
+Result<const JsonValue*> GetArray(const JsonValue& obj, std::string_view field);
 
 // Collects "Value ... at '...' failed to satisfy constraint: ..." findings
 // and renders them as DynamoDB does: "N validation error(s) detected: a; b".
@@ -72,7 +72,7 @@ Status RequireTableName(const JsonValue& request);
 // Reads a string field that must be one of `allowed`: nullopt when absent or
 // not allowed, in which case a finding "Member must satisfy enum value set:
 // <enum_set>" is added (DynamoDB's set order varies per field, so it is given).
-Result<std::optional<std::string>> GetEnum(const JsonValue& obj, const char* field, std::string_view path,
+Result<std::optional<std::string>> GetEnum(const JsonValue& obj, std::string_view field, std::string_view path,
                                            std::initializer_list<std::string_view> allowed,
                                            std::string_view enum_set, ConstraintErrors* errors);
 
