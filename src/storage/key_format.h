@@ -8,6 +8,9 @@
 //   outbox key := 0x03 version:u64be index:u32be           a change-log record not yet shipped
 //   log key    := 0x04 log:u64be seq:u64be                 a shipped change-log record
 //
+//   (The RocksDB engine keeps the 0x01 keys in a column family of their own:
+//   rocksdb_parts.h, kStatsFamily.)
+//
 //   esc(pk)    := pk with every 0x00 written as 0x00 0xFF, then 0x00 0x01
 //   hash       := PartitionHash(pk)
 //

@@ -47,10 +47,12 @@ class RocksEngine : public Engine {
  public:
   static constexpr size_t kStripes = 4096;
 
-  RocksEngine(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db, rocksdb::WriteOptions wo,
+  RocksEngine(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db,
+              rocksdb::ColumnFamilyHandle* stats, rocksdb::WriteOptions wo,
               std::shared_ptr<rocksdb::Cache> block_cache, bool in_memory)
       : env_(std::move(env)),
         db_(std::move(db)),
+        stats_(stats),
         wo_(wo),
         meta_(db_.get(), wo),
         in_memory_(in_memory),
@@ -64,6 +66,7 @@ class RocksEngine : public Engine {
 
   ~RocksEngine() override {
     reclaimer_.Stop();
+    db_->DestroyColumnFamilyHandle(stats_).PermitUncheckedError();
     db_->Close().PermitUncheckedError();
     db_.reset();
   }
@@ -173,7 +176,10 @@ class RocksEngine : public Engine {
   Status DropTable(TableId table) override {
     rocksdb::WriteBatch batch;
     batch.DeleteRange(TableBegin(table), TableEnd(table));
-    batch.DeleteRange(StatsKey(table), StatsKey(table + 1));  // the table's and its partitions' counters
+    // The table's counter, and its partitions' after it (a range that starts
+    // past the counter's key: TableStatsKeyTransform).
+    batch.Delete(stats_, StatsKey(table));
+    batch.DeleteRange(stats_, StatsKey(table) + std::string(1, '\0'), StatsKey(table + 1));
     // Records it removes may be preconditions of commits in flight: while
     // it runs, and after it for those read before it, commits check again.
     ++drops_in_flight_;
@@ -200,35 +206,49 @@ class RocksEngine : public Engine {
   }
 
   std::vector<std::pair<std::string, double>> Health() override {
-    static const std::pair<const char*, const char*> kProperties[] = {
-        {"rocksdb_memtable_bytes", "rocksdb.cur-size-all-mem-tables"},
-        {"rocksdb_block_cache_bytes", "rocksdb.block-cache-usage"},
-        {"rocksdb_table_readers_bytes", "rocksdb.estimate-table-readers-mem"},
-        {"rocksdb_pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes"},
-        {"rocksdb_running_compactions", "rocksdb.num-running-compactions"},
-        {"rocksdb_running_flushes", "rocksdb.num-running-flushes"},
-        {"rocksdb_write_stopped", "rocksdb.is-write-stopped"},
-        {"rocksdb_delayed_write_rate", "rocksdb.actual-delayed-write-rate"},
-        {"rocksdb_sst_files_bytes", "rocksdb.total-sst-files-size"},
-        {"rocksdb_live_sst_files_bytes", "rocksdb.live-sst-files-size"},
-        {"rocksdb_level0_files", "rocksdb.num-files-at-level0"},
-        {"rocksdb_estimated_keys", "rocksdb.estimate-num-keys"},
+    // A family's own figures are summed over both families; the others are the database's.
+    struct Property {
+      const char* name;
+      const char* property;
+      bool per_family;
+    };
+    static const Property kProperties[] = {
+        {"rocksdb_memtable_bytes", "rocksdb.cur-size-all-mem-tables", true},
+        {"rocksdb_block_cache_bytes", "rocksdb.block-cache-usage", false},
+        {"rocksdb_table_readers_bytes", "rocksdb.estimate-table-readers-mem", true},
+        {"rocksdb_pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes", true},
+        {"rocksdb_running_compactions", "rocksdb.num-running-compactions", false},
+        {"rocksdb_running_flushes", "rocksdb.num-running-flushes", false},
+        {"rocksdb_write_stopped", "rocksdb.is-write-stopped", false},
+        {"rocksdb_delayed_write_rate", "rocksdb.actual-delayed-write-rate", false},
+        {"rocksdb_sst_files_bytes", "rocksdb.total-sst-files-size", true},
+        {"rocksdb_live_sst_files_bytes", "rocksdb.live-sst-files-size", true},
+        {"rocksdb_level0_files", "rocksdb.num-files-at-level0", true},
+        {"rocksdb_estimated_keys", "rocksdb.estimate-num-keys", true},
     };
     std::vector<std::pair<std::string, double>> out;
-    for (const auto& [name, property] : kProperties) {
-      uint64_t v = 0;
-      if (db_->GetIntProperty(property, &v)) {
-        out.emplace_back(name, static_cast<double>(v));
-      } else if (std::string text; db_->GetProperty(property, &text)) {
-        out.emplace_back(name, std::strtod(text.c_str(), nullptr));
+    for (const Property& p : kProperties) {
+      double sum = 0;
+      bool found = false;
+      for (rocksdb::ColumnFamilyHandle* family : {db_->DefaultColumnFamily(), stats_}) {
+        if (family == stats_ && !p.per_family) break;
+        uint64_t v = 0;
+        if (db_->GetIntProperty(family, p.property, &v)) {
+          sum += static_cast<double>(v);
+          found = true;
+        } else if (std::string text; db_->GetProperty(family, p.property, &text)) {
+          sum += std::strtod(text.c_str(), nullptr);
+          found = true;
+        }
       }
+      if (found) out.emplace_back(p.name, sum);
     }
     return out;
   }
 
   Status Stats(TableId table, TableStats* out) override {
     std::string v;
-    auto s = db_->Get(rocksdb::ReadOptions(), StatsKey(table), &v);
+    auto s = db_->Get(rocksdb::ReadOptions(), stats_, StatsKey(table), &v);
     *out = TableStats{};
     if (s.IsNotFound()) return Status::Ok();
     if (!s.ok()) return FromRocks(s);
@@ -238,7 +258,7 @@ class RocksEngine : public Engine {
 
   Status CollectionBytes(TableId table, std::string_view pk, int64_t* bytes) override {
     std::string v;
-    auto s = db_->Get(rocksdb::ReadOptions(), CollectionKey(table, pk), &v);
+    auto s = db_->Get(rocksdb::ReadOptions(), stats_, CollectionKey(table, pk), &v);
     *bytes = 0;
     if (s.IsNotFound()) return Status::Ok();
     if (!s.ok()) return FromRocks(s);
@@ -426,10 +446,10 @@ class RocksEngine : public Engine {
         }
       }
       if (w.item_count_delta != 0 || w.size_bytes_delta != 0) {
-        batch.Merge(StatsKey(w.table), StatsMergeOperator::Encode(w.item_count_delta, w.size_bytes_delta));
+        batch.Merge(stats_, StatsKey(w.table), StatsMergeOperator::Encode(w.item_count_delta, w.size_bytes_delta));
       }
       if (w.collection_bytes_delta != 0) {
-        batch.Merge(CollectionKey(w.table, w.pk), StatsMergeOperator::Encode(0, w.collection_bytes_delta));
+        batch.Merge(stats_, CollectionKey(w.table, w.pk), StatsMergeOperator::Encode(0, w.collection_bytes_delta));
       }
       for (const std::string& record : w.outbox) {
         value.clear();
@@ -475,6 +495,7 @@ class RocksEngine : public Engine {
 
   std::unique_ptr<rocksdb::Env> env_;  // the in-memory Env, when used; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
+  rocksdb::ColumnFamilyHandle* stats_;  // kStatsFamily; destroyed before db_ closes
   rocksdb::WriteOptions wo_;
   RocksMetaStore meta_;
   std::atomic<Version> next_version_{1};
@@ -517,12 +538,22 @@ Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
       opts.env = env.get();
     }
   }
+  opts.create_missing_column_families = true;  // the stats family, in a database from before it
+  const std::vector<rocksdb::ColumnFamilyDescriptor> families = {
+      {rocksdb::kDefaultColumnFamilyName, opts}, {rocks::kStatsFamily, rocks::StatsFamilyOptions(opts)}};
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  auto s = rocksdb::DB::Open(opts, path, &raw);
+  auto s = rocksdb::DB::Open(opts, path, families, &handles, &raw);
   if (!s.ok()) return Status::IoError("cannot open storage at " + path + ": " + s.ToString());
-  std::unique_ptr<Engine> engine =
-      std::make_unique<RocksEngine>(std::move(env), std::unique_ptr<rocksdb::DB>(raw), wo, std::move(block_cache),
-                                    options.in_memory);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  db->DestroyColumnFamilyHandle(handles[0]).PermitUncheckedError();  // the default: db->DefaultColumnFamily()
+  Status moved = rocks::MoveStatsToTheirFamily(db.get(), handles[1], wo);
+  if (!moved.ok()) {
+    db->DestroyColumnFamilyHandle(handles[1]).PermitUncheckedError();
+    return Status::IoError("cannot open storage at " + path + ": " + moved.message());
+  }
+  std::unique_ptr<Engine> engine = std::make_unique<RocksEngine>(std::move(env), std::move(db), handles[1], wo,
+                                                                 std::move(block_cache), options.in_memory);
   return engine;
 }
 
