@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """Instructions per request under callgrind: the repeatable measure of a change's CPU cost.
 
-    /usr/bin/python3 bench/instructions.py [WORKLOAD ...]     (default: get put query batchget root)
+    /usr/bin/python3 bench/instructions.py [WORKLOAD ...]     (default: get put update query batchget root)
 
 For each workload, starts Basalt (BASALT_BIN, default build/src/basalt; --in-memory, --threads 1)
 under `valgrind --tool=callgrind` twice, sends the workload's request N1 and then N2 times on one
 keep-alive connection (after the same set-up), and prints (Ir(N2) - Ir(N1)) / (N2 - N1): the
 instructions of one request, start-up and set-up cancelled out. The requests are the throughput
-bench's (bench/lua): GetItem and PutItem of compare.py's ~100-byte item, Query of a 10-item
-collection of the query table, BatchGetItem of 100 keys, and `GET /`.
+bench's (bench/lua): GetItem and PutItem of compare.py's ~100-byte item, UpdateItem's ADD to a
+counter of one (update_add.lua), Query of a 10-item collection of the query table, BatchGetItem of
+100 keys, and `GET /`.
 Environment: INSTR_N1 (default 1000), INSTR_N2 (default 2000), INSTR_PORT (8312), INSTR_KEEP=1 keeps
 the callgrind files (their directory is printed) for callgrind_annotate."""
 
@@ -31,7 +32,7 @@ ITEMS = 1000  # preloaded items (and 100 collections of the query table)
 
 
 def setup(workload):
-    if workload in ("get", "put", "batchget"):
+    if workload in ("get", "put", "update", "batchget"):
         compare.cmd_create(URL, "bench")
         compare.cmd_preload(URL, "bench", ITEMS)
     elif workload == "query":
@@ -46,6 +47,10 @@ def requests_of(workload, n):
             yield "POST", "GetItem", {"TableName": "bench", "Key": {"pk": {"S": compare.key(i % ITEMS)}}}
         elif workload == "put":
             yield "POST", "PutItem", {"TableName": "bench", "Item": compare.item("new%08d" % i)}
+        elif workload == "update":
+            yield "POST", "UpdateItem", {"TableName": "bench", "Key": {"pk": {"S": compare.key(i % ITEMS)}},
+                                         "UpdateExpression": "ADD n :one",
+                                         "ExpressionAttributeValues": {":one": {"N": "1"}}}
         elif workload == "query":
             yield "POST", "Query", {"TableName": "query", "KeyConditionExpression": "pk = :p",
                                     "ExpressionAttributeValues": {":p": {"S": "q%08d" % (i % (ITEMS // 10))}}}
@@ -90,7 +95,7 @@ def instructions(binary, workload, n, out):
 
 
 def main():
-    workloads = sys.argv[1:] or ["get", "put", "query", "batchget", "root"]
+    workloads = sys.argv[1:] or ["get", "put", "update", "query", "batchget", "root"]
     binary = os.environ.get("BASALT_BIN", str(here.parent / "build" / "src" / "basalt"))
     # Both runs touch every preloaded key (GetItem cycles through 1,000), so the
     # access-pattern state Basalt saves at exit, which grows with the keys

@@ -88,6 +88,11 @@ class RocksEngine : public Engine {
   Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) override {
     out->assign(keys.size(), std::nullopt);
     if (keys.empty()) return Status::Ok();
+    // One key (a single-item write reading its old item): a Get, which reads
+    // at one sequence number too. RocksDB's MultiGet of one key cost ~1,000
+    // instructions more (its per-batch set-up: an UpdateItem's read of the
+    // old item 10,800 -> 9,800, callgrind).
+    if (keys.size() == 1) return Get(keys[0], &(*out)[0], nullptr);
     std::vector<std::string> raw(keys.size());
     std::vector<rocksdb::Slice> slices;
     slices.reserve(keys.size());
