@@ -46,6 +46,7 @@ constexpr IntFlag kIntFlags[] = {
     {"--body-timeout", &Config::body_timeout_seconds, 1, 3600},
     {"--body-min-rate", &Config::body_min_rate, 0, 1 << 30},
     {"--memory-budget", &Config::memory_budget_mib, 0, 1 << 20},
+    {"--item-cache", &Config::item_cache_mib, 0, 1 << 20},
     {"--audit-log-max-mib", &Config::audit_log_max_mib, 1, 1 << 20},
     {"--rados-txn-timeout", &Config::rados_txn_timeout_seconds, 1, 3600},
 };
@@ -92,6 +93,8 @@ Flags:
   --memory-budget MIB      request and response bodies held at once; a request that does not
                            fit waits 1 s, then gets ThrottlingException (default 0: 256 MiB,
                            or a quarter of memory if less)
+  --item-cache MIB         recently read items kept in front of the embedded engine's reads
+                           (default 32; 0: none)
   --trigger TABLE=TARGET   deliver TABLE's stream records, as Lambda does, to TARGET:
                            http://host:port/path (POST; 2xx is success) or cmd:COMMAND
                            (event on stdin; exit 0 is success); repeatable

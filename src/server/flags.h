@@ -43,6 +43,7 @@ struct Config {
   int body_timeout_seconds = 10;
   int body_min_rate = 64 * 1024;   // bytes per second
   int memory_budget_mib = 0;       // 0: 256 MiB, or a quarter of memory if less
+  int item_cache_mib = 32;         // the embedded engine's cache of recently read items; 0: none
   std::vector<std::string> triggers;  // --trigger TABLE=TARGET, as given
   std::string triggers_file;          // --triggers-file FILE
   std::string trigger_destination_dir;  // where API-made triggers may write failure files

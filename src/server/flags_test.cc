@@ -56,14 +56,16 @@ TEST(FlagsTest, ClientLimitsHaveTheIssuesDefaultsAndAreTunable) {
   EXPECT_EQ(10, defaults.body_timeout_seconds);
   EXPECT_EQ(65536, defaults.body_min_rate);
   EXPECT_EQ(0, defaults.memory_budget_mib);  // 256 MiB or a quarter of memory
+  EXPECT_EQ(32, defaults.item_cache_mib);
   Config c = Parse({"--max-connections", "100", "--header-timeout=2", "--idle-timeout", "3", "--body-timeout", "4",
-                    "--body-min-rate", "0", "--memory-budget", "64"});
+                    "--body-min-rate", "0", "--memory-budget", "64", "--item-cache", "0"});
   EXPECT_EQ(100, c.max_connections);
   EXPECT_EQ(2, c.header_timeout_seconds);
   EXPECT_EQ(3, c.idle_timeout_seconds);
   EXPECT_EQ(4, c.body_timeout_seconds);
   EXPECT_EQ(0, c.body_min_rate);
   EXPECT_EQ(64, c.memory_budget_mib);
+  EXPECT_EQ(0, c.item_cache_mib);
   EXPECT_EQ("invalid value for --header-timeout: '0' (expected 1-3600)", Error({"--header-timeout", "0"}));
 }
 

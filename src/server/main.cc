@@ -167,6 +167,7 @@ int Run(int argc, char** argv) {
   storage_options.in_memory = config.in_memory;
   storage_options.durability = config.durability;
   storage_options.max_open_files = fds.storage_open_files;
+  storage_options.item_cache_bytes = static_cast<size_t>(config.item_cache_mib) << 20;
   auto encryption_key = EncryptionKey(config);
   if (!encryption_key.ok()) {
     std::cerr << "basalt: " << encryption_key.status().message() << "\n";

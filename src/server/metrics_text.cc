@@ -256,7 +256,8 @@ std::string RenderMetrics(db::Database& database, double start_time) {
   }
   Process(out, start_time);
   for (const auto& [name, value] : database.engine()->Health()) {
-    Family(out, "basalt_" + name, name.starts_with("rados_txn") ? "counter" : "gauge", "Storage engine: " + name)
+    const bool counter = name.starts_with("rados_txn") || name.ends_with("_total");
+    Family(out, "basalt_" + name, counter ? "counter" : "gauge", "Storage engine: " + name)
         .Sample("", value);
   }
   return out.str();

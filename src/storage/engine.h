@@ -360,6 +360,9 @@ struct RocksDbOptions {
   int max_open_files = -1;
   // 32 bytes: every file is encrypted with AES-256 in CTR mode (encryption.h); empty: none.
   std::string encryption_key = {};
+  // The cache of recently read records in front of point reads
+  // (item_cache.h); 0: none.
+  size_t item_cache_bytes = 32 << 20;
 };
 
 // Opens (creating if needed) the embedded RocksDB engine.

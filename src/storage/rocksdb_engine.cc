@@ -29,6 +29,7 @@
 #include "common/coding.h"
 #include "storage/encryption.h"
 #include "storage/engine.h"
+#include "storage/item_cache.h"
 #include "storage/key_format.h"
 #include "storage/rocksdb_parts.h"
 
@@ -49,11 +50,12 @@ class RocksEngine : public Engine {
 
   RocksEngine(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db,
               rocksdb::ColumnFamilyHandle* stats, rocksdb::WriteOptions wo,
-              std::shared_ptr<rocksdb::Cache> block_cache, bool in_memory)
+              std::shared_ptr<rocksdb::Cache> block_cache, bool in_memory, size_t item_cache_bytes)
       : env_(std::move(env)),
         db_(std::move(db)),
         stats_(stats),
         wo_(wo),
+        cache_(item_cache_bytes),
         meta_(db_.get(), wo),
         in_memory_(in_memory),
         reclaimer_(db_.get(), std::move(block_cache), in_memory) {
@@ -74,13 +76,20 @@ class RocksEngine : public Engine {
   std::unique_ptr<Snapshot> NewSnapshot() override { return std::make_unique<RocksSnapshot>(db_.get()); }
 
   Status Get(const Key& key, std::optional<Record>* out, const Snapshot* at) override {
-    std::string stored;
-    auto s = db_->Get(ReadAt(at), ItemKey(key.table, key.pk, key.sk), &stored);
+    const std::string item_key = ItemKey(key.table, key.pk, key.sk);
     out->reset();
+    Record rec;
+    ItemCache::Ticket ticket;
+    if (!at && cache_.Lookup(item_key, &rec, &ticket)) {
+      *out = std::move(rec);
+      return Status::Ok();
+    }
+    std::string stored;
+    auto s = db_->Get(ReadAt(at), item_key, &stored);
     if (s.IsNotFound()) return Status::Ok();
     if (!s.ok()) return FromRocks(s);
-    Record rec;
     if (!SplitValue(stored, &rec)) return Status::Internal("corrupt stored value");
+    if (!at) cache_.Fill(item_key, rec, ticket);
     *out = std::move(rec);
     return Status::Ok();
   }
@@ -188,7 +197,9 @@ class RocksEngine : public Engine {
     // Records it removes may be preconditions of commits in flight: while
     // it runs, and after it for those read before it, commits check again.
     ++drops_in_flight_;
+    cache_.BeginWriteAll();
     Status st = FromRocks(db_->Write(wo_, &batch));
+    cache_.EndWriteAll();
     dropped_at_.store(db_->GetLatestSequenceNumber());
     --drops_in_flight_;
     BASALT_RETURN_IF_ERROR(st);
@@ -247,6 +258,13 @@ class RocksEngine : public Engine {
         }
       }
       if (found) out.emplace_back(p.name, sum);
+    }
+    if (cache_.enabled()) {
+      const ItemCache::Stats c = cache_.stats();
+      out.emplace_back("item_cache_entries", static_cast<double>(c.entries));
+      out.emplace_back("item_cache_bytes", static_cast<double>(c.bytes));
+      out.emplace_back("item_cache_hits_total", static_cast<double>(c.hits));
+      out.emplace_back("item_cache_misses_total", static_cast<double>(c.misses));
     }
     return out;
   }
@@ -436,6 +454,7 @@ class RocksEngine : public Engine {
     }
     uint32_t outbox_index = 0;
     std::string value;
+    std::vector<ItemCache::Change> changes;
     for (const auto& w : writes) {
       for (const auto& m : w.muts) {
         if (m.op == Mutation::kCheck) continue;
@@ -448,6 +467,9 @@ class RocksEngine : public Engine {
           batch.Put(key, value);
         } else {
           batch.Delete(key);
+        }
+        if (cache_.enabled()) {
+          changes.push_back(ItemCache::Change{std::move(key), m.op == Mutation::kPut ? &m.value : nullptr, version});
         }
       }
       if (w.item_count_delta != 0 || w.size_bytes_delta != 0) {
@@ -463,7 +485,9 @@ class RocksEngine : public Engine {
         batch.Put(OutboxKey(version, outbox_index++), value);
       }
     }
+    cache_.BeginWrite(changes);
     Status st = FromRocks(db_->Write(wo_, &batch));
+    cache_.EndWrite(changes, st.ok());
     // At least this commit's sequence number (even when the write failed
     // part way, which can only make a later check read again).
     const uint64_t committed = db_->GetLatestSequenceNumber();
@@ -502,6 +526,7 @@ class RocksEngine : public Engine {
   std::unique_ptr<rocksdb::DB> db_;
   rocksdb::ColumnFamilyHandle* stats_;  // kStatsFamily; destroyed before db_ closes
   rocksdb::WriteOptions wo_;
+  ItemCache cache_;  // of point reads; written under the stripe locks (item_cache.h)
   RocksMetaStore meta_;
   std::atomic<Version> next_version_{1};
   std::array<std::mutex, kStripes> locks_;
@@ -557,8 +582,9 @@ Result<std::unique_ptr<Engine>> OpenRocksDb(const RocksDbOptions& options) {
     db->DestroyColumnFamilyHandle(handles[1]).PermitUncheckedError();
     return Status::IoError("cannot open storage at " + path + ": " + moved.message());
   }
-  std::unique_ptr<Engine> engine = std::make_unique<RocksEngine>(std::move(env), std::move(db), handles[1], wo,
-                                                                 std::move(block_cache), options.in_memory);
+  std::unique_ptr<Engine> engine =
+      std::make_unique<RocksEngine>(std::move(env), std::move(db), handles[1], wo, std::move(block_cache),
+                                    options.in_memory, options.item_cache_bytes);
   return engine;
 }
 

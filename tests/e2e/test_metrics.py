@@ -90,6 +90,32 @@ def test_metrics_show_what_the_tables_did_and_pass_promtool(private_server):
     assert check.stdout.decode().strip() == "" and check.stderr.decode().strip() == ""
 
 
+def test_the_item_cache_counts_its_hits_and_answers_with_the_latest_record(private_server):
+    # A put reads its old item (a miss: absent), the first GetItem misses and
+    # keeps the item, the next two hit; the UpdateItem's read of the old item
+    # hits, and its commit puts the new record back; the last GetItem hits it.
+    for flags, cached in ((("--in-memory",), True), (("--in-memory", "--item-cache", "0"), False)):
+        server = private_server(*flags)
+        ddb = make_client(server.url)
+        table = table_name("cache")
+        ddb.create_table(TableName=table, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+                         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+                         BillingMode="PAY_PER_REQUEST")
+        ddb.put_item(TableName=table, Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+        for _ in range(3):
+            assert ddb.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "1"}
+        ddb.update_item(TableName=table, Key={"pk": {"S": "a"}}, UpdateExpression="ADD n :one",
+                        ExpressionAttributeValues={":one": {"N": "1"}})
+        assert ddb.get_item(TableName=table, Key={"pk": {"S": "a"}})["Item"]["n"] == {"N": "2"}
+        text = scrape(server.url)
+        if cached:
+            assert sample(text, "basalt_item_cache_hits_total") == 4
+            assert sample(text, "basalt_item_cache_misses_total") == 2
+            assert sample(text, "basalt_item_cache_entries") == 1
+        else:
+            assert sample(text, "basalt_item_cache_hits_total") is None
+
+
 def test_throttling_shows_in_the_metrics(private_server):
     server = private_server("--in-memory", "--capacity=enforce")
     ddb = make_client(server.url)
