@@ -228,7 +228,10 @@ class Engine {
   // Reads one record, at `at` when set (else the latest); *out is empty
   // when the key is absent.
   virtual Status Get(const Key& key, std::optional<Record>* out, const Snapshot* at = nullptr) = 0;
-  // Reads several records from one point in time.
+  // Reads several records, each at least as new as every commit that had
+  // returned when the read began; not necessarily all at one moment (a
+  // commit across them may land in between; TransactGet is the reader at
+  // one moment).
   virtual Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) = 0;
   // A mark to take before reading records whose versions become
   // preconditions (Precondition::read_mark); 0 where the engine has none.
@@ -236,7 +239,8 @@ class Engine {
   // Reads several records as one transactional read (TransactGetItems): all
   // as they were at one moment, or Code::kTransactionConflict (with a
   // ConflictOn detail) while a transaction in progress holds one of them.
-  // Engines whose MultiGet is that already need not override it.
+  // Engines whose MultiGet is that already need not override it (the
+  // RocksDB engine's reads through its cache, so it does).
   virtual Status TransactGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) {
     return MultiGet(keys, out);
   }

@@ -19,6 +19,9 @@ class ForwardingEngine : public Engine {
   Status MultiGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) override {
     return inner_->MultiGet(keys, out);
   }
+  Status TransactGet(std::span<const Key> keys, std::vector<std::optional<Record>>* out) override {
+    return inner_->TransactGet(keys, out);
+  }
   Status QueryPartition(TableId table, std::string_view pk, const SortKeyRange& range, bool reverse,
                         const std::optional<std::string>& resume_after, const RowSink& sink,
                         const Snapshot* at) override {
