@@ -46,11 +46,15 @@ Status CheckCondition(const WriteCondition& wc, const std::optional<model::Item>
   return Status(Code::kConditionalCheckFailed, "The conditional request failed").WithDetail(std::move(detail));
 }
 
-Status AddUnique(storage::Key key, std::vector<storage::Key>* seen, const char* message) {
-  for (const auto& s : *seen) {
-    if (s.table == key.table && s.pk == key.pk && s.sk == key.sk) return Status::Validation(message);
+Status UniqueKeys::Add(storage::Key key, const char* message) {
+  const std::hash<std::string_view> hash;
+  const size_t h = (hash(key.pk) * 31 + hash(key.sk)) * 31 + key.table;
+  if (!hashes_.insert(h).second) {  // seen, or a hash shared by two keys
+    for (const auto& s : keys_) {
+      if (s.table == key.table && s.pk == key.pk && s.sk == key.sk) return Status::Validation(message);
+    }
   }
-  seen->push_back(std::move(key));
+  keys_.push_back(std::move(key));
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "db/requests.h"
@@ -17,10 +18,23 @@ Status CheckItemSize(const model::Item& item);
 // failure the error carries the old item if the request asked for it.
 Status CheckCondition(const WriteCondition& wc, const std::optional<model::Item>& old);
 
-// Records a request's key; a key seen before in the same request is
-// DynamoDB's error (`message`).
-Status AddUnique(storage::Key key, std::vector<storage::Key>* seen,
-                 const char* message = "Provided list of item keys contains duplicates");
+// The keys of one request, each once: a key seen before in the same
+// request is DynamoDB's error (`message`). Seen keys are found by their hash:
+// a scan of the keys before each was 4,950 comparisons for a BatchGetItem of
+// 100 keys (~200,000 of its ~1,080,000 instructions, callgrind).
+class UniqueKeys {
+ public:
+  Status Add(storage::Key key, const char* message = "Provided list of item keys contains duplicates");
+  const std::vector<storage::Key>& keys() const { return keys_; }
+  void reserve(size_t n) {
+    keys_.reserve(n);
+    hashes_.reserve(n);
+  }
+
+ private:
+  std::vector<storage::Key> keys_;
+  std::unordered_set<size_t> hashes_;
+};
 
 // PutItem: the item, if the condition holds. `item` must outlive the write.
 ItemChange PutChange(const model::Item& item, const WriteCondition& condition);

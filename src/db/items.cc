@@ -119,10 +119,10 @@ Result<BatchGetOutput> Items::BatchGetItem(const Scope& scope, const std::vector
   std::vector<Entry> entries;
   for (const auto& t : in) {
     BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, t.table));
-    std::vector<storage::Key> seen;
+    UniqueKeys seen;
     for (size_t i = 0; i < t.keys.size(); ++i) {
       BASALT_ASSIGN_OR_RETURN(model::PrimaryKey key, model::KeyFromKeyMap(table->key_schema, t.keys[i]));
-      BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, key), &seen));
+      BASALT_RETURN_IF_ERROR(seen.Add(StorageKey(*table, key)));
       entries.push_back(Entry{&t, i, table, std::move(key)});
     }
   }
@@ -202,7 +202,7 @@ Result<BatchWriteOutput> Items::BatchWriteItem(const Scope& scope, const std::ve
   Status throttled;
   for (const auto& t : in) {
     BASALT_ASSIGN_OR_RETURN(auto table, catalog_->FindActive(scope.ns, t.table));
-    std::vector<storage::Key> seen;
+    UniqueKeys seen;
     for (const auto& req : t.requests) {
       model::PrimaryKey key;
       if (req.is_put) {
@@ -211,7 +211,7 @@ Result<BatchWriteOutput> Items::BatchWriteItem(const Scope& scope, const std::ve
       } else {
         BASALT_ASSIGN_OR_RETURN(key, model::KeyFromKeyMap(table->key_schema, req.item));
       }
-      BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, key), &seen));
+      BASALT_RETURN_IF_ERROR(seen.Add(StorageKey(*table, key)));
       // A request whose table (or partition) is out of capacity goes back
       // unprocessed. (The write path checks the GSIs it changes again, and
       // fails the whole batch when one of them is out of capacity.)
@@ -219,13 +219,13 @@ Result<BatchWriteOutput> Items::BatchWriteItem(const Scope& scope, const std::ve
       // for a delete) at once, so that the requests after it see it.
       double estimate = 0;
       if (throttle_) {
-        if (Status st = throttle_->AdmitWrite(*table, seen.back().pk, {}); !st.ok()) {
+        if (Status st = throttle_->AdmitWrite(*table, seen.keys().back().pk, {}); !st.ok()) {
           if (throttled.ok()) throttled = std::move(st);
           out.unprocessed[t.table].push_back(req);
           continue;
         }
         estimate = req.is_put ? WriteUnits(model::ItemSize(req.item)) : 1;
-        throttle_->ChargeWrite(*table, seen.back().pk, estimate, {}, 1);
+        throttle_->ChargeWrite(*table, seen.keys().back().pk, estimate, {}, 1);
       }
       const WriteRequest* r = &req;
       writes.push_back(ItemWrite{table, std::move(key),

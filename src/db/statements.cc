@@ -263,7 +263,7 @@ Result<BatchStatementOutput> Statements::BatchExecuteStatement(const Scope& call
   out.responses.resize(in.size());
   std::vector<std::optional<Prepared>> prepared(in.size());
   bool reads = false, writes = false;
-  std::vector<storage::Key> seen;
+  UniqueKeys seen;
   for (size_t i = 0; i < in.size(); ++i) {
     Result<Prepared> p = Prepare(scope, in[i], partiql::Context::kBatch);
     if (!p.ok()) {
@@ -275,7 +275,7 @@ Result<BatchStatementOutput> Statements::BatchExecuteStatement(const Scope& call
     if (!p->read) {
       // One item twice refuses the whole batch, as BatchWriteItem does.
       auto key = model::KeyFromItem(p->table->key_schema, KeyOf(p->plan));
-      if (key.ok()) BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*p->table, *key), &seen));
+      if (key.ok()) BASALT_RETURN_IF_ERROR(seen.Add(StorageKey(*p->table, *key)));
     }
     prepared[i] = std::move(*p);
   }

@@ -90,7 +90,7 @@ Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope,
   std::vector<size_t> action_of;  // writes[j] is in.actions[action_of[j]]
   std::vector<Status> key_errors(in.actions.size());
   bool any_key_error = false;
-  std::vector<storage::Key> seen;
+  UniqueKeys seen;
   std::vector<std::shared_ptr<const TableMeta>> known;
   auto find = [&](const std::string& name) { return catalog_->FindActive(scope.ns, name); };
   for (size_t i = 0; i < in.actions.size(); ++i) {
@@ -108,7 +108,7 @@ Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope,
       continue;
     }
     if (whole_item) BASALT_RETURN_IF_ERROR(CheckItemSize(a.item));
-    BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, *key), &seen, kSameItem));
+    BASALT_RETURN_IF_ERROR(seen.Add(StorageKey(*table, *key), kSameItem));
     writes.push_back(ItemWrite{table, std::move(*key), {}});
     writes.back().partiql = scope.partiql;
     action_of.push_back(i);
@@ -156,7 +156,7 @@ Result<TransactWriteOutput> Transactions::TransactWriteItems(const Scope& scope,
 Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, const std::vector<TransactGet>& in) {
   std::vector<std::shared_ptr<const TableMeta>> tables;
   std::vector<model::PrimaryKey> keys;
-  std::vector<storage::Key> seen;
+  UniqueKeys seen;
   tables.reserve(in.size());
   keys.reserve(in.size());
   seen.reserve(in.size());
@@ -174,17 +174,17 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
       key_reasons[tables.size()] = ReasonFor(key.status(), false);
       key = model::PrimaryKey{};
     } else {
-      BASALT_RETURN_IF_ERROR(AddUnique(StorageKey(*table, *key), &seen, kSameItem));
+      BASALT_RETURN_IF_ERROR(seen.Add(StorageKey(*table, *key), kSameItem));
     }
     tables.push_back(std::move(table));
     keys.push_back(std::move(*key));
   }
   if (!key_reasons.empty()) return Canceled(std::move(key_reasons));
   // An item a transaction is writing cancels the read, as in DynamoDB.
-  if (write_path_->InTransaction(seen)) {
+  if (write_path_->InTransaction(seen.keys())) {
     std::vector<CancellationReason> reasons(in.size(), CancellationReason{"None", "", std::nullopt});
-    for (size_t i = 0; i < seen.size(); ++i) {
-      if (write_path_->InTransaction({seen[i]})) {
+    for (size_t i = 0; i < seen.keys().size(); ++i) {
+      if (write_path_->InTransaction({seen.keys()[i]})) {
         reasons[i] = CancellationReason{"TransactionConflict", "Transaction is ongoing for the item", std::nullopt};
       }
     }
@@ -198,7 +198,7 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
     std::vector<CancellationReason> reasons(in.size(), CancellationReason{"None", "", std::nullopt});
     bool throttled = false;
     for (size_t i = 0; i < in.size(); ++i) {
-      Status st = throttle_->AdmitRead(*tables[i], nullptr, &seen[i].pk);
+      Status st = throttle_->AdmitRead(*tables[i], nullptr, &seen.keys()[i].pk);
       if (st.ok()) continue;
       if (recording) insights_->RecordItem(*tables[i], keys[i], nullptr);
       reasons[i] = ReasonFor(st, false);
@@ -214,8 +214,8 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
     // Another front-end's transaction holds an item (the rados engine).
     const auto* on = st.detail<storage::ConflictOn>();
     std::vector<CancellationReason> reasons(in.size(), CancellationReason{"None", "", std::nullopt});
-    for (size_t i = 0; i < seen.size(); ++i) {
-      if (!on || (seen[i].table == on->table && seen[i].pk == on->pk)) reasons[i] = ReasonFor(st, false);
+    for (size_t i = 0; i < seen.keys().size(); ++i) {
+      if (!on || (seen.keys()[i].table == on->table && seen.keys()[i].pk == on->pk)) reasons[i] = ReasonFor(st, false);
     }
     return Canceled(std::move(reasons));
   }
@@ -236,7 +236,7 @@ Result<TransactGetOutput> Transactions::TransactGetItems(const Scope& scope, con
     size_t size = out.items[i] ? model::ItemSize(*out.items[i]) : 0;
     const double read_units = 2 * ReadUnits(size, true);
     c.read_units += read_units;
-    if (throttle_) throttle_->ChargeRead(*tables[i], nullptr, &seen[i].pk, read_units);
+    if (throttle_) throttle_->ChargeRead(*tables[i], nullptr, &seen.keys()[i].pk, read_units);
     if (recording) insights_->RecordItem(*tables[i], keys[i], &read_units);
     if (out.items[i] && in[i].projection) out.items[i] = expr::ApplyProjection(*in[i].projection, *out.items[i]);
   }
