@@ -10,8 +10,9 @@ instructions of one request, start-up and set-up cancelled out. The requests are
 bench's (bench/lua): GetItem and PutItem of compare.py's ~100-byte item, UpdateItem's ADD to a
 counter of one (update_add.lua), Query of a 10-item collection of the query table, BatchGetItem of
 100 keys, and `GET /`.
-Environment: INSTR_N1 (default 1000), INSTR_N2 (default 2000), INSTR_PORT (8312), INSTR_KEEP=1 keeps
-the callgrind files (their directory is printed) for callgrind_annotate."""
+Environment: INSTR_N1 (default 1000), INSTR_N2 (default 2000), INSTR_PORT (8312), INSTR_FLAGS (more
+flags for Basalt), INSTR_KEEP=1 keeps the callgrind files (their directory is printed) for
+callgrind_annotate."""
 
 import http.client
 import json
@@ -27,6 +28,7 @@ sys.path.insert(0, str(here))
 import compare  # noqa: E402
 
 PORT = int(os.environ.get("INSTR_PORT", "8312"))
+FLAGS = os.environ.get("INSTR_FLAGS", "").split()  # more of Basalt's flags, e.g. "--item-cache 0"
 URL = "http://127.0.0.1:%d" % PORT
 ITEMS = 1000  # preloaded items (and 100 collections of the query table)
 
@@ -65,7 +67,7 @@ def requests_of(workload, n):
 
 def instructions(binary, workload, n, out):
     proc = subprocess.Popen(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out, binary, "--in-memory",
-                             "--host", "127.0.0.1", "--port", str(PORT), "--threads", "1"],
+                             "--host", "127.0.0.1", "--port", str(PORT), "--threads", "1"] + FLAGS,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         if not compare.wait_ready(URL, timeout=120, proc=proc):
