@@ -1,6 +1,7 @@
 // The latest committed records of recently read items, by item key, in front
-// of the RocksDB engine's point reads (rocksdb_engine.cc: Get, and MultiGet
-// of one key, which every single-item write uses for its old item).
+// of the RocksDB engine's point reads (rocksdb_engine.cc: Get and MultiGet,
+// which GetItem, BatchGetItem and every write's read of its old items use;
+// not TransactGet, whose records must be from one moment).
 //
 // A read of an item in RocksDB's memtable was ~8,200 of a GetItem's ~37,000
 // instructions and ~9,800 of an UpdateItem's ~74,000 (callgrind; Debian's

@@ -135,15 +135,21 @@ TEST(ItemCacheTest, ACommitThatOverlapsARangeDeletionDoesNotPutItsRecordsBack) {
   EXPECT_EQ(c.Render(), "[k=2@2]");
 }
 
+std::unique_ptr<Engine> OpenInMemory(size_t cache_bytes = RocksDbOptions{}.item_cache_bytes) {
+  RocksDbOptions options;
+  options.in_memory = true;
+  options.item_cache_bytes = cache_bytes;
+  auto opened = OpenRocksDb(options);
+  EXPECT_TRUE(opened.ok()) << opened.status().message();
+  return opened.ok() ? std::move(opened).value() : nullptr;
+}
+
 // The engine with its cache, under commits and reads at once: once a commit
 // has returned, no read answers with a record older than it.
 TEST(ItemCacheEngineTest, NoReadIsOlderThanACommitThatReturned) {
-  RocksDbOptions options;
-  options.in_memory = true;
-  options.item_cache_bytes = 1 << 20;
-  auto opened = OpenRocksDb(options);
-  ASSERT_TRUE(opened.ok()) << opened.status().message();
-  Engine& e = **opened;
+  auto opened = OpenInMemory(1 << 20);
+  ASSERT_NE(opened, nullptr);
+  Engine& e = *opened;
 
   constexpr int kWriters = 3, kKeysEach = 4, kRounds = 3000;
   std::vector<std::atomic<int>> committed(kWriters * kKeysEach);
@@ -198,11 +204,9 @@ TEST(ItemCacheEngineTest, NoReadIsOlderThanACommitThatReturned) {
 // MultiGet may take some records from the cache and the rest from RocksDB;
 // TransactGet never: two keys written together are read together.
 TEST(ItemCacheEngineTest, TransactGetReadsAtOneMomentWhereMultiGetNeedNot) {
-  RocksDbOptions options;
-  options.in_memory = true;
-  auto opened = OpenRocksDb(options);
-  ASSERT_TRUE(opened.ok());
-  Engine& e = **opened;
+  auto opened = OpenInMemory();
+  ASSERT_NE(opened, nullptr);
+  Engine& e = *opened;
   const std::vector<Key> pair = {Key{1, "a", ""}, Key{1, "b", ""}};
   auto write = [&](int n) {
     std::vector<PartitionWrite> ws = {PartitionWrite{1, "a", {Mutation{Mutation::kPut, "", std::to_string(n), {}}}},
@@ -238,11 +242,9 @@ TEST(ItemCacheEngineTest, TransactGetReadsAtOneMomentWhereMultiGetNeedNot) {
 
 // A dropped table's items are gone from reads at once, cached or not.
 TEST(ItemCacheEngineTest, DropTableEmptiesTheCache) {
-  RocksDbOptions options;
-  options.in_memory = true;
-  auto opened = OpenRocksDb(options);
-  ASSERT_TRUE(opened.ok());
-  Engine& e = **opened;
+  auto opened = OpenInMemory();
+  ASSERT_NE(opened, nullptr);
+  Engine& e = *opened;
   PartitionWrite pw{3, "p", {Mutation{Mutation::kPut, "", "v", {}}}};
   ASSERT_TRUE(e.Commit(std::span<const PartitionWrite>(&pw, 1)).ok());
   std::optional<Record> rec;
