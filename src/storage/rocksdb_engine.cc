@@ -238,43 +238,7 @@ class RocksEngine : public Engine {
   }
 
   std::vector<std::pair<std::string, double>> Health() override {
-    // A family's own figures are summed over both families; the others are the database's.
-    struct Property {
-      const char* name;
-      const char* property;
-      bool per_family;
-    };
-    static const Property kProperties[] = {
-        {"rocksdb_memtable_bytes", "rocksdb.cur-size-all-mem-tables", true},
-        {"rocksdb_block_cache_bytes", "rocksdb.block-cache-usage", false},
-        {"rocksdb_table_readers_bytes", "rocksdb.estimate-table-readers-mem", true},
-        {"rocksdb_pending_compaction_bytes", "rocksdb.estimate-pending-compaction-bytes", true},
-        {"rocksdb_running_compactions", "rocksdb.num-running-compactions", false},
-        {"rocksdb_running_flushes", "rocksdb.num-running-flushes", false},
-        {"rocksdb_write_stopped", "rocksdb.is-write-stopped", false},
-        {"rocksdb_delayed_write_rate", "rocksdb.actual-delayed-write-rate", false},
-        {"rocksdb_sst_files_bytes", "rocksdb.total-sst-files-size", true},
-        {"rocksdb_live_sst_files_bytes", "rocksdb.live-sst-files-size", true},
-        {"rocksdb_level0_files", "rocksdb.num-files-at-level0", true},
-        {"rocksdb_estimated_keys", "rocksdb.estimate-num-keys", true},
-    };
-    std::vector<std::pair<std::string, double>> out;
-    for (const Property& p : kProperties) {
-      double sum = 0;
-      bool found = false;
-      for (rocksdb::ColumnFamilyHandle* family : {db_->DefaultColumnFamily(), stats_}) {
-        if (family == stats_ && !p.per_family) break;
-        uint64_t v = 0;
-        if (db_->GetIntProperty(family, p.property, &v)) {
-          sum += static_cast<double>(v);
-          found = true;
-        } else if (std::string text; db_->GetProperty(family, p.property, &text)) {
-          sum += std::strtod(text.c_str(), nullptr);
-          found = true;
-        }
-      }
-      if (found) out.emplace_back(p.name, sum);
-    }
+    std::vector<std::pair<std::string, double>> out = rocks::PropertiesOf(db_.get(), stats_);
     if (cache_.enabled()) {
       const ItemCache::Stats c = cache_.stats();
       out.emplace_back("item_cache_entries", static_cast<double>(c.entries));

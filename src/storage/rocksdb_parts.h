@@ -1,6 +1,7 @@
 // The parts of the RocksDB engine around its core (rocksdb_engine.cc): the
 // value format, snapshots, the MetaStore, the reclaimer of dropped tables'
-// space, and the options the database is opened with. Included only by the
+// space, the options the database is opened with, the family of the size
+// counters, and the database's figures for /metrics. Included only by the
 // storage/rocksdb_*.cc files: RocksDB's headers stay in storage/.
 //
 // Stored value := version:varint user-value
@@ -18,6 +19,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include "common/coding.h"
 #include "storage/engine.h"
@@ -220,6 +222,10 @@ rocksdb::Options OptionsFor(const RocksDbOptions& options, std::shared_ptr<rocks
 // assertions, still checks each insert's neighbours, ~2,000 instructions).
 inline constexpr char kStatsFamily[] = "stats";
 rocksdb::ColumnFamilyOptions StatsFamilyOptions(const rocksdb::Options& base);
+
+// The database's RocksDB figures for /metrics (Engine::Health): a family's
+// own are summed over both families, the others are the database's.
+std::vector<std::pair<std::string, double>> PropertiesOf(rocksdb::DB* db, rocksdb::ColumnFamilyHandle* stats);
 
 // A database written before the stats family kept those keys in the default
 // one: moves them over in one batch (so a crash leaves each in one place or the
