@@ -35,7 +35,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <vector>
 
 #include "storage/engine.h"
 

@@ -166,13 +166,15 @@ std::vector<std::pair<std::string, double>> PropertiesOf(rocksdb::DB* db, rocksd
     for (rocksdb::ColumnFamilyHandle* family : {db->DefaultColumnFamily(), stats}) {
       if (family == stats && !p.per_family) break;
       uint64_t v = 0;
+      std::string text;
       if (db->GetIntProperty(family, p.property, &v)) {
         sum += static_cast<double>(v);
-        found = true;
-      } else if (std::string text; db->GetProperty(family, p.property, &text)) {
+      } else if (db->GetProperty(family, p.property, &text)) {
         sum += std::strtod(text.c_str(), nullptr);
-        found = true;
+      } else {
+        continue;
       }
+      found = true;
     }
     if (found) out.emplace_back(p.name, sum);
   }
